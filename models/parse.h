@@ -1,0 +1,108 @@
+/*
+ * models/parse.h — packet header parser (a packet helper that knows no device).
+ *
+ * Parses what a NIC's receive parser sees: Ethernet II, 802.1Q / 802.1ad
+ * (QinQ, any depth up to PARSE_VLAN_MAX), Linux cooked headers (SLL, SLL2) and
+ * raw IPv4/IPv6 captures; IPv4 with options and fragments; IPv6 with the
+ * hop-by-hop, routing, fragment, destination-options (and AH/mobility skipped
+ * by length) extension headers; TCP with options; UDP.
+ *
+ * Never reads outside [frame, frame + caplen). A frame that cannot be parsed
+ * to the transport header is still returned with everything found so far and
+ * a status that says why (truncated vs malformed, at which layer); the caller
+ * counts it and passes it on as "not parsed".
+ *
+ * References: IEEE 802.1Q; RFC 791 (IPv4), RFC 8200 (IPv6 ext headers),
+ * RFC 6275 §6.3/§6.4 (Home Address option, type-2 routing header, for RSS
+ * IPv6_EX), RFC 9293 (TCP), RFC 768 (UDP); Linux cooked headers:
+ * tcpdump.org/linktypes/LINKTYPE_LINUX_SLL.html and LINKTYPE_LINUX_SLL2.html.
+ */
+#ifndef NICSIM_MODELS_PARSE_H
+#define NICSIM_MODELS_PARSE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PARSE_VLAN_MAX 4
+
+/* The link layer in front of the frame (from the capture's link type). */
+enum parse_link {
+	PARSE_LINK_ETH = 0,  /* LINKTYPE_ETHERNET (1) */
+	PARSE_LINK_SLL,      /* LINKTYPE_LINUX_SLL (113), 16-byte cooked header */
+	PARSE_LINK_SLL2,     /* LINKTYPE_LINUX_SLL2 (276), 20-byte cooked header */
+	PARSE_LINK_RAW,      /* LINKTYPE_RAW (101, also 12/14): IPv4 or IPv6 by version nibble */
+	PARSE_LINK_IPV4,     /* LINKTYPE_IPV4 (228) */
+	PARSE_LINK_IPV6,     /* LINKTYPE_IPV6 (229) */
+};
+
+/* Why parsing stopped. PARSE_OK means "everything the frame claims to have was
+ * understood": for a TCP/UDP packet that includes the transport header. A
+ * non-IP frame (ARP, LLDP, ...) and an IP packet with another transport
+ * (ICMP, GRE, ...) are PARSE_OK too; l3/l4 say what was found. */
+enum parse_status {
+	PARSE_OK = 0,
+	PARSE_TRUNC_L2,      /* capture ends inside the link header or a VLAN tag */
+	PARSE_TRUNC_L3,      /* ... inside the IPv4/IPv6 fixed header */
+	PARSE_BAD_L3,        /* IPv4: version/IHL/total length impossible; IPv6: version */
+	PARSE_TRUNC_EXT,     /* ... inside IPv4 options or an IPv6 extension header */
+	PARSE_BAD_EXT,       /* extension header chain impossible (length beyond payload, too many) */
+	PARSE_TRUNC_L4,      /* ... inside the TCP/UDP header (first fragment included) */
+	PARSE_BAD_L4,        /* TCP data offset < 5 or beyond the IP payload; UDP length < 8 */
+	PARSE_STATUS_COUNT
+};
+
+enum parse_l3 { PARSE_L3_NONE = 0, PARSE_L3_IPV4, PARSE_L3_IPV6 };
+enum parse_l4 { PARSE_L4_NONE = 0, PARSE_L4_TCP, PARSE_L4_UDP, PARSE_L4_OTHER };
+
+/* parse_result.flags */
+#define PARSE_F_FRAG          0x0001u /* an IP fragment (first or not) */
+#define PARSE_F_FRAG_FIRST    0x0002u /* offset 0 of a fragmented datagram (carries the L4 header) */
+#define PARSE_F_IP_OPTIONS    0x0004u /* IPv4 header longer than 20 bytes */
+#define PARSE_F_IPV6_EXT      0x0008u /* at least one IPv6 extension header was skipped */
+#define PARSE_F_TCP_OPTIONS   0x0010u /* TCP header longer than 20 bytes */
+#define PARSE_F_HAS_PORTS     0x0020u /* sport/dport valid (TCP/UDP header present) */
+#define PARSE_F_IPV6_HOME     0x0040u /* Home Address option seen; home_addr_off valid */
+#define PARSE_F_IPV6_RT2      0x0080u /* type-2 routing header seen; rt2_addr_off valid */
+#define PARSE_F_L2_BCAST      0x0100u /* Ethernet destination is broadcast or multicast */
+#define PARSE_F_SLL_OUTGOING  0x0200u /* SLL/SLL2 packet type 4: sent by the capturing host */
+#define PARSE_F_SLL_HOST      0x0400u /* SLL/SLL2 packet type 0: addressed to the capturing host */
+#define PARSE_F_IP_TUNNEL     0x0800u /* IP-in-IP: addresses/ports are the outer header's */
+
+struct parse_result {
+	uint8_t status;          /* enum parse_status */
+	uint8_t l3;              /* enum parse_l3 */
+	uint8_t l4;              /* enum parse_l4 */
+	uint8_t ip_proto;        /* final upper-layer protocol number (after extension headers) */
+	uint8_t vlan_count;      /* VLAN tags seen (802.1Q and 802.1ad) */
+	uint8_t tcp_flags;       /* TCP flags byte (FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 URG 0x20) */
+	uint16_t flags;          /* PARSE_F_* */
+	uint16_t ethertype;      /* innermost ethertype (0 for raw IP links) */
+	uint16_t vlan_id;        /* outermost VLAN ID (12 bits), valid if vlan_count > 0 */
+	uint16_t l2_off;         /* offset of the Ethernet/cooked header (0) */
+	uint16_t l3_off;         /* offset of the IP header */
+	uint16_t l4_off;         /* offset of the TCP/UDP header */
+	uint16_t payload_off;    /* offset of the L4 payload */
+	uint16_t home_addr_off;  /* offset of the IPv6 Home Address (PARSE_F_IPV6_HOME) */
+	uint16_t rt2_addr_off;   /* offset of the type-2 routing header address (PARSE_F_IPV6_RT2) */
+	uint32_t l3_len;         /* IP datagram length from the header (IPv4 total length, IPv6 40 + payload length; jumbogram from HBH) */
+	uint32_t payload_len;    /* L4 payload bytes according to the IP/L4 headers (not the capture) */
+	uint16_t sport, dport;   /* host byte order; valid with PARSE_F_HAS_PORTS */
+	uint8_t src[16], dst[16];/* IP addresses in network order; IPv4 uses the first 4 bytes */
+};
+
+/* Parse frame[0 .. caplen). wire_len is the original length (>= caplen).
+ * Always fills *out (zeroed first) and returns out->status. */
+enum parse_status parse_frame(const uint8_t *frame, uint32_t caplen, uint32_t wire_len,
+			      enum parse_link link, struct parse_result *out);
+
+/* Short stable names for reports: "ok", "trunc_l2", "bad_l3", ... */
+const char *parse_status_name(enum parse_status s);
+
+/* Counts by status, for reports (a block's stats). */
+struct parse_stats {
+	uint64_t by_status[PARSE_STATUS_COUNT];
+	uint64_t ipv4, ipv6, tcp, udp, other_l4, non_ip, vlan_tagged, fragments;
+};
+void parse_stats_add(struct parse_stats *st, const struct parse_result *r);
+
+#endif

@@ -1,0 +1,99 @@
+#include "testutil.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+const char *tu_shared_dir(void)
+{
+	const char *e = getenv("NICSIM_SHARED");
+	return (e && *e) ? e : NICSIM_SHARED;
+}
+
+const char *tu_src_dir(void) { return NICSIM_SRC; }
+const char *tu_nicsim_bin(void) { return NICSIM_BIN; }
+
+const char *tu_path(const char *dir, const char *rel)
+{
+	static char bufs[8][4096];
+	static unsigned n;
+	char *b = bufs[n++ % 8];
+	snprintf(b, sizeof bufs[0], "%s/%s", dir, rel);
+	return b;
+}
+
+int tu_hex_decode(const char *hex, uint8_t *out, size_t out_max)
+{
+	if (hex[0] == '0' && (hex[1] == 'x' || hex[1] == 'X'))
+		hex += 2;
+	size_t n = strlen(hex);
+	if (n % 2 || n / 2 > out_max)
+		return -1;
+	for (size_t i = 0; i < n / 2; i++) {
+		unsigned v;
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+			return -1;
+		out[i] = (uint8_t)v;
+	}
+	return (int)(n / 2);
+}
+
+json_t *tu_load_json(const char *path)
+{
+	json_error_t e;
+	json_t *j = json_load_file(path, 0, &e);
+	if (!j)
+		fail_msg("%s:%d: %s", path, e.line, e.text);
+	return j;
+}
+
+const char *tu_tmpfile(const char *suffix)
+{
+	static char bufs[8][512];
+	static unsigned n;
+	char *b = bufs[n++ % 8];
+	const char *dir = getenv("TMPDIR");
+	snprintf(b, sizeof bufs[0], "%s/nicsim-test-XXXXXX%s", (dir && *dir) ? dir : "/tmp",
+		 suffix ? suffix : "");
+	int fd = mkstemps(b, suffix ? (int)strlen(suffix) : 0);
+	if (fd < 0)
+		fail_msg("mkstemps %s: %s", b, strerror(errno));
+	close(fd);
+	return b;
+}
+
+void tu_write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		fail_msg("%s: %s", path, strerror(errno));
+	if (len && fwrite(data, 1, len, f) != len)
+		fail_msg("%s: short write", path);
+	fclose(f);
+}
+
+int tu_run(const char *cmd, char **out)
+{
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		fail_msg("popen %s: %s", cmd, strerror(errno));
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap);
+	size_t r;
+	while ((r = fread(buf + len, 1, cap - len - 1, p)) > 0) {
+		len += r;
+		if (cap - len < 2) {
+			cap *= 2;
+			buf = realloc(buf, cap);
+		}
+	}
+	buf[len] = 0;
+	int st = pclose(p);
+	if (out)
+		*out = buf;
+	else
+		free(buf);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}

@@ -1,0 +1,38 @@
+/*
+ * tests/testutil.h — small helpers shared by the CMocka tests: where shared
+ * material lives, hex decoding, reading a JSON file, temporary files.
+ * (CMocka needs <stdarg.h>, <stddef.h>, <setjmp.h> before <cmocka.h>; include
+ * this header first.)
+ */
+#ifndef NICSIM_TESTS_TESTUTIL_H
+#define NICSIM_TESTS_TESTUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+/* Directory of ../shared (env NICSIM_SHARED overrides the built-in path). */
+const char *tu_shared_dir(void);
+/* Source tree root (shipped traces, golden files). */
+const char *tu_src_dir(void);
+/* The nicsim binary built with the tests. */
+const char *tu_nicsim_bin(void);
+/* snprintf into a static rotating buffer: "DIR/REL". */
+const char *tu_path(const char *dir, const char *rel);
+/* Decode hex (optional 0x prefix, no separators) into out; returns bytes or -1. */
+int tu_hex_decode(const char *hex, uint8_t *out, size_t out_max);
+/* Load a JSON file; fails the test with a message if it cannot. */
+json_t *tu_load_json(const char *path);
+/* A fresh temporary file path (mkstemp under $TMPDIR or /tmp); caller unlinks. */
+const char *tu_tmpfile(const char *suffix);
+/* Write len bytes to path; fails the test on error. */
+void tu_write_file(const char *path, const void *data, size_t len);
+/* Run a shell command, capture stdout into a malloc'd string; returns exit status. */
+int tu_run(const char *cmd, char **out);
+
+#endif

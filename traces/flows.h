@@ -1,0 +1,63 @@
+/*
+ * traces/flows.h — per-flow counters keyed by the directional 5-tuple.
+ *
+ * The definition matches the tshark reference counts in
+ * ../shared/traces/*.flows.csv (see CATALOG.md there): one row per direction
+ * of each TCP or UDP 5-tuple; bytes = frame length on the wire; a non-first IP
+ * fragment carries no ports and belongs to no flow; ICMP/ICMPv6 (which may
+ * quote an inner header) are left out; for tunnels the outer addresses count.
+ * Addresses print in canonical text (RFC 5952 for IPv6); rows sort as text.
+ *
+ * Memory grows with the number of distinct flows (open addressing, doubling
+ * at 50% load), never with the number of packets.
+ */
+#ifndef NICSIM_TRACES_FLOWS_H
+#define NICSIM_TRACES_FLOWS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "models/parse.h"
+
+struct flow_key {
+	uint8_t src[16], dst[16];  /* IPv4 in the first 4 bytes, rest zero */
+	uint16_t sport, dport;
+	uint8_t proto;             /* 6 TCP, 17 UDP */
+	uint8_t is_ipv6;
+};
+
+struct flow_entry {
+	struct flow_key key;
+	uint64_t packets, bytes;
+	uint32_t rss_hash;         /* set by the NIC run (flows_note_rx) */
+	uint16_t queue;
+	uint8_t has_rx;            /* the NIC received at least one of its packets */
+	uint8_t queue_changed;     /* its packets landed on more than one queue */
+	uint64_t first_record;     /* record number of its first packet */
+};
+
+struct flow_table;
+
+struct flow_table *flows_new(void);
+void flows_free(struct flow_table *ft);
+/* The flow a parsed frame belongs to, or false if it belongs to none (not
+ * TCP/UDP, non-first fragment, ICMP, unparsed). */
+bool flows_key_of(const struct parse_result *pr, struct flow_key *key);
+/* Find or insert; NULL only if memory is exhausted. */
+struct flow_entry *flows_get(struct flow_table *ft, const struct flow_key *key, uint64_t record);
+uint64_t flows_count(const struct flow_table *ft);
+/* Entries in text-sorted CSV row order. The array is owned by the table and
+ * valid until the next flows_get. */
+struct flow_entry **flows_sorted(struct flow_table *ft);
+/* "tcp,10.0.0.1,80,10.0.0.2,5555" into buf (>= 128 bytes). */
+void flows_format_key(const struct flow_key *key, char *buf, size_t len);
+/* CSV with header proto,src,sport,dst,dport,packets,bytes; with_nic adds
+ * rss_hash,queue (empty for flows the host sent). Returns 0 or -errno. */
+int flows_write_csv(struct flow_table *ft, FILE *f, bool with_nic);
+
+/* Count a whole trace (what `nicsim info --flows` does). Returns 0, or a
+ * negative trace_err with the message in err. */
+int flows_count_trace(const char *path, struct flow_table *ft, char *err, size_t err_len);
+
+#endif

@@ -1,0 +1,100 @@
+/*
+ * traces/reader.h — streaming capture reader: classic pcap and pcapng, plain
+ * or gzip-compressed (detected by content, not by name).
+ *
+ * Formats: pcap with micro- or nanosecond timestamps in either byte order
+ * (magic a1b2c3d4 / a1b23c4d); pcapng Section Header, Interface Description
+ * (if_tsresol, several interfaces of the same link type), Enhanced and Simple
+ * Packet Blocks; other pcapng blocks are skipped by length. Sources:
+ * tcpdump.org/manpages/pcap-savefile.5.html; IETF draft-ietf-opsawg-pcapng
+ * §4.1–4.4 and §4.6 (if_tsresol).
+ *
+ * Link types accepted: Ethernet (1), Linux SLL (113), SLL2 (276), raw IP
+ * (101, and 12/14 as written by some BSDs), IPv4 (228), IPv6 (229). Any other
+ * is refused by name and number.
+ *
+ * Memory is bounded: one record buffer (grown to the largest record seen, at
+ * most TRACE_CAPLEN_MAX) and zlib's window; nothing grows with trace length.
+ *
+ * Bad input never crashes or hangs. Fatal problems (bad magic, truncated
+ * header or record, caplen beyond limits, corrupt gzip, unknown link type)
+ * return a negative code and a one-line message "FILE: record N: what";
+ * recoverable oddities are counted in trace_stats and the record is either
+ * delivered with a flag (timestamp going backwards) or skipped (zero-length
+ * record, caplen > original length).
+ */
+#ifndef NICSIM_TRACES_READER_H
+#define NICSIM_TRACES_READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/parse.h"
+
+/* The largest capture length accepted: 256 KiB, libpcap's MAXIMUM_SNAPLEN
+ * (pcap/pcap-int.h, 262144). */
+#define TRACE_CAPLEN_MAX (256u * 1024u)
+#define TRACE_ERR_MAX 512
+
+enum trace_err {
+	TRACE_OK = 0,
+	TRACE_EOF = 1,            /* trace_next: no more records (not an error) */
+	TRACE_E_IO = -1,          /* open/read failed (errno text in the message) */
+	TRACE_E_FORMAT = -2,      /* bad magic, unsupported version, malformed block */
+	TRACE_E_TRUNCATED = -3,   /* file ends inside a header or record */
+	TRACE_E_LIMIT = -4,       /* caplen > snaplen or > TRACE_CAPLEN_MAX */
+	TRACE_E_LINKTYPE = -5,    /* link type not supported (named in the message) */
+	TRACE_E_GZIP = -6,        /* corrupt or truncated gzip stream */
+	TRACE_E_NOMEM = -7,
+};
+
+struct trace_record {
+	uint64_t index;           /* 1-based record number (packet records only) */
+	uint64_t ts_ps;           /* timestamp in picoseconds since the epoch */
+	uint32_t cap_len;         /* bytes in data */
+	uint32_t wire_len;        /* original length on the wire */
+	uint32_t iface;           /* pcapng interface id (0 for pcap) */
+	bool is_ts_backwards;     /* earlier than the previous record's timestamp */
+	const uint8_t *data;      /* valid until the next trace_next/trace_close */
+};
+
+struct trace_info {
+	const char *format;       /* "pcap" or "pcapng" */
+	bool is_gzip;
+	bool is_nanosecond;       /* pcap: nanosecond magic; pcapng: resolution of interface 0 finer than 1 us */
+	bool is_big_endian;       /* byte order of the file */
+	uint32_t linktype;        /* LINKTYPE_* number */
+	const char *linktype_name;/* "ethernet", "linux_sll", "linux_sll2", "raw", "ipv4", "ipv6" */
+	enum parse_link link;     /* what the parser should expect */
+	uint32_t snaplen;         /* from the file header / IDB (0 = unlimited in pcapng) */
+	uint32_t interfaces;      /* pcapng IDBs seen so far (1 for pcap) */
+};
+
+struct trace_stats {
+	uint64_t records;           /* packet records delivered */
+	uint64_t skipped_zero_len;  /* caplen == 0: skipped */
+	uint64_t skipped_caplen_gt_len; /* caplen > original length: skipped */
+	uint64_t ts_backwards;      /* delivered, flagged is_ts_backwards */
+	uint64_t blocks_skipped;    /* pcapng blocks of other types */
+	uint64_t bytes_read;        /* file bytes consumed (after decompression) */
+};
+
+struct trace_reader;
+
+/* Open path. On failure returns a negative enum trace_err and writes a
+ * one-line message naming the file into err. */
+int trace_open(struct trace_reader **out, const char *path, char *err, size_t err_len);
+/* Next packet record: TRACE_OK with *rec filled, TRACE_EOF at the end, or a
+ * negative enum trace_err with a message "FILE: record N: ..." in err. After an
+ * error, further calls return the same error. */
+int trace_next(struct trace_reader *r, struct trace_record *rec, char *err, size_t err_len);
+const struct trace_info *trace_get_info(const struct trace_reader *r);
+const struct trace_stats *trace_get_stats(const struct trace_reader *r);
+void trace_close(struct trace_reader *r);
+
+/* SHA-256-free digest of the file contents as read (after decompression):
+ * 64-bit FNV-1a over every byte, fed as records are read; final after EOF. */
+uint64_t trace_digest(const struct trace_reader *r);
+
+#endif
