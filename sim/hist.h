@@ -1,0 +1,98 @@
+/*
+ * sim/hist.h — a log-linear histogram of unsigned 64-bit integers, for
+ * latencies in picoseconds (the histogram itself does not care about units).
+ *
+ * Layout (the HdrHistogram scheme with 2^HIST_SUB_BITS sub-buckets):
+ *   - values 0 .. 2^(HIST_SUB_BITS+1)-1 (0..63) each have their own bucket;
+ *   - above that, each power of two [2^m, 2^(m+1)) is cut into 2^HIST_SUB_BITS
+ *     (32) equal buckets of width 2^(m - HIST_SUB_BITS).
+ * A bucket [lo, hi] therefore has hi - lo < lo / 32: any value reported from a
+ * bucket is within 1/32 (3.1 %) of every value recorded in it. The top bucket
+ * ends at UINT64_MAX, so every uint64_t value is recordable.
+ *
+ * The state is a fixed array (no allocation per record; struct hist can be
+ * embedded in its owner, about 15 KiB). Integers only: no floating point in
+ * the state or in the percentile computation, so a report is reproducible bit
+ * for bit across compilers.
+ *
+ * count, min, max and sum are exact. Percentiles are bucket-resolution, see
+ * hist_percentile().
+ */
+#ifndef NICSIM_SIM_HIST_H
+#define NICSIM_SIM_HIST_H
+
+#include <stdint.h>
+
+#define HIST_SUB_BITS 5
+#define HIST_SUB_COUNT (1u << HIST_SUB_BITS)                  /* 32 buckets per power of two */
+#define HIST_BUCKETS ((64 - HIST_SUB_BITS + 1) * HIST_SUB_COUNT) /* 1920 */
+#define HIST_PPM_MAX 1000000u  /* hist_percentile(h, HIST_PPM_MAX) is p100 */
+
+struct hist {
+	uint64_t count;
+	uint64_t min;        /* UINT64_MAX while empty (so the first record sets it) */
+	uint64_t max;        /* 0 while empty */
+	uint64_t sum_lo;     /* exact 128-bit sum: sum_hi * 2^64 + sum_lo */
+	uint64_t sum_hi;
+	uint64_t buckets[HIST_BUCKETS];
+};
+
+/* Index of the bucket holding value. Values below 2^(SUB_BITS+1) index
+ * themselves; above, shift drops all but the top SUB_BITS+1 bits, and
+ * (shift << SUB_BITS) + top lands each power of two on its own 32 buckets.
+ * OR-ing in 2^(SUB_BITS+1)-1 keeps clz defined for 0 and makes shift 0 for
+ * the small exact values, with no branch. */
+static inline unsigned hist_bucket_index(uint64_t value)
+{
+	unsigned shift = (unsigned)(63 - HIST_SUB_BITS)
+			 - (unsigned)__builtin_clzll(value | (2 * HIST_SUB_COUNT - 1));
+	return (shift << HIST_SUB_BITS) + (unsigned)(value >> shift);
+}
+
+void hist_init(struct hist *h);
+void hist_reset(struct hist *h);  /* same as hist_init: empty */
+
+/* Hot path: a clz, a shift, an increment and the min/max/sum updates. */
+static inline void hist_record(struct hist *h, uint64_t value)
+{
+	h->buckets[hist_bucket_index(value)]++;
+	h->count++;
+	if (value < h->min)
+		h->min = value;
+	if (value > h->max)
+		h->max = value;
+	h->sum_lo += value;
+	h->sum_hi += h->sum_lo < value;  /* carry */
+}
+
+uint64_t hist_count(const struct hist *h);
+/* Exact smallest / largest recorded value; 0 when empty. */
+uint64_t hist_min(const struct hist *h);
+uint64_t hist_max(const struct hist *h);
+/* Exact sum of recorded values, saturated at UINT64_MAX (the state keeps 128
+ * bits, so merges and further records stay exact past saturation). */
+uint64_t hist_sum(const struct hist *h);
+
+/* The q_ppm-th percentile, q_ppm in parts per million (500000 = p50,
+ * 999000 = p99.9, HIST_PPM_MAX = p100); q_ppm > HIST_PPM_MAX is a caller bug
+ * (asserted).
+ *
+ * Definition: let rank = ceil(q_ppm * count / 10^6). If rank == 0 (q_ppm == 0,
+ * or the histogram is empty) the result is hist_min() (0 when empty).
+ * Otherwise it is the smallest upper edge of a bucket such that at least rank
+ * recorded values are <= it, clamped to at most hist_max().
+ *
+ * Consequences: p0 == min and p100 == max exactly; for any q, if x is the
+ * exact rank-th smallest recorded value, x <= result <= x + x / 32 (and
+ * result == x below 64). */
+uint64_t hist_percentile(const struct hist *h, uint32_t q_ppm);
+
+/* dst += src: afterwards dst is exactly as if every value recorded in src had
+ * been recorded in dst too. */
+void hist_merge(struct hist *dst, const struct hist *src);
+
+/* Inclusive value range [*lo, *hi] of bucket index (< HIST_BUCKETS); for
+ * reports that print the buckets. */
+void hist_bucket_range(unsigned index, uint64_t *lo, uint64_t *hi);
+
+#endif
