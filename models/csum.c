@@ -1,0 +1,270 @@
+/*
+ * models/csum.c — Internet checksum engine (C twin of rtl/csum.sv) and the
+ * receive-side checks a NIC makes with it.
+ *
+ * What it models: RFC 1071 ones'-complement sum, RFC 1624 Eqn. 3 incremental
+ * update, and the receive checksum offload verdicts: IPv4 header checksum
+ * (RFC 791), TCP/UDP checksum over the pseudo-header (RFC 9293 §3.1, RFC 768,
+ * RFC 8200 §8.1). Sources: ../shared/research/specs.md §6.
+ *
+ * What it leaves out: TX insertion (the TX path computes csum_finish over the
+ * same sums), SCTP CRC32c, checksums of tunnelled inner headers (a packet the
+ * parser marks PARSE_F_IP_TUNNEL gets NOT_CHECKED for L4, because the
+ * addresses it reports are the outer header's), and IPv6 routing headers whose
+ * final destination we do not know how to find (RPL type 3, unknown types):
+ * NOT_CHECKED.
+ *
+ * Invariant: a verdict is GOOD or BAD only when every byte it covers lies in
+ * [frame, frame + cap_len); otherwise it is NOT_CHECKED ("could not check" is
+ * not "bad", STYLE.md).
+ */
+#include "models/csum.h"
+
+#include <assert.h>
+#include <string.h>
+
+#if !defined(__BYTE_ORDER__) || !defined(__ORDER_LITTLE_ENDIAN__) || !defined(__ORDER_BIG_ENDIAN__)
+#error "csum.c needs the compiler's __BYTE_ORDER__ (GCC or Clang)"
+#endif
+
+/* Fold a 64-bit accumulator of 16-bit lanes to 16 bits with end-around carry. */
+static uint16_t fold64(uint64_t acc)
+{
+	acc = (acc & 0xffffffffu) + (acc >> 32);   /* <= 2^33 */
+	acc = (acc & 0xffffffffu) + (acc >> 32);   /* <= 2^32 */
+	uint32_t s = (uint32_t)acc;
+	s = (s & 0xffffu) + (s >> 16);
+	s = (s & 0xffffu) + (s >> 16);
+	return (uint16_t)s;
+}
+
+/*
+ * Sums data in native 64-bit loads, each added as two 32-bit halves into a
+ * 64-bit accumulator (no carry can be lost before 2^32 words = 32 GiB), then
+ * folds. Ones'-complement addition is associative and commutative and
+ * byte-order independent (RFC 1071 §2(A)-(C)), so summing native words of
+ * any width and swapping the folded result on a little-endian host gives the
+ * sum of big-endian 16-bit words. memcpy loads make any start address fine:
+ * byte lanes are set by the offset from data[0], not by the address.
+ *
+ * Lanes are relative to data[0], which is the high byte of the first word.
+ * So a caller that splits a buffer must split it at even offsets; an odd-
+ * length piece may only be the last one. Every caller in nicsim passes either
+ * an even-length piece (pseudo-header, header) or the whole rest of the
+ * segment, so the odd byte is always the final pad-with-zero byte of RFC 1071.
+ */
+uint32_t csum_partial(const uint8_t *data, size_t len, uint32_t sum)
+{
+	uint64_t acc = 0;
+	size_t i = 0;
+	for (; i + 32 <= len; i += 32) {   /* four loads per iteration: the common case is >= 40 bytes */
+		uint64_t a, b, c, d;
+		memcpy(&a, data + i, 8);
+		memcpy(&b, data + i + 8, 8);
+		memcpy(&c, data + i + 16, 8);
+		memcpy(&d, data + i + 24, 8);
+		acc += (a & 0xffffffffu) + (a >> 32) + (b & 0xffffffffu) + (b >> 32) +
+		       (c & 0xffffffffu) + (c >> 32) + (d & 0xffffffffu) + (d >> 32);
+	}
+	for (; i + 8 <= len; i += 8) {
+		uint64_t a;
+		memcpy(&a, data + i, 8);
+		acc += (a & 0xffffffffu) + (a >> 32);
+	}
+	if (i < len) {
+		/* The tail starts at an offset that is a multiple of 8, so it keeps
+		 * its lanes; zero-filling the rest is RFC 1071's zero pad byte. */
+		uint8_t tail[8] = {0};
+		memcpy(tail, data + i, len - i);
+		uint64_t a;
+		memcpy(&a, tail, 8);
+		acc += (a & 0xffffffffu) + (a >> 32);
+	}
+	uint16_t s16 = fold64(acc);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	s16 = (uint16_t)((s16 >> 8) | (s16 << 8));
+#endif
+	uint64_t s = (uint64_t)sum + s16;
+	return (uint32_t)(s + (s >> 32));   /* end-around carry; cannot carry twice */
+}
+
+uint16_t csum_fold(uint32_t sum)
+{
+	sum = (sum & 0xffffu) + (sum >> 16);
+	sum = (sum & 0xffffu) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+uint16_t csum_update16(uint16_t old_csum, uint16_t old_word, uint16_t new_word)
+{
+	/* RFC 1624 erratum 4782: with m' == m and HC == 0, Eqn. 3 turns 0x0000
+	 * into 0xffff. An unchanged field leaves the checksum as it was. */
+	if (old_word == new_word)
+		return old_csum;
+	/* Eqn. 3: HC' = ~(~HC + ~m + m'). Unlike RFC 1141's HC + m + ~m' (Eqn. 2)
+	 * it never produces -0 (0xffff) where a full recomputation gives 0x0000. */
+	uint32_t s = (uint32_t)(uint16_t)~old_csum + (uint16_t)~old_word + new_word;
+	return (uint16_t)~csum_fold(s);
+}
+
+static uint16_t be16_at(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
+
+/* IPv4 header checksum: the sum over the header, checksum field included,
+ * folds to 0xffff when it is right (RFC 1071 §1 "(3)"). */
+static uint8_t check_ipv4_header(const uint8_t *frame, uint32_t cap_len, const struct parse_result *pr)
+{
+	if (pr->l3 != PARSE_L3_IPV4 || pr->status == PARSE_BAD_L3 || (uint32_t)pr->l3_off + 20u > cap_len)
+		return CSUM_NOT_CHECKED;
+	const uint8_t *ip = frame + pr->l3_off;
+	uint32_t hdr_bytes = (ip[0] & 0x0fu) * 4u;
+	if (hdr_bytes < 20u || pr->l3_off + hdr_bytes > cap_len)
+		return CSUM_NOT_CHECKED;   /* options cut off by the capture */
+	return csum_fold(csum_partial(ip, hdr_bytes, 0)) == 0xffffu ? CSUM_GOOD : CSUM_BAD;
+}
+
+/* RFC 8200 §8.1: "If the IPv6 packet contains a Routing header, the
+ * Destination Address used in the pseudo-header is that of the final
+ * destination." The parser reports the fixed header's destination, which is
+ * the final one only once Segments Left is 0, so walk the extension headers
+ * between the fixed header and L4 (all inside the capture: the parser put L4
+ * behind them) and find a routing header still in transit. Returns the final
+ * destination, or NULL if a routing header's final destination is unknown.
+ * Type 0 (RFC 2460 §4.4, deprecated but seen in captures): the last address;
+ * type 2 (RFC 6275 §6.4): its one address, the home address; type 4 (SRH,
+ * RFC 8754 §2): Segment List[0] is the last segment. */
+static const uint8_t *ipv6_final_dst(const uint8_t *frame, const struct parse_result *pr)
+{
+	const uint8_t *ip = frame + pr->l3_off;
+	uint32_t end = (uint32_t)(pr->l4_off - pr->l3_off);
+	uint8_t nh = ip[6];
+	uint32_t off = 40;
+	const uint8_t *dst = pr->dst;
+	for (int n = 0; n < 16 && off + 8 <= end; n++) {   /* 16: more than any sane chain */
+		uint32_t len;
+		if (nh == 44)                /* fragment: fixed 8 bytes */
+			len = 8;
+		else if (nh == 51)           /* AH: length in 4-byte units, minus 2 (RFC 4302 §2.2) */
+			len = (ip[off + 1] + 2u) * 4u;
+		else if (nh == 0 || nh == 43 || nh == 60 || nh == 135 || nh == 139 || nh == 140)
+			len = (ip[off + 1] + 1u) * 8u;
+		else
+			break;               /* an upper-layer header: the chain is over */
+		if (off + len > end)
+			return NULL;
+		if (nh == 43 && ip[off + 3] > 0) {   /* Segments Left > 0 */
+			uint8_t type = ip[off + 2];
+			uint32_t addrs = ip[off + 1] / 2u;   /* 16-byte addresses after 8 bytes */
+			if (type == 0 && addrs > 0)
+				dst = ip + off + 8 + 16 * (addrs - 1);
+			else if ((type == 2 || type == 4) && addrs > 0)
+				dst = ip + off + 8;
+			else
+				return NULL;
+		}
+		nh = ip[off];
+		off += len;
+	}
+	return dst;
+}
+
+static uint8_t check_l4(const uint8_t *frame, uint32_t cap_len, const struct parse_result *pr)
+{
+	bool is_tcp = pr->l4 == PARSE_L4_TCP, is_udp = pr->l4 == PARSE_L4_UDP;
+	if (pr->status != PARSE_OK || !(is_tcp || is_udp) || !(pr->flags & PARSE_F_HAS_PORTS))
+		return CSUM_NOT_CHECKED;
+	/* A fragment holds only part of the segment the checksum covers (first
+	 * fragment included); the NIC cannot check it without reassembly. */
+	if (pr->flags & (PARSE_F_FRAG | PARSE_F_FRAG_FIRST))
+		return CSUM_NOT_CHECKED;
+	if (pr->flags & PARSE_F_IP_TUNNEL)
+		return CSUM_NOT_CHECKED;   /* pr->src/dst are the outer header's */
+	if (pr->l4_off < pr->l3_off || pr->payload_off < pr->l4_off)
+		return CSUM_NOT_CHECKED;   /* not a layout the parser produces; do not guess */
+
+	/* Segment length from the IP headers (RFC 9293 §3.1 "TCP Length"), not
+	 * from the capture: l3_len is the IPv4 total length or IPv6 40 + payload
+	 * length, minus IPv4 options / IPv6 extension headers before L4. An IPv6
+	 * jumbogram (payload length field 0, RFC 2675) takes its length from the
+	 * parser's payload_len, which the Jumbo Payload option set. */
+	uint32_t l4_len;
+	bool is_v6 = pr->l3 == PARSE_L3_IPV6;
+	if (is_v6 && (uint32_t)pr->l3_off + 6u <= cap_len && be16_at(frame + pr->l3_off + 4) == 0)
+		l4_len = (uint32_t)(pr->payload_off - pr->l4_off) + pr->payload_len;
+	else if (pr->l3_len >= (uint32_t)(pr->l4_off - pr->l3_off))
+		l4_len = pr->l3_len - (uint32_t)(pr->l4_off - pr->l3_off);
+	else
+		return CSUM_NOT_CHECKED;
+	if (l4_len < (is_tcp ? 20u : 8u))
+		return CSUM_NOT_CHECKED;
+	/* The whole segment must be in the capture (snaplen cuts are common). */
+	if ((uint64_t)pr->l4_off + l4_len > cap_len)
+		return CSUM_NOT_CHECKED;
+
+	const uint8_t *l4 = frame + pr->l4_off;
+	if (is_udp) {
+		uint16_t ulen = be16_at(l4 + 4);
+		uint16_t ucsum = be16_at(l4 + 6);
+		/* UDP length: the datagram may be shorter than the IP payload
+		 * (trailing bytes are not covered); longer is malformed, and 0 is
+		 * legal only in an IPv6 jumbogram (RFC 2675 §4). A length the
+		 * checksum cannot be computed over is "could not check"; the length
+		 * error is the parser's to count. */
+		bool is_jumbo_udp = ulen == 0 && is_v6 && l4_len > 0xffffu;
+		if (!is_jumbo_udp) {
+			if (ulen < 8u || ulen > l4_len)
+				return CSUM_NOT_CHECKED;
+			l4_len = ulen;
+		}
+		if (ucsum == 0) {
+			/* IPv4: 0 means "no checksum was sent" (RFC 768). IPv6: the
+			 * checksum is mandatory and a zero one is an error (RFC 8200
+			 * §8.1; RFC 6935/6936 tunnel exceptions are not modelled). */
+			return is_v6 ? CSUM_BAD : CSUM_NOT_CHECKED;
+		}
+	}
+
+	/* Pseudo-header, summed as 16-bit words (order does not matter). */
+	uint32_t sum;
+	if (!is_v6) {
+		sum = csum_partial(pr->src, 4, 0);
+		sum = csum_partial(pr->dst, 4, sum);
+	} else {
+		/* Mobile IPv6: the receiving node processes the packet as if the
+		 * Home Address option's address were the source (RFC 6275 §9.3.1), so
+		 * the pseudo-header uses it; the type-2 routing header is handled as
+		 * the final destination below. */
+		const uint8_t *src = pr->src;
+		if (pr->flags & PARSE_F_IPV6_HOME)
+			src = frame + pr->home_addr_off;
+		const uint8_t *dst = ipv6_final_dst(frame, pr);
+		if (!dst)
+			return CSUM_NOT_CHECKED;
+		sum = csum_partial(src, 16, 0);
+		sum = csum_partial(dst, 16, sum);
+	}
+	/* zero, protocol; then the length (IPv6: 32 bits, so add the high half). */
+	uint8_t words[8] = {
+		0, is_tcp ? 6u : 17u,   /* IANA protocol numbers of TCP and UDP */
+		(uint8_t)(l4_len >> 8), (uint8_t)l4_len,
+		(uint8_t)(l4_len >> 24), (uint8_t)(l4_len >> 16),
+		0, 0,
+	};
+	sum = csum_partial(words, 8, sum);
+	sum = csum_partial(l4, l4_len, sum);
+	return csum_fold(sum) == 0xffffu ? CSUM_GOOD : CSUM_BAD;
+}
+
+struct csum_rx_result csum_rx_check(const uint8_t *frame, uint32_t cap_len, const struct parse_result *pr)
+{
+	struct csum_rx_result res = {
+		.ip = check_ipv4_header(frame, cap_len, pr),
+		.l4 = check_l4(frame, cap_len, pr),
+	};
+	return res;
+}
+
+uint32_t csum_cycles(uint32_t len, uint32_t width_bytes)
+{
+	assert(width_bytes >= 1 && "csum_cycles: datapath width must be at least 1 byte");
+	return (len + width_bytes - 1) / width_bytes + CSUM_LATENCY_CYCLES;
+}
