@@ -48,8 +48,8 @@ void sim_kernel_free(struct sim_kernel *k)
 {
 	if (!k)
 		return;
-	for (uint32_t i = 0; i < k->n; i++)
-		k->heap[i].ev->heap_index = SIM_EVENT_IDLE;
+	/* Pending events are not touched: their owners may be gone already
+	 * (owners cancel their own events when they are freed first). */
 	free(k->heap);
 	free(k);
 }

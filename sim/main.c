@@ -1,3 +1,473 @@
-/* nicsim — command-line front end (placeholder until the CLI lands). */
+/*
+ * nicsim — command-line front end.
+ *
+ *   nicsim run   [options] TRACE     simulate a capture through the NIC and host
+ *   nicsim info  [options] TRACE     what is in a capture
+ *   nicsim check REPORT GOLDEN       compare two JSON reports
+ *   nicsim config [options]          effective configuration, or --docs
+ *
+ * Exit status: 0 ok; 1 reports differ (check); 2 usage or configuration
+ * error; 3 the trace could not be read.
+ */
+#include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
-int main(void) { puts("nicsim: under construction"); return 0; }
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sim/config.h"
+#include "sim/jsondiff.h"
+#include "sim/run.h"
+#include "traces/flows.h"
+#include "traces/reader.h"
+
+#ifdef NICSIM_HAVE_RTL
+#include "sim/backend_rtl.h"
+#endif
+
+enum { EXIT_DIFF = 1, EXIT_USAGE = 2, EXIT_TRACE = 3 };
+
+static const char *usage_main =
+	"nicsim " NICSIM_VERSION " — cycle-approximate simulator of a server NIC (RSS, offloads) and its host\n"
+	"\n"
+	"usage: nicsim COMMAND [options] ...\n"
+	"\n"
+	"commands:\n"
+	"  run TRACE            replay a capture through the NIC and the host's CPUs; print a report\n"
+	"  info TRACE           count what a capture holds (protocols, VLANs, flows)\n"
+	"  check REPORT GOLDEN  compare two JSON reports; exit 1 and list the differences if they differ\n"
+	"  config               print the effective configuration (or --docs: the reference of every key)\n"
+	"  help COMMAND         options of one command\n"
+	"\n"
+	"Captures: pcap or pcapng, plain or gzip-compressed (detected by content); link types\n"
+	"Ethernet, Linux cooked (SLL, SLL2) and raw IPv4/IPv6.\n"
+	"Exit status: 0 ok, 1 reports differ, 2 usage or configuration error, 3 unreadable trace.\n"
+	"Docs: README.md, docs/config.md (every key, its unit, default and the default's source).\n";
+
+static const char *usage_run =
+	"usage: nicsim run [options] TRACE\n"
+	"\n"
+	"Replays TRACE: frames addressed to the host go through the NIC (MAC, parser, checksum,\n"
+	"RSS, DMA, interrupt moderation) into the host's driver and CPUs; frames the host sent\n"
+	"are counted. Prints a summary; --json writes the full report.\n"
+	"\n"
+	"options:\n"
+	"  --config FILE     settings in INI form ([section] then key = value); see docs/config.md\n"
+	"  --set KEY=VALUE   override one setting, e.g. --set rss.queues=16 (repeatable; after --config)\n"
+	"  --json FILE       write the JSON report (schema docs/report.md); '-' for stdout\n"
+	"  --flows FILE      write per-flow CSV: proto,src,sport,dst,dport,packets,bytes,rss_hash,queue\n"
+	"  --backend B       compute engines: c (default) or rtl:rss,csum (Verilated twins, if built)\n"
+	"  --vcd FILE        with an rtl backend: dump waves of the RTL blocks (GTKWave)\n"
+	"  --loops N         shorthand for --set replay.loops=N (replay the capture N times)\n"
+	"  --quiet           no summary on stdout\n"
+	"\n"
+	"examples:\n"
+	"  nicsim run traces/many-flows-ipv4.pcap.gz\n"
+	"  nicsim run --set host.mode=legacy --json legacy.json traces/many-flows-ipv4.pcap.gz\n"
+	"  nicsim run --set rss.queues=4 --set host.cpus=4 --set irq.mode=adaptive TRACE\n";
+
+static const char *usage_info =
+	"usage: nicsim info [--flows FILE] [--top N] TRACE\n"
+	"\n"
+	"Counts records, bytes, duration, link type, IPv4/IPv6/TCP/UDP/other, VLAN-tagged frames and\n"
+	"flows (one per direction of each TCP/UDP 5-tuple), and lists the top N flows by bytes (10).\n"
+	"--flows FILE writes every flow as CSV (proto,src,sport,dst,dport,packets,bytes), rows sorted as\n"
+	"text: the same definition as tshark's conversation counts (traces/README.md).\n";
+
+static const char *usage_check =
+	"usage: nicsim check [--ignore PATH]... REPORT.json GOLDEN.json\n"
+	"\n"
+	"Compares a report with a golden one, value by value; prints each difference as\n"
+	"'PATH: golden X, now Y' and exits 1 if there is any. /run/backend is ignored by default.\n"
+	"--ignore takes a JSON pointer, or a prefix ending in '*'.\n";
+
+static const char *usage_config =
+	"usage: nicsim config [--docs] [--changed] [--config FILE] [--set KEY=VALUE]...\n"
+	"\n"
+	"Prints the effective configuration in INI form (the format --config reads). --changed prints\n"
+	"only keys that differ from the defaults; --docs prints the Markdown reference of every key.\n";
+
+static int usage_err(const char *fmt, const char *arg, const char *cmd)
+{
+	fprintf(stderr, "nicsim%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n(see: nicsim help %s)\n", cmd ? cmd : "");
+	return EXIT_USAGE;
+}
+
+static bool is_help(const char *a) { return !strcmp(a, "-h") || !strcmp(a, "--help"); }
+
+/* Options shared by run and config: --config and --set, applied in order. */
+static int apply_cfg_opt(struct nicsim_cfg *cfg, const char *opt, const char *val, const char *cmd)
+{
+	char err[600];
+	if (!val)
+		return usage_err("%s needs a value", opt, cmd);
+	int rc = !strcmp(opt, "--config") ? config_load(cfg, val, err, sizeof err) : config_set(cfg, val, err, sizeof err);
+	if (rc) {
+		fprintf(stderr, "nicsim %s: %s\n", cmd, err);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct nicsim_cfg cfg;
+	config_defaults(&cfg);
+	const char *json_path = NULL, *flows_path = NULL, *trace = NULL, *backend = "c", *vcd = NULL;
+	bool quiet = false;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (is_help(a)) {
+			fputs(usage_run, stdout);
+			return 0;
+		} else if (!strcmp(a, "--config") || !strcmp(a, "--set")) {
+			int rc = apply_cfg_opt(&cfg, a, v, "run");
+			if (rc)
+				return rc;
+			i++;
+		} else if (!strcmp(a, "--loops")) {
+			char s[64];
+			snprintf(s, sizeof s, "replay.loops=%s", v ? v : "");
+			int rc = apply_cfg_opt(&cfg, "--set", v ? s : NULL, "run");
+			if (rc)
+				return rc;
+			i++;
+		} else if (!strcmp(a, "--json") || !strcmp(a, "--flows") || !strcmp(a, "--backend") || !strcmp(a, "--vcd")) {
+			if (!v)
+				return usage_err("%s needs a value", a, "run");
+			if (!strcmp(a, "--json"))
+				json_path = v;
+			else if (!strcmp(a, "--flows"))
+				flows_path = v;
+			else if (!strcmp(a, "--backend"))
+				backend = v;
+			else
+				vcd = v;
+			i++;
+		} else if (!strcmp(a, "--quiet")) {
+			quiet = true;
+		} else if (a[0] == '-' && a[1]) {
+			return usage_err("unknown option %s", a, "run");
+		} else if (!trace) {
+			trace = a;
+		} else {
+			return usage_err("one trace at a time (got also %s)", a, "run");
+		}
+	}
+	if (!trace)
+		return usage_err("%sno trace given", "", "run");
+
+	struct run_opts opts = { .want_flows = flows_path != NULL, .backend_name = "c" };
+#ifdef NICSIM_HAVE_RTL
+	struct backend_rtl *brtl = NULL;
+#endif
+	if (strcmp(backend, "c") != 0) {
+#ifdef NICSIM_HAVE_RTL
+		char berr[300];
+		if (backend_rtl_open(&brtl, backend, &cfg, vcd, berr, sizeof berr)) {
+			fprintf(stderr, "nicsim run: --backend %s: %s\n", backend, berr);
+			return EXIT_USAGE;
+		}
+		opts.engines = backend_rtl_engines(brtl);
+		opts.backend_name = backend;
+#else
+		fprintf(stderr, "nicsim run: --backend %s: this nicsim was built without the RTL twins "
+				"(configure with -DNICSIM_RTL=ON and Verilator installed)\n", backend);
+		return EXIT_USAGE;
+#endif
+	} else if (vcd) {
+		fprintf(stderr, "nicsim run: --vcd needs an rtl backend (e.g. --backend rtl:rss,csum)\n");
+		return EXIT_USAGE;
+	}
+
+	struct run *r;
+	char err[TRACE_ERR_MAX + 128];
+	int rc = run_trace(&cfg, trace, &opts, &r, err, sizeof err);
+	if (rc) {
+		fprintf(stderr, "nicsim run: %s\n", err);
+#ifdef NICSIM_HAVE_RTL
+		backend_rtl_close(brtl);
+#endif
+		return rc == -1 ? EXIT_USAGE : EXIT_TRACE;
+	}
+	int status = 0;
+	if (!quiet)
+		report_text(r, stdout);
+	if (json_path) {
+		json_t *j = report_json(r);
+		int jr = !strcmp(json_path, "-") ? json_dumpf(j, stdout, JSON_INDENT(1)) :
+						  json_dump_file(j, json_path, JSON_INDENT(1));
+		if (!strcmp(json_path, "-"))
+			fputc('\n', stdout);
+		json_decref(j);
+		if (jr) {
+			fprintf(stderr, "nicsim run: %s: could not write the JSON report: %s\n", json_path, strerror(errno));
+			status = EXIT_USAGE;
+		}
+	}
+	if (flows_path) {
+		FILE *f = fopen(flows_path, "w");
+		if (!f || flows_write_csv(r->flows, f, true) || fclose(f)) {
+			fprintf(stderr, "nicsim run: %s: could not write flows: %s\n", flows_path, strerror(errno));
+			status = EXIT_USAGE;
+		}
+	}
+	run_free(r);
+#ifdef NICSIM_HAVE_RTL
+	backend_rtl_close(brtl);
+#endif
+	return status;
+}
+
+static int cmp_bytes_desc(const void *a, const void *b)
+{
+	const struct flow_entry *x = *(struct flow_entry *const *)a, *y = *(struct flow_entry *const *)b;
+	if (x->bytes != y->bytes)
+		return x->bytes < y->bytes ? 1 : -1;
+	return x->first_record < y->first_record ? -1 : x->first_record > y->first_record;
+}
+
+static int cmd_info(int argc, char **argv)
+{
+	const char *trace = NULL, *flows_path = NULL;
+	long top = 10;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (is_help(a)) {
+			fputs(usage_info, stdout);
+			return 0;
+		} else if (!strcmp(a, "--flows")) {
+			if (!v)
+				return usage_err("%s needs a file", a, "info");
+			flows_path = v;
+			i++;
+		} else if (!strcmp(a, "--top")) {
+			char *end;
+			top = v ? strtol(v, &end, 10) : -1;
+			if (!v || *end || top < 0)
+				return usage_err("--top needs a number >= 0 (got %s)", v ? v : "nothing", "info");
+			i++;
+		} else if (a[0] == '-' && a[1]) {
+			return usage_err("unknown option %s", a, "info");
+		} else if (!trace) {
+			trace = a;
+		} else {
+			return usage_err("one trace at a time (got also %s)", a, "info");
+		}
+	}
+	if (!trace)
+		return usage_err("%sno trace given", "", "info");
+	char err[TRACE_ERR_MAX];
+	struct trace_reader *tr;
+	int rc = trace_open(&tr, trace, err, sizeof err);
+	if (rc < 0) {
+		fprintf(stderr, "nicsim info: %s\n", err);
+		return EXIT_TRACE;
+	}
+	const struct trace_info *ti = trace_get_info(tr);
+	struct flow_table *ft = flows_new();
+	struct parse_stats ps = { 0 };
+	struct parse_result pr;
+	struct trace_record rec;
+	uint64_t packets = 0, bytes = 0, first = 0, last = 0;
+	while ((rc = trace_next(tr, &rec, err, sizeof err)) == TRACE_OK) {
+		if (!packets)
+			first = rec.ts_ps;
+		if (rec.ts_ps > last)
+			last = rec.ts_ps;
+		packets++;
+		bytes += rec.wire_len;
+		parse_frame(rec.data, rec.cap_len, rec.wire_len, ti->link, &pr);
+		parse_stats_add(&ps, &pr);
+		struct flow_key key;
+		if (flows_key_of(&pr, &key)) {
+			struct flow_entry *e = flows_get(ft, &key, rec.index);
+			if (!e) {
+				fprintf(stderr, "nicsim info: out of memory at record %" PRIu64 "\n", rec.index);
+				rc = TRACE_E_NOMEM;
+				break;
+			}
+			e->packets++;
+			e->bytes += rec.wire_len;
+		}
+	}
+	if (rc < 0) {
+		fprintf(stderr, "nicsim info: %s\n", err);
+		flows_free(ft);
+		trace_close(tr);
+		return EXIT_TRACE;
+	}
+	const struct trace_stats *ts = trace_get_stats(tr);
+	uint64_t unparsed = 0;
+	for (int s = 1; s < PARSE_STATUS_COUNT; s++)
+		unparsed += ps.by_status[s];
+	printf("file        %s\n", trace);
+	printf("format      %s%s, %s timestamps, link type %s (%u), snaplen %u\n", ti->format,
+	       ti->is_gzip ? " (gzip)" : "", ti->is_nanosecond ? "ns" : "us", ti->linktype_name, ti->linktype,
+	       ti->snaplen);
+	printf("packets     %" PRIu64 "\n", packets);
+	printf("bytes       %" PRIu64 " (on the wire)\n", bytes);
+	printf("duration    %.6f s\n", packets ? (double)(last - first) / 1e12 : 0.0);
+	printf("ipv4        %" PRIu64 "\nipv6        %" PRIu64 "\n", ps.ipv4, ps.ipv6);
+	printf("tcp         %" PRIu64 "\nudp         %" PRIu64 "\nother       %" PRIu64 " (other IP %" PRIu64
+	       ", non-IP %" PRIu64 ")\n",
+	       ps.tcp, ps.udp, ps.other_l4 + ps.non_ip, ps.other_l4, ps.non_ip);
+	printf("vlan        %" PRIu64 " tagged\n", ps.vlan_tagged);
+	printf("fragments   %" PRIu64 "\n", ps.fragments);
+	printf("not parsed  %" PRIu64, unparsed);
+	for (int s = 1; s < PARSE_STATUS_COUNT; s++)
+		if (ps.by_status[s])
+			printf(" %s=%" PRIu64, parse_status_name((enum parse_status)s), ps.by_status[s]);
+	printf("\n");
+	if (ts->skipped_zero_len || ts->skipped_caplen_gt_len || ts->ts_backwards)
+		printf("oddities    %" PRIu64 " zero-length and %" PRIu64 " caplen>len records skipped, %" PRIu64
+		       " timestamps going backwards\n",
+		       ts->skipped_zero_len, ts->skipped_caplen_gt_len, ts->ts_backwards);
+	uint64_t nflows = flows_count(ft);
+	printf("flows       %" PRIu64 " (TCP/UDP, one per direction)\n", nflows);
+	if (top && nflows) {
+		struct flow_entry **sorted = flows_sorted(ft);
+		struct flow_entry **byb = malloc(nflows * sizeof *byb);
+		if (byb) {
+			memcpy(byb, sorted, nflows * sizeof *byb);
+			qsort(byb, nflows, sizeof *byb, cmp_bytes_desc);
+			printf("top flows by bytes:\n");
+			for (uint64_t i = 0; i < nflows && i < (uint64_t)top; i++) {
+				char k[160];
+				flows_format_key(&byb[i]->key, k, sizeof k);
+				printf("  %-60s %10" PRIu64 " pkts %14" PRIu64 " bytes\n", k, byb[i]->packets, byb[i]->bytes);
+			}
+			free(byb);
+		}
+	}
+	int status = 0;
+	if (flows_path) {
+		FILE *f = !strcmp(flows_path, "-") ? stdout : fopen(flows_path, "w");
+		if (!f || flows_write_csv(ft, f, false) || (f != stdout && fclose(f))) {
+			fprintf(stderr, "nicsim info: %s: could not write flows: %s\n", flows_path, strerror(errno));
+			status = EXIT_USAGE;
+		}
+	}
+	flows_free(ft);
+	trace_close(tr);
+	return status;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	const char *files[2] = { 0 };
+	int nf = 0;
+	const char *ignore[34] = { "/run/backend", NULL };
+	int ni = 1;
+	for (int i = 0; i < argc; i++) {
+		if (is_help(argv[i])) {
+			fputs(usage_check, stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--ignore")) {
+			if (i + 1 >= argc || ni >= 32)
+				return usage_err("%s needs a JSON pointer (at most 32)", argv[i], "check");
+			ignore[ni++] = argv[++i];
+			ignore[ni] = NULL;
+		} else if (nf < 2) {
+			files[nf++] = argv[i];
+		} else {
+			return usage_err("takes two files (got also %s)", argv[i], "check");
+		}
+	}
+	if (nf != 2)
+		return usage_err("%sneeds REPORT.json and GOLDEN.json", "", "check");
+	json_t *j[2];
+	for (int i = 0; i < 2; i++) {
+		json_error_t e;
+		j[i] = json_load_file(files[i], 0, &e);
+		if (!j[i]) {
+			fprintf(stderr, "nicsim check: %s:%d: %s\n", files[i], e.line, e.text);
+			if (i)
+				json_decref(j[0]);
+			return EXIT_USAGE;
+		}
+	}
+	struct jsondiff_opts o = { .ignore = ignore, .max_lines = 50 };
+	int n = jsondiff(j[0], j[1], &o, stdout);
+	json_decref(j[0]);
+	json_decref(j[1]);
+	if (n < 0) {
+		fprintf(stderr, "nicsim check: out of memory\n");
+		return EXIT_USAGE;
+	}
+	if (n) {
+		printf("%d difference%s between %s and %s\n", n, n == 1 ? "" : "s", files[0], files[1]);
+		return EXIT_DIFF;
+	}
+	printf("same: %s matches %s\n", files[0], files[1]);
+	return 0;
+}
+
+static int cmd_config(int argc, char **argv)
+{
+	struct nicsim_cfg cfg;
+	config_defaults(&cfg);
+	bool docs = false, changed = false;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (is_help(a)) {
+			fputs(usage_config, stdout);
+			return 0;
+		} else if (!strcmp(a, "--docs")) {
+			docs = true;
+		} else if (!strcmp(a, "--changed")) {
+			changed = true;
+		} else if (!strcmp(a, "--config") || !strcmp(a, "--set")) {
+			int rc = apply_cfg_opt(&cfg, a, v, "config");
+			if (rc)
+				return rc;
+			i++;
+		} else {
+			return usage_err("unknown option %s", a, "config");
+		}
+	}
+	if (docs) {
+		config_write_docs(stdout);
+		return 0;
+	}
+	char err[600];
+	if (config_validate(&cfg, err, sizeof err)) {
+		fprintf(stderr, "nicsim config: %s\n", err);
+		return EXIT_USAGE;
+	}
+	config_write_ini(&cfg, stdout, changed);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage_main, stderr);
+		return EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (is_help(cmd) || !strcmp(cmd, "help")) {
+		const char *what = argc > 2 ? argv[2] : NULL;
+		fputs(!what ? usage_main : !strcmp(what, "run") ? usage_run : !strcmp(what, "info") ? usage_info :
+			      !strcmp(what, "check") ? usage_check : !strcmp(what, "config") ? usage_config : usage_main,
+		      stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "--version")) {
+		puts("nicsim " NICSIM_VERSION);
+		return 0;
+	}
+	if (!strcmp(cmd, "run"))
+		return cmd_run(argc - 2, argv + 2);
+	if (!strcmp(cmd, "info"))
+		return cmd_info(argc - 2, argv + 2);
+	if (!strcmp(cmd, "check"))
+		return cmd_check(argc - 2, argv + 2);
+	if (!strcmp(cmd, "config"))
+		return cmd_config(argc - 2, argv + 2);
+	fprintf(stderr, "nicsim: unknown command '%s'\n\n%s", cmd, usage_main);
+	return EXIT_USAGE;
+}

@@ -13,7 +13,7 @@
 
 static int fail(char *err, size_t n, const struct param_def *d, const char *fmt, const char *text)
 {
-	char what[256];
+	char what[512];
 	snprintf(what, sizeof what, fmt, text);
 	snprintf(err, n, "%s: %s", d->key, what);
 	return -1;

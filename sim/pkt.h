@@ -35,12 +35,15 @@ struct pkt {
 	struct pkt *next;          /* link for the FIFO / ring / free list that holds it */
 	uint64_t t_ps[PKT_T_COUNT];
 	uint64_t record;           /* 1-based record number in the trace */
+	uint64_t seq;              /* 1-based order of entry into the model, across replay passes */
 	uint32_t wire_len;         /* frame length on the wire (bytes, without FCS/preamble) */
 	uint32_t cap_len;          /* bytes captured (<= wire_len) */
 	uint32_t data_cap;         /* allocated size of data[] */
 	uint32_t rss_hash;         /* Toeplitz hash, valid if has_hash */
+	uint32_t slot;             /* descriptor index in its queue's ring */
 	uint16_t queue;            /* RX/TX queue chosen by the NIC */
 	uint8_t has_hash;
+	uint8_t csum_ip, csum_l4;  /* enum csum_verdict, set by the NIC's receive checksum */
 	uint8_t is_rx;             /* 1 = addressed to the host, 0 = sent by it */
 	uint8_t *data;             /* the frame bytes (cap_len of them) */
 	struct parse_result pr;

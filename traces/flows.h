@@ -2,7 +2,7 @@
  * traces/flows.h — per-flow counters keyed by the directional 5-tuple.
  *
  * The definition matches the tshark reference counts in
- * ../shared/traces/*.flows.csv (see CATALOG.md there): one row per direction
+ * ../shared/traces/NAME.flows.csv (see CATALOG.md there): one row per direction
  * of each TCP or UDP 5-tuple; bytes = frame length on the wire; a non-first IP
  * fragment carries no ports and belongs to no flow; ICMP/ICMPv6 (which may
  * quote an inner header) are left out; for tunnels the outer addresses count.
@@ -35,6 +35,8 @@ struct flow_entry {
 	uint8_t has_rx;            /* the NIC received at least one of its packets */
 	uint8_t queue_changed;     /* its packets landed on more than one queue */
 	uint64_t first_record;     /* record number of its first packet */
+	uint64_t last_seq_delivered; /* pkt.seq of the latest of its frames the host finished (run) */
+	uint64_t reordered;        /* its frames the host finished after a later one of the same flow */
 };
 
 struct flow_table;

@@ -1,0 +1,453 @@
+#include "host/driver.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/csum.h"
+#include "models/nic_regs.h"
+
+const struct param_def host_params[] = {
+	{ "host.cpus", PARAM_U32, offsetof(struct host_cfg, cpus), "cores", "8", 1, 1024, 0, NULL, 0,
+	  "Host cores available to the receive path.",
+	  "choice: a 2-socket quad-core server, the TOE field comparison of cpu-cost.md §4 (10GbE 2008)" },
+	{ "host.clock_mhz", PARAM_U32, offsetof(struct host_cfg, clock_mhz), "MHz", "3400", 100, 10000, 0, NULL,
+	  0, "Core clock; cost-model cycles run at this rate.",
+	  "cpu-cost.md §6: the cost model's reference, Xeon Gold 6128 at 3.4 GHz (Cai et al.)" },
+	{ "host.mode", PARAM_ENUM, offsetof(struct host_cfg, mode), "", "rss", 0, 0, 0, "rss,legacy", 0,
+	  "rss: one queue, vector and DPC per CPU (NDIS 6); legacy: one queue, one interrupt, one DPC on one CPU (NDIS 5.1).",
+	  "specs.md §1; Microsoft Scalable Networking Pack" },
+	{ "host.ring_entries", PARAM_U32, offsetof(struct host_cfg, ring_entries), "descriptors", "512", 8, 65536,
+	  PARAM_F_POW2, NULL, 0, "RX descriptors per queue.", "Linux ixgbe IXGBE_DEFAULT_RXD 512" },
+	{ "host.buf_bytes", PARAM_U32, offsetof(struct host_cfg, buf_bytes), "bytes", "2048", 256, 262144, 0, NULL,
+	  0, "RX buffer per descriptor; longer frames are truncated to it.",
+	  "Linux ixgbe IXGBE_RXBUFFER_2K (frames above it span buffers; not modelled)" },
+	{ "host.dpc_budget_pkts", PARAM_U32, offsetof(struct host_cfg, dpc_budget_pkts), "packets", "64", 1,
+	  65536, 0, NULL, 0, "Descriptors one DPC run processes before yielding.",
+	  "Linux NAPI_POLL_WEIGHT 64" },
+	{ "host.ip", PARAM_STR, offsetof(struct host_cfg, ip), "", "auto", 1, 128, 0, NULL, 0,
+	  "The host's IP address(es), comma-separated; auto = the address that receives the most connections (docs/replay.md).",
+	  "choice" },
+	{ "host.mac", PARAM_STR, offsetof(struct host_cfg, mac), "", "auto", 1, 32, 0, NULL, 0,
+	  "The host's MAC address (aa:bb:cc:dd:ee:ff); auto = learnt from frames to host.ip.", "choice" },
+	{ NULL },
+};
+
+int host_cfg_validate(const struct host_cfg *cfg, char *err, size_t err_len)
+{
+	(void)cfg;
+	(void)err;
+	(void)err_len;
+	return 0;
+}
+
+struct drv_q;
+
+enum work_kind { WORK_NONE = 0, WORK_ISR, WORK_DPC_PKT, WORK_DPC_END };
+
+struct core {
+	struct driver *d;
+	uint32_t index;
+	struct sim_event ev;
+	char name[24];
+	enum work_kind cur;
+	struct drv_q *cur_q;
+	struct pkt *cur_pkt;
+	uint64_t step_start_ps, step_driver_ps;
+	uint32_t dpc_done;          /* descriptors done in the current DPC run */
+	/* ISR and DPC queues: FIFO rings of queue indexes. */
+	uint32_t *isr_fifo, isr_head, isr_n;
+	uint32_t *dpc_fifo, dpc_head, dpc_n;
+	uint32_t fifo_cap;
+	struct host_cpu_stats st;
+};
+
+struct drv_q {
+	uint32_t index;
+	uint32_t cpu;
+	uint64_t ring_addr, buf_addr;
+	uint8_t *ring;              /* backed descriptor memory */
+	struct pkt **slot_pkt;      /* frame record that arrived in each buffer */
+	uint32_t count;             /* ring entries */
+	uint32_t next_to_clean;     /* next descriptor the driver looks at */
+	uint32_t irq_stamped;       /* descriptors up to here carry their interrupt time */
+	bool is_dpc_queued;
+	struct host_queue_stats st;
+	struct driver *d;
+};
+
+struct driver {
+	struct sim_kernel *k;
+	struct bus *bus;
+	struct pkt_pool *pool;
+	struct hostmem *mem;
+	struct host_cfg cfg;
+	struct cost_cfg cost;
+	struct rss_cfg rss;
+	struct irq_cfg irq;
+	bool is_rx_csum;
+	struct sim_clock clk;
+	uint32_t nq, ncpu;
+	struct drv_q *q;
+	struct core *cores;
+	uint64_t in_flight;
+	driver_deliver_fn deliver;
+	void *deliver_ctx;
+};
+
+#define MSI_ADDR_BASE 0xFEE00000ull  /* x86 MSI address window; destination APIC ID in bits 19:12 */
+
+static struct nic_rx_desc_wb *desc_wb(struct drv_q *q, uint32_t i)
+{
+	return (struct nic_rx_desc_wb *)(q->ring + (size_t)i * NIC_RX_DESC_BYTES);
+}
+
+static void repost(struct drv_q *q, uint32_t i)
+{
+	struct nic_rx_desc_read r = { .buf_addr = q->buf_addr + (uint64_t)i * q->d->cfg.buf_bytes };
+	memcpy(q->ring + (size_t)i * NIC_RX_DESC_BYTES, &r, sizeof r);
+}
+
+/* A frame's data landed in one of this queue's buffers. */
+static void buf_written(void *owner, uint64_t offset, struct bus_dma *op)
+{
+	struct drv_q *q = owner;
+	uint32_t i = (uint32_t)(offset / q->d->cfg.buf_bytes);
+	assert(i < q->count && !q->slot_pkt[i] && "NIC wrote a buffer the driver still holds");
+	q->slot_pkt[i] = op->pkt;
+	q->d->in_flight++;
+}
+
+static void core_kick(struct core *c);
+static void dpc_step(struct core *c);
+
+static void fifo_push(uint32_t *fifo, uint32_t head, uint32_t *n, uint32_t cap, uint32_t v)
+{
+	assert(*n < cap && "core work FIFO overflow");
+	fifo[(head + *n) % cap] = v;
+	(*n)++;
+}
+
+static uint32_t fifo_pop(uint32_t *fifo, uint32_t *head, uint32_t *n, uint32_t cap)
+{
+	uint32_t v = fifo[*head];
+	*head = (*head + 1) % cap;
+	(*n)--;
+	return v;
+}
+
+static void queue_dpc(struct drv_q *q)
+{
+	if (q->is_dpc_queued)
+		return;
+	struct core *c = &q->d->cores[q->cpu];
+	q->is_dpc_queued = true;
+	fifo_push(c->dpc_fifo, c->dpc_head, &c->dpc_n, c->fifo_cap, q->index);
+}
+
+static void host_msix(void *opaque, uint64_t t_ps, uint64_t addr, uint32_t data)
+{
+	(void)addr;
+	struct driver *d = opaque;
+	(void)t_ps;
+	if (data >= d->nq)
+		return; /* not one of ours */
+	struct drv_q *q = &d->q[data];
+	struct core *c = &d->cores[q->cpu];
+	/* The interrupt reached the host: every completed descriptor not yet
+	 * covered by an interrupt is covered by this one. */
+	uint64_t now = sim_now_ps(d->k);
+	for (uint32_t n = 0; n < q->count; n++) {
+		uint32_t i = q->irq_stamped;
+		struct pkt *p = q->slot_pkt[i];
+		if (!p || !(desc_wb(q, i)->status & NIC_RXD_STAT_DD))
+			break;
+		if (!p->t_ps[PKT_T_IRQ])
+			p->t_ps[PKT_T_IRQ] = now;
+		q->irq_stamped = (i + 1) % q->count;
+	}
+	fifo_push(c->isr_fifo, c->isr_head, &c->isr_n, c->fifo_cap, q->index);
+	core_kick(c);
+}
+
+static uint64_t cyc_ps(struct driver *d, uint64_t cycles) { return sim_clock_cycles_to_ps(&d->clk, cycles); }
+
+/* Start the next work item on an idle core. */
+static void core_kick(struct core *c)
+{
+	struct driver *d = c->d;
+	if (c->cur != WORK_NONE)
+		return;
+	if (c->isr_n) {
+		uint32_t qi = fifo_pop(c->isr_fifo, &c->isr_head, &c->isr_n, c->fifo_cap);
+		c->cur = WORK_ISR;
+		c->cur_q = &d->q[qi];
+		c->st.isrs++;
+		c->st.cycles[CPU_ISR] += d->cost.irq_cycles;
+		sim_schedule_in(d->k, &c->ev, cyc_ps(d, d->cost.irq_cycles));
+		return;
+	}
+	if (c->dpc_n) {
+		uint32_t qi = fifo_pop(c->dpc_fifo, &c->dpc_head, &c->dpc_n, c->fifo_cap);
+		struct drv_q *q = &d->q[qi];
+		q->is_dpc_queued = false;
+		q->st.dpc_runs++;
+		c->st.dpcs++;
+		c->cur_q = q;
+		c->dpc_done = 0;
+		c->cur = WORK_DPC_PKT;
+		c->cur_pkt = NULL;
+		dpc_step(c);
+	}
+}
+
+/* One DPC step: the next completed descriptor, or the end of the run. */
+static void dpc_step(struct core *c)
+{
+	struct driver *d = c->d;
+	struct drv_q *q = c->cur_q;
+	uint32_t i = q->next_to_clean;
+	struct nic_rx_desc_wb *wb = desc_wb(q, i);
+	if (c->dpc_done < d->cfg.dpc_budget_pkts && (wb->status & NIC_RXD_STAT_DD) && q->slot_pkt[i]) {
+		struct pkt *p = q->slot_pkt[i];
+		uint64_t drv = d->cost.rx_pkt_cycles;
+		uint64_t proto = p->pr.l4 == PARSE_L4_TCP ? d->cost.rx_tcp_cycles : d->cost.rx_other_cycles;
+		uint32_t payload = p->pr.payload_len;
+		if (payload > wb->frame_len)
+			payload = wb->frame_len;
+		if (!(wb->status & NIC_RXD_STAT_L4CS) && (p->pr.l4 == PARSE_L4_TCP || p->pr.l4 == PARSE_L4_UDP))
+			proto += ((uint64_t)payload * d->cost.csum_mcyc_per_byte + 999) / 1000;
+		uint64_t copy = ((uint64_t)payload * d->cost.copy_mcyc_per_byte + 999) / 1000;
+		c->st.cycles[CPU_DRIVER] += drv;
+		c->st.cycles[CPU_PROTOCOL] += proto;
+		c->st.cycles[CPU_COPY] += copy;
+		uint64_t now = sim_now_ps(d->k);
+		c->cur_pkt = p;
+		c->step_driver_ps = now + cyc_ps(d, drv);
+		c->cur = WORK_DPC_PKT;
+		sim_schedule_at(d->k, &c->ev, now + cyc_ps(d, drv + proto + copy));
+		return;
+	}
+	/* End of the run: doorbell and re-arm, charged once. */
+	c->cur = WORK_DPC_END;
+	c->cur_pkt = NULL;
+	c->st.cycles[CPU_DRIVER] += d->cost.dpc_cycles;
+	sim_schedule_in(d->k, &c->ev, cyc_ps(d, d->cost.dpc_cycles));
+}
+
+static void core_step_done(struct sim_kernel *k, struct sim_event *ev, void *arg)
+{
+	(void)ev;
+	struct core *c = arg;
+	struct driver *d = c->d;
+	struct drv_q *q = c->cur_q;
+	uint64_t now = sim_now_ps(k);
+	switch (c->cur) {
+	case WORK_ISR:
+		q->st.interrupts++;
+		c->cur = WORK_NONE;
+		queue_dpc(q);
+		break;
+	case WORK_DPC_PKT: {
+		struct pkt *p = c->cur_pkt;
+		uint32_t i = q->next_to_clean;
+		p->t_ps[PKT_T_DRIVER] = c->step_driver_ps;
+		p->t_ps[PKT_T_DELIVERED] = now;
+		if (!p->t_ps[PKT_T_IRQ])
+			p->t_ps[PKT_T_IRQ] = p->t_ps[PKT_T_DRIVER]; /* found by polling before its interrupt */
+		uint64_t w = p->t_ps[PKT_T_WIRE];
+		hist_record(&q->st.lat[LAT_DMA], p->t_ps[PKT_T_DMA_DONE] - w);
+		hist_record(&q->st.lat[LAT_IRQ], p->t_ps[PKT_T_IRQ] - w);
+		hist_record(&q->st.lat[LAT_DRIVER], p->t_ps[PKT_T_DRIVER] - w);
+		hist_record(&q->st.lat[LAT_E2E], now - w);
+		q->st.packets++;
+		q->st.bytes += p->wire_len;
+		if (d->deliver)
+			d->deliver(d->deliver_ctx, p);
+		q->slot_pkt[i] = NULL;
+		d->in_flight--;
+		pkt_release(d->pool, p);
+		repost(q, i);
+		if (q->irq_stamped == i)
+			q->irq_stamped = (i + 1) % q->count;
+		q->next_to_clean = (i + 1) % q->count;
+		c->dpc_done++;
+		c->cur_pkt = NULL;
+		dpc_step(c);
+		return;
+	}
+	case WORK_DPC_END: {
+		/* Give the cleaned descriptors back: tail = one behind next_to_clean
+		 * (one slot always empty). */
+		uint32_t tail = (q->next_to_clean + q->count - 1) % q->count;
+		bus_reg_write(d->bus, now, NIC_REG_RXQ(q->index) + NIC_RXQ_RDT, tail);
+		c->cur = WORK_NONE;
+		struct nic_rx_desc_wb *wb = desc_wb(q, q->next_to_clean);
+		if ((wb->status & NIC_RXD_STAT_DD) && q->slot_pkt[q->next_to_clean])
+			queue_dpc(q);    /* budget used up: poll again, interrupt stays masked */
+		else
+			bus_reg_write(d->bus, now, NIC_REG_EIMS(q->index), 1);
+		break;
+	}
+	case WORK_NONE:
+		assert(0 && "core event fired with no work");
+	}
+	core_kick(c);
+}
+
+static void host_dma(void *opaque, uint64_t t_ps, struct bus_dma *op)
+{
+	(void)t_ps;
+	struct driver *d = opaque;
+	hostmem_dma(d->mem, op);
+}
+
+int driver_new(struct driver **out, struct sim_kernel *k, struct bus *bus, struct pkt_pool *pool,
+	       const struct host_cfg *cfg, const struct cost_cfg *cost, const struct rss_cfg *rss,
+	       const struct irq_cfg *irq, bool is_rx_csum, char *err, size_t err_len)
+{
+	struct driver *d = calloc(1, sizeof *d);
+	if (!d)
+		goto nomem;
+	d->k = k;
+	d->bus = bus;
+	d->pool = pool;
+	d->cfg = *cfg;
+	d->cost = *cost;
+	d->rss = *rss;
+	d->irq = *irq;
+	d->is_rx_csum = is_rx_csum;
+	d->clk.freq_hz = (uint64_t)cfg->clock_mhz * 1000000u;
+	d->ncpu = cfg->cpus;
+	d->nq = cfg->mode == HOST_MODE_LEGACY ? 1 : rss->queues;
+	d->mem = hostmem_new();
+	d->q = calloc(d->nq, sizeof *d->q);
+	d->cores = calloc(d->ncpu, sizeof *d->cores);
+	if (!d->mem || !d->q || !d->cores)
+		goto nomem;
+	/* RSS may use CPUs base_cpu .. base_cpu + max_cpus - 1 (NDIS
+	 * BaseCpuNumber / MaxProcessors); queue q's vector and DPC go to the
+	 * q-th of them, wrapping. Legacy: everything on base_cpu. */
+	uint32_t base = rss->base_cpu % d->ncpu;
+	uint32_t span = rss->max_cpus && rss->max_cpus < d->ncpu ? rss->max_cpus : d->ncpu;
+	for (uint32_t i = 0; i < d->nq; i++) {
+		struct drv_q *q = &d->q[i];
+		q->d = d;
+		q->index = i;
+		q->cpu = (base + i % span) % d->ncpu;
+		q->st.cpu = q->cpu;
+		q->count = cfg->ring_entries;
+		for (int s = 0; s < LAT_COUNT; s++)
+			hist_init(&q->st.lat[s]);
+		q->ring_addr = hostmem_alloc(d->mem, (uint64_t)q->count * NIC_RX_DESC_BYTES, true, NULL, NULL);
+		q->buf_addr = hostmem_alloc(d->mem, (uint64_t)q->count * cfg->buf_bytes, false, buf_written, q);
+		q->ring = hostmem_ptr(d->mem, q->ring_addr, (uint64_t)q->count * NIC_RX_DESC_BYTES);
+		q->slot_pkt = calloc(q->count, sizeof *q->slot_pkt);
+		if (!q->ring_addr || !q->buf_addr || !q->ring || !q->slot_pkt)
+			goto nomem;
+		for (uint32_t s = 0; s < q->count; s++)
+			repost(q, s);
+	}
+	for (uint32_t c = 0; c < d->ncpu; c++) {
+		struct core *co = &d->cores[c];
+		co->d = d;
+		co->index = c;
+		co->fifo_cap = d->nq + 1;
+		co->isr_fifo = calloc(co->fifo_cap, sizeof(uint32_t));
+		co->dpc_fifo = calloc(co->fifo_cap, sizeof(uint32_t));
+		if (!co->isr_fifo || !co->dpc_fifo)
+			goto nomem;
+		snprintf(co->name, sizeof co->name, "host.cpu%u", c);
+		sim_event_init(&co->ev, co->name, SIM_PRIO_HOST, core_step_done, co);
+	}
+	*out = d;
+	return 0;
+nomem:
+	snprintf(err, err_len, "host: out of memory for %u queues, %u cpus", cfg->mode ? 1 : rss->queues, cfg->cpus);
+	driver_free(d);
+	return -1;
+}
+
+void driver_attach(struct driver *d, struct bus *b)
+{
+	b->host = (struct bus_host_if){ .host = d, .dma = host_dma, .msix = host_msix, .frame_out = NULL };
+}
+
+void driver_start(struct driver *d)
+{
+	struct bus *b = d->bus;
+	uint64_t t = sim_now_ps(d->k);
+	bus_reg_write(b, t, NIC_REG_CTRL, 1); /* reset */
+	/* RSS key and indirection table: entry i -> queue i mod N. */
+	for (uint32_t i = 0; i < NIC_REG_RSSRK_COUNT; i++) {
+		uint32_t v = 0;
+		if (4 * i < d->rss.key_len)
+			memcpy(&v, d->rss.key + 4 * i, d->rss.key_len - 4 * i >= 4 ? 4 : d->rss.key_len - 4 * i);
+		bus_reg_write(b, t, NIC_REG_RSSRK + 4 * i, v);
+	}
+	for (uint32_t i = 0; i < d->rss.table_size / 2; i++) {
+		uint32_t lo = (2 * i) % d->nq, hi = (2 * i + 1) % d->nq;
+		bus_reg_write(b, t, NIC_REG_RETA + 4 * i, lo | hi << 16);
+	}
+	for (uint32_t i = 0; i < d->nq; i++) {
+		struct drv_q *q = &d->q[i];
+		uint32_t base = NIC_REG_RXQ(i);
+		bus_reg_write(b, t, base + NIC_RXQ_RDBAL, (uint32_t)q->ring_addr);
+		bus_reg_write(b, t, base + NIC_RXQ_RDBAH, (uint32_t)(q->ring_addr >> 32));
+		bus_reg_write(b, t, base + NIC_RXQ_BUFLEN, d->cfg.buf_bytes);
+		bus_reg_write(b, t, base + NIC_RXQ_RDLEN, q->count * NIC_RX_DESC_BYTES);
+		uint64_t msi = MSI_ADDR_BASE | ((uint64_t)(q->cpu & 0xff) << 12);
+		bus_reg_write(b, t, NIC_REG_MSIX(i) + NIC_MSIX_ADDR_LO, (uint32_t)msi);
+		bus_reg_write(b, t, NIC_REG_MSIX(i) + NIC_MSIX_ADDR_HI, (uint32_t)(msi >> 32));
+		bus_reg_write(b, t, NIC_REG_MSIX(i) + NIC_MSIX_DATA, i);
+		bus_reg_write(b, t, NIC_REG_MSIX(i) + NIC_MSIX_CTRL, 0);
+		uint32_t usecs = d->irq.mode == IRQ_MODE_OFF ? 0 : d->irq.usecs;
+		uint32_t frames = d->irq.mode == IRQ_MODE_OFF ? 1 : d->irq.frames;
+		bus_reg_write(b, t, NIC_REG_EITR(i), (usecs & 0xffffu) | frames << 16);
+		q->next_to_clean = 0;
+		q->irq_stamped = 0;
+		bus_reg_write(b, t, base + NIC_RXQ_RDT, q->count - 1);
+		bus_reg_write(b, t, NIC_REG_EIMS(i), 1);
+	}
+	uint32_t mrqc = (uint32_t)bus_reg_read(b, t, NIC_REG_MRQC);
+	mrqc = d->cfg.mode == HOST_MODE_LEGACY ? (mrqc & 0x7fffffffu) : (mrqc | 0x80000000u);
+	bus_reg_write(b, t, NIC_REG_MRQC, mrqc);
+	bus_reg_write(b, t, NIC_REG_RCTL, 1);
+}
+
+void driver_on_deliver(struct driver *d, driver_deliver_fn fn, void *ctx)
+{
+	d->deliver = fn;
+	d->deliver_ctx = ctx;
+}
+
+void driver_free(struct driver *d)
+{
+	if (!d)
+		return;
+	for (uint32_t c = 0; d->cores && c < d->ncpu; c++) {
+		if (d->k)
+			sim_cancel(d->k, &d->cores[c].ev);
+		free(d->cores[c].isr_fifo);
+		free(d->cores[c].dpc_fifo);
+	}
+	for (uint32_t i = 0; d->q && i < d->nq; i++) {
+		for (uint32_t s = 0; d->q[i].slot_pkt && s < d->q[i].count; s++)
+			if (d->q[i].slot_pkt[s])
+				pkt_release(d->pool, d->q[i].slot_pkt[s]);
+		free(d->q[i].slot_pkt);
+	}
+	free(d->q);
+	free(d->cores);
+	hostmem_free(d->mem);
+	free(d);
+}
+
+uint32_t driver_queues(const struct driver *d) { return d->nq; }
+uint32_t driver_cpus(const struct driver *d) { return d->ncpu; }
+const struct host_queue_stats *driver_queue_stats(const struct driver *d, uint32_t q) { return &d->q[q].st; }
+const struct host_cpu_stats *driver_cpu_stats(const struct driver *d, uint32_t c) { return &d->cores[c].st; }
+uint64_t driver_in_flight(const struct driver *d) { return d->in_flight; }
+uint64_t driver_bad_dma(const struct driver *d) { return hostmem_bad_dma(d->mem); }
+uint64_t driver_cycles_to_ps(const struct driver *d, uint64_t cycles) { return sim_clock_cycles_to_ps(&d->clk, cycles); }

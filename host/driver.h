@@ -1,0 +1,90 @@
+/*
+ * host/driver.h — an NDIS-miniport-like receive driver on N host cores.
+ *
+ * Each core is a server of work items, one at a time, interrupts first:
+ *   ISR (on the MSI-X vector's CPU): irq_cycles; stamps the interrupt time on
+ *     the completed descriptors, queues the queue's DPC on the same CPU;
+ *   DPC: up to dpc_budget_pkts descriptors with DD set, each charged
+ *     driver + protocol + copy cycles (host/cost.h); re-posts the buffers,
+ *     writes the tail doorbell, and either re-queues itself (budget used up,
+ *     as NAPI does) or unmasks the vector (EIMS).
+ * Modes: rss (one queue, vector and DPC per CPU, NDIS 6 RSS) and legacy (one
+ * queue, one interrupt, one DPC on one CPU, as NDIS 5.1). Source: specs.md §1
+ * and the issue; ring discipline as Linux ixgbe (count, next_to_use,
+ * next_to_clean, one slot always empty).
+ *
+ * The driver meets the NIC only through the bus: register writes to program
+ * it, host memory the NIC DMAs into, MSI-X messages.
+ */
+#ifndef NICSIM_HOST_DRIVER_H
+#define NICSIM_HOST_DRIVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "host/cost.h"
+#include "host/hostmem.h"
+#include "models/bus.h"
+#include "models/irq.h"
+#include "models/rss.h"
+#include "sim/hist.h"
+#include "sim/kernel.h"
+#include "sim/param.h"
+#include "sim/pkt.h"
+
+enum host_mode { HOST_MODE_RSS = 0, HOST_MODE_LEGACY };
+
+struct host_cfg {
+	uint32_t cpus;
+	uint32_t clock_mhz;
+	uint32_t mode;              /* enum host_mode */
+	uint32_t ring_entries;      /* RX descriptors per queue */
+	uint32_t buf_bytes;         /* RX buffer size */
+	uint32_t dpc_budget_pkts;   /* descriptors per DPC run */
+	char ip[128];               /* host address(es), comma-separated, or "auto" */
+	char mac[32];               /* host MAC or "auto" */
+};
+extern const struct param_def host_params[];
+int host_cfg_validate(const struct host_cfg *cfg, char *err, size_t err_len);
+
+enum cpu_cat { CPU_ISR = 0, CPU_DRIVER, CPU_PROTOCOL, CPU_COPY, CPU_CAT_COUNT };
+
+struct host_cpu_stats {
+	uint64_t cycles[CPU_CAT_COUNT];
+	uint64_t isrs, dpcs;
+};
+
+enum lat_stage { LAT_DMA = 0, LAT_IRQ, LAT_DRIVER, LAT_E2E, LAT_COUNT };
+
+struct host_queue_stats {
+	uint64_t packets, bytes;
+	uint64_t interrupts;        /* ISRs run for this queue */
+	uint64_t dpc_runs;
+	uint32_t cpu;               /* the CPU its vector and DPC run on */
+	struct hist lat[LAT_COUNT]; /* wire -> stage, ps */
+};
+
+/* Called for every frame the host finished with (before it is released). */
+typedef void (*driver_deliver_fn)(void *ctx, const struct pkt *p);
+
+struct driver;
+int driver_new(struct driver **out, struct sim_kernel *k, struct bus *bus, struct pkt_pool *pool,
+	       const struct host_cfg *cfg, const struct cost_cfg *cost, const struct rss_cfg *rss,
+	       const struct irq_cfg *irq, bool is_rx_csum_offload, char *err, size_t err_len);
+void driver_free(struct driver *d);
+/* Fill b->host with the host side's entry points. */
+void driver_attach(struct driver *d, struct bus *b);
+/* Program the NIC (reset, rings, RSS, vectors, enable). Call at time 0 after attach. */
+void driver_start(struct driver *d);
+void driver_on_deliver(struct driver *d, driver_deliver_fn fn, void *ctx);
+
+uint32_t driver_queues(const struct driver *d);
+uint32_t driver_cpus(const struct driver *d);
+const struct host_queue_stats *driver_queue_stats(const struct driver *d, uint32_t q);
+const struct host_cpu_stats *driver_cpu_stats(const struct driver *d, uint32_t cpu);
+/* Frames the host holds (written by the NIC, not yet processed). */
+uint64_t driver_in_flight(const struct driver *d);
+uint64_t driver_bad_dma(const struct driver *d);
+uint64_t driver_cycles_to_ps(const struct driver *d, uint64_t cycles);
+
+#endif

@@ -1,0 +1,96 @@
+/*
+ * host/replay.h — puts a capture on the wire, streaming.
+ *
+ * Each record is parsed and classified by direction:
+ *   - to the host (RX): put on the wire into the NIC at its time;
+ *   - from the host (TX): counted (the transmit path is a later issue);
+ *   - neither (traffic between other stations in a capture of a shared
+ *     segment): counted as foreign and not replayed, as a NIC's address
+ *     filter would drop it.
+ * Who the host is (docs/replay.md): host.ip / host.mac when given; else for
+ * Linux cooked captures the packet type (4 = outgoing); else the address that
+ * is the destination of the most TCP SYNs (without ACK), or failing any, of
+ * the most distinct flows, in a pre-pass over the first REPLAY_DETECT_RECORDS
+ * records; ties go to the lowest address. The host MAC is then learnt from the
+ * first Ethernet frame to that address, and frames to it count as RX too (the
+ * same host's other address family).
+ *
+ * Timing: replay.timing = trace (capture timestamps, shifted to start at 0),
+ * scaled (divided by replay.speed_pct/100), or linerate (all at time 0: the
+ * MAC serialises them back to back). Timestamps that go backwards are
+ * clamped to the previous one and counted. replay.loops repeats the capture,
+ * each pass shifted after the previous one by its span plus replay.gap_us.
+ *
+ * Only one record is read ahead: memory does not grow with trace length.
+ */
+#ifndef NICSIM_HOST_REPLAY_H
+#define NICSIM_HOST_REPLAY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "models/bus.h"
+#include "sim/kernel.h"
+#include "sim/param.h"
+#include "sim/pkt.h"
+#include "traces/reader.h"
+
+#define REPLAY_DETECT_RECORDS 1000000u
+#define REPLAY_HOST_IPS_MAX 8
+
+enum replay_timing { REPLAY_TIMING_TRACE = 0, REPLAY_TIMING_SCALED, REPLAY_TIMING_LINERATE };
+
+struct replay_cfg {
+	uint32_t timing;        /* enum replay_timing */
+	uint32_t speed_pct;     /* scaled: 200 = twice as fast */
+	uint32_t loops;         /* passes over the capture */
+	uint32_t gap_us;        /* idle time between passes */
+};
+extern const struct param_def replay_params[];
+
+struct host_id {
+	uint32_t n_ip;
+	uint8_t ip[REPLAY_HOST_IPS_MAX][16];
+	uint8_t ip_is_v6[REPLAY_HOST_IPS_MAX];
+	bool has_mac;
+	uint8_t mac[6];
+	bool use_sll_type;      /* cooked capture: the packet type says */
+	const char *how;        /* "configured", "sll packet type", "auto: most SYNs", "auto: most flows", "none" */
+};
+
+/* Work out the host identity (configured strings or detection, see above).
+ * Returns 0, or a negative trace_err / -1 with a message naming the file or key. */
+int replay_identify_host(const char *path, const char *cfg_ip, const char *cfg_mac, struct host_id *id,
+			 char *err, size_t err_len);
+/* Direction of a parsed frame: 1 RX (to host), 0 TX (from host), -1 foreign. */
+int replay_direction(struct host_id *id, const uint8_t *frame, const struct parse_result *pr,
+		     enum parse_link link);
+
+struct replay_stats {
+	uint64_t records, rx_frames, rx_bytes, tx_frames, tx_bytes, foreign_frames, foreign_bytes;
+	uint64_t ts_clamped;
+	uint64_t first_ts_ps, last_ts_ps;    /* of the capture (first pass) */
+	uint64_t last_wire_ps;               /* simulated time of the last RX frame */
+	struct trace_stats trace;            /* of the last pass */
+	uint64_t digest;                     /* trace_digest of the first pass */
+	uint32_t passes;
+};
+
+/* Called for every record read (each pass), with its direction; for flows. */
+typedef void (*replay_record_fn)(void *ctx, const struct pkt *p, int direction);
+
+struct replay;
+int replay_new(struct replay **out, struct sim_kernel *k, struct bus *bus, struct pkt_pool *pool,
+	       const char *path, const struct replay_cfg *cfg, const struct host_id *id, char *err,
+	       size_t err_len);
+void replay_on_record(struct replay *r, replay_record_fn fn, void *ctx);
+/* Read ahead the first frame and schedule it. */
+int replay_start(struct replay *r);
+/* 0, or the fatal trace error that stopped the replay (message in replay_error). */
+int replay_status(const struct replay *r);
+const char *replay_error(const struct replay *r);
+const struct replay_stats *replay_stats(const struct replay *r);
+const struct trace_info *replay_trace_info(const struct replay *r);
+void replay_free(struct replay *r);
+
+#endif

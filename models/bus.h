@@ -1,0 +1,103 @@
+/*
+ * models/bus.h — the bus between the NIC and the host, as in hardware.
+ *
+ * The host programs the NIC through registers (MMIO) and descriptor rings in
+ * host memory; the NIC answers with DMA reads/writes and MSI-X messages.
+ * Nothing in models/ calls into host/ and nothing in host/ reaches into a
+ * model's structs: each side implements one interface below and talks to the
+ * other only through a struct bus. That boundary is what lets the same NIC
+ * run under the native kernel, inside a SystemC/TLM-2.0 platform, or against
+ * a test stub.
+ *
+ * Into the NIC (struct bus_nic_if, SimBricks' nicbm device interface is the
+ * model): register read, register write, DMA completion, frame in from the
+ * wire. Out of the NIC (struct bus_host_if): DMA read/write request, MSI-X
+ * message (a memory write to the address the driver programmed), frame out.
+ *
+ * Every message carries a time stamp t_ps. The native binding (bus_native.c)
+ * delivers at once: senders call at their own current time. A SystemC binding
+ * turns each call into a TLM-2.0 transaction with that time as its delay
+ * annotation.
+ */
+#ifndef NICSIM_MODELS_BUS_H
+#define NICSIM_MODELS_BUS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct pkt;
+
+/* One DMA transaction issued by the NIC. For a write, data holds len bytes;
+ * for a read, the host fills data. pkt is simulator metadata riding along
+ * with a frame's data write (the record of that frame: its timestamps); real
+ * hardware carries only the bytes. tag is the NIC's own cookie. */
+struct bus_dma {
+	uint64_t addr;
+	uint32_t len;
+	bool is_write;
+	uint8_t *data;
+	struct pkt *pkt;
+	uint64_t tag;
+};
+
+struct bus_nic_if {
+	void *nic;
+	uint64_t (*reg_read)(void *nic, uint64_t t_ps, uint64_t addr);
+	void (*reg_write)(void *nic, uint64_t t_ps, uint64_t addr, uint64_t val);
+	void (*dma_complete)(void *nic, uint64_t t_ps, struct bus_dma *op);
+	void (*frame_in)(void *nic, uint64_t t_ps, struct pkt *p);
+};
+
+struct bus_host_if {
+	void *host;
+	void (*dma)(void *host, uint64_t t_ps, struct bus_dma *op);
+	void (*msix)(void *host, uint64_t t_ps, uint64_t addr, uint32_t data);
+	void (*frame_out)(void *host, uint64_t t_ps, struct pkt *p);
+};
+
+/* A binding: how messages cross. The functions below are what each side
+ * calls; a binding supplies them. */
+struct bus {
+	struct bus_nic_if nic;
+	struct bus_host_if host;
+	uint64_t msgs_to_nic, msgs_to_host;
+};
+
+/* Native binding: deliver immediately (same kernel, same instant). */
+static inline uint64_t bus_reg_read(struct bus *b, uint64_t t_ps, uint64_t addr)
+{
+	b->msgs_to_nic++;
+	return b->nic.reg_read(b->nic.nic, t_ps, addr);
+}
+static inline void bus_reg_write(struct bus *b, uint64_t t_ps, uint64_t addr, uint64_t val)
+{
+	b->msgs_to_nic++;
+	b->nic.reg_write(b->nic.nic, t_ps, addr, val);
+}
+static inline void bus_frame_in(struct bus *b, uint64_t t_ps, struct pkt *p)
+{
+	b->msgs_to_nic++;
+	b->nic.frame_in(b->nic.nic, t_ps, p);
+}
+/* DMA: the host serves it, then the NIC hears it completed. */
+static inline void bus_dma(struct bus *b, uint64_t t_ps, struct bus_dma *op)
+{
+	b->msgs_to_host++;
+	b->host.dma(b->host.host, t_ps, op);
+	b->msgs_to_nic++;
+	if (b->nic.dma_complete)
+		b->nic.dma_complete(b->nic.nic, t_ps, op);
+}
+static inline void bus_msix(struct bus *b, uint64_t t_ps, uint64_t addr, uint32_t data)
+{
+	b->msgs_to_host++;
+	b->host.msix(b->host.host, t_ps, addr, data);
+}
+static inline void bus_frame_out(struct bus *b, uint64_t t_ps, struct pkt *p)
+{
+	b->msgs_to_host++;
+	if (b->host.frame_out)
+		b->host.frame_out(b->host.host, t_ps, p);
+}
+
+#endif

@@ -1,0 +1,235 @@
+#include "models/irq.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "models/nic_regs.h"
+
+const struct param_def irq_params[] = {
+	{ "irq.mode", PARAM_ENUM, offsetof(struct irq_cfg, mode), "", "fixed", 0, 0, 0, "fixed,adaptive,off", 0,
+	  "Interrupt moderation: fixed usecs/frames, adaptive (driver re-chooses usecs per interrupt), or off (one interrupt per frame).",
+	  "fixed keeps runs comparable across configs; Intel drivers default to adaptive (e1000e.rst, igb.h IGB_DEFAULT_ITR 3)" },
+	{ "irq.usecs", PARAM_U32, offsetof(struct irq_cfg, usecs), "us", "50", 0, 100000, 0, NULL, 0,
+	  "Fire when this long has passed since the first un-signalled completion (0 = no time limit).",
+	  "ixgbe.h IXGBE_20K_ITR: 20000 interrupts/s = 50 us (specs.md §4)" },
+	{ "irq.frames", PARAM_U32, offsetof(struct irq_cfg, frames), "frames", "0", 0, 65535, 0, NULL, 0,
+	  "Fire when this many completions are un-signalled (0 = no frame limit).",
+	  "ethtool rx-frames; Intel drivers moderate by time only" },
+	{ "irq.adaptive_low_usecs", PARAM_U32, offsetof(struct irq_cfg, adaptive_low_usecs), "us", "10", 1, 100000,
+	  0, NULL, 0, "Adaptive mode: interval for the lowest-latency class (few small packets).",
+	  "ixgbe.h IXGBE_100K_ITR: 100000 interrupts/s = 10 us" },
+	{ "irq.adaptive_bulk_usecs", PARAM_U32, offsetof(struct irq_cfg, adaptive_bulk_usecs), "us", "125", 1,
+	  100000, 0, NULL, 0, "Adaptive mode: interval for the bulk class (many full-size packets).",
+	  "ixgbe.h IXGBE_8K_ITR: 8000 interrupts/s = 125 us; e1000e bulk 4000-8000 ints/s" },
+	{ NULL },
+};
+
+int irq_cfg_validate(const struct irq_cfg *cfg, char *err, size_t err_len)
+{
+	if (cfg->mode == IRQ_MODE_FIXED && cfg->usecs == 0 && cfg->frames == 0) {
+		snprintf(err, err_len,
+			 "irq.usecs: 0 together with irq.frames 0 never fires (ethtool forbids both 0); "
+			 "set irq.mode=off for one interrupt per frame");
+		return -1;
+	}
+	return 0;
+}
+
+struct irq_vec {
+	struct irq *owner;
+	uint32_t index;
+	struct sim_event timer_ev;
+	char name[24];
+	bool is_masked;           /* fired, waiting for the driver to unmask */
+	uint32_t usecs, frames;   /* EITR */
+	uint32_t pending;         /* completions not yet signalled */
+	uint64_t first_ps;        /* time of the first of them */
+	uint64_t interval_pkts, interval_bytes; /* since the last interrupt, for adaptive mode */
+	uint64_t msix_addr;
+	uint32_t msix_data, msix_ctrl;
+	bool is_held;             /* fired while the table entry was masked */
+	struct irq_vec_stats st;
+};
+
+struct irq {
+	struct sim_kernel *k;
+	struct bus *bus;
+	struct irq_cfg cfg;
+	uint32_t n;
+	struct irq_vec *v;
+};
+
+static void vec_fire(struct irq_vec *v, bool by_frames)
+{
+	struct irq *q = v->owner;
+	sim_cancel(q->k, &v->timer_ev);
+	if (v->msix_ctrl & 1u) {
+		v->is_held = true;  /* PCI MSI-X: pending bit; sent on unmask of the entry */
+		return;
+	}
+	v->st.interrupts++;
+	if (by_frames)
+		v->st.by_frames++;
+	else
+		v->st.by_timer++;
+	v->pending = 0;
+	v->is_masked = true;
+	if (q->cfg.mode == IRQ_MODE_ADAPTIVE) {
+		/* update_itr() in three classes: average frame size and packets per
+		 * interrupt. Thresholds as in e1000e/igb: bulk when frames are large
+		 * (> 1200 B average) or many (> 35 per interrupt); lowest latency
+		 * when few (< 5) small (< 512 B) frames. */
+		uint64_t p = v->interval_pkts, avg = p ? v->interval_bytes / p : 0;
+		if (avg > 1200 || p > 35)
+			v->usecs = q->cfg.adaptive_bulk_usecs;
+		else if (p < 5 && avg < 512)
+			v->usecs = q->cfg.adaptive_low_usecs;
+		else
+			v->usecs = q->cfg.usecs;
+		v->interval_pkts = v->interval_bytes = 0;
+	}
+	bus_msix(q->bus, sim_now_ps(q->k), v->msix_addr, v->msix_data);
+}
+
+static void vec_timer(struct sim_kernel *k, struct sim_event *ev, void *arg)
+{
+	(void)k;
+	(void)ev;
+	vec_fire(arg, false);
+}
+
+/* Decide, at now, whether a vector with pending completions fires. */
+static void vec_evaluate(struct irq_vec *v)
+{
+	struct irq *q = v->owner;
+	if (v->is_masked || v->pending == 0)
+		return;
+	if (q->cfg.mode == IRQ_MODE_OFF || (v->frames && v->pending >= v->frames)) {
+		vec_fire(v, true);
+		return;
+	}
+	if (v->usecs == 0)
+		return; /* frames-only moderation: wait for more */
+	uint64_t due = v->first_ps + (uint64_t)v->usecs * SIM_PS_PER_US;
+	uint64_t now = sim_now_ps(q->k);
+	if (due <= now) {
+		vec_fire(v, false);
+	} else if (!sim_event_is_pending(&v->timer_ev)) {
+		sim_schedule_at(q->k, &v->timer_ev, due);
+	}
+}
+
+struct irq *irq_new(struct sim_kernel *k, struct bus *bus, const struct irq_cfg *cfg, uint32_t vectors)
+{
+	struct irq *q = calloc(1, sizeof *q);
+	if (!q)
+		return NULL;
+	q->v = calloc(vectors, sizeof *q->v);
+	if (!q->v) {
+		free(q);
+		return NULL;
+	}
+	q->k = k;
+	q->bus = bus;
+	q->cfg = *cfg;
+	q->n = vectors;
+	for (uint32_t i = 0; i < vectors; i++)
+		q->v[i].timer_ev.heap_index = SIM_EVENT_IDLE; /* not pending: irq_reset may cancel */
+	irq_reset(q);
+	return q;
+}
+
+void irq_reset(struct irq *q)
+{
+	for (uint32_t i = 0; i < q->n; i++) {
+		struct irq_vec *v = &q->v[i];
+		if (sim_event_is_pending(&v->timer_ev))
+			sim_cancel(q->k, &v->timer_ev);
+		*v = (struct irq_vec){ .owner = q, .index = i, .usecs = q->cfg.usecs, .frames = q->cfg.frames,
+				       .is_masked = true };
+		snprintf(v->name, sizeof v->name, "irq.q%u.itr", i);
+		sim_event_init(&v->timer_ev, v->name, SIM_PRIO_HW, vec_timer, v);
+	}
+}
+
+void irq_free(struct irq *q)
+{
+	if (!q)
+		return;
+	for (uint32_t i = 0; i < q->n; i++)
+		sim_cancel(q->k, &q->v[i].timer_ev);
+	free(q->v);
+	free(q);
+}
+
+void irq_complete(struct irq *q, uint32_t vi, uint32_t bytes)
+{
+	assert(vi < q->n);
+	struct irq_vec *v = &q->v[vi];
+	v->st.completions++;
+	v->interval_pkts++;
+	v->interval_bytes += bytes;
+	if (v->pending++ == 0)
+		v->first_ps = sim_now_ps(q->k);
+	vec_evaluate(v);
+}
+
+void irq_unmask(struct irq *q, uint32_t vi)
+{
+	assert(vi < q->n);
+	struct irq_vec *v = &q->v[vi];
+	v->is_masked = false;
+	vec_evaluate(v);
+}
+
+void irq_mask(struct irq *q, uint32_t vi)
+{
+	assert(vi < q->n);
+	q->v[vi].is_masked = true;
+	sim_cancel(q->k, &q->v[vi].timer_ev);
+}
+
+void irq_set_itr(struct irq *q, uint32_t vi, uint32_t usecs, uint32_t frames)
+{
+	assert(vi < q->n);
+	q->v[vi].usecs = usecs;
+	q->v[vi].frames = frames;
+}
+
+uint32_t irq_eitr_read(const struct irq *q, uint32_t vi)
+{
+	return (q->v[vi].usecs & 0xffffu) | (q->v[vi].frames << 16);
+}
+
+void irq_msix_write(struct irq *q, uint32_t vi, uint32_t off, uint32_t val)
+{
+	struct irq_vec *v = &q->v[vi];
+	switch (off) {
+	case NIC_MSIX_ADDR_LO: v->msix_addr = (v->msix_addr & ~0xffffffffull) | val; break;
+	case NIC_MSIX_ADDR_HI: v->msix_addr = (v->msix_addr & 0xffffffffull) | ((uint64_t)val << 32); break;
+	case NIC_MSIX_DATA: v->msix_data = val; break;
+	case NIC_MSIX_CTRL:
+		v->msix_ctrl = val;
+		if (!(val & 1u) && v->is_held) {
+			v->is_held = false;
+			vec_fire(v, false);
+		}
+		break;
+	}
+}
+
+uint32_t irq_msix_read(const struct irq *q, uint32_t vi, uint32_t off)
+{
+	const struct irq_vec *v = &q->v[vi];
+	switch (off) {
+	case NIC_MSIX_ADDR_LO: return (uint32_t)v->msix_addr;
+	case NIC_MSIX_ADDR_HI: return (uint32_t)(v->msix_addr >> 32);
+	case NIC_MSIX_DATA: return v->msix_data;
+	case NIC_MSIX_CTRL: return v->msix_ctrl;
+	}
+	return 0;
+}
+
+const struct irq_vec_stats *irq_vec_stats(const struct irq *q, uint32_t vi) { return &q->v[vi].st; }
+uint32_t irq_vectors(const struct irq *q) { return q->n; }

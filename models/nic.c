@@ -1,0 +1,577 @@
+#include "models/nic.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/csum.h"
+#include "models/nic_regs.h"
+#include "models/rss_toeplitz.h"
+
+const struct param_def nic_params[] = {
+	{ "nic.clock_mhz", PARAM_U32, offsetof(struct nic_cfg, clock_mhz), "MHz", "250", 1, 5000, 0, NULL, 0,
+	  "NIC core clock (receive pipeline, checksum and hash engines).",
+	  "Corundum NIC (Forencich et al., FCCM 2020): 250 MHz core clock" },
+	{ "nic.parse_depth_cycles", PARAM_U32, offsetof(struct nic_cfg, parse_depth_cycles), "cycles", "8", 0,
+	  10000, 0, NULL, 0, "Pipeline depth of the header parser, added after the engines.",
+	  "assumption [A]: a few cycles per header layer (Ethernet, VLAN, IP, L4) plus registering" },
+	{ "nic.csum_width_bytes", PARAM_U32, offsetof(struct nic_cfg, csum_width_bytes), "bytes", "8", 1, 256, 0,
+	  NULL, 0, "Checksum engine datapath width (bytes summed per cycle).",
+	  "rtl/csum.sv default DATA_W; Corundum rx_checksum sums one AXI-stream word per cycle" },
+	{ "nic.rss_width_bytes", PARAM_U32, offsetof(struct nic_cfg, rss_width_bytes), "bytes", "4", 1, 64, 0,
+	  NULL, 0, "Toeplitz engine input width (bytes hashed per cycle).",
+	  "rtl/rss_toeplitz.sv default DATA_W; Corundum rx_hash hashes a 32-bit word per cycle" },
+	{ "nic.indir_latency_cycles", PARAM_U32, offsetof(struct nic_cfg, indir_latency_cycles), "cycles", "1",
+	  0, 64, 0, NULL, 0, "Indirection-table lookup latency.", "rtl/rss_indir.sv: one registered read" },
+	{ "nic.rx_csum", PARAM_BOOL, offsetof(struct nic_cfg, is_rx_csum), "", "true", 0, 0, 0, NULL, 0,
+	  "Verify IPv4 header and TCP/UDP checksums on receive (stateless offload).",
+	  "every RSS-capable NIC has receive checksum offload (DESIGN.md)" },
+	{ "nic.dma_latency_ns", PARAM_U32, offsetof(struct nic_cfg, dma_latency_ns), "ns", "560", 0, 1000000, 0,
+	  NULL, 0, "Fixed latency of one receive DMA, from start to descriptor write-back in host memory.",
+	  "pcie-bench (Neugebauer et al., SIGCOMM 2018): median 64 B DMA read 547-560 ns on Xeon E5, Gen3 x8 (specs.md §5)" },
+	{ "nic.dma_rate_mbps", PARAM_U32, offsetof(struct nic_cfg, dma_rate_mbps), "Mb/s", "50000", 100,
+	  10000000, 0, NULL, 0, "DMA bandwidth toward host memory (frames transfer one after another).",
+	  "PCIe Gen3 x8: 63 Gb/s after 128b/130b (specs.md §5) less ~20% TLP/DLLP overhead at 256 B MPS" },
+	{ NULL },
+};
+
+struct nic_rxq {
+	uint64_t ring_base;
+	uint32_t ring_bytes, entries;  /* entries = ring_bytes / 16 */
+	uint32_t head, tail;           /* RDH, RDT */
+	uint32_t fetched;              /* descriptors cached up to (exclusive) */
+	uint32_t buf_bytes;
+	uint64_t *buf_addr;            /* descriptor cache: buffer address per ring slot */
+	struct nic_queue_stats st;
+};
+
+struct nic {
+	struct sim_kernel *k;
+	struct bus *bus;
+	struct pkt_pool *pool;
+	struct nic_cfg cfg;
+	struct sim_clock clk;
+	enum parse_link link;
+	struct mac mac;
+	struct rss *rss;
+	struct irq *irq;
+	uint32_t nq;
+	struct nic_rxq *q;
+	uint32_t ctrl, rctl, mrqc;
+	uint8_t key[RSS_KEY_BYTES_MAX];
+	uint64_t pipe_free_ps;
+	/* DMA engine: frames wait in FIFO order; one transfers at a time. */
+	struct pkt *dma_head, *dma_tail;
+	bool is_dma_busy;
+	struct sim_event dma_ev;
+	uint64_t dma_ps_per_kbyte;
+	uint64_t in_flight;
+	struct nic_engines eng;
+	struct rss_toeplitz c_toeplitz; /* the C engine's key tables */
+	uint8_t desc_buf[NIC_RX_DESC_BYTES * 64];
+	struct nic_stats st;
+};
+
+/* ---- C engines (the default backend) ---- */
+
+static uint32_t c_hash(void *ctx, const uint8_t *in, uint32_t len, uint32_t *cycles)
+{
+	struct nic *n = ctx;
+	*cycles = rss_toeplitz_cycles(len, n->cfg.rss_width_bytes);
+	return rss_toeplitz_hash(&n->c_toeplitz, in, len);
+}
+
+static void c_set_key(void *ctx, const uint8_t *key, uint32_t len)
+{
+	struct nic *n = ctx;
+	rss_toeplitz_setkey(&n->c_toeplitz, key, len);
+}
+
+static struct csum_rx_result c_csum(void *ctx, const uint8_t *frame, uint32_t cap_len,
+				    const struct parse_result *pr, uint32_t *cycles)
+{
+	struct nic *n = ctx;
+	/* The engine streams the IP datagram (header checksum and L4 sum run in
+	 * one pass over the bytes). */
+	uint32_t len = pr->l3 ? (cap_len > pr->l3_off ? cap_len - pr->l3_off : 0) : 0;
+	*cycles = len ? csum_cycles(len, n->cfg.csum_width_bytes) : 0;
+	return csum_rx_check(frame, cap_len, pr);
+}
+
+/* ---- receive path ---- */
+
+static void dma_kick(struct nic *n);
+
+static void drop(struct nic *n, struct pkt *p)
+{
+	n->in_flight--;
+	pkt_release(n->pool, p);
+}
+
+static void rx_pipe_done(struct sim_kernel *k, struct sim_event *ev, void *arg);
+static void rx_dma_done(struct sim_kernel *k, struct sim_event *ev, void *arg);
+#define PKT_OF_EV(ev) ((struct pkt *)((char *)(ev) - offsetof(struct pkt, ev)))
+
+static void nic_frame_in(void *opaque, uint64_t t_ps, struct pkt *p)
+{
+	struct nic *n = opaque;
+	assert(t_ps == sim_now_ps(n->k));
+	n->in_flight++;
+	p->t_ps[PKT_T_WIRE] = t_ps;
+	uint64_t t_mac = mac_rx_arrive(&n->mac, t_ps, p->wire_len);
+	p->t_ps[PKT_T_MAC] = t_mac;
+	if (!(n->rctl & 1u)) {
+		n->st.rx_disabled_drops++;
+		drop(n, p);
+		return;
+	}
+
+	/* Parse, check, hash: the values are computed now, the time they take
+	 * is charged below. */
+	parse_frame(p->data, p->cap_len, p->wire_len, n->link, &p->pr);
+	parse_stats_add(&n->st.parse, &p->pr);
+	uint32_t csum_cyc = 0, hash_cyc = 0;
+	if (n->cfg.is_rx_csum && p->pr.l3) {
+		struct csum_rx_result cr = n->eng.csum(n->eng.ctx, p->data, p->cap_len, &p->pr, &csum_cyc);
+		n->st.csum_ip_good += cr.ip == CSUM_GOOD;
+		n->st.csum_ip_bad += cr.ip == CSUM_BAD;
+		n->st.csum_l4_good += cr.l4 == CSUM_GOOD;
+		n->st.csum_l4_bad += cr.l4 == CSUM_BAD;
+		n->st.csum_not_checked += cr.l4 == CSUM_NOT_CHECKED;
+		p->csum_ip = cr.ip;
+		p->csum_l4 = cr.l4;
+	}
+	p->has_hash = 0;
+	if (n->mrqc >> 31) {
+		uint8_t in[RSS_INPUT_BYTES_MAX];
+		uint32_t type;
+		uint32_t len = rss_input(n->rss, p->data, &p->pr, in, &type);
+		if (len) {
+			p->rss_hash = n->eng.hash(n->eng.ctx, in, len, &hash_cyc);
+			p->has_hash = 1;
+			hash_cyc += n->cfg.indir_latency_cycles;
+		}
+		p->queue = rss_queue_of(n->rss, p->has_hash, p->rss_hash);
+	} else {
+		p->queue = 0; /* RSS off (NDIS 5.1 legacy): one queue */
+	}
+	if (p->queue >= n->nq)
+		p->queue = 0;
+	if (p->has_hash)
+		n->q[p->queue].st.hashed++;
+
+	uint64_t busy = csum_cyc > hash_cyc ? csum_cyc : hash_cyc;
+	uint64_t start = t_mac > n->pipe_free_ps ? t_mac : n->pipe_free_ps;
+	n->pipe_free_ps = start + sim_clock_cycles_to_ps(&n->clk, busy);
+	n->st.pipeline_cycles += busy + n->cfg.parse_depth_cycles;
+	uint64_t out = n->pipe_free_ps + sim_clock_cycles_to_ps(&n->clk, n->cfg.parse_depth_cycles);
+	/* The packet's own event; the handler finds the packet from the event. */
+	sim_event_init(&p->ev, "nic.rx.pipe", SIM_PRIO_HW, rx_pipe_done, n);
+	sim_schedule_at(n->k, &p->ev, out);
+}
+
+static void rx_pipe_done(struct sim_kernel *k, struct sim_event *ev, void *arg)
+{
+	(void)k;
+	struct nic *n = arg;
+	struct pkt *p = PKT_OF_EV(ev);
+	if (!mac_fifo_admit(&n->mac, p->wire_len)) {
+		n->q[p->queue].st.drop_fifo_full++;
+		drop(n, p);
+		return;
+	}
+	p->next = NULL;
+	if (n->dma_tail)
+		n->dma_tail->next = p;
+	else
+		n->dma_head = p;
+	n->dma_tail = p;
+	dma_kick(n);
+}
+
+static void dma_engine_free(struct sim_kernel *k, struct sim_event *ev, void *arg)
+{
+	(void)k;
+	(void)ev;
+	struct nic *n = arg;
+	n->is_dma_busy = false;
+	dma_kick(n);
+}
+
+static void dma_kick(struct nic *n)
+{
+	while (!n->is_dma_busy && n->dma_head) {
+		struct pkt *p = n->dma_head;
+		n->dma_head = p->next;
+		if (!n->dma_head)
+			n->dma_tail = NULL;
+		struct nic_rxq *q = &n->q[p->queue];
+		/* A descriptor is the NIC's when it lies in [head, tail) and its
+		 * buffer address has been fetched. */
+		if (q->entries == 0 || q->head == q->tail || q->head == q->fetched) {
+			q->st.drop_no_desc++;
+			mac_fifo_release(&n->mac, p->wire_len);
+			drop(n, p);
+			continue;
+		}
+		p->slot = q->head;
+		q->head = (q->head + 1) % q->entries;
+		uint64_t now = sim_now_ps(n->k);
+		uint64_t xfer = ((uint64_t)p->wire_len * n->dma_ps_per_kbyte + 999) / 1000;
+		n->is_dma_busy = true;
+		sim_schedule_at(n->k, &n->dma_ev, now + xfer);
+		sim_event_init(&p->ev, "nic.rx.dma", SIM_PRIO_HW, rx_dma_done, n);
+		sim_schedule_at(n->k, &p->ev, now + xfer + (uint64_t)n->cfg.dma_latency_ns * SIM_PS_PER_NS);
+	}
+}
+
+static void rx_dma_done(struct sim_kernel *k, struct sim_event *ev, void *arg)
+{
+	struct nic *n = arg;
+	struct pkt *p = PKT_OF_EV(ev);
+	struct nic_rxq *q = &n->q[p->queue];
+	uint64_t now = sim_now_ps(k);
+	uint32_t len = p->wire_len < q->buf_bytes ? p->wire_len : q->buf_bytes;
+	uint32_t bytes = p->wire_len;
+	uint16_t queue = p->queue;
+
+	struct nic_rx_desc_wb wb = { 0 };
+	wb.rss_hash = p->has_hash ? p->rss_hash : 0;
+	wb.length = (uint16_t)(len > 0xffff ? 0xffff : len);
+	wb.frame_len = p->wire_len;
+	wb.status = NIC_RXD_STAT_DD | NIC_RXD_STAT_EOP | (p->has_hash ? NIC_RXD_STAT_RSS : 0) |
+		    (p->pr.status == PARSE_OK && p->pr.l4 ? NIC_RXD_STAT_PARSED : 0) |
+		    (p->csum_ip != CSUM_NOT_CHECKED ? NIC_RXD_STAT_IPCS : 0) |
+		    (p->csum_l4 != CSUM_NOT_CHECKED ? NIC_RXD_STAT_L4CS : 0);
+	wb.errors = (p->csum_ip == CSUM_BAD ? NIC_RXD_ERR_IPE : 0) | (p->csum_l4 == CSUM_BAD ? NIC_RXD_ERR_L4E : 0);
+	wb.pkt_type = (p->pr.l3 == PARSE_L3_IPV4 ? NIC_PTYPE_IPV4 : 0) |
+		      (p->pr.l3 == PARSE_L3_IPV6 ? NIC_PTYPE_IPV6 : 0) |
+		      (p->pr.l4 == PARSE_L4_TCP ? NIC_PTYPE_TCP : 0) | (p->pr.l4 == PARSE_L4_UDP ? NIC_PTYPE_UDP : 0);
+	p->t_ps[PKT_T_DMA_DONE] = now;
+	q->st.rx_packets++;
+	q->st.rx_bytes += bytes;
+	mac_fifo_release(&n->mac, bytes);
+	n->in_flight--;
+
+	/* Data first, then the write-back: the driver may see DD only once
+	 * the data is there (PCIe posted writes stay in order). */
+	struct bus_dma data = { .addr = q->buf_addr[p->slot], .len = len, .is_write = true, .data = p->data,
+				.pkt = p, .tag = 0 };
+	uint64_t desc_addr = q->ring_base + (uint64_t)p->slot * NIC_RX_DESC_BYTES;
+	bus_dma(n->bus, now, &data);
+	/* p now belongs to the host side. */
+	struct bus_dma wbop = { .addr = desc_addr, .len = NIC_RX_DESC_BYTES, .is_write = true,
+				.data = (uint8_t *)&wb, .tag = 0 };
+	bus_dma(n->bus, now, &wbop);
+	irq_complete(n->irq, queue, bytes);
+}
+
+/* ---- descriptor fetch ---- */
+
+#define TAG_DESC_FETCH 1ull
+
+static void desc_fetch(struct nic *n, uint32_t qi)
+{
+	struct nic_rxq *q = &n->q[qi];
+	uint64_t now = sim_now_ps(n->k);
+	const uint32_t chunk_max = sizeof n->desc_buf / NIC_RX_DESC_BYTES;
+	while (q->entries && q->fetched != q->tail) {
+		uint32_t end = q->tail > q->fetched ? q->tail : q->entries;
+		uint32_t cnt = end - q->fetched;
+		if (cnt > chunk_max)
+			cnt = chunk_max;
+		struct bus_dma op = { .addr = q->ring_base + (uint64_t)q->fetched * NIC_RX_DESC_BYTES,
+				      .len = cnt * NIC_RX_DESC_BYTES, .is_write = false, .data = n->desc_buf,
+				      .tag = (TAG_DESC_FETCH << 48) | ((uint64_t)qi << 24) | q->fetched };
+		bus_dma(n->bus, now, &op);
+		q->fetched = (q->fetched + cnt) % q->entries;
+	}
+}
+
+static void nic_dma_complete(void *opaque, uint64_t t_ps, struct bus_dma *op)
+{
+	struct nic *n = opaque;
+	(void)t_ps;
+	if ((op->tag >> 48) != TAG_DESC_FETCH)
+		return;
+	uint32_t qi = (uint32_t)((op->tag >> 24) & 0xffffff), first = (uint32_t)(op->tag & 0xffffff);
+	struct nic_rxq *q = &n->q[qi];
+	for (uint32_t i = 0; i < op->len / NIC_RX_DESC_BYTES; i++) {
+		struct nic_rx_desc_read d;
+		memcpy(&d, op->data + i * NIC_RX_DESC_BYTES, sizeof d);
+		q->buf_addr[(first + i) % q->entries] = d.buf_addr;
+	}
+}
+
+/* ---- registers: a dispatch table indexed by range, as igb's ---- */
+
+struct nic_reg {
+	uint32_t base, count, stride;
+	const char *name;
+	uint32_t (*read)(struct nic *n, uint32_t idx, uint32_t off);
+	void (*write)(struct nic *n, uint32_t idx, uint32_t off, uint32_t val);
+};
+
+static void rxq_set_ring(struct nic *n, uint32_t qi)
+{
+	struct nic_rxq *q = &n->q[qi];
+	uint32_t entries = q->ring_bytes / NIC_RX_DESC_BYTES;
+	free(q->buf_addr);
+	q->buf_addr = entries ? calloc(entries, sizeof *q->buf_addr) : NULL;
+	q->entries = q->buf_addr ? entries : 0;
+	q->head = q->tail = q->fetched = 0;
+}
+
+static uint32_t r_ctrl(struct nic *n, uint32_t i, uint32_t o) { (void)i; (void)o; return n->ctrl; }
+static void w_ctrl(struct nic *n, uint32_t i, uint32_t o, uint32_t v)
+{
+	(void)i;
+	(void)o;
+	n->ctrl = v & ~1u;
+	if (v & 1u) {
+		for (uint32_t q = 0; q < n->nq; q++) {
+			n->q[q].ring_bytes = 0;
+			rxq_set_ring(n, q);
+		}
+		irq_reset(n->irq);
+		n->rctl = 0;
+	}
+}
+static uint32_t r_status(struct nic *n, uint32_t i, uint32_t o) { (void)n; (void)i; (void)o; return 1u; }
+static uint32_t r_rctl(struct nic *n, uint32_t i, uint32_t o) { (void)i; (void)o; return n->rctl; }
+static void w_rctl(struct nic *n, uint32_t i, uint32_t o, uint32_t v) { (void)i; (void)o; n->rctl = v; }
+static uint32_t r_mrqc(struct nic *n, uint32_t i, uint32_t o) { (void)i; (void)o; return n->mrqc; }
+static void w_mrqc(struct nic *n, uint32_t i, uint32_t o, uint32_t v)
+{
+	(void)i;
+	(void)o;
+	/* Hash-type enables are fixed by rss.hash_types at init (TODO(#3): make
+	 * them writable); bit 31 turns RSS on and off. */
+	n->mrqc = (n->mrqc & 0x7fffffffu) | (v & 0x80000000u);
+}
+static uint32_t r_rssrk(struct nic *n, uint32_t i, uint32_t o)
+{
+	(void)o;
+	uint32_t v;
+	memcpy(&v, n->key + 4 * i, 4);
+	return v;
+}
+static void w_rssrk(struct nic *n, uint32_t i, uint32_t o, uint32_t v)
+{
+	(void)o;
+	memcpy(n->key + 4 * i, &v, 4);
+	n->eng.set_key(n->eng.ctx, n->key, RSS_KEY_BYTES_MAX);
+	rss_set_key(n->rss, n->key, RSS_KEY_BYTES_MAX);
+}
+static uint32_t r_reta(struct nic *n, uint32_t i, uint32_t o)
+{
+	(void)o;
+	uint32_t size = rss_table_size(n->rss), lo = 2 * i, hi = 2 * i + 1;
+	return (lo < size ? rss_table_get(n->rss, lo) : 0) | (uint32_t)(hi < size ? rss_table_get(n->rss, hi) : 0) << 16;
+}
+static void w_reta(struct nic *n, uint32_t i, uint32_t o, uint32_t v)
+{
+	(void)o;
+	uint32_t size = rss_table_size(n->rss);
+	uint16_t lo = (uint16_t)(v & 0xffff), hi = (uint16_t)(v >> 16);
+	/* An entry naming a queue that does not exist is a driver bug: the
+	 * write is ignored and counted, as hardware would do with a reserved value. */
+	if (lo >= n->nq || hi >= n->nq) {
+		n->st.unknown_reg_writes++;
+		n->st.last_unknown_reg = NIC_REG_RETA + 4 * i;
+		return;
+	}
+	if (2 * i < size)
+		rss_table_set(n->rss, 2 * i, lo);
+	if (2 * i + 1 < size)
+		rss_table_set(n->rss, 2 * i + 1, hi);
+}
+static uint32_t r_rxq(struct nic *n, uint32_t qi, uint32_t off)
+{
+	struct nic_rxq *q = &n->q[qi];
+	switch (off) {
+	case NIC_RXQ_RDBAL: return (uint32_t)q->ring_base;
+	case NIC_RXQ_RDBAH: return (uint32_t)(q->ring_base >> 32);
+	case NIC_RXQ_RDLEN: return q->ring_bytes;
+	case NIC_RXQ_RDH: return q->head;
+	case NIC_RXQ_RDT: return q->tail;
+	case NIC_RXQ_BUFLEN: return q->buf_bytes;
+	case NIC_RXQ_STAT_DROP: return (uint32_t)q->st.drop_no_desc;
+	}
+	n->st.unknown_reg_reads++;
+	n->st.last_unknown_reg = NIC_REG_RXQ(qi) + off;
+	return 0;
+}
+static void w_rxq(struct nic *n, uint32_t qi, uint32_t off, uint32_t v)
+{
+	struct nic_rxq *q = &n->q[qi];
+	switch (off) {
+	case NIC_RXQ_RDBAL: q->ring_base = (q->ring_base & ~0xffffffffull) | v; return;
+	case NIC_RXQ_RDBAH: q->ring_base = (q->ring_base & 0xffffffffull) | ((uint64_t)v << 32); return;
+	case NIC_RXQ_RDLEN: q->ring_bytes = v; rxq_set_ring(n, qi); return;
+	case NIC_RXQ_BUFLEN: q->buf_bytes = v; return;
+	case NIC_RXQ_RDT:
+		if (q->entries && v < q->entries) {
+			q->tail = v;
+			desc_fetch(n, qi);
+		} else {
+			n->st.unknown_reg_writes++; /* tail beyond the ring: ignored, as hardware would mis-behave */
+			n->st.last_unknown_reg = NIC_REG_RXQ(qi) + off;
+		}
+		return;
+	}
+	n->st.unknown_reg_writes++;
+	n->st.last_unknown_reg = NIC_REG_RXQ(qi) + off;
+}
+static uint32_t r_eitr(struct nic *n, uint32_t i, uint32_t o) { (void)o; return irq_eitr_read(n->irq, i); }
+static void w_eitr(struct nic *n, uint32_t i, uint32_t o, uint32_t v)
+{
+	(void)o;
+	irq_set_itr(n->irq, i, v & 0xffffu, v >> 16);
+}
+static uint32_t r_zero(struct nic *n, uint32_t i, uint32_t o) { (void)n; (void)i; (void)o; return 0; }
+static void w_eims(struct nic *n, uint32_t i, uint32_t o, uint32_t v) { (void)o; if (v & 1u) irq_unmask(n->irq, i); }
+static void w_eimc(struct nic *n, uint32_t i, uint32_t o, uint32_t v) { (void)o; if (v & 1u) irq_mask(n->irq, i); }
+static uint32_t r_msix(struct nic *n, uint32_t i, uint32_t o) { return irq_msix_read(n->irq, i, o); }
+static void w_msix(struct nic *n, uint32_t i, uint32_t o, uint32_t v) { irq_msix_write(n->irq, i, o, v); }
+
+static const struct nic_reg nic_regs[] = {
+	{ NIC_REG_CTRL, 1, 4, "CTRL", r_ctrl, w_ctrl },
+	{ NIC_REG_STATUS, 1, 4, "STATUS", r_status, NULL },
+	{ NIC_REG_RCTL, 1, 4, "RCTL", r_rctl, w_rctl },
+	{ NIC_REG_MRQC, 1, 4, "MRQC", r_mrqc, w_mrqc },
+	{ NIC_REG_RSSRK, NIC_REG_RSSRK_COUNT, 4, "RSSRK", r_rssrk, w_rssrk },
+	{ NIC_REG_RETA, NIC_REG_RETA_COUNT, 4, "RETA", r_reta, w_reta },
+	{ NIC_REG_RXQ(0), NIC_RXQ_COUNT_MAX, 0x40, "RXQ", r_rxq, w_rxq },
+	{ NIC_REG_EITR(0), NIC_RXQ_COUNT_MAX, 4, "EITR", r_eitr, w_eitr },
+	{ NIC_REG_EIMS(0), NIC_RXQ_COUNT_MAX, 4, "EIMS", r_zero, w_eims },
+	{ NIC_REG_EIMC(0), NIC_RXQ_COUNT_MAX, 4, "EIMC", r_zero, w_eimc },
+	{ NIC_REG_MSIX(0), NIC_RXQ_COUNT_MAX, 16, "MSIX", r_msix, w_msix },
+};
+
+/* Find the register; *idx = array index, *off = offset inside the element. */
+static const struct nic_reg *reg_lookup(const struct nic *n, uint64_t addr, uint32_t *idx, uint32_t *off)
+{
+	for (size_t i = 0; i < sizeof nic_regs / sizeof nic_regs[0]; i++) {
+		const struct nic_reg *r = &nic_regs[i];
+		if (addr < r->base || addr >= (uint64_t)r->base + (uint64_t)r->count * r->stride)
+			continue;
+		uint32_t rel = (uint32_t)(addr - r->base);
+		*idx = rel / r->stride;
+		*off = rel % r->stride;
+		/* Per-queue/vector arrays only exist for the configured queues. */
+		if (r->count == NIC_RXQ_COUNT_MAX && *idx >= n->nq)
+			return NULL;
+		return r;
+	}
+	return NULL;
+}
+
+static uint64_t nic_reg_read(void *opaque, uint64_t t_ps, uint64_t addr)
+{
+	(void)t_ps;
+	struct nic *n = opaque;
+	uint32_t idx, off;
+	const struct nic_reg *r = reg_lookup(n, addr, &idx, &off);
+	if (!r || !r->read) {
+		n->st.unknown_reg_reads++;
+		n->st.last_unknown_reg = addr;
+		return 0;
+	}
+	return r->read(n, idx, off);
+}
+
+static void nic_reg_write(void *opaque, uint64_t t_ps, uint64_t addr, uint64_t val)
+{
+	(void)t_ps;
+	struct nic *n = opaque;
+	uint32_t idx, off;
+	const struct nic_reg *r = reg_lookup(n, addr, &idx, &off);
+	if (!r || !r->write) {
+		n->st.unknown_reg_writes++;
+		n->st.last_unknown_reg = addr;
+		return;
+	}
+	r->write(n, idx, off, (uint32_t)val);
+}
+
+/* ---- life cycle ---- */
+
+int nic_new(struct nic **out, struct sim_kernel *k, struct bus *bus, struct pkt_pool *pool,
+	    const struct nic_cfg *cfg, const struct mac_cfg *mac_cfg, const struct rss_cfg *rss_cfg,
+	    const struct irq_cfg *irq_cfg, enum parse_link link, char *err, size_t err_len)
+{
+	struct nic *n = calloc(1, sizeof *n);
+	if (!n) {
+		snprintf(err, err_len, "nic: out of memory");
+		return -1;
+	}
+	n->k = k;
+	n->bus = bus;
+	n->pool = pool;
+	n->cfg = *cfg;
+	n->clk.freq_hz = (uint64_t)cfg->clock_mhz * 1000000u;
+	n->link = link;
+	n->dma_ps_per_kbyte = (8000ull * 1000000ull) / cfg->dma_rate_mbps; /* ps for 1000 bytes */
+	mac_init(&n->mac, mac_cfg);
+	if (rss_init(&n->rss, rss_cfg, err, err_len)) {
+		free(n);
+		return -1;
+	}
+	n->nq = rss_cfg->queues;
+	n->q = calloc(n->nq, sizeof *n->q);
+	n->irq = irq_new(k, bus, irq_cfg, n->nq);
+	if (!n->q || !n->irq) {
+		snprintf(err, err_len, "nic: out of memory for %u queues", n->nq);
+		nic_free(n);
+		return -1;
+	}
+	for (uint32_t q = 0; q < n->nq; q++)
+		n->q[q].buf_bytes = 2048;
+	sim_event_init(&n->dma_ev, "nic.dma.free", SIM_PRIO_HW, dma_engine_free, n);
+	nic_set_engines(n, NULL);
+	memcpy(n->key, rss_cfg->key, rss_cfg->key_len);
+	n->eng.set_key(n->eng.ctx, n->key, rss_cfg->key_len);
+	n->mrqc = rss_cfg->hash_types & 0x7fffffffu;
+	*out = n;
+	return 0;
+}
+
+void nic_set_engines(struct nic *n, const struct nic_engines *e)
+{
+	if (e) {
+		n->eng = *e;
+	} else {
+		n->eng = (struct nic_engines){ .ctx = n, .name = "c", .hash = c_hash, .set_key = c_set_key,
+					       .csum = c_csum };
+	}
+	n->eng.set_key(n->eng.ctx, n->key, RSS_KEY_BYTES_MAX);
+}
+
+void nic_attach(struct nic *n, struct bus *b)
+{
+	b->nic = (struct bus_nic_if){ .nic = n, .reg_read = nic_reg_read, .reg_write = nic_reg_write,
+				      .dma_complete = nic_dma_complete, .frame_in = nic_frame_in };
+}
+
+void nic_free(struct nic *n)
+{
+	if (!n)
+		return;
+	if (n->k)
+		sim_cancel(n->k, &n->dma_ev);
+	for (uint32_t q = 0; n->q && q < n->nq; q++)
+		free(n->q[q].buf_addr);
+	free(n->q);
+	irq_free(n->irq);
+	rss_free(n->rss);
+	free(n);
+}
+
+uint32_t nic_queues(const struct nic *n) { return n->nq; }
+const struct nic_queue_stats *nic_queue_stats(const struct nic *n, uint32_t q) { return &n->q[q].st; }
+const struct nic_stats *nic_stats(const struct nic *n) { return &n->st; }
+const struct mac_stats *nic_mac_stats(const struct nic *n) { return &n->mac.st; }
+const struct irq_vec_stats *nic_irq_stats(const struct nic *n, uint32_t q) { return irq_vec_stats(n->irq, q); }
+uint64_t nic_in_flight(const struct nic *n) { return n->in_flight; }

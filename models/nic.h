@@ -1,0 +1,96 @@
+/*
+ * models/nic.h — the NIC: a shell that takes MMIO and issues DMA and MSI-X
+ * (igb's split), composing the receive blocks:
+ *
+ *   wire -> mac (serialise, RX FIFO) -> rx pipeline (parse, checksum, RSS
+ *   hash + indirection) -> queue's descriptor ring -> dma (data write,
+ *   descriptor write-back) -> irq (moderation, MSI-X)
+ *
+ * The host meets the NIC only through struct bus (models/bus.h) and the
+ * register map (models/nic_regs.h). The transmit path, PCIe TLP timing and
+ * the TCP offload engine are later issues: frames the host sent are counted
+ * by the replay and not simulated here yet.
+ *
+ * Timing of the rx pipeline (DESIGN.md "cycle-approximate"): after the last
+ * bit is in, the frame occupies the pipeline for max(csum cycles, hash cycles)
+ * of the NIC clock and leaves parse_depth cycles later; the checksum and
+ * Toeplitz engines' cycle counts come from their twins' timing contracts
+ * (models/csum.h, models/rss_toeplitz.h) or, with an RTL backend, from the
+ * RTL itself. DMA: fixed latency plus serial transfer at a bandwidth (the
+ * PCIe model of a later issue replaces both).
+ */
+#ifndef NICSIM_MODELS_NIC_H
+#define NICSIM_MODELS_NIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "models/bus.h"
+#include "models/csum.h"
+#include "models/irq.h"
+#include "models/mac.h"
+#include "models/parse.h"
+#include "models/rss.h"
+#include "sim/kernel.h"
+#include "sim/param.h"
+#include "sim/pkt.h"
+
+struct nic_cfg {
+	uint32_t clock_mhz;           /* NIC core clock */
+	uint32_t parse_depth_cycles;  /* pipeline depth of the header parser */
+	uint32_t csum_width_bytes;    /* checksum engine datapath */
+	uint32_t rss_width_bytes;     /* Toeplitz engine datapath */
+	uint32_t indir_latency_cycles;/* indirection-table lookup */
+	bool is_rx_csum;              /* verify IPv4/TCP/UDP checksums on receive */
+	uint32_t dma_latency_ns;      /* fixed latency of a receive DMA (descriptor fetch to write-back) */
+	uint32_t dma_rate_mbps;       /* DMA bandwidth toward host memory */
+};
+extern const struct param_def nic_params[];
+
+/* Compute engines the pipeline uses; the C twins by default, RTL twins with
+ * --backend rtl:... (sim/ wires those in; models/ knows only this interface). */
+struct nic_engines {
+	void *ctx;
+	const char *name;             /* "c" or "rtl" */
+	/* Toeplitz hash of in[0..len) with the key last given to set_key; *cycles = engine busy cycles. */
+	uint32_t (*hash)(void *ctx, const uint8_t *in, uint32_t len, uint32_t *cycles);
+	void (*set_key)(void *ctx, const uint8_t *key, uint32_t len);
+	/* Receive checksum verdicts for a parsed frame; *cycles as above. */
+	struct csum_rx_result (*csum)(void *ctx, const uint8_t *frame, uint32_t cap_len,
+				      const struct parse_result *pr, uint32_t *cycles);
+};
+
+struct nic_queue_stats {
+	uint64_t rx_packets, rx_bytes;       /* written to host memory */
+	uint64_t drop_no_desc;               /* ring empty: the driver fell behind */
+	uint64_t drop_fifo_full;             /* RX FIFO full when the frame arrived */
+	uint64_t hashed;
+};
+
+struct nic_stats {
+	struct parse_stats parse;
+	uint64_t csum_ip_good, csum_ip_bad, csum_l4_good, csum_l4_bad, csum_not_checked;
+	uint64_t unknown_reg_reads, unknown_reg_writes;
+	uint64_t last_unknown_reg;
+	uint64_t rx_disabled_drops;          /* frames while RCTL.EN = 0 */
+	uint64_t pipeline_cycles;            /* total busy cycles of the rx pipeline */
+};
+
+struct nic;
+int nic_new(struct nic **out, struct sim_kernel *k, struct bus *bus, struct pkt_pool *pool,
+	    const struct nic_cfg *cfg, const struct mac_cfg *mac_cfg, const struct rss_cfg *rss_cfg,
+	    const struct irq_cfg *irq_cfg, enum parse_link link, char *err, size_t err_len);
+void nic_free(struct nic *n);
+/* Fill b->nic with this NIC's entry points. */
+void nic_attach(struct nic *n, struct bus *b);
+/* Replace the compute engines (NULL restores the C twins). */
+void nic_set_engines(struct nic *n, const struct nic_engines *e);
+uint32_t nic_queues(const struct nic *n);
+const struct nic_queue_stats *nic_queue_stats(const struct nic *n, uint32_t q);
+const struct nic_stats *nic_stats(const struct nic *n);
+const struct mac_stats *nic_mac_stats(const struct nic *n);
+const struct irq_vec_stats *nic_irq_stats(const struct nic *n, uint32_t q);
+/* Frames inside the NIC (FIFO, pipeline, DMA); 0 after a drained run. */
+uint64_t nic_in_flight(const struct nic *n);
+
+#endif

@@ -1,0 +1,82 @@
+/*
+ * models/nic_regs.h — the NIC's register map and descriptor formats: the
+ * datasheet both sides of the bus know. docs/registers.md describes it for
+ * people; the NIC's dispatch table (models/nic.c) is the one implementation.
+ *
+ * Layout follows Intel's igb/ixgbe families (per-queue ring registers at a
+ * stride, RETA and RSSRK arrays, one ITR register per MSI-X vector, the MSI-X
+ * table in its own window) but the offsets are nicsim's own: a driver for a
+ * real part will not run against it.
+ *
+ * All registers are 32 bits wide.
+ */
+#ifndef NICSIM_MODELS_NIC_REGS_H
+#define NICSIM_MODELS_NIC_REGS_H
+
+#include <stdint.h>
+
+/* Device control. */
+#define NIC_REG_CTRL         0x00000u  /* bit 0 RST: reset all queues and statistics */
+#define NIC_REG_STATUS       0x00008u  /* read-only: bit 0 link up */
+#define NIC_REG_RCTL         0x00100u  /* bit 0 EN: receive enabled */
+#define NIC_REG_MRQC         0x05818u  /* RSS hash-type enables: bit i = rss.hash_types choice i; bit 31 RSS on */
+#define NIC_REG_RSSRK        0x05C80u  /* RSS key, 13 registers (52 bytes), byte 0 in bits 7:0 of RSSRK[0] */
+#define NIC_REG_RSSRK_COUNT  13u
+#define NIC_REG_RETA         0x08000u  /* indirection table: 2 entries a register, entry 2i in bits 15:0 */
+#define NIC_REG_RETA_COUNT   1024u     /* 2048 entries */
+
+/* Per receive queue q, at NIC_REG_RXQ(q) + offset. */
+#define NIC_REG_RXQ(q)       (0x10000u + (uint32_t)(q) * 0x40u)
+#define NIC_RXQ_RDBAL        0x00u     /* ring base address, low 32 bits (128-byte aligned) */
+#define NIC_RXQ_RDBAH        0x04u     /* ring base address, high 32 bits */
+#define NIC_RXQ_RDLEN        0x08u     /* ring length in bytes (multiple of 16 * 8) */
+#define NIC_RXQ_RDH          0x10u     /* head: next descriptor the NIC fills (NIC writes) */
+#define NIC_RXQ_RDT          0x18u     /* tail: doorbell; descriptors [RDH, RDT) belong to the NIC */
+#define NIC_RXQ_BUFLEN       0x20u     /* receive buffer size in bytes */
+#define NIC_RXQ_STAT_DROP    0x30u     /* read-only: frames dropped for want of a descriptor */
+#define NIC_RXQ_COUNT_MAX    1024u
+
+/* Interrupts: one MSI-X vector per receive queue (vector q serves queue q). */
+#define NIC_REG_EITR(v)      (0x20000u + (uint32_t)(v) * 4u)  /* bits 15:0 interval in us, bits 31:16 max frames */
+#define NIC_REG_EIMS(v)      (0x24000u + (uint32_t)(v) * 4u)  /* write 1: unmask (re-arm) vector v */
+#define NIC_REG_EIMC(v)      (0x28000u + (uint32_t)(v) * 4u)  /* write 1: mask vector v */
+#define NIC_REG_MSIX(v)      (0x40000u + (uint32_t)(v) * 16u) /* MSI-X table entry (PCI spec layout) */
+#define NIC_MSIX_ADDR_LO     0x0u
+#define NIC_MSIX_ADDR_HI     0x4u
+#define NIC_MSIX_DATA        0x8u
+#define NIC_MSIX_CTRL        0xCu      /* bit 0: masked */
+
+#define NIC_REG_WINDOW_BYTES 0x80000u
+
+/* Receive descriptor, 16 bytes, in host memory (little-endian fields).
+ * Read format (written by the driver): buffer address.
+ * Write-back format (written by the NIC when a frame is placed). */
+struct nic_rx_desc_read {
+	uint64_t buf_addr;
+	uint64_t reserved;
+};
+struct nic_rx_desc_wb {
+	uint32_t rss_hash;
+	uint16_t length;      /* bytes placed in the buffer */
+	uint16_t pkt_type;    /* NIC_PTYPE_* */
+	uint16_t status;      /* NIC_RXD_STAT_* */
+	uint16_t errors;      /* NIC_RXD_ERR_* */
+	uint32_t frame_len;   /* original frame length (for a frame truncated to the buffer) */
+};
+#define NIC_RX_DESC_BYTES 16u
+
+#define NIC_RXD_STAT_DD      0x0001u  /* descriptor done */
+#define NIC_RXD_STAT_EOP     0x0002u  /* end of packet */
+#define NIC_RXD_STAT_RSS     0x0004u  /* rss_hash valid */
+#define NIC_RXD_STAT_IPCS    0x0008u  /* IPv4 header checksum checked */
+#define NIC_RXD_STAT_L4CS    0x0010u  /* TCP/UDP checksum checked */
+#define NIC_RXD_STAT_PARSED  0x0020u  /* headers parsed to the transport layer */
+#define NIC_RXD_ERR_IPE      0x0001u  /* IPv4 header checksum wrong */
+#define NIC_RXD_ERR_L4E      0x0002u  /* TCP/UDP checksum wrong */
+
+#define NIC_PTYPE_IPV4       0x0001u
+#define NIC_PTYPE_IPV6       0x0002u
+#define NIC_PTYPE_TCP        0x0010u
+#define NIC_PTYPE_UDP        0x0020u
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * sim/config.h — the whole run's configuration: every block's cfg struct,
+ * the registry of their parameter tables, and the INI-file / --set front end.
+ *
+ * File format (libinih): sections are block names, keys are the part after
+ * the dot; `[rss]\ntable_size = 256` sets rss.table_size. '#' and ';' start
+ * comments. docs/config.md lists every key (generated: `nicsim config --docs`).
+ */
+#ifndef NICSIM_SIM_CONFIG_H
+#define NICSIM_SIM_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "host/cost.h"
+#include "host/driver.h"
+#include "host/replay.h"
+#include "models/irq.h"
+#include "models/mac.h"
+#include "models/nic.h"
+#include "models/rss.h"
+#include "sim/param.h"
+
+struct run_cfg {
+	uint64_t seed;            /* for anything random (none on the default path yet) */
+	uint32_t stop_us;         /* simulated time limit, 0 = until the trace is done */
+};
+
+struct nicsim_cfg {
+	struct run_cfg run;
+	struct replay_cfg replay;
+	struct mac_cfg mac;
+	struct nic_cfg nic;
+	struct rss_cfg rss;
+	struct irq_cfg irq;
+	struct host_cfg host;
+	struct cost_cfg cost;
+};
+
+extern const struct param_group config_groups[];
+
+void config_defaults(struct nicsim_cfg *cfg);
+/* "section.key=value". Returns 0 or -1 with a message naming the key. */
+int config_set(struct nicsim_cfg *cfg, const char *assignment, char *err, size_t err_len);
+int config_set_kv(struct nicsim_cfg *cfg, const char *key, const char *value, char *err, size_t err_len);
+/* Load an INI file. Messages name the file, line and key. */
+int config_load(struct nicsim_cfg *cfg, const char *path, char *err, size_t err_len);
+/* Cross-key checks before a run (the whole config is known). */
+int config_validate(const struct nicsim_cfg *cfg, char *err, size_t err_len);
+/* Find a parameter by full key; *cfg_base receives the block's cfg pointer. */
+const struct param_def *config_find(const struct nicsim_cfg *cfg, const char *key, void **cfg_base);
+/* Markdown reference of every key (docs/config.md). */
+void config_write_docs(FILE *f);
+/* One line per key: key = value  (unit) — for --help and the text report. */
+void config_write_ini(const struct nicsim_cfg *cfg, FILE *f, bool only_changed);
+
+#endif

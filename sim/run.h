@@ -1,0 +1,65 @@
+/*
+ * sim/run.h — one simulation run: trace + config -> stats, and the reports
+ * made from them (sim/report.c).
+ *
+ * Composition: replay (host/) puts frames on the wire; the NIC (models/)
+ * receives them and DMAs into host memory; the driver (host/) processes them
+ * on the host's cores. The two sides meet only at a struct bus with the
+ * native binding. The kernel is stepped to completion here; a SystemC
+ * wrapper would step it with sim_run_until instead.
+ */
+#ifndef NICSIM_SIM_RUN_H
+#define NICSIM_SIM_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "host/driver.h"
+#include "host/replay.h"
+#include "models/bus.h"
+#include "models/nic.h"
+#include "sim/config.h"
+#include "sim/kernel.h"
+#include "sim/pkt.h"
+#include "traces/flows.h"
+
+#define REPORT_SCHEMA_VERSION 1
+
+struct run_opts {
+	bool want_flows;                     /* keep per-flow counts (run --flows) */
+	const struct nic_engines *engines;   /* NULL = the C twins */
+	const char *backend_name;            /* "c" unless engines given */
+};
+
+struct run {
+	struct nicsim_cfg cfg;
+	char trace_path[4096];
+	struct sim_kernel *k;
+	struct pkt_pool *pool;
+	struct bus bus;
+	struct nic *nic;
+	struct driver *drv;
+	struct replay *rep;
+	struct host_id host;
+	struct flow_table *flows;
+	const char *backend;
+	uint64_t sim_end_ps;
+	uint64_t events;
+	uint64_t wall_ns;
+	uint64_t reordered;                  /* frames finished after a later frame of their flow */
+};
+
+/* Build and run. On error returns <0 with a message; *out is NULL then.
+ * Exit-code mapping for the CLI: config errors -1, trace errors: enum trace_err. */
+int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct run_opts *opts,
+	      struct run **out, char *err, size_t err_len);
+void run_free(struct run *r);
+
+/* Reports. */
+json_t *report_json(const struct run *r);
+void report_text(const struct run *r, FILE *f);
+
+#endif
