@@ -3,19 +3,36 @@
  * TCP/UDP 5-tuple, defined to match the tshark reference counts in
  * ../shared/traces/NAME.flows.csv (CATALOG.md there gives the command).
  *
- * What tshark's definition implies, and where each was seen:
- * - A packet counts if tshark's TCP or UDP dissector ran on it and it holds
- *   no ICMP/ICMPv6 layer; src/dst are the first (outer) IP header's, the
- *   ports the first TCP/UDP header's. ICMP errors quote an inner header with
- *   ports; the filter drops them (parse stops at ICMP as l4 OTHER, so they
- *   never get ports here).
- * - Bytes are frame.len, the original wire length, not the captured length.
- * - A non-first fragment has no ports and counts nowhere; a first fragment
- *   counts with its ports (IP reassembly is off in the reference command).
- * - IPv4 total length 0 (a GRO/TSO super-frame) still counts: Wireshark takes
- *   the reported frame length (real/suri-sll2-gro.pcap,
- *   real/suri-pgsql-gro-offload.pcap); the parser does the same.
- * Odd cases found in specific captures are commented where they are handled.
+ * What tshark's definition implies, and which capture shows it (all 28
+ * reference CSVs are reproduced byte for byte by tests/test_flows.c):
+ * - A packet counts if tshark's TCP or UDP dissector added its ports and it
+ *   holds no ICMP/ICMPv6 layer; src/dst are the first (outer) IP header's,
+ *   the ports the first TCP/UDP header's. The parser stops at ICMP/ICMPv6
+ *   (l4 OTHER, no ports), which leaves out what "not icmp" filters:
+ *   edge/ipv6-srh-ext-header.pcap (IPv6-in-IPv6 behind a segment routing
+ *   header, carrying ICMPv6: no row), the MLD/ND packets in bulk-ipv4.pcap
+ *   and edge/ipv6-routing-header.pcap (only its two UDP packets have rows).
+ * - Frames with no TCP/UDP at all give no row: edge/802.1ad_QinQ.pcap (ARP
+ *   behind two tags), real/pcpp-vlan-packets.pcap (ICMP), the mobility
+ *   header packets of edge/ipv6_mobility_1.pcap.
+ * - Extension-header chains that do not reach TCP/UDP give no row:
+ *   edge/ip6_frag_asan.pcap (fragment header cut by the capture),
+ *   edge/ipv6_frag6_negative_len.pcap (payload length 0, so Wireshark's
+ *   datagram ends before its fragment header).
+ * - An IPv6 jumbogram counts once at its frame length:
+ *   edge/bigtcp-ipv6-hbh.pcap, one row of 1 packet, 80094 bytes.
+ * - GRO super-frames count once each at frame.len (real/suri-sll2-gro.pcap up
+ *   to 65,232 B, real/suri-pgsql-gro-offload.pcap); both carry a real IPv4
+ *   total length. A total length of 0 (BIG TCP beyond 64 KB) would be
+ *   replaced by the frame's length, as Wireshark's ip.tso_support (on by
+ *   default) does; no reference capture has one.
+ * - Bytes are frame.len, the original wire length (CATALOG.md). No counted
+ *   packet in the set has caplen < len, so the captures do not pin this.
+ * - Not in any capture, taken from Wireshark's dissectors instead: a later
+ *   fragment has no ports (reassembly is off), a first fragment keeps them;
+ *   a TCP/UDP header cut or bogus after the ports still counts (ports are
+ *   added before the header length is checked), one cut inside the ports
+ *   does not; IP-in-IP counts with outer addresses and inner ports.
  *
  * The table: open addressing with linear probing over a power-of-two array
  * of (hash, entry index) slots, doubled at 50% load; entries live in fixed
