@@ -1,0 +1,215 @@
+// rtl/csum_shim.cpp — C API (rtl/rtl_twins.h) over the verilated rtl/csum.sv,
+// built with DATA_W 4 and 8 (see rtl/CMakeLists.txt); the handle picks one.
+#include "rtl/rtl_twins.h"
+
+#include <cassert>
+#include <cerrno>
+#include <new>
+
+#include "rtl/shim_common.h"
+#include "Vcsum_w4.h"
+#include "Vcsum_w8.h"
+
+using rtl_shim::Clocked;
+
+struct rtl_csum {
+	virtual ~rtl_csum() = default;
+	virtual int open(const char *vcd_path, char *err, size_t err_len) = 0;
+	virtual void reset() = 0;
+	virtual void set_packet(uint32_t start_bytes, uint32_t init) = 0;
+	virtual void feed(const uint8_t *bytes, uint32_t n_bytes, bool is_last) = 0;
+	virtual void feed_idle() = 0;
+	virtual void set_out_ready(bool is_ready) = 0;
+	virtual bool step() = 0;
+	virtual bool is_busy() const = 0;
+	virtual uint64_t cycle() const = 0;
+	virtual uint16_t run(const uint8_t *words, size_t len, uint32_t start, uint32_t init, uint32_t *cycles) = 0;
+
+	uint32_t width = 0;
+	bool has_result = false;
+	uint16_t result = 0;
+};
+
+namespace {
+
+template <class M>
+class CsumTwin final : public rtl_csum {
+public:
+	explicit CsumTwin(uint32_t width_bytes) { width = width_bytes; }
+
+	int open(const char *vcd_path, char *err, size_t err_len) override
+	{
+		int rc = t_.open("csum", vcd_path, err, err_len);
+		if (rc)
+			return rc;
+		M *m = t_.m();
+		m->s_axis_tdata = 0;
+		m->s_axis_tkeep = 0;
+		m->s_axis_tvalid = 0;
+		m->s_axis_tlast = 0;
+		m->s_axis_start = 0;
+		m->s_axis_init = 0;
+		m->m_axis_csum_ready = 1;
+		reset();
+		return 0;
+	}
+
+	void reset() override
+	{
+		t_.m()->s_axis_tvalid = 0;
+		t_.reset();
+		has_result = false;
+	}
+
+	void set_packet(uint32_t start_bytes, uint32_t init) override
+	{
+		assert(start_bytes <= 0xffff && "rtl_csum_set_packet: start beyond START_W (16 bits)");
+		t_.m()->s_axis_start = start_bytes;
+		t_.m()->s_axis_init = init;
+	}
+
+	void feed(const uint8_t *bytes, uint32_t n_bytes, bool is_last) override
+	{
+		assert(n_bytes <= width && "rtl_csum_feed: more bytes than a word holds");
+		assert((n_bytes == width || is_last) && "rtl_csum_feed: only the last word may be partial");
+		M *m = t_.m();
+		m->s_axis_tdata = rtl_shim::pack_lanes(bytes, n_bytes);
+		m->s_axis_tkeep = rtl_shim::keep_of(n_bytes);
+		m->s_axis_tlast = is_last;
+		m->s_axis_tvalid = 1;
+	}
+
+	void feed_idle() override { t_.m()->s_axis_tvalid = 0; }
+	void set_out_ready(bool is_ready) override { t_.m()->m_axis_csum_ready = is_ready; }
+
+	bool step() override
+	{
+		M *m = t_.m();
+		t_.settle();
+		bool is_accepted = m->s_axis_tvalid && m->s_axis_tready;
+		has_result = m->m_axis_csum_valid && m->m_axis_csum_ready;
+		if (has_result)
+			result = m->m_axis_csum;
+		t_.rise();
+		if (is_accepted)
+			m->s_axis_tvalid = 0;
+		return is_accepted;
+	}
+
+	bool is_busy() const override { return t_.m()->busy; }
+	uint64_t cycle() const override { return t_.cycle(); }
+
+	// Stream words[0..len) from lane 0, range starting at byte start.
+	uint16_t run(const uint8_t *words, size_t len, uint32_t start, uint32_t init, uint32_t *cycles) override
+	{
+		M *m = t_.m();
+		size_t nwords = len ? (len + width - 1) / width : 1;
+		size_t next = 0;
+		uint32_t n = 0;
+		m->m_axis_csum_ready = 1;
+		m->s_axis_tvalid = 0;   // whatever a caller left on the bus is dropped
+		m->s_axis_start = start;
+		m->s_axis_init = init;
+		for (;;) {
+			if (!m->s_axis_tvalid && next < nwords) {
+				size_t off = next * width;
+				uint32_t nb = (uint32_t)(len - off < width ? len - off : width);
+				m->s_axis_tdata = rtl_shim::pack_lanes(words + off, nb);
+				m->s_axis_tkeep = rtl_shim::keep_of(nb);
+				m->s_axis_tlast = (next + 1 == nwords);
+				m->s_axis_tvalid = 1;
+				next++;
+			}
+			t_.settle();
+			bool is_accepted = m->s_axis_tvalid && m->s_axis_tready;
+			bool is_done = m->m_axis_csum_valid;
+			uint16_t sum = m->m_axis_csum;
+			t_.rise();
+			n++;
+			if (is_accepted)
+				m->s_axis_tvalid = 0;
+			if (is_done) {
+				has_result = true;
+				result = sum;
+				if (cycles)
+					*cycles = n;
+				return sum;
+			}
+			if (n > nwords + rtl_shim::GIVE_UP_CYCLES) {
+				if (cycles)
+					*cycles = UINT32_MAX;
+				return 0;
+			}
+		}
+	}
+
+private:
+	Clocked<M> t_;
+};
+
+}  // namespace
+
+extern "C" {
+
+int rtl_csum_open(struct rtl_csum **out, const struct rtl_csum_params *p, const char *vcd_path, char *err,
+		  size_t err_len)
+{
+	*out = nullptr;
+	rtl_csum *h = nullptr;
+	if (p->width_bytes == 4) {
+		h = new (std::nothrow) CsumTwin<Vcsum_w4>(4);
+	} else if (p->width_bytes == 8) {
+		h = new (std::nothrow) CsumTwin<Vcsum_w8>(8);
+	} else {
+		if (err && err_len)
+			std::snprintf(err, err_len, "rtl_csum: width_bytes %u not built (4 or 8)", p->width_bytes);
+		return -EINVAL;
+	}
+	if (!h) {
+		rtl_shim::set_err(err, err_len, "rtl_csum: out of memory");
+		return -ENOMEM;
+	}
+	int rc = h->open(vcd_path, err, err_len);
+	if (rc) {
+		delete h;
+		return rc;
+	}
+	*out = h;
+	return 0;
+}
+
+void rtl_csum_close(struct rtl_csum *h) { delete h; }
+void rtl_csum_reset(struct rtl_csum *h) { h->reset(); }
+void rtl_csum_set_packet(struct rtl_csum *h, uint32_t start_bytes, uint32_t init) { h->set_packet(start_bytes, init); }
+void rtl_csum_feed(struct rtl_csum *h, const uint8_t *bytes, uint32_t n_bytes, bool is_last)
+{
+	h->feed(bytes, n_bytes, is_last);
+}
+void rtl_csum_feed_idle(struct rtl_csum *h) { h->feed_idle(); }
+void rtl_csum_set_out_ready(struct rtl_csum *h, bool is_ready) { h->set_out_ready(is_ready); }
+bool rtl_csum_step(struct rtl_csum *h) { return h->step(); }
+
+bool rtl_csum_result(const struct rtl_csum *h, uint16_t *sum)
+{
+	if (h->has_result && sum)
+		*sum = h->result;
+	return h->has_result;
+}
+
+bool rtl_csum_is_busy(const struct rtl_csum *h) { return h->is_busy(); }
+uint64_t rtl_csum_cycle(const struct rtl_csum *h) { return h->cycle(); }
+
+uint16_t rtl_csum_sum(struct rtl_csum *h, const uint8_t *data, size_t len, uint32_t init, uint32_t *cycles)
+{
+	return h->run(data, len, 0, init, cycles);
+}
+
+uint16_t rtl_csum_range(struct rtl_csum *h, const uint8_t *frame, size_t start, size_t end, uint32_t init,
+			uint32_t *cycles)
+{
+	assert(start <= end && "rtl_csum_range: start after end");
+	size_t first_word = start / h->width * h->width;
+	return h->run(frame + first_word, end - first_word, (uint32_t)(start - first_word), init, cycles);
+}
+
+}  // extern "C"
