@@ -170,7 +170,7 @@ int replay_identify_host(const char *path, const char *cfg_ip, const char *cfg_m
 		}
 	}
 	flows_free(ft);
-	if (rc < 0) {
+	if (rc < 0 && rc != TRACE_E_TRUNCATED) { /* a cut last record: the replay reports it */
 		free(tab);
 		trace_close(tr);
 		return rc;
@@ -273,6 +273,15 @@ static int read_ahead(struct replay *r)
 	struct trace_record rec;
 	for (;;) {
 		int rc = trace_next(r->tr, &rec, r->err, sizeof r->err);
+		if (rc == TRACE_E_TRUNCATED && !r->st.truncated_tail) {
+			/* A capture cut inside its last record (a killed tcpdump) is the
+			 * commonest damage: what came before is good, so the run ends
+			 * there, counted and reported, instead of failing. */
+			r->st.truncated_tail = 1;
+			snprintf(r->st.truncated_msg, sizeof r->st.truncated_msg, "%s", r->err);
+			r->cfg.loops = r->st.passes; /* do not loop a damaged file */
+			rc = TRACE_EOF;
+		}
 		if (rc == TRACE_EOF) {
 			r->st.trace = *trace_get_stats(r->tr);
 			if (r->st.passes == 1)

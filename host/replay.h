@@ -69,6 +69,8 @@ int replay_direction(struct host_id *id, const uint8_t *frame, const struct pars
 struct replay_stats {
 	uint64_t records, rx_frames, rx_bytes, tx_frames, tx_bytes, foreign_frames, foreign_bytes;
 	uint64_t ts_clamped;
+	uint64_t truncated_tail;             /* 1 if the file ended inside a record (read as the end) */
+	char truncated_msg[TRACE_ERR_MAX];
 	uint64_t first_ts_ps, last_ts_ps;    /* of the capture (first pass) */
 	uint64_t last_wire_ps;               /* simulated time of the last RX frame */
 	struct trace_stats trace;            /* of the last pass */

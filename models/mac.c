@@ -33,13 +33,14 @@ uint64_t mac_wire_time_ps(const struct mac *m, uint32_t wire_len)
 	return (bytes * 8u * 1000000u + m->cfg.rate_mbps - 1) / m->cfg.rate_mbps;
 }
 
-uint64_t mac_rx_arrive(struct mac *m, uint64_t t_ps, uint32_t wire_len)
+uint64_t mac_rx_arrive(struct mac *m, uint64_t t_ps, uint32_t wire_len, uint64_t *start_ps)
 {
 	uint64_t start = t_ps;
 	if (m->wire_free_ps > start) {
 		start = m->wire_free_ps;
 		m->st.rx_delayed_by_wire++;
 	}
+	*start_ps = start;
 	uint64_t on_wire = mac_wire_time_ps(m, wire_len);
 	m->wire_free_ps = start + on_wire;
 	/* The last bit of the frame is in before the IFG ends: the IFG and

@@ -118,8 +118,9 @@ static void nic_frame_in(void *opaque, uint64_t t_ps, struct pkt *p)
 	struct nic *n = opaque;
 	assert(t_ps == sim_now_ps(n->k));
 	n->in_flight++;
-	p->t_ps[PKT_T_WIRE] = t_ps;
-	uint64_t t_mac = mac_rx_arrive(&n->mac, t_ps, p->wire_len);
+	/* Latency is measured from when the frame starts on the wire: a capture
+	 * that is faster than the line rate queues at the sender, not here. */
+	uint64_t t_mac = mac_rx_arrive(&n->mac, t_ps, p->wire_len, &p->t_ps[PKT_T_WIRE]);
 	p->t_ps[PKT_T_MAC] = t_mac;
 	if (!(n->rctl & 1u)) {
 		n->st.rx_disabled_drops++;
@@ -308,6 +309,7 @@ static void nic_dma_complete(void *opaque, uint64_t t_ps, struct bus_dma *op)
 
 struct nic_reg {
 	uint32_t base, count, stride;
+	bool is_per_queue;  /* one element per configured queue/vector */
 	const char *name;
 	uint32_t (*read)(struct nic *n, uint32_t idx, uint32_t off);
 	void (*write)(struct nic *n, uint32_t idx, uint32_t off, uint32_t val);
@@ -437,17 +439,17 @@ static uint32_t r_msix(struct nic *n, uint32_t i, uint32_t o) { return irq_msix_
 static void w_msix(struct nic *n, uint32_t i, uint32_t o, uint32_t v) { irq_msix_write(n->irq, i, o, v); }
 
 static const struct nic_reg nic_regs[] = {
-	{ NIC_REG_CTRL, 1, 4, "CTRL", r_ctrl, w_ctrl },
-	{ NIC_REG_STATUS, 1, 4, "STATUS", r_status, NULL },
-	{ NIC_REG_RCTL, 1, 4, "RCTL", r_rctl, w_rctl },
-	{ NIC_REG_MRQC, 1, 4, "MRQC", r_mrqc, w_mrqc },
-	{ NIC_REG_RSSRK, NIC_REG_RSSRK_COUNT, 4, "RSSRK", r_rssrk, w_rssrk },
-	{ NIC_REG_RETA, NIC_REG_RETA_COUNT, 4, "RETA", r_reta, w_reta },
-	{ NIC_REG_RXQ(0), NIC_RXQ_COUNT_MAX, 0x40, "RXQ", r_rxq, w_rxq },
-	{ NIC_REG_EITR(0), NIC_RXQ_COUNT_MAX, 4, "EITR", r_eitr, w_eitr },
-	{ NIC_REG_EIMS(0), NIC_RXQ_COUNT_MAX, 4, "EIMS", r_zero, w_eims },
-	{ NIC_REG_EIMC(0), NIC_RXQ_COUNT_MAX, 4, "EIMC", r_zero, w_eimc },
-	{ NIC_REG_MSIX(0), NIC_RXQ_COUNT_MAX, 16, "MSIX", r_msix, w_msix },
+	{ NIC_REG_CTRL, 1, 4, false, "CTRL", r_ctrl, w_ctrl },
+	{ NIC_REG_STATUS, 1, 4, false, "STATUS", r_status, NULL },
+	{ NIC_REG_RCTL, 1, 4, false, "RCTL", r_rctl, w_rctl },
+	{ NIC_REG_MRQC, 1, 4, false, "MRQC", r_mrqc, w_mrqc },
+	{ NIC_REG_RSSRK, NIC_REG_RSSRK_COUNT, 4, false, "RSSRK", r_rssrk, w_rssrk },
+	{ NIC_REG_RETA, NIC_REG_RETA_COUNT, 4, false, "RETA", r_reta, w_reta },
+	{ NIC_REG_RXQ(0), NIC_RXQ_COUNT_MAX, 0x40, true, "RXQ", r_rxq, w_rxq },
+	{ NIC_REG_EITR(0), NIC_RXQ_COUNT_MAX, 4, true, "EITR", r_eitr, w_eitr },
+	{ NIC_REG_EIMS(0), NIC_RXQ_COUNT_MAX, 4, true, "EIMS", r_zero, w_eims },
+	{ NIC_REG_EIMC(0), NIC_RXQ_COUNT_MAX, 4, true, "EIMC", r_zero, w_eimc },
+	{ NIC_REG_MSIX(0), NIC_RXQ_COUNT_MAX, 16, true, "MSIX", r_msix, w_msix },
 };
 
 /* Find the register; *idx = array index, *off = offset inside the element. */
@@ -461,7 +463,7 @@ static const struct nic_reg *reg_lookup(const struct nic *n, uint64_t addr, uint
 		*idx = rel / r->stride;
 		*off = rel % r->stride;
 		/* Per-queue/vector arrays only exist for the configured queues. */
-		if (r->count == NIC_RXQ_COUNT_MAX && *idx >= n->nq)
+		if (r->is_per_queue && *idx >= n->nq)
 			return NULL;
 		return r;
 	}

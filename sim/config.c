@@ -77,6 +77,11 @@ int config_set_kv(struct nicsim_cfg *cfg, const char *key, const char *value, ch
 
 int config_set(struct nicsim_cfg *cfg, const char *a, char *err, size_t err_len)
 {
+	char scratch[8];
+	if (!err) {
+		err = scratch;
+		err_len = sizeof scratch;
+	}
 	const char *eq = strchr(a, '=');
 	if (!eq || eq == a) {
 		snprintf(err, err_len, "--set %s: expected key=value, e.g. --set rss.queues=8", a);

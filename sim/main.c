@@ -294,7 +294,11 @@ static int cmd_info(int argc, char **argv)
 			e->bytes += rec.wire_len;
 		}
 	}
-	if (rc < 0) {
+	bool is_truncated = rc == TRACE_E_TRUNCATED;
+	if (is_truncated) {
+		/* Cut inside the last record: report what came before (as tshark does). */
+		fprintf(stderr, "nicsim info: warning: %s; counts cover the records before it\n", err);
+	} else if (rc < 0) {
 		fprintf(stderr, "nicsim info: %s\n", err);
 		flows_free(ft);
 		trace_close(tr);
@@ -317,6 +321,8 @@ static int cmd_info(int argc, char **argv)
 	       ps.tcp, ps.udp, ps.other_l4 + ps.non_ip, ps.other_l4, ps.non_ip);
 	printf("vlan        %" PRIu64 " tagged\n", ps.vlan_tagged);
 	printf("fragments   %" PRIu64 "\n", ps.fragments);
+	if (is_truncated)
+		printf("truncated   the file ends inside record %" PRIu64 "\n", packets + 1);
 	printf("not parsed  %" PRIu64, unparsed);
 	for (int s = 1; s < PARSE_STATUS_COUNT; s++)
 		if (ps.by_status[s])

@@ -107,6 +107,7 @@ json_t *report_json(const struct run *r)
 	json_object_set_new(sk, "caplen_over_length", jint(rs->trace.skipped_caplen_gt_len));
 	json_object_set_new(tr, "skipped_records", sk);
 	json_object_set_new(tr, "timestamps_backwards", jint(rs->trace.ts_backwards));
+	json_object_set_new(tr, "truncated_tail", json_boolean(rs->truncated_tail));
 	json_object_set_new(tr, "span_ps", jint(rs->last_ts_ps >= rs->first_ts_ps ? rs->last_ts_ps - rs->first_ts_ps : 0));
 	json_object_set_new(root, "trace", tr);
 
@@ -266,6 +267,8 @@ void report_text(const struct run *r, FILE *f)
 		fprintf(f, "trace oddities: %" PRIu64 " zero-length and %" PRIu64
 			   " caplen>len records skipped, %" PRIu64 " timestamps backwards (clamped)\n",
 			rs->trace.skipped_zero_len, rs->trace.skipped_caplen_gt_len, rs->trace.ts_backwards);
+	if (rs->truncated_tail)
+		fprintf(f, "warning: %s — the run used the records before it\n", rs->truncated_msg);
 	uint64_t unparsed = 0;
 	for (int s = 1; s < PARSE_STATUS_COUNT; s++)
 		unparsed += ns->parse.by_status[s];
