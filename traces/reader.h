@@ -50,8 +50,13 @@ enum trace_err {
 };
 
 struct trace_record {
-	uint64_t index;           /* 1-based record number (packet records only) */
-	uint64_t ts_ps;           /* timestamp in picoseconds since the epoch */
+	uint64_t index;           /* 1-based packet record number in the file; skipped
+	                           * records use up their numbers too (like
+	                           * Wireshark's frame numbers), so "record N" in a
+	                           * message is the Nth packet record */
+	uint64_t ts_ps;           /* picoseconds since trace_info.ts_base_s (Unix
+	                           * time, s): 2^64 ps is only 213 days, so an
+	                           * absolute ps count since 1970 cannot fit. */
 	uint32_t cap_len;         /* bytes in data */
 	uint32_t wire_len;        /* original length on the wire */
 	uint32_t iface;           /* pcapng interface id (0 for pcap) */
@@ -69,6 +74,10 @@ struct trace_info {
 	enum parse_link link;     /* what the parser should expect */
 	uint32_t snaplen;         /* from the file header / IDB (0 = unlimited in pcapng) */
 	uint32_t interfaces;      /* pcapng IDBs seen so far (1 for pcap) */
+	int64_t ts_base_s;        /* Unix time (s) that ts_ps counts from: the whole
+	                           * second of the first timestamped record; 0 until
+	                           * that record is read. Absolute time of a record =
+	                           * ts_base_s * 10^12 + ts_ps picoseconds. */
 };
 
 struct trace_stats {
@@ -78,6 +87,9 @@ struct trace_stats {
 	uint64_t ts_backwards;      /* delivered, flagged is_ts_backwards */
 	uint64_t blocks_skipped;    /* pcapng blocks of other types */
 	uint64_t bytes_read;        /* file bytes consumed (after decompression) */
+	uint64_t ts_clamped;        /* timestamp before ts_base_s (ts_ps = 0) or
+	                             * 2^64 ps (213 days) after it (ts_ps =
+	                             * UINT64_MAX): delivered, clamped, counted */
 };
 
 struct trace_reader;

@@ -1,0 +1,1037 @@
+/*
+ * traces/reader.c — streaming capture reader (contract in traces/reader.h).
+ *
+ * What it reads: classic pcap (tcpdump.org/manpages/pcap-savefile.5.html,
+ * draft-ietf-opsawg-pcap) and pcapng (draft-ietf-opsawg-pcapng §3 block
+ * layout, §4.1 SHB, §4.2 IDB and its if_tsresol/if_tsoffset options, §4.3
+ * EPB, §4.4 SPB; the obsolete Packet Block, appendix A, is read like an EPB
+ * because dropping its packets silently would change the numbers), through
+ * zlib's gz* layer so gzip is found by content, not by name.
+ *
+ * What it leaves out: pcapng options other than if_tsresol/if_tsoffset
+ * (comments, flags, hashes are skipped), the "modified" pcap format
+ * (magic a1b2cd34), FCS bits in the pcap link-type field (masked off as
+ * libpcap's LT_LINKTYPE does), Name Resolution / statistics / custom blocks
+ * (skipped by length and counted).
+ *
+ * How it reads: bytes come from gzread into one window buffer (64 KiB,
+ * grown to the largest contiguous record ever needed, at most
+ * TRACE_CAPLEN_MAX plus a block header and a few KiB of trailing options).
+ * A record is handed out in place (rec->data points into the window), so
+ * there is no per-record copy or allocation; a record that straddles the end
+ * of the window is moved to the front once. The digest is fed as each chunk
+ * arrives from zlib, which is every byte in file order.
+ *
+ * Main invariant: pos <= end <= cap, and every length read from the file is
+ * checked against TRACE_CAPLEN_MAX (or the block length) before it sizes a
+ * fill, so an absurd length is refused before any allocation and every loop
+ * iteration consumes at least one header's worth of bytes (no hang).
+ */
+#include "traces/reader.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+/* Picoseconds need more than 64 bits before the base is subtracted (a 2024
+ * Unix time is ~1.7e21 ps), and a 2^-n pcapng resolution needs ticks * 10^12
+ * exactly; GCC and Clang both have 128-bit integers. */
+__extension__ typedef __int128 i128;
+__extension__ typedef unsigned __int128 u128;
+
+#define PS_PER_S 1000000000000ll
+/* zlib's input buffer (its output buffer is twice this): large reads keep
+ * the per-call overhead of gzread out of the per-record cost. */
+#define TRACE_GZBUF_BYTES (256u * 1024u)
+#define TRACE_WINDOW_MIN_BYTES (64u * 1024u)
+/* Options + trailer of a packet block up to this size are read together with
+ * the packet, so the trailing length is checked before the record is handed
+ * out; a longer tail (a long comment) is skipped on the next call. */
+#define PCAPNG_TAIL_INLINE_BYTES 4096u
+/* An IDB is parsed in place; real ones are tens of bytes. */
+#define PCAPNG_IDB_MAX_BYTES (64u * 1024u)
+/* Interfaces per section: bounds memory against a file of nothing but IDBs
+ * (16 bytes each at most 1 MiB). */
+#define PCAPNG_IFACES_MAX 65536u
+
+#define PCAP_FILE_HDR_BYTES 24u
+#define PCAP_REC_HDR_BYTES 16u
+
+#define PCAPNG_BT_SHB 0x0A0D0D0Au
+#define PCAPNG_BT_IDB 0x00000001u
+#define PCAPNG_BT_PB 0x00000002u   /* obsolete Packet Block */
+#define PCAPNG_BT_SPB 0x00000003u
+#define PCAPNG_BT_EPB 0x00000006u
+#define PCAPNG_BLOCK_MIN_BYTES 12u /* type, length, trailing length */
+#define PCAPNG_SHB_MIN_BYTES 28u
+#define PCAPNG_IDB_MIN_BYTES 20u
+#define PCAPNG_EPB_HDR_BYTES 28u   /* type..original length */
+#define PCAPNG_SPB_HDR_BYTES 12u   /* type, length, original length */
+#define PCAPNG_OPT_TSRESOL 9u
+#define PCAPNG_OPT_TSOFFSET 14u
+
+/* FNV-1a 64 (Fowler/Noll/Vo, draft-eastlake-fnv §6.1.2: offset basis and
+ * prime). */
+#define FNV64_OFFSET 0xcbf29ce484222325ull
+#define FNV64_PRIME 0x00000100000001b3ull
+
+enum tsres_kind {
+	TSRES_MUL,   /* ps = ticks * factor          (10^-v, v <= 12) */
+	TSRES_DIV,   /* ps = ticks / factor          (10^-v, 12 < v <= 31) */
+	TSRES_SHIFT, /* ps = ticks * 10^12 >> shift  (2^-shift) */
+};
+
+struct iface {
+	uint32_t linktype;
+	uint32_t snaplen;
+	uint64_t tsres_factor;
+	uint8_t tsres_kind;
+	uint8_t tsres_shift;
+	int64_t tsoffset_s;
+};
+
+struct trace_reader {
+	gzFile gz;
+	char *path;
+
+	/* Window: valid bytes are buf[pos, end). */
+	uint8_t *buf;
+	size_t cap, pos, end;
+	bool is_eof;              /* gzread has nothing more to give */
+	int gz_err;               /* zlib error met at the end of the data (Z_OK if none) */
+	char gz_msg[160];
+	uint64_t filled_bytes;    /* bytes taken from zlib so far */
+	uint64_t digest;
+
+	bool is_pcapng;
+	bool is_swapped;          /* file byte order differs from the host's */
+	bool is_opening;          /* pcapng: trace_open reads up to the first IDB */
+	bool is_started;          /* trace_open has succeeded */
+	uint64_t pcap_frac_ps;    /* pcap: ps per unit of the fraction field */
+	uint64_t rec_no;          /* packet records met (delivered or skipped) */
+
+	bool has_base, has_prev;
+	i128 base_ps;             /* ts_base_s in ps */
+	i128 prev_abs_ps;         /* previous delivered record, ps since 1970 */
+
+	struct iface *ifaces;     /* current pcapng section */
+	uint32_t n_ifaces, ifaces_cap;
+	uint32_t section;         /* 1-based pcapng section number */
+	bool has_linktype;
+
+	/* A packet block whose tail (options + trailer) was left for the next
+	 * call: tail_skip bytes of options, then the trailing length. */
+	bool has_tail;
+	uint64_t tail_skip;
+	uint32_t tail_len;
+	uint64_t tail_rec;
+	uint64_t tail_at;
+	uint32_t tail_type;
+
+	int err_code;
+	char err_msg[TRACE_ERR_MAX];
+	struct trace_info info;
+	struct trace_stats stats;
+};
+
+/* ---- byte order ---- */
+
+static inline uint32_t rd32(const struct trace_reader *r, const uint8_t *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return r->is_swapped ? __builtin_bswap32(v) : v;
+}
+
+static inline uint16_t rd16(const struct trace_reader *r, const uint8_t *p)
+{
+	uint16_t v;
+	memcpy(&v, p, 2);
+	return r->is_swapped ? __builtin_bswap16(v) : v;
+}
+
+static inline uint64_t rd64(const struct trace_reader *r, const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return r->is_swapped ? __builtin_bswap64(v) : v;
+}
+
+static inline uint32_t pad4(uint32_t n) { return (n + 3u) & ~3u; }
+
+/* ---- digest ---- */
+
+/* One xor and one multiply per byte; the multiply's latency (3 cycles) is the
+ * whole cost, and FNV-1a's byte-serial chain admits no unrolling trick. */
+static uint64_t fnv1a64(uint64_t h, const uint8_t *p, size_t n)
+{
+	const uint8_t *e = p + n;
+	while (p < e) {
+		h ^= *p++;
+		h *= FNV64_PRIME;
+	}
+	return h;
+}
+
+/* ---- link types (tcpdump.org/linktypes.html) ---- */
+
+struct linktype_desc {
+	uint32_t linktype;
+	const char *name;
+	bool is_supported;
+	enum parse_link link;
+};
+
+static const struct linktype_desc linktypes[] = {
+	{1, "ethernet", true, PARSE_LINK_ETH},
+	{113, "linux_sll", true, PARSE_LINK_SLL},
+	{276, "linux_sll2", true, PARSE_LINK_SLL2},
+	{101, "raw", true, PARSE_LINK_RAW},
+	{12, "raw", true, PARSE_LINK_RAW},  /* DLT_RAW on some BSDs, found in files */
+	{14, "raw", true, PARSE_LINK_RAW},  /* DLT_RAW on OpenBSD */
+	{228, "ipv4", true, PARSE_LINK_IPV4},
+	{229, "ipv6", true, PARSE_LINK_IPV6},
+	/* Refused, but named so the message says what the file is. */
+	{0, "null", false, PARSE_LINK_ETH},
+	{6, "ieee802_5", false, PARSE_LINK_ETH},
+	{9, "ppp", false, PARSE_LINK_ETH},
+	{10, "fddi", false, PARSE_LINK_ETH},
+	{104, "c_hdlc", false, PARSE_LINK_ETH},
+	{105, "ieee802_11", false, PARSE_LINK_ETH},
+	{108, "loop", false, PARSE_LINK_ETH},
+	{119, "ieee802_11_prism", false, PARSE_LINK_ETH},
+	{127, "ieee802_11_radiotap", false, PARSE_LINK_ETH},
+	{192, "ppi", false, PARSE_LINK_ETH},
+	{220, "usb_linux_mmapped", false, PARSE_LINK_ETH},
+	{239, "nflog", false, PARSE_LINK_ETH},
+	{253, "netlink", false, PARSE_LINK_ETH},
+};
+
+static const struct linktype_desc *linktype_find(uint32_t lt)
+{
+	for (size_t i = 0; i < sizeof linktypes / sizeof linktypes[0]; i++)
+		if (linktypes[i].linktype == lt)
+			return &linktypes[i];
+	return NULL;
+}
+
+/* Writes " (name)" or "" for a link type. */
+static const char *linktype_paren(uint32_t lt, char *buf, size_t len)
+{
+	const struct linktype_desc *d = linktype_find(lt);
+	if (d)
+		snprintf(buf, len, " (%s)", d->name);
+	else
+		buf[0] = '\0';
+	return buf;
+}
+
+/* ---- errors ---- */
+
+static void read_gz_error(struct trace_reader *r)
+{
+	int errnum = Z_OK;
+	const char *m = gzerror(r->gz, &errnum);
+	if (errnum == Z_OK)
+		return;
+	r->gz_err = errnum;
+	/* zlib prefixes its message with the path given to gzopen; we add our
+	 * own prefix, so drop zlib's. */
+	size_t pl = strlen(r->path);
+	if (m && strncmp(m, r->path, pl) == 0 && m[pl] == ':' && m[pl + 1] == ' ')
+		m += pl + 2;
+	snprintf(r->gz_msg, sizeof r->gz_msg, "%s", m ? m : "unknown zlib error");
+}
+
+/* Read (and digest) what is left of the stream, to learn whether zlib has an
+ * error to report. Costs up to the rest of the file, on the error path only. */
+static void drain(struct trace_reader *r)
+{
+	while (!r->is_eof) {
+		unsigned want = (unsigned)r->cap;
+		int got = gzread(r->gz, r->buf, want);
+		if (got > 0) {
+			r->digest = fnv1a64(r->digest, r->buf, (size_t)got);
+			r->filled_bytes += (uint64_t)got;
+		}
+		if (got < (int)want) {
+			read_gz_error(r);
+			r->is_eof = true;
+		}
+	}
+	r->pos = r->end = 0;
+}
+
+/* Record a fatal error: "PATH: record N: what" (rec_no 0: "PATH: what").
+ * Garbage out of a corrupt gzip stream often parses as a malformed record
+ * before zlib notices; when zlib has (or will have, once drained) an error,
+ * that error is the cause and is the one reported. */
+__attribute__((format(printf, 4, 5)))
+static int fail(struct trace_reader *r, int code, uint64_t rec_no, const char *fmt, ...)
+{
+	const char *stream_what = NULL;
+	if (r->info.is_gzip && code != TRACE_E_NOMEM && code != TRACE_E_IO && code != TRACE_E_GZIP) {
+		drain(r);
+		if (r->gz_err == Z_ERRNO) {
+			code = TRACE_E_IO;
+			stream_what = "read error";
+		} else if (r->gz_err != Z_OK) {
+			code = TRACE_E_GZIP;
+			stream_what = "corrupt gzip data";
+		}
+	}
+	/* A stream error past the file header belongs to the record being read,
+	 * even when it struck between blocks. */
+	if ((code == TRACE_E_GZIP || code == TRACE_E_IO) && rec_no == 0 && r->is_started)
+		rec_no = r->rec_no + 1;
+	size_t size = sizeof r->err_msg;
+	int off = rec_no ? snprintf(r->err_msg, size, "%s: record %" PRIu64 ": ", r->path, rec_no)
+			 : snprintf(r->err_msg, size, "%s: ", r->path);
+	if (off < 0 || (size_t)off >= size)
+		off = (int)size - 1;
+	if (stream_what) {
+		snprintf(r->err_msg + off, size - (size_t)off, "%s (%s)", stream_what, r->gz_msg);
+	} else {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(r->err_msg + off, size - (size_t)off, fmt, ap);
+		va_end(ap);
+	}
+	r->err_code = code;
+	return code;
+}
+
+/* ---- the window ---- */
+
+static uint64_t offset_now(const struct trace_reader *r)
+{
+	return r->filled_bytes - (uint64_t)(r->end - r->pos);
+}
+
+/* Make n contiguous bytes available at buf + pos. TRACE_OK when they are,
+ * TRACE_EOF when the data ends first (fewer are available), TRACE_E_NOMEM.
+ * n is at most TRACE_CAPLEN_MAX + a block header + PCAPNG_TAIL_INLINE_BYTES:
+ * every caller has checked the length it came from. */
+static int fill(struct trace_reader *r, size_t n)
+{
+	size_t have = r->end - r->pos;
+	if (have >= n)
+		return TRACE_OK;
+	if (r->is_eof)
+		return TRACE_EOF;
+	if (n > r->cap) {
+		size_t cap = (n + 4095u) & ~(size_t)4095u;
+		/* Move first so realloc copies only live bytes. */
+		memmove(r->buf, r->buf + r->pos, have);
+		r->pos = 0;
+		r->end = have;
+		uint8_t *b = realloc(r->buf, cap);
+		if (!b)
+			return TRACE_E_NOMEM;
+		r->buf = b;
+		r->cap = cap;
+	} else if (r->pos) {
+		memmove(r->buf, r->buf + r->pos, have);
+		r->pos = 0;
+		r->end = have;
+	}
+	while (r->end < n && !r->is_eof) {
+		unsigned want = (unsigned)(r->cap - r->end);
+		int got = gzread(r->gz, r->buf + r->end, want);
+		if (got > 0) {
+			r->digest = fnv1a64(r->digest, r->buf + r->end, (size_t)got);
+			r->end += (size_t)got;
+			r->filled_bytes += (uint64_t)got;
+		}
+		/* gzread loops until it has want bytes, so a short count is the
+		 * end of the data — or a zlib error, which a truncated gzip
+		 * stream reports only through gzerror (Z_BUF_ERROR). On a
+		 * data error zlib drops the chunk it was inflating (up to twice
+		 * gzbuffer, 512 KiB), so the record named is the one being read
+		 * when zlib gave up, which may precede the damage by that much. */
+		if (got < (int)want) {
+			read_gz_error(r);
+			r->is_eof = true;
+		}
+	}
+	return r->end - r->pos >= n ? TRACE_OK : TRACE_EOF;
+}
+
+/* The data ended (fill gave TRACE_EOF or NOMEM) while `what` needed
+ * `expected` bytes and `got` were there. Returns TRACE_EOF only for a clean
+ * end at a record boundary (got == 0 and is_boundary). */
+static int short_read(struct trace_reader *r, int fill_rc, uint64_t rec_no, bool is_boundary,
+		      const char *what, uint64_t expected, uint64_t got)
+{
+	if (fill_rc == TRACE_E_NOMEM)
+		return fail(r, TRACE_E_NOMEM, rec_no, "out of memory for a %" PRIu64 "-byte %s",
+			    expected, what);
+	if (r->gz_err == Z_ERRNO)
+		return fail(r, TRACE_E_IO, rec_no, "read error (%s)", r->gz_msg);
+	if (r->gz_err != Z_OK)
+		return fail(r, TRACE_E_GZIP, rec_no, "corrupt gzip data (%s)", r->gz_msg);
+	if (got == 0 && is_boundary)
+		return TRACE_EOF;
+	return fail(r, TRACE_E_TRUNCATED, rec_no,
+		    "file ends inside the %s: expected %" PRIu64 " bytes, got %" PRIu64, what,
+		    expected, got);
+}
+
+/* Consume n bytes, possibly more than the window holds. */
+static int skip(struct trace_reader *r, uint64_t n, uint64_t rec_no, const char *what)
+{
+	uint64_t total = n;
+	while (n) {
+		size_t have = r->end - r->pos;
+		if (have == 0) {
+			int rc = fill(r, 1);
+			if (rc != TRACE_OK)
+				return short_read(r, rc, rec_no, false, what, total, total - n);
+			have = r->end - r->pos;
+		}
+		size_t take = have < n ? have : (size_t)n;
+		r->pos += take;
+		n -= take;
+	}
+	return TRACE_OK;
+}
+
+/* ---- timestamps ---- */
+
+/* Place an absolute time (ps since 1970) on the trace's timeline, flag it
+ * against the previous record, and hand the record out. has_ts false (SPB):
+ * the record takes the previous record's time. Backwards is judged on the
+ * true times, so a record clamped to 0 is still flagged. */
+static void deliver(struct trace_reader *r, struct trace_record *rec, uint64_t rec_no, i128 abs_ps,
+		    bool has_ts, uint32_t cap_len, uint32_t wire_len, uint32_t iface,
+		    const uint8_t *data)
+{
+	if (!has_ts)
+		abs_ps = r->has_prev ? r->prev_abs_ps : (r->has_base ? r->base_ps : 0);
+	if (!r->has_base && has_ts) {
+		i128 s = abs_ps / PS_PER_S;
+		if (abs_ps < 0 && abs_ps % PS_PER_S)
+			s -= 1; /* floor, so the first record's ts_ps is >= 0 */
+		if (s < INT64_MIN)
+			s = INT64_MIN;
+		if (s > INT64_MAX)
+			s = INT64_MAX;
+		r->has_base = true;
+		r->base_ps = s * PS_PER_S;
+		r->info.ts_base_s = (int64_t)s;
+	}
+	i128 rel = abs_ps - r->base_ps;
+	uint64_t ts_ps;
+	if (rel < 0) {
+		ts_ps = 0;
+		r->stats.ts_clamped++;
+	} else if (rel > (i128)UINT64_MAX) {
+		ts_ps = UINT64_MAX;
+		r->stats.ts_clamped++;
+	} else {
+		ts_ps = (uint64_t)rel;
+	}
+	rec->index = rec_no;
+	rec->ts_ps = ts_ps;
+	rec->cap_len = cap_len;
+	rec->wire_len = wire_len;
+	rec->iface = iface;
+	rec->data = data;
+	rec->is_ts_backwards = r->has_prev && abs_ps < r->prev_abs_ps;
+	r->stats.ts_backwards += rec->is_ts_backwards;
+	r->prev_abs_ps = abs_ps;
+	r->has_prev = true;
+	r->stats.records++;
+}
+
+/* ---- classic pcap ---- */
+
+static int pcap_next(struct trace_reader *r, struct trace_record *rec)
+{
+	for (;;) {
+		int rc;
+		if (r->end - r->pos < PCAP_REC_HDR_BYTES) {
+			rc = fill(r, PCAP_REC_HDR_BYTES);
+			if (rc != TRACE_OK)
+				return short_read(r, rc, r->rec_no + 1, true, "record header",
+						  PCAP_REC_HDR_BYTES, r->end - r->pos);
+		}
+		const uint8_t *h = r->buf + r->pos;
+		uint64_t no = ++r->rec_no;
+		uint32_t sec = rd32(r, h);
+		uint32_t frac = rd32(r, h + 4);
+		uint32_t caplen = rd32(r, h + 8);
+		uint32_t len = rd32(r, h + 12);
+		if (caplen > TRACE_CAPLEN_MAX)
+			return fail(r, TRACE_E_LIMIT, no,
+				    "caplen %" PRIu32 " > %u (the largest capture length accepted, libpcap's MAXIMUM_SNAPLEN)",
+				    caplen, TRACE_CAPLEN_MAX);
+		if (r->info.snaplen && caplen > r->info.snaplen)
+			return fail(r, TRACE_E_LIMIT, no, "caplen %" PRIu32 " > snaplen %" PRIu32,
+				    caplen, r->info.snaplen);
+		size_t rec_bytes = PCAP_REC_HDR_BYTES + caplen;
+		if (r->end - r->pos < rec_bytes) {
+			rc = fill(r, rec_bytes);
+			if (rc != TRACE_OK)
+				return short_read(r, rc, no, false, "packet data", caplen,
+						  r->end - r->pos - PCAP_REC_HDR_BYTES);
+		}
+		const uint8_t *data = r->buf + r->pos + PCAP_REC_HDR_BYTES;
+		r->pos += rec_bytes;
+		if (caplen == 0) {
+			r->stats.skipped_zero_len++;
+			continue;
+		}
+		if (caplen > len) {
+			r->stats.skipped_caplen_gt_len++;
+			continue;
+		}
+		/* sec is unsigned (pcap-savefile(5)); frac may exceed one second
+		 * in broken files and is added as it stands, as libpcap does. */
+		i128 abs_ps = (i128)sec * PS_PER_S + (i128)frac * r->pcap_frac_ps;
+		deliver(r, rec, no, abs_ps, true, caplen, len, 0, data);
+		return TRACE_OK;
+	}
+}
+
+static int linktype_set(struct trace_reader *r, uint32_t lt, uint32_t iface)
+{
+	char nb[48], ob[48];
+	const struct linktype_desc *d = linktype_find(lt);
+	if (!d || !d->is_supported)
+		return fail(r, TRACE_E_LINKTYPE, 0,
+			    "link type %" PRIu32 "%s not supported; nicsim reads ethernet, linux_sll, linux_sll2, raw, ipv4, ipv6",
+			    lt, linktype_paren(lt, nb, sizeof nb));
+	if (r->has_linktype && r->info.linktype != lt)
+		return fail(r, TRACE_E_LINKTYPE, 0,
+			    "interface %" PRIu32 " of section %" PRIu32 " has link type %" PRIu32
+			    "%s but the first interface has link type %" PRIu32
+			    "%s; nicsim reads one link type per file",
+			    iface, r->section, lt, linktype_paren(lt, nb, sizeof nb), r->info.linktype,
+			    linktype_paren(r->info.linktype, ob, sizeof ob));
+	r->has_linktype = true;
+	r->info.linktype = lt;
+	r->info.linktype_name = d->name;
+	r->info.link = d->link;
+	return TRACE_OK;
+}
+
+static int pcap_open(struct trace_reader *r)
+{
+	int rc = fill(r, PCAP_FILE_HDR_BYTES);
+	if (rc != TRACE_OK)
+		return short_read(r, rc, 0, false, "pcap file header", PCAP_FILE_HDR_BYTES,
+				  r->end - r->pos);
+	const uint8_t *h = r->buf + r->pos;
+	uint16_t major = rd16(r, h + 4), minor = rd16(r, h + 6);
+	/* Version 2.4 everywhere since 1998; libpcap refuses < 2 as archaic. */
+	if (major != 2)
+		return fail(r, TRACE_E_FORMAT, 0,
+			    "pcap version %u.%u not supported (nicsim reads 2.x)", major, minor);
+	r->info.snaplen = rd32(r, h + 16);
+	/* Upper bits carry FCS information (LT_FCS_* in libpcap's pcap-common.h). */
+	uint32_t lt = rd32(r, h + 20) & 0x03FFFFFFu;
+	r->pos += PCAP_FILE_HDR_BYTES;
+	r->info.format = "pcap";
+	r->info.interfaces = 1;
+	return linktype_set(r, lt, 0);
+}
+
+/* ---- pcapng ---- */
+
+static const char *pcapng_block_name(uint32_t type)
+{
+	switch (type) {
+	case PCAPNG_BT_SHB: return "section header block";
+	case PCAPNG_BT_IDB: return "interface description block";
+	case PCAPNG_BT_EPB: return "enhanced packet block";
+	case PCAPNG_BT_SPB: return "simple packet block";
+	case PCAPNG_BT_PB: return "packet block";
+	default: return "block";
+	}
+}
+
+/* Read the trailing length at pos (after a skip) and compare. */
+static int pcapng_trailer(struct trace_reader *r, uint32_t len, uint64_t rec_no, uint64_t at,
+			  uint32_t type)
+{
+	int rc = fill(r, 4);
+	if (rc != TRACE_OK)
+		return short_read(r, rc, rec_no, false, "block trailing length", 4, r->end - r->pos);
+	uint32_t tail = rd32(r, r->buf + r->pos);
+	r->pos += 4;
+	if (tail != len)
+		return fail(r, TRACE_E_FORMAT, rec_no,
+			    "%s at byte %" PRIu64 ": trailing length %" PRIu32
+			    " != leading length %" PRIu32,
+			    pcapng_block_name(type), at, tail, len);
+	return TRACE_OK;
+}
+
+static int pcapng_shb(struct trace_reader *r, uint64_t at)
+{
+	int rc = fill(r, 16);
+	if (rc != TRACE_OK)
+		return short_read(r, rc, 0, false, "section header block", 16, r->end - r->pos);
+	const uint8_t *b = r->buf + r->pos;
+	/* The byte-order magic decides how to read everything else in the
+	 * section, the block length included. */
+	uint32_t bom;
+	memcpy(&bom, b + 8, 4);
+	if (bom == 0x1A2B3C4Du)
+		r->is_swapped = false;
+	else if (bom == 0x4D3C2B1Au)
+		r->is_swapped = true;
+	else
+		return fail(r, TRACE_E_FORMAT, 0,
+			    "section header block at byte %" PRIu64
+			    ": bad byte-order magic %02x %02x %02x %02x (expected 1a 2b 3c 4d in either byte order)",
+			    at, b[8], b[9], b[10], b[11]);
+	uint32_t len = rd32(r, b + 4);
+	uint16_t major = rd16(r, b + 12), minor = rd16(r, b + 14);
+	if (len % 4 || len < PCAPNG_SHB_MIN_BYTES)
+		return fail(r, TRACE_E_FORMAT, 0,
+			    "section header block at byte %" PRIu64 ": block length %" PRIu32
+			    " is not a multiple of 4 or < %u",
+			    at, len, PCAPNG_SHB_MIN_BYTES);
+	if (major != 1)
+		return fail(r, TRACE_E_FORMAT, 0,
+			    "section header block at byte %" PRIu64
+			    ": pcapng version %u.%u not supported (nicsim reads 1.x)",
+			    at, major, minor);
+	if (r->section == 0)
+		r->info.is_big_endian = b[8] == 0x1A;
+	r->section++;
+	r->n_ifaces = 0; /* interface ids are per section (§4.1) */
+	r->pos += 16;
+	rc = skip(r, (uint64_t)len - 16 - 4, 0, "section header block");
+	if (rc != TRACE_OK)
+		return rc;
+	return pcapng_trailer(r, len, 0, at, PCAPNG_BT_SHB);
+}
+
+static int pcapng_idb(struct trace_reader *r, uint32_t len, uint64_t at)
+{
+	if (len < PCAPNG_IDB_MIN_BYTES)
+		return fail(r, TRACE_E_FORMAT, 0,
+			    "interface description block at byte %" PRIu64 ": block length %" PRIu32
+			    " < %u",
+			    at, len, PCAPNG_IDB_MIN_BYTES);
+	if (len > PCAPNG_IDB_MAX_BYTES)
+		return fail(r, TRACE_E_LIMIT, 0,
+			    "interface description block at byte %" PRIu64 ": block length %" PRIu32
+			    " > %u",
+			    at, len, PCAPNG_IDB_MAX_BYTES);
+	if (r->n_ifaces >= PCAPNG_IFACES_MAX)
+		return fail(r, TRACE_E_LIMIT, 0,
+			    "interface description block at byte %" PRIu64
+			    ": more than %u interfaces in section %" PRIu32,
+			    at, PCAPNG_IFACES_MAX, r->section);
+	int rc = fill(r, len);
+	if (rc != TRACE_OK)
+		return short_read(r, rc, 0, false, "interface description block", len,
+				  r->end - r->pos);
+	const uint8_t *b = r->buf + r->pos;
+	uint32_t tail = rd32(r, b + len - 4);
+	if (tail != len)
+		return fail(r, TRACE_E_FORMAT, 0,
+			    "interface description block at byte %" PRIu64
+			    ": trailing length %" PRIu32 " != leading length %" PRIu32,
+			    at, tail, len);
+	struct iface ifc = {
+		.linktype = rd16(r, b + 8),
+		.snaplen = rd32(r, b + 12),
+		.tsres_kind = TSRES_MUL,
+		.tsres_factor = 1000000, /* default 10^-6 (§4.2, if_tsresol) */
+	};
+	bool is_finer_than_us = false;
+	uint32_t p = 16, opt_end = len - 4;
+	while (p + 4 <= opt_end) {
+		uint16_t code = rd16(r, b + p), olen = rd16(r, b + p + 2);
+		if (code == 0) /* opt_endofopt */
+			break;
+		if ((uint64_t)p + 4 + olen > opt_end)
+			return fail(r, TRACE_E_FORMAT, 0,
+				    "interface description block at byte %" PRIu64
+				    ": option %u of %u bytes runs past the block",
+				    at, code, olen);
+		const uint8_t *v = b + p + 4;
+		if (code == PCAPNG_OPT_TSRESOL && olen >= 1) {
+			uint8_t res = v[0];
+			if (res & 0x80) {
+				ifc.tsres_kind = TSRES_SHIFT;
+				ifc.tsres_shift = res & 0x7F;
+				is_finer_than_us = ifc.tsres_shift >= 20; /* 2^-20 s < 1 us */
+			} else if (res <= 12) {
+				uint64_t f = 1;
+				for (unsigned i = res; i < 12; i++)
+					f *= 10;
+				ifc.tsres_kind = TSRES_MUL;
+				ifc.tsres_factor = f;
+				is_finer_than_us = res > 6;
+			} else if (res <= 31) {
+				/* Finer than 1 ps: divide (10^19 still fits 64 bits). */
+				uint64_t f = 1;
+				for (unsigned i = 12; i < res; i++)
+					f *= 10;
+				ifc.tsres_kind = TSRES_DIV;
+				ifc.tsres_factor = f;
+				is_finer_than_us = true;
+			} else {
+				return fail(r, TRACE_E_FORMAT, 0,
+					    "interface description block at byte %" PRIu64
+					    ": if_tsresol 10^-%u not supported (at most 10^-31)",
+					    at, res);
+			}
+		} else if (code == PCAPNG_OPT_TSOFFSET && olen == 8) {
+			ifc.tsoffset_s = (int64_t)rd64(r, v);
+		}
+		p += 4 + pad4(olen);
+	}
+	r->pos += len;
+	rc = linktype_set(r, ifc.linktype, r->n_ifaces);
+	if (rc != TRACE_OK)
+		return rc;
+	if (r->n_ifaces == r->ifaces_cap) {
+		uint32_t ncap = r->ifaces_cap ? r->ifaces_cap * 2 : 4;
+		struct iface *ni = realloc(r->ifaces, ncap * sizeof *ni);
+		if (!ni)
+			return fail(r, TRACE_E_NOMEM, 0, "out of memory for interface %" PRIu32,
+				    r->n_ifaces);
+		r->ifaces = ni;
+		r->ifaces_cap = ncap;
+	}
+	if (r->n_ifaces == 0) {
+		r->info.snaplen = ifc.snaplen;
+		r->info.is_nanosecond = is_finer_than_us;
+	}
+	r->ifaces[r->n_ifaces++] = ifc;
+	r->info.interfaces++;
+	return TRACE_OK;
+}
+
+static i128 pcapng_ticks_to_ps(const struct iface *ifc, uint64_t ticks)
+{
+	i128 ps;
+	switch (ifc->tsres_kind) {
+	case TSRES_MUL:
+		ps = (i128)ticks * (i128)ifc->tsres_factor;
+		break;
+	case TSRES_DIV:
+		ps = (i128)(ticks / ifc->tsres_factor);
+		break;
+	default:
+		/* ticks < 2^64, 10^12 < 2^40: the product fits 104 bits. */
+		ps = (i128)(((u128)ticks * (u128)PS_PER_S) >> ifc->tsres_shift);
+		break;
+	}
+	return ps + (i128)ifc->tsoffset_s * PS_PER_S;
+}
+
+/* EPB, SPB or the obsolete PB, whose leading type and length were checked.
+ * With TRACE_OK, *is_delivered says whether rec was filled (a zero-length
+ * or caplen > len record is counted and skipped). rec->data
+ * points into the window, which is not moved before the next call: a tail
+ * too long to read now is left in has_tail for the next call. */
+static int pcapng_packet(struct trace_reader *r, struct trace_record *rec, uint32_t type,
+			 uint32_t len, uint64_t at, bool *is_delivered)
+{
+	uint64_t no = ++r->rec_no;
+	const char *name = pcapng_block_name(type);
+	bool is_spb = type == PCAPNG_BT_SPB;
+	uint32_t hdr_bytes = is_spb ? PCAPNG_SPB_HDR_BYTES : PCAPNG_EPB_HDR_BYTES;
+	*is_delivered = false;
+	if (len < hdr_bytes + 4)
+		return fail(r, TRACE_E_FORMAT, no,
+			    "%s at byte %" PRIu64 ": block length %" PRIu32 " < %" PRIu32, name, at,
+			    len, hdr_bytes + 4);
+	int rc = fill(r, hdr_bytes);
+	if (rc != TRACE_OK)
+		return short_read(r, rc, no, false, "packet block header", hdr_bytes,
+				  r->end - r->pos);
+	const uint8_t *b = r->buf + r->pos;
+	uint32_t iface, caplen, wire_len;
+	uint64_t ticks = 0;
+	if (is_spb) {
+		if (r->n_ifaces == 0)
+			return fail(r, TRACE_E_FORMAT, no,
+				    "%s at byte %" PRIu64 " before any interface description block",
+				    name, at);
+		iface = 0;
+		wire_len = rd32(r, b + 8);
+		/* §4.4: the captured length is the smaller of the original length
+		 * and interface 0's snaplen; the block length bounds it too. */
+		uint32_t room = len - hdr_bytes - 4;
+		caplen = wire_len < room ? wire_len : room;
+		if (r->ifaces[0].snaplen && caplen > r->ifaces[0].snaplen)
+			caplen = r->ifaces[0].snaplen;
+	} else {
+		iface = type == PCAPNG_BT_PB ? rd16(r, b + 8) : rd32(r, b + 8);
+		ticks = (uint64_t)rd32(r, b + 12) << 32 | rd32(r, b + 16);
+		caplen = rd32(r, b + 20);
+		wire_len = rd32(r, b + 24);
+		if (iface >= r->n_ifaces)
+			return fail(r, TRACE_E_FORMAT, no,
+				    "%s at byte %" PRIu64 ": interface %" PRIu32
+				    " not defined (section %" PRIu32 " has %" PRIu32 ")",
+				    name, at, iface, r->section, r->n_ifaces);
+	}
+	if (caplen > TRACE_CAPLEN_MAX)
+		return fail(r, TRACE_E_LIMIT, no,
+			    "caplen %" PRIu32 " > %u (the largest capture length accepted, libpcap's MAXIMUM_SNAPLEN)",
+			    caplen, TRACE_CAPLEN_MAX);
+	uint32_t snaplen = r->ifaces[iface].snaplen;
+	if (snaplen && caplen > snaplen)
+		return fail(r, TRACE_E_LIMIT, no,
+			    "caplen %" PRIu32 " > snaplen %" PRIu32 " of interface %" PRIu32, caplen,
+			    snaplen, iface);
+	uint64_t body = (uint64_t)hdr_bytes + pad4(caplen);
+	if (body + 4 > len)
+		return fail(r, TRACE_E_FORMAT, no,
+			    "%s at byte %" PRIu64 ": caplen %" PRIu32
+			    " does not fit in block length %" PRIu32,
+			    name, at, caplen, len);
+	uint64_t rest = len - body; /* options + trailing length, >= 4 */
+	bool is_inline = rest <= PCAPNG_TAIL_INLINE_BYTES;
+	size_t want = (size_t)(is_inline ? len : body);
+	rc = fill(r, want);
+	if (rc != TRACE_OK)
+		return short_read(r, rc, no, false, "packet block", want, r->end - r->pos);
+	b = r->buf + r->pos;
+	const uint8_t *data = b + hdr_bytes;
+	if (is_inline) {
+		uint32_t tail = rd32(r, b + len - 4);
+		if (tail != len)
+			return fail(r, TRACE_E_FORMAT, no,
+				    "%s at byte %" PRIu64 ": trailing length %" PRIu32
+				    " != leading length %" PRIu32,
+				    name, at, tail, len);
+		r->pos += len;
+	} else {
+		r->pos += body;
+		r->has_tail = true;
+		r->tail_skip = rest - 4;
+		r->tail_len = len;
+		r->tail_rec = no;
+		r->tail_at = at;
+		r->tail_type = type;
+	}
+	if (caplen == 0) {
+		r->stats.skipped_zero_len++;
+		return TRACE_OK;
+	}
+	if (caplen > wire_len) {
+		r->stats.skipped_caplen_gt_len++;
+		return TRACE_OK;
+	}
+	i128 abs_ps = is_spb ? 0 : pcapng_ticks_to_ps(&r->ifaces[iface], ticks);
+	deliver(r, rec, no, abs_ps, !is_spb, caplen, wire_len, iface, data);
+	*is_delivered = true;
+	return TRACE_OK;
+}
+
+/* Next packet record; while opening, returns TRACE_OK (with no record) after
+ * the first IDB instead. */
+static int pcapng_next(struct trace_reader *r, struct trace_record *rec)
+{
+	for (;;) {
+		int rc;
+		if (r->has_tail) {
+			r->has_tail = false;
+			rc = skip(r, r->tail_skip, r->tail_rec, "packet block options");
+			if (rc != TRACE_OK)
+				return rc;
+			rc = pcapng_trailer(r, r->tail_len, r->tail_rec, r->tail_at, r->tail_type);
+			if (rc != TRACE_OK)
+				return rc;
+		}
+		uint64_t at = offset_now(r);
+		rc = fill(r, 8);
+		if (rc != TRACE_OK) {
+			if (r->is_opening && rc == TRACE_EOF && r->end == r->pos && r->gz_err == Z_OK)
+				return fail(r, TRACE_E_FORMAT, 0,
+					    "no interface description block before the end of the file");
+			return short_read(r, rc, 0, true, "block header", 8, r->end - r->pos);
+		}
+		const uint8_t *b = r->buf + r->pos;
+		uint32_t type = rd32(r, b);
+		if (type == PCAPNG_BT_SHB) { /* palindrome: same in both byte orders */
+			rc = pcapng_shb(r, at);
+			if (rc != TRACE_OK)
+				return rc;
+			continue;
+		}
+		uint32_t len = rd32(r, b + 4);
+		bool is_packet = type == PCAPNG_BT_EPB || type == PCAPNG_BT_SPB || type == PCAPNG_BT_PB;
+		if (len % 4 || len < PCAPNG_BLOCK_MIN_BYTES) {
+			if (is_packet)
+				return fail(r, TRACE_E_FORMAT, r->rec_no + 1,
+					    "%s at byte %" PRIu64 ": block length %" PRIu32
+					    " is not a multiple of 4 or < %u",
+					    pcapng_block_name(type), at, len, PCAPNG_BLOCK_MIN_BYTES);
+			return fail(r, TRACE_E_FORMAT, 0,
+				    "%s (type 0x%08" PRIx32 ") at byte %" PRIu64 ": block length %" PRIu32
+				    " is not a multiple of 4 or < %u",
+				    pcapng_block_name(type), type, at, len, PCAPNG_BLOCK_MIN_BYTES);
+		}
+		if (is_packet) {
+			bool is_delivered;
+			rc = pcapng_packet(r, rec, type, len, at, &is_delivered);
+			if (rc != TRACE_OK)
+				return rc;
+			if (is_delivered)
+				return TRACE_OK;
+			continue;
+		}
+		if (type == PCAPNG_BT_IDB) {
+			rc = pcapng_idb(r, len, at);
+			if (rc != TRACE_OK)
+				return rc;
+			if (r->is_opening)
+				return TRACE_OK;
+			continue;
+		}
+		r->pos += 8;
+		rc = skip(r, (uint64_t)len - 12, 0, pcapng_block_name(type));
+		if (rc == TRACE_OK)
+			rc = pcapng_trailer(r, len, 0, at, type);
+		if (rc != TRACE_OK)
+			return rc;
+		r->stats.blocks_skipped++;
+	}
+}
+
+static int pcapng_open(struct trace_reader *r)
+{
+	r->info.format = "pcapng";
+	r->is_opening = true;
+	/* The file must start with an SHB; pcapng_next reads it, then blocks
+	 * up to the first IDB, which gives the link type. */
+	int rc = pcapng_next(r, NULL);
+	r->is_opening = false;
+	return rc;
+}
+
+/* ---- API ---- */
+
+static void copy_err(const struct trace_reader *r, char *err, size_t err_len)
+{
+	if (err && err_len)
+		snprintf(err, err_len, "%s", r->err_msg);
+}
+
+int trace_open(struct trace_reader **out, const char *path, char *err, size_t err_len)
+{
+	*out = NULL;
+	struct trace_reader *r = calloc(1, sizeof *r);
+	char *p = strdup(path);
+	uint8_t *buf = malloc(TRACE_WINDOW_MIN_BYTES);
+	if (!r || !p || !buf) {
+		free(r);
+		free(p);
+		free(buf);
+		if (err && err_len)
+			snprintf(err, err_len, "%s: out of memory", path);
+		return TRACE_E_NOMEM;
+	}
+	r->path = p;
+	r->buf = buf;
+	r->cap = TRACE_WINDOW_MIN_BYTES;
+	r->digest = FNV64_OFFSET;
+	r->info.format = "pcap";
+	r->info.linktype_name = "";
+
+	int rc;
+	errno = 0;
+	r->gz = gzopen(path, "rb");
+	if (!r->gz) {
+		rc = fail(r, TRACE_E_IO, 0, "cannot open (%s)",
+			  errno ? strerror(errno) : "out of memory");
+		goto out_err;
+	}
+	/* Must precede the first read (zlib allocates its buffers then). */
+	gzbuffer(r->gz, TRACE_GZBUF_BYTES);
+
+	rc = fill(r, 4);
+	r->info.is_gzip = !gzdirect(r->gz);
+	if (rc != TRACE_OK) {
+		size_t have = r->end - r->pos;
+		if (rc == TRACE_EOF && r->gz_err == Z_OK && have == 0)
+			rc = fail(r, TRACE_E_TRUNCATED, 0,
+				  "empty file (0 bytes%s); expected a pcap or pcapng capture",
+				  r->info.is_gzip ? " after gzip decompression" : "");
+		else
+			rc = short_read(r, rc, 0, false, "file header", 4, have);
+		goto out_err;
+	}
+	const uint8_t *m = r->buf + r->pos;
+	uint32_t magic;
+	memcpy(&magic, m, 4);
+	if (magic == 0xA1B2C3D4u || magic == 0xA1B23C4Du) {
+		r->is_swapped = false;
+	} else if (magic == 0xD4C3B2A1u || magic == 0x4D3CB2A1u) {
+		r->is_swapped = true;
+	} else if (magic == PCAPNG_BT_SHB) {
+		r->is_pcapng = true;
+	} else {
+		rc = fail(r, TRACE_E_FORMAT, 0,
+			  "not a capture file: magic %02x %02x %02x %02x%s; nicsim reads pcap (a1b2c3d4 microsecond, a1b23c4d nanosecond, either byte order) and pcapng (0a0d0d0a), plain or gzip-compressed",
+			  m[0], m[1], m[2], m[3], r->info.is_gzip ? " (after gzip decompression)" : "");
+		goto out_err;
+	}
+	if (r->is_pcapng) {
+		rc = pcapng_open(r);
+	} else {
+		/* m[0] is the first byte in the file: a1 means big-endian. */
+		r->info.is_big_endian = m[0] == 0xA1;
+		r->info.is_nanosecond = (magic == 0xA1B23C4Du || magic == 0x4D3CB2A1u);
+		r->pcap_frac_ps = r->info.is_nanosecond ? 1000u : 1000000u;
+		rc = pcap_open(r);
+	}
+	if (rc != TRACE_OK)
+		goto out_err;
+	r->stats.bytes_read = offset_now(r);
+	r->is_started = true;
+	*out = r;
+	return TRACE_OK;
+
+out_err:
+	copy_err(r, err, err_len);
+	trace_close(r);
+	return rc;
+}
+
+int trace_next(struct trace_reader *r, struct trace_record *rec, char *err, size_t err_len)
+{
+	if (r->err_code) {
+		copy_err(r, err, err_len);
+		return r->err_code;
+	}
+	int rc = r->is_pcapng ? pcapng_next(r, rec) : pcap_next(r, rec);
+	r->stats.bytes_read = offset_now(r);
+	if (rc < 0)
+		copy_err(r, err, err_len);
+	return rc;
+}
+
+const struct trace_info *trace_get_info(const struct trace_reader *r) { return &r->info; }
+
+const struct trace_stats *trace_get_stats(const struct trace_reader *r) { return &r->stats; }
+
+uint64_t trace_digest(const struct trace_reader *r) { return r->digest; }
+
+void trace_close(struct trace_reader *r)
+{
+	if (!r)
+		return;
+	if (r->gz)
+		gzclose(r->gz);
+	free(r->ifaces);
+	free(r->buf);
+	free(r->path);
+	free(r);
+}
