@@ -160,6 +160,13 @@ static int cmd_run(int argc, char **argv)
 	if (!trace)
 		return usage_err("%sno trace given", "", "run");
 
+	{
+		char cerr[600];
+		if (config_validate(&cfg, cerr, sizeof cerr)) {
+			fprintf(stderr, "nicsim run: %s\n", cerr);
+			return EXIT_USAGE;
+		}
+	}
 	struct run_opts opts = { .want_flows = flows_path != NULL, .backend_name = "c" };
 #ifdef NICSIM_HAVE_RTL
 	struct backend_rtl *brtl = NULL;
@@ -191,7 +198,7 @@ static int cmd_run(int argc, char **argv)
 #ifdef NICSIM_HAVE_RTL
 		backend_rtl_close(brtl);
 #endif
-		return rc == -1 ? EXIT_USAGE : EXIT_TRACE;
+		return EXIT_TRACE; /* the config was valid: the trace (or memory) failed */
 	}
 	int status = 0;
 	if (!quiet)

@@ -1,0 +1,176 @@
+/*
+ * The nicsim program as a user drives it: `info --flows` against the tshark
+ * reference CSVs for every capture in ../shared/traces (and the shipped
+ * copies), and bad input answered with a message naming the file, record or
+ * key and the documented exit status — never a crash.
+ */
+#include "testutil.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *b = malloc((size_t)n + 1);
+	size_t got = fread(b, 1, (size_t)n, f);
+	b[got] = 0;
+	fclose(f);
+	return b;
+}
+
+static int checked;
+
+static void check_flows(const char *dir, const char *capture)
+{
+	char cap[4096], ref[4096], base[1024], cmd[12288];
+	snprintf(cap, sizeof cap, "%s/%s", dir, capture);
+	snprintf(base, sizeof base, "%s", capture);
+	*strstr(base, ".pcap") = 0;
+	snprintf(ref, sizeof ref, "%s/%s.flows.csv", dir, base);
+	char *want = slurp(ref);
+	if (!want)
+		return; /* no reference for this capture */
+	const char *out = tu_tmpfile(".csv");
+	snprintf(cmd, sizeof cmd, "'%s' info --top 0 --flows '%s' '%s' 2>&1", tu_nicsim_bin(), out, cap);
+	char *o;
+	int rc = tu_run(cmd, &o);
+	if (rc)
+		fail_msg("%s: exit %d: %s", cap, rc, o);
+	free(o);
+	char *got = slurp(out);
+	if (strcmp(got, want)) {
+		char *a = got, *b = want;
+		int line = 1;
+		while (*a && *a == *b) {
+			if (*a == '\n')
+				line++;
+			a++;
+			b++;
+		}
+		fail_msg("%s: flows differ from the tshark reference at line %d:\n now:    %.80s\n tshark: %.80s", cap,
+			 line, a, b);
+	}
+	free(got);
+	free(want);
+	unlink(out);
+	checked++;
+}
+
+static void walk(const char *dir)
+{
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		char p[4096];
+		snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+		if (e->d_name[0] == '.')
+			continue;
+		if (strstr(e->d_name, ".pcap"))
+			check_flows(dir, e->d_name);
+		else if (!strchr(e->d_name, '.'))
+			walk(p);
+	}
+	closedir(d);
+}
+
+static void test_cli_info_flows_match_tshark_for_every_shared_capture(void **state)
+{
+	(void)state;
+	checked = 0;
+	walk(tu_path(tu_shared_dir(), "traces"));
+	assert_true(checked >= 28); /* 6 recorded + 10 edge + 11 real + 2 bench, as catalogued */
+	checked = 0;
+	walk(tu_path(tu_src_dir(), "traces"));
+	assert_int_equal(checked, 5);
+}
+
+/* Run nicsim with args; expect exit status and every needle in the output. */
+static void expect(const char *args, int status, const char *n1, const char *n2)
+{
+	char cmd[8192];
+	snprintf(cmd, sizeof cmd, "'%s' %s 2>&1", tu_nicsim_bin(), args);
+	char *o;
+	int rc = tu_run(cmd, &o);
+	if (rc != status || (n1 && !strstr(o, n1)) || (n2 && !strstr(o, n2)))
+		fail_msg("nicsim %s: exit %d (want %d), output:\n%s\n(want '%s' and '%s')", args, rc, status, o,
+			 n1 ? n1 : "", n2 ? n2 : "");
+	free(o);
+}
+
+static void test_cli_bad_input_gets_a_message_naming_the_place(void **state)
+{
+	(void)state;
+	char args[8192];
+	/* Bad magic. */
+	const char *junk = tu_tmpfile(".pcap");
+	tu_write_file(junk, "this is not a capture file at all", 33);
+	snprintf(args, sizeof args, "run '%s'", junk);
+	expect(args, 3, junk, "magic");
+	snprintf(args, sizeof args, "info '%s'", junk);
+	expect(args, 3, junk, "magic");
+	/* A record whose caplen exceeds the snaplen: named by record number. The
+	 * file is a valid pcap header (snaplen 64) + one good record + one bad. */
+	uint8_t f[24 + 16 + 60 + 16] = { 0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0 };
+	f[16] = 64;  /* snaplen */
+	f[20] = 1;   /* ethernet */
+	f[24 + 8] = 60;
+	f[24 + 12] = 60;
+	uint8_t *r2 = f + 24 + 16 + 60;
+	r2[8] = 0xe8;
+	r2[9] = 0x03; /* caplen 1000 > snaplen 64 */
+	r2[12] = 0xe8;
+	r2[13] = 0x03;
+	const char *big = tu_tmpfile(".pcap");
+	tu_write_file(big, f, sizeof f);
+	snprintf(args, sizeof args, "run '%s'", big);
+	expect(args, 3, "record 2", "snaplen");
+	/* Missing file. */
+	expect("run /nonexistent/trace.pcap", 3, "/nonexistent/trace.pcap", NULL);
+	/* Configuration refused before the run, naming the key. */
+	snprintf(args, sizeof args, "run --set rss.table_size=100 '%s/traces/bulk-ipv6.pcap'", tu_src_dir());
+	expect(args, 2, "rss.table_size", "power of two");
+	snprintf(args, sizeof args, "run --set rss.queues=0 '%s/traces/bulk-ipv6.pcap'", tu_src_dir());
+	expect(args, 2, "rss.queues", NULL);
+	snprintf(args, sizeof args, "run --set rss.key=00 '%s/traces/bulk-ipv6.pcap'", tu_src_dir());
+	expect(args, 2, "rss.key", NULL);
+	snprintf(args, sizeof args, "run --set nosuch.key=1 '%s/traces/bulk-ipv6.pcap'", tu_src_dir());
+	expect(args, 2, "nosuch.key", "unknown key");
+	const char *ini = tu_tmpfile(".ini");
+	tu_write_file(ini, "[rss]\nqueues = 4\ntable_siz = 64\n", 33);
+	snprintf(args, sizeof args, "run --config '%s' '%s/traces/bulk-ipv6.pcap'", ini, tu_src_dir());
+	expect(args, 2, ini, "rss.table_siz");
+	expect("frobnicate", 2, "unknown command", NULL);
+	expect("run --no-such-option x.pcap", 2, "--no-such-option", NULL);
+	unlink(junk);
+	unlink(big);
+	unlink(ini);
+}
+
+static void test_cli_help_and_config_come_from_the_parameter_tables(void **state)
+{
+	(void)state;
+	expect("--help", 0, "run TRACE", "check REPORT GOLDEN");
+	expect("help run", 0, "--set KEY=VALUE", "--json FILE");
+	expect("config", 0, "[rss]", "table_size = 128");
+	expect("config --docs", 0, "`rss.table_size`", "82599");
+	expect("config --changed --set rss.queues=16", 0, "queues = 16", NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cli_info_flows_match_tshark_for_every_shared_capture),
+		cmocka_unit_test(test_cli_bad_input_gets_a_message_naming_the_place),
+		cmocka_unit_test(test_cli_help_and_config_come_from_the_parameter_tables),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
