@@ -106,6 +106,8 @@ struct trace_reader {
 	char gz_msg[160];
 	uint64_t filled_bytes;    /* bytes taken from zlib so far */
 	uint64_t digest;
+	uint64_t digest_word;     /* bytes of a 64-bit word not yet complete */
+	unsigned digest_word_n;   /* how many (0..7) */
 
 	bool is_pcapng;
 	bool is_swapped;          /* file byte order differs from the host's */
@@ -165,16 +167,38 @@ static inline uint32_t pad4(uint32_t n) { return (n + 3u) & ~3u; }
 
 /* ---- digest ---- */
 
-/* One xor and one multiply per byte; the multiply's latency (3 cycles) is the
- * whole cost, and FNV-1a's byte-serial chain admits no unrolling trick. */
-static uint64_t fnv1a64(uint64_t h, const uint8_t *p, size_t n)
+/* FNV-1a's step (h ^= x; h *= prime) over 64-bit little-endian words rather
+ * than bytes: the same mixing, an eighth of the multiplies, so the digest
+ * costs a fraction of the read (byte-wise FNV-1a was ~90% of it). Words are
+ * formed across chunk boundaries (digest_word carries a partial one), so the
+ * value depends only on the bytes, not on how zlib or read() chunked them;
+ * trace_digest() folds in the zero-padded last word and the length. */
+static void digest_feed(struct trace_reader *r, const uint8_t *p, size_t n)
 {
-	const uint8_t *e = p + n;
-	while (p < e) {
-		h ^= *p++;
-		h *= FNV64_PRIME;
+	uint64_t h = r->digest;
+	while (n && r->digest_word_n) {
+		r->digest_word |= (uint64_t)*p++ << (8 * r->digest_word_n);
+		n--;
+		if (++r->digest_word_n == 8) {
+			h = (h ^ r->digest_word) * FNV64_PRIME;
+			r->digest_word = 0;
+			r->digest_word_n = 0;
+		}
 	}
-	return h;
+	for (; n >= 8; p += 8, n -= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		w = __builtin_bswap64(w);
+#endif
+		h = (h ^ w) * FNV64_PRIME;
+	}
+	r->digest = h;
+	while (n) {
+		r->digest_word |= (uint64_t)*p++ << (8 * r->digest_word_n);
+		r->digest_word_n++;
+		n--;
+	}
 }
 
 /* ---- link types (tcpdump.org/linktypes.html) ---- */
@@ -255,7 +279,7 @@ static void drain(struct trace_reader *r)
 		unsigned want = (unsigned)r->cap;
 		int got = gzread(r->gz, r->buf, want);
 		if (got > 0) {
-			r->digest = fnv1a64(r->digest, r->buf, (size_t)got);
+			digest_feed(r, r->buf, (size_t)got);
 			r->filled_bytes += (uint64_t)got;
 		}
 		if (got < (int)want) {
@@ -343,7 +367,7 @@ static int fill(struct trace_reader *r, size_t n)
 		unsigned want = (unsigned)(r->cap - r->end);
 		int got = gzread(r->gz, r->buf + r->end, want);
 		if (got > 0) {
-			r->digest = fnv1a64(r->digest, r->buf + r->end, (size_t)got);
+			digest_feed(r, r->buf + r->end, (size_t)got);
 			r->end += (size_t)got;
 			r->filled_bytes += (uint64_t)got;
 		}
@@ -1022,7 +1046,13 @@ const struct trace_info *trace_get_info(const struct trace_reader *r) { return &
 
 const struct trace_stats *trace_get_stats(const struct trace_reader *r) { return &r->stats; }
 
-uint64_t trace_digest(const struct trace_reader *r) { return r->digest; }
+uint64_t trace_digest(const struct trace_reader *r)
+{
+	uint64_t h = r->digest;
+	if (r->digest_word_n)
+		h = (h ^ r->digest_word) * FNV64_PRIME;
+	return (h ^ r->filled_bytes) * FNV64_PRIME;
+}
 
 void trace_close(struct trace_reader *r)
 {

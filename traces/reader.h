@@ -105,8 +105,10 @@ const struct trace_info *trace_get_info(const struct trace_reader *r);
 const struct trace_stats *trace_get_stats(const struct trace_reader *r);
 void trace_close(struct trace_reader *r);
 
-/* SHA-256-free digest of the file contents as read (after decompression):
- * 64-bit FNV-1a over every byte, fed as records are read; final after EOF. */
+/* Digest of the file contents as read (after decompression), for reports:
+ * FNV-1a's step over 64-bit little-endian words (the last zero-padded), then
+ * the byte count folded in. Same bytes, same digest, however they were
+ * chunked or compressed. Not a cryptographic hash. Final after EOF. */
 uint64_t trace_digest(const struct trace_reader *r);
 
 #endif
