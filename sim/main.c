@@ -23,7 +23,7 @@
 #include "traces/reader.h"
 
 #ifdef NICSIM_HAVE_RTL
-#include "sim/backend_rtl.h"
+#include "sim/rtl_backend/backend_rtl.h"
 #endif
 
 enum { EXIT_DIFF = 1, EXIT_USAGE = 2, EXIT_TRACE = 3 };

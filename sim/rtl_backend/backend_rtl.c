@@ -1,0 +1,123 @@
+#include "sim/rtl_backend/backend_rtl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/csum.h"
+#include "models/rss_toeplitz.h"
+#include "rtl/rtl_twins.h"
+
+struct backend_rtl {
+	struct nic_engines eng;
+	struct rtl_toeplitz *tz;
+	struct rtl_csum *cs;
+	struct rss_toeplitz c_tz;   /* the C engine, for the blocks not swapped */
+	uint32_t rss_width, csum_width;
+	uint64_t mismatches;
+	char name[64];
+};
+
+static uint32_t b_hash(void *ctx, const uint8_t *in, uint32_t len, uint32_t *cycles)
+{
+	struct backend_rtl *b = ctx;
+	if (b->tz)
+		return rtl_toeplitz_hash(b->tz, in, len, cycles);
+	*cycles = rss_toeplitz_cycles(len, b->rss_width);
+	return rss_toeplitz_hash(&b->c_tz, in, len);
+}
+
+static void b_set_key(void *ctx, const uint8_t *key, uint32_t len)
+{
+	struct backend_rtl *b = ctx;
+	rss_toeplitz_setkey(&b->c_tz, key, len);
+	if (b->tz)
+		rtl_toeplitz_set_key(b->tz, key, len > RTL_TOEPLITZ_KEY_BYTES_MAX ? RTL_TOEPLITZ_KEY_BYTES_MAX : len);
+}
+
+static struct csum_rx_result b_csum(void *ctx, const uint8_t *frame, uint32_t cap_len,
+				    const struct parse_result *pr, uint32_t *cycles)
+{
+	struct backend_rtl *b = ctx;
+	uint32_t len = cap_len > pr->l3_off ? cap_len - pr->l3_off : 0;
+	if (!b->cs) {
+		*cycles = len ? csum_cycles(len, b->csum_width) : 0;
+		return csum_rx_check(frame, cap_len, pr);
+	}
+	uint16_t rtl = rtl_csum_range(b->cs, frame, pr->l3_off, cap_len, 0, cycles);
+	if (len && (len & 1) == 0) {
+		/* Cross-check the RTL's sum against the C engine's over the same bytes. */
+		uint16_t c = csum_fold(csum_partial(frame + pr->l3_off, len, 0));
+		if (c != rtl && !(c == 0xffff && rtl == 0) && !(c == 0 && rtl == 0xffff))
+			b->mismatches++;
+	}
+	return csum_rx_check(frame, cap_len, pr);
+}
+
+int backend_rtl_open(struct backend_rtl **out, const char *spec, const struct nicsim_cfg *cfg, const char *vcd,
+		     char *err, size_t err_len)
+{
+	*out = NULL;
+	if (strncmp(spec, "rtl:", 4) != 0 || !spec[4]) {
+		snprintf(err, err_len, "expected rtl:BLOCKS with BLOCKS from rss,csum (e.g. rtl:rss,csum)");
+		return -1;
+	}
+	struct backend_rtl *b = calloc(1, sizeof *b);
+	if (!b) {
+		snprintf(err, err_len, "out of memory");
+		return -1;
+	}
+	b->rss_width = cfg->nic.rss_width_bytes;
+	b->csum_width = cfg->nic.csum_width_bytes;
+	snprintf(b->name, sizeof b->name, "%s", spec);
+	char list[64];
+	snprintf(list, sizeof list, "%s", spec + 4);
+	bool want_rss = false, want_csum = false;
+	for (char *save = NULL, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(t, "rss"))
+			want_rss = true;
+		else if (!strcmp(t, "csum"))
+			want_csum = true;
+		else {
+			snprintf(err, err_len, "no RTL twin named '%s' (have: rss, csum)", t);
+			free(b);
+			return -1;
+		}
+	}
+	/* One VCD per block: FILE gets the hash engine, FILE.csum.vcd the checksum. */
+	char vcd2[4096];
+	if (vcd)
+		snprintf(vcd2, sizeof vcd2, "%s.csum.vcd", vcd);
+	if (want_rss) {
+		struct rtl_toeplitz_params p = { .width_bytes = cfg->nic.rss_width_bytes };
+		if (rtl_toeplitz_open(&b->tz, &p, vcd, err, err_len)) {
+			free(b);
+			return -1;
+		}
+	}
+	if (want_csum) {
+		struct rtl_csum_params p = { .width_bytes = cfg->nic.csum_width_bytes };
+		if (rtl_csum_open(&b->cs, &p, vcd ? (want_rss ? vcd2 : vcd) : NULL, err, err_len)) {
+			backend_rtl_close(b);
+			return -1;
+		}
+	}
+	b->eng = (struct nic_engines){ .ctx = b, .name = b->name, .hash = b_hash, .set_key = b_set_key,
+				       .csum = b_csum };
+	*out = b;
+	return 0;
+}
+
+const struct nic_engines *backend_rtl_engines(const struct backend_rtl *b) { return &b->eng; }
+uint64_t backend_rtl_mismatches(const struct backend_rtl *b) { return b->mismatches; }
+
+void backend_rtl_close(struct backend_rtl *b)
+{
+	if (!b)
+		return;
+	if (b->tz)
+		rtl_toeplitz_close(b->tz);
+	if (b->cs)
+		rtl_csum_close(b->cs);
+	free(b);
+}
