@@ -240,6 +240,7 @@ struct replay {
 	enum parse_link link;
 	struct trace_info info;
 	uint64_t pass_offset_ps, first_ts, last_t, pass_span;
+	uint64_t wire_free_ps;      /* the wire is busy with the previous frame until then */
 	bool have_first;
 	struct pkt *ahead;
 	int status;
@@ -355,6 +356,18 @@ static int read_ahead(struct replay *r)
 		if (t < now)
 			t = now;
 		r->last_t = t;
+		/* A sender cannot put frames on the wire faster than its rate
+		 * (IEEE 802.3: 64-byte minimum with FCS, preamble and IFG). Pacing
+		 * here keeps one frame in flight on the wire: memory stays bounded
+		 * however fast the capture (or linerate mode) offers them. */
+		if (r->cfg.wire_rate_mbps) {
+			if (t < r->wire_free_ps) {
+				t = r->wire_free_ps;
+				r->st.paced++;
+			}
+			uint64_t bytes = (p->wire_len < 60 ? 60 : p->wire_len) + 4 + r->cfg.wire_overhead_bytes;
+			r->wire_free_ps = t + (bytes * 8000000u + r->cfg.wire_rate_mbps - 1) / r->cfg.wire_rate_mbps;
+		}
 		r->st.rx_frames++;
 		r->st.rx_bytes += p->wire_len;
 		sim_event_init(&p->ev, "replay.wire", SIM_PRIO_WIRE, wire_fire, r);

@@ -45,6 +45,10 @@ struct replay_cfg {
 	uint32_t speed_pct;     /* scaled: 200 = twice as fast */
 	uint32_t loops;         /* passes over the capture */
 	uint32_t gap_us;        /* idle time between passes */
+	/* The wire the replay drives (copied from mac.* by the run): frames are
+	 * offered no faster than it carries them, so the NIC holds one at a time. */
+	uint32_t wire_rate_mbps;
+	uint32_t wire_overhead_bytes;
 };
 extern const struct param_def replay_params[];
 
@@ -69,6 +73,7 @@ int replay_direction(struct host_id *id, const uint8_t *frame, const struct pars
 struct replay_stats {
 	uint64_t records, rx_frames, rx_bytes, tx_frames, tx_bytes, foreign_frames, foreign_bytes;
 	uint64_t ts_clamped;
+	uint64_t paced;                      /* frames the capture had closer than the line rate */
 	uint64_t truncated_tail;             /* 1 if the file ended inside a record (read as the end) */
 	char truncated_msg[TRACE_ERR_MAX];
 	uint64_t first_ts_ps, last_ts_ps;    /* of the capture (first pass) */

@@ -137,6 +137,7 @@ json_t *report_json(const struct run *r)
 	json_object_set_new(rp, "tx_bytes_not_simulated", jint(rs->tx_bytes));
 	json_object_set_new(rp, "foreign_frames", jint(rs->foreign_frames));
 	json_object_set_new(rp, "timestamps_clamped", jint(rs->ts_clamped));
+	json_object_set_new(rp, "paced_to_line_rate", jint(rs->paced));
 	json_object_set_new(root, "replay", rp);
 
 	const struct nic_stats *ns = nic_stats(r->nic);

@@ -80,7 +80,10 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 		snprintf(err, err_len, "out of memory");
 		goto fail;
 	}
-	if ((rc = replay_new(&r->rep, r->k, &r->bus, r->pool, trace_path, &cfg->replay, &r->host, err, err_len)) < 0)
+	struct replay_cfg rcfg = cfg->replay;
+	rcfg.wire_rate_mbps = cfg->mac.rate_mbps;
+	rcfg.wire_overhead_bytes = cfg->mac.overhead_bytes;
+	if ((rc = replay_new(&r->rep, r->k, &r->bus, r->pool, trace_path, &rcfg, &r->host, err, err_len)) < 0)
 		goto fail;
 	rc = -1;
 	enum parse_link link = replay_trace_info(r->rep)->link;
