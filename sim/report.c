@@ -215,7 +215,8 @@ json_t *report_json(const struct run *r)
 		json_object_set_new(tot, lat_names[s], hist_json(&all[s]));
 	json_object_set_new(root, "latency_ps_all_queues", tot);
 	json_object_set_new(root, "queue_imbalance_max_over_mean_permille", jint(imbalance_permille(r)));
-	json_object_set_new(root, "flow_reordered_frames", jint(r->reordered));
+	/* Counted only with --flows (per-flow state); null otherwise. */
+	json_object_set_new(root, "flow_reordered_frames", r->flows && flows_count(r->flows) ? jint(r->reordered) : json_null());
 
 	json_t *cpus = json_array();
 	for (uint32_t c = 0; c < driver_cpus(r->drv); c++) {
@@ -299,8 +300,10 @@ void report_text(const struct run *r, FILE *f)
 			nic_irq_stats(r->nic, q)->interrupts, a, b, c, d);
 	}
 	uint64_t imb = imbalance_permille(r);
-	fprintf(f, "queue imbalance (max/mean packets): %.2f; frames reordered within a flow: %" PRIu64 "\n\n",
-		(double)imb / 1000.0, r->reordered);
+	fprintf(f, "queue imbalance (max/mean packets): %.2f", (double)imb / 1000.0);
+	if (flows_count(r->flows))
+		fprintf(f, "; frames reordered within a flow: %" PRIu64, r->reordered);
+	fprintf(f, "\n\n");
 
 	fprintf(f, "latency, all queues      p50        p90        p99      p99.9        max\n");
 	struct hist all[LAT_COUNT];
