@@ -111,15 +111,19 @@ static uint16_t be16_at(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]
 
 /* IPv4 header checksum: the sum over the header, checksum field included,
  * folds to 0xffff when it is right (RFC 1071 §1 "(3)"). */
-static uint8_t check_ipv4_header(const uint8_t *frame, uint32_t cap_len, const struct parse_result *pr)
+static void plan_ipv4_header(const uint8_t *frame, uint32_t cap_len, const struct parse_result *pr,
+			     struct csum_rx_plan *pl)
 {
 	if (pr->l3 != PARSE_L3_IPV4 || pr->status == PARSE_BAD_L3 || (uint32_t)pr->l3_off + 20u > cap_len)
-		return CSUM_NOT_CHECKED;
+		return;
 	const uint8_t *ip = frame + pr->l3_off;
 	uint32_t hdr_bytes = (ip[0] & 0x0fu) * 4u;
 	if (hdr_bytes < 20u || pr->l3_off + hdr_bytes > cap_len)
-		return CSUM_NOT_CHECKED;   /* options cut off by the capture */
-	return csum_fold(csum_partial(ip, hdr_bytes, 0)) == 0xffffu ? CSUM_GOOD : CSUM_BAD;
+		return;   /* options cut off by the capture */
+	pl->ip.is_summed = true;
+	pl->ip.off = pr->l3_off;
+	pl->ip.len = hdr_bytes;
+	pl->ip.init = 0;
 }
 
 /* RFC 8200 §8.1: "If the IPv6 packet contains a Routing header, the
@@ -167,7 +171,10 @@ static const uint8_t *ipv6_final_dst(const uint8_t *frame, const struct parse_re
 	return dst;
 }
 
-static uint8_t check_l4(const uint8_t *frame, uint32_t cap_len, const struct parse_result *pr)
+/* Returns the verdict when it needs no sum (NOT_CHECKED, or BAD for a zero
+ * UDP/IPv6 checksum); otherwise fills pl->l4 and returns CSUM_GOOD as "sum it". */
+static uint8_t plan_l4(const uint8_t *frame, uint32_t cap_len, const struct parse_result *pr,
+		       struct csum_rx_plan *pl)
 {
 	bool is_tcp = pr->l4 == PARSE_L4_TCP, is_udp = pr->l4 == PARSE_L4_UDP;
 	if (pr->status != PARSE_OK || !(is_tcp || is_udp) || !(pr->flags & PARSE_F_HAS_PORTS))
@@ -250,17 +257,48 @@ static uint8_t check_l4(const uint8_t *frame, uint32_t cap_len, const struct par
 		0, 0,
 	};
 	sum = csum_partial(words, 8, sum);
-	sum = csum_partial(l4, l4_len, sum);
-	return csum_fold(sum) == 0xffffu ? CSUM_GOOD : CSUM_BAD;
+	(void)l4;
+	pl->l4.is_summed = true;
+	pl->l4.off = pr->l4_off;
+	pl->l4.len = l4_len;
+	pl->l4.init = sum;
+	return CSUM_GOOD;
+}
+
+struct csum_rx_plan csum_rx_plan(const uint8_t *frame, uint32_t cap_len, const struct parse_result *pr)
+{
+	struct csum_rx_plan pl = { 0 };
+	plan_ipv4_header(frame, cap_len, pr, &pl);
+	pl.l4_fixed = plan_l4(frame, cap_len, pr, &pl);
+	return pl;
+}
+
+struct csum_rx_result csum_rx_verdict(const struct csum_rx_plan *pl, uint16_t ip_sum, uint16_t l4_sum)
+{
+	struct csum_rx_result r = { CSUM_NOT_CHECKED, pl->l4_fixed };
+	if (pl->ip.is_summed)
+		r.ip = ip_sum == 0xffffu ? CSUM_GOOD : CSUM_BAD;
+	if (pl->l4.is_summed)
+		r.l4 = l4_sum == 0xffffu ? CSUM_GOOD : CSUM_BAD;
+	return r;
+}
+
+uint16_t csum_range_sum(const uint8_t *frame, const struct csum_range *rg)
+{
+	return csum_fold(csum_partial(frame + rg->off, rg->len, rg->init));
 }
 
 struct csum_rx_result csum_rx_check(const uint8_t *frame, uint32_t cap_len, const struct parse_result *pr)
 {
-	struct csum_rx_result res = {
-		.ip = check_ipv4_header(frame, cap_len, pr),
-		.l4 = check_l4(frame, cap_len, pr),
-	};
-	return res;
+	struct csum_rx_plan pl = csum_rx_plan(frame, cap_len, pr);
+	return csum_rx_verdict(&pl, pl.ip.is_summed ? csum_range_sum(frame, &pl.ip) : 0,
+			       pl.l4.is_summed ? csum_range_sum(frame, &pl.l4) : 0);
+}
+
+uint32_t csum_rx_cycles(const struct csum_rx_plan *pl, uint32_t width_bytes)
+{
+	return (pl->ip.is_summed ? csum_cycles(pl->ip.len, width_bytes) : 0) +
+	       (pl->l4.is_summed ? csum_cycles(pl->l4.len, width_bytes) : 0);
 }
 
 uint32_t csum_cycles(uint32_t len, uint32_t width_bytes)

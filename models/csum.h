@@ -42,6 +42,29 @@ struct csum_rx_result {
 /* What the receive checksum offload reports for a parsed frame. */
 struct csum_rx_result csum_rx_check(const uint8_t *frame, uint32_t cap_len, const struct parse_result *pr);
 
+/* The same check split in two, so an engine (the C sum or the RTL twin) can
+ * do the summing: the plan names the byte ranges to sum, each with its
+ * initial partial sum (the pseudo-header for L4); the verdict turns the folded
+ * sums into GOOD/BAD (a right checksum folds to 0xffff, RFC 1071 §1). A range
+ * not summed has its verdict decided already (l4_fixed: NOT_CHECKED, or BAD
+ * for a zero UDP checksum over IPv6). csum_rx_check is plan + csum_range_sum
+ * + verdict. */
+struct csum_range {
+	bool is_summed;
+	uint32_t off, len;   /* bytes of the frame */
+	uint32_t init;       /* initial partial sum */
+};
+struct csum_rx_plan {
+	struct csum_range ip, l4;
+	uint8_t l4_fixed;    /* the L4 verdict when l4.is_summed is false */
+};
+struct csum_rx_plan csum_rx_plan(const uint8_t *frame, uint32_t cap_len, const struct parse_result *pr);
+uint16_t csum_range_sum(const uint8_t *frame, const struct csum_range *rg);
+struct csum_rx_result csum_rx_verdict(const struct csum_rx_plan *pl, uint16_t ip_sum, uint16_t l4_sum);
+/* Engine cycles for a plan: one pass per summed range (header, then segment),
+ * each ceil(len/width) + CSUM_LATENCY_CYCLES — the RTL twin's timing. */
+uint32_t csum_rx_cycles(const struct csum_rx_plan *pl, uint32_t width_bytes);
+
 uint32_t csum_cycles(uint32_t len, uint32_t width_bytes);
 
 #endif

@@ -92,11 +92,10 @@ static struct csum_rx_result c_csum(void *ctx, const uint8_t *frame, uint32_t ca
 				    const struct parse_result *pr, uint32_t *cycles)
 {
 	struct nic *n = ctx;
-	/* The engine streams the IP datagram (header checksum and L4 sum run in
-	 * one pass over the bytes). */
-	uint32_t len = pr->l3 ? (cap_len > pr->l3_off ? cap_len - pr->l3_off : 0) : 0;
-	*cycles = len ? csum_cycles(len, n->cfg.csum_width_bytes) : 0;
-	return csum_rx_check(frame, cap_len, pr);
+	struct csum_rx_plan pl = csum_rx_plan(frame, cap_len, pr);
+	*cycles = csum_rx_cycles(&pl, n->cfg.csum_width_bytes);
+	return csum_rx_verdict(&pl, pl.ip.is_summed ? csum_range_sum(frame, &pl.ip) : 0,
+			       pl.l4.is_summed ? csum_range_sum(frame, &pl.l4) : 0);
 }
 
 /* ---- receive path ---- */

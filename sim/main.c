@@ -7,7 +7,8 @@
  *   nicsim config [options]          effective configuration, or --docs
  *
  * Exit status: 0 ok; 1 reports differ (check); 2 usage or configuration
- * error; 3 the trace could not be read.
+ * error; 3 the trace could not be read; 4 the RTL and C twins disagreed
+ * (--backend rtl).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -224,6 +225,12 @@ static int cmd_run(int argc, char **argv)
 	}
 	run_free(r);
 #ifdef NICSIM_HAVE_RTL
+	if (brtl && backend_rtl_mismatches(brtl)) {
+		/* The RTL and C twins disagreed: a bug in one of them. */
+		fprintf(stderr, "nicsim run: warning: %llu sums differed between the RTL and C twins (the RTL's were used)\n",
+			(unsigned long long)backend_rtl_mismatches(brtl));
+		status = 4;
+	}
 	backend_rtl_close(brtl);
 #endif
 	return status;
