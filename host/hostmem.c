@@ -14,7 +14,7 @@ struct hostmem {
 	struct region *r;
 	uint32_t n, cap;
 	uint64_t next_addr;
-	uint32_t last;       /* most recent hit: DMA streams stay in one region */
+	uint32_t last[2];    /* two most recent hits: a receive alternates buffer and ring */
 	uint64_t bad_dma;
 };
 
@@ -60,8 +60,8 @@ uint64_t hostmem_alloc(struct hostmem *m, uint64_t bytes, bool is_backed, hostme
 
 static struct region *find(struct hostmem *m, uint64_t addr, uint64_t len)
 {
-	if (m->n) {
-		struct region *g = &m->r[m->last];
+	for (int i = 0; i < 2 && m->n; i++) {
+		struct region *g = &m->r[m->last[i]];
 		if (addr >= g->base && addr + len <= g->base + g->bytes)
 			return g;
 	}
@@ -75,7 +75,8 @@ static struct region *find(struct hostmem *m, uint64_t addr, uint64_t len)
 			hi = mid;
 	}
 	if (lo < m->n && addr >= m->r[lo].base && addr + len <= m->r[lo].base + m->r[lo].bytes) {
-		m->last = lo;
+		m->last[1] = m->last[0];
+		m->last[0] = lo;
 		return &m->r[lo];
 	}
 	return NULL;

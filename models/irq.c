@@ -135,7 +135,7 @@ struct irq *irq_new(struct sim_kernel *k, struct bus *bus, const struct irq_cfg 
 	q->cfg = *cfg;
 	q->n = vectors;
 	for (uint32_t i = 0; i < vectors; i++)
-		q->v[i].timer_ev.heap_index = SIM_EVENT_IDLE; /* not pending: irq_reset may cancel */
+		q->v[i].timer_ev.is_pending = 0; /* calloc did this; said for irq_reset, which may cancel */
 	irq_reset(q);
 	return q;
 }

@@ -63,8 +63,8 @@ struct nic {
 	uint64_t pipe_free_ps;
 	/* DMA engine: frames wait in FIFO order; one transfers at a time. */
 	struct pkt *dma_head, *dma_tail;
-	bool is_dma_busy;
-	struct sim_event dma_ev;
+	uint64_t dma_free_ps;          /* the engine is transferring until then */
+	struct sim_event dma_ev;       /* scheduled only while a frame waits for the engine */
 	uint64_t dma_ps_per_kbyte;
 	uint64_t in_flight;
 	struct nic_engines eng;
@@ -195,13 +195,18 @@ static void dma_engine_free(struct sim_kernel *k, struct sim_event *ev, void *ar
 	(void)k;
 	(void)ev;
 	struct nic *n = arg;
-	n->is_dma_busy = false;
 	dma_kick(n);
 }
 
 static void dma_kick(struct nic *n)
 {
-	while (!n->is_dma_busy && n->dma_head) {
+	while (n->dma_head) {
+		uint64_t now = sim_now_ps(n->k);
+		if (now < n->dma_free_ps) {
+			if (!sim_event_is_pending(&n->dma_ev))
+				sim_schedule_at(n->k, &n->dma_ev, n->dma_free_ps);
+			return;
+		}
 		struct pkt *p = n->dma_head;
 		n->dma_head = p->next;
 		if (!n->dma_head)
@@ -217,10 +222,8 @@ static void dma_kick(struct nic *n)
 		}
 		p->slot = q->head;
 		q->head = (q->head + 1) % q->entries;
-		uint64_t now = sim_now_ps(n->k);
 		uint64_t xfer = ((uint64_t)p->wire_len * n->dma_ps_per_kbyte + 999) / 1000;
-		n->is_dma_busy = true;
-		sim_schedule_at(n->k, &n->dma_ev, now + xfer);
+		n->dma_free_ps = now + xfer;
 		sim_event_init(&p->ev, "nic.rx.dma", SIM_PRIO_HW, rx_dma_done, n);
 		sim_schedule_at(n->k, &p->ev, now + xfer + (uint64_t)n->cfg.dma_latency_ns * SIM_PS_PER_NS);
 	}

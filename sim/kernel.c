@@ -16,6 +16,7 @@ struct heap_slot {
 	uint64_t time_ps;
 	uint64_t order;   /* prio << 56 | sequence: ties at one instant go by prio, then FIFO */
 	struct sim_event *ev;
+	uint64_t seq;     /* unique per scheduling; the event keeps the seq of its live slot */
 };
 
 struct sim_kernel {
@@ -24,6 +25,7 @@ struct sim_kernel {
 	uint64_t fired;
 	struct heap_slot *heap;
 	uint32_t n, cap;
+	uint32_t live;    /* pending events (n minus stale slots) */
 	int stop;
 };
 
@@ -48,8 +50,7 @@ void sim_kernel_free(struct sim_kernel *k)
 {
 	if (!k)
 		return;
-	/* Pending events are not touched: their owners may be gone already
-	 * (owners cancel their own events when they are freed first). */
+	/* Pending events are not touched: their owners may be gone already. */
 	free(k->heap);
 	free(k);
 }
@@ -57,8 +58,7 @@ void sim_kernel_free(struct sim_kernel *k)
 void sim_event_init(struct sim_event *ev, const char *name, enum sim_prio prio,
 		    sim_event_fn fire, void *arg)
 {
-	memset(ev, 0, sizeof *ev);
-	ev->heap_index = SIM_EVENT_IDLE;
+	memset(ev, 0, sizeof *ev);  /* not pending; any slot still naming it is stale */
 	ev->prio = (uint8_t)prio;
 	ev->name = name;
 	ev->fire = fire;
@@ -67,51 +67,16 @@ void sim_event_init(struct sim_event *ev, const char *name, enum sim_prio prio,
 
 uint64_t sim_now_ps(const struct sim_kernel *k) { return k->now_ps; }
 uint64_t sim_events_fired(const struct sim_kernel *k) { return k->fired; }
-uint32_t sim_events_pending(const struct sim_kernel *k) { return k->n; }
+uint32_t sim_events_pending(const struct sim_kernel *k) { return k->live; }
 
 static inline int slot_less(const struct heap_slot *a, const struct heap_slot *b)
 {
 	return a->time_ps < b->time_ps || (a->time_ps == b->time_ps && a->order < b->order);
 }
 
-static inline void heap_put(struct sim_kernel *k, uint32_t i, struct heap_slot s)
-{
-	k->heap[i] = s;
-	s.ev->heap_index = i;
-}
-
-static void sift_up(struct sim_kernel *k, uint32_t i, struct heap_slot s)
-{
-	while (i > 0) {
-		uint32_t parent = (i - 1) / 2;
-		if (!slot_less(&s, &k->heap[parent]))
-			break;
-		heap_put(k, i, k->heap[parent]);
-		i = parent;
-	}
-	heap_put(k, i, s);
-}
-
-static void sift_down(struct sim_kernel *k, uint32_t i, struct heap_slot s)
-{
-	uint32_t n = k->n;
-	for (;;) {
-		uint32_t c = 2 * i + 1;
-		if (c >= n)
-			break;
-		if (c + 1 < n && slot_less(&k->heap[c + 1], &k->heap[c]))
-			c++;
-		if (!slot_less(&k->heap[c], &s))
-			break;
-		heap_put(k, i, k->heap[c]);
-		i = c;
-	}
-	heap_put(k, i, s);
-}
-
 void sim_schedule_at(struct sim_kernel *k, struct sim_event *ev, uint64_t t_ps)
 {
-	assert(!sim_event_is_pending(ev) && "event scheduled while already pending");
+	assert(!ev->is_pending && "event scheduled while already pending");
 	assert(t_ps >= k->now_ps && "event scheduled in the past");
 	assert(ev->fire && "event without a handler (sim_event_init not called?)");
 	if (k->n == k->cap) {
@@ -124,34 +89,65 @@ void sim_schedule_at(struct sim_kernel *k, struct sim_event *ev, uint64_t t_ps)
 		k->cap = cap;
 	}
 	ev->time_ps = t_ps;
-	struct heap_slot s = { t_ps, ((uint64_t)ev->prio << SEQ_BITS) | (k->seq++ & SEQ_MASK), ev };
-	sift_up(k, k->n++, s);
+	ev->is_pending = 1;
+	ev->sched_seq = ++k->seq;  /* starts at 1: a zeroed event matches no slot */
+	struct heap_slot s = { t_ps, ((uint64_t)ev->prio << SEQ_BITS) | (k->seq & SEQ_MASK), ev, k->seq };
+	uint32_t i = k->n++;
+	while (i > 0) {
+		uint32_t parent = (i - 1) / 2;
+		if (!slot_less(&s, &k->heap[parent]))
+			break;
+		k->heap[i] = k->heap[parent];
+		i = parent;
+	}
+	k->heap[i] = s;
+	k->live++;
 }
 
-static void heap_remove_at(struct sim_kernel *k, uint32_t i)
+static void heap_pop(struct sim_kernel *k)
 {
-	struct sim_event *ev = k->heap[i].ev;
-	ev->heap_index = SIM_EVENT_IDLE;
-	k->n--;
-	if (i == k->n)
+	uint32_t n = --k->n;
+	if (n == 0)
 		return;
-	struct heap_slot last = k->heap[k->n];
-	if (i > 0 && slot_less(&last, &k->heap[(i - 1) / 2]))
-		sift_up(k, i, last);
-	else
-		sift_down(k, i, last);
+	struct heap_slot last = k->heap[n];
+	uint32_t i = 0;
+	for (;;) {
+		uint32_t c = 2 * i + 1;
+		if (c >= n)
+			break;
+		if (c + 1 < n && slot_less(&k->heap[c + 1], &k->heap[c]))
+			c++;
+		if (!slot_less(&k->heap[c], &last))
+			break;
+		k->heap[i] = k->heap[c];
+		i = c;
+	}
+	k->heap[i] = last;
+}
+
+static inline bool slot_is_stale(const struct heap_slot *s)
+{
+	return !s->ev->is_pending || s->ev->sched_seq != s->seq;
+}
+
+/* Drop cancelled slots from the top. */
+static void drop_stale(struct sim_kernel *k)
+{
+	while (k->n && slot_is_stale(&k->heap[0]))
+		heap_pop(k);
 }
 
 void sim_cancel(struct sim_kernel *k, struct sim_event *ev)
 {
-	if (!sim_event_is_pending(ev))
+	if (!ev->is_pending)
 		return;
-	assert(ev->heap_index < k->n && k->heap[ev->heap_index].ev == ev);
-	heap_remove_at(k, ev->heap_index);
+	ev->is_pending = 0;
+	k->live--;
 }
 
-uint64_t sim_next_time_ps(const struct sim_kernel *k)
+uint64_t sim_next_time_ps(struct sim_kernel *k)
 {
+	drop_stale(k);
 	return k->n ? k->heap[0].time_ps : SIM_TIME_NEVER;
 }
 
@@ -161,10 +157,15 @@ uint64_t sim_run_until(struct sim_kernel *k, uint64_t t_ps)
 {
 	uint64_t fired = 0;
 	k->stop = 0;
-	while (k->n && k->heap[0].time_ps <= t_ps) {
+	for (;;) {
+		drop_stale(k);
+		if (!k->n || k->heap[0].time_ps > t_ps)
+			break;
 		struct sim_event *ev = k->heap[0].ev;
 		k->now_ps = k->heap[0].time_ps;
-		heap_remove_at(k, 0);
+		heap_pop(k);
+		ev->is_pending = 0;
+		k->live--;
 		ev->fire(k, ev, ev->arg);
 		fired++;
 		if (k->stop)

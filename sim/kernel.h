@@ -43,13 +43,13 @@ enum sim_prio {
 
 struct sim_event {
 	uint64_t time_ps;     /* when it fires (valid while pending) */
-	uint32_t heap_index;  /* position in the kernel's heap; SIM_EVENT_IDLE when not pending */
+	uint64_t sched_seq;   /* the kernel's sequence number of its current scheduling: older heap slots are stale */
+	uint8_t is_pending;
 	uint8_t prio;         /* enum sim_prio */
 	const char *name;     /* static string, e.g. "irq.q3.itr" — for traces and assertions */
 	sim_event_fn fire;
 	void *arg;
 };
-#define SIM_EVENT_IDLE UINT32_MAX
 
 struct sim_kernel *sim_kernel_new(void);
 void sim_kernel_free(struct sim_kernel *k);
@@ -58,7 +58,7 @@ void sim_event_init(struct sim_event *ev, const char *name, enum sim_prio prio,
 		    sim_event_fn fire, void *arg);
 static inline bool sim_event_is_pending(const struct sim_event *ev)
 {
-	return ev->heap_index != SIM_EVENT_IDLE;
+	return ev->is_pending;
 }
 
 uint64_t sim_now_ps(const struct sim_kernel *k);
@@ -68,11 +68,16 @@ static inline void sim_schedule_in(struct sim_kernel *k, struct sim_event *ev, u
 {
 	sim_schedule_at(k, ev, sim_now_ps(k) + delay_ps);
 }
-/* Remove a pending event; no-op when it is not pending. */
+/* Remove a pending event; no-op when it is not pending. Cancellation is lazy:
+ * the heap slot stays, marked stale by the generation, and is dropped when it
+ * reaches the top — so the heap never writes into event structs while it
+ * sifts (cache-friendly), at the price of stale slots until they surface. The
+ * owner of a cancelled event must outlive the run (or the kernel). */
 void sim_cancel(struct sim_kernel *k, struct sim_event *ev);
 
-/* Time of the earliest pending event, SIM_TIME_NEVER if none. */
-uint64_t sim_next_time_ps(const struct sim_kernel *k);
+/* Time of the earliest pending event, SIM_TIME_NEVER if none (drops stale
+ * slots on the way, hence not const). */
+uint64_t sim_next_time_ps(struct sim_kernel *k);
 /* Fire every event with time <= t_ps in order, then set now = t_ps (if
  * t_ps != SIM_TIME_NEVER). Returns the number of events fired. */
 uint64_t sim_run_until(struct sim_kernel *k, uint64_t t_ps);
@@ -82,7 +87,7 @@ uint64_t sim_run(struct sim_kernel *k);
 void sim_stop(struct sim_kernel *k);
 
 uint64_t sim_events_fired(const struct sim_kernel *k);
-uint32_t sim_events_pending(const struct sim_kernel *k);
+uint32_t sim_events_pending(const struct sim_kernel *k);  /* live (not cancelled) events */
 
 /* A clock domain converts cycles to picoseconds and back with integers only.
  * cycles -> ps rounds up (a block is busy for whole cycles); ps -> cycles
