@@ -10,11 +10,16 @@ struct region {
 	void *owner;
 };
 
+#define HOSTMEM_HINTS 1024u
+#define HOSTMEM_HINT_SHIFT 16
+
 struct hostmem {
 	struct region *r;
 	uint32_t n, cap;
 	uint64_t next_addr;
-	uint32_t last[2];    /* two most recent hits: a receive alternates buffer and ring */
+	/* Region hint per 64 KiB chunk of the address space (direct-mapped): a
+	 * DMA lands on its region in one compare instead of a binary search. */
+	uint32_t hint[HOSTMEM_HINTS];
 	uint64_t bad_dma;
 };
 
@@ -60,8 +65,9 @@ uint64_t hostmem_alloc(struct hostmem *m, uint64_t bytes, bool is_backed, hostme
 
 static struct region *find(struct hostmem *m, uint64_t addr, uint64_t len)
 {
-	for (int i = 0; i < 2 && m->n; i++) {
-		struct region *g = &m->r[m->last[i]];
+	uint32_t *hint = &m->hint[(addr >> HOSTMEM_HINT_SHIFT) % HOSTMEM_HINTS];
+	if (*hint < m->n) {
+		struct region *g = &m->r[*hint];
 		if (addr >= g->base && addr + len <= g->base + g->bytes)
 			return g;
 	}
@@ -75,8 +81,7 @@ static struct region *find(struct hostmem *m, uint64_t addr, uint64_t len)
 			hi = mid;
 	}
 	if (lo < m->n && addr >= m->r[lo].base && addr + len <= m->r[lo].base + m->r[lo].bytes) {
-		m->last[1] = m->last[0];
-		m->last[0] = lo;
+		*hint = lo;
 		return &m->r[lo];
 	}
 	return NULL;

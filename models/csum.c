@@ -75,7 +75,8 @@ uint32_t csum_partial(const uint8_t *data, size_t len, uint32_t sum)
 		/* The tail starts at an offset that is a multiple of 8, so it keeps
 		 * its lanes; zero-filling the rest is RFC 1071's zero pad byte. */
 		uint8_t tail[8] = {0};
-		memcpy(tail, data + i, len - i);
+		for (size_t j = 0; i + j < len; j++)   /* <= 7 bytes: no library call */
+			tail[j] = data[i + j];
 		uint64_t a;
 		memcpy(&a, tail, 8);
 		acc += (a & 0xffffffffu) + (a >> 32);
