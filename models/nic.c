@@ -441,15 +441,16 @@ static uint32_t r_msix(struct nic *n, uint32_t i, uint32_t o) { return irq_msix_
 static void w_msix(struct nic *n, uint32_t i, uint32_t o, uint32_t v) { irq_msix_write(n->irq, i, o, v); }
 
 static const struct nic_reg nic_regs[] = {
+	/* Hot first: every DPC run writes RDT (RXQ) and EIMS. */
+	{ NIC_REG_RXQ(0), NIC_RXQ_COUNT_MAX, 0x40, true, "RXQ", r_rxq, w_rxq },
+	{ NIC_REG_EIMS(0), NIC_RXQ_COUNT_MAX, 4, true, "EIMS", r_zero, w_eims },
 	{ NIC_REG_CTRL, 1, 4, false, "CTRL", r_ctrl, w_ctrl },
 	{ NIC_REG_STATUS, 1, 4, false, "STATUS", r_status, NULL },
 	{ NIC_REG_RCTL, 1, 4, false, "RCTL", r_rctl, w_rctl },
 	{ NIC_REG_MRQC, 1, 4, false, "MRQC", r_mrqc, w_mrqc },
 	{ NIC_REG_RSSRK, NIC_REG_RSSRK_COUNT, 4, false, "RSSRK", r_rssrk, w_rssrk },
 	{ NIC_REG_RETA, NIC_REG_RETA_COUNT, 4, false, "RETA", r_reta, w_reta },
-	{ NIC_REG_RXQ(0), NIC_RXQ_COUNT_MAX, 0x40, true, "RXQ", r_rxq, w_rxq },
 	{ NIC_REG_EITR(0), NIC_RXQ_COUNT_MAX, 4, true, "EITR", r_eitr, w_eitr },
-	{ NIC_REG_EIMS(0), NIC_RXQ_COUNT_MAX, 4, true, "EIMS", r_zero, w_eims },
 	{ NIC_REG_EIMC(0), NIC_RXQ_COUNT_MAX, 4, true, "EIMC", r_zero, w_eimc },
 	{ NIC_REG_MSIX(0), NIC_RXQ_COUNT_MAX, 16, true, "MSIX", r_msix, w_msix },
 };
