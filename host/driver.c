@@ -257,6 +257,11 @@ static void core_step_done(struct sim_kernel *k, struct sim_event *ev, void *arg
 		if (!p->t_ps[PKT_T_IRQ])
 			p->t_ps[PKT_T_IRQ] = p->t_ps[PKT_T_DRIVER]; /* found by polling before its interrupt */
 		uint64_t w = p->t_ps[PKT_T_WIRE];
+		if (!q->st.is_lat_init) {
+			for (int s = 0; s < LAT_COUNT; s++)
+				hist_init(&q->st.lat[s]);
+			q->st.is_lat_init = true;
+		}
 		hist_record(&q->st.lat[LAT_DMA], p->t_ps[PKT_T_DMA_DONE] - w);
 		hist_record(&q->st.lat[LAT_IRQ], p->t_ps[PKT_T_IRQ] - w);
 		hist_record(&q->st.lat[LAT_DRIVER], p->t_ps[PKT_T_DRIVER] - w);
@@ -338,8 +343,6 @@ int driver_new(struct driver **out, struct sim_kernel *k, struct bus *bus, struc
 		q->cpu = (base + i % span) % d->ncpu;
 		q->st.cpu = q->cpu;
 		q->count = cfg->ring_entries;
-		for (int s = 0; s < LAT_COUNT; s++)
-			hist_init(&q->st.lat[s]);
 		q->ring_addr = hostmem_alloc(d->mem, (uint64_t)q->count * NIC_RX_DESC_BYTES, true, NULL, NULL);
 		q->buf_addr = hostmem_alloc(d->mem, (uint64_t)q->count * cfg->buf_bytes, false, buf_written, q);
 		q->ring = hostmem_ptr(d->mem, q->ring_addr, (uint64_t)q->count * NIC_RX_DESC_BYTES);
@@ -448,6 +451,19 @@ uint32_t driver_queues(const struct driver *d) { return d->nq; }
 uint32_t driver_cpus(const struct driver *d) { return d->ncpu; }
 const struct host_queue_stats *driver_queue_stats(const struct driver *d, uint32_t q) { return &d->q[q].st; }
 const struct host_cpu_stats *driver_cpu_stats(const struct driver *d, uint32_t c) { return &d->cores[c].st; }
+
+const struct hist *driver_queue_lat(const struct driver *d, uint32_t q, enum lat_stage s)
+{
+	static struct hist empty;
+	static bool is_empty_init;
+	if (d->q[q].st.is_lat_init)
+		return &d->q[q].st.lat[s];
+	if (!is_empty_init) {
+		hist_init(&empty);
+		is_empty_init = true;
+	}
+	return &empty;
+}
 uint64_t driver_in_flight(const struct driver *d) { return d->in_flight; }
 uint64_t driver_bad_dma(const struct driver *d) { return hostmem_bad_dma(d->mem); }
 uint64_t driver_cycles_to_ps(const struct driver *d, uint64_t cycles) { return sim_clock_cycles_to_ps(&d->clk, cycles); }

@@ -10,7 +10,7 @@ struct region {
 	void *owner;
 };
 
-#define HOSTMEM_HINTS 1024u
+#define HOSTMEM_HINTS 65536u  /* 4 GiB of 64 KiB chunks: no aliasing for 1024 queues of rings and buffers */
 #define HOSTMEM_HINT_SHIFT 16
 
 struct hostmem {
@@ -19,7 +19,7 @@ struct hostmem {
 	uint64_t next_addr;
 	/* Region hint per 64 KiB chunk of the address space (direct-mapped): a
 	 * DMA lands on its region in one compare instead of a binary search. */
-	uint32_t hint[HOSTMEM_HINTS];
+	uint32_t *hint;
 	uint64_t bad_dma;
 };
 
@@ -28,8 +28,14 @@ struct hostmem {
 struct hostmem *hostmem_new(void)
 {
 	struct hostmem *m = calloc(1, sizeof *m);
-	if (m)
-		m->next_addr = HOSTMEM_BASE;
+	if (!m)
+		return NULL;
+	m->hint = calloc(HOSTMEM_HINTS, sizeof *m->hint);
+	if (!m->hint) {
+		free(m);
+		return NULL;
+	}
+	m->next_addr = HOSTMEM_BASE;
 	return m;
 }
 
@@ -40,6 +46,7 @@ void hostmem_free(struct hostmem *m)
 	for (uint32_t i = 0; i < m->n; i++)
 		free(m->r[i].data);
 	free(m->r);
+	free(m->hint);
 	free(m);
 }
 

@@ -203,8 +203,8 @@ json_t *report_json(const struct run *r)
 		json_object_set_new(o, "dpc_runs", jint(hq->dpc_runs));
 		json_t *lat = json_object();
 		for (int s = 0; s < LAT_COUNT; s++) {
-			json_object_set_new(lat, lat_names[s], hist_json(&hq->lat[s]));
-			hist_merge(&all[s], &hq->lat[s]);
+			json_object_set_new(lat, lat_names[s], hist_json(driver_queue_lat(r->drv, q, (enum lat_stage)s)));
+			hist_merge(&all[s], driver_queue_lat(r->drv, q, (enum lat_stage)s));
 		}
 		json_object_set_new(o, "latency_ps", lat);
 		json_array_append_new(qs, o);
@@ -290,7 +290,7 @@ void report_text(const struct run *r, FILE *f)
 		if (nq > 16 && !hq->packets && !qq->drop_fifo_full && !qq->drop_no_desc)
 			continue; /* many queues: show the ones that saw traffic */
 		char a[16], b[16], c[16], d[16];
-		const struct hist *e = &hq->lat[LAT_E2E];
+		const struct hist *e = driver_queue_lat(r->drv, q, LAT_E2E);
 		fmt_ps(a, sizeof a, hist_percentile(e, 500000));
 		fmt_ps(b, sizeof b, hist_percentile(e, 990000));
 		fmt_ps(c, sizeof c, hist_percentile(e, 999000));
@@ -310,7 +310,7 @@ void report_text(const struct run *r, FILE *f)
 	for (int s = 0; s < LAT_COUNT; s++) {
 		hist_init(&all[s]);
 		for (uint32_t q = 0; q < nq; q++)
-			hist_merge(&all[s], &driver_queue_stats(r->drv, q)->lat[s]);
+			hist_merge(&all[s], driver_queue_lat(r->drv, q, (enum lat_stage)s));
 		char v[5][16];
 		for (int i = 0; i < 4; i++)
 			fmt_ps(v[i], sizeof v[i], hist_percentile(&all[s], pcts[i].ppm));
