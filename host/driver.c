@@ -92,6 +92,8 @@ struct driver {
 	struct drv_q *q;
 	struct core *cores;
 	uint64_t in_flight;
+	uint16_t *reta;             /* the indirection table as programmed */
+	uint64_t *entry_frames;     /* frames per entry, from write-back hashes */
 	driver_deliver_fn deliver;
 	void *deliver_ctx;
 };
@@ -219,6 +221,8 @@ static void dpc_step(struct core *c)
 		if (!(wb->status & NIC_RXD_STAT_L4CS) && (p->pr.l4 == PARSE_L4_TCP || p->pr.l4 == PARSE_L4_UDP))
 			proto += ((uint64_t)payload * d->cost.csum_mcyc_per_byte + 999) / 1000;
 		uint64_t copy = ((uint64_t)payload * d->cost.copy_mcyc_per_byte + 999) / 1000;
+		if (wb->status & NIC_RXD_STAT_RSS)
+			d->entry_frames[wb->rss_hash & (d->rss.table_size - 1)]++;
 		c->st.cycles[CPU_DRIVER] += drv;
 		c->st.cycles[CPU_PROTOCOL] += proto;
 		c->st.cycles[CPU_COPY] += copy;
@@ -327,9 +331,11 @@ int driver_new(struct driver **out, struct sim_kernel *k, struct bus *bus, struc
 	d->ncpu = cfg->cpus;
 	d->nq = cfg->mode == HOST_MODE_LEGACY ? 1 : rss->queues;
 	d->mem = hostmem_new();
+	d->reta = calloc(rss->table_size, sizeof *d->reta);
+	d->entry_frames = calloc(rss->table_size, sizeof *d->entry_frames);
 	d->q = calloc(d->nq, sizeof *d->q);
 	d->cores = calloc(d->ncpu, sizeof *d->cores);
-	if (!d->mem || !d->q || !d->cores)
+	if (!d->mem || !d->q || !d->cores || !d->reta || !d->entry_frames)
 		goto nomem;
 	/* RSS may use CPUs base_cpu .. base_cpu + max_cpus - 1 (NDIS
 	 * BaseCpuNumber / MaxProcessors); queue q's vector and DPC go to the
@@ -391,6 +397,8 @@ void driver_start(struct driver *d)
 	}
 	for (uint32_t i = 0; i < d->rss.table_size / 2; i++) {
 		uint32_t lo = (2 * i) % d->nq, hi = (2 * i + 1) % d->nq;
+		d->reta[2 * i] = (uint16_t)lo;
+		d->reta[2 * i + 1] = (uint16_t)hi;
 		bus_reg_write(b, t, NIC_REG_RETA + 4 * i, lo | hi << 16);
 	}
 	for (uint32_t i = 0; i < d->nq; i++) {
@@ -443,6 +451,8 @@ void driver_free(struct driver *d)
 	}
 	free(d->q);
 	free(d->cores);
+	free(d->reta);
+	free(d->entry_frames);
 	hostmem_free(d->mem);
 	free(d);
 }
@@ -467,3 +477,26 @@ const struct hist *driver_queue_lat(const struct driver *d, uint32_t q, enum lat
 uint64_t driver_in_flight(const struct driver *d) { return d->in_flight; }
 uint64_t driver_bad_dma(const struct driver *d) { return hostmem_bad_dma(d->mem); }
 uint64_t driver_cycles_to_ps(const struct driver *d, uint64_t cycles) { return sim_clock_cycles_to_ps(&d->clk, cycles); }
+
+uint32_t driver_reta_size(const struct driver *d) { return d->rss.table_size; }
+uint16_t driver_reta_get(const struct driver *d, uint32_t e) { return d->reta[e]; }
+uint64_t driver_entry_frames(const struct driver *d, uint32_t e) { return d->entry_frames[e]; }
+uint32_t driver_queue_cpu(const struct driver *d, uint32_t q) { return d->q[q].cpu; }
+
+void driver_reta_set(struct driver *d, uint32_t e, uint16_t queue)
+{
+	assert(e < d->rss.table_size && queue < d->nq);
+	d->reta[e] = queue;
+	uint32_t pair = e & ~1u;
+	bus_reg_write(d->bus, sim_now_ps(d->k), NIC_REG_RETA + 2 * pair,
+		      (uint32_t)d->reta[pair] | (uint32_t)d->reta[pair + 1] << 16);
+}
+
+bool driver_queue_is_drained(struct driver *d, uint32_t qi)
+{
+	struct drv_q *q = &d->q[qi];
+	const struct core *c = &d->cores[q->cpu];
+	if (q->slot_pkt[q->next_to_clean] || q->is_dpc_queued || (c->cur != WORK_NONE && c->cur_q == q))
+		return false;
+	return bus_reg_read(d->bus, sim_now_ps(d->k), NIC_REG_RXQ(qi) + NIC_RXQ_INFLIGHT) == 0;
+}

@@ -90,4 +90,17 @@ uint64_t driver_in_flight(const struct driver *d);
 uint64_t driver_bad_dma(const struct driver *d);
 uint64_t driver_cycles_to_ps(const struct driver *d, uint64_t cycles);
 
+/* For the table rebalancer (host/rebalance.c). The driver keeps a copy of the
+ * indirection table it programmed and counts, per entry, the frames whose
+ * write-back hash indexed it (wb.rss_hash & (size - 1)). */
+uint32_t driver_reta_size(const struct driver *d);
+uint16_t driver_reta_get(const struct driver *d, uint32_t entry);
+/* Rewrite one entry in the NIC (read-modify-write of its RETA register). */
+void driver_reta_set(struct driver *d, uint32_t entry, uint16_t queue);
+uint64_t driver_entry_frames(const struct driver *d, uint32_t entry);
+/* A queue is drained when the NIC holds nothing for it (RXQ INFLIGHT register
+ * reads 0) and the driver has processed every frame written to its ring. */
+bool driver_queue_is_drained(struct driver *d, uint32_t q);
+uint32_t driver_queue_cpu(const struct driver *d, uint32_t q);
+
 #endif

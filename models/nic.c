@@ -43,6 +43,7 @@ struct nic_rxq {
 	uint32_t fetched;              /* descriptors cached up to (exclusive) */
 	uint32_t buf_bytes;
 	uint64_t *buf_addr;            /* descriptor cache: buffer address per ring slot */
+	uint32_t inflight;             /* frames steered here, not yet written back or dropped */
 	struct nic_queue_stats st;
 };
 
@@ -105,6 +106,7 @@ static void dma_kick(struct nic *n);
 static void drop(struct nic *n, struct pkt *p)
 {
 	n->in_flight--;
+	n->q[p->queue].inflight--;  /* only frames already steered to a queue are dropped here */
 	pkt_release(n->pool, p);
 }
 
@@ -123,7 +125,8 @@ static void nic_frame_in(void *opaque, uint64_t t_ps, struct pkt *p)
 	p->t_ps[PKT_T_MAC] = t_mac;
 	if (!(n->rctl & 1u)) {
 		n->st.rx_disabled_drops++;
-		drop(n, p);
+		n->in_flight--;
+		pkt_release(n->pool, p);
 		return;
 	}
 
@@ -160,6 +163,7 @@ static void nic_frame_in(void *opaque, uint64_t t_ps, struct pkt *p)
 		p->queue = 0;
 	if (p->has_hash)
 		n->q[p->queue].st.hashed++;
+	n->q[p->queue].inflight++;
 
 	uint64_t busy = csum_cyc > hash_cyc ? csum_cyc : hash_cyc;
 	uint64_t start = t_mac > n->pipe_free_ps ? t_mac : n->pipe_free_ps;
@@ -256,6 +260,7 @@ static void rx_dma_done(struct sim_kernel *k, struct sim_event *ev, void *arg)
 	q->st.rx_bytes += bytes;
 	mac_fifo_release(&n->mac, bytes);
 	n->in_flight--;
+	q->inflight--;
 
 	/* Data first, then the write-back: the driver may see DD only once
 	 * the data is there (PCIe posted writes stay in order). */
@@ -402,6 +407,7 @@ static uint32_t r_rxq(struct nic *n, uint32_t qi, uint32_t off)
 	case NIC_RXQ_RDT: return q->tail;
 	case NIC_RXQ_BUFLEN: return q->buf_bytes;
 	case NIC_RXQ_STAT_DROP: return (uint32_t)q->st.drop_no_desc;
+	case NIC_RXQ_INFLIGHT: return q->inflight;
 	}
 	n->st.unknown_reg_reads++;
 	n->st.last_unknown_reg = NIC_REG_RXQ(qi) + off;

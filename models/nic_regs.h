@@ -34,6 +34,9 @@
 #define NIC_RXQ_RDT          0x18u     /* tail: doorbell; descriptors [RDH, RDT) belong to the NIC */
 #define NIC_RXQ_BUFLEN       0x20u     /* receive buffer size in bytes */
 #define NIC_RXQ_STAT_DROP    0x30u     /* read-only: frames dropped for want of a descriptor */
+#define NIC_RXQ_INFLIGHT     0x34u     /* read-only: frames steered to this queue and not yet written
+                                        * back (in the pipeline, FIFO or DMA); a driver that moves
+                                        * RETA entries reads it to drain the old queue first */
 #define NIC_RXQ_COUNT_MAX    1024u
 
 /* Interrupts: one MSI-X vector per receive queue (vector q serves queue q). */

@@ -23,6 +23,8 @@ const struct param_group config_groups[] = {
 	{ "irq", irq_params, offsetof(struct nicsim_cfg, irq), "Interrupt moderation and MSI-X (models/irq)" },
 	{ "host", host_params, offsetof(struct nicsim_cfg, host), "Host CPUs and driver (host/driver)" },
 	{ "cost", cost_params, offsetof(struct nicsim_cfg, cost), "Host CPU cost model (host/cost)" },
+	{ "rebalance", rebalance_params, offsetof(struct nicsim_cfg, rebalance),
+	  "Indirection-table updates at run time (host/rebalance)" },
 	{ NULL },
 };
 
@@ -160,6 +162,9 @@ int config_validate(const struct nicsim_cfg *cfg, char *err, size_t err_len)
 	if (irq_cfg_validate(&cfg->irq, err, err_len))
 		return -1;
 	if (host_cfg_validate(&cfg->host, err, err_len))
+		return -1;
+	if (rebalance_cfg_validate(&cfg->rebalance, cfg->rss.table_size,
+				   cfg->host.mode == HOST_MODE_LEGACY ? 1 : cfg->rss.queues, err, err_len))
 		return -1;
 	if (cfg->host.buf_bytes < 64) {
 		snprintf(err, err_len, "host.buf_bytes: %u is smaller than the smallest frame", cfg->host.buf_bytes);

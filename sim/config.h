@@ -15,6 +15,7 @@
 
 #include "host/cost.h"
 #include "host/driver.h"
+#include "host/rebalance.h"
 #include "host/replay.h"
 #include "models/irq.h"
 #include "models/mac.h"
@@ -36,6 +37,7 @@ struct nicsim_cfg {
 	struct irq_cfg irq;
 	struct host_cfg host;
 	struct cost_cfg cost;
+	struct rebalance_cfg rebalance;
 };
 
 extern const struct param_group config_groups[];

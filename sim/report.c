@@ -215,7 +215,17 @@ json_t *report_json(const struct run *r)
 		json_object_set_new(tot, lat_names[s], hist_json(&all[s]));
 	json_object_set_new(root, "latency_ps_all_queues", tot);
 	json_object_set_new(root, "queue_imbalance_max_over_mean_permille", jint(imbalance_permille(r)));
-	/* Counted only with --flows (per-flow state); null otherwise. */
+	if (r->rebal) {
+		const struct rebalance_stats *b = rebalance_stats(r->rebal);
+		json_t *o = json_object();
+		json_object_set_new(o, "entries_moved", jint(b->entries_moved));
+		json_object_set_new(o, "moves_after_drain", jint(b->moves_drained));
+		json_object_set_new(o, "moves_forced_at_timeout", jint(b->moves_forced));
+		json_object_set_new(o, "drain_polls", jint(b->drain_polls));
+		json_object_set_new(o, "policy_runs", jint(b->policy_runs));
+		json_object_set_new(root, "rebalance", o);
+	}
+	/* Counted only with --flows or table updates (per-flow state); null otherwise. */
 	json_object_set_new(root, "flow_reordered_frames", r->flows && flows_count(r->flows) ? jint(r->reordered) : json_null());
 
 	json_t *cpus = json_array();
@@ -300,6 +310,12 @@ void report_text(const struct run *r, FILE *f)
 			nic_irq_stats(r->nic, q)->interrupts, a, b, c, d);
 	}
 	uint64_t imb = imbalance_permille(r);
+	if (r->rebal) {
+		const struct rebalance_stats *b = rebalance_stats(r->rebal);
+		fprintf(f, "table updates: %" PRIu64 " entries moved (%" PRIu64 " after draining, %" PRIu64
+			   " forced at timeout), %" PRIu64 " policy runs\n",
+			b->entries_moved, b->moves_drained, b->moves_forced, b->policy_runs);
+	}
 	fprintf(f, "queue imbalance (max/mean packets): %.2f", (double)imb / 1000.0);
 	if (flows_count(r->flows))
 		fprintf(f, "; frames reordered within a flow: %" PRIu64, r->reordered);

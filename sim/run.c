@@ -97,15 +97,21 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 		nic_set_engines(r->nic, opts->engines);
 	nic_attach(r->nic, &r->bus);
 	driver_attach(r->drv, &r->bus);
+	if (rebalance_is_active(&cfg->rebalance) &&
+	    rebalance_new(&r->rebal, r->k, r->drv, &cfg->rebalance, err, err_len))
+		goto fail;
 	/* Per-flow tables cost two hash lookups a frame (13% of a run): only
-	 * when asked for (--flows, tests of per-flow queueing and order). */
-	if (opts && opts->want_flows) {
+	 * when asked for (--flows, tests of per-flow queueing and order), or
+	 * when the table moves at run time (to count reordered frames). */
+	if ((opts && opts->want_flows) || r->rebal) {
 		replay_on_record(r->rep, on_record, r);
 		driver_on_deliver(r->drv, on_deliver_count_only, r);
 	}
 
 	uint64_t t0 = wall_now_ns();
 	driver_start(r->drv);
+	if (r->rebal)
+		rebalance_start(r->rebal);
 	if ((rc = replay_start(r->rep)) < 0) {
 		snprintf(err, err_len, "%s", replay_error(r->rep));
 		goto fail;
@@ -135,6 +141,7 @@ void run_free(struct run *r)
 		return;
 	/* Cancel what is still pending (a stopped run) before the owners go. */
 	replay_free(r->rep);
+	rebalance_free(r->rebal);
 	driver_free(r->drv);
 	nic_free(r->nic);
 	flows_free(r->flows);

@@ -43,6 +43,7 @@ struct run {
 	struct nic *nic;
 	struct driver *drv;
 	struct replay *rep;
+	struct rebalance *rebal;            /* NULL unless rebalance.* asks for table updates */
 	struct host_id host;
 	struct flow_table *flows;
 	const char *backend;

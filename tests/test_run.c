@@ -143,6 +143,92 @@ static void test_run_legacy_saturates_one_cpu_where_eight_rss_queues_do_not(void
 	run_free(rss);
 }
 
+static struct run *linerate_run3(const char *extra1, const char *extra2, const char *extra3)
+{
+	const char *path = tu_path(tu_path(tu_src_dir(), "traces"), "many-flows-ipv4.pcap.gz");
+	struct nicsim_cfg cfg;
+	config_defaults(&cfg);
+	assert_int_equal(config_set(&cfg, "replay.timing=linerate", NULL, 0), 0);
+	if (extra1)
+		assert_int_equal(config_set(&cfg, extra1, NULL, 0), 0);
+	if (extra2)
+		assert_int_equal(config_set(&cfg, extra2, NULL, 0), 0);
+	if (extra3)
+		assert_int_equal(config_set(&cfg, extra3, NULL, 0), 0);
+	return must_run(&cfg, path, false);
+}
+
+static struct run *linerate_run(const char *extra1, const char *extra2)
+{
+	return linerate_run3(extra1, extra2, NULL);
+}
+
+static void test_run_table_moves_reorder_frames_unless_the_old_queue_drains_first(void **state)
+{
+	(void)state;
+	/* Moving a hot entry while its old queue still holds frames lets newer
+	 * frames of the same flow overtake them on the new CPU (NDIS: "a normal
+	 * transient condition"); waiting for the old queue to drain prevents it.
+	 * The outside value is the per-flow order of entry into the model. */
+	struct run *imm = linerate_run3("rebalance.policy=busiest_to_idlest", "rebalance.interval_us=200",
+					"rebalance.move=immediate");
+	struct run *drn = linerate_run3("rebalance.policy=busiest_to_idlest", "rebalance.interval_us=200",
+					"rebalance.move=drain");
+	const struct rebalance_stats *a = rebalance_stats(imm->rebal), *b = rebalance_stats(drn->rebal);
+	assert_true(a->entries_moved > 0);
+	assert_true(b->entries_moved > 0);
+	assert_true(imm->reordered > 0);
+	assert_int_equal(drn->reordered, 0);
+	assert_int_equal(b->moves_drained + b->moves_forced, b->entries_moved);
+	/* Nothing lost either way. */
+	assert_int_equal(delivered(imm) + dropped(imm), replay_stats(imm->rep)->rx_frames);
+	assert_int_equal(pkt_pool_in_use(drn->pool), 0);
+	run_free(imm);
+	run_free(drn);
+}
+
+static void test_run_rebalancer_narrows_the_queue_imbalance(void **state)
+{
+	(void)state;
+	/* 33 flows on 8 queues through a 128-entry table: the default spread is
+	 * uneven (max/mean 1.49 on this capture); moving hot entries from the
+	 * busiest CPU must narrow it. */
+	struct run *base = linerate_run(NULL, NULL);
+	struct run *bal = linerate_run("rebalance.policy=busiest_to_idlest", "rebalance.interval_us=200");
+	uint64_t max_base = 0, max_bal = 0;
+	for (uint32_t q = 0; q < driver_queues(base->drv); q++) {
+		uint64_t a = driver_queue_stats(base->drv, q)->packets, b = driver_queue_stats(bal->drv, q)->packets;
+		max_base = a > max_base ? a : max_base;
+		max_bal = b > max_bal ? b : max_bal;
+	}
+	assert_true(max_bal < max_base);
+	run_free(base);
+	run_free(bal);
+}
+
+static void test_run_schedule_moves_named_entries_and_refuses_bad_items(void **state)
+{
+	(void)state;
+	/* Every entry to queue 1 at 1 ms: from then on only queue 1 receives. */
+	struct run *r = linerate_run("rebalance.schedule=1000:0-127=1", NULL);
+	assert_int_equal(rebalance_stats(r->rebal)->entries_moved, 112); /* 128 entries, 16 already on queue 1 */
+	for (uint32_t e = 0; e < 128; e++)
+		assert_int_equal(driver_reta_get(r->drv, e), 1);
+	run_free(r);
+	struct nicsim_cfg cfg;
+	config_defaults(&cfg);
+	char err[512];
+	assert_int_equal(config_set(&cfg, "rebalance.schedule=100:0-300=1", err, sizeof err), 0);
+	assert_int_not_equal(config_validate(&cfg, err, sizeof err), 0);
+	assert_non_null(strstr(err, "rebalance.schedule"));
+	assert_int_equal(config_set(&cfg, "rebalance.schedule=100:0=9", err, sizeof err), 0);
+	assert_int_not_equal(config_validate(&cfg, err, sizeof err), 0);
+	assert_non_null(strstr(err, "queue 9"));
+	assert_int_equal(config_set(&cfg, "rebalance.schedule=soon", err, sizeof err), 0);
+	assert_int_not_equal(config_validate(&cfg, err, sizeof err), 0);
+	assert_non_null(strstr(err, "T_US:FIRST[-LAST]=QUEUE"));
+}
+
 static void test_run_refuses_impossible_config_naming_the_key(void **state)
 {
 	(void)state;
@@ -174,6 +260,9 @@ int main(void)
 		cmocka_unit_test(test_run_every_frame_is_delivered_or_dropped_and_nothing_stays_in_flight),
 		cmocka_unit_test(test_run_rss_keeps_each_flow_on_one_queue_on_every_shared_capture),
 		cmocka_unit_test(test_run_legacy_saturates_one_cpu_where_eight_rss_queues_do_not),
+		cmocka_unit_test(test_run_table_moves_reorder_frames_unless_the_old_queue_drains_first),
+		cmocka_unit_test(test_run_rebalancer_narrows_the_queue_imbalance),
+		cmocka_unit_test(test_run_schedule_moves_named_entries_and_refuses_bad_items),
 		cmocka_unit_test(test_run_refuses_impossible_config_naming_the_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

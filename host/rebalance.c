@@ -1,0 +1,291 @@
+#include "host/rebalance.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const struct param_def rebalance_params[] = {
+	{ "rebalance.policy", PARAM_ENUM, offsetof(struct rebalance_cfg, policy), "", "off", 0, 0, 0,
+	  "off,busiest_to_idlest", 0,
+	  "Move indirection-table entries at run time: off, or every interval from the busiest CPU to the least busy.",
+	  "off: NDIS leaves rebalancing to the OS; RSS++ (Barbette et al., CoNEXT'19) for the policy" },
+	{ "rebalance.interval_us", PARAM_U32, offsetof(struct rebalance_cfg, interval_us), "us", "1000", 1,
+	  100000000, 0, NULL, 0, "How often the policy looks at the CPUs' load.",
+	  "choice: 1 ms, many interrupt intervals (irq.usecs) per decision" },
+	{ "rebalance.move", PARAM_ENUM, offsetof(struct rebalance_cfg, move), "", "immediate", 0, 0, 0,
+	  "immediate,drain", 0,
+	  "immediate: rewrite the entry at once (frames of a moved flow may be reordered); drain: wait until the old queue is empty.",
+	  "immediate is what NDIS allows (rss-configuration.md: out-of-order is a normal transient)" },
+	{ "rebalance.drain_timeout_us", PARAM_U32, offsetof(struct rebalance_cfg, drain_timeout_us), "us", "1000",
+	  1, 100000000, 0, NULL, 0, "With move=drain: give up waiting after this long and move anyway (counted).",
+	  "choice: bounded so a queue that never empties still gets rebalanced" },
+	{ "rebalance.schedule", PARAM_STR, offsetof(struct rebalance_cfg, schedule), "", "", 0, 1024, 0, NULL, 0,
+	  "Table updates at fixed times: 'T_US:FIRST[-LAST]=QUEUE' items separated by ';', e.g. '500:0-63=1;900:5=0'.",
+	  "choice: none" },
+	{ NULL },
+};
+
+struct sched_item {
+	uint64_t t_ps;
+	uint32_t first, last;
+	uint16_t queue;
+};
+
+struct pending_move {
+	uint32_t entry;
+	uint16_t from, to;
+	uint64_t deadline_ps;
+};
+
+struct rebalance {
+	struct sim_kernel *k;
+	struct driver *drv;
+	struct rebalance_cfg cfg;
+	struct sched_item items[REBALANCE_SCHEDULE_MAX];
+	uint32_t n_items, next_item;
+	struct pending_move *pend;
+	uint32_t n_pend, cap_pend;
+	uint64_t *last_cpu_busy, *last_entry_frames;
+	bool is_stopped;
+	struct sim_event sched_ev, tick_ev, poll_ev;
+	struct rebalance_stats st;
+};
+
+static int parse_schedule(const char *s, struct sched_item *items, uint32_t *n, uint32_t table_size,
+			  uint32_t queues, char *err, size_t err_len)
+{
+	*n = 0;
+	const char *p = s;
+	uint64_t last_t = 0;
+	while (*p) {
+		while (*p == ' ' || *p == ';')
+			p++;
+		if (!*p)
+			break;
+		unsigned long long t;
+		unsigned first, last, q;
+		int used = 0;
+		if (sscanf(p, "%llu:%u-%u=%u%n", &t, &first, &last, &q, &used) != 4) {
+			used = 0;
+			if (sscanf(p, "%llu:%u=%u%n", &t, &first, &q, &used) != 3) {
+				snprintf(err, err_len, "rebalance.schedule: '%.40s' is not T_US:FIRST[-LAST]=QUEUE", p);
+				return -1;
+			}
+			last = first;
+		}
+		if (*n == REBALANCE_SCHEDULE_MAX) {
+			snprintf(err, err_len, "rebalance.schedule: more than %d items", REBALANCE_SCHEDULE_MAX);
+			return -1;
+		}
+		if (first > last || last >= table_size) {
+			snprintf(err, err_len, "rebalance.schedule: entries %u-%u outside the table (rss.table_size = %u)",
+				 first, last, table_size);
+			return -1;
+		}
+		if (q >= queues) {
+			snprintf(err, err_len, "rebalance.schedule: queue %u does not exist (%u queues)", q, queues);
+			return -1;
+		}
+		if (t * SIM_PS_PER_US < last_t) {
+			snprintf(err, err_len, "rebalance.schedule: times must not go backwards (%llu us)", t);
+			return -1;
+		}
+		last_t = t * SIM_PS_PER_US;
+		items[(*n)++] = (struct sched_item){ last_t, first, last, (uint16_t)q };
+		p += used;
+		while (*p == ' ')
+			p++;
+		if (*p && *p != ';') {
+			snprintf(err, err_len, "rebalance.schedule: unexpected '%.20s' (separate items with ';')", p);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int rebalance_cfg_validate(const struct rebalance_cfg *cfg, uint32_t table_size, uint32_t queues, char *err,
+			   size_t err_len)
+{
+	struct sched_item items[REBALANCE_SCHEDULE_MAX];
+	uint32_t n;
+	return parse_schedule(cfg->schedule, items, &n, table_size, queues, err, err_len);
+}
+
+bool rebalance_is_active(const struct rebalance_cfg *cfg)
+{
+	return cfg->policy != REBALANCE_OFF || cfg->schedule[0];
+}
+
+/* Do the move now, or queue it until the old queue drains. */
+static void request_move(struct rebalance *r, uint32_t entry, uint16_t to)
+{
+	uint16_t from = driver_reta_get(r->drv, entry);
+	if (from == to)
+		return;
+	if (r->cfg.move == REBALANCE_MOVE_IMMEDIATE) {
+		driver_reta_set(r->drv, entry, to);
+		r->st.entries_moved++;
+		return;
+	}
+	if (r->n_pend == r->cap_pend) {
+		uint32_t cap = r->cap_pend ? 2 * r->cap_pend : 64;
+		struct pending_move *pm = realloc(r->pend, cap * sizeof *pm);
+		if (!pm) { /* out of memory: fall back to an immediate move, counted as forced */
+			driver_reta_set(r->drv, entry, to);
+			r->st.entries_moved++;
+			r->st.moves_forced++;
+			return;
+		}
+		r->pend = pm;
+		r->cap_pend = cap;
+	}
+	r->pend[r->n_pend++] = (struct pending_move){ entry, from, to,
+						       sim_now_ps(r->k) + (uint64_t)r->cfg.drain_timeout_us * SIM_PS_PER_US };
+	if (!sim_event_is_pending(&r->poll_ev))
+		sim_schedule_at(r->k, &r->poll_ev, sim_now_ps(r->k));
+}
+
+static void poll_fire(struct sim_kernel *k, struct sim_event *ev, void *arg)
+{
+	(void)ev;
+	struct rebalance *r = arg;
+	uint64_t now = sim_now_ps(k);
+	uint32_t kept = 0;
+	for (uint32_t i = 0; i < r->n_pend; i++) {
+		struct pending_move *m = &r->pend[i];
+		bool is_drained = driver_queue_is_drained(r->drv, m->from);
+		if (is_drained || now >= m->deadline_ps) {
+			driver_reta_set(r->drv, m->entry, m->to);
+			r->st.entries_moved++;
+			if (is_drained)
+				r->st.moves_drained++;
+			else
+				r->st.moves_forced++;
+		} else {
+			r->st.drain_polls++;
+			r->pend[kept++] = *m;
+		}
+	}
+	r->n_pend = kept;
+	if (kept)
+		sim_schedule_in(k, &r->poll_ev, REBALANCE_POLL_US * SIM_PS_PER_US);
+}
+
+static void sched_fire(struct sim_kernel *k, struct sim_event *ev, void *arg)
+{
+	(void)ev;
+	struct rebalance *r = arg;
+	while (r->next_item < r->n_items && r->items[r->next_item].t_ps <= sim_now_ps(k)) {
+		const struct sched_item *it = &r->items[r->next_item++];
+		for (uint32_t e = it->first; e <= it->last; e++)
+			request_move(r, e, it->queue);
+	}
+	if (r->next_item < r->n_items)
+		sim_schedule_at(k, &r->sched_ev, r->items[r->next_item].t_ps);
+}
+
+static void tick_fire(struct sim_kernel *k, struct sim_event *ev, void *arg)
+{
+	(void)ev;
+	struct rebalance *r = arg;
+	struct driver *d = r->drv;
+	uint32_t ncpu = driver_cpus(d), size = driver_reta_size(d), nq = driver_queues(d);
+	r->st.policy_runs++;
+	/* Busy cycles of each CPU in the interval. */
+	uint32_t busiest = 0, idlest = 0;
+	uint64_t max = 0, min = UINT64_MAX;
+	for (uint32_t c = 0; c < ncpu; c++) {
+		const struct host_cpu_stats *s = driver_cpu_stats(d, c);
+		uint64_t busy = 0;
+		for (int i = 0; i < CPU_CAT_COUNT; i++)
+			busy += s->cycles[i];
+		uint64_t delta = busy - r->last_cpu_busy[c];
+		r->last_cpu_busy[c] = busy;
+		if (delta > max) {
+			max = delta;
+			busiest = c;
+		}
+		if (delta < min) {
+			min = delta;
+			idlest = c;
+		}
+	}
+	/* The hottest entry on the busiest CPU, and the busiest CPU's frames. */
+	uint64_t hot = 0, cpu_frames = 0;
+	uint32_t hot_entry = UINT32_MAX;
+	for (uint32_t e = 0; e < size; e++) {
+		uint64_t f = driver_entry_frames(d, e), delta = f - r->last_entry_frames[e];
+		r->last_entry_frames[e] = f;
+		if (driver_queue_cpu(d, driver_reta_get(d, e)) != busiest)
+			continue;
+		cpu_frames += delta;
+		if (delta > hot) {
+			hot = delta;
+			hot_entry = e;
+		}
+	}
+	uint32_t target = UINT32_MAX;
+	for (uint32_t q = 0; q < nq && target == UINT32_MAX; q++)
+		if (driver_queue_cpu(d, q) == idlest)
+			target = q;
+	if (busiest != idlest && hot_entry != UINT32_MAX && target != UINT32_MAX && 2 * hot < cpu_frames)
+		request_move(r, hot_entry, (uint16_t)target);
+	/* Keep ticking while anything else is going on; stop once the run drains. */
+	if (!r->is_stopped && sim_events_pending(k) > 0)
+		sim_schedule_in(k, &r->tick_ev, (uint64_t)r->cfg.interval_us * SIM_PS_PER_US);
+}
+
+int rebalance_new(struct rebalance **out, struct sim_kernel *k, struct driver *drv, const struct rebalance_cfg *cfg,
+		  char *err, size_t err_len)
+{
+	struct rebalance *r = calloc(1, sizeof *r);
+	if (!r) {
+		snprintf(err, err_len, "rebalance: out of memory");
+		return -1;
+	}
+	r->k = k;
+	r->drv = drv;
+	r->cfg = *cfg;
+	if (parse_schedule(cfg->schedule, r->items, &r->n_items, driver_reta_size(drv), driver_queues(drv), err,
+			   err_len)) {
+		free(r);
+		return -1;
+	}
+	r->last_cpu_busy = calloc(driver_cpus(drv), sizeof *r->last_cpu_busy);
+	r->last_entry_frames = calloc(driver_reta_size(drv), sizeof *r->last_entry_frames);
+	if (!r->last_cpu_busy || !r->last_entry_frames) {
+		rebalance_free(r);
+		snprintf(err, err_len, "rebalance: out of memory");
+		return -1;
+	}
+	sim_event_init(&r->sched_ev, "rebalance.schedule", SIM_PRIO_CONTROL, sched_fire, r);
+	sim_event_init(&r->tick_ev, "rebalance.tick", SIM_PRIO_CONTROL, tick_fire, r);
+	sim_event_init(&r->poll_ev, "rebalance.drain", SIM_PRIO_CONTROL, poll_fire, r);
+	*out = r;
+	return 0;
+}
+
+void rebalance_start(struct rebalance *r)
+{
+	if (r->n_items)
+		sim_schedule_at(r->k, &r->sched_ev, r->items[0].t_ps);
+	if (r->cfg.policy != REBALANCE_OFF)
+		sim_schedule_in(r->k, &r->tick_ev, (uint64_t)r->cfg.interval_us * SIM_PS_PER_US);
+}
+
+void rebalance_stop(struct rebalance *r) { r->is_stopped = true; }
+const struct rebalance_stats *rebalance_stats(const struct rebalance *r) { return &r->st; }
+
+void rebalance_free(struct rebalance *r)
+{
+	if (!r)
+		return;
+	sim_cancel(r->k, &r->sched_ev);
+	sim_cancel(r->k, &r->tick_ev);
+	sim_cancel(r->k, &r->poll_ev);
+	free(r->pend);
+	free(r->last_cpu_busy);
+	free(r->last_entry_frames);
+	free(r);
+}

@@ -1,0 +1,73 @@
+/*
+ * host/rebalance.h — indirection-table updates while the run goes on.
+ *
+ * Two sources of moves, both off by default:
+ *   - a schedule (rebalance.schedule): "T_US:FIRST[-LAST]=QUEUE;..." moves
+ *     entries FIRST..LAST to QUEUE at simulated time T_US;
+ *   - a policy (rebalance.policy=busiest_to_idlest): every interval_us, the
+ *     CPU with the most busy cycles in the interval gives the table entry that
+ *     carried the most frames in the interval to a queue of the CPU with the
+ *     fewest, if that entry's share of the busiest CPU's frames is below half
+ *     (so the move narrows the gap instead of swapping the hot spot).
+ *     Modelled on RSS++ (Barbette et al., CoNEXT'19), which moves entries
+ *     from overloaded to underloaded cores; the one-entry-per-interval rule is
+ *     nicsim's simplification.
+ * How a move is made (rebalance.move):
+ *   - immediate: the RETA register is written at once. Frames of a moved flow
+ *     still queued on the old queue may be delivered after newer ones from the
+ *     new queue: "a normal transient condition" for NDIS (specs.md §1.5), and
+ *     what the report's flow_reordered_frames counts.
+ *   - drain: the write waits until the old queue is drained (the NIC holds no
+ *     frame for it — RXQ INFLIGHT register — and the driver has processed every
+ *     completed descriptor), polled every REBALANCE_POLL_US; after
+ *     drain_timeout_us it is written anyway and counted as forced.
+ * The rebalancer's own CPU time is not charged (control plane).
+ */
+#ifndef NICSIM_HOST_REBALANCE_H
+#define NICSIM_HOST_REBALANCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "host/driver.h"
+#include "sim/kernel.h"
+#include "sim/param.h"
+
+#define REBALANCE_POLL_US 1u
+#define REBALANCE_SCHEDULE_MAX 256
+
+enum rebalance_policy { REBALANCE_OFF = 0, REBALANCE_BUSIEST_TO_IDLEST };
+enum rebalance_move { REBALANCE_MOVE_IMMEDIATE = 0, REBALANCE_MOVE_DRAIN };
+
+struct rebalance_cfg {
+	uint32_t policy;            /* enum rebalance_policy */
+	uint32_t interval_us;
+	uint32_t move;              /* enum rebalance_move */
+	uint32_t drain_timeout_us;
+	char schedule[1024];
+};
+extern const struct param_def rebalance_params[];
+/* Checks the schedule's syntax and ranges against the table and queues. */
+int rebalance_cfg_validate(const struct rebalance_cfg *cfg, uint32_t table_size, uint32_t queues, char *err,
+			   size_t err_len);
+bool rebalance_is_active(const struct rebalance_cfg *cfg);
+
+struct rebalance_stats {
+	uint64_t entries_moved;     /* RETA entries rewritten to another queue */
+	uint64_t moves_drained;     /* of them, written after the old queue drained */
+	uint64_t moves_forced;      /* written at the drain timeout, not drained */
+	uint64_t drain_polls;       /* checks that found the old queue busy */
+	uint64_t policy_runs;
+};
+
+struct rebalance;
+int rebalance_new(struct rebalance **out, struct sim_kernel *k, struct driver *drv, const struct rebalance_cfg *cfg,
+		  char *err, size_t err_len);
+/* Schedule the first events (call at time 0, after the driver started). */
+void rebalance_start(struct rebalance *r);
+/* Stop creating new work once the trace is over (so the run can end). */
+void rebalance_stop(struct rebalance *r);
+const struct rebalance_stats *rebalance_stats(const struct rebalance *r);
+void rebalance_free(struct rebalance *r);
+
+#endif
