@@ -355,9 +355,9 @@ static void w_mrqc(struct nic *n, uint32_t i, uint32_t o, uint32_t v)
 {
 	(void)i;
 	(void)o;
-	/* Hash-type enables are fixed by rss.hash_types at init (TODO(#3): make
-	 * them writable); bit 31 turns RSS on and off. */
-	n->mrqc = (n->mrqc & 0x7fffffffu) | (v & 0x80000000u);
+	/* Bits 0..8: hash-type enables (rss.hash_types choices); bit 31: RSS on. */
+	n->mrqc = v & (0x80000000u | 0x1ffu);
+	rss_set_hash_types(n->rss, n->mrqc & 0x1ffu);
 }
 static uint32_t r_rssrk(struct nic *n, uint32_t i, uint32_t o)
 {

@@ -19,7 +19,8 @@
 #define NIC_REG_CTRL         0x00000u  /* bit 0 RST: reset all queues and statistics */
 #define NIC_REG_STATUS       0x00008u  /* read-only: bit 0 link up */
 #define NIC_REG_RCTL         0x00100u  /* bit 0 EN: receive enabled */
-#define NIC_REG_MRQC         0x05818u  /* RSS hash-type enables: bit i = rss.hash_types choice i; bit 31 RSS on */
+#define NIC_REG_MRQC         0x05818u  /* RSS hash-type enables, bits 8:0 = rss.hash_types choices
+                                        * (ipv4,tcp_ipv4,udp_ipv4,ipv6,tcp_ipv6,udp_ipv6,ipv6_ex,tcp_ipv6_ex,udp_ipv6_ex); bit 31 RSS on */
 #define NIC_REG_RSSRK        0x05C80u  /* RSS key, 13 registers (52 bytes), byte 0 in bits 7:0 of RSSRK[0] */
 #define NIC_REG_RSSRK_COUNT  13u
 #define NIC_REG_RETA         0x08000u  /* indirection table: 2 entries a register, entry 2i in bits 15:0 */

@@ -361,3 +361,9 @@ void rss_set_key(struct rss *r, const uint8_t *key, uint32_t key_len)
 	r->cfg.key_len = key_len;
 	rss_toeplitz_setkey(&r->engine, r->cfg.key, r->cfg.key_len);
 }
+
+void rss_set_hash_types(struct rss *r, uint32_t hash_types)
+{
+	r->cfg.hash_types = hash_types & ((1u << RSS_HASH_TYPE_COUNT) - 1u);
+	r->ndis_flags = rss_ndis_flags(&r->cfg);
+}

@@ -77,6 +77,9 @@ void rss_table_set(struct rss *r, uint32_t index, uint16_t queue);
 uint32_t rss_table_size(const struct rss *r);
 /* Queue for a hash (table lookup) or for a packet without one (default queue). */
 uint16_t rss_queue_of(const struct rss *r, bool has_hash, uint32_t hash);
+/* Enable hash types at run time (register write MRQC): bit i = choice i of
+ * rss.hash_types; unknown bits are ignored. */
+void rss_set_hash_types(struct rss *r, uint32_t hash_types);
 /* Replace the key at run time (register write RSSRK). */
 void rss_set_key(struct rss *r, const uint8_t *key, uint32_t key_len);
 
