@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # nicsim throughput benchmark (figures, not a test). Prints packets/s of
 # `nicsim run` and `nicsim info` on the largest shared packet-rate capture,
-# plain and gzipped, next to `zcat FILE >/dev/null`. Medians of RUNS runs.
+# plain and gzipped, next to `zcat FILE >/dev/null`, the queue-count scaling
+# of issue #3 and, if built, the run with the RTL twins in the loop.
+# Medians of RUNS runs; the capture is replayed LOOPS times per run.
 # usage: tests/bench/bench.sh [BUILD_DIR] [LOOPS] [RUNS]
+# Wall-clock figures on a shared virtual machine drift by tens of percent from
+# minute to minute: compare figures taken in the same invocation.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$here/build}
-loops=${2:-40}
+loops=${2:-20}
 runs=${3:-5}
 shared=${NICSIM_SHARED:-$here/../shared}
 gz=$shared/traces/bench/zeek-echo-connections.pcap.gz
@@ -17,20 +21,30 @@ zcat "$gz" >"$plain"
 nicsim=$build/nicsim
 pkts=$("$nicsim" info --top 0 "$plain" | awk '/^packets/ {print $2}')
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-time_s() { local s e; s=$(date +%s.%N); "$@" >/dev/null; e=$(date +%s.%N); echo "$e - $s" | bc -l; }
+now_ns() { date +%s%N; }
+median_s() { # cmd... : median wall seconds of $runs runs
+  local i s e
+  for i in $(seq "$runs"); do s=$(now_ns); "$@" >/dev/null; e=$(now_ns); echo $((e - s)); done |
+    sort -n | awk '{a[NR]=$1} END {printf "%.4f\n", a[int((NR+1)/2)] / 1e9}'
+}
 measure() { # label packets cmd...
   local label=$1 n=$2; shift 2
-  local t; t=$(for _ in $(seq "$runs"); do time_s "$@"; done | median)
-  printf "%-44s %12.0f packets/s  (median %.3f s, %d packets)\n" "$label" "$(echo "$n / $t" | bc -l)" "$t" "$n"
+  local t; t=$(median_s "$@")
+  awk -v l="$label" -v n="$n" -v t="$t" 'BEGIN {printf "%-52s %10.0f packets/s %8.0f ns/packet (median %.3f s)\n", l, n/t, t*1e9/n, t}'
 }
-echo "capture: $gz ($pkts packets; runs looped $loops times; median of $runs)"
-measure "nicsim run, plain" $((pkts * loops)) "$nicsim" run --quiet --loops "$loops" --set replay.timing=linerate "$plain"
-measure "nicsim run, gzip" $((pkts * loops)) "$nicsim" run --quiet --loops "$loops" --set replay.timing=linerate "$gz"
-measure "nicsim run, plain, 1 queue" $((pkts * loops)) "$nicsim" run --quiet --loops "$loops" --set rss.queues=1 --set host.cpus=1 "$plain"
-for q in 8 64 1024; do
-  measure "nicsim run, plain, $q queues" $((pkts * loops)) "$nicsim" run --quiet --loops "$loops" --set rss.queues=$q --set host.cpus=$q "$plain"
+echo "capture: $gz ($pkts packets; nicsim run loops it $loops times; median of $runs runs)"
+n=$((pkts * loops))
+measure "nicsim run, plain, capture timing" $n "$nicsim" run --quiet --loops "$loops" "$plain"
+measure "nicsim run, gzip, capture timing" $n "$nicsim" run --quiet --loops "$loops" "$gz"
+measure "nicsim run, plain, back to back at line rate" $n "$nicsim" run --quiet --loops "$loops" --set replay.timing=linerate "$plain"
+echo "queue scaling (8 CPUs; irq.mode=off keeps the simulated work per frame the same at every queue count):"
+for q in 1 8 64 1024; do
+  measure "  rss.queues=$q" $n "$nicsim" run --quiet --loops "$loops" --set rss.queues=$q "$plain"
+  measure "  rss.queues=$q irq.mode=off" $n "$nicsim" run --quiet --loops "$loops" --set rss.queues=$q --set irq.mode=off "$plain"
 done
+if "$nicsim" run --quiet --backend rtl:rss,csum "$here/traces/pcpp-sll.pcap" 2>/dev/null; then
+  measure "nicsim run, plain, --backend rtl:rss,csum" $n "$nicsim" run --quiet --loops "$loops" --backend rtl:rss,csum "$plain"
+fi
 measure "nicsim info, plain" "$pkts" "$nicsim" info --top 0 "$plain"
 measure "nicsim info, gzip" "$pkts" "$nicsim" info --top 0 "$gz"
 measure "zcat >/dev/null (reference)" "$pkts" zcat "$gz"
