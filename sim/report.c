@@ -84,6 +84,16 @@ static uint64_t imbalance_permille(const struct run *r)
 	return total ? max * n * 1000u / total : 0;
 }
 
+/* Latency of every queue merged, per stage (for the all-queues lines). */
+static void merge_queues(const struct run *r, struct hist all[LAT_COUNT])
+{
+	for (int s = 0; s < LAT_COUNT; s++) {
+		hist_init(&all[s]);
+		for (uint32_t q = 0; q < driver_queues(r->drv); q++)
+			hist_merge(&all[s], driver_queue_lat(r->drv, q, (enum lat_stage)s));
+	}
+}
+
 json_t *report_json(const struct run *r)
 {
 	json_t *root = json_object();
@@ -183,9 +193,6 @@ json_t *report_json(const struct run *r)
 	json_object_set_new(root, "drops", drops);
 
 	json_t *qs = json_array();
-	struct hist all[LAT_COUNT];
-	for (int s = 0; s < LAT_COUNT; s++)
-		hist_init(&all[s]);
 	for (uint32_t q = 0; q < driver_queues(r->drv); q++) {
 		const struct host_queue_stats *hq = driver_queue_stats(r->drv, q);
 		const struct nic_queue_stats *nq = nic_queue_stats(r->nic, q);
@@ -202,14 +209,14 @@ json_t *report_json(const struct run *r)
 		json_object_set_new(o, "interrupts", jint(nic_irq_stats(r->nic, q)->interrupts));
 		json_object_set_new(o, "dpc_runs", jint(hq->dpc_runs));
 		json_t *lat = json_object();
-		for (int s = 0; s < LAT_COUNT; s++) {
+		for (int s = 0; s < LAT_COUNT; s++)
 			json_object_set_new(lat, lat_names[s], hist_json(driver_queue_lat(r->drv, q, (enum lat_stage)s)));
-			hist_merge(&all[s], driver_queue_lat(r->drv, q, (enum lat_stage)s));
-		}
 		json_object_set_new(o, "latency_ps", lat);
 		json_array_append_new(qs, o);
 	}
 	json_object_set_new(root, "queues", qs);
+	struct hist all[LAT_COUNT];
+	merge_queues(r, all);
 	json_t *tot = json_object();
 	for (int s = 0; s < LAT_COUNT; s++)
 		json_object_set_new(tot, lat_names[s], hist_json(&all[s]));
@@ -323,10 +330,8 @@ void report_text(const struct run *r, FILE *f)
 
 	fprintf(f, "latency, all queues      p50        p90        p99      p99.9        max\n");
 	struct hist all[LAT_COUNT];
+	merge_queues(r, all);
 	for (int s = 0; s < LAT_COUNT; s++) {
-		hist_init(&all[s]);
-		for (uint32_t q = 0; q < nq; q++)
-			hist_merge(&all[s], driver_queue_lat(r->drv, q, (enum lat_stage)s));
 		char v[5][16];
 		for (int i = 0; i < 4; i++)
 			fmt_ps(v[i], sizeof v[i], hist_percentile(&all[s], pcts[i].ppm));
