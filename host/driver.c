@@ -56,6 +56,7 @@ struct core {
 	struct pkt *cur_pkt;
 	uint64_t step_start_ps, step_driver_ps;
 	uint32_t dpc_done;          /* descriptors done in the current DPC run */
+	bool is_dpc_overhead_due;   /* the run's fixed cost (cost.dpc_cycles) is not charged yet */
 	/* ISR and DPC queues: FIFO rings of queue indexes. */
 	uint32_t *isr_fifo, isr_head, isr_n;
 	uint32_t *dpc_fifo, dpc_head, dpc_n;
@@ -123,6 +124,7 @@ static void buf_written(void *owner, uint64_t offset, struct bus_dma *op)
 
 static void core_kick(struct core *c);
 static void dpc_step(struct core *c);
+static void dpc_end(struct core *c);
 
 static void fifo_push(uint32_t *fifo, uint32_t head, uint32_t *n, uint32_t cap, uint32_t v)
 {
@@ -198,6 +200,7 @@ static void core_kick(struct core *c)
 		c->st.dpcs++;
 		c->cur_q = q;
 		c->dpc_done = 0;
+		c->is_dpc_overhead_due = true;
 		c->cur = WORK_DPC_PKT;
 		c->cur_pkt = NULL;
 		dpc_step(c);
@@ -223,6 +226,13 @@ static void dpc_step(struct core *c)
 		uint64_t copy = ((uint64_t)payload * d->cost.copy_mcyc_per_byte + 999) / 1000;
 		if (wb->status & NIC_RXD_STAT_RSS)
 			d->entry_frames[wb->rss_hash & (d->rss.table_size - 1)]++;
+		/* The run's fixed cost (dispatch, doorbell, re-arm) is charged
+		 * with its first frame, so the end of the run needs no event of
+		 * its own: one event per frame. */
+		if (c->is_dpc_overhead_due) {
+			drv += d->cost.dpc_cycles;
+			c->is_dpc_overhead_due = false;
+		}
 		c->st.cycles[CPU_DRIVER] += drv;
 		c->st.cycles[CPU_PROTOCOL] += proto;
 		c->st.cycles[CPU_COPY] += copy;
@@ -233,11 +243,35 @@ static void dpc_step(struct core *c)
 		sim_schedule_at(d->k, &c->ev, now + cyc_ps(d, drv + proto + copy));
 		return;
 	}
-	/* End of the run: doorbell and re-arm, charged once. */
-	c->cur = WORK_DPC_END;
+	if (c->is_dpc_overhead_due) {
+		/* A run that found nothing still costs its fixed part. */
+		c->is_dpc_overhead_due = false;
+		c->cur = WORK_DPC_END;
+		c->cur_pkt = NULL;
+		c->st.cycles[CPU_DRIVER] += d->cost.dpc_cycles;
+		sim_schedule_in(d->k, &c->ev, cyc_ps(d, d->cost.dpc_cycles));
+		return;
+	}
+	dpc_end(c);
+}
+
+/* End of a DPC run: give the cleaned descriptors back (tail = one behind
+ * next_to_clean, one slot always empty), then poll again if the budget ran
+ * out (the interrupt stays masked, as NAPI) or unmask the vector. */
+static void dpc_end(struct core *c)
+{
+	struct driver *d = c->d;
+	struct drv_q *q = c->cur_q;
+	uint64_t now = sim_now_ps(d->k);
+	uint32_t tail = (q->next_to_clean + q->count - 1) % q->count;
+	bus_reg_write(d->bus, now, NIC_REG_RXQ(q->index) + NIC_RXQ_RDT, tail);
+	c->cur = WORK_NONE;
 	c->cur_pkt = NULL;
-	c->st.cycles[CPU_DRIVER] += d->cost.dpc_cycles;
-	sim_schedule_in(d->k, &c->ev, cyc_ps(d, d->cost.dpc_cycles));
+	struct nic_rx_desc_wb *wb = desc_wb(q, q->next_to_clean);
+	if ((wb->status & NIC_RXD_STAT_DD) && q->slot_pkt[q->next_to_clean])
+		queue_dpc(q);
+	else
+		bus_reg_write(d->bus, now, NIC_REG_EIMS(q->index), 1);
 }
 
 static void core_step_done(struct sim_kernel *k, struct sim_event *ev, void *arg)
@@ -284,21 +318,13 @@ static void core_step_done(struct sim_kernel *k, struct sim_event *ev, void *arg
 		c->dpc_done++;
 		c->cur_pkt = NULL;
 		dpc_step(c);
-		return;
+		if (c->cur != WORK_NONE)
+			return;  /* the next frame's step is scheduled */
+		break;           /* the run ended: pick the next work item */
 	}
-	case WORK_DPC_END: {
-		/* Give the cleaned descriptors back: tail = one behind next_to_clean
-		 * (one slot always empty). */
-		uint32_t tail = (q->next_to_clean + q->count - 1) % q->count;
-		bus_reg_write(d->bus, now, NIC_REG_RXQ(q->index) + NIC_RXQ_RDT, tail);
-		c->cur = WORK_NONE;
-		struct nic_rx_desc_wb *wb = desc_wb(q, q->next_to_clean);
-		if ((wb->status & NIC_RXD_STAT_DD) && q->slot_pkt[q->next_to_clean])
-			queue_dpc(q);    /* budget used up: poll again, interrupt stays masked */
-		else
-			bus_reg_write(d->bus, now, NIC_REG_EIMS(q->index), 1);
+	case WORK_DPC_END:
+		dpc_end(c);
 		break;
-	}
 	case WORK_NONE:
 		assert(0 && "core event fired with no work");
 	}
