@@ -108,7 +108,7 @@ static int check_one(const char *csv_path)
 	fclose(mem);
 	flows_free(ft);
 
-	size_t want_len;
+	size_t want_len = 0;
 	char *want = read_whole_file(csv_path, &want_len);
 	assert_non_null(want);
 	int ok = got_len == want_len && memcmp(got, want, got_len) == 0;
