@@ -102,6 +102,7 @@ static struct csum_rx_result c_csum(void *ctx, const uint8_t *frame, uint32_t ca
 /* ---- receive path ---- */
 
 static void dma_kick(struct nic *n);
+static void dma_start(struct nic *n, struct pkt *p, uint64_t start_ps);
 
 static void drop(struct nic *n, struct pkt *p)
 {
@@ -170,6 +171,21 @@ static void nic_frame_in(void *opaque, uint64_t t_ps, struct pkt *p)
 	n->pipe_free_ps = start + sim_clock_cycles_to_ps(&n->clk, busy);
 	n->st.pipeline_cycles += busy + n->cfg.parse_depth_cycles;
 	uint64_t out = n->pipe_free_ps + sim_clock_cycles_to_ps(&n->clk, n->cfg.parse_depth_cycles);
+	/* Fast path, same result: a frame that meets an idle NIC (nothing ahead
+	 * of it in the pipeline, FIFO or DMA; a descriptor already fetched; room
+	 * in the FIFO) will leave the pipeline at `out` and start its DMA there,
+	 * whatever happens meanwhile (the host only adds descriptors), so its DMA
+	 * is set up now and the pipeline-out event is skipped. The golden
+	 * reports hold this to the slow path's numbers. */
+	struct nic_rxq *q = &n->q[p->queue];
+	if (n->in_flight == 1 && !n->dma_head && q->entries && q->head != q->tail && q->head != q->fetched &&
+	    n->mac.fifo_bytes + p->wire_len <= n->mac.cfg.rx_fifo_bytes && n->dma_free_ps <= out) {
+		bool is_admitted = mac_fifo_admit(&n->mac, p->wire_len);
+		assert(is_admitted);
+		(void)is_admitted;
+		dma_start(n, p, out);
+		return;
+	}
 	/* The packet's own event; the handler finds the packet from the event. */
 	sim_event_init(&p->ev, "nic.rx.pipe", SIM_PRIO_HW, rx_pipe_done, n);
 	sim_schedule_at(n->k, &p->ev, out);
@@ -224,13 +240,21 @@ static void dma_kick(struct nic *n)
 			drop(n, p);
 			continue;
 		}
-		p->slot = q->head;
-		q->head = (q->head + 1) % q->entries;
-		uint64_t xfer = ((uint64_t)p->wire_len * n->dma_ps_per_kbyte + 999) / 1000;
-		n->dma_free_ps = now + xfer;
-		sim_event_init(&p->ev, "nic.rx.dma", SIM_PRIO_HW, rx_dma_done, n);
-		sim_schedule_at(n->k, &p->ev, now + xfer + (uint64_t)n->cfg.dma_latency_ns * SIM_PS_PER_NS);
+		dma_start(n, p, now);
 	}
+}
+
+/* Take the queue's next descriptor and transfer the frame from start_ps on;
+ * it is written back dma_latency_ns after the transfer. */
+static void dma_start(struct nic *n, struct pkt *p, uint64_t start_ps)
+{
+	struct nic_rxq *q = &n->q[p->queue];
+	p->slot = q->head;
+	q->head = (q->head + 1) % q->entries;
+	uint64_t xfer = ((uint64_t)p->wire_len * n->dma_ps_per_kbyte + 999) / 1000;
+	n->dma_free_ps = start_ps + xfer;
+	sim_event_init(&p->ev, "nic.rx.dma", SIM_PRIO_HW, rx_dma_done, n);
+	sim_schedule_at(n->k, &p->ev, start_ps + xfer + (uint64_t)n->cfg.dma_latency_ns * SIM_PS_PER_NS);
 }
 
 static void rx_dma_done(struct sim_kernel *k, struct sim_event *ev, void *arg)
