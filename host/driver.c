@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "models/csum.h"
 #include "models/nic_regs.h"
@@ -94,6 +95,12 @@ struct driver {
 	struct core *cores;
 	uint64_t in_flight;
 	uint16_t *reta;             /* the indirection table as programmed */
+	/* Latency histograms of all queues, out of line so the per-queue structs
+	 * stay small (61 KB of histograms a queue would put every queue's hot
+	 * fields on its own pages); mapped lazily, huge pages where the kernel
+	 * offers them, touched only for queues that see frames. */
+	struct hist *lat_arena;
+	size_t lat_arena_bytes;
 	uint64_t *entry_frames;     /* frames per entry, from write-back hashes */
 	driver_deliver_fn deliver;
 	void *deliver_ctx;
@@ -295,10 +302,10 @@ static void core_step_done(struct sim_kernel *k, struct sim_event *ev, void *arg
 		if (!p->t_ps[PKT_T_IRQ])
 			p->t_ps[PKT_T_IRQ] = p->t_ps[PKT_T_DRIVER]; /* found by polling before its interrupt */
 		uint64_t w = p->t_ps[PKT_T_WIRE];
-		if (!q->st.is_lat_init) {
+		if (!q->st.lat) {
+			q->st.lat = d->lat_arena + (size_t)q->index * LAT_COUNT;
 			for (int s = 0; s < LAT_COUNT; s++)
 				hist_init(&q->st.lat[s]);
-			q->st.is_lat_init = true;
 		}
 		hist_record(&q->st.lat[LAT_DMA], p->t_ps[PKT_T_DMA_DONE] - w);
 		hist_record(&q->st.lat[LAT_IRQ], p->t_ps[PKT_T_IRQ] - w);
@@ -358,10 +365,16 @@ int driver_new(struct driver **out, struct sim_kernel *k, struct bus *bus, struc
 	d->nq = cfg->mode == HOST_MODE_LEGACY ? 1 : rss->queues;
 	d->mem = hostmem_new();
 	d->reta = calloc(rss->table_size, sizeof *d->reta);
+	d->lat_arena_bytes = (size_t)d->nq * LAT_COUNT * sizeof(struct hist);
+	d->lat_arena = mmap(NULL, d->lat_arena_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (d->lat_arena == MAP_FAILED)
+		d->lat_arena = NULL;
+	else
+		(void)madvise(d->lat_arena, d->lat_arena_bytes, MADV_HUGEPAGE); /* a hint; fine if refused */
 	d->entry_frames = calloc(rss->table_size, sizeof *d->entry_frames);
 	d->q = calloc(d->nq, sizeof *d->q);
 	d->cores = calloc(d->ncpu, sizeof *d->cores);
-	if (!d->mem || !d->q || !d->cores || !d->reta || !d->entry_frames)
+	if (!d->mem || !d->q || !d->cores || !d->reta || !d->entry_frames || !d->lat_arena)
 		goto nomem;
 	/* RSS may use CPUs base_cpu .. base_cpu + max_cpus - 1 (NDIS
 	 * BaseCpuNumber / MaxProcessors); queue q's vector and DPC go to the
@@ -479,6 +492,8 @@ void driver_free(struct driver *d)
 	free(d->cores);
 	free(d->reta);
 	free(d->entry_frames);
+	if (d->lat_arena)
+		munmap(d->lat_arena, d->lat_arena_bytes);
 	hostmem_free(d->mem);
 	free(d);
 }
@@ -492,7 +507,7 @@ const struct hist *driver_queue_lat(const struct driver *d, uint32_t q, enum lat
 {
 	static struct hist empty;
 	static bool is_empty_init;
-	if (d->q[q].st.is_lat_init)
+	if (d->q[q].st.lat)
 		return &d->q[q].st.lat[s];
 	if (!is_empty_init) {
 		hist_init(&empty);

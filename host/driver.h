@@ -61,8 +61,8 @@ struct host_queue_stats {
 	uint64_t interrupts;        /* ISRs run for this queue */
 	uint64_t dpc_runs;
 	uint32_t cpu;               /* the CPU its vector and DPC run on */
-	bool is_lat_init;           /* lat[] is set up at the queue's first frame (61 MB for 1024 queues otherwise) */
-	struct hist lat[LAT_COUNT]; /* wire -> stage, ps; read through driver_queue_lat() */
+	struct hist *lat;           /* [LAT_COUNT], wire -> stage, ps: NULL until the queue's first frame;
+	                             * read through driver_queue_lat() */
 };
 
 /* Called for every frame the host finished with (before it is released). */
