@@ -60,7 +60,9 @@ enum parse_l4 { PARSE_L4_NONE = 0, PARSE_L4_TCP, PARSE_L4_UDP, PARSE_L4_OTHER };
 #define PARSE_F_IP_OPTIONS    0x0004u /* IPv4 header longer than 20 bytes */
 #define PARSE_F_IPV6_EXT      0x0008u /* at least one IPv6 extension header was skipped */
 #define PARSE_F_TCP_OPTIONS   0x0010u /* TCP header longer than 20 bytes */
-#define PARSE_F_HAS_PORTS     0x0020u /* sport/dport valid (TCP/UDP header present) */
+#define PARSE_F_HAS_PORTS     0x0020u /* sport/dport valid: the 4 port bytes lie inside the capture and
+                                       * the IP length (the rest of the TCP/UDP header may be cut or bad,
+                                       * as tshark still reports ports then) */
 #define PARSE_F_IPV6_HOME     0x0040u /* Home Address option seen; home_addr_off valid */
 #define PARSE_F_IPV6_RT2      0x0080u /* type-2 routing header seen; rt2_addr_off valid */
 #define PARSE_F_L2_BCAST      0x0100u /* Ethernet destination is broadcast or multicast */

@@ -1,6 +1,8 @@
 /*
  * models/rss.h — Receive-Side Scaling: hash-type selection, Toeplitz hash,
- * indirection table, queue -> CPU map.
+ * indirection table. The queue -> CPU map is the host's (the driver points
+ * each queue's MSI-X vector and DPC at a CPU from rss.base_cpu and
+ * rss.max_cpus, host/driver.c), as in NDIS where the NIC only names queues.
  *
  * Sources: ../shared/research/specs.md §1 (Microsoft NDIS RSS pages, Intel
  * 82598/82599/I210 datasheets). What is hashed when (rss-hashing-types.md):
