@@ -48,13 +48,6 @@ static void on_deliver(void *ctx, const struct pkt *p)
 	e->rss_hash = p->has_hash ? p->rss_hash : 0;
 }
 
-/* Without --flows, reordering is still counted with a per-flow table of the
- * last sequence number (the report shows it). */
-static void on_deliver_count_only(void *ctx, const struct pkt *p)
-{
-	on_deliver(ctx, p);
-}
-
 int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct run_opts *opts,
 	      struct run **out, char *err, size_t err_len)
 {
@@ -105,7 +98,7 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 	 * when the table moves at run time (to count reordered frames). */
 	if ((opts && opts->want_flows) || r->rebal) {
 		replay_on_record(r->rep, on_record, r);
-		driver_on_deliver(r->drv, on_deliver_count_only, r);
+		driver_on_deliver(r->drv, on_deliver, r);
 	}
 
 	uint64_t t0 = wall_now_ns();
@@ -124,9 +117,6 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 	if ((rc = replay_status(r->rep)) < 0) {
 		snprintf(err, err_len, "%s", replay_error(r->rep));
 		goto fail;
-	}
-	if (!opts || !opts->want_flows) {
-		/* keep the table: it carries the reorder counts for the report */
 	}
 	*out = r;
 	return 0;
