@@ -6,7 +6,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "models/csum.h"
 #include "models/nic_regs.h"
 
 const struct param_def host_params[] = {
@@ -106,7 +105,10 @@ struct driver {
 	void *deliver_ctx;
 };
 
-#define MSI_ADDR_BASE 0xFEE00000ull  /* x86 MSI address window; destination APIC ID in bits 19:12 */
+/* x86 MSI address: 0xFEE in bits 31:20, destination APIC ID in bits 19:12
+ * (Intel SDM Vol. 3, "Message Address Register Format"). Only its form
+ * matters here: the host routes a message by its data (the vector). */
+#define MSI_ADDR_BASE 0xFEE00000ull
 
 static struct nic_rx_desc_wb *desc_wb(struct drv_q *q, uint32_t i)
 {
@@ -505,15 +507,8 @@ const struct host_cpu_stats *driver_cpu_stats(const struct driver *d, uint32_t c
 
 const struct hist *driver_queue_lat(const struct driver *d, uint32_t q, enum lat_stage s)
 {
-	static struct hist empty;
-	static bool is_empty_init;
-	if (d->q[q].st.lat)
-		return &d->q[q].st.lat[s];
-	if (!is_empty_init) {
-		hist_init(&empty);
-		is_empty_init = true;
-	}
-	return &empty;
+	static const struct hist empty = { .min = UINT64_MAX };  /* what hist_init() makes */
+	return d->q[q].st.lat ? &d->q[q].st.lat[s] : &empty;
 }
 uint64_t driver_in_flight(const struct driver *d) { return d->in_flight; }
 uint64_t driver_bad_dma(const struct driver *d) { return hostmem_bad_dma(d->mem); }

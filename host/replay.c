@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/mac.h"
 #include "traces/flows.h"
 
 const struct param_def replay_params[] = {
@@ -365,8 +366,8 @@ static int read_ahead(struct replay *r)
 				t = r->wire_free_ps;
 				r->st.paced++;
 			}
-			uint64_t bytes = (p->wire_len < 60 ? 60 : p->wire_len) + 4 + r->cfg.wire_overhead_bytes;
-			r->wire_free_ps = t + (bytes * 8000000u + r->cfg.wire_rate_mbps - 1) / r->cfg.wire_rate_mbps;
+			r->wire_free_ps = t + eth_wire_time_ps(p->wire_len, r->cfg.wire_rate_mbps, r->cfg.wire_fcs_bytes,
+							       r->cfg.wire_overhead_bytes);
 		}
 		r->st.rx_frames++;
 		r->st.rx_bytes += p->wire_len;

@@ -35,7 +35,7 @@
 #include "sim/pkt.h"
 #include "traces/reader.h"
 
-#define REPLAY_DETECT_RECORDS 1000000u
+#define REPLAY_DETECT_RECORDS 1000000u  /* choice: bounds the pre-pass; enough for every shared capture */
 #define REPLAY_HOST_IPS_MAX 8
 
 enum replay_timing { REPLAY_TIMING_TRACE = 0, REPLAY_TIMING_SCALED, REPLAY_TIMING_LINERATE };
@@ -48,6 +48,7 @@ struct replay_cfg {
 	/* The wire the replay drives (copied from mac.* by the run): frames are
 	 * offered no faster than it carries them, so the NIC holds one at a time. */
 	uint32_t wire_rate_mbps;
+	uint32_t wire_fcs_bytes;
 	uint32_t wire_overhead_bytes;
 };
 extern const struct param_def replay_params[];

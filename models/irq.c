@@ -76,10 +76,12 @@ static void vec_fire(struct irq_vec *v, bool by_frames)
 	v->pending = 0;
 	v->is_masked = true;
 	if (q->cfg.mode == IRQ_MODE_ADAPTIVE) {
-		/* update_itr() in three classes: average frame size and packets per
-		 * interrupt. Thresholds as in e1000e/igb: bulk when frames are large
-		 * (> 1200 B average) or many (> 35 per interrupt); lowest latency
-		 * when few (< 5) small (< 512 B) frames. */
+		/* Three classes, as the update_itr() of Intel's e1000e/igb drivers
+		 * (lowest latency / low latency / bulk), chosen from the frames and
+		 * bytes since the last interrupt. The thresholds are nicsim's own
+		 * [A] (not checked against the drivers' source): bulk when frames
+		 * are large (> 1200 B average) or many (> 35 per interrupt); lowest
+		 * latency when few (< 5) and small (< 512 B). */
 		uint64_t p = v->interval_pkts, avg = p ? v->interval_bytes / p : 0;
 		if (avg > 1200 || p > 35)
 			v->usecs = q->cfg.adaptive_bulk_usecs;

@@ -12,7 +12,8 @@
  * Adaptive mode re-chooses usecs at every interrupt from the traffic the last
  * interval carried, in three classes (lowest latency / low latency / bulk) as
  * Intel's e1000e and igb drivers do in their update_itr(): average bytes per
- * packet and packets per interrupt decide the class. Sources: e1000e.rst
+ * packet and packets per interrupt decide the class (the class thresholds are
+ * nicsim's own, see irq.c; the class intervals are the drivers' constants). Sources: e1000e.rst
  * (InterruptThrottleRate 3: 4000..20000 ints/s), igb.h (IGB_START_ITR ~6000
  * ints/s), ixgbe.h (IXGBE_100K_ITR .. IXGBE_8K_ITR). See docs/config.md.
  *

@@ -3,7 +3,6 @@
 #include <assert.h>
 #include <stddef.h>
 
-#define ETH_MIN_FRAME_NO_FCS 60u  /* IEEE 802.3: 64-byte minimum including FCS */
 
 const struct param_def mac_params[] = {
 	{ "mac.rate_mbps", PARAM_U32, offsetof(struct mac_cfg, rate_mbps), "Mb/s", "10000", 10, 1600000, 0,
@@ -16,21 +15,19 @@ const struct param_def mac_params[] = {
 	  "Frame check sequence on the wire (captures do not include it).", "IEEE 802.3 clause 3.2.9" },
 	{ "mac.rx_fifo_bytes", PARAM_U32, offsetof(struct mac_cfg, rx_fifo_bytes), "bytes", "524288", 2048,
 	  1u << 30, 0, NULL, 0, "RX packet buffer shared by all queues; frames that do not fit are dropped.",
-	  "Intel 82599 datasheet §1.3: 512 KB receive packet buffer" },
+	  "Intel 82599 datasheet: 512 KB receive packet buffer [R: recalled, not in shared/research]" },
 	{ NULL },
 };
 
 void mac_init(struct mac *m, const struct mac_cfg *cfg)
 {
 	*m = (struct mac){ .cfg = *cfg };
+	m->overhead_ps = ((uint64_t)cfg->overhead_bytes * 8u * 1000000u) / cfg->rate_mbps;
 }
 
 uint64_t mac_wire_time_ps(const struct mac *m, uint32_t wire_len)
 {
-	uint64_t bytes = (wire_len < ETH_MIN_FRAME_NO_FCS ? ETH_MIN_FRAME_NO_FCS : wire_len) +
-			 m->cfg.fcs_bytes + m->cfg.overhead_bytes;
-	/* bits * 1e6 / Mb/s = ps; round up to whole ps. */
-	return (bytes * 8u * 1000000u + m->cfg.rate_mbps - 1) / m->cfg.rate_mbps;
+	return eth_wire_time_ps(wire_len, m->cfg.rate_mbps, m->cfg.fcs_bytes, m->cfg.overhead_bytes);
 }
 
 uint64_t mac_rx_arrive(struct mac *m, uint64_t t_ps, uint32_t wire_len, uint64_t *start_ps)
@@ -45,10 +42,9 @@ uint64_t mac_rx_arrive(struct mac *m, uint64_t t_ps, uint32_t wire_len, uint64_t
 	m->wire_free_ps = start + on_wire;
 	/* The last bit of the frame is in before the IFG ends: the IFG and
 	 * preamble are part of the wire time but not of reception. */
-	uint64_t gap = ((uint64_t)m->cfg.overhead_bytes * 8u * 1000000u) / m->cfg.rate_mbps;
 	m->st.rx_frames++;
 	m->st.rx_bytes += wire_len;
-	return start + on_wire - gap;
+	return start + on_wire - m->overhead_ps;
 }
 
 bool mac_fifo_admit(struct mac *m, uint32_t bytes)

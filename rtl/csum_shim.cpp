@@ -103,44 +103,19 @@ public:
 	uint16_t run(const uint8_t *words, size_t len, uint32_t start, uint32_t init, uint32_t *cycles) override
 	{
 		M *m = t_.m();
-		size_t nwords = len ? (len + width - 1) / width : 1;
-		size_t next = 0;
-		uint32_t n = 0;
 		m->m_axis_csum_ready = 1;
-		m->s_axis_tvalid = 0;   // whatever a caller left on the bus is dropped
 		m->s_axis_start = start;
 		m->s_axis_init = init;
-		for (;;) {
-			if (!m->s_axis_tvalid && next < nwords) {
-				size_t off = next * width;
-				uint32_t nb = (uint32_t)(len - off < width ? len - off : width);
-				m->s_axis_tdata = rtl_shim::pack_lanes(words + off, nb);
-				m->s_axis_tkeep = rtl_shim::keep_of(nb);
-				m->s_axis_tlast = (next + 1 == nwords);
-				m->s_axis_tvalid = 1;
-				next++;
-			}
-			t_.settle();
-			bool is_accepted = m->s_axis_tvalid && m->s_axis_tready;
-			bool is_done = m->m_axis_csum_valid;
-			uint16_t sum = m->m_axis_csum;
-			t_.rise();
-			n++;
-			if (is_accepted)
-				m->s_axis_tvalid = 0;
-			if (is_done) {
-				has_result = true;
-				result = sum;
-				if (cycles)
-					*cycles = n;
-				return sum;
-			}
-			if (n > nwords + rtl_shim::GIVE_UP_CYCLES) {
-				if (cycles)
-					*cycles = UINT32_MAX;
-				return 0;
-			}
-		}
+		uint64_t sum = 0;
+		auto take = [](M *mm, uint64_t *v) {
+			*v = mm->m_axis_csum;
+			return (bool)mm->m_axis_csum_valid;
+		};
+		if (!rtl_shim::stream_packet(t_, width, words, len, take, &sum, cycles))
+			return 0;
+		has_result = true;
+		result = (uint16_t)sum;
+		return result;
 	}
 
 private:

@@ -115,42 +115,17 @@ public:
 	uint32_t hash(const uint8_t *in, size_t len, uint32_t *cycles) override
 	{
 		M *m = t_.m();
-		size_t words = len ? (len + width - 1) / width : 1;
-		size_t next = 0;      // next word to drive
-		uint32_t n = 0;
 		m->m_axis_hash_ready = 1;
-		m->s_axis_tvalid = 0;   // whatever a caller left on the bus is dropped
-		for (;;) {
-			if (!m->s_axis_tvalid && next < words) {
-				size_t off = next * width;
-				uint32_t nb = (uint32_t)(len - off < width ? len - off : width);
-				m->s_axis_tdata = rtl_shim::pack_lanes(in + off, nb);
-				m->s_axis_tkeep = rtl_shim::keep_of(nb);
-				m->s_axis_tlast = (next + 1 == words);
-				m->s_axis_tvalid = 1;
-				next++;
-			}
-			t_.settle();
-			bool is_accepted = m->s_axis_tvalid && m->s_axis_tready;
-			bool is_done = m->m_axis_hash_valid;
-			uint32_t h = m->m_axis_hash;
-			t_.rise();
-			n++;
-			if (is_accepted)
-				m->s_axis_tvalid = 0;
-			if (is_done) {
-				has_result = true;
-				result = h;
-				if (cycles)
-					*cycles = n;
-				return h;
-			}
-			if (n > words + rtl_shim::GIVE_UP_CYCLES) {
-				if (cycles)
-					*cycles = UINT32_MAX;
-				return 0;
-			}
-		}
+		uint64_t h = 0;
+		auto take = [](M *mm, uint64_t *v) {
+			*v = mm->m_axis_hash;
+			return (bool)mm->m_axis_hash_valid;
+		};
+		if (!rtl_shim::stream_packet(t_, width, in, len, take, &h, cycles))
+			return 0;
+		has_result = true;
+		result = (uint32_t)h;
+		return result;
 	}
 
 private:

@@ -124,6 +124,55 @@ inline uint64_t pack_lanes(const uint8_t *bytes, uint32_t n)
 
 inline uint32_t keep_of(uint32_t n) { return n >= 32 ? 0xffffffffu : (1u << n) - 1u; }
 
+// One whole operation on an AXI-stream block with the s_axis_* input ports:
+// drive bytes[0..len) back to back (one word a cycle, tlast on the last, one
+// empty last word for len 0), one clock per step, until the block hands over
+// a result. take(m, &value) reads the output handshake on the settled model
+// and returns whether a result is valid this cycle. Returns true with *value
+// and *cycles (the cycles from the first word to the hand-over, both
+// included), or false if no result came within GIVE_UP_CYCLES after the input
+// (a bug in the RTL; *cycles = UINT32_MAX).
+template <class M, class Take>
+bool stream_packet(Clocked<M> &t, uint32_t width, const uint8_t *bytes, size_t len, Take take, uint64_t *value,
+		   uint32_t *cycles)
+{
+	M *m = t.m();
+	size_t words = len ? (len + width - 1) / width : 1;
+	size_t next = 0;
+	uint32_t n = 0;
+	m->s_axis_tvalid = 0;   // whatever a caller left on the bus is dropped
+	for (;;) {
+		if (!m->s_axis_tvalid && next < words) {
+			size_t off = next * width;
+			uint32_t nb = (uint32_t)(len - off < width ? len - off : width);
+			m->s_axis_tdata = pack_lanes(bytes + off, nb);
+			m->s_axis_tkeep = keep_of(nb);
+			m->s_axis_tlast = (next + 1 == words);
+			m->s_axis_tvalid = 1;
+			next++;
+		}
+		t.settle();
+		bool is_accepted = m->s_axis_tvalid && m->s_axis_tready;
+		uint64_t v = 0;
+		bool is_done = take(m, &v);
+		t.rise();
+		n++;
+		if (is_accepted)
+			m->s_axis_tvalid = 0;
+		if (is_done) {
+			*value = v;
+			if (cycles)
+				*cycles = n;
+			return true;
+		}
+		if (n > words + GIVE_UP_CYCLES) {
+			if (cycles)
+				*cycles = UINT32_MAX;
+			return false;
+		}
+	}
+}
+
 inline void set_err(char *err, size_t err_len, const char *msg)
 {
 	if (err && err_len)

@@ -296,16 +296,12 @@ static int cmd_info(int argc, char **argv)
 		bytes += rec.wire_len;
 		parse_frame(rec.data, rec.cap_len, rec.wire_len, ti->link, &pr);
 		parse_stats_add(&ps, &pr);
-		struct flow_key key;
-		if (flows_key_of(&pr, &key)) {
-			struct flow_entry *e = flows_get(ft, &key, rec.index);
-			if (!e) {
-				fprintf(stderr, "nicsim info: out of memory at record %" PRIu64 "\n", rec.index);
-				rc = TRACE_E_NOMEM;
-				break;
-			}
-			e->packets++;
-			e->bytes += rec.wire_len;
+		bool is_nomem;
+		if (!flows_add_frame(ft, &pr, rec.wire_len, rec.index, &is_nomem) && is_nomem) {
+			snprintf(err, sizeof err, "%s: record %" PRIu64 ": out of memory for the flow table", trace,
+				 rec.index);
+			rc = TRACE_E_NOMEM;
+			break;
 		}
 	}
 	bool is_truncated = rc == TRACE_E_TRUNCATED;

@@ -16,14 +16,9 @@ static void on_record(void *ctx, const struct pkt *p, int dir)
 {
 	(void)dir;
 	struct run *r = ctx;
-	struct flow_key key;
-	if (!flows_key_of(&p->pr, &key))
-		return;
-	struct flow_entry *e = flows_get(r->flows, &key, p->record);
-	if (e) {
-		e->packets++;
-		e->bytes += p->wire_len;
-	}
+	bool is_nomem;
+	(void)flows_add_frame(r->flows, &p->pr, p->wire_len, p->record, &is_nomem);
+	/* Out of memory here only loses per-flow detail; the run's own counts stand. */
 }
 
 static void on_deliver(void *ctx, const struct pkt *p)
@@ -75,6 +70,7 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 	}
 	struct replay_cfg rcfg = cfg->replay;
 	rcfg.wire_rate_mbps = cfg->mac.rate_mbps;
+	rcfg.wire_fcs_bytes = cfg->mac.fcs_bytes;
 	rcfg.wire_overhead_bytes = cfg->mac.overhead_bytes;
 	if ((rc = replay_new(&r->rep, r->k, &r->bus, r->pool, trace_path, &rcfg, &r->host, err, err_len)) < 0)
 		goto fail;

@@ -312,6 +312,23 @@ int flows_write_csv(struct flow_table *ft, FILE *f, bool with_nic)
  * capture cut short in its last record (real/suri-pgsql-gro-offload.pcap ends
  * one byte into a record header) returns TRACE_E_TRUNCATED with the same
  * counts tshark reports for it, and the caller decides whether that is fatal. */
+struct flow_entry *flows_add_frame(struct flow_table *ft, const struct parse_result *pr, uint32_t wire_len,
+				   uint64_t record, bool *is_nomem)
+{
+	struct flow_key key;
+	*is_nomem = false;
+	if (!flows_key_of(pr, &key))
+		return NULL;
+	struct flow_entry *e = flows_get(ft, &key, record);
+	if (!e) {
+		*is_nomem = true;
+		return NULL;
+	}
+	e->packets++;
+	e->bytes += wire_len;
+	return e;
+}
+
 int flows_count_trace(const char *path, struct flow_table *ft, char *err, size_t err_len)
 {
 	struct trace_reader *r;
@@ -320,23 +337,18 @@ int flows_count_trace(const char *path, struct flow_table *ft, char *err, size_t
 		return rc;
 	struct trace_record rec;
 	struct parse_result pr;
-	struct flow_key key;
 	while ((rc = trace_next(r, &rec, err, err_len)) == TRACE_OK) {
 		/* The link type can only be known per interface once its IDB is
 		 * read (pcapng), so ask after each record; it is a field read. */
 		enum parse_link link = trace_get_info(r)->link;
 		parse_frame(rec.data, rec.cap_len, rec.wire_len, link, &pr);
-		if (!flows_key_of(&pr, &key))
-			continue;
-		struct flow_entry *e = flows_get(ft, &key, rec.index);
-		if (!e) {
+		bool is_nomem;
+		if (!flows_add_frame(ft, &pr, rec.wire_len, rec.index, &is_nomem) && is_nomem) {
 			snprintf(err, err_len, "%s: record %" PRIu64 ": out of memory for the flow table",
 				 path, rec.index);
 			trace_close(r);
 			return TRACE_E_NOMEM;
 		}
-		e->packets++;
-		e->bytes += rec.wire_len;
 	}
 	trace_close(r);
 	return rc == TRACE_EOF ? 0 : rc;

@@ -48,6 +48,11 @@ void flows_free(struct flow_table *ft);
 bool flows_key_of(const struct parse_result *pr, struct flow_key *key);
 /* Find or insert; NULL only if memory is exhausted. */
 struct flow_entry *flows_get(struct flow_table *ft, const struct flow_key *key, uint64_t record);
+/* Count one frame (wire_len bytes) into its flow. Returns the flow's entry,
+ * or NULL with *is_nomem false when the frame belongs to no flow, or NULL
+ * with *is_nomem true when the table could not grow. */
+struct flow_entry *flows_add_frame(struct flow_table *ft, const struct parse_result *pr, uint32_t wire_len,
+				   uint64_t record, bool *is_nomem);
 uint64_t flows_count(const struct flow_table *ft);
 /* Entries in text-sorted CSV row order. The array is owned by the table and
  * valid until the next flows_get. */
