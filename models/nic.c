@@ -30,9 +30,10 @@ const struct param_def nic_params[] = {
 	{ "nic.dma_latency_ns", PARAM_U32, offsetof(struct nic_cfg, dma_latency_ns), "ns", "560", 0, 1000000, 0,
 	  NULL, 0, "Fixed latency of one receive DMA, from start to descriptor write-back in host memory.",
 	  "pcie-bench (Neugebauer et al., SIGCOMM 2018): median 64 B DMA read 547-560 ns on Xeon E5, Gen3 x8 (specs.md §5)" },
-	{ "nic.dma_rate_mbps", PARAM_U32, offsetof(struct nic_cfg, dma_rate_mbps), "Mb/s", "50000", 100,
+	{ "nic.dma_rate_mbps", PARAM_U32, offsetof(struct nic_cfg, dma_rate_mbps), "Mb/s", "57600", 100,
 	  10000000, 0, NULL, 0, "DMA bandwidth toward host memory (frames transfer one after another).",
-	  "PCIe Gen3 x8: 63 Gb/s after 128b/130b (specs.md §5) less ~20% TLP/DLLP overhead at 256 B MPS" },
+	  "PCIe Gen3 x8 = 63.0 Gb/s after 128b/130b, times the payload share of a 64-bit-address MWr at 256 B MPS, "
+	  "256/(256+24) (specs.md §5); ACK and flow-control DLLPs left out" },
 	{ NULL },
 };
 
