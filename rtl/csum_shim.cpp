@@ -12,6 +12,8 @@
 
 using rtl_shim::Clocked;
 
+static_assert(RTL_CSUM_SEGS_MAX == rtl_shim::SEGS_MAX, "rtl_twins.h and shim_common.h disagree on the segment limit");
+
 struct rtl_csum {
 	virtual ~rtl_csum() = default;
 	virtual int open(const char *vcd_path, char *err, size_t err_len) = 0;
@@ -24,6 +26,7 @@ struct rtl_csum {
 	virtual bool is_busy() const = 0;
 	virtual uint64_t cycle() const = 0;
 	virtual uint16_t run(const uint8_t *words, size_t len, uint32_t start, uint32_t init, uint32_t *cycles) = 0;
+	virtual int sums(const struct rtl_csum_seg *segs, size_t n, uint16_t *out, uint32_t *cycles) = 0;
 
 	uint32_t width = 0;
 	bool has_result = false;
@@ -118,6 +121,33 @@ public:
 		return result;
 	}
 
+	// Ranges back to back, each streamed from lane 0 with start 0.
+	int sums(const struct rtl_csum_seg *segs, size_t n, uint16_t *out, uint32_t *cycles) override
+	{
+		if (n == 0 || n > rtl_shim::SEGS_MAX)
+			return -EINVAL;
+		M *m = t_.m();
+		m->m_axis_csum_ready = 1;
+		rtl_shim::Seg sg[rtl_shim::SEGS_MAX];
+		for (size_t i = 0; i < n; i++)
+			sg[i] = { segs[i].data, segs[i].len };
+		auto begin = [segs](M *mm, size_t i) {
+			mm->s_axis_start = 0;
+			mm->s_axis_init = segs[i].init;
+		};
+		auto take = [](M *mm, uint64_t *v) {
+			*v = mm->m_axis_csum;
+			return (bool)mm->m_axis_csum_valid;
+		};
+		uint64_t v[rtl_shim::SEGS_MAX] = { 0 };
+		bool is_ok = rtl_shim::stream_packets(t_, width, sg, n, begin, take, v, cycles);
+		for (size_t i = 0; i < n; i++)
+			out[i] = (uint16_t)v[i];
+		has_result = is_ok;
+		result = out[n - 1];
+		return is_ok ? 0 : -EIO;
+	}
+
 private:
 	Clocked<M> t_;
 };
@@ -177,6 +207,11 @@ uint64_t rtl_csum_cycle(const struct rtl_csum *h) { return h->cycle(); }
 uint16_t rtl_csum_sum(struct rtl_csum *h, const uint8_t *data, size_t len, uint32_t init, uint32_t *cycles)
 {
 	return h->run(data, len, 0, init, cycles);
+}
+
+int rtl_csum_sums(struct rtl_csum *h, const struct rtl_csum_seg *segs, size_t n, uint16_t *sums, uint32_t *cycles)
+{
+	return h->sums(segs, n, sums, cycles);
 }
 
 uint16_t rtl_csum_range(struct rtl_csum *h, const uint8_t *frame, size_t start, size_t end, uint32_t init,

@@ -12,7 +12,8 @@
 //   - throughput: one input word per cycle while s_axis_tvalid and
 //     s_axis_tready are high; packets may follow back to back (no bubble);
 //   - latency: the hash is valid LATENCY_CYCLES = 1 cycle after the cycle in
-//     which the last word is accepted (one output register);
+//     which the last word is accepted (the accumulator register, which is
+//     the output);
 //   - so an input of L bytes with no stalls takes ceil(L/DATA_W) + 1 cycles
 //     from its first word on the bus to the cycle the hash is on m_axis_*.
 //
@@ -50,6 +51,7 @@ module rss_toeplitz #(
     localparam int KEY_BITS = KEY_BYTES * 8,
     localparam int KEY_WORDS = KEY_BYTES / 4,              // 32-bit config words
     localparam int KEY_ADDR_W = $clog2(KEY_WORDS),
+    localparam int WSPAN = WBITS / 32,                     // key words an input word spans
     localparam int MAX_WORDS = (KEY_BYTES - 4) / DATA_W,   // input words the key covers
     localparam int CNT_W = $clog2(MAX_WORDS + 1)
 ) (
@@ -90,84 +92,79 @@ module rss_toeplitz #(
     end
 
     // ---------------------------------------------------------------- key
+    // Key word a holds key bits [32a .. 32a+31] (MSB first), with the test
+    // fault applied as it is written.
+    localparam int FAULT_WORD = FAULT_FLIP_KEY_BIT / 32;
+    localparam logic [31:0] FAULT_BIT = (FAULT_FLIP_KEY_BIT >= 0) ? 32'h8000_0000 >> (FAULT_FLIP_KEY_BIT % 32) : '0;
     logic [31:0] key_reg [KEY_WORDS];
 
     always_ff @(posedge clk) begin
         if (cfg_key_we)
-            key_reg[cfg_key_addr] <= cfg_key_data;
+            key_reg[cfg_key_addr] <= cfg_key_data ^ ((32'(cfg_key_addr) == FAULT_WORD) ? FAULT_BIT : 32'h0);
     end
 
-    // The key as one MSB-first vector (bit KEY_BITS-1 = MSB of key byte 0),
-    // with the test fault applied, then WBITS zero bits of padding so the
-    // window of the last legal word never reads past the end.
-    localparam int PAD_BITS = KEY_BITS + WBITS;
-    localparam logic [KEY_BITS-1:0] FAULT_MASK =
-        (FAULT_FLIP_KEY_BIT >= 0) ? ({{(KEY_BITS-1){1'b0}}, 1'b1} << (KEY_BITS - 1 - FAULT_FLIP_KEY_BIT))
-                                  : '0;
-    logic [KEY_BITS-1:0] key_flat;
-    always_comb begin
-        for (int a = 0; a < KEY_WORDS; a++)
-            key_flat[KEY_BITS-1-32*a -: 32] = key_reg[a];
-    end
-    wire [PAD_BITS-1:0] key_pad = {key_flat ^ FAULT_MASK, {WBITS{1'b0}}};
+    // Evaluation style: the datapath is computed at the clock edge, in
+    // always_ff through a function (see rtl/csum.sv and docs/rtl.md).
+
+    // A word's contribution: bit j of the word (stream order, MSB of lane 0
+    // first; absent lanes are zero) selects key window bits [j .. j+31].
+    function automatic logic [31:0] word_hash(input logic [WBITS-1:0] data, input logic [DATA_W-1:0] keep,
+                                              input logic [WBITS+31:0] win);
+        logic [WBITS-1:0] be;
+        logic [31:0] h;
+        for (int i = 0; i < DATA_W; i++)
+            be[WBITS-1-8*i -: 8] = keep[i] ? data[8*i +: 8] : 8'h00;
+        h = 32'h0;
+        for (int j = 0; j < WBITS; j++)
+            if (be[WBITS-1-j])
+                h = h ^ win[WBITS+31-j -: 32];
+        return h;
+    endfunction
 
     // ------------------------------------------------ control state (reset)
-    logic [CNT_W-1:0] word_cnt_reg, word_cnt_next;   // words of the current packet accepted so far
-    logic             hash_valid_reg, hash_valid_next;
+    logic [CNT_W-1:0] word_cnt_reg;     // words of the current packet accepted so far
+    logic             hash_valid_reg;
     // ---------------------------------------------------- datapath (no reset)
-    logic [31:0]      acc_reg, acc_next;             // hash of the words accepted so far
-    logic [31:0]      hash_reg, hash_next;
+    logic [31:0]      acc_reg;          // hash of the words accepted so far; the
+                                        // hash itself while hash_valid_reg
 
     wire stall = hash_valid_reg && !m_axis_hash_ready;
     assign s_axis_tready = !stall;
-    wire accept = s_axis_tvalid && s_axis_tready;
+    wire accept = s_axis_tvalid && !stall;
 
-    // Stage 1 (the accept cycle): the word's contribution.
-    // Key window for word k: key bits [k*WBITS .. k*WBITS + WBITS + 31].
-    logic [WBITS+31:0]   key_win;
-    logic [WBITS-1:0]    word_be;     // the word MSB-first in stream order, absent lanes zero
-    logic [31:0]         word_hash;
+    // Key window for word k: key bits [k*WBITS .. k*WBITS + WBITS + 31], that
+    // is key words k*WSPAN .. k*WSPAN + WSPAN (a word is WSPAN key words
+    // wide), zero past the end of the key (only a saturated counter reads there).
+    logic [WBITS+31:0] key_win;
     always_comb begin
-        key_win = key_pad[PAD_BITS-1 - 32'(word_cnt_reg) * WBITS -: WBITS+32];
-        for (int i = 0; i < DATA_W; i++)
-            word_be[WBITS-1-8*i -: 8] = s_axis_tkeep[i] ? s_axis_tdata[8*i +: 8] : 8'h00;
-        word_hash = 32'h0;
-        for (int j = 0; j < WBITS; j++)
-            if (word_be[WBITS-1-j])
-                word_hash = word_hash ^ key_win[WBITS+31-j -: 32];
-    end
-
-    always_comb begin
-        word_cnt_next = word_cnt_reg;
-        acc_next = acc_reg;
-        hash_valid_next = hash_valid_reg && !m_axis_hash_ready;
-        hash_next = hash_reg;
-        if (accept) begin
-            // The first word starts from zero, so acc_reg needs no reset.
-            acc_next = ((word_cnt_reg == '0) ? 32'h0 : acc_reg) ^ word_hash;
-            if (s_axis_tlast) begin
-                word_cnt_next = '0;
-                hash_next = acc_next;
-                hash_valid_next = 1'b1;
-            end else if (word_cnt_reg != CNT_W'(MAX_WORDS)) begin
-                word_cnt_next = word_cnt_reg + 1'b1;   // saturates: see Limits
-            end
+        for (int i = 0; i <= WSPAN; i++) begin
+            int a;
+            a = int'(word_cnt_reg) * WSPAN + i;
+            key_win[WBITS+31-32*i -: 32] = (a < KEY_WORDS) ? key_reg[a[KEY_ADDR_W-1:0]] : 32'h0;
         end
     end
 
+    // The output is acc_reg itself: while the hash is held (valid, not ready)
+    // the input stalls, so acc_reg keeps it; the next packet's first word
+    // overwrites it only at the edge where the hash is taken.
     always_ff @(posedge clk) begin
-        acc_reg <= acc_next;
-        hash_reg <= hash_next;
+        if (accept)   // the first word starts from zero, so acc_reg needs no reset
+            acc_reg <= ((word_cnt_reg == '0) ? 32'h0 : acc_reg) ^ word_hash(s_axis_tdata, s_axis_tkeep, key_win);
         if (rst) begin
             word_cnt_reg <= '0;
             hash_valid_reg <= 1'b0;
         end else begin
-            word_cnt_reg <= word_cnt_next;
-            hash_valid_reg <= hash_valid_next;
+            hash_valid_reg <= (accept && s_axis_tlast) || stall;
+            if (accept) begin
+                if (s_axis_tlast)
+                    word_cnt_reg <= '0;
+                else if (word_cnt_reg != CNT_W'(MAX_WORDS))
+                    word_cnt_reg <= word_cnt_reg + 1'b1;   // saturates: see Limits
+            end
         end
     end
 
-    assign m_axis_hash = hash_reg;
+    assign m_axis_hash = acc_reg;
     assign m_axis_hash_valid = hash_valid_reg;
     assign busy = (word_cnt_reg != '0) || hash_valid_reg;
 

@@ -108,6 +108,21 @@ uint64_t rtl_csum_cycle(const struct rtl_csum *h);
 /* Folded sum of data[0..len) plus init, streamed from lane 0;
  * cycles = ceil(len / width) + RTL_CSUM_LATENCY_CYCLES. */
 uint16_t rtl_csum_sum(struct rtl_csum *h, const uint8_t *data, size_t len, uint32_t init, uint32_t *cycles);
+/* Several sums in one go, the ranges streamed back to back (a range's first
+ * word in the cycle after the previous range's last), as the NIC sums an IPv4
+ * header and then its TCP/UDP segment: sums[i] and cycles[i] are what
+ * rtl_csum_sum would give for segs[i] alone (cycles from the range's first
+ * word on the bus to its sum's hand-over), but the pipeline overlaps one
+ * range's latency with the next range's words, so the whole takes fewer
+ * clocks to simulate. n is 1..RTL_CSUM_SEGS_MAX. Returns 0, -EINVAL for a
+ * bad n, or -EIO if the RTL stopped answering (cycles[i] = UINT32_MAX). */
+#define RTL_CSUM_SEGS_MAX 4
+struct rtl_csum_seg {
+	const uint8_t *data;
+	size_t len;
+	uint32_t init;   /* initial partial sum */
+};
+int rtl_csum_sums(struct rtl_csum *h, const struct rtl_csum_seg *segs, size_t n, uint16_t *sums, uint32_t *cycles);
 /* Folded sum of frame[start..end) plus init, the frame word-aligned as it
  * comes off the MAC: streamed from the word holding byte start, with the start
  * offset doing the rest; cycles = ceil(end / w) - floor(start / w) + latency. */

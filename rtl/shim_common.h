@@ -17,6 +17,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 
 // Verilator's headers are not clean under the project's -Wall -Wextra.
@@ -117,6 +118,18 @@ private:
 inline uint64_t pack_lanes(const uint8_t *bytes, uint32_t n)
 {
 	uint64_t w = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (n == 8 || n == 4) {   // a full word: lane i is byte i, the host's own order
+		if (n == 8) {
+			std::memcpy(&w, bytes, 8);
+		} else {
+			uint32_t w32;
+			std::memcpy(&w32, bytes, 4);
+			w = w32;
+		}
+		return w;
+	}
+#endif
 	for (uint32_t i = 0; i < n; i++)
 		w |= (uint64_t)bytes[i] << (8 * i);
 	return w;
@@ -124,53 +137,92 @@ inline uint64_t pack_lanes(const uint8_t *bytes, uint32_t n)
 
 inline uint32_t keep_of(uint32_t n) { return n >= 32 ? 0xffffffffu : (1u << n) - 1u; }
 
-// One whole operation on an AXI-stream block with the s_axis_* input ports:
-// drive bytes[0..len) back to back (one word a cycle, tlast on the last, one
-// empty last word for len 0), one clock per step, until the block hands over
-// a result. take(m, &value) reads the output handshake on the settled model
-// and returns whether a result is valid this cycle. Returns true with *value
-// and *cycles (the cycles from the first word to the hand-over, both
-// included), or false if no result came within GIVE_UP_CYCLES after the input
-// (a bug in the RTL; *cycles = UINT32_MAX).
-template <class M, class Take>
-bool stream_packet(Clocked<M> &t, uint32_t width, const uint8_t *bytes, size_t len, Take take, uint64_t *value,
-		   uint32_t *cycles)
+// A packet to stream: bytes[0..len).
+struct Seg {
+	const uint8_t *bytes;
+	size_t len;
+};
+
+inline size_t words_of(size_t len, uint32_t width) { return len ? (len + width - 1) / width : 1; }
+
+// Whole operations on an AXI-stream block with the s_axis_* input ports:
+// drive n packets back to back (one word a cycle, tlast on each packet's last
+// word, one empty last word for len 0; a packet's first word follows the
+// previous packet's last in the next cycle), one clock per step, until the
+// block has handed over n results. begin(m, i) drives packet i's sideband
+// with its first word; take(m, &value) reads the output handshake on the
+// settled model and returns whether a result is valid this cycle. Returns
+// true with values[i] and cycles[i] (the cycles from packet i's first word on
+// the bus to its result's hand-over, both included: with no stalls, the same
+// as if it were streamed alone), or false if the results stopped coming
+// within GIVE_UP_CYCLES after the input (a bug in the RTL; the cycles of the
+// missing results are UINT32_MAX).
+constexpr size_t SEGS_MAX = 4;
+
+template <class M, class Begin, class Take>
+bool stream_packets(Clocked<M> &t, uint32_t width, const Seg *segs, size_t n, Begin begin, Take take,
+		    uint64_t *values, uint32_t *cycles)
 {
 	M *m = t.m();
-	size_t words = len ? (len + width - 1) / width : 1;
-	size_t next = 0;
-	uint32_t n = 0;
-	m->s_axis_tvalid = 0;   // whatever a caller left on the bus is dropped
+	uint32_t first_on_bus[SEGS_MAX] = { 0 };
+	size_t total = 0;
+	for (size_t i = 0; i < n; i++)
+		total += words_of(segs[i].len, width);
+	size_t p = 0, next = 0, got = 0;   // packet being fed, its next word, results taken
+	uint32_t c = 0;                     // cycles so far
+	m->s_axis_tvalid = 0;               // whatever a caller left on the bus is dropped
 	for (;;) {
-		if (!m->s_axis_tvalid && next < words) {
+		if (!m->s_axis_tvalid && p < n) {
+			const Seg &sg = segs[p];
+			size_t words = words_of(sg.len, width);
+			if (next == 0) {
+				begin(m, p);
+				first_on_bus[p] = c;
+			}
 			size_t off = next * width;
-			uint32_t nb = (uint32_t)(len - off < width ? len - off : width);
-			m->s_axis_tdata = pack_lanes(bytes + off, nb);
+			uint32_t nb = (uint32_t)(sg.len - off < width ? sg.len - off : width);
+			m->s_axis_tdata = pack_lanes(sg.bytes + off, nb);
 			m->s_axis_tkeep = keep_of(nb);
 			m->s_axis_tlast = (next + 1 == words);
 			m->s_axis_tvalid = 1;
-			next++;
+			if (++next == words) {
+				p++;
+				next = 0;
+			}
 		}
 		t.settle();
 		bool is_accepted = m->s_axis_tvalid && m->s_axis_tready;
 		uint64_t v = 0;
 		bool is_done = take(m, &v);
 		t.rise();
-		n++;
+		c++;
 		if (is_accepted)
 			m->s_axis_tvalid = 0;
 		if (is_done) {
-			*value = v;
-			if (cycles)
-				*cycles = n;
-			return true;
+			values[got] = v;
+			cycles[got] = c - first_on_bus[got];
+			if (++got == n)
+				return true;
 		}
-		if (n > words + GIVE_UP_CYCLES) {
-			if (cycles)
-				*cycles = UINT32_MAX;
+		if (c > total + GIVE_UP_CYCLES) {
+			for (; got < n; got++)
+				cycles[got] = UINT32_MAX;
 			return false;
 		}
 	}
+}
+
+// One packet (see stream_packets); cycles may be NULL.
+template <class M, class Take>
+bool stream_packet(Clocked<M> &t, uint32_t width, const uint8_t *bytes, size_t len, Take take, uint64_t *value,
+		   uint32_t *cycles)
+{
+	Seg sg = { bytes, len };
+	uint32_t cyc;
+	bool is_ok = stream_packets(t, width, &sg, 1, [](M *, size_t) {}, take, value, &cyc);
+	if (cycles)
+		*cycles = cyc;
+	return is_ok;
 }
 
 inline void set_err(char *err, size_t err_len, const char *msg)

@@ -16,6 +16,7 @@
  */
 #include "testutil.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -526,6 +527,28 @@ static void test_rtl_csum_back_to_back_packets_take_one_cycle_per_word(void **st
 			}
 		}
 		assert_int_equal(rtl_csum_cycle(h) - t0, words_total + RTL_CSUM_LATENCY_CYCLES);
+		assert_false(rtl_csum_is_busy(h));
+
+		/* rtl_csum_sums (the full run's path: IPv4 header, then segment)
+		 * gives each range the sum and the cycles of the C model, and the
+		 * pair costs the words of both plus one latency of clocks. */
+		for (int p = 0; p + 1 < PKTS; p++) {
+			struct rtl_csum_seg seg[2] = {
+				{ .data = data[p], .len = len[p], .init = init[p] },
+				{ .data = data[p + 1], .len = len[p + 1], .init = init[p + 1] },
+			};
+			uint16_t sums[2];
+			uint32_t cyc[2];
+			uint64_t c0 = rtl_csum_cycle(h);
+			assert_int_equal(rtl_csum_sums(h, seg, 2, sums, cyc), 0);
+			for (int i = 0; i < 2; i++) {
+				assert_int_equal(sums[i], c_sum(data[p + i], len[p + i], init[p + i]));
+				assert_int_equal(cyc[i], csum_cycles((uint32_t)len[p + i], w));
+			}
+			assert_int_equal(rtl_csum_cycle(h) - c0,
+					 (len[p] + w - 1) / w + (len[p + 1] + w - 1) / w + RTL_CSUM_LATENCY_CYCLES);
+		}
+		assert_int_equal(rtl_csum_sums(h, NULL, 0, NULL, NULL), -EINVAL);
 		assert_false(rtl_csum_is_busy(h));
 		rtl_csum_close(h);
 	}

@@ -2,7 +2,8 @@
 # nicsim throughput benchmark (figures, not a test). Prints packets/s of
 # `nicsim run` and `nicsim info` on the largest shared packet-rate capture,
 # plain and gzipped, next to `zcat FILE >/dev/null`, the queue-count scaling
-# of issue #3 and, if built, the run with the RTL twins in the loop.
+# of issue #3 and, if built, the run with the RTL twins in the loop and the
+# RTL shims' operations per second.
 # Medians of RUNS runs; the capture is replayed LOOPS times per run.
 # usage: tests/bench/bench.sh [BUILD_DIR] [LOOPS] [RUNS]
 # Wall-clock figures on a shared virtual machine drift by tens of percent from
@@ -44,6 +45,8 @@ for q in 1 8 64 1024; do
 done
 if "$nicsim" run --quiet --backend rtl:rss,csum "$here/traces/pcpp-sll.pcap" 2>/dev/null; then
   measure "nicsim run, plain, --backend rtl:rss,csum" $n "$nicsim" run --quiet --loops "$loops" --backend rtl:rss,csum "$plain"
+  measure "nicsim run, plain, C blocks (same build)" $n "$nicsim" run --quiet --loops "$loops" "$plain"
+  if [ -x "$build/tests/bench_rtl_shims" ]; then "$build/tests/bench_rtl_shims"; fi
 fi
 measure "nicsim info, plain" "$pkts" "$nicsim" info --top 0 "$plain"
 measure "nicsim info, gzip" "$pkts" "$nicsim" info --top 0 "$gz"
