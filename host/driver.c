@@ -2,11 +2,13 @@
 
 #include <assert.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #include "models/nic_regs.h"
+#include "sim/mem.h"
 
 const struct param_def host_params[] = {
 	{ "host.cpus", PARAM_U32, offsetof(struct host_cfg, cpus), "cores", "8", 1, 1024, 0, NULL, 0,
@@ -64,19 +66,42 @@ struct core {
 	struct host_cpu_stats st;
 };
 
+/* A queue's latency record. A frame's four latencies are staged, and
+ * LAT_BATCH frames at a time are added to the four histograms: a frame then
+ * writes part of one staging line instead of touching eight histogram lines
+ * (header and bucket of four histograms spread over 61 KB). With many queues
+ * each frame meets a different queue, and those lines were the largest cache
+ * cost per frame (cachegrind, 1024 queues: 5.7 of the 17 L1 misses a frame
+ * more than with one queue; staged, 1.1). The histograms come out identical:
+ * recording is order-free (counts, min, max, exact sum). One staging array
+ * for all queues, sorted by queue before the fold, was tried: its streaming
+ * writes evicted more than they saved (more misses at 1 and 1024 queues). */
+#define LAT_BATCH 16u
+struct lat_block {
+	uint64_t staged[LAT_BATCH][LAT_COUNT];
+	struct hist h[LAT_COUNT];
+};
+
+/* Two aligned cache lines: what a frame's DPC work reads, then the
+ * counters (with many queues each frame meets a queue gone cold since its
+ * last frame, and every line more is a cache miss more). */
 struct drv_q {
-	uint32_t index;
-	uint32_t cpu;
-	uint64_t ring_addr, buf_addr;
+	struct driver *d;
 	uint8_t *ring;              /* backed descriptor memory */
 	struct pkt **slot_pkt;      /* frame record that arrived in each buffer */
+	struct lat_block *lat;      /* NULL until the queue's first frame */
 	uint32_t count;             /* ring entries */
 	uint32_t next_to_clean;     /* next descriptor the driver looks at */
 	uint32_t irq_stamped;       /* descriptors up to here carry their interrupt time */
+	uint32_t lat_staged;        /* frames in lat->staged */
+	uint32_t index;
+	uint32_t cpu;
 	bool is_dpc_queued;
+	/* line 2 */
 	struct host_queue_stats st;
-	struct driver *d;
-};
+	uint64_t ring_addr, buf_addr;
+} __attribute__((aligned(64)));
+_Static_assert(offsetof(struct drv_q, st) <= 64, "drv_q: the DPC's fields must be one cache line");
 
 struct driver {
 	struct sim_kernel *k;
@@ -98,8 +123,9 @@ struct driver {
 	 * stay small (61 KB of histograms a queue would put every queue's hot
 	 * fields on its own pages); mapped lazily, huge pages where the kernel
 	 * offers them, touched only for queues that see frames. */
-	struct hist *lat_arena;
+	struct lat_block *lat_arena;
 	size_t lat_arena_bytes;
+
 	uint64_t *entry_frames;     /* frames per entry, from write-back hashes */
 	driver_deliver_fn deliver;
 	void *deliver_ctx;
@@ -283,6 +309,16 @@ static void dpc_end(struct core *c)
 		bus_reg_write(d->bus, now, NIC_REG_EIMS(q->index), 1);
 }
 
+/* Add a queue's staged latencies to its histograms, stage by stage. */
+/* Add a queue's staged latencies to its histograms, stage by stage. */
+static void lat_fold(struct drv_q *q)
+{
+	for (int s = 0; s < LAT_COUNT; s++)
+		for (uint32_t i = 0; i < q->lat_staged; i++)
+			hist_record(&q->lat->h[s], q->lat->staged[i][s]);
+	q->lat_staged = 0;
+}
+
 static void core_step_done(struct sim_kernel *k, struct sim_event *ev, void *arg)
 {
 	(void)ev;
@@ -304,15 +340,18 @@ static void core_step_done(struct sim_kernel *k, struct sim_event *ev, void *arg
 		if (!p->t_ps[PKT_T_IRQ])
 			p->t_ps[PKT_T_IRQ] = p->t_ps[PKT_T_DRIVER]; /* found by polling before its interrupt */
 		uint64_t w = p->t_ps[PKT_T_WIRE];
-		if (!q->st.lat) {
-			q->st.lat = d->lat_arena + (size_t)q->index * LAT_COUNT;
+		if (!q->lat) {
+			q->lat = &d->lat_arena[q->index];
 			for (int s = 0; s < LAT_COUNT; s++)
-				hist_init(&q->st.lat[s]);
+				hist_init(&q->lat->h[s]);
 		}
-		hist_record(&q->st.lat[LAT_DMA], p->t_ps[PKT_T_DMA_DONE] - w);
-		hist_record(&q->st.lat[LAT_IRQ], p->t_ps[PKT_T_IRQ] - w);
-		hist_record(&q->st.lat[LAT_DRIVER], p->t_ps[PKT_T_DRIVER] - w);
-		hist_record(&q->st.lat[LAT_E2E], now - w);
+		uint64_t *st = q->lat->staged[q->lat_staged];
+		st[LAT_DMA] = p->t_ps[PKT_T_DMA_DONE] - w;
+		st[LAT_IRQ] = p->t_ps[PKT_T_IRQ] - w;
+		st[LAT_DRIVER] = p->t_ps[PKT_T_DRIVER] - w;
+		st[LAT_E2E] = now - w;
+		if (++q->lat_staged == LAT_BATCH)
+			lat_fold(q);
 		q->st.packets++;
 		q->st.bytes += p->wire_len;
 		if (d->deliver)
@@ -367,14 +406,14 @@ int driver_new(struct driver **out, struct sim_kernel *k, struct bus *bus, struc
 	d->nq = cfg->mode == HOST_MODE_LEGACY ? 1 : rss->queues;
 	d->mem = hostmem_new();
 	d->reta = calloc(rss->table_size, sizeof *d->reta);
-	d->lat_arena_bytes = (size_t)d->nq * LAT_COUNT * sizeof(struct hist);
+	d->lat_arena_bytes = (size_t)d->nq * sizeof(struct lat_block);
 	d->lat_arena = mmap(NULL, d->lat_arena_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (d->lat_arena == MAP_FAILED)
 		d->lat_arena = NULL;
 	else
 		(void)madvise(d->lat_arena, d->lat_arena_bytes, MADV_HUGEPAGE); /* a hint; fine if refused */
 	d->entry_frames = calloc(rss->table_size, sizeof *d->entry_frames);
-	d->q = calloc(d->nq, sizeof *d->q);
+	d->q = sim_calloc_lines(d->nq, sizeof *d->q);
 	d->cores = calloc(d->ncpu, sizeof *d->cores);
 	if (!d->mem || !d->q || !d->cores || !d->reta || !d->entry_frames || !d->lat_arena)
 		goto nomem;
@@ -496,6 +535,7 @@ void driver_free(struct driver *d)
 	free(d->entry_frames);
 	if (d->lat_arena)
 		munmap(d->lat_arena, d->lat_arena_bytes);
+
 	hostmem_free(d->mem);
 	free(d);
 }
@@ -505,10 +545,14 @@ uint32_t driver_cpus(const struct driver *d) { return d->ncpu; }
 const struct host_queue_stats *driver_queue_stats(const struct driver *d, uint32_t q) { return &d->q[q].st; }
 const struct host_cpu_stats *driver_cpu_stats(const struct driver *d, uint32_t c) { return &d->cores[c].st; }
 
-const struct hist *driver_queue_lat(const struct driver *d, uint32_t q, enum lat_stage s)
+const struct hist *driver_queue_lat(struct driver *d, uint32_t q, enum lat_stage s)
 {
 	static const struct hist empty = { .min = UINT64_MAX };  /* what hist_init() makes */
-	return d->q[q].st.lat ? &d->q[q].st.lat[s] : &empty;
+	struct drv_q *dq = &d->q[q];
+	if (!dq->lat)
+		return &empty;
+	lat_fold(dq);
+	return &dq->lat->h[s];
 }
 uint64_t driver_in_flight(const struct driver *d) { return d->in_flight; }
 uint64_t driver_bad_dma(const struct driver *d) { return hostmem_bad_dma(d->mem); }

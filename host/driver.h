@@ -61,8 +61,7 @@ struct host_queue_stats {
 	uint64_t interrupts;        /* ISRs run for this queue */
 	uint64_t dpc_runs;
 	uint32_t cpu;               /* the CPU its vector and DPC run on */
-	struct hist *lat;           /* [LAT_COUNT], wire -> stage, ps: NULL until the queue's first frame;
-	                             * read through driver_queue_lat() */
+	/* latency histograms: driver_queue_lat() */
 };
 
 /* Called for every frame the host finished with (before it is released). */
@@ -83,8 +82,10 @@ uint32_t driver_queues(const struct driver *d);
 uint32_t driver_cpus(const struct driver *d);
 const struct host_queue_stats *driver_queue_stats(const struct driver *d, uint32_t q);
 const struct host_cpu_stats *driver_cpu_stats(const struct driver *d, uint32_t cpu);
-/* Latency histogram of a queue for one stage (an empty one if the queue saw no frame). */
-const struct hist *driver_queue_lat(const struct driver *d, uint32_t q, enum lat_stage s);
+/* Latency histogram of a queue for one stage, wire -> stage in ps (an empty
+ * one if the queue saw no frame). Not const: the driver stages a few samples
+ * per queue before it adds them to the histograms, and reading adds them. */
+const struct hist *driver_queue_lat(struct driver *d, uint32_t q, enum lat_stage s);
 /* Frames the host holds (written by the NIC, not yet processed). */
 uint64_t driver_in_flight(const struct driver *d);
 uint64_t driver_bad_dma(const struct driver *d);

@@ -10,16 +10,24 @@ struct region {
 	void *owner;
 };
 
-#define HOSTMEM_HINTS 65536u  /* 4 GiB of 64 KiB chunks: no aliasing for 1024 queues of rings and buffers */
-#define HOSTMEM_HINT_SHIFT 16
+/* Regions start on a 64 KiB chunk boundary, so no chunk holds two regions,
+ * and the first 4 GiB of bus addresses are direct-mapped: chunk c holds a
+ * copy of its region, one cache line, so a DMA finds its region with one
+ * index and one line (with many queues every frame's DMA lands on a
+ * different queue's buffers and ring, and a hint table plus the region
+ * array cost two cold lines a lookup). Beyond the map: binary search. */
+#define HOSTMEM_CHUNK_SHIFT 16
+#define HOSTMEM_CHUNK_BYTES (1ull << HOSTMEM_CHUNK_SHIFT)
+#define HOSTMEM_CHUNKS 65536u  /* 4 GiB */
+struct chunk {
+	struct region r;   /* bytes == 0: no region here */
+} __attribute__((aligned(64)));
 
 struct hostmem {
 	struct region *r;
 	uint32_t n, cap;
 	uint64_t next_addr;
-	/* Region hint per 64 KiB chunk of the address space (direct-mapped): a
-	 * DMA lands on its region in one compare instead of a binary search. */
-	uint32_t *hint;
+	struct chunk *chunk;   /* [HOSTMEM_CHUNKS], pages touched only where regions are */
 	uint64_t bad_dma;
 };
 
@@ -30,8 +38,10 @@ struct hostmem *hostmem_new(void)
 	struct hostmem *m = calloc(1, sizeof *m);
 	if (!m)
 		return NULL;
-	m->hint = calloc(HOSTMEM_HINTS, sizeof *m->hint);
-	if (!m->hint) {
+	/* 4 MiB of address space; calloc of this size maps zero pages, so
+	 * only the chunks regions occupy cost memory. */
+	m->chunk = calloc(HOSTMEM_CHUNKS, sizeof *m->chunk);
+	if (!m->chunk) {
 		free(m);
 		return NULL;
 	}
@@ -46,7 +56,7 @@ void hostmem_free(struct hostmem *m)
 	for (uint32_t i = 0; i < m->n; i++)
 		free(m->r[i].data);
 	free(m->r);
-	free(m->hint);
+	free(m->chunk);
 	free(m);
 }
 
@@ -60,23 +70,32 @@ uint64_t hostmem_alloc(struct hostmem *m, uint64_t bytes, bool is_backed, hostme
 		m->r = r;
 		m->cap = cap;
 	}
+	uint64_t base = (m->next_addr + HOSTMEM_CHUNK_BYTES - 1) & ~(HOSTMEM_CHUNK_BYTES - 1);
 	struct region *g = &m->r[m->n];
-	*g = (struct region){ .base = m->next_addr, .bytes = bytes, .on_write = on_write, .owner = owner };
+	*g = (struct region){ .base = base, .bytes = bytes, .on_write = on_write, .owner = owner };
 	if (is_backed && !(g->data = calloc(1, bytes ? bytes : 1)))
 		return 0;
 	m->n++;
-	m->next_addr += (bytes + 4095) & ~4095ull;
-	m->next_addr += 4096; /* a guard page between regions catches overruns as bad DMA */
-	return g->base;
+	/* A guard page after each region catches overruns as bad DMA. */
+	m->next_addr = base + ((bytes + 4095) & ~4095ull) + 4096;
+	for (uint64_t a = base; a < base + bytes; a += HOSTMEM_CHUNK_BYTES) {
+		uint64_t c = (a - HOSTMEM_BASE) >> HOSTMEM_CHUNK_SHIFT;
+		if (c >= HOSTMEM_CHUNKS)
+			break;
+		m->chunk[c].r = *g;
+	}
+	return base;
 }
 
 static struct region *find(struct hostmem *m, uint64_t addr, uint64_t len)
 {
-	uint32_t *hint = &m->hint[(addr >> HOSTMEM_HINT_SHIFT) % HOSTMEM_HINTS];
-	if (*hint < m->n) {
-		struct region *g = &m->r[*hint];
-		if (addr >= g->base && addr + len <= g->base + g->bytes)
+	uint64_t c = (addr - HOSTMEM_BASE) >> HOSTMEM_CHUNK_SHIFT;   /* wraps to huge below the base */
+	if (c < HOSTMEM_CHUNKS) {
+		struct region *g = &m->chunk[c].r;
+		if (g->bytes && addr >= g->base && len <= g->bytes && addr - g->base <= g->bytes - len)
 			return g;
+		if (addr + len <= HOSTMEM_BASE + (uint64_t)HOSTMEM_CHUNKS * HOSTMEM_CHUNK_BYTES)
+			return NULL;   /* inside the map and not in the one region its chunk can hold */
 	}
 	/* Regions are allocated at increasing addresses: binary search. */
 	uint32_t lo = 0, hi = m->n;
@@ -87,10 +106,8 @@ static struct region *find(struct hostmem *m, uint64_t addr, uint64_t len)
 		else
 			hi = mid;
 	}
-	if (lo < m->n && addr >= m->r[lo].base && addr + len <= m->r[lo].base + m->r[lo].bytes) {
-		*hint = lo;
+	if (lo < m->n && addr >= m->r[lo].base && len <= m->r[lo].bytes && addr - m->r[lo].base <= m->r[lo].bytes - len)
 		return &m->r[lo];
-	}
 	return NULL;
 }
 

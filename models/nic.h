@@ -62,9 +62,9 @@ struct nic_engines {
 
 struct nic_queue_stats {
 	uint64_t rx_packets, rx_bytes;       /* written to host memory */
+	uint64_t hashed;                     /* (the three counted per frame first: see struct nic_rxq) */
 	uint64_t drop_no_desc;               /* ring empty: the driver fell behind */
 	uint64_t drop_fifo_full;             /* RX FIFO full when the frame arrived */
-	uint64_t hashed;
 };
 
 struct nic_stats {
@@ -89,7 +89,7 @@ uint32_t nic_queues(const struct nic *n);
 const struct nic_queue_stats *nic_queue_stats(const struct nic *n, uint32_t q);
 const struct nic_stats *nic_stats(const struct nic *n);
 const struct mac_stats *nic_mac_stats(const struct nic *n);
-const struct irq_vec_stats *nic_irq_stats(const struct nic *n, uint32_t q);
+struct irq_vec_stats nic_irq_stats(const struct nic *n, uint32_t q);
 /* Frames inside the NIC (FIFO, pipeline, DMA); 0 after a drained run. */
 uint64_t nic_in_flight(const struct nic *n);
 

@@ -206,7 +206,7 @@ json_t *report_json(const struct run *r)
 		json_object_set_new(dq, "no_descriptor", jint(nq->drop_no_desc));
 		json_object_set_new(o, "drops", dq);
 		json_object_set_new(o, "hashed", jint(nq->hashed));
-		json_object_set_new(o, "interrupts", jint(nic_irq_stats(r->nic, q)->interrupts));
+		json_object_set_new(o, "interrupts", jint(nic_irq_stats(r->nic, q).interrupts));
 		json_object_set_new(o, "dpc_runs", jint(hq->dpc_runs));
 		json_t *lat = json_object();
 		for (int s = 0; s < LAT_COUNT; s++)
@@ -314,7 +314,7 @@ void report_text(const struct run *r, FILE *f)
 		fmt_ps(d, sizeof d, hist_max(e));
 		fprintf(f, "%5u %4u %10" PRIu64 " %12" PRIu64 " %9" PRIu64 " %9" PRIu64 " %8" PRIu64 " %10s %10s %10s %10s\n",
 			q, hq->cpu, hq->packets, hq->bytes, qq->drop_fifo_full, qq->drop_no_desc,
-			nic_irq_stats(r->nic, q)->interrupts, a, b, c, d);
+			nic_irq_stats(r->nic, q).interrupts, a, b, c, d);
 	}
 	uint64_t imb = imbalance_permille(r);
 	if (r->rebal) {

@@ -196,7 +196,7 @@ static void test_nic_moderation_holds_the_interrupt_for_usecs(void **state)
 	sim_run_until(s.k, SIM_TIME_NEVER);
 	assert_int_equal(s.msix[0], 1);
 	assert_true(s.msix_t[0] >= 50 * SIM_PS_PER_US && s.msix_t[0] < 52 * SIM_PS_PER_US);
-	assert_int_equal(nic_irq_stats(n, 0)->by_timer, 1);
+	assert_int_equal(nic_irq_stats(n, 0).by_timer, 1);
 	teardown(&s, n);
 }
 
