@@ -10,15 +10,17 @@ struct region {
 	void *owner;
 };
 
-/* Regions start on a 64 KiB chunk boundary, so no chunk holds two regions,
- * and the first 4 GiB of bus addresses are direct-mapped: chunk c holds a
+/* Regions start on a 2 MiB chunk boundary, so no chunk holds two regions,
+ * and the first 64 GiB of bus addresses are direct-mapped: chunk c holds a
  * copy of its region, one cache line, so a DMA finds its region with one
- * index and one line (with many queues every frame's DMA lands on a
- * different queue's buffers and ring, and a hint table plus the region
- * array cost two cold lines a lookup). Beyond the map: binary search. */
-#define HOSTMEM_CHUNK_SHIFT 16
+ * index and one line. With many queues every frame's DMA lands on a
+ * different queue's buffers and ring; a hint table plus the region array cost
+ * two cold lines a lookup, and 64 KiB chunks spread one queue's buffers over
+ * 16 lines. Bus address space is plentiful (64-bit), so a small ring taking a
+ * whole chunk costs nothing. Beyond the map: binary search. */
+#define HOSTMEM_CHUNK_SHIFT 21
 #define HOSTMEM_CHUNK_BYTES (1ull << HOSTMEM_CHUNK_SHIFT)
-#define HOSTMEM_CHUNKS 65536u  /* 4 GiB */
+#define HOSTMEM_CHUNKS 32768u  /* 64 GiB */
 struct chunk {
 	struct region r;   /* bytes == 0: no region here */
 } __attribute__((aligned(64)));
@@ -38,7 +40,7 @@ struct hostmem *hostmem_new(void)
 	struct hostmem *m = calloc(1, sizeof *m);
 	if (!m)
 		return NULL;
-	/* 4 MiB of address space; calloc of this size maps zero pages, so
+	/* 2 MiB of zeroed table; calloc of this size maps zero pages, so
 	 * only the chunks regions occupy cost memory. */
 	m->chunk = calloc(HOSTMEM_CHUNKS, sizeof *m->chunk);
 	if (!m->chunk) {

@@ -21,7 +21,7 @@ typedef void (*hostmem_write_fn)(void *owner, uint64_t offset, struct bus_dma *o
 struct hostmem;
 struct hostmem *hostmem_new(void);
 void hostmem_free(struct hostmem *m);
-/* Allocate bytes (64 KiB aligned, a guard page after). Returns the bus address, 0 on failure. */
+/* Allocate bytes (2 MiB aligned, a guard page after). Returns the bus address, 0 on failure. */
 uint64_t hostmem_alloc(struct hostmem *m, uint64_t bytes, bool is_backed, hostmem_write_fn on_write, void *owner);
 /* Pointer to backed bytes at addr (len must lie in one region), or NULL. */
 uint8_t *hostmem_ptr(struct hostmem *m, uint64_t addr, uint64_t len);
