@@ -162,9 +162,16 @@ static void nic_frame_in(void *opaque, uint64_t t_ps, struct pkt *p)
 		if (len) {
 			p->rss_hash = n->eng.hash(n->eng.ctx, in, len, &hash_cyc);
 			p->has_hash = 1;
-			hash_cyc += n->cfg.indir_latency_cycles;
 		}
-		p->queue = rss_queue_of(n->rss, p->has_hash, p->rss_hash);
+		if (p->has_hash && n->eng.lookup) {
+			uint32_t cyc = 0;
+			p->queue = n->eng.lookup(n->eng.ctx, p->rss_hash, &cyc);
+			hash_cyc += cyc;
+		} else {
+			if (p->has_hash)
+				hash_cyc += n->cfg.indir_latency_cycles;
+			p->queue = rss_queue_of(n->rss, p->has_hash, p->rss_hash);
+		}
 	} else {
 		p->queue = 0; /* RSS off (NDIS 5.1 legacy): one queue */
 	}
@@ -405,6 +412,12 @@ static void w_rssrk(struct nic *n, uint32_t i, uint32_t o, uint32_t v)
 	n->eng.set_key(n->eng.ctx, n->key, RSS_KEY_BYTES_MAX);
 	rss_set_key(n->rss, n->key, RSS_KEY_BYTES_MAX);
 }
+static void table_set(struct nic *n, uint32_t index, uint16_t queue)
+{
+	rss_table_set(n->rss, index, queue);
+	if (n->eng.set_entry)
+		n->eng.set_entry(n->eng.ctx, index, queue);
+}
 static uint32_t r_reta(struct nic *n, uint32_t i, uint32_t o)
 {
 	(void)o;
@@ -424,9 +437,9 @@ static void w_reta(struct nic *n, uint32_t i, uint32_t o, uint32_t v)
 		return;
 	}
 	if (2 * i < size)
-		rss_table_set(n->rss, 2 * i, lo);
+		table_set(n, 2 * i, lo);
 	if (2 * i + 1 < size)
-		rss_table_set(n->rss, 2 * i + 1, hi);
+		table_set(n, 2 * i + 1, hi);
 }
 static uint32_t r_rxq(struct nic *n, uint32_t qi, uint32_t off)
 {
@@ -590,6 +603,9 @@ void nic_set_engines(struct nic *n, const struct nic_engines *e)
 					       .csum = c_csum };
 	}
 	n->eng.set_key(n->eng.ctx, n->key, RSS_KEY_BYTES_MAX);
+	if (n->eng.set_entry)
+		for (uint32_t i = 0; i < rss_table_size(n->rss); i++)
+			n->eng.set_entry(n->eng.ctx, i, rss_table_get(n->rss, i));
 }
 
 void nic_attach(struct nic *n, struct bus *b)

@@ -58,6 +58,12 @@ struct nic_engines {
 	/* Receive checksum verdicts for a parsed frame; *cycles as above. */
 	struct csum_rx_result (*csum)(void *ctx, const uint8_t *frame, uint32_t cap_len,
 				      const struct parse_result *pr, uint32_t *cycles);
+	/* Optional (NULL: the table of models/rss, nic.indir_latency_cycles):
+	 * the indirection-table lookup of a hash, *cycles = its latency after the
+	 * hash's hand-over; and the mirror of every table write (the NIC replays
+	 * its whole table when the engines are set, then each RETA write). */
+	uint16_t (*lookup)(void *ctx, uint32_t hash, uint32_t *cycles);
+	void (*set_entry)(void *ctx, uint32_t index, uint16_t queue);
 };
 
 struct nic_queue_stats {

@@ -64,8 +64,21 @@ module rss_indir #(
 
     logic [QUEUE_W-1:0] table_mem [TABLE_SIZE];
 
+    // Evaluation style: logic that reads input ports is computed at the clock
+    // edge, in always_ff (see rtl/csum.sv and docs/rtl.md).
+
+    // The index: the hash's low cfg_size_log2 bits (sizes beyond the
+    // capacity clamp to it).
+    function automatic logic [INDEX_W-1:0] index_of(input logic [INDEX_W-1:0] hash_lo,
+                                                     input logic [SIZE_LOG2_W-1:0] size_log2);
+        logic [INDEX_W-1:0] mask;
+        for (int b = 0; b < INDEX_W; b++)
+            mask[b] = (32'(size_log2) > b);
+        return hash_lo & mask;
+    endfunction
+
     // ------------------------------------------------ control state (reset)
-    logic valid_reg, valid_next;
+    logic valid_reg;
     // ---------------------------------------------------- datapath (no reset)
     logic [QUEUE_W-1:0] queue_reg;
     logic [INDEX_W-1:0] index_reg;
@@ -73,34 +86,21 @@ module rss_indir #(
 
     wire stall = valid_reg && !m_axis_queue_ready;
     assign s_axis_hash_ready = !stall;
-    wire accept = s_axis_hash_valid && s_axis_hash_ready;
-
-    // Index mask from the active size; sizes beyond the capacity clamp to it.
-    logic [INDEX_W-1:0] index_mask;
-    always_comb begin
-        for (int b = 0; b < INDEX_W; b++)
-            index_mask[b] = (32'(cfg_size_log2) > b);
-    end
-    wire [INDEX_W-1:0] index = s_axis_hash[INDEX_W-1:0] & index_mask;
-
-    always_comb begin
-        valid_next = valid_reg && !m_axis_queue_ready;
-        if (accept)
-            valid_next = 1'b1;
-    end
+    wire accept = s_axis_hash_valid && !stall;
 
     always_ff @(posedge clk) begin
         if (cfg_we)
             table_mem[cfg_index] <= cfg_queue;
         if (accept) begin
-            queue_reg <= table_mem[index];   // read-first: the old entry on a same-cycle write
-            index_reg <= index;
+            // read-first: the old entry on a same-cycle write
+            queue_reg <= table_mem[index_of(s_axis_hash[INDEX_W-1:0], cfg_size_log2)];
+            index_reg <= index_of(s_axis_hash[INDEX_W-1:0], cfg_size_log2);
             hash_reg <= s_axis_hash;
         end
         if (rst)
             valid_reg <= 1'b0;
         else
-            valid_reg <= valid_next;
+            valid_reg <= accept || stall;
     end
 
     assign m_axis_queue = queue_reg;

@@ -58,7 +58,8 @@ static const char *usage_run =
 	"  --set KEY=VALUE   override one setting, e.g. --set rss.queues=16 (repeatable; after --config)\n"
 	"  --json FILE       write the JSON report (schema docs/report.md); '-' for stdout\n"
 	"  --flows FILE      write per-flow CSV: proto,src,sport,dst,dport,packets,bytes,rss_hash,queue\n"
-	"  --backend B       compute engines: c (default) or rtl:rss,csum (Verilated twins, if built)\n"
+	"  --backend B       compute engines: c (default) or rtl:BLOCKS, BLOCKS a subset of\n"
+	"                    rss,reta,csum (the Verilated twins, if built; e.g. rtl:rss,reta,csum)\n"
 	"  --vcd FILE        with an rtl backend: dump waves of the RTL blocks (GTKWave)\n"
 	"  --loops N         shorthand for --set replay.loops=N (replay the capture N times)\n"
 	"  --quiet           no summary on stdout\n"
@@ -187,7 +188,7 @@ static int cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 #endif
 	} else if (vcd) {
-		fprintf(stderr, "nicsim run: --vcd needs an rtl backend (e.g. --backend rtl:rss,csum)\n");
+		fprintf(stderr, "nicsim run: --vcd needs an rtl backend (e.g. --backend rtl:rss,reta,csum)\n");
 		return EXIT_USAGE;
 	}
 

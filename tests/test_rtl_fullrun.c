@@ -1,9 +1,11 @@
 /*
- * A full `nicsim run --backend rtl:rss,csum` — Toeplitz hashes, checksum sums
- * and both engines' cycle counts from the Verilated twins — must give the
- * same report as the C backend, which the golden files hold, for every
- * shipped capture (only /run/backend may differ; `nicsim check` ignores it).
- * Exit status 4 would mean the twins disagreed on some sum.
+ * A full `nicsim run --backend rtl:rss,reta,csum` — Toeplitz hashes,
+ * indirection-table lookups, checksum sums and the engines' cycle counts from
+ * the Verilated twins — must give the same report as the C backend, which the
+ * golden files hold, for every shipped capture (only /run/backend may differ;
+ * `nicsim check` ignores it), and the same as a C run when the host rewrites
+ * the table while the run goes on. Exit status 4 would mean the twins
+ * disagreed on some answer.
  */
 #include "testutil.h"
 
@@ -21,7 +23,7 @@ static void test_rtl_fullrun_report_equals_the_c_backend_on_every_shipped_captur
 		snprintf(name, sizeof name, "%s", t[i]);
 		*strchr(name, '.') = 0;
 		const char *out = tu_tmpfile(".json");
-		snprintf(cmd, sizeof cmd, "'%s' run --quiet --backend rtl:rss,csum --json '%s' '%s/traces/%s' 2>&1",
+		snprintf(cmd, sizeof cmd, "'%s' run --quiet --backend rtl:rss,reta,csum --json '%s' '%s/traces/%s' 2>&1",
 			 tu_nicsim_bin(), out, tu_src_dir(), t[i]);
 		char *o;
 		int rc = tu_run(cmd, &o);
@@ -36,10 +38,43 @@ static void test_rtl_fullrun_report_equals_the_c_backend_on_every_shipped_captur
 		free(o);
 		json_t *j = tu_load_json(out);
 		assert_string_equal(json_string_value(json_object_get(json_object_get(j, "run"), "backend")),
-				    "rtl:rss,csum");
+				    "rtl:rss,reta,csum");
 		json_decref(j);
 		unlink(out);
 	}
+}
+
+/* Run-time table writes reach the RTL table: a schedule and the rebalancing
+ * policy rewrite entries mid-run; the RTL run's report must equal the C run's
+ * (computed here, same configuration). */
+static void test_rtl_fullrun_follows_run_time_table_updates(void **state)
+{
+	(void)state;
+	const char *sets = "--set replay.timing=linerate --set rebalance.policy=busiest_to_idlest "
+			   "--set rebalance.interval_us=200 --set 'rebalance.schedule=300:0-63=1;600:5=0'";
+	const char *out[2] = { tu_tmpfile(".json"), tu_tmpfile(".json") };
+	const char *backend[2] = { "c", "rtl:rss,reta,csum" };
+	for (int i = 0; i < 2; i++) {
+		char cmd[8192], *o;
+		snprintf(cmd, sizeof cmd, "'%s' run --quiet %s --backend %s --json '%s' '%s/traces/many-flows-ipv4.pcap.gz' 2>&1",
+			 tu_nicsim_bin(), sets, backend[i], out[i], tu_src_dir());
+		int rc = tu_run(cmd, &o);
+		if (rc)
+			fail_msg("%s: exit %d: %s", cmd, rc, o);
+		free(o);
+	}
+	json_t *j = tu_load_json(out[0]);
+	json_t *moves = json_object_get(j, "rebalance");
+	assert_non_null(moves);   /* the run did rewrite the table */
+	json_decref(j);
+	char cmd[8192], *o;
+	snprintf(cmd, sizeof cmd, "'%s' check '%s' '%s'", tu_nicsim_bin(), out[1], out[0]);
+	int rc = tu_run(cmd, &o);
+	if (rc)
+		fail_msg("the RTL run's report differs from the C run's after table updates:\n%s", o);
+	free(o);
+	unlink(out[0]);
+	unlink(out[1]);
 }
 
 static void test_rtl_fullrun_vcd_is_written(void **state)
@@ -67,6 +102,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rtl_fullrun_report_equals_the_c_backend_on_every_shipped_capture),
+		cmocka_unit_test(test_rtl_fullrun_follows_run_time_table_updates),
 		cmocka_unit_test(test_rtl_fullrun_vcd_is_written),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

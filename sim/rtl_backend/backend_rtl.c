@@ -12,6 +12,9 @@ struct backend_rtl {
 	struct nic_engines eng;
 	struct rtl_toeplitz *tz;
 	struct rtl_csum *cs;
+	struct rtl_rss_indir *ri;
+	uint16_t *table;        /* the table as written, to check the twin's lookups */
+	uint32_t table_mask;
 	struct rss_toeplitz c_tz;   /* the C engine, for the blocks not swapped */
 	uint32_t rss_width, csum_width;
 	uint64_t mismatches;
@@ -33,6 +36,29 @@ static void b_set_key(void *ctx, const uint8_t *key, uint32_t len)
 	rss_toeplitz_setkey(&b->c_tz, key, len);
 	if (b->tz)
 		rtl_toeplitz_set_key(b->tz, key, len > RTL_TOEPLITZ_KEY_BYTES_MAX ? RTL_TOEPLITZ_KEY_BYTES_MAX : len);
+}
+
+/* The twin's lookup latency counts from the cycle the hash is on its input,
+ * which is the cycle the hash engine hands it over: that cycle is the hash's. */
+static uint16_t b_lookup(void *ctx, uint32_t hash, uint32_t *cycles)
+{
+	struct backend_rtl *b = ctx;
+	uint32_t cyc = 0;
+	uint16_t q = rtl_rss_indir_lookup(b->ri, hash, &cyc);
+	*cycles = cyc ? cyc - 1 : 0;
+	if (q != b->table[hash & b->table_mask])
+		b->mismatches++;
+	return q;
+}
+
+static void b_set_entry(void *ctx, uint32_t index, uint16_t queue)
+{
+	struct backend_rtl *b = ctx;
+	if (index > b->table_mask)
+		return;   /* the NIC validates; the table size is fixed for the run */
+	b->table[index] = queue;
+	if (rtl_rss_indir_table_set(b->ri, index, queue) != 0)
+		b->mismatches++;   /* the twin refused a write the C table took */
 }
 
 /* The check's ranges (IPv4 header; L4 segment seeded with the
@@ -86,7 +112,7 @@ int backend_rtl_open(struct backend_rtl **out, const char *spec, const struct ni
 {
 	*out = NULL;
 	if (strncmp(spec, "rtl:", 4) != 0 || !spec[4]) {
-		snprintf(err, err_len, "expected rtl:BLOCKS with BLOCKS from rss,csum (e.g. rtl:rss,csum)");
+		snprintf(err, err_len, "expected rtl:BLOCKS with BLOCKS from rss,reta,csum (e.g. rtl:rss,reta,csum)");
 		return -1;
 	}
 	struct backend_rtl *b = calloc(1, sizeof *b);
@@ -99,22 +125,27 @@ int backend_rtl_open(struct backend_rtl **out, const char *spec, const struct ni
 	snprintf(b->name, sizeof b->name, "%s", spec);
 	char list[64];
 	snprintf(list, sizeof list, "%s", spec + 4);
-	bool want_rss = false, want_csum = false;
+	bool want_rss = false, want_csum = false, want_reta = false;
 	for (char *save = NULL, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		if (!strcmp(t, "rss"))
 			want_rss = true;
 		else if (!strcmp(t, "csum"))
 			want_csum = true;
+		else if (!strcmp(t, "reta"))
+			want_reta = true;
 		else {
-			snprintf(err, err_len, "no RTL twin named '%s' (have: rss, csum)", t);
+			snprintf(err, err_len, "no RTL twin named '%s' (have: rss, reta, csum)", t);
 			free(b);
 			return -1;
 		}
 	}
-	/* One VCD per block: FILE gets the hash engine, FILE.csum.vcd the checksum. */
-	char vcd2[4096];
-	if (vcd)
-		snprintf(vcd2, sizeof vcd2, "%s.csum.vcd", vcd);
+	/* One VCD per block: the first block opened (in the order rss, reta,
+	 * csum) writes FILE, each other one FILE.BLOCK.vcd. */
+	char vcd_reta[4096], vcd_csum[4096];
+	if (vcd) {
+		snprintf(vcd_reta, sizeof vcd_reta, "%s.reta.vcd", vcd);
+		snprintf(vcd_csum, sizeof vcd_csum, "%s.csum.vcd", vcd);
+	}
 	if (want_rss) {
 		struct rtl_toeplitz_params p = { .width_bytes = cfg->nic.rss_width_bytes };
 		if (rtl_toeplitz_open(&b->tz, &p, vcd, err, err_len)) {
@@ -122,15 +153,30 @@ int backend_rtl_open(struct backend_rtl **out, const char *spec, const struct ni
 			return -1;
 		}
 	}
+	if (want_reta) {
+		struct rtl_rss_indir_params p = { .table_size = cfg->rss.table_size };
+		b->table = calloc(cfg->rss.table_size, sizeof *b->table);
+		b->table_mask = cfg->rss.table_size - 1;
+		if (!b->table) {
+			snprintf(err, err_len, "out of memory");
+			backend_rtl_close(b);
+			return -1;
+		}
+		if (rtl_rss_indir_open(&b->ri, &p, vcd ? (want_rss ? vcd_reta : vcd) : NULL, err, err_len)) {
+			backend_rtl_close(b);
+			return -1;
+		}
+	}
 	if (want_csum) {
 		struct rtl_csum_params p = { .width_bytes = cfg->nic.csum_width_bytes };
-		if (rtl_csum_open(&b->cs, &p, vcd ? (want_rss ? vcd2 : vcd) : NULL, err, err_len)) {
+		if (rtl_csum_open(&b->cs, &p, vcd ? (want_rss || want_reta ? vcd_csum : vcd) : NULL, err, err_len)) {
 			backend_rtl_close(b);
 			return -1;
 		}
 	}
 	b->eng = (struct nic_engines){ .ctx = b, .name = b->name, .hash = b_hash, .set_key = b_set_key,
-				       .csum = b_csum };
+				       .csum = b_csum, .lookup = b->ri ? b_lookup : NULL,
+				       .set_entry = b->ri ? b_set_entry : NULL };
 	*out = b;
 	return 0;
 }
@@ -146,5 +192,8 @@ void backend_rtl_close(struct backend_rtl *b)
 		rtl_toeplitz_close(b->tz);
 	if (b->cs)
 		rtl_csum_close(b->cs);
+	if (b->ri)
+		rtl_rss_indir_close(b->ri);
+	free(b->table);
 	free(b);
 }

@@ -1,14 +1,18 @@
 /*
- * sim/rtl_backend/backend_rtl.h — `--backend rtl:rss,csum`: the NIC's compute
+ * sim/rtl_backend/backend_rtl.h — `--backend rtl:BLOCKS`: the NIC's compute
  * engines served by the Verilated twins (rtl/rtl_twins.h) inside a full run.
- * Built only when the RTL twins are (NICSIM_HAVE_RTL).
+ * Built only when the RTL twins are (NICSIM_HAVE_RTL). BLOCKS is any
+ * non-empty comma-separated subset of:
  *
- *   rss:  the Toeplitz hash value and its cycles come from rtl/rss_toeplitz.sv;
- *   csum: the engine's busy cycles come from rtl/csum.sv streaming the IP
- *         datagram; the verdicts are the C model's csum_rx_check, and the RTL's
- *         folded sum over the same bytes is compared with the C sum on every
- *         frame (a disagreement is counted: backend_rtl_mismatches).
- *         TODO(#4): derive the verdicts themselves from the RTL sums.
+ *   rss:  the Toeplitz hash and its cycles come from rtl/rss_toeplitz.sv;
+ *   reta: the indirection-table lookup (the queue) and its latency come from
+ *         rtl/rss_indir.sv, which mirrors every table write the NIC sees;
+ *   csum: the IPv4 header and TCP/UDP sums behind the checksum verdicts, and
+ *         the engine's cycles, come from rtl/csum.sv.
+ *
+ * Every RTL answer is also computed by the C model; a disagreement is counted
+ * (backend_rtl_mismatches, a nonzero count makes `nicsim run` exit 4) and the
+ * RTL's answer is used.
  */
 #ifndef NICSIM_SIM_BACKEND_RTL_H
 #define NICSIM_SIM_BACKEND_RTL_H
@@ -20,7 +24,7 @@
 #include "sim/config.h"
 
 struct backend_rtl;
-/* spec: "rtl:rss,csum" (any non-empty subset). */
+/* spec: "rtl:rss,reta,csum" (any non-empty subset). */
 int backend_rtl_open(struct backend_rtl **out, const char *spec, const struct nicsim_cfg *cfg, const char *vcd,
 		     char *err, size_t err_len);
 const struct nic_engines *backend_rtl_engines(const struct backend_rtl *b);

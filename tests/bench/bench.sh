@@ -74,6 +74,7 @@ for mode in "" "irq.mode=off"; do
 done
 fi
 if want rtl && "$nicsim" run --quiet --backend rtl:rss,csum "$here/traces/pcpp-sll.pcap" 2>/dev/null; then
+  measure "nicsim run, plain, --backend rtl:rss,reta,csum" $n "$nicsim" run --quiet --loops "$loops" --backend rtl:rss,reta,csum "$plain"
   measure "nicsim run, plain, --backend rtl:rss,csum" $n "$nicsim" run --quiet --loops "$loops" --backend rtl:rss,csum "$plain"
   measure "nicsim run, plain, C blocks (same build)" $n "$nicsim" run --quiet --loops "$loops" "$plain"
   if [ -x "$build/tests/bench_rtl_shims" ]; then "$build/tests/bench_rtl_shims"; fi
