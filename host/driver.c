@@ -310,7 +310,6 @@ static void dpc_end(struct core *c)
 }
 
 /* Add a queue's staged latencies to its histograms, stage by stage. */
-/* Add a queue's staged latencies to its histograms, stage by stage. */
 static void lat_fold(struct drv_q *q)
 {
 	for (int s = 0; s < LAT_COUNT; s++)

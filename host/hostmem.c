@@ -89,12 +89,18 @@ uint64_t hostmem_alloc(struct hostmem *m, uint64_t bytes, bool is_backed, hostme
 	return base;
 }
 
+/* [addr, addr + len) lies in g (written so that nothing overflows). */
+static bool region_holds(const struct region *g, uint64_t addr, uint64_t len)
+{
+	return g->bytes && addr >= g->base && len <= g->bytes && addr - g->base <= g->bytes - len;
+}
+
 static struct region *find(struct hostmem *m, uint64_t addr, uint64_t len)
 {
 	uint64_t c = (addr - HOSTMEM_BASE) >> HOSTMEM_CHUNK_SHIFT;   /* wraps to huge below the base */
 	if (c < HOSTMEM_CHUNKS) {
 		struct region *g = &m->chunk[c].r;
-		if (g->bytes && addr >= g->base && len <= g->bytes && addr - g->base <= g->bytes - len)
+		if (region_holds(g, addr, len))
 			return g;
 		if (addr + len <= HOSTMEM_BASE + (uint64_t)HOSTMEM_CHUNKS * HOSTMEM_CHUNK_BYTES)
 			return NULL;   /* inside the map and not in the one region its chunk can hold */
@@ -108,7 +114,7 @@ static struct region *find(struct hostmem *m, uint64_t addr, uint64_t len)
 		else
 			hi = mid;
 	}
-	if (lo < m->n && addr >= m->r[lo].base && len <= m->r[lo].bytes && addr - m->r[lo].base <= m->r[lo].bytes - len)
+	if (lo < m->n && region_holds(&m->r[lo], addr, len))
 		return &m->r[lo];
 	return NULL;
 }

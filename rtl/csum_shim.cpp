@@ -140,7 +140,11 @@ public:
 			return (bool)mm->m_axis_csum_valid;
 		};
 		uint64_t v[rtl_shim::SEGS_MAX] = { 0 };
-		bool is_ok = rtl_shim::stream_packets(t_, width, sg, n, begin, take, v, cycles);
+		uint32_t cyc[rtl_shim::SEGS_MAX];
+		bool is_ok = rtl_shim::stream_packets(t_, width, sg, n, begin, take, v, cyc);
+		if (cycles)
+			for (size_t i = 0; i < n; i++)
+				cycles[i] = cyc[i];
 		for (size_t i = 0; i < n; i++)
 			out[i] = (uint16_t)v[i];
 		has_result = is_ok;

@@ -36,7 +36,7 @@
 // word (tkeep = 0, tlast = 1) and so takes 2 cycles, not the C model's 1.
 //
 // FAULT_FLIP_KEY_BIT >= 0 builds a deliberately wrong engine (the key bit with
-// that index, 0 = MSB of key byte 0, is inverted inside the datapath) so the
+// that index, 0 = MSB of key byte 0, is inverted as the key word is written) so the
 // equivalence test can prove it notices a wrong twin. Never set it otherwise.
 `default_nettype none
 

@@ -40,7 +40,7 @@
 extern "C" {
 #endif
 
-#define RTL_TOEPLITZ_LATENCY_CYCLES 1u   /* rtl/rss_toeplitz.sv: one output register */
+#define RTL_TOEPLITZ_LATENCY_CYCLES 1u   /* rtl/rss_toeplitz.sv: the accumulator register is the output */
 #define RTL_TOEPLITZ_KEY_BYTES_MAX 52u   /* the engine's key capacity (KEY_BYTES) */
 #define RTL_TOEPLITZ_FAULT_KEY_BIT 5     /* the key bit the faulty build flips (0 = MSB of byte 0) */
 #define RTL_CSUM_LATENCY_CYCLES 2u       /* rtl/csum.sv: accumulate, fold + output register */
@@ -114,8 +114,9 @@ uint16_t rtl_csum_sum(struct rtl_csum *h, const uint8_t *data, size_t len, uint3
  * rtl_csum_sum would give for segs[i] alone (cycles from the range's first
  * word on the bus to its sum's hand-over), but the pipeline overlaps one
  * range's latency with the next range's words, so the whole takes fewer
- * clocks to simulate. n is 1..RTL_CSUM_SEGS_MAX. Returns 0, -EINVAL for a
- * bad n, or -EIO if the RTL stopped answering (cycles[i] = UINT32_MAX). */
+ * clocks to simulate. n is 1..RTL_CSUM_SEGS_MAX; cycles may be NULL. Returns
+ * 0, -EINVAL for a bad n, or -EIO if the RTL stopped answering (cycles[i] =
+ * UINT32_MAX; the twin is reset). */
 #define RTL_CSUM_SEGS_MAX 4
 struct rtl_csum_seg {
 	const uint8_t *data;

@@ -14,6 +14,7 @@
 #ifndef NICSIM_RTL_SHIM_COMMON_H
 #define NICSIM_RTL_SHIM_COMMON_H
 
+#include <cassert>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -156,13 +157,15 @@ inline size_t words_of(size_t len, uint32_t width) { return len ? (len + width -
 // the bus to its result's hand-over, both included: with no stalls, the same
 // as if it were streamed alone), or false if the results stopped coming
 // within GIVE_UP_CYCLES after the input (a bug in the RTL; the cycles of the
-// missing results are UINT32_MAX).
-constexpr size_t SEGS_MAX = 4;
+// missing results are UINT32_MAX, and the block is reset so that a late
+// answer cannot pass for the next call's). n is 1..SEGS_MAX.
+constexpr size_t SEGS_MAX = 4;   // the NIC streams 2 (IPv4 header, segment); room for an outer pair
 
 template <class M, class Begin, class Take>
 bool stream_packets(Clocked<M> &t, uint32_t width, const Seg *segs, size_t n, Begin begin, Take take,
 		    uint64_t *values, uint32_t *cycles)
 {
+	assert(n >= 1 && n <= SEGS_MAX && "stream_packets: 1..SEGS_MAX packets");
 	M *m = t.m();
 	uint32_t first_on_bus[SEGS_MAX] = { 0 };
 	size_t total = 0;
@@ -207,6 +210,8 @@ bool stream_packets(Clocked<M> &t, uint32_t width, const Seg *segs, size_t n, Be
 		if (c > total + GIVE_UP_CYCLES) {
 			for (; got < n; got++)
 				cycles[got] = UINT32_MAX;
+			m->s_axis_tvalid = 0;
+			t.reset();
 			return false;
 		}
 	}

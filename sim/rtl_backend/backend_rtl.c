@@ -24,10 +24,19 @@ struct backend_rtl {
 static uint32_t b_hash(void *ctx, const uint8_t *in, uint32_t len, uint32_t *cycles)
 {
 	struct backend_rtl *b = ctx;
-	if (b->tz)
-		return rtl_toeplitz_hash(b->tz, in, len, cycles);
+	uint32_t c_hash = rss_toeplitz_hash(&b->c_tz, in, len);
+	if (b->tz) {
+		uint32_t cyc = 0, h = rtl_toeplitz_hash(b->tz, in, len, &cyc);
+		if (cyc != UINT32_MAX) {
+			*cycles = cyc;
+			if (h != c_hash)
+				b->mismatches++;   /* counted; the RTL's value is used */
+			return h;
+		}
+		b->mismatches++;   /* the RTL stopped answering: C's answer and timing */
+	}
 	*cycles = rss_toeplitz_cycles(len, b->rss_width);
-	return rss_toeplitz_hash(&b->c_tz, in, len);
+	return c_hash;
 }
 
 static void b_set_key(void *ctx, const uint8_t *key, uint32_t len)
@@ -39,14 +48,23 @@ static void b_set_key(void *ctx, const uint8_t *key, uint32_t len)
 }
 
 /* The twin's lookup latency counts from the cycle the hash is on its input,
- * which is the cycle the hash engine hands it over: that cycle is the hash's. */
+ * which is the cycle the hash engine hands it over: that cycle is the hash's.
+ * The check is against the table as the NIC wrote it through set_entry (the
+ * same writes the twin gets); that the NIC mirrors every write is checked
+ * end to end by test_rtl_fullrun (RTL run = C run with mid-run rewrites). */
 static uint16_t b_lookup(void *ctx, uint32_t hash, uint32_t *cycles)
 {
 	struct backend_rtl *b = ctx;
 	uint32_t cyc = 0;
+	uint16_t want = b->table[hash & b->table_mask];
 	uint16_t q = rtl_rss_indir_lookup(b->ri, hash, &cyc);
-	*cycles = cyc ? cyc - 1 : 0;
-	if (q != b->table[hash & b->table_mask])
+	if (cyc == UINT32_MAX || cyc == 0) {
+		b->mismatches++;   /* the RTL stopped answering: C's answer and timing */
+		*cycles = RTL_RSS_INDIR_LATENCY_CYCLES;
+		return want;
+	}
+	*cycles = cyc - 1;
+	if (q != want)
 		b->mismatches++;
 	return q;
 }
@@ -66,15 +84,21 @@ static void b_set_entry(void *ctx, uint32_t index, uint16_t queue)
  * them: the sums and each range's cycles come from the twin; the C plan only
  * says which bytes and which seed (header fields). The C sum of each range
  * is taken too: a disagreement is counted (the RTL's value is used). */
+static struct csum_rx_result c_csum_answer(const struct backend_rtl *b, const uint8_t *frame, uint32_t cap_len,
+					    const struct parse_result *pr, const struct csum_rx_plan *pl,
+					    uint32_t *cycles)
+{
+	*cycles = csum_rx_cycles(pl, b->csum_width);
+	return csum_rx_check(frame, cap_len, pr);
+}
+
 static struct csum_rx_result b_csum(void *ctx, const uint8_t *frame, uint32_t cap_len,
 				    const struct parse_result *pr, uint32_t *cycles)
 {
 	struct backend_rtl *b = ctx;
 	struct csum_rx_plan pl = csum_rx_plan(frame, cap_len, pr);
-	if (!b->cs) {
-		*cycles = csum_rx_cycles(&pl, b->csum_width);
-		return csum_rx_check(frame, cap_len, pr);
-	}
+	if (!b->cs)
+		return c_csum_answer(b, frame, cap_len, pr, &pl, cycles);
 	const struct csum_range *rg[2];
 	struct rtl_csum_seg seg[2];
 	size_t n = 0;
@@ -93,8 +117,7 @@ static struct csum_rx_result b_csum(void *ctx, const uint8_t *frame, uint32_t ca
 			/* The RTL stopped answering (a bug in it): counted, and this
 			 * frame gets the C engine's answer and timing. */
 			b->mismatches++;
-			*cycles = csum_rx_cycles(&pl, b->csum_width);
-			return csum_rx_check(frame, cap_len, pr);
+			return c_csum_answer(b, frame, cap_len, pr, &pl, cycles);
 		}
 		for (size_t i = 0; i < n; i++) {
 			*cycles += cyc[i];
@@ -152,6 +175,14 @@ int backend_rtl_open(struct backend_rtl **out, const char *spec, const struct ni
 			free(b);
 			return -1;
 		}
+	}
+	if (want_reta && cfg->nic.indir_latency_cycles != RTL_RSS_INDIR_LATENCY_CYCLES) {
+		snprintf(err, err_len,
+			 "nic.indir_latency_cycles = %u, but the reta twin (rtl/rss_indir.sv) takes %u cycle(s): "
+			 "set nic.indir_latency_cycles=%u or leave reta out of the backend",
+			 cfg->nic.indir_latency_cycles, RTL_RSS_INDIR_LATENCY_CYCLES, RTL_RSS_INDIR_LATENCY_CYCLES);
+		backend_rtl_close(b);
+		return -1;
 	}
 	if (want_reta) {
 		struct rtl_rss_indir_params p = { .table_size = cfg->rss.table_size };
