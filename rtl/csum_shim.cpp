@@ -75,11 +75,7 @@ public:
 	{
 		assert(n_bytes <= width && "rtl_csum_feed: more bytes than a word holds");
 		assert((n_bytes == width || is_last) && "rtl_csum_feed: only the last word may be partial");
-		M *m = t_.m();
-		m->s_axis_tdata = rtl_shim::pack_lanes(bytes, n_bytes);
-		m->s_axis_tkeep = rtl_shim::keep_of(n_bytes);
-		m->s_axis_tlast = is_last;
-		m->s_axis_tvalid = 1;
+		rtl_shim::drive_word(t_.m(), bytes, n_bytes, is_last);
 	}
 
 	void feed_idle() override { t_.m()->s_axis_tvalid = 0; }
@@ -87,17 +83,23 @@ public:
 
 	bool step() override
 	{
-		M *m = t_.m();
-		t_.settle();
-		bool is_accepted = m->s_axis_tvalid && m->s_axis_tready;
-		has_result = m->m_axis_csum_valid && m->m_axis_csum_ready;
+		auto handed_over = [](M *mm, uint64_t *v) {
+			*v = mm->m_axis_csum;
+			return mm->m_axis_csum_valid && mm->m_axis_csum_ready;
+		};
+		uint64_t v = 0;
+		bool is_accepted = rtl_shim::step_word(t_, handed_over, &has_result, &v);
 		if (has_result)
-			result = m->m_axis_csum;
-		t_.rise();
-		if (is_accepted)
-			m->s_axis_tvalid = 0;
+			result = (uint16_t)v;
 		return is_accepted;
 	}
+
+	// The output handshake for the whole-operation calls (output ready held
+	// high); a lambda, so that the streaming loop inlines it.
+	static constexpr auto take = [](M *m, uint64_t *v) {
+		*v = m->m_axis_csum;
+		return (bool)m->m_axis_csum_valid;
+	};
 
 	bool is_busy() const override { return t_.m()->busy; }
 	uint64_t cycle() const override { return t_.cycle(); }
@@ -110,10 +112,6 @@ public:
 		m->s_axis_start = start;
 		m->s_axis_init = init;
 		uint64_t sum = 0;
-		auto take = [](M *mm, uint64_t *v) {
-			*v = mm->m_axis_csum;
-			return (bool)mm->m_axis_csum_valid;
-		};
 		if (!rtl_shim::stream_packet(t_, width, words, len, take, &sum, cycles))
 			return 0;
 		has_result = true;
@@ -134,10 +132,6 @@ public:
 		auto begin = [segs](M *mm, size_t i) {
 			mm->s_axis_start = 0;
 			mm->s_axis_init = segs[i].init;
-		};
-		auto take = [](M *mm, uint64_t *v) {
-			*v = mm->m_axis_csum;
-			return (bool)mm->m_axis_csum_valid;
 		};
 		uint64_t v[rtl_shim::SEGS_MAX] = { 0 };
 		uint32_t cyc[rtl_shim::SEGS_MAX];

@@ -84,11 +84,7 @@ public:
 	{
 		assert(n_bytes <= width && "rtl_toeplitz_feed: more bytes than a word holds");
 		assert((n_bytes == width || is_last) && "rtl_toeplitz_feed: only the last word may be partial");
-		M *m = t_.m();
-		m->s_axis_tdata = rtl_shim::pack_lanes(bytes, n_bytes);
-		m->s_axis_tkeep = rtl_shim::keep_of(n_bytes);
-		m->s_axis_tlast = is_last;
-		m->s_axis_tvalid = 1;
+		rtl_shim::drive_word(t_.m(), bytes, n_bytes, is_last);
 	}
 
 	void feed_idle() override { t_.m()->s_axis_tvalid = 0; }
@@ -96,17 +92,23 @@ public:
 
 	bool step() override
 	{
-		M *m = t_.m();
-		t_.settle();
-		bool is_accepted = m->s_axis_tvalid && m->s_axis_tready;
-		has_result = m->m_axis_hash_valid && m->m_axis_hash_ready;
+		auto handed_over = [](M *mm, uint64_t *v) {
+			*v = mm->m_axis_hash;
+			return mm->m_axis_hash_valid && mm->m_axis_hash_ready;
+		};
+		uint64_t v = 0;
+		bool is_accepted = rtl_shim::step_word(t_, handed_over, &has_result, &v);
 		if (has_result)
-			result = m->m_axis_hash;
-		t_.rise();
-		if (is_accepted)
-			m->s_axis_tvalid = 0;
+			result = (uint32_t)v;
 		return is_accepted;
 	}
+
+	// The output handshake for the whole-operation calls (output ready held
+	// high); a lambda, so that the streaming loop inlines it.
+	static constexpr auto take = [](M *m, uint64_t *v) {
+		*v = m->m_axis_hash;
+		return (bool)m->m_axis_hash_valid;
+	};
 
 	bool is_busy() const override { return t_.m()->busy; }
 	uint64_t cycle() const override { return t_.cycle(); }
@@ -117,10 +119,6 @@ public:
 		M *m = t_.m();
 		m->m_axis_hash_ready = 1;
 		uint64_t h = 0;
-		auto take = [](M *mm, uint64_t *v) {
-			*v = mm->m_axis_hash;
-			return (bool)mm->m_axis_hash_valid;
-		};
 		if (!rtl_shim::stream_packet(t_, width, in, len, take, &h, cycles))
 			return 0;
 		has_result = true;

@@ -138,6 +138,34 @@ inline uint64_t pack_lanes(const uint8_t *bytes, uint32_t n)
 
 inline uint32_t keep_of(uint32_t n) { return n >= 32 ? 0xffffffffu : (1u << n) - 1u; }
 
+// Drive one input word on the s_axis_* ports: n bytes, lane 0 first.
+template <class M>
+inline void drive_word(M *m, const uint8_t *bytes, uint32_t n, bool is_last)
+{
+	m->s_axis_tdata = pack_lanes(bytes, n);
+	m->s_axis_tkeep = keep_of(n);
+	m->s_axis_tlast = is_last;
+	m->s_axis_tvalid = 1;
+}
+
+// One clock of a block driven word by word (the shims' step()): out(m, &v)
+// reads the output handshake on the settled model (valid and ready) and
+// returns whether a result is handed over this cycle, *has_result and
+// *value say what it was. Returns whether the driven word was accepted; an
+// accepted word is taken off the bus.
+template <class M, class Out>
+bool step_word(Clocked<M> &t, Out out, bool *has_result, uint64_t *value)
+{
+	M *m = t.m();
+	t.settle();
+	bool is_accepted = m->s_axis_tvalid && m->s_axis_tready;
+	*has_result = out(m, value);
+	t.rise();
+	if (is_accepted)
+		m->s_axis_tvalid = 0;
+	return is_accepted;
+}
+
 // A packet to stream: bytes[0..len).
 struct Seg {
 	const uint8_t *bytes;
@@ -184,10 +212,7 @@ bool stream_packets(Clocked<M> &t, uint32_t width, const Seg *segs, size_t n, Be
 			}
 			size_t off = next * width;
 			uint32_t nb = (uint32_t)(sg.len - off < width ? sg.len - off : width);
-			m->s_axis_tdata = pack_lanes(sg.bytes + off, nb);
-			m->s_axis_tkeep = keep_of(nb);
-			m->s_axis_tlast = (next + 1 == words);
-			m->s_axis_tvalid = 1;
+			drive_word(m, sg.bytes + off, nb, next + 1 == words);
 			if (++next == words) {
 				p++;
 				next = 0;
