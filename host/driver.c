@@ -501,7 +501,7 @@ void driver_start(struct driver *d)
 		bus_reg_write(b, t, NIC_REG_EIMS(i), 1);
 	}
 	uint32_t mrqc = (uint32_t)bus_reg_read(b, t, NIC_REG_MRQC);
-	mrqc = d->cfg.mode == HOST_MODE_LEGACY ? (mrqc & 0x7fffffffu) : (mrqc | 0x80000000u);
+	mrqc = d->cfg.mode == HOST_MODE_LEGACY ? (mrqc & ~NIC_MRQC_RSS_EN) : (mrqc | NIC_MRQC_RSS_EN);
 	bus_reg_write(b, t, NIC_REG_MRQC, mrqc);
 	bus_reg_write(b, t, NIC_REG_RCTL, 1);
 }

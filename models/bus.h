@@ -60,42 +60,34 @@ struct bus_host_if {
 struct bus {
 	struct bus_nic_if nic;
 	struct bus_host_if host;
-	uint64_t msgs_to_nic, msgs_to_host;
 };
 
 /* Native binding: deliver immediately (same kernel, same instant). */
 static inline uint64_t bus_reg_read(struct bus *b, uint64_t t_ps, uint64_t addr)
 {
-	b->msgs_to_nic++;
 	return b->nic.reg_read(b->nic.nic, t_ps, addr);
 }
 static inline void bus_reg_write(struct bus *b, uint64_t t_ps, uint64_t addr, uint64_t val)
 {
-	b->msgs_to_nic++;
 	b->nic.reg_write(b->nic.nic, t_ps, addr, val);
 }
 static inline void bus_frame_in(struct bus *b, uint64_t t_ps, struct pkt *p)
 {
-	b->msgs_to_nic++;
 	b->nic.frame_in(b->nic.nic, t_ps, p);
 }
 /* DMA: the host serves it, then the NIC hears it completed. */
 static inline void bus_dma(struct bus *b, uint64_t t_ps, struct bus_dma *op)
 {
-	b->msgs_to_host++;
 	b->host.dma(b->host.host, t_ps, op);
-	b->msgs_to_nic++;
 	if (b->nic.dma_complete)
 		b->nic.dma_complete(b->nic.nic, t_ps, op);
 }
 static inline void bus_msix(struct bus *b, uint64_t t_ps, uint64_t addr, uint32_t data)
 {
-	b->msgs_to_host++;
 	b->host.msix(b->host.host, t_ps, addr, data);
 }
 static inline void bus_frame_out(struct bus *b, uint64_t t_ps, struct pkt *p)
 {
-	b->msgs_to_host++;
 	if (b->host.frame_out)
 		b->host.frame_out(b->host.host, t_ps, p);
 }

@@ -191,14 +191,12 @@ static uint8_t plan_l4(const uint8_t *frame, uint32_t cap_len, const struct pars
 
 	/* Segment length from the IP headers (RFC 9293 §3.1 "TCP Length"), not
 	 * from the capture: l3_len is the IPv4 total length or IPv6 40 + payload
-	 * length, minus IPv4 options / IPv6 extension headers before L4. An IPv6
-	 * jumbogram (payload length field 0, RFC 2675) takes its length from the
-	 * parser's payload_len, which the Jumbo Payload option set. */
+	 * length (for a jumbogram, RFC 2675, the Jumbo Payload option's length:
+	 * the parser put it there), minus IPv4 options / IPv6 extension headers
+	 * before L4. */
 	uint32_t l4_len;
 	bool is_v6 = pr->l3 == PARSE_L3_IPV6;
-	if (is_v6 && (uint32_t)pr->l3_off + 6u <= cap_len && be16_at(frame + pr->l3_off + 4) == 0)
-		l4_len = (uint32_t)(pr->payload_off - pr->l4_off) + pr->payload_len;
-	else if (pr->l3_len >= (uint32_t)(pr->l4_off - pr->l3_off))
+	if (pr->l3_len >= (uint32_t)(pr->l4_off - pr->l3_off))
 		l4_len = pr->l3_len - (uint32_t)(pr->l4_off - pr->l3_off);
 	else
 		return CSUM_NOT_CHECKED;
@@ -253,7 +251,6 @@ static uint8_t plan_l4(const uint8_t *frame, uint32_t cap_len, const struct pars
 	/* zero, protocol (IANA: TCP 6, UDP 17); then the length (IPv6: 32 bits,
 	 * so add the high half too). The sum stays far below 2^32. */
 	sum += (is_tcp ? 6u : 17u) + (l4_len & 0xffffu) + (l4_len >> 16);
-	(void)l4;
 	pl->l4.is_summed = true;
 	pl->l4.off = pr->l4_off;
 	pl->l4.len = l4_len;
@@ -284,11 +281,16 @@ uint16_t csum_range_sum(const uint8_t *frame, const struct csum_range *rg)
 	return csum_fold(csum_partial(frame + rg->off, rg->len, rg->init));
 }
 
+struct csum_rx_result csum_rx_sum_plan(const uint8_t *frame, const struct csum_rx_plan *pl)
+{
+	return csum_rx_verdict(pl, pl->ip.is_summed ? csum_range_sum(frame, &pl->ip) : 0,
+			       pl->l4.is_summed ? csum_range_sum(frame, &pl->l4) : 0);
+}
+
 struct csum_rx_result csum_rx_check(const uint8_t *frame, uint32_t cap_len, const struct parse_result *pr)
 {
 	struct csum_rx_plan pl = csum_rx_plan(frame, cap_len, pr);
-	return csum_rx_verdict(&pl, pl.ip.is_summed ? csum_range_sum(frame, &pl.ip) : 0,
-			       pl.l4.is_summed ? csum_range_sum(frame, &pl.l4) : 0);
+	return csum_rx_sum_plan(frame, &pl);
 }
 
 uint32_t csum_rx_cycles(const struct csum_rx_plan *pl, uint32_t width_bytes)

@@ -61,6 +61,8 @@ struct csum_rx_plan {
 struct csum_rx_plan csum_rx_plan(const uint8_t *frame, uint32_t cap_len, const struct parse_result *pr);
 uint16_t csum_range_sum(const uint8_t *frame, const struct csum_range *rg);
 struct csum_rx_result csum_rx_verdict(const struct csum_rx_plan *pl, uint16_t ip_sum, uint16_t l4_sum);
+/* The plan's ranges summed by the C engine, then the verdict. */
+struct csum_rx_result csum_rx_sum_plan(const uint8_t *frame, const struct csum_rx_plan *pl);
 /* Engine cycles for a plan: one pass per summed range (header, then segment),
  * each ceil(len/width) + CSUM_LATENCY_CYCLES — the RTL twin's timing. */
 uint32_t csum_rx_cycles(const struct csum_rx_plan *pl, uint32_t width_bytes);

@@ -58,7 +58,6 @@ struct irq_vec {
 	bool is_held;             /* fired while the table entry was masked */
 	/* cold */
 	struct irq *owner;        /* for the timer's callback */
-	uint32_t index;
 	char name[24];
 } __attribute__((aligned(64)));
 _Static_assert(offsetof(struct irq_vec, timer_ev) == 64, "irq_vec: the completion state must be one cache line");
@@ -156,7 +155,7 @@ void irq_reset(struct irq *q)
 		struct irq_vec *v = &q->v[i];
 		if (sim_event_is_pending(&v->timer_ev))
 			sim_cancel(q->k, &v->timer_ev);
-		*v = (struct irq_vec){ .owner = q, .index = i, .usecs = q->cfg.usecs, .frames = q->cfg.frames,
+		*v = (struct irq_vec){ .owner = q, .usecs = q->cfg.usecs, .frames = q->cfg.frames,
 				       .is_masked = true };
 		snprintf(v->name, sizeof v->name, "irq.q%u.itr", i);
 		sim_event_init(&v->timer_ev, v->name, SIM_PRIO_HW, vec_timer, v);
@@ -247,4 +246,3 @@ struct irq_vec_stats irq_vec_stats(const struct irq *q, uint32_t vi)
 	return (struct irq_vec_stats){ .interrupts = v->interrupts, .completions = v->completions,
 				       .by_frames = v->by_frames, .by_timer = v->interrupts - v->by_frames };
 }
-uint32_t irq_vectors(const struct irq *q) { return q->n; }

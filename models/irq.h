@@ -63,6 +63,5 @@ void irq_msix_write(struct irq *q, uint32_t v, uint32_t field_off, uint32_t val)
 uint32_t irq_msix_read(const struct irq *q, uint32_t v, uint32_t field_off);
 uint32_t irq_eitr_read(const struct irq *q, uint32_t v);
 struct irq_vec_stats irq_vec_stats(const struct irq *q, uint32_t v);
-uint32_t irq_vectors(const struct irq *q);
 
 #endif

@@ -43,16 +43,13 @@ uint64_t mac_rx_arrive(struct mac *m, uint64_t t_ps, uint32_t wire_len, uint64_t
 	/* The last bit of the frame is in before the IFG ends: the IFG and
 	 * preamble are part of the wire time but not of reception. */
 	m->st.rx_frames++;
-	m->st.rx_bytes += wire_len;
 	return start + on_wire - m->overhead_ps;
 }
 
 bool mac_fifo_admit(struct mac *m, uint32_t bytes)
 {
-	if (m->fifo_bytes + bytes > m->cfg.rx_fifo_bytes) {
-		m->st.rx_drop_fifo_full++;
+	if (!mac_fifo_has_room(m, bytes))
 		return false;
-	}
 	m->fifo_bytes += bytes;
 	if (m->fifo_bytes > m->st.fifo_peak_bytes)
 		m->st.fifo_peak_bytes = m->fifo_bytes;

@@ -42,8 +42,7 @@ struct mac_cfg {
 extern const struct param_def mac_params[];
 
 struct mac_stats {
-	uint64_t rx_frames, rx_bytes;       /* frames fully received */
-	uint64_t rx_drop_fifo_full;
+	uint64_t rx_frames;                 /* frames fully received (FIFO drops: the NIC counts them per queue) */
 	uint64_t rx_delayed_by_wire;        /* frames the capture had closer than the line rate */
 	uint64_t fifo_peak_bytes;
 };
@@ -62,7 +61,12 @@ uint64_t mac_wire_time_ps(const struct mac *m, uint32_t wire_len);
 /* A frame is offered at t_ps; it starts when the wire is free (*start_ps)
  * and the time its last bit is in is returned. */
 uint64_t mac_rx_arrive(struct mac *m, uint64_t t_ps, uint32_t wire_len, uint64_t *start_ps);
-/* Try to place a received frame in the FIFO; false = dropped (counted). */
+/* Whether bytes more fit in the RX FIFO now. */
+static inline bool mac_fifo_has_room(const struct mac *m, uint32_t bytes)
+{
+	return m->fifo_bytes + bytes <= m->cfg.rx_fifo_bytes;
+}
+/* Try to place a received frame in the FIFO; false = no room (the caller drops it). */
 bool mac_fifo_admit(struct mac *m, uint32_t bytes);
 void mac_fifo_release(struct mac *m, uint32_t bytes);
 

@@ -23,7 +23,7 @@ const struct param_def nic_params[] = {
 	  "rtl/csum.sv default DATA_W; Corundum rx_checksum sums one AXI-stream word per cycle" },
 	{ "nic.rss_width_bytes", PARAM_U32, offsetof(struct nic_cfg, rss_width_bytes), "bytes", "4", 1, 64, 0,
 	  NULL, 0, "Toeplitz engine input width (bytes hashed per cycle).",
-	  "rtl/rss_toeplitz.sv default DATA_W; Corundum rx_hash hashes a 32-bit word per cycle" },
+	  "the RTL twin built with DATA_W=4 (rtl/CMakeLists.txt; the module default is 8); Corundum rx_hash hashes a 32-bit word per cycle (recalled, not checked against its source)" },
 	{ "nic.indir_latency_cycles", PARAM_U32, offsetof(struct nic_cfg, indir_latency_cycles), "cycles", "1",
 	  0, 64, 0, NULL, 0, "Indirection-table lookup latency.", "rtl/rss_indir.sv: one registered read" },
 	{ "nic.rx_csum", PARAM_BOOL, offsetof(struct nic_cfg, is_rx_csum), "", "true", 0, 0, 0, NULL, 0,
@@ -54,6 +54,13 @@ struct nic_rxq {
 	uint32_t ring_bytes;
 } __attribute__((aligned(64)));
 _Static_assert(offsetof(struct nic_rxq, st.drop_no_desc) == 64, "nic_rxq: a frame's fields must be one cache line");
+
+/* A descriptor is the NIC's when it lies in [head, tail) and its buffer
+ * address has been fetched. */
+static inline bool rxq_has_desc(const struct nic_rxq *q)
+{
+	return q->entries && q->head != q->tail && q->head != q->fetched;
+}
 
 struct nic {
 	struct sim_kernel *k;
@@ -103,8 +110,7 @@ static struct csum_rx_result c_csum(void *ctx, const uint8_t *frame, uint32_t ca
 	struct nic *n = ctx;
 	struct csum_rx_plan pl = csum_rx_plan(frame, cap_len, pr);
 	*cycles = csum_rx_cycles(&pl, n->cfg.csum_width_bytes);
-	return csum_rx_verdict(&pl, pl.ip.is_summed ? csum_range_sum(frame, &pl.ip) : 0,
-			       pl.l4.is_summed ? csum_range_sum(frame, &pl.l4) : 0);
+	return csum_rx_sum_plan(frame, &pl);
 }
 
 /* ---- receive path ---- */
@@ -132,7 +138,7 @@ static void nic_frame_in(void *opaque, uint64_t t_ps, struct pkt *p)
 	 * that is faster than the line rate queues at the sender, not here. */
 	uint64_t t_mac = mac_rx_arrive(&n->mac, t_ps, p->wire_len, &p->t_ps[PKT_T_WIRE]);
 	p->t_ps[PKT_T_MAC] = t_mac;
-	if (!(n->rctl & 1u)) {
+	if (!(n->rctl & NIC_RCTL_EN)) {
 		n->st.rx_disabled_drops++;
 		n->in_flight--;
 		pkt_release(n->pool, p);
@@ -155,7 +161,7 @@ static void nic_frame_in(void *opaque, uint64_t t_ps, struct pkt *p)
 		p->csum_l4 = cr.l4;
 	}
 	p->has_hash = 0;
-	if (n->mrqc >> 31) {
+	if (n->mrqc & NIC_MRQC_RSS_EN) {
 		uint8_t in[RSS_INPUT_BYTES_MAX];
 		uint32_t type;
 		uint32_t len = rss_input(n->rss, p->data, &p->pr, in, &type);
@@ -175,8 +181,7 @@ static void nic_frame_in(void *opaque, uint64_t t_ps, struct pkt *p)
 	} else {
 		p->queue = 0; /* RSS off (NDIS 5.1 legacy): one queue */
 	}
-	if (p->queue >= n->nq)
-		p->queue = 0;
+	assert(p->queue < n->nq && "RSS steered to a queue that does not exist (rss validates its table)");
 	struct nic_rxq *q = &n->q[p->queue];
 	if (p->has_hash)
 		q->st.hashed++;
@@ -193,8 +198,8 @@ static void nic_frame_in(void *opaque, uint64_t t_ps, struct pkt *p)
 	 * whatever happens meanwhile (the host only adds descriptors), so its DMA
 	 * is set up now and the pipeline-out event is skipped. The golden
 	 * reports hold this to the slow path's numbers. */
-	if (n->in_flight == 1 && !n->dma_head && q->entries && q->head != q->tail && q->head != q->fetched &&
-	    n->mac.fifo_bytes + p->wire_len <= n->mac.cfg.rx_fifo_bytes && n->dma_free_ps <= out) {
+	if (n->in_flight == 1 && !n->dma_head && rxq_has_desc(q) && mac_fifo_has_room(&n->mac, p->wire_len) &&
+	    n->dma_free_ps <= out) {
 		bool is_admitted = mac_fifo_admit(&n->mac, p->wire_len);
 		assert(is_admitted);
 		(void)is_admitted;
@@ -247,9 +252,7 @@ static void dma_kick(struct nic *n)
 		if (!n->dma_head)
 			n->dma_tail = NULL;
 		struct nic_rxq *q = &n->q[p->queue];
-		/* A descriptor is the NIC's when it lies in [head, tail) and its
-		 * buffer address has been fetched. */
-		if (q->entries == 0 || q->head == q->tail || q->head == q->fetched) {
+		if (!rxq_has_desc(q)) {
 			q->st.drop_no_desc++;
 			mac_fifo_release(&n->mac, p->wire_len);
 			drop(n, p);
@@ -353,6 +356,17 @@ static void nic_dma_complete(void *opaque, uint64_t t_ps, struct bus_dma *op)
 
 /* ---- registers: a dispatch table indexed by range, as igb's ---- */
 
+/* An access to no register, or a write the register refuses: counted, the
+ * address kept for the trace (STYLE.md: unknown registers are traced). */
+static void reg_unknown(struct nic *n, uint64_t addr, bool is_write)
+{
+	if (is_write)
+		n->st.unknown_reg_writes++;
+	else
+		n->st.unknown_reg_reads++;
+	n->st.last_unknown_reg = addr;
+}
+
 struct nic_reg {
 	uint32_t base, count, stride;
 	bool is_per_queue;  /* one element per configured queue/vector */
@@ -376,8 +390,8 @@ static void w_ctrl(struct nic *n, uint32_t i, uint32_t o, uint32_t v)
 {
 	(void)i;
 	(void)o;
-	n->ctrl = v & ~1u;
-	if (v & 1u) {
+	n->ctrl = v & ~NIC_CTRL_RST;
+	if (v & NIC_CTRL_RST) {
 		for (uint32_t q = 0; q < n->nq; q++) {
 			n->q[q].ring_bytes = 0;
 			rxq_set_ring(n, q);
@@ -395,8 +409,8 @@ static void w_mrqc(struct nic *n, uint32_t i, uint32_t o, uint32_t v)
 	(void)i;
 	(void)o;
 	/* Bits 0..8: hash-type enables (rss.hash_types choices); bit 31: RSS on. */
-	n->mrqc = v & (0x80000000u | 0x1ffu);
-	rss_set_hash_types(n->rss, n->mrqc & 0x1ffu);
+	n->mrqc = v & (NIC_MRQC_RSS_EN | NIC_MRQC_TYPES_MASK);
+	rss_set_hash_types(n->rss, n->mrqc & NIC_MRQC_TYPES_MASK);
 }
 static uint32_t r_rssrk(struct nic *n, uint32_t i, uint32_t o)
 {
@@ -432,8 +446,7 @@ static void w_reta(struct nic *n, uint32_t i, uint32_t o, uint32_t v)
 	/* An entry naming a queue that does not exist is a driver bug: the
 	 * write is ignored and counted, as hardware would do with a reserved value. */
 	if (lo >= n->nq || hi >= n->nq) {
-		n->st.unknown_reg_writes++;
-		n->st.last_unknown_reg = NIC_REG_RETA + 4 * i;
+		reg_unknown(n, NIC_REG_RETA + 4 * i, true);
 		return;
 	}
 	if (2 * i < size)
@@ -454,8 +467,7 @@ static uint32_t r_rxq(struct nic *n, uint32_t qi, uint32_t off)
 	case NIC_RXQ_STAT_DROP: return (uint32_t)q->st.drop_no_desc;
 	case NIC_RXQ_INFLIGHT: return q->inflight;
 	}
-	n->st.unknown_reg_reads++;
-	n->st.last_unknown_reg = NIC_REG_RXQ(qi) + off;
+	reg_unknown(n, NIC_REG_RXQ(qi) + off, false);
 	return 0;
 }
 static void w_rxq(struct nic *n, uint32_t qi, uint32_t off, uint32_t v)
@@ -471,13 +483,11 @@ static void w_rxq(struct nic *n, uint32_t qi, uint32_t off, uint32_t v)
 			q->tail = v;
 			desc_fetch(n, qi);
 		} else {
-			n->st.unknown_reg_writes++; /* tail beyond the ring: ignored, as hardware would mis-behave */
-			n->st.last_unknown_reg = NIC_REG_RXQ(qi) + off;
+			reg_unknown(n, NIC_REG_RXQ(qi) + off, true); /* tail beyond the ring: ignored */
 		}
 		return;
 	}
-	n->st.unknown_reg_writes++;
-	n->st.last_unknown_reg = NIC_REG_RXQ(qi) + off;
+	reg_unknown(n, NIC_REG_RXQ(qi) + off, true);
 }
 static uint32_t r_eitr(struct nic *n, uint32_t i, uint32_t o) { (void)o; return irq_eitr_read(n->irq, i); }
 static void w_eitr(struct nic *n, uint32_t i, uint32_t o, uint32_t v)
@@ -531,8 +541,7 @@ static uint64_t nic_reg_read(void *opaque, uint64_t t_ps, uint64_t addr)
 	uint32_t idx, off;
 	const struct nic_reg *r = reg_lookup(n, addr, &idx, &off);
 	if (!r || !r->read) {
-		n->st.unknown_reg_reads++;
-		n->st.last_unknown_reg = addr;
+		reg_unknown(n, addr, false);
 		return 0;
 	}
 	return r->read(n, idx, off);
@@ -545,8 +554,7 @@ static void nic_reg_write(void *opaque, uint64_t t_ps, uint64_t addr, uint64_t v
 	uint32_t idx, off;
 	const struct nic_reg *r = reg_lookup(n, addr, &idx, &off);
 	if (!r || !r->write) {
-		n->st.unknown_reg_writes++;
-		n->st.last_unknown_reg = addr;
+		reg_unknown(n, addr, true);
 		return;
 	}
 	r->write(n, idx, off, (uint32_t)val);
@@ -586,10 +594,9 @@ int nic_new(struct nic **out, struct sim_kernel *k, struct bus *bus, struct pkt_
 	for (uint32_t q = 0; q < n->nq; q++)
 		n->q[q].buf_bytes = 2048;
 	sim_event_init(&n->dma_ev, "nic.dma.free", SIM_PRIO_HW, dma_engine_free, n);
+	memcpy(n->key, rss_cfg->key, rss_cfg->key_len);   /* zero-padded to RSS_KEY_BYTES_MAX by calloc */
 	nic_set_engines(n, NULL);
-	memcpy(n->key, rss_cfg->key, rss_cfg->key_len);
-	n->eng.set_key(n->eng.ctx, n->key, rss_cfg->key_len);
-	n->mrqc = rss_cfg->hash_types & 0x7fffffffu;
+	n->mrqc = rss_cfg->hash_types & NIC_MRQC_TYPES_MASK;
 	*out = n;
 	return 0;
 }

@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 /* Device control. */
-#define NIC_REG_CTRL         0x00000u  /* bit 0 RST: reset all queues and statistics */
+#define NIC_REG_CTRL         0x00000u  /* bit 0 RST: reset all queues and interrupt vectors */
 #define NIC_REG_STATUS       0x00008u  /* read-only: bit 0 link up */
 #define NIC_REG_RCTL         0x00100u  /* bit 0 EN: receive enabled */
 #define NIC_REG_MRQC         0x05818u  /* RSS hash-type enables, bits 8:0 = rss.hash_types choices
@@ -25,6 +25,12 @@
 #define NIC_REG_RSSRK_COUNT  13u
 #define NIC_REG_RETA         0x08000u  /* indirection table: 2 entries a register, entry 2i in bits 15:0 */
 #define NIC_REG_RETA_COUNT   1024u     /* 2048 entries */
+
+/* Register bits. */
+#define NIC_CTRL_RST         0x00000001u  /* CTRL: reset the queues and interrupt vectors */
+#define NIC_RCTL_EN          0x00000001u  /* RCTL: receive enabled */
+#define NIC_MRQC_RSS_EN      0x80000000u  /* MRQC: RSS on */
+#define NIC_MRQC_TYPES_MASK  0x000001ffu  /* MRQC: the hash-type enables */
 
 /* Per receive queue q, at NIC_REG_RXQ(q) + offset. */
 #define NIC_REG_RXQ(q)       (0x10000u + (uint32_t)(q) * 0x40u)

@@ -80,7 +80,6 @@ struct parse_result {
 	uint16_t flags;          /* PARSE_F_* */
 	uint16_t ethertype;      /* innermost ethertype (0 for raw IP links) */
 	uint16_t vlan_id;        /* outermost VLAN ID (12 bits), valid if vlan_count > 0 */
-	uint16_t l2_off;         /* offset of the Ethernet/cooked header (0) */
 	uint16_t l3_off;         /* offset of the IP header */
 	uint16_t l4_off;         /* offset of the TCP/UDP header */
 	uint16_t payload_off;    /* offset of the L4 payload */

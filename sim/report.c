@@ -332,10 +332,12 @@ void report_text(const struct run *r, FILE *f)
 	struct hist all[LAT_COUNT];
 	merge_queues(r, all);
 	for (int s = 0; s < LAT_COUNT; s++) {
-		char v[5][16];
-		for (int i = 0; i < 4; i++)
+		enum { NP = sizeof pcts / sizeof pcts[0] };
+		_Static_assert(NP == 4, "the header and format above print four percentiles");
+		char v[NP + 1][16];
+		for (int i = 0; i < NP; i++)
 			fmt_ps(v[i], sizeof v[i], hist_percentile(&all[s], pcts[i].ppm));
-		fmt_ps(v[4], sizeof v[4], hist_max(&all[s]));
+		fmt_ps(v[NP], sizeof v[NP], hist_max(&all[s]));
 		fprintf(f, "  %-18s %10s %10s %10s %10s %10s\n", lat_names[s], v[0], v[1], v[2], v[3], v[4]);
 	}
 	fprintf(f, "\n%4s %7s %12s %12s %12s %12s %8s\n", "cpu", "util", "isr cyc", "driver cyc", "proto cyc",

@@ -15,6 +15,7 @@ struct backend_rtl {
 	struct rtl_rss_indir *ri;
 	uint16_t *table;        /* the table as written, to check the twin's lookups */
 	uint32_t table_mask;
+	uint32_t queues;        /* rss.queues: the twin's answer must name one of them */
 	struct rss_toeplitz c_tz;   /* the C engine, for the blocks not swapped */
 	uint32_t rss_width, csum_width;
 	uint64_t mismatches;
@@ -64,8 +65,11 @@ static uint16_t b_lookup(void *ctx, uint32_t hash, uint32_t *cycles)
 		return want;
 	}
 	*cycles = cyc - 1;
-	if (q != want)
+	if (q != want) {
 		b->mismatches++;
+		if (q >= b->queues)
+			return want;   /* a queue that does not exist: the RTL's answer cannot be used */
+	}
 	return q;
 }
 
@@ -84,12 +88,11 @@ static void b_set_entry(void *ctx, uint32_t index, uint16_t queue)
  * them: the sums and each range's cycles come from the twin; the C plan only
  * says which bytes and which seed (header fields). The C sum of each range
  * is taken too: a disagreement is counted (the RTL's value is used). */
-static struct csum_rx_result c_csum_answer(const struct backend_rtl *b, const uint8_t *frame, uint32_t cap_len,
-					    const struct parse_result *pr, const struct csum_rx_plan *pl,
-					    uint32_t *cycles)
+static struct csum_rx_result c_csum_answer(const struct backend_rtl *b, const uint8_t *frame,
+					    const struct csum_rx_plan *pl, uint32_t *cycles)
 {
 	*cycles = csum_rx_cycles(pl, b->csum_width);
-	return csum_rx_check(frame, cap_len, pr);
+	return csum_rx_sum_plan(frame, pl);
 }
 
 static struct csum_rx_result b_csum(void *ctx, const uint8_t *frame, uint32_t cap_len,
@@ -98,7 +101,7 @@ static struct csum_rx_result b_csum(void *ctx, const uint8_t *frame, uint32_t ca
 	struct backend_rtl *b = ctx;
 	struct csum_rx_plan pl = csum_rx_plan(frame, cap_len, pr);
 	if (!b->cs)
-		return c_csum_answer(b, frame, cap_len, pr, &pl, cycles);
+		return c_csum_answer(b, frame, &pl, cycles);
 	const struct csum_range *rg[2];
 	struct rtl_csum_seg seg[2];
 	size_t n = 0;
@@ -117,7 +120,7 @@ static struct csum_rx_result b_csum(void *ctx, const uint8_t *frame, uint32_t ca
 			/* The RTL stopped answering (a bug in it): counted, and this
 			 * frame gets the C engine's answer and timing. */
 			b->mismatches++;
-			return c_csum_answer(b, frame, cap_len, pr, &pl, cycles);
+			return c_csum_answer(b, frame, &pl, cycles);
 		}
 		for (size_t i = 0; i < n; i++) {
 			*cycles += cyc[i];
@@ -188,6 +191,7 @@ int backend_rtl_open(struct backend_rtl **out, const char *spec, const struct ni
 		struct rtl_rss_indir_params p = { .table_size = cfg->rss.table_size };
 		b->table = calloc(cfg->rss.table_size, sizeof *b->table);
 		b->table_mask = cfg->rss.table_size - 1;
+		b->queues = cfg->rss.queues;
 		if (!b->table) {
 			snprintf(err, err_len, "out of memory");
 			backend_rtl_close(b);
