@@ -36,11 +36,17 @@ const struct param_def host_params[] = {
 	{ NULL },
 };
 
-int host_cfg_validate(const struct host_cfg *cfg, char *err, size_t err_len)
+int host_cfg_validate(const struct host_cfg *cfg, const struct rss_cfg *rss, char *err, size_t err_len)
 {
-	(void)cfg;
-	(void)err;
-	(void)err_len;
+	if (rss->max_cpus > cfg->cpus) {
+		snprintf(err, err_len, "rss.max_cpus: %u is more than host.cpus (%u)", rss->max_cpus, cfg->cpus);
+		return -1;
+	}
+	if (rss->base_cpu >= cfg->cpus) {
+		snprintf(err, err_len, "rss.base_cpu: CPU %u does not exist (host.cpus = %u)", rss->base_cpu,
+			 cfg->cpus);
+		return -1;
+	}
 	return 0;
 }
 
@@ -50,13 +56,12 @@ enum work_kind { WORK_NONE = 0, WORK_ISR, WORK_DPC_PKT, WORK_DPC_END };
 
 struct core {
 	struct driver *d;
-	uint32_t index;
 	struct sim_event ev;
 	char name[24];
 	enum work_kind cur;
 	struct drv_q *cur_q;
 	struct pkt *cur_pkt;
-	uint64_t step_start_ps, step_driver_ps;
+	uint64_t step_driver_ps;
 	uint32_t dpc_done;          /* descriptors done in the current DPC run */
 	bool is_dpc_overhead_due;   /* the run's fixed cost (cost.dpc_cycles) is not charged yet */
 	/* ISR and DPC queues: FIFO rings of queue indexes. */
@@ -112,7 +117,6 @@ struct driver {
 	struct cost_cfg cost;
 	struct rss_cfg rss;
 	struct irq_cfg irq;
-	bool is_rx_csum;
 	struct sim_clock clk;
 	uint32_t nq, ncpu;
 	struct drv_q *q;
@@ -387,7 +391,7 @@ static void host_dma(void *opaque, uint64_t t_ps, struct bus_dma *op)
 
 int driver_new(struct driver **out, struct sim_kernel *k, struct bus *bus, struct pkt_pool *pool,
 	       const struct host_cfg *cfg, const struct cost_cfg *cost, const struct rss_cfg *rss,
-	       const struct irq_cfg *irq, bool is_rx_csum, char *err, size_t err_len)
+	       const struct irq_cfg *irq, char *err, size_t err_len)
 {
 	struct driver *d = calloc(1, sizeof *d);
 	if (!d)
@@ -399,10 +403,9 @@ int driver_new(struct driver **out, struct sim_kernel *k, struct bus *bus, struc
 	d->cost = *cost;
 	d->rss = *rss;
 	d->irq = *irq;
-	d->is_rx_csum = is_rx_csum;
 	d->clk.freq_hz = (uint64_t)cfg->clock_mhz * 1000000u;
 	d->ncpu = cfg->cpus;
-	d->nq = cfg->mode == HOST_MODE_LEGACY ? 1 : rss->queues;
+	d->nq = host_queues(cfg, rss);
 	d->mem = hostmem_new();
 	d->reta = calloc(rss->table_size, sizeof *d->reta);
 	d->lat_arena_bytes = (size_t)d->nq * sizeof(struct lat_block);
@@ -440,7 +443,6 @@ int driver_new(struct driver **out, struct sim_kernel *k, struct bus *bus, struc
 	for (uint32_t c = 0; c < d->ncpu; c++) {
 		struct core *co = &d->cores[c];
 		co->d = d;
-		co->index = c;
 		co->fifo_cap = d->nq + 1;
 		co->isr_fifo = calloc(co->fifo_cap, sizeof(uint32_t));
 		co->dpc_fifo = calloc(co->fifo_cap, sizeof(uint32_t));
@@ -452,7 +454,7 @@ int driver_new(struct driver **out, struct sim_kernel *k, struct bus *bus, struc
 	*out = d;
 	return 0;
 nomem:
-	snprintf(err, err_len, "host: out of memory for %u queues, %u cpus", cfg->mode ? 1 : rss->queues, cfg->cpus);
+	snprintf(err, err_len, "host: out of memory for %u queues, %u cpus", host_queues(cfg, rss), cfg->cpus);
 	driver_free(d);
 	return -1;
 }
@@ -460,6 +462,12 @@ nomem:
 void driver_attach(struct driver *d, struct bus *b)
 {
 	b->host = (struct bus_host_if){ .host = d, .dma = host_dma, .msix = host_msix, .frame_out = NULL };
+}
+
+/* RETA register i holds entries 2i (bits 15:0) and 2i + 1 (bits 31:16). */
+static void reta_write_pair(struct driver *d, uint64_t t, uint32_t i)
+{
+	bus_reg_write(d->bus, t, NIC_REG_RETA + 4 * i, (uint32_t)d->reta[2 * i] | (uint32_t)d->reta[2 * i + 1] << 16);
 }
 
 void driver_start(struct driver *d)
@@ -474,12 +482,10 @@ void driver_start(struct driver *d)
 			memcpy(&v, d->rss.key + 4 * i, d->rss.key_len - 4 * i >= 4 ? 4 : d->rss.key_len - 4 * i);
 		bus_reg_write(b, t, NIC_REG_RSSRK + 4 * i, v);
 	}
-	for (uint32_t i = 0; i < d->rss.table_size / 2; i++) {
-		uint32_t lo = (2 * i) % d->nq, hi = (2 * i + 1) % d->nq;
-		d->reta[2 * i] = (uint16_t)lo;
-		d->reta[2 * i + 1] = (uint16_t)hi;
-		bus_reg_write(b, t, NIC_REG_RETA + 4 * i, lo | hi << 16);
-	}
+	for (uint32_t e = 0; e < d->rss.table_size; e++)
+		d->reta[e] = (uint16_t)(e % d->nq);
+	for (uint32_t i = 0; i < d->rss.table_size / 2; i++)
+		reta_write_pair(d, t, i);
 	for (uint32_t i = 0; i < d->nq; i++) {
 		struct drv_q *q = &d->q[i];
 		uint32_t base = NIC_REG_RXQ(i);
@@ -546,7 +552,7 @@ const struct host_cpu_stats *driver_cpu_stats(const struct driver *d, uint32_t c
 
 const struct hist *driver_queue_lat(struct driver *d, uint32_t q, enum lat_stage s)
 {
-	static const struct hist empty = { .min = UINT64_MAX };  /* what hist_init() makes */
+	static const struct hist empty = HIST_EMPTY;
 	struct drv_q *dq = &d->q[q];
 	if (!dq->lat)
 		return &empty;
@@ -555,7 +561,6 @@ const struct hist *driver_queue_lat(struct driver *d, uint32_t q, enum lat_stage
 }
 uint64_t driver_in_flight(const struct driver *d) { return d->in_flight; }
 uint64_t driver_bad_dma(const struct driver *d) { return hostmem_bad_dma(d->mem); }
-uint64_t driver_cycles_to_ps(const struct driver *d, uint64_t cycles) { return sim_clock_cycles_to_ps(&d->clk, cycles); }
 
 uint32_t driver_reta_size(const struct driver *d) { return d->rss.table_size; }
 uint16_t driver_reta_get(const struct driver *d, uint32_t e) { return d->reta[e]; }
@@ -566,9 +571,7 @@ void driver_reta_set(struct driver *d, uint32_t e, uint16_t queue)
 {
 	assert(e < d->rss.table_size && queue < d->nq);
 	d->reta[e] = queue;
-	uint32_t pair = e & ~1u;
-	bus_reg_write(d->bus, sim_now_ps(d->k), NIC_REG_RETA + 2 * pair,
-		      (uint32_t)d->reta[pair] | (uint32_t)d->reta[pair + 1] << 16);
+	reta_write_pair(d, sim_now_ps(d->k), e / 2);
 }
 
 bool driver_queue_is_drained(struct driver *d, uint32_t qi)

@@ -45,7 +45,13 @@ struct host_cfg {
 	char mac[32];               /* host MAC or "auto" */
 };
 extern const struct param_def host_params[];
-int host_cfg_validate(const struct host_cfg *cfg, char *err, size_t err_len);
+/* The host's settings against the RSS ones they depend on (CPUs named by rss.base_cpu, rss.max_cpus). */
+int host_cfg_validate(const struct host_cfg *cfg, const struct rss_cfg *rss, char *err, size_t err_len);
+/* Receive queues the driver uses: one in legacy mode (NDIS 5.1), rss.queues otherwise. */
+static inline uint32_t host_queues(const struct host_cfg *cfg, const struct rss_cfg *rss)
+{
+	return cfg->mode == HOST_MODE_LEGACY ? 1 : rss->queues;
+}
 
 enum cpu_cat { CPU_ISR = 0, CPU_DRIVER, CPU_PROTOCOL, CPU_COPY, CPU_CAT_COUNT };
 
@@ -53,6 +59,14 @@ struct host_cpu_stats {
 	uint64_t cycles[CPU_CAT_COUNT];
 	uint64_t isrs, dpcs;
 };
+/* Busy cycles of a CPU: all categories. */
+static inline uint64_t host_cpu_busy_cycles(const struct host_cpu_stats *st)
+{
+	uint64_t busy = 0;
+	for (int i = 0; i < CPU_CAT_COUNT; i++)
+		busy += st->cycles[i];
+	return busy;
+}
 
 enum lat_stage { LAT_DMA = 0, LAT_IRQ, LAT_DRIVER, LAT_E2E, LAT_COUNT };
 
@@ -70,7 +84,7 @@ typedef void (*driver_deliver_fn)(void *ctx, const struct pkt *p);
 struct driver;
 int driver_new(struct driver **out, struct sim_kernel *k, struct bus *bus, struct pkt_pool *pool,
 	       const struct host_cfg *cfg, const struct cost_cfg *cost, const struct rss_cfg *rss,
-	       const struct irq_cfg *irq, bool is_rx_csum_offload, char *err, size_t err_len);
+	       const struct irq_cfg *irq, char *err, size_t err_len);
 void driver_free(struct driver *d);
 /* Fill b->host with the host side's entry points. */
 void driver_attach(struct driver *d, struct bus *b);
@@ -89,7 +103,6 @@ const struct hist *driver_queue_lat(struct driver *d, uint32_t q, enum lat_stage
 /* Frames the host holds (written by the NIC, not yet processed). */
 uint64_t driver_in_flight(const struct driver *d);
 uint64_t driver_bad_dma(const struct driver *d);
-uint64_t driver_cycles_to_ps(const struct driver *d, uint64_t cycles);
 
 /* For the table rebalancer (host/rebalance.c). The driver keeps a copy of the
  * indirection table it programmed and counts, per entry, the frames whose

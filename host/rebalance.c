@@ -197,9 +197,7 @@ static void tick_fire(struct sim_kernel *k, struct sim_event *ev, void *arg)
 	uint64_t max = 0, min = UINT64_MAX;
 	for (uint32_t c = 0; c < ncpu; c++) {
 		const struct host_cpu_stats *s = driver_cpu_stats(d, c);
-		uint64_t busy = 0;
-		for (int i = 0; i < CPU_CAT_COUNT; i++)
-			busy += s->cycles[i];
+		uint64_t busy = host_cpu_busy_cycles(s);
 		uint64_t delta = busy - r->last_cpu_busy[c];
 		r->last_cpu_busy[c] = busy;
 		if (delta > max) {

@@ -161,25 +161,11 @@ int config_validate(const struct nicsim_cfg *cfg, char *err, size_t err_len)
 		return -1;
 	if (irq_cfg_validate(&cfg->irq, err, err_len))
 		return -1;
-	if (host_cfg_validate(&cfg->host, err, err_len))
+	if (host_cfg_validate(&cfg->host, &cfg->rss, err, err_len))
 		return -1;
-	if (rebalance_cfg_validate(&cfg->rebalance, cfg->rss.table_size,
-				   cfg->host.mode == HOST_MODE_LEGACY ? 1 : cfg->rss.queues, err, err_len))
+	if (rebalance_cfg_validate(&cfg->rebalance, cfg->rss.table_size, host_queues(&cfg->host, &cfg->rss), err,
+				   err_len))
 		return -1;
-	if (cfg->host.buf_bytes < 64) {
-		snprintf(err, err_len, "host.buf_bytes: %u is smaller than the smallest frame", cfg->host.buf_bytes);
-		return -1;
-	}
-	if (cfg->rss.max_cpus > cfg->host.cpus) {
-		snprintf(err, err_len, "rss.max_cpus: %u is more than host.cpus (%u)", cfg->rss.max_cpus,
-			 cfg->host.cpus);
-		return -1;
-	}
-	if (cfg->rss.base_cpu >= cfg->host.cpus) {
-		snprintf(err, err_len, "rss.base_cpu: CPU %u does not exist (host.cpus = %u)", cfg->rss.base_cpu,
-			 cfg->host.cpus);
-		return -1;
-	}
 	return 0;
 }
 

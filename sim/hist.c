@@ -9,8 +9,7 @@
 
 void hist_init(struct hist *h)
 {
-	memset(h, 0, sizeof(*h));
-	h->min = UINT64_MAX;
+	*h = (struct hist)HIST_EMPTY;
 }
 
 void hist_reset(struct hist *h)

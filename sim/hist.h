@@ -49,6 +49,8 @@ static inline unsigned hist_bucket_index(uint64_t value)
 	return (shift << HIST_SUB_BITS) + (unsigned)(value >> shift);
 }
 
+/* An empty histogram, as an initializer (what hist_init() makes). */
+#define HIST_EMPTY { .min = UINT64_MAX }
 void hist_init(struct hist *h);
 void hist_reset(struct hist *h);  /* same as hist_init: empty */
 

@@ -62,9 +62,7 @@ static void host_ip_text(const struct host_id *id, uint32_t i, char *buf, size_t
 static void cpu_busy(const struct run *r, uint32_t c, uint64_t *busy, uint64_t *span)
 {
 	const struct host_cpu_stats *st = driver_cpu_stats(r->drv, c);
-	*busy = 0;
-	for (int i = 0; i < CPU_CAT_COUNT; i++)
-		*busy += st->cycles[i];
+	*busy = host_cpu_busy_cycles(st);
 	*span = (uint64_t)((unsigned __int128)r->sim_end_ps * r->cfg.host.clock_mhz / 1000000u);
 	if (*span < *busy)
 		*span = *busy;

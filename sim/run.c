@@ -80,7 +80,7 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 		    err_len))
 		goto fail;
 	if (driver_new(&r->drv, r->k, &r->bus, r->pool, &cfg->host, &cfg->cost, &cfg->rss, &cfg->irq,
-		       cfg->nic.is_rx_csum, err, err_len))
+		       err, err_len))
 		goto fail;
 	if (opts && opts->engines)
 		nic_set_engines(r->nic, opts->engines);
