@@ -58,7 +58,7 @@ struct addr_count {
 
 static struct addr_count *addr_slot(struct addr_count *t, uint32_t cap, const uint8_t *a, bool v6)
 {
-	uint32_t h = 2166136261u;
+	uint32_t h = 2166136261u;   /* FNV-1a 32 (draft-eastlake-fnv §6.1.1: offset basis, prime) */
 	for (int i = 0; i < (v6 ? 16 : 4); i++)
 		h = (h ^ a[i]) * 16777619u;
 	for (uint32_t i = 0; i < cap; i++) {
@@ -134,6 +134,9 @@ int replay_identify_host(const char *path, const char *cfg_ip, const char *cfg_m
 		id->how = "sll packet type";
 		return 0;
 	}
+	/* Addresses counted for detection (open addressing, a power of two):
+	 * destinations of new flows in the first REPLAY_DETECT_RECORDS
+	 * records; the shared captures have at most a few hundred. */
 	enum { CAP = 4096 };
 	struct addr_count *tab = calloc(CAP, sizeof *tab);
 	struct flow_table *ft = flows_new();
@@ -153,7 +156,7 @@ int replay_identify_host(const char *path, const char *cfg_ip, const char *cfg_m
 		if (!pr.l3)
 			continue;
 		bool v6 = pr.l3 == PARSE_L3_IPV6;
-		if (pr.l4 == PARSE_L4_TCP && (pr.flags & PARSE_F_HAS_PORTS) && (pr.tcp_flags & 0x12) == 0x02) {
+		if (pr.l4 == PARSE_L4_TCP && (pr.flags & PARSE_F_HAS_PORTS) && (pr.tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN) {
 			struct addr_count *s = addr_slot(tab, CAP, pr.dst, v6);
 			if (s)
 				s->syns++;
@@ -208,7 +211,7 @@ int replay_direction(struct host_id *id, const uint8_t *frame, const struct pars
 		if (is_host_ip(id, pr->dst, v6)) {
 			if (!id->has_mac && link == PARSE_LINK_ETH && pr->l3_off >= 14) {
 				memcpy(id->mac, frame, 6);  /* learn the host MAC */
-				id->has_mac = !(frame[0] & 1);
+				id->has_mac = !(pr->flags & PARSE_F_L2_BCAST);
 			}
 			return 1;
 		}
@@ -220,7 +223,7 @@ int replay_direction(struct host_id *id, const uint8_t *frame, const struct pars
 			return 1;
 		if (!memcmp(frame + 6, id->mac, 6))
 			return 0;
-		if (!pr->l3 && (frame[0] & 1))
+		if (!pr->l3 && (pr->flags & PARSE_F_L2_BCAST))
 			return 1; /* broadcast/multicast non-IP (ARP, LLDP): the host hears it */
 	}
 	if (!id->n_ip && !id->has_mac)
@@ -238,9 +241,8 @@ struct replay {
 	struct replay_cfg cfg;
 	struct host_id id;
 	struct trace_reader *tr;
-	enum parse_link link;
 	struct trace_info info;
-	uint64_t pass_offset_ps, first_ts, last_t, pass_span;
+	uint64_t pass_offset_ps, last_t, pass_span;
 	uint64_t wire_free_ps;      /* the wire is busy with the previous frame until then */
 	bool have_first;
 	struct pkt *ahead;
@@ -264,7 +266,6 @@ static int open_pass(struct replay *r)
 	if (rc < 0)
 		return rc;
 	r->info = *trace_get_info(r->tr);
-	r->link = r->info.link;
 	r->st.passes++;
 	return 0;
 }
@@ -310,8 +311,8 @@ static int read_ahead(struct replay *r)
 		p->wire_len = rec.wire_len;
 		p->record = rec.index;
 		p->seq = r->st.records;
-		parse_frame(p->data, p->cap_len, p->wire_len, r->link, &p->pr);
-		int dir = replay_direction(&r->id, p->data, &p->pr, r->link);
+		parse_frame(p->data, p->cap_len, p->wire_len, r->info.link, &p->pr);
+		int dir = replay_direction(&r->id, p->data, &p->pr, r->info.link);
 		if (r->on_record)
 			r->on_record(r->on_record_ctx, p, dir);
 		if (dir != 1) {
@@ -329,10 +330,9 @@ static int read_ahead(struct replay *r)
 		/* Time of this frame on the simulated wire. */
 		if (!r->have_first) {
 			r->have_first = true;
-			r->first_ts = rec.ts_ps;
 			r->st.first_ts_ps = rec.ts_ps;
 		}
-		uint64_t rel = rec.ts_ps >= r->first_ts ? rec.ts_ps - r->first_ts : 0;
+		uint64_t rel = rec.ts_ps >= r->st.first_ts_ps ? rec.ts_ps - r->st.first_ts_ps : 0;
 		if (r->st.passes == 1 && rec.ts_ps > r->st.last_ts_ps)
 			r->st.last_ts_ps = rec.ts_ps;
 		if (rel > r->pass_span)

@@ -70,13 +70,21 @@ enum parse_l4 { PARSE_L4_NONE = 0, PARSE_L4_TCP, PARSE_L4_UDP, PARSE_L4_OTHER };
 #define PARSE_F_SLL_HOST      0x0400u /* SLL/SLL2 packet type 0: addressed to the capturing host */
 #define PARSE_F_IP_TUNNEL     0x0800u /* IP-in-IP: addresses/ports are the outer header's */
 
+/* TCP flag bits of parse_result.tcp_flags (RFC 9293 §3.1). */
+#define TCP_FLAG_FIN 0x01u
+#define TCP_FLAG_SYN 0x02u
+#define TCP_FLAG_RST 0x04u
+#define TCP_FLAG_PSH 0x08u
+#define TCP_FLAG_ACK 0x10u
+#define TCP_FLAG_URG 0x20u
+
 struct parse_result {
 	uint8_t status;          /* enum parse_status */
 	uint8_t l3;              /* enum parse_l3 */
 	uint8_t l4;              /* enum parse_l4 */
 	uint8_t ip_proto;        /* final upper-layer protocol number (after extension headers) */
 	uint8_t vlan_count;      /* VLAN tags seen (802.1Q and 802.1ad) */
-	uint8_t tcp_flags;       /* TCP flags byte (FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 URG 0x20) */
+	uint8_t tcp_flags;       /* TCP flags byte: TCP_FLAG_* */
 	uint16_t flags;          /* PARSE_F_* */
 	uint16_t ethertype;      /* innermost ethertype (0 for raw IP links) */
 	uint16_t vlan_id;        /* outermost VLAN ID (12 bits), valid if vlan_count > 0 */
