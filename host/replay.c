@@ -335,8 +335,6 @@ static int read_ahead(struct replay *r)
 		uint64_t rel = rec.ts_ps >= r->st.first_ts_ps ? rec.ts_ps - r->st.first_ts_ps : 0;
 		if (r->st.passes == 1 && rec.ts_ps > r->st.last_ts_ps)
 			r->st.last_ts_ps = rec.ts_ps;
-		if (rel > r->pass_span)
-			r->pass_span = r->cfg.timing == REPLAY_TIMING_LINERATE ? 0 : rel;
 		uint64_t t;
 		switch (r->cfg.timing) {
 		case REPLAY_TIMING_SCALED:
@@ -348,15 +346,21 @@ static int read_ahead(struct replay *r)
 		default:
 			t = rel;
 		}
+		/* The pass's span in simulated time (scaled, or 0 back to back):
+		 * the next pass starts after it. */
+		if (t > r->pass_span)
+			r->pass_span = t;
 		t += r->pass_offset_ps;
+		/* A timestamp before the previous one (the capture's own order, not
+		 * the pacing below) is clamped and counted. */
 		if (t < r->last_t) {
 			r->st.ts_clamped++;
 			t = r->last_t;
 		}
+		r->last_t = t;
 		uint64_t now = sim_now_ps(r->k);
 		if (t < now)
 			t = now;
-		r->last_t = t;
 		/* A sender cannot put frames on the wire faster than its rate
 		 * (IEEE 802.3: 64-byte minimum with FCS, preamble and IFG). Pacing
 		 * here keeps one frame in flight on the wire: memory stays bounded

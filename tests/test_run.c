@@ -163,6 +163,42 @@ static struct run *linerate_run(const char *extra1, const char *extra2)
 	return linerate_run3(extra1, extra2, NULL);
 }
 
+/* A run of bulk-ipv6 (its timestamps never go backwards: test_reader holds
+ * the reader to libpcap) with the given timing settings and loops. */
+static struct run *bulk_run(const char *timing, const char *speed, const char *loops)
+{
+	const char *path = tu_path(tu_path(tu_src_dir(), "traces"), "bulk-ipv6.pcap");
+	struct nicsim_cfg cfg;
+	config_defaults(&cfg);
+	assert_int_equal(config_set(&cfg, timing, NULL, 0), 0);
+	if (speed)
+		assert_int_equal(config_set(&cfg, speed, NULL, 0), 0);
+	if (loops)
+		assert_int_equal(config_set(&cfg, loops, NULL, 0), 0);
+	return must_run(&cfg, path, false);
+}
+
+static void test_run_pacing_and_scaling_clamp_no_timestamp_of_an_ordered_capture(void **state)
+{
+	(void)state;
+	/* Pacing to the line rate delays frames; it does not make the capture's
+	 * timestamps go backwards, so nothing is "clamped" (only paced). */
+	struct run *r = bulk_run("replay.timing=linerate", NULL, NULL);
+	assert_int_equal(replay_stats(r->rep)->ts_clamped, 0);
+	assert_true(replay_stats(r->rep)->paced > 0);
+	run_free(r);
+	/* Scaled replay, two passes: the second pass starts after the first's
+	 * scaled span, so the passes do not overlap (no clamping) and two passes
+	 * at half speed take at least twice one pass. */
+	struct run *one = bulk_run("replay.timing=scaled", "replay.speed_pct=50", NULL);
+	struct run *two = bulk_run("replay.timing=scaled", "replay.speed_pct=50", "replay.loops=2");
+	assert_int_equal(replay_stats(one->rep)->ts_clamped, 0);
+	assert_int_equal(replay_stats(two->rep)->ts_clamped, 0);
+	assert_true(two->sim_end_ps >= 2 * one->sim_end_ps - one->sim_end_ps / 100);
+	run_free(one);
+	run_free(two);
+}
+
 static void test_run_table_moves_reorder_frames_unless_the_old_queue_drains_first(void **state)
 {
 	(void)state;
@@ -264,6 +300,7 @@ int main(void)
 		cmocka_unit_test(test_run_rebalancer_narrows_the_queue_imbalance),
 		cmocka_unit_test(test_run_schedule_moves_named_entries_and_refuses_bad_items),
 		cmocka_unit_test(test_run_refuses_impossible_config_naming_the_key),
+		cmocka_unit_test(test_run_pacing_and_scaling_clamp_no_timestamp_of_an_ordered_capture),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
