@@ -364,13 +364,14 @@ static void test_csum_rx_fragment_is_not_checked(void **state)
 	struct parse_result pr = parse(&f);
 	uint8_t *ip = f.data + pr.l3_off;
 	/* Make it a first fragment: set MF (flags/fragment word, bytes 6-7) and
-	 * fix the header checksum with RFC 1624, so only the L4 verdict changes. */
+	 * recompute the header checksum with the test's own RFC 1071 sum, so only
+	 * the L4 verdict changes. */
 	uint16_t old_word = (uint16_t)(ip[6] << 8 | ip[7]);
 	uint16_t new_word = (uint16_t)((old_word & ~0x4000u) | 0x2000u);   /* DF off, MF on */
-	uint16_t old_csum = (uint16_t)(ip[10] << 8 | ip[11]);
-	uint16_t new_csum = csum_update16(old_csum, old_word, new_word);
 	ip[6] = (uint8_t)(new_word >> 8);
 	ip[7] = (uint8_t)new_word;
+	ip[10] = ip[11] = 0;
+	uint16_t new_csum = (uint16_t)~naive_sum(ip, (size_t)(ip[0] & 0xf) * 4);
 	ip[10] = (uint8_t)(new_csum >> 8);
 	ip[11] = (uint8_t)new_csum;
 	pr = parse(&f);
