@@ -256,11 +256,16 @@ static void dpc_step(struct core *c)
 	if (c->dpc_done < d->cfg.dpc_budget_pkts && (wb->status & NIC_RXD_STAT_DD) && q->slot_pkt[i]) {
 		struct pkt *p = q->slot_pkt[i];
 		uint64_t drv = d->cost.rx_pkt_cycles;
-		uint64_t proto = p->pr.l4 == PARSE_L4_TCP ? d->cost.rx_tcp_cycles : d->cost.rx_other_cycles;
+		/* The protocol from the write-back's packet type (what the NIC
+		 * tells the driver); the payload length is the host stack's own
+		 * reading of the frame's headers (the replay parsed the frame on
+		 * the host side into the packet record). */
+		bool is_tcp = wb->pkt_type & NIC_PTYPE_TCP, is_udp = wb->pkt_type & NIC_PTYPE_UDP;
+		uint64_t proto = is_tcp ? d->cost.rx_tcp_cycles : d->cost.rx_other_cycles;
 		uint32_t payload = p->pr.payload_len;
 		if (payload > wb->frame_len)
 			payload = wb->frame_len;
-		if (!(wb->status & NIC_RXD_STAT_L4CS) && (p->pr.l4 == PARSE_L4_TCP || p->pr.l4 == PARSE_L4_UDP))
+		if (!(wb->status & NIC_RXD_STAT_L4CS) && (is_tcp || is_udp))
 			proto += ((uint64_t)payload * d->cost.csum_mcyc_per_byte + 999) / 1000;
 		uint64_t copy = ((uint64_t)payload * d->cost.copy_mcyc_per_byte + 999) / 1000;
 		if (wb->status & NIC_RXD_STAT_RSS)
