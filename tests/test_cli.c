@@ -6,36 +6,21 @@
  */
 #include "testutil.h"
 
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *b = malloc((size_t)n + 1);
-	size_t got = fread(b, 1, (size_t)n, f);
-	b[got] = 0;
-	fclose(f);
-	return b;
-}
-
 static int checked;
 
-static void check_flows(const char *dir, const char *capture)
+static void check_flows(const char *cap, void *ctx)
 {
-	char cap[4096], ref[4096], base[1024], cmd[12288];
-	snprintf(cap, sizeof cap, "%s/%s", dir, capture);
-	snprintf(base, sizeof base, "%s", capture);
-	*strstr(base, ".pcap") = 0;
-	snprintf(ref, sizeof ref, "%s/%s.flows.csv", dir, base);
-	char *want = slurp(ref);
+	(void)ctx;
+	char ref[4096], cmd[12288];
+	/* The reference: the capture's name up to ".pcap", then ".flows.csv". */
+	snprintf(ref, sizeof ref, "%s", cap);
+	*strstr(strrchr(ref, '/'), ".pcap") = 0;
+	snprintf(ref + strlen(ref), sizeof ref - strlen(ref), ".flows.csv");
+	char *want = tu_read_file(ref, NULL);
 	if (!want)
 		return; /* no reference for this capture */
 	const char *out = tu_tmpfile(".csv");
@@ -45,7 +30,7 @@ static void check_flows(const char *dir, const char *capture)
 	if (rc)
 		fail_msg("%s: exit %d: %s", cap, rc, o);
 	free(o);
-	char *got = slurp(out);
+	char *got = tu_read_file(out, NULL);
 	if (strcmp(got, want)) {
 		char *a = got, *b = want;
 		int line = 1;
@@ -64,32 +49,14 @@ static void check_flows(const char *dir, const char *capture)
 	checked++;
 }
 
-static void walk(const char *dir)
-{
-	DIR *d = opendir(dir);
-	assert_non_null(d);
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		char p[4096];
-		snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-		if (e->d_name[0] == '.')
-			continue;
-		if (strstr(e->d_name, ".pcap"))
-			check_flows(dir, e->d_name);
-		else if (!strchr(e->d_name, '.'))
-			walk(p);
-	}
-	closedir(d);
-}
-
 static void test_cli_info_flows_match_tshark_for_every_shared_capture(void **state)
 {
 	(void)state;
 	checked = 0;
-	walk(tu_path(tu_shared_dir(), "traces"));
+	tu_walk_files(tu_path(tu_shared_dir(), "traces"), tu_capture_suffixes, check_flows, NULL);
 	assert_true(checked >= 28); /* 6 recorded + 10 edge + 11 real + 2 bench, as catalogued */
 	checked = 0;
-	walk(tu_path(tu_src_dir(), "traces"));
+	tu_walk_files(tu_path(tu_src_dir(), "traces"), tu_capture_suffixes, check_flows, NULL);
 	assert_int_equal(checked, 5);
 }
 

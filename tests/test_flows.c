@@ -11,7 +11,6 @@
  */
 #include "testutil.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,31 +18,6 @@
 
 #include "traces/flows.h"
 #include "traces/reader.h"
-
-static char *read_whole_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
-	for (;;) {
-		if (n + 4096 > cap) {
-			cap = cap ? cap * 2 : 65536;
-			char *b = realloc(buf, cap + 1);
-			assert_non_null(b);
-			buf = b;
-		}
-		size_t got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
 
 /* Print the first few lines where a and b differ (line numbers 1-based). */
 static void print_first_differences(const char *name, const char *got, const char *want)
@@ -109,7 +83,7 @@ static int check_one(const char *csv_path)
 	flows_free(ft);
 
 	size_t want_len = 0;
-	char *want = read_whole_file(csv_path, &want_len);
+	char *want = tu_read_file(csv_path, &want_len);
 	assert_non_null(want);
 	int ok = got_len == want_len && memcmp(got, want, got_len) == 0;
 	if (!ok)
@@ -119,33 +93,26 @@ static int check_one(const char *csv_path)
 	return ok;
 }
 
-/* Walk dir recursively; check every *.flows.csv. */
+struct flows_tally {
+	int checked, failed;
+};
+
+static void check_csv(const char *path, void *ctx)
+{
+	struct flows_tally *t = ctx;
+	t->checked++;
+	if (!check_one(path))
+		t->failed++;
+}
+
+/* Check every *.flows.csv under dir. */
 static void walk(const char *dir, int *checked, int *failed)
 {
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		char path[4096];
-		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-		struct stat st;
-		if (stat(path, &st) != 0)
-			continue;
-		if (S_ISDIR(st.st_mode)) {
-			walk(path, checked, failed);
-			continue;
-		}
-		size_t n = strlen(de->d_name), sfx = strlen(".flows.csv");
-		if (n <= sfx || strcmp(de->d_name + n - sfx, ".flows.csv") != 0)
-			continue;
-		(*checked)++;
-		if (!check_one(path))
-			(*failed)++;
-	}
-	closedir(d);
+	static const char *const csv[] = { ".flows.csv", NULL };
+	struct flows_tally t = { 0, 0 };
+	tu_walk_files(dir, csv, check_csv, &t);
+	*checked = t.checked;
+	*failed = t.failed;
 }
 
 static void test_flows_match_every_tshark_reference_csv(void **state)

@@ -13,21 +13,6 @@
 static const char *traces[] = { "many-flows-ipv4.pcap.gz", "bulk-ipv6.pcap", "vlan-flows.pcapng",
 				 "udp-and-reverse.pcap", "pcpp-sll.pcap" };
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *b = malloc((size_t)n + 1);
-	assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	b[n] = 0;
-	*len = (size_t)n;
-	return b;
-}
-
 static void run_json(const char *trace, const char *out)
 {
 	char cmd[8192];
@@ -68,7 +53,9 @@ static void test_golden_two_runs_give_byte_identical_json(void **state)
 		run_json(traces[i], a);
 		run_json(traces[i], b);
 		size_t la, lb;
-		char *ja = slurp(a, &la), *jb = slurp(b, &lb);
+		char *ja = tu_read_file(a, &la), *jb = tu_read_file(b, &lb);
+		assert_non_null(ja);
+		assert_non_null(jb);
 		assert_int_equal(la, lb);
 		assert_memory_equal(ja, jb, la);
 		free(ja);

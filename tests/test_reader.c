@@ -9,14 +9,12 @@
  */
 #include "testutil.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <pcap/pcap.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -212,22 +210,6 @@ static void gzip_file(const char *dst, const void *data, size_t len)
 	assert_int_equal(gzclose(g), Z_OK);
 }
 
-static uint8_t *load_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("%s: %s", path, strerror(errno));
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	uint8_t *p = malloc((size_t)n + 1);
-	assert_non_null(p);
-	assert_int_equal(fread(p, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return p;
-}
-
 /* ---- reading a whole file ---- */
 
 #define GOT_RECS_MAX 16
@@ -420,34 +402,17 @@ struct path_list {
 	size_t n;
 };
 
-static void collect(const char *dir, struct path_list *out)
+static void collect_one(const char *path, void *ctx)
 {
-	DIR *d = opendir(dir);
-	if (!d)
-		fail_msg("%s: %s", dir, strerror(errno));
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		char *p = malloc(strlen(dir) + strlen(e->d_name) + 2);
-		assert_non_null(p);
-		sprintf(p, "%s/%s", dir, e->d_name);
-		struct stat st;
-		assert_int_equal(stat(p, &st), 0);
-		if (S_ISDIR(st.st_mode)) {
-			collect(p, out);
-			free(p);
-		} else if (has_suffix(p, ".pcap") || has_suffix(p, ".pcapng") ||
-			   has_suffix(p, ".pcap.gz")) {
-			out->v = realloc(out->v, (out->n + 1) * sizeof *out->v);
-			assert_non_null(out->v);
-			out->v[out->n++] = p;
-		} else {
-			free(p);
-		}
-	}
-	closedir(d);
+	struct path_list *out = ctx;
+	out->v = realloc(out->v, (out->n + 1) * sizeof *out->v);
+	assert_non_null(out->v);
+	out->v[out->n] = strdup(path);
+	assert_non_null(out->v[out->n]);
+	out->n++;
 }
+
+static void collect(const char *dir, struct path_list *out) { tu_walk_files(dir, tu_capture_suffixes, collect_one, out); }
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -1402,7 +1367,9 @@ static void test_reader_corrupt_gzip_is_reported_as_gzip_error(void **state)
 	const char *gz = tu_tmpfile(".pcap.gz");
 	gzip_file(gz, b.p, b.n);
 	size_t zn;
-	uint8_t *z = load_file(gz, &zn);
+	uint8_t *z = (uint8_t *)tu_read_file(gz, &zn);
+	if (!z)
+		fail_msg("%s: %s", gz, strerror(errno));
 	for (size_t i = zn / 2; i < zn / 2 + 16; i++)
 		z[i] ^= 0x5A;
 	tu_write_file(gz, z, zn);
@@ -1427,7 +1394,9 @@ static void test_reader_truncated_gzip_is_reported_naming_record(void **state)
 	const char *gz = tu_tmpfile(".pcap.gz");
 	gzip_file(gz, b.p, b.n);
 	size_t zn;
-	uint8_t *z = load_file(gz, &zn);
+	uint8_t *z = (uint8_t *)tu_read_file(gz, &zn);
+	if (!z)
+		fail_msg("%s: %s", gz, strerror(errno));
 	tu_write_file(gz, z, zn / 2);
 	struct got g;
 	read_all(gz, &g);

@@ -5,7 +5,6 @@
  */
 #include "testutil.h"
 
-#include <dirent.h>
 #include <string.h>
 
 #include "models/nic_regs.h"
@@ -80,29 +79,16 @@ static void check_one_queue_per_flow(const char *path)
 	run_free(r);
 }
 
-static void walk(const char *dir)
+static void check_capture(const char *path, void *ctx)
 {
-	DIR *d = opendir(dir);
-	if (!d)
-		fail_msg("cannot open %s", dir);
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		char p[4096];
-		snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-		if (strstr(e->d_name, ".pcap"))
-			check_one_queue_per_flow(p);
-		else if (!strchr(e->d_name, '.'))
-			walk(p);
-	}
-	closedir(d);
+	(void)ctx;
+	check_one_queue_per_flow(path);
 }
 
 static void test_run_rss_keeps_each_flow_on_one_queue_on_every_shared_capture(void **state)
 {
 	(void)state;
-	walk(tu_path(tu_shared_dir(), "traces"));
+	assert_true(tu_walk_files(tu_path(tu_shared_dir(), "traces"), tu_capture_suffixes, check_capture, NULL) >= 28);
 }
 
 static uint64_t max_util_ppm(const struct run *r)

@@ -1,8 +1,11 @@
 #include "testutil.h"
 
+#include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -96,4 +99,70 @@ int tu_run(const char *cmd, char **out)
 	else
 		free(buf);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+char *tu_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 65536, n = 0;
+	char *buf = malloc(cap + 1);
+	assert_non_null(buf);
+	size_t got;
+	while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
+		n += got;
+		if (n == cap) {
+			cap *= 2;
+			buf = realloc(buf, cap + 1);
+			assert_non_null(buf);
+		}
+	}
+	fclose(f);
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
+const char *const tu_capture_suffixes[] = { ".pcap", ".pcapng", ".pcap.gz", NULL };
+
+static bool ends_with_one_of(const char *s, const char *const *suffixes)
+{
+	size_t a = strlen(s);
+	for (; *suffixes; suffixes++) {
+		size_t b = strlen(*suffixes);
+		if (a >= b && strcmp(s + a - b, *suffixes) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int cmp_name(const struct dirent **a, const struct dirent **b) { return strcmp((*a)->d_name, (*b)->d_name); }
+
+size_t tu_walk_files(const char *dir, const char *const *suffixes, void (*fn)(const char *path, void *ctx),
+		     void *ctx)
+{
+	struct dirent **names;
+	int n = scandir(dir, &names, NULL, cmp_name);
+	if (n < 0)
+		fail_msg("%s: %s", dir, strerror(errno));
+	size_t count = 0;
+	for (int i = 0; i < n; i++) {
+		const char *name = names[i]->d_name;
+		if (name[0] != '.') {
+			char path[4096];
+			snprintf(path, sizeof path, "%s/%s", dir, name);
+			struct stat st;
+			if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+				count += tu_walk_files(path, suffixes, fn, ctx);
+			} else if (ends_with_one_of(name, suffixes)) {
+				fn(path, ctx);
+				count++;
+			}
+		}
+		free(names[i]);
+	}
+	free(names);
+	return count;
 }

@@ -34,5 +34,16 @@ const char *tu_tmpfile(const char *suffix);
 void tu_write_file(const char *path, const void *data, size_t len);
 /* Run a shell command, capture stdout into a malloc'd string; returns exit status. */
 int tu_run(const char *cmd, char **out);
+/* A whole file, malloc'd and NUL-terminated (*len without the NUL, if len is
+ * not NULL); NULL if it cannot be opened. */
+char *tu_read_file(const char *path, size_t *len);
+/* Call fn(path, ctx) for every file under dir, recursively (names starting
+ * with '.' skipped), whose name ends with one of the NULL-terminated
+ * suffixes, in name order. Fails the test if dir cannot be read. Returns how
+ * many files fn was called for. */
+size_t tu_walk_files(const char *dir, const char *const *suffixes, void (*fn)(const char *path, void *ctx),
+		     void *ctx);
+/* The capture suffixes (".pcap", ".pcapng", ".pcap.gz"), for tu_walk_files. */
+extern const char *const tu_capture_suffixes[];
 
 #endif
