@@ -273,20 +273,30 @@ static void read_gz_error(struct trace_reader *r)
 
 /* Read (and digest) what is left of the stream, to learn whether zlib has an
  * error to report. Costs up to the rest of the file, on the error path only. */
+/* Read up to want bytes of the stream into dst, digest and count them.
+ * gzread loops until it has want bytes, so a short count is the end of the
+ * data — or a zlib error, which a truncated gzip stream reports only through
+ * gzerror (Z_BUF_ERROR): either way the stream is over (is_eof) and any
+ * error is kept for the message. On a data error zlib drops the chunk it was
+ * inflating (up to twice gzbuffer, 512 KiB), so the record named is the one
+ * being read when zlib gave up, which may precede the damage by that much. */
+static size_t read_chunk(struct trace_reader *r, uint8_t *dst, size_t want)
+{
+	int got = gzread(r->gz, dst, (unsigned)want);
+	size_t n = got > 0 ? (size_t)got : 0;
+	digest_feed(r, dst, n);
+	r->filled_bytes += n;
+	if (n < want) {
+		read_gz_error(r);
+		r->is_eof = true;
+	}
+	return n;
+}
+
 static void drain(struct trace_reader *r)
 {
-	while (!r->is_eof) {
-		unsigned want = (unsigned)r->cap;
-		int got = gzread(r->gz, r->buf, want);
-		if (got > 0) {
-			digest_feed(r, r->buf, (size_t)got);
-			r->filled_bytes += (uint64_t)got;
-		}
-		if (got < (int)want) {
-			read_gz_error(r);
-			r->is_eof = true;
-		}
-	}
+	while (!r->is_eof)
+		(void)read_chunk(r, r->buf, r->cap);
 	r->pos = r->end = 0;
 }
 
@@ -363,25 +373,8 @@ static int fill(struct trace_reader *r, size_t n)
 		r->pos = 0;
 		r->end = have;
 	}
-	while (r->end < n && !r->is_eof) {
-		unsigned want = (unsigned)(r->cap - r->end);
-		int got = gzread(r->gz, r->buf + r->end, want);
-		if (got > 0) {
-			digest_feed(r, r->buf + r->end, (size_t)got);
-			r->end += (size_t)got;
-			r->filled_bytes += (uint64_t)got;
-		}
-		/* gzread loops until it has want bytes, so a short count is the
-		 * end of the data — or a zlib error, which a truncated gzip
-		 * stream reports only through gzerror (Z_BUF_ERROR). On a
-		 * data error zlib drops the chunk it was inflating (up to twice
-		 * gzbuffer, 512 KiB), so the record named is the one being read
-		 * when zlib gave up, which may precede the damage by that much. */
-		if (got < (int)want) {
-			read_gz_error(r);
-			r->is_eof = true;
-		}
-	}
+	while (r->end < n && !r->is_eof)
+		r->end += read_chunk(r, r->buf + r->end, r->cap - r->end);
 	return r->end - r->pos >= n ? TRACE_OK : TRACE_EOF;
 }
 
@@ -472,6 +465,39 @@ static void deliver(struct trace_reader *r, struct trace_record *rec, uint64_t r
 	r->stats.records++;
 }
 
+/* ---- checks shared by pcap and pcapng records ---- */
+
+/* A record's caplen against the largest accepted and the snaplen (0: none;
+ * iface >= 0 names the pcapng interface it belongs to). */
+static int check_caplen(struct trace_reader *r, uint64_t no, uint32_t caplen, uint32_t snaplen, int64_t iface)
+{
+	if (caplen > TRACE_CAPLEN_MAX)
+		return fail(r, TRACE_E_LIMIT, no,
+			    "caplen %" PRIu32 " > %u (the largest capture length accepted, libpcap's MAXIMUM_SNAPLEN)",
+			    caplen, TRACE_CAPLEN_MAX);
+	if (snaplen && caplen > snaplen) {
+		if (iface < 0)
+			return fail(r, TRACE_E_LIMIT, no, "caplen %" PRIu32 " > snaplen %" PRIu32, caplen, snaplen);
+		return fail(r, TRACE_E_LIMIT, no, "caplen %" PRIu32 " > snaplen %" PRIu32 " of interface %" PRIu32,
+			    caplen, snaplen, (uint32_t)iface);
+	}
+	return TRACE_OK;
+}
+
+/* Records that carry nothing to deliver: counted and skipped. */
+static bool is_skipped(struct trace_reader *r, uint32_t caplen, uint32_t len)
+{
+	if (caplen == 0) {
+		r->stats.skipped_zero_len++;
+		return true;
+	}
+	if (caplen > len) {
+		r->stats.skipped_caplen_gt_len++;
+		return true;
+	}
+	return false;
+}
+
 /* ---- classic pcap ---- */
 
 static int pcap_next(struct trace_reader *r, struct trace_record *rec)
@@ -490,13 +516,8 @@ static int pcap_next(struct trace_reader *r, struct trace_record *rec)
 		uint32_t frac = rd32(r, h + 4);
 		uint32_t caplen = rd32(r, h + 8);
 		uint32_t len = rd32(r, h + 12);
-		if (caplen > TRACE_CAPLEN_MAX)
-			return fail(r, TRACE_E_LIMIT, no,
-				    "caplen %" PRIu32 " > %u (the largest capture length accepted, libpcap's MAXIMUM_SNAPLEN)",
-				    caplen, TRACE_CAPLEN_MAX);
-		if (r->info.snaplen && caplen > r->info.snaplen)
-			return fail(r, TRACE_E_LIMIT, no, "caplen %" PRIu32 " > snaplen %" PRIu32,
-				    caplen, r->info.snaplen);
+		if ((rc = check_caplen(r, no, caplen, r->info.snaplen, -1)) != TRACE_OK)
+			return rc;
 		size_t rec_bytes = PCAP_REC_HDR_BYTES + caplen;
 		if (r->end - r->pos < rec_bytes) {
 			rc = fill(r, rec_bytes);
@@ -506,14 +527,8 @@ static int pcap_next(struct trace_reader *r, struct trace_record *rec)
 		}
 		const uint8_t *data = r->buf + r->pos + PCAP_REC_HDR_BYTES;
 		r->pos += rec_bytes;
-		if (caplen == 0) {
-			r->stats.skipped_zero_len++;
+		if (is_skipped(r, caplen, len))
 			continue;
-		}
-		if (caplen > len) {
-			r->stats.skipped_caplen_gt_len++;
-			continue;
-		}
 		/* sec is unsigned (pcap-savefile(5)); frac may exceed one second
 		 * in broken files and is added as it stands, as libpcap does. */
 		i128 abs_ps = (i128)sec * PS_PER_S + (i128)frac * r->pcap_frac_ps;
@@ -579,6 +594,17 @@ static const char *pcapng_block_name(uint32_t type)
 	}
 }
 
+/* A block's trailing length must repeat its leading one (pcapng §3.1). */
+static int check_tail(struct trace_reader *r, uint32_t tail, uint32_t len, uint64_t rec_no, uint64_t at,
+		      uint32_t type)
+{
+	if (tail != len)
+		return fail(r, TRACE_E_FORMAT, rec_no,
+			    "%s at byte %" PRIu64 ": trailing length %" PRIu32 " != leading length %" PRIu32,
+			    pcapng_block_name(type), at, tail, len);
+	return TRACE_OK;
+}
+
 /* Read the trailing length at pos (after a skip) and compare. */
 static int pcapng_trailer(struct trace_reader *r, uint32_t len, uint64_t rec_no, uint64_t at,
 			  uint32_t type)
@@ -588,12 +614,7 @@ static int pcapng_trailer(struct trace_reader *r, uint32_t len, uint64_t rec_no,
 		return short_read(r, rc, rec_no, false, "block trailing length", 4, r->end - r->pos);
 	uint32_t tail = rd32(r, r->buf + r->pos);
 	r->pos += 4;
-	if (tail != len)
-		return fail(r, TRACE_E_FORMAT, rec_no,
-			    "%s at byte %" PRIu64 ": trailing length %" PRIu32
-			    " != leading length %" PRIu32,
-			    pcapng_block_name(type), at, tail, len);
-	return TRACE_OK;
+	return check_tail(r, tail, len, rec_no, at, type);
 }
 
 static int pcapng_shb(struct trace_reader *r, uint64_t at)
@@ -660,12 +681,8 @@ static int pcapng_idb(struct trace_reader *r, uint32_t len, uint64_t at)
 		return short_read(r, rc, 0, false, "interface description block", len,
 				  r->end - r->pos);
 	const uint8_t *b = r->buf + r->pos;
-	uint32_t tail = rd32(r, b + len - 4);
-	if (tail != len)
-		return fail(r, TRACE_E_FORMAT, 0,
-			    "interface description block at byte %" PRIu64
-			    ": trailing length %" PRIu32 " != leading length %" PRIu32,
-			    at, tail, len);
+	if ((rc = check_tail(r, rd32(r, b + len - 4), len, 0, at, PCAPNG_BT_IDB)) != TRACE_OK)
+		return rc;
 	struct iface ifc = {
 		.linktype = rd16(r, b + 8),
 		.snaplen = rd32(r, b + 12),
@@ -804,15 +821,8 @@ static int pcapng_packet(struct trace_reader *r, struct trace_record *rec, uint3
 				    " not defined (section %" PRIu32 " has %" PRIu32 ")",
 				    name, at, iface, r->section, r->n_ifaces);
 	}
-	if (caplen > TRACE_CAPLEN_MAX)
-		return fail(r, TRACE_E_LIMIT, no,
-			    "caplen %" PRIu32 " > %u (the largest capture length accepted, libpcap's MAXIMUM_SNAPLEN)",
-			    caplen, TRACE_CAPLEN_MAX);
-	uint32_t snaplen = r->ifaces[iface].snaplen;
-	if (snaplen && caplen > snaplen)
-		return fail(r, TRACE_E_LIMIT, no,
-			    "caplen %" PRIu32 " > snaplen %" PRIu32 " of interface %" PRIu32, caplen,
-			    snaplen, iface);
+	if ((rc = check_caplen(r, no, caplen, r->ifaces[iface].snaplen, iface)) != TRACE_OK)
+		return rc;
 	uint64_t body = (uint64_t)hdr_bytes + pad4(caplen);
 	if (body + 4 > len)
 		return fail(r, TRACE_E_FORMAT, no,
@@ -828,12 +838,8 @@ static int pcapng_packet(struct trace_reader *r, struct trace_record *rec, uint3
 	b = r->buf + r->pos;
 	const uint8_t *data = b + hdr_bytes;
 	if (is_inline) {
-		uint32_t tail = rd32(r, b + len - 4);
-		if (tail != len)
-			return fail(r, TRACE_E_FORMAT, no,
-				    "%s at byte %" PRIu64 ": trailing length %" PRIu32
-				    " != leading length %" PRIu32,
-				    name, at, tail, len);
+		if ((rc = check_tail(r, rd32(r, b + len - 4), len, no, at, type)) != TRACE_OK)
+			return rc;
 		r->pos += len;
 	} else {
 		r->pos += body;
@@ -844,14 +850,8 @@ static int pcapng_packet(struct trace_reader *r, struct trace_record *rec, uint3
 		r->tail_at = at;
 		r->tail_type = type;
 	}
-	if (caplen == 0) {
-		r->stats.skipped_zero_len++;
+	if (is_skipped(r, caplen, wire_len))
 		return TRACE_OK;
-	}
-	if (caplen > wire_len) {
-		r->stats.skipped_caplen_gt_len++;
-		return TRACE_OK;
-	}
 	i128 abs_ps = is_spb ? 0 : pcapng_ticks_to_ps(&r->ifaces[iface], ticks);
 	deliver(r, rec, no, abs_ps, !is_spb, caplen, wire_len, iface, data);
 	*is_delivered = true;
