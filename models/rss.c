@@ -308,6 +308,11 @@ uint32_t rss_input(const struct rss *r, const uint8_t *frame, const struct parse
 	return 36;
 }
 
+uint32_t rss_toeplitz_of(const struct rss *r, const uint8_t *in, uint32_t len)
+{
+	return rss_toeplitz_hash(&r->engine, in, len);
+}
+
 bool rss_hash(const struct rss *r, const uint8_t *frame, const struct parse_result *pr,
 	      uint32_t *hash, uint32_t *ndis_type)
 {
