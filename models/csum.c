@@ -127,51 +127,6 @@ static void plan_ipv4_header(const uint8_t *frame, uint32_t cap_len, const struc
 	pl->ip.init = 0;
 }
 
-/* RFC 8200 §8.1: "If the IPv6 packet contains a Routing header, the
- * Destination Address used in the pseudo-header is that of the final
- * destination." The parser reports the fixed header's destination, which is
- * the final one only once Segments Left is 0, so walk the extension headers
- * between the fixed header and L4 (all inside the capture: the parser put L4
- * behind them) and find a routing header still in transit. Returns the final
- * destination, or NULL if a routing header's final destination is unknown.
- * Type 0 (RFC 2460 §4.4, deprecated but seen in captures): the last address;
- * type 2 (RFC 6275 §6.4): its one address, the home address; type 4 (SRH,
- * RFC 8754 §2): Segment List[0] is the last segment. */
-static const uint8_t *ipv6_final_dst(const uint8_t *frame, const struct parse_result *pr)
-{
-	const uint8_t *ip = frame + pr->l3_off;
-	uint32_t end = (uint32_t)(pr->l4_off - pr->l3_off);
-	uint8_t nh = ip[6];
-	uint32_t off = 40;
-	const uint8_t *dst = pr->dst;
-	for (int n = 0; n < 16 && off + 8 <= end; n++) {   /* 16: more than any sane chain */
-		uint32_t len;
-		if (nh == 44)                /* fragment: fixed 8 bytes */
-			len = 8;
-		else if (nh == 51)           /* AH: length in 4-byte units, minus 2 (RFC 4302 §2.2) */
-			len = (ip[off + 1] + 2u) * 4u;
-		else if (nh == 0 || nh == 43 || nh == 60 || nh == 135 || nh == 139 || nh == 140)
-			len = (ip[off + 1] + 1u) * 8u;
-		else
-			break;               /* an upper-layer header: the chain is over */
-		if (off + len > end)
-			return NULL;
-		if (nh == 43 && ip[off + 3] > 0) {   /* Segments Left > 0 */
-			uint8_t type = ip[off + 2];
-			uint32_t addrs = ip[off + 1] / 2u;   /* 16-byte addresses after 8 bytes */
-			if (type == 0 && addrs > 0)
-				dst = ip + off + 8 + 16 * (addrs - 1);
-			else if ((type == 2 || type == 4) && addrs > 0)
-				dst = ip + off + 8;
-			else
-				return NULL;
-		}
-		nh = ip[off];
-		off += len;
-	}
-	return dst;
-}
-
 /* Returns the verdict when it needs no sum (NOT_CHECKED, or BAD for a zero
  * UDP/IPv6 checksum); otherwise fills pl->l4 and returns CSUM_GOOD as "sum it". */
 static uint8_t plan_l4(const uint8_t *frame, uint32_t cap_len, const struct parse_result *pr,
@@ -242,9 +197,11 @@ static uint8_t plan_l4(const uint8_t *frame, uint32_t cap_len, const struct pars
 		const uint8_t *src = pr->src;
 		if (pr->flags & PARSE_F_IPV6_HOME)
 			src = frame + pr->home_addr_off;
-		const uint8_t *dst = ipv6_final_dst(frame, pr);
-		if (!dst)
+		/* RFC 8200 §8.1: a routing header in transit puts the final
+		 * destination in the pseudo-header; the parser found it. */
+		if (pr->final_dst_off == PARSE_FINAL_DST_UNKNOWN)
 			return CSUM_NOT_CHECKED;
+		const uint8_t *dst = pr->final_dst_off ? frame + pr->final_dst_off : pr->dst;
 		sum = csum_partial(src, 16, 0);
 		sum = csum_partial(dst, 16, sum);
 	}

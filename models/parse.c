@@ -102,6 +102,28 @@ struct parse_ctx {
 };
 
 static enum parse_status parse_ipv4(struct parse_ctx *c, uint32_t o);
+/* The final destination of a routing header still in transit, for the
+ * pseudo-header of RFC 8200 §8.1 ("If the IPv6 packet contains a Routing
+ * header, the Destination Address used in the pseudo-header is that of the
+ * final destination"): the offset of that address in the frame, or
+ * PARSE_FINAL_DST_UNKNOWN. Type 0 (RFC 2460 §4.4, deprecated but seen in
+ * captures): the last address; type 2 (RFC 6275 §6.4): its one address, the
+ * home address; type 4 (SRH, RFC 8754 §2): Segment List[0], the last segment.
+ * The header (8 bytes + 16 per address) is inside the capture (the caller
+ * checked its length). */
+static uint16_t routing_final_dst(const uint8_t *f, uint32_t p)
+{
+	uint8_t type = f[p + 2];
+	uint32_t addrs = f[p + 1] / 2u;   /* 16-byte addresses after the first 8 bytes */
+	if (addrs == 0)
+		return PARSE_FINAL_DST_UNKNOWN;
+	if (type == 0)
+		return (uint16_t)(p + 8 + 16 * (addrs - 1));
+	if (type == 2 || type == 4)
+		return (uint16_t)(p + 8);
+	return PARSE_FINAL_DST_UNKNOWN;
+}
+
 static enum parse_status parse_ipv6(struct parse_ctx *c, uint32_t o);
 
 static enum parse_status done(struct parse_result *r, enum parse_status s)
@@ -380,6 +402,8 @@ static enum parse_status parse_ipv6(struct parse_ctx *c, uint32_t o)
 				r->flags |= PARSE_F_IPV6_RT2;
 				r->rt2_addr_off = (uint16_t)(p + 8);
 			}
+			if (f[p + 3] > 0 && c->tunnel_depth == 0)   /* Segments Left > 0: in transit */
+				r->final_dst_off = routing_final_dst(f, p);
 		} else if (nh == IPPROTO_FRAGMENT_) {
 			/* RFC 8200 §4.5: offset in 8-byte units in the top 13
 			 * bits, M flag in bit 0. */

@@ -70,6 +70,8 @@ enum parse_l4 { PARSE_L4_NONE = 0, PARSE_L4_TCP, PARSE_L4_UDP, PARSE_L4_OTHER };
 #define PARSE_F_SLL_HOST      0x0400u /* SLL/SLL2 packet type 0: addressed to the capturing host */
 #define PARSE_F_IP_TUNNEL     0x0800u /* IP-in-IP: addresses/ports are the outer header's */
 
+#define PARSE_FINAL_DST_UNKNOWN 0xffffu /* parse_result.final_dst_off: a routing type not understood */
+
 /* TCP flag bits of parse_result.tcp_flags (RFC 9293 §3.1). */
 #define TCP_FLAG_FIN 0x01u
 #define TCP_FLAG_SYN 0x02u
@@ -93,6 +95,10 @@ struct parse_result {
 	uint16_t payload_off;    /* offset of the L4 payload */
 	uint16_t home_addr_off;  /* offset of the IPv6 Home Address (PARSE_F_IPV6_HOME) */
 	uint16_t rt2_addr_off;   /* offset of the type-2 routing header address (PARSE_F_IPV6_RT2) */
+	uint16_t final_dst_off;  /* IPv6 with a routing header still in transit (Segments Left > 0,
+	                          * outer header only): offset of the final destination (RFC 8200
+	                          * §8.1); PARSE_FINAL_DST_UNKNOWN for a type whose final destination
+	                          * is not known; 0: none, the fixed header's dst is final */
 	uint32_t l3_len;         /* IP datagram length from the header (IPv4 total length, IPv6 40 + payload length; jumbogram from HBH) */
 	uint32_t payload_len;    /* L4 payload bytes according to the IP/L4 headers (not the capture) */
 	uint16_t sport, dport;   /* host byte order; valid with PARSE_F_HAS_PORTS */

@@ -443,6 +443,7 @@ static void test_parse_ipv6_ext_headers_give_home_and_rt2_offsets(void **state)
 					  PARSE_F_HAS_PORTS);
 	assert_int_equal(r.home_addr_off, 70);
 	assert_int_equal(r.rt2_addr_off, 94);
+	assert_int_equal(r.final_dst_off, 94); /* type 2, segments left 1: its address is the final destination */
 	assert_int_equal(r.l4_off, 110);
 	assert_int_equal(r.payload_off, 130);
 	assert_int_equal(r.payload_len, 4);
