@@ -84,6 +84,8 @@ struct nic {
 	uint64_t dma_ps_per_kbyte;
 	uint64_t in_flight;
 	struct nic_engines eng;
+	/* Descriptor fetch reads at most 64 descriptors a DMA: nicsim's choice;
+	 * a fetch takes no simulated time, so this sets only the bus read's size. */
 	uint8_t desc_buf[NIC_RX_DESC_BYTES * 64];
 	struct nic_stats st;
 };
@@ -594,7 +596,7 @@ int nic_new(struct nic **out, struct sim_kernel *k, struct bus *bus, struct pkt_
 		return -1;
 	}
 	for (uint32_t q = 0; q < n->nq; q++)
-		n->q[q].buf_bytes = 2048;
+		n->q[q].buf_bytes = NIC_RXQ_BUFLEN_RESET;
 	sim_event_init(&n->dma_ev, "nic.dma.free", SIM_PRIO_HW, dma_engine_free, n);
 	memcpy(n->key, rss_cfg->key, rss_cfg->key_len);   /* zero-padded to RSS_KEY_BYTES_MAX by calloc */
 	nic_set_engines(n, NULL);

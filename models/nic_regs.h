@@ -33,6 +33,8 @@
 #define NIC_MRQC_TYPES_MASK  0x000001ffu  /* MRQC: the hash-type enables */
 
 /* Per receive queue q, at NIC_REG_RXQ(q) + offset. */
+#define NIC_RXQ_BUFLEN_RESET 2048u  /* BUFLEN after reset: 2 KiB, as the 82599's SRRCTL.BSIZEPACKET
+                                     * default (recalled, not checked against the datasheet) */
 #define NIC_REG_RXQ(q)       (0x10000u + (uint32_t)(q) * 0x40u)
 #define NIC_RXQ_RDBAL        0x00u     /* ring base address, low 32 bits (128-byte aligned) */
 #define NIC_RXQ_RDBAH        0x04u     /* ring base address, high 32 bits */

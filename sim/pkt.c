@@ -67,7 +67,6 @@ struct pkt *pkt_alloc(struct pkt_pool *pp, uint32_t cap_len)
 	memset(&p->pr, 0, sizeof p->pr);
 	p->data = data;
 	p->data_cap = data_cap;
-	p->ev.is_pending = 0;
 	pp->in_use++;
 	return p;
 }
