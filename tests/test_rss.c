@@ -350,25 +350,40 @@ static void test_rss_derived_rows_match_and_derived_pitfalls_do_not(void **state
 	json_decref(v);
 }
 
+/* Every published row of one TCP type, as a parsed packet: the hash input's
+ * length and type, the published hash, and the queue under the default table
+ * (128 entries, entry i -> queue i mod 8, indexed by the hash's low 7 bits:
+ * NDIS, "Introduction to RSS"). Returns the rows checked. */
+static int check_tcp_rows(json_t *v, const char *hash_type, enum parse_l3 l3, uint32_t type_want, uint32_t in_len)
+{
+	struct rss *r = rss_new(NULL, NULL, NULL);
+	size_t i;
+	json_t *row;
+	int n = 0;
+	json_array_foreach(json_object_get(v, "rows"), i, row) {
+		if (strcmp(json_string_value(json_object_get(row, "hash_type")), hash_type))
+			continue;
+		struct vec_pkt p = row_pkt(row);
+		struct parse_result pr = pr_l4(l3, PARSE_L4_TCP, &p);
+		uint8_t in[RSS_INPUT_BYTES_MAX];
+		uint32_t type, hash;
+		assert_int_equal(rss_input(r, no_frame, &pr, in, &type), in_len);
+		assert_int_equal(type, type_want);
+		assert_true(rss_hash(r, no_frame, &pr, &hash, &type));
+		assert_int_equal(type, type_want);
+		assert_int_equal(hash, p.hash);
+		assert_int_equal(rss_queue_of(r, true, hash), (hash & 127u) % 8u);
+		n++;
+	}
+	rss_free(r);
+	return n;
+}
+
 static void test_rss_tcp_ipv4_packet_hashes_4tuple_to_the_published_value(void **state)
 {
 	(void)state;
 	json_t *v = load_vectors();
-	struct rss *r = rss_new(NULL, NULL, NULL);
-	for (int k = 0; k < 5; k++) {
-		struct vec_pkt p = vec_row(v, "NDIS_HASH_TCP_IPV4", k);
-		struct parse_result pr = pr_l4(PARSE_L3_IPV4, PARSE_L4_TCP, &p);
-		uint8_t in[RSS_INPUT_BYTES_MAX];
-		uint32_t type, hash;
-		assert_int_equal(rss_input(r, no_frame, &pr, in, &type), 12);
-		assert_int_equal(type, RSS_HASH_TCP_IPV4);
-		assert_true(rss_hash(r, no_frame, &pr, &hash, &type));
-		assert_int_equal(hash, p.hash);
-		/* Default table: 128 entries, entry i -> queue i mod 8 (rss.queues 8),
-		 * indexed by the hash's low 7 bits (NDIS, "Introduction to RSS"). */
-		assert_int_equal(rss_queue_of(r, true, hash), (hash & 127u) % 8u);
-	}
-	rss_free(r);
+	assert_int_equal(check_tcp_rows(v, "NDIS_HASH_TCP_IPV4", PARSE_L3_IPV4, RSS_HASH_TCP_IPV4, 12), 5);
 	json_decref(v);
 }
 
@@ -376,16 +391,7 @@ static void test_rss_tcp_ipv6_packet_hashes_4tuple_to_the_published_value(void *
 {
 	(void)state;
 	json_t *v = load_vectors();
-	struct rss *r = rss_new(NULL, NULL, NULL);
-	for (int k = 0; k < 3; k++) {
-		struct vec_pkt p = vec_row(v, "NDIS_HASH_TCP_IPV6", k);
-		struct parse_result pr = pr_l4(PARSE_L3_IPV6, PARSE_L4_TCP, &p);
-		uint32_t type, hash;
-		assert_true(rss_hash(r, no_frame, &pr, &hash, &type));
-		assert_int_equal(type, RSS_HASH_TCP_IPV6);
-		assert_int_equal(hash, p.hash);
-	}
-	rss_free(r);
+	assert_int_equal(check_tcp_rows(v, "NDIS_HASH_TCP_IPV6", PARSE_L3_IPV6, RSS_HASH_TCP_IPV6, 36), 3);
 	json_decref(v);
 }
 
