@@ -93,17 +93,24 @@ struct lat_block {
 struct drv_q {
 	struct driver *d;
 	uint8_t *ring;              /* backed descriptor memory */
-	struct pkt **slot_pkt;      /* frame record that arrived in each buffer */
-	struct lat_block *lat;      /* NULL until the queue's first frame */
+	/* The frame records whose data landed in this queue's buffers and the
+	 * driver has not processed, in ring order from next_to_clean on (the
+	 * NIC fills buffers in ring order), linked through pkt.next; irq_next
+	 * is the first of them no interrupt has covered yet. A list through the
+	 * records rather than an array per ring slot: a frame's record is in
+	 * cache when it lands, a slot array line would be cold with many
+	 * queues (docs/performance.md). */
+	struct pkt *landed_head, *landed_tail, *irq_next;
 	uint32_t count;             /* ring entries */
 	uint32_t next_to_clean;     /* next descriptor the driver looks at */
-	uint32_t irq_stamped;       /* descriptors up to here carry their interrupt time */
-	uint32_t lat_staged;        /* frames in lat->staged */
+	uint32_t lat_staged;        /* frames staged in the queue's lat_block */
 	uint32_t index;
 	uint32_t cpu;
 	bool is_dpc_queued;
+	bool is_lat_ready;          /* histograms initialised (at the queue's first frame) */
 	/* line 2 */
 	struct host_queue_stats st;
+	uint32_t landed;            /* frames on the landed list */
 	uint64_t ring_addr, buf_addr;
 } __attribute__((aligned(64)));
 _Static_assert(offsetof(struct drv_q, st) <= 64, "drv_q: the DPC's fields must be one cache line");
@@ -156,8 +163,19 @@ static void buf_written(void *owner, uint64_t offset, struct bus_dma *op)
 {
 	struct drv_q *q = owner;
 	uint32_t i = (uint32_t)(offset / q->d->cfg.buf_bytes);
-	assert(i < q->count && !q->slot_pkt[i] && "NIC wrote a buffer the driver still holds");
-	q->slot_pkt[i] = op->pkt;
+	assert(q->landed < q->count && i == (q->next_to_clean + q->landed) % q->count &&
+	       "NIC wrote a buffer the driver still holds, or out of ring order");
+	(void)i;
+	struct pkt *p = op->pkt;
+	p->next = NULL;
+	if (q->landed_tail)
+		q->landed_tail->next = p;
+	else
+		q->landed_head = p;
+	q->landed_tail = p;
+	if (!q->irq_next)
+		q->irq_next = p;
+	q->landed++;
 	q->d->in_flight++;
 }
 
@@ -199,17 +217,14 @@ static void host_msix(void *opaque, uint64_t t_ps, uint64_t addr, uint32_t data)
 	struct drv_q *q = &d->q[data];
 	struct core *c = &d->cores[q->cpu];
 	/* The interrupt reached the host: every completed descriptor not yet
-	 * covered by an interrupt is covered by this one. */
+	 * covered by an interrupt is covered by this one. (A frame is on the
+	 * landed list once its data is in host memory; its write-back follows
+	 * at the same instant, posted writes in order.) */
 	uint64_t now = sim_now_ps(d->k);
-	for (uint32_t n = 0; n < q->count; n++) {
-		uint32_t i = q->irq_stamped;
-		struct pkt *p = q->slot_pkt[i];
-		if (!p || !(desc_wb(q, i)->status & NIC_RXD_STAT_DD))
-			break;
+	for (struct pkt *p = q->irq_next; p; p = p->next)
 		if (!p->t_ps[PKT_T_IRQ])
 			p->t_ps[PKT_T_IRQ] = now;
-		q->irq_stamped = (i + 1) % q->count;
-	}
+	q->irq_next = NULL;
 	fifo_push(c->isr_fifo, c->isr_head, &c->isr_n, c->fifo_cap, q->index);
 	core_kick(c);
 }
@@ -253,8 +268,8 @@ static void dpc_step(struct core *c)
 	struct drv_q *q = c->cur_q;
 	uint32_t i = q->next_to_clean;
 	struct nic_rx_desc_wb *wb = desc_wb(q, i);
-	if (c->dpc_done < d->cfg.dpc_budget_pkts && (wb->status & NIC_RXD_STAT_DD) && q->slot_pkt[i]) {
-		struct pkt *p = q->slot_pkt[i];
+	if (c->dpc_done < d->cfg.dpc_budget_pkts && (wb->status & NIC_RXD_STAT_DD) && q->landed_head) {
+		struct pkt *p = q->landed_head;
 		uint64_t drv = d->cost.rx_pkt_cycles;
 		/* The protocol from the write-back's packet type (what the NIC
 		 * tells the driver); the payload length is the host stack's own
@@ -312,7 +327,7 @@ static void dpc_end(struct core *c)
 	c->cur = WORK_NONE;
 	c->cur_pkt = NULL;
 	struct nic_rx_desc_wb *wb = desc_wb(q, q->next_to_clean);
-	if ((wb->status & NIC_RXD_STAT_DD) && q->slot_pkt[q->next_to_clean])
+	if ((wb->status & NIC_RXD_STAT_DD) && q->landed_head)
 		queue_dpc(q);
 	else
 		bus_reg_write(d->bus, now, NIC_REG_EIMS(q->index), 1);
@@ -321,9 +336,10 @@ static void dpc_end(struct core *c)
 /* Add a queue's staged latencies to its histograms, stage by stage. */
 static void lat_fold(struct drv_q *q)
 {
+	struct lat_block *lat = &q->d->lat_arena[q->index];
 	for (int s = 0; s < LAT_COUNT; s++)
 		for (uint32_t i = 0; i < q->lat_staged; i++)
-			hist_record(&q->lat->h[s], q->lat->staged[i][s]);
+			hist_record(&lat->h[s], lat->staged[i][s]);
 	q->lat_staged = 0;
 }
 
@@ -348,12 +364,13 @@ static void core_step_done(struct sim_kernel *k, struct sim_event *ev, void *arg
 		if (!p->t_ps[PKT_T_IRQ])
 			p->t_ps[PKT_T_IRQ] = p->t_ps[PKT_T_DRIVER]; /* found by polling before its interrupt */
 		uint64_t w = p->t_ps[PKT_T_WIRE];
-		if (!q->lat) {
-			q->lat = &d->lat_arena[q->index];
+		struct lat_block *lat = &d->lat_arena[q->index];
+		if (!q->is_lat_ready) {
+			q->is_lat_ready = true;
 			for (int s = 0; s < LAT_COUNT; s++)
-				hist_init(&q->lat->h[s]);
+				hist_init(&lat->h[s]);
 		}
-		uint64_t *st = q->lat->staged[q->lat_staged];
+		uint64_t *st = lat->staged[q->lat_staged];
 		st[LAT_DMA] = p->t_ps[PKT_T_DMA_DONE] - w;
 		st[LAT_IRQ] = p->t_ps[PKT_T_IRQ] - w;
 		st[LAT_DRIVER] = p->t_ps[PKT_T_DRIVER] - w;
@@ -362,14 +379,18 @@ static void core_step_done(struct sim_kernel *k, struct sim_event *ev, void *arg
 			lat_fold(q);
 		q->st.packets++;
 		q->st.bytes += p->wire_len;
+		assert(p == q->landed_head);
+		q->landed_head = p->next;
+		if (!q->landed_head)
+			q->landed_tail = NULL;
+		if (q->irq_next == p)
+			q->irq_next = p->next;
+		q->landed--;
 		if (d->deliver)
 			d->deliver(d->deliver_ctx, p);
-		q->slot_pkt[i] = NULL;
 		d->in_flight--;
 		pkt_release(d->pool, p);
 		repost(q, i);
-		if (q->irq_stamped == i)
-			q->irq_stamped = (i + 1) % q->count;
 		q->next_to_clean = (i + 1) % q->count;
 		c->dpc_done++;
 		c->cur_pkt = NULL;
@@ -439,8 +460,7 @@ int driver_new(struct driver **out, struct sim_kernel *k, struct bus *bus, struc
 		q->ring_addr = hostmem_alloc(d->mem, (uint64_t)q->count * NIC_RX_DESC_BYTES, true, NULL, NULL);
 		q->buf_addr = hostmem_alloc(d->mem, (uint64_t)q->count * cfg->buf_bytes, false, buf_written, q);
 		q->ring = hostmem_ptr(d->mem, q->ring_addr, (uint64_t)q->count * NIC_RX_DESC_BYTES);
-		q->slot_pkt = calloc(q->count, sizeof *q->slot_pkt);
-		if (!q->ring_addr || !q->buf_addr || !q->ring || !q->slot_pkt)
+		if (!q->ring_addr || !q->buf_addr || !q->ring)
 			goto nomem;
 		for (uint32_t s = 0; s < q->count; s++)
 			repost(q, s);
@@ -507,7 +527,6 @@ void driver_start(struct driver *d)
 		uint32_t frames = d->irq.mode == IRQ_MODE_OFF ? 1 : d->irq.frames;
 		bus_reg_write(b, t, NIC_REG_EITR(i), (usecs & 0xffffu) | frames << 16);
 		q->next_to_clean = 0;
-		q->irq_stamped = 0;
 		bus_reg_write(b, t, base + NIC_RXQ_RDT, q->count - 1);
 		bus_reg_write(b, t, NIC_REG_EIMS(i), 1);
 	}
@@ -534,10 +553,10 @@ void driver_free(struct driver *d)
 		free(d->cores[c].dpc_fifo);
 	}
 	for (uint32_t i = 0; d->q && i < d->nq; i++) {
-		for (uint32_t s = 0; d->q[i].slot_pkt && s < d->q[i].count; s++)
-			if (d->q[i].slot_pkt[s])
-				pkt_release(d->pool, d->q[i].slot_pkt[s]);
-		free(d->q[i].slot_pkt);
+		for (struct pkt *p = d->q[i].landed_head, *next; p; p = next) {
+			next = p->next;
+			pkt_release(d->pool, p);
+		}
 	}
 	free(d->q);
 	free(d->cores);
@@ -559,10 +578,10 @@ const struct hist *driver_queue_lat(struct driver *d, uint32_t q, enum lat_stage
 {
 	static const struct hist empty = HIST_EMPTY;
 	struct drv_q *dq = &d->q[q];
-	if (!dq->lat)
+	if (!dq->is_lat_ready)
 		return &empty;
 	lat_fold(dq);
-	return &dq->lat->h[s];
+	return &d->lat_arena[q].h[s];
 }
 uint64_t driver_in_flight(const struct driver *d) { return d->in_flight; }
 uint64_t driver_bad_dma(const struct driver *d) { return hostmem_bad_dma(d->mem); }
@@ -583,7 +602,7 @@ bool driver_queue_is_drained(struct driver *d, uint32_t qi)
 {
 	struct drv_q *q = &d->q[qi];
 	const struct core *c = &d->cores[q->cpu];
-	if (q->slot_pkt[q->next_to_clean] || q->is_dpc_queued || (c->cur != WORK_NONE && c->cur_q == q))
+	if (q->landed_head || q->is_dpc_queued || (c->cur != WORK_NONE && c->cur_q == q))
 		return false;
 	return bus_reg_read(d->bus, sim_now_ps(d->k), NIC_REG_RXQ(qi) + NIC_RXQ_INFLIGHT) == 0;
 }

@@ -39,24 +39,46 @@ const struct param_def nic_params[] = {
 	{ NULL },
 };
 
-/* Laid out so that what a frame touches (up to st.hashed) is one aligned
- * cache line: with many queues each frame meets a queue whose state has gone
- * cold since its last frame, and every line more is a cache miss more. */
+/* The NIC's descriptor cache: the buffer addresses of the next descriptors
+ * of a queue, read from the ring ahead of use. When it holds NIC_DCACHE_LOW or
+ * fewer and the ring has more, the NIC fills it with one read (a whole cache
+ * line of four 16-byte descriptors at a time once running). A fetch takes no
+ * simulated time, so the cache's size changes no result, only which bus reads
+ * the model issues and how much memory the simulator touches: a bounded
+ * cache keeps a queue's NIC state to three cache lines however long its ring
+ * (a ring-sized copy of the addresses put 8 B a slot more in the working set
+ * of every active queue; docs/performance.md). */
+#define NIC_DCACHE_ENTRIES 8u
+#define NIC_DCACHE_LOW (NIC_DCACHE_ENTRIES / 2)
+
+/* Laid out so that what a frame touches is two aligned cache lines, its
+ * fields and its cached descriptors: with many queues each frame meets a
+ * queue whose state has gone cold since its last frame, and every line more
+ * is a cache miss more. */
 struct nic_rxq {
 	uint64_t ring_base;
-	uint64_t *buf_addr;            /* descriptor cache: buffer address per ring slot */
 	uint32_t entries;              /* ring_bytes / 16 */
 	uint32_t head, tail;           /* RDH, RDT */
-	uint32_t fetched;              /* descriptors cached up to (exclusive) */
+	uint32_t fetched;              /* descriptors cached up to (exclusive): the cache holds [head, fetched) */
 	uint32_t buf_bytes;
 	uint32_t inflight;             /* frames steered here, not yet written back or dropped */
+	uint32_t dc_first;             /* dcache index of descriptor head */
 	struct nic_queue_stats st;
 	uint32_t ring_bytes;
+	uint64_t dcache[NIC_DCACHE_ENTRIES] __attribute__((aligned(64)));   /* buffer addresses */
 } __attribute__((aligned(64)));
 _Static_assert(offsetof(struct nic_rxq, st.drop_no_desc) == 64, "nic_rxq: a frame's fields must be one cache line");
+_Static_assert(offsetof(struct nic_rxq, dcache) == 128 && sizeof(((struct nic_rxq *)0)->dcache) == 64,
+	       "nic_rxq: the descriptor cache must be one cache line");
 
-/* A descriptor is the NIC's when it lies in [head, tail) and its buffer
- * address has been fetched. */
+static inline uint32_t rxq_cached(const struct nic_rxq *q)
+{
+	return (q->fetched + q->entries - q->head) % q->entries;
+}
+
+/* A descriptor is the NIC's when it lies in [head, tail); the cache holds it
+ * once fetched, and desc_fetch keeps the cache from running dry while the
+ * ring has more, so this is head != tail. */
 static inline bool rxq_has_desc(const struct nic_rxq *q)
 {
 	return q->entries && q->head != q->tail && q->head != q->fetched;
@@ -84,9 +106,7 @@ struct nic {
 	uint64_t dma_ps_per_kbyte;
 	uint64_t in_flight;
 	struct nic_engines eng;
-	/* Descriptor fetch reads at most 64 descriptors a DMA: nicsim's choice;
-	 * a fetch takes no simulated time, so this sets only the bus read's size. */
-	uint8_t desc_buf[NIC_RX_DESC_BYTES * 64];
+	uint8_t desc_buf[NIC_RX_DESC_BYTES * NIC_DCACHE_ENTRIES];   /* a descriptor fetch's read */
 	struct nic_stats st;
 };
 
@@ -121,6 +141,7 @@ static struct csum_rx_result c_csum(void *ctx, const uint8_t *frame, uint32_t ca
 
 static void dma_kick(struct nic *n);
 static void dma_start(struct nic *n, struct pkt *p, uint64_t start_ps);
+static void desc_fetch(struct nic *n, uint32_t qi);
 
 static void drop(struct nic *n, struct pkt *p)
 {
@@ -272,7 +293,11 @@ static void dma_start(struct nic *n, struct pkt *p, uint64_t start_ps)
 {
 	struct nic_rxq *q = &n->q[p->queue];
 	p->slot = q->head;
+	p->buf_addr = q->dcache[q->dc_first];
+	q->dc_first = (q->dc_first + 1) % NIC_DCACHE_ENTRIES;
 	q->head = (q->head + 1) % q->entries;
+	if (rxq_cached(q) <= NIC_DCACHE_LOW)
+		desc_fetch(n, p->queue);
 	uint64_t xfer = ((uint64_t)p->wire_len * n->dma_ps_per_kbyte + 999) / 1000;
 	n->dma_free_ps = start_ps + xfer;
 	sim_event_init(&p->ev, "nic.rx.dma", SIM_PRIO_HW, rx_dma_done, n);
@@ -310,7 +335,7 @@ static void rx_dma_done(struct sim_kernel *k, struct sim_event *ev, void *arg)
 
 	/* Data first, then the write-back: the driver may see DD only once
 	 * the data is there (PCIe posted writes stay in order). */
-	struct bus_dma data = { .addr = q->buf_addr[p->slot], .len = len, .is_write = true, .data = p->data,
+	struct bus_dma data = { .addr = p->buf_addr, .len = len, .is_write = true, .data = p->data,
 				.pkt = p, .tag = 0 };
 	uint64_t desc_addr = q->ring_base + (uint64_t)p->slot * NIC_RX_DESC_BYTES;
 	bus_dma(n->bus, now, &data);
@@ -325,19 +350,23 @@ static void rx_dma_done(struct sim_kernel *k, struct sim_event *ev, void *arg)
 
 #define TAG_DESC_FETCH 1ull
 
+/* Fill the queue's descriptor cache from the ring, [fetched, tail), as far as
+ * it has room. */
 static void desc_fetch(struct nic *n, uint32_t qi)
 {
 	struct nic_rxq *q = &n->q[qi];
 	uint64_t now = sim_now_ps(n->k);
-	const uint32_t chunk_max = sizeof n->desc_buf / NIC_RX_DESC_BYTES;
 	while (q->entries && q->fetched != q->tail) {
+		uint32_t room = NIC_DCACHE_ENTRIES - rxq_cached(q);
 		uint32_t end = q->tail > q->fetched ? q->tail : q->entries;
 		uint32_t cnt = end - q->fetched;
-		if (cnt > chunk_max)
-			cnt = chunk_max;
+		if (cnt > room)
+			cnt = room;
+		if (!cnt)
+			return;
 		struct bus_dma op = { .addr = q->ring_base + (uint64_t)q->fetched * NIC_RX_DESC_BYTES,
 				      .len = cnt * NIC_RX_DESC_BYTES, .is_write = false, .data = n->desc_buf,
-				      .tag = (TAG_DESC_FETCH << 48) | ((uint64_t)qi << 24) | q->fetched };
+				      .tag = (TAG_DESC_FETCH << 48) | qi };
 		bus_dma(n->bus, now, &op);
 		q->fetched = (q->fetched + cnt) % q->entries;
 	}
@@ -349,12 +378,13 @@ static void nic_dma_complete(void *opaque, uint64_t t_ps, struct bus_dma *op)
 	(void)t_ps;
 	if ((op->tag >> 48) != TAG_DESC_FETCH)
 		return;
-	uint32_t qi = (uint32_t)((op->tag >> 24) & 0xffffff), first = (uint32_t)(op->tag & 0xffffff);
-	struct nic_rxq *q = &n->q[qi];
+	struct nic_rxq *q = &n->q[(uint32_t)(op->tag & 0xffffff)];
+	/* The read lands behind the descriptors already cached. */
+	uint32_t at = q->dc_first + rxq_cached(q);
 	for (uint32_t i = 0; i < op->len / NIC_RX_DESC_BYTES; i++) {
 		struct nic_rx_desc_read d;
 		memcpy(&d, op->data + i * NIC_RX_DESC_BYTES, sizeof d);
-		q->buf_addr[(first + i) % q->entries] = d.buf_addr;
+		q->dcache[(at + i) % NIC_DCACHE_ENTRIES] = d.buf_addr;
 	}
 }
 
@@ -382,11 +412,8 @@ struct nic_reg {
 static void rxq_set_ring(struct nic *n, uint32_t qi)
 {
 	struct nic_rxq *q = &n->q[qi];
-	uint32_t entries = q->ring_bytes / NIC_RX_DESC_BYTES;
-	free(q->buf_addr);
-	q->buf_addr = entries ? calloc(entries, sizeof *q->buf_addr) : NULL;
-	q->entries = q->buf_addr ? entries : 0;
-	q->head = q->tail = q->fetched = 0;
+	q->entries = q->ring_bytes / NIC_RX_DESC_BYTES;
+	q->head = q->tail = q->fetched = q->dc_first = 0;
 }
 
 static uint32_t r_ctrl(struct nic *n, uint32_t i, uint32_t o) { (void)i; (void)o; return n->ctrl; }
@@ -485,7 +512,8 @@ static void w_rxq(struct nic *n, uint32_t qi, uint32_t off, uint32_t v)
 	case NIC_RXQ_RDT:
 		if (q->entries && v < q->entries) {
 			q->tail = v;
-			desc_fetch(n, qi);
+			if (rxq_cached(q) <= NIC_DCACHE_LOW)
+				desc_fetch(n, qi);
 		} else {
 			reg_unknown(n, NIC_REG_RXQ(qi) + off, true); /* tail beyond the ring: ignored */
 		}
@@ -631,8 +659,6 @@ void nic_free(struct nic *n)
 		return;
 	if (n->k)
 		sim_cancel(n->k, &n->dma_ev);
-	for (uint32_t q = 0; n->q && q < n->nq; q++)
-		free(n->q[q].buf_addr);
 	free(n->q);
 	irq_free(n->irq);
 	rss_free(n->rss);

@@ -36,6 +36,7 @@ struct pkt {
 	uint64_t t_ps[PKT_T_COUNT];
 	uint64_t record;           /* 1-based record number in the trace */
 	uint64_t seq;              /* 1-based order of entry into the model, across replay passes */
+	uint64_t buf_addr;         /* host buffer the NIC writes the frame to (from its descriptor) */
 	uint32_t wire_len;         /* frame length on the wire (bytes, without FCS/preamble) */
 	uint32_t cap_len;          /* bytes captured (<= wire_len) */
 	uint32_t data_cap;         /* allocated size of data[] */
