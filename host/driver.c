@@ -75,13 +75,14 @@ struct core {
  * LAT_BATCH frames at a time are added to the four histograms: a frame then
  * writes part of one staging line instead of touching eight histogram lines
  * (header and bucket of four histograms spread over 61 KB). With many queues
- * each frame meets a different queue, and those lines were the largest cache
- * cost per frame (cachegrind, 1024 queues: 5.7 of the 17 L1 misses a frame
- * more than with one queue; staged, 1.1). The histograms come out identical:
- * recording is order-free (counts, min, max, exact sum). One staging array
- * for all queues, sorted by queue before the fold, was tried: its streaming
- * writes evicted more than they saved (more misses at 1 and 1024 queues). */
-#define LAT_BATCH 16u
+ * each frame meets a different queue, whose histogram lines are far (last
+ * touched thousands of frames ago), so the fold touches them rarely (every 64
+ * of the queue's frames) and asks for all of them before it uses any (see
+ * lat_fold; docs/performance.md has the figures). The histograms come out
+ * identical: recording is order-free (counts, min, max, exact sum). One
+ * staging array for all queues, sorted by queue before the fold, was tried:
+ * its streaming writes evicted more than they saved. */
+#define LAT_BATCH 64u
 struct lat_block {
 	uint64_t staged[LAT_BATCH][LAT_COUNT];
 	struct hist h[LAT_COUNT];
@@ -337,9 +338,15 @@ static void dpc_end(struct core *c)
 static void lat_fold(struct drv_q *q)
 {
 	struct lat_block *lat = &q->d->lat_arena[q->index];
-	for (int s = 0; s < LAT_COUNT; s++)
+	/* Every line the fold will write, requested first: the misses then
+	 * overlap instead of queueing one behind the other. */
+	for (int s = 0; s < LAT_COUNT; s++) {
+		__builtin_prefetch(&lat->h[s], 1);
 		for (uint32_t i = 0; i < q->lat_staged; i++)
-			hist_record(&lat->h[s], lat->staged[i][s]);
+			__builtin_prefetch(&lat->h[s].buckets[hist_bucket_index(lat->staged[i][s])], 1);
+	}
+	for (int s = 0; s < LAT_COUNT; s++)
+		hist_record_n(&lat->h[s], &lat->staged[0][s], q->lat_staged, LAT_COUNT);
 	q->lat_staged = 0;
 }
 

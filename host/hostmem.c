@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 struct region {
 	uint64_t base, bytes;
@@ -31,7 +32,44 @@ struct hostmem {
 	uint64_t next_addr;
 	struct chunk *chunk;   /* [HOSTMEM_CHUNKS], pages touched only where regions are */
 	uint64_t bad_dma;
+	uint8_t *arena;               /* backing of backed regions; see backing_alloc */
+	size_t arena_used, arena_cap;
 };
+
+/* Backed regions (the descriptor rings) are carved from one reservation of
+ * address space, transparent huge pages asked for. With many queues every
+ * frame's descriptors are in a different ring; rings calloc'ed one by one
+ * land on 4 KiB pages scattered over the heap, and each frame then pays a
+ * TLB miss for its ring (docs/performance.md has the figures). The
+ * reservation is address space only (MAP_NORESERVE): pages are committed
+ * when first touched. A region that does not fit, or a system that refuses
+ * the reservation, falls back to calloc. */
+#define HOSTMEM_ARENA_BYTES (1ull << 30)
+
+static uint8_t *backing_alloc(struct hostmem *m, uint64_t bytes)
+{
+	if (!m->arena && !m->arena_cap) {
+		void *a = mmap(NULL, HOSTMEM_ARENA_BYTES, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		m->arena_cap = HOSTMEM_ARENA_BYTES;  /* tried once */
+		if (a != MAP_FAILED) {
+			m->arena = a;
+			(void)madvise(a, HOSTMEM_ARENA_BYTES, MADV_HUGEPAGE); /* a hint; fine if refused */
+		}
+	}
+	uint64_t need = (bytes + 63) & ~63ull;   /* keep every region on a cache line */
+	if (m->arena && bytes && need <= m->arena_cap - m->arena_used) {
+		uint8_t *p = m->arena + m->arena_used;   /* zero: fresh pages, never reused */
+		m->arena_used += need;
+		return p;
+	}
+	return bytes <= SIZE_MAX ? calloc(1, bytes ? (size_t)bytes : 1) : NULL;
+}
+
+static bool in_arena(const struct hostmem *m, const uint8_t *p)
+{
+	return m->arena && p >= m->arena && p < m->arena + m->arena_used;
+}
 
 #define HOSTMEM_BASE 0x100000000ull  /* above 4 GiB: exercise 64-bit addressing */
 
@@ -56,7 +94,10 @@ void hostmem_free(struct hostmem *m)
 	if (!m)
 		return;
 	for (uint32_t i = 0; i < m->n; i++)
-		free(m->r[i].data);
+		if (!in_arena(m, m->r[i].data))
+			free(m->r[i].data);
+	if (m->arena)
+		munmap(m->arena, m->arena_cap);
 	free(m->r);
 	free(m->chunk);
 	free(m);
@@ -75,7 +116,7 @@ uint64_t hostmem_alloc(struct hostmem *m, uint64_t bytes, bool is_backed, hostme
 	uint64_t base = (m->next_addr + HOSTMEM_CHUNK_BYTES - 1) & ~(HOSTMEM_CHUNK_BYTES - 1);
 	struct region *g = &m->r[m->n];
 	*g = (struct region){ .base = base, .bytes = bytes, .on_write = on_write, .owner = owner };
-	if (is_backed && !(g->data = calloc(1, bytes ? bytes : 1)))
+	if (is_backed && !(g->data = backing_alloc(m, bytes)))
 		return 0;
 	m->n++;
 	/* A guard page after each region catches overruns as bad DMA. */
@@ -142,6 +183,11 @@ void hostmem_dma(struct hostmem *m, struct bus_dma *op)
 			g->on_write(g->owner, off, op);
 	} else if (g->data) {
 		memcpy(op->data, g->data + off, op->len);
+		/* The NIC reads its rings in order: bring the next line in now, so
+		 * that the next read of this ring finds it in cache (with many
+		 * queues a ring line is otherwise cold, and far). */
+		if (g->bytes - off - op->len >= 64)
+			__builtin_prefetch(g->data + off + op->len);
 	} else {
 		memset(op->data, 0, op->len);
 	}

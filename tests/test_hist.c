@@ -227,6 +227,51 @@ static void test_hist_random_latencies_percentiles_within_error(void **state)
 	free(values);
 }
 
+/* hist_record_n, as the driver folds staged latencies: batches of values
+ * strided through an interleaved array (4 series side by side, as four
+ * latency stages). Each series' histogram must hold exactly its own values:
+ * checked against the sorted values, as above. */
+static void test_hist_record_n_strided_batches_percentiles_within_error(void **state)
+{
+	(void)state;
+	enum { N = 40000, SERIES = 4, BATCH = 64 };
+	static struct hist h[SERIES];
+	static uint64_t staged[BATCH][SERIES];
+	uint64_t *values[SERIES];
+	uint64_t sum[SERIES] = { 0 };
+	for (int s = 0; s < SERIES; s++) {
+		values[s] = malloc(N * sizeof(*values[s]));
+		assert_non_null(values[s]);
+		hist_init(&h[s]);
+	}
+	sm_state = 11;
+	uint32_t n_staged = 0, batches = 0;
+	for (size_t i = 0; i < N; i++) {
+		for (int s = 0; s < SERIES; s++) {
+			/* series s: 10^(3+s) ps scale, plus the odd huge value */
+			uint64_t v = i % 997 == 0 ? UINT64_MAX - i : 1000 + sm_next() % (1000ull << (3 * s));
+			values[s][i] = v;
+			staged[n_staged][s] = v;
+			if (sum[s] + v < sum[s])
+				sum[s] = UINT64_MAX;  /* saturates, as hist_sum */
+			else if (sum[s] != UINT64_MAX)
+				sum[s] += v;
+		}
+		/* Batches of every size up to BATCH, the last one short. */
+		if (++n_staged == 1 + batches % BATCH || i == N - 1) {
+			for (int s = 0; s < SERIES; s++)
+				hist_record_n(&h[s], &staged[0][s], n_staged, SERIES);
+			n_staged = 0;
+			batches++;
+		}
+	}
+	for (int s = 0; s < SERIES; s++) {
+		assert_true(hist_sum(&h[s]) == sum[s]);
+		check_percentiles(&h[s], values[s], N, 4999);
+		free(values[s]);
+	}
+}
+
 static void test_hist_extreme_values_are_recorded_exactly_at_the_ends(void **state)
 {
 	(void)state;
@@ -316,6 +361,7 @@ int main(void)
 		cmocka_unit_test(test_hist_one_to_a_million_percentiles_within_error),
 		cmocka_unit_test(test_hist_random_values_percentiles_within_error),
 		cmocka_unit_test(test_hist_random_latencies_percentiles_within_error),
+		cmocka_unit_test(test_hist_record_n_strided_batches_percentiles_within_error),
 		cmocka_unit_test(test_hist_extreme_values_are_recorded_exactly_at_the_ends),
 		cmocka_unit_test(test_hist_sum_is_exact_up_to_uint64_max),
 		cmocka_unit_test(test_hist_single_value_is_every_percentile),
