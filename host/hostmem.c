@@ -12,19 +12,25 @@ struct region {
 };
 
 /* Regions start on a 2 MiB chunk boundary, so no chunk holds two regions,
- * and the first 64 GiB of bus addresses are direct-mapped: chunk c holds a
- * copy of its region, one cache line, so a DMA finds its region with one
- * index and one line. With many queues every frame's DMA lands on a
- * different queue's buffers and ring; a hint table plus the region array cost
- * two cold lines a lookup, and 64 KiB chunks spread one queue's buffers over
- * 16 lines. Bus address space is plentiful (64-bit), so a small ring taking a
- * whole chunk costs nothing. Beyond the map: binary search. */
+ * and the first 64 GiB of bus addresses are direct-mapped: chunk c holds what
+ * a DMA inside it needs of its region in 32 bytes, so a DMA finds its region
+ * with one index and one line, and a queue's ring and buffers (allocated one
+ * after the other, two neighbouring chunks) share that line. With many
+ * queues every frame's DMA lands on a different queue's buffers and ring, and
+ * every line more is a cache miss more. Bus address space is plentiful
+ * (64-bit), so a small ring taking a whole chunk costs nothing. A DMA that
+ * crosses a chunk boundary, or lies beyond the map: binary search. */
 #define HOSTMEM_CHUNK_SHIFT 21
 #define HOSTMEM_CHUNK_BYTES (1ull << HOSTMEM_CHUNK_SHIFT)
 #define HOSTMEM_CHUNKS 32768u  /* 64 GiB */
 struct chunk {
-	struct region r;   /* bytes == 0: no region here */
-} __attribute__((aligned(64)));
+	uint8_t *data;             /* the region's bytes (NULL: unbacked) */
+	hostmem_write_fn on_write;
+	void *owner;
+	uint32_t chunks_back;      /* the region starts this many chunks before this one */
+	uint32_t valid;            /* bytes of the region in this chunk; 0: no region here */
+};
+_Static_assert(sizeof(struct chunk) == 32, "hostmem: two chunks to a cache line");
 
 struct hostmem {
 	struct region *r;
@@ -125,7 +131,10 @@ uint64_t hostmem_alloc(struct hostmem *m, uint64_t bytes, bool is_backed, hostme
 		uint64_t c = (a - HOSTMEM_BASE) >> HOSTMEM_CHUNK_SHIFT;
 		if (c >= HOSTMEM_CHUNKS)
 			break;
-		m->chunk[c].r = *g;
+		uint64_t left = base + bytes - a;
+		m->chunk[c] = (struct chunk){ .data = g->data, .on_write = on_write, .owner = owner,
+					      .chunks_back = (uint32_t)((a - base) >> HOSTMEM_CHUNK_SHIFT),
+					      .valid = (uint32_t)(left < HOSTMEM_CHUNK_BYTES ? left : HOSTMEM_CHUNK_BYTES) };
 	}
 	return base;
 }
@@ -136,15 +145,30 @@ static bool region_holds(const struct region *g, uint64_t addr, uint64_t len)
 	return g->bytes && addr >= g->base && len <= g->bytes && addr - g->base <= g->bytes - len;
 }
 
-static struct region *find(struct hostmem *m, uint64_t addr, uint64_t len)
+/* Where a DMA lands: the region's bytes (NULL: unbacked), the offset in the
+ * region, how many bytes of the region follow it (at least the DMA's), and
+ * the region's owner. */
+struct hit {
+	uint8_t *data;
+	uint64_t off, room;
+	hostmem_write_fn on_write;
+	void *owner;
+};
+
+static bool find(const struct hostmem *m, uint64_t addr, uint64_t len, struct hit *h)
 {
 	uint64_t c = (addr - HOSTMEM_BASE) >> HOSTMEM_CHUNK_SHIFT;   /* wraps to huge below the base */
 	if (c < HOSTMEM_CHUNKS) {
-		struct region *g = &m->chunk[c].r;
-		if (region_holds(g, addr, len))
-			return g;
-		if (addr + len <= HOSTMEM_BASE + (uint64_t)HOSTMEM_CHUNKS * HOSTMEM_CHUNK_BYTES)
-			return NULL;   /* inside the map and not in the one region its chunk can hold */
+		const struct chunk *k = &m->chunk[c];
+		uint64_t in = (addr - HOSTMEM_BASE) & (HOSTMEM_CHUNK_BYTES - 1);
+		if (k->valid && len <= k->valid && in <= k->valid - len) {
+			*h = (struct hit){ .data = k->data, .on_write = k->on_write, .owner = k->owner,
+					   .off = ((uint64_t)k->chunks_back << HOSTMEM_CHUNK_SHIFT) + in,
+					   .room = k->valid - in };
+			return true;
+		}
+		if (len <= HOSTMEM_CHUNK_BYTES - in)
+			return false;   /* within one chunk, and not in the one region it can hold */
 	}
 	/* Regions are allocated at increasing addresses: binary search. */
 	uint32_t lo = 0, hi = m->n;
@@ -155,39 +179,42 @@ static struct region *find(struct hostmem *m, uint64_t addr, uint64_t len)
 		else
 			hi = mid;
 	}
-	if (lo < m->n && region_holds(&m->r[lo], addr, len))
-		return &m->r[lo];
-	return NULL;
+	if (lo < m->n && region_holds(&m->r[lo], addr, len)) {
+		const struct region *g = &m->r[lo];
+		*h = (struct hit){ .data = g->data, .off = addr - g->base, .room = g->bytes - (addr - g->base),
+				   .on_write = g->on_write, .owner = g->owner };
+		return true;
+	}
+	return false;
 }
 
 uint8_t *hostmem_ptr(struct hostmem *m, uint64_t addr, uint64_t len)
 {
-	struct region *g = find(m, addr, len);
-	return g && g->data ? g->data + (addr - g->base) : NULL;
+	struct hit h;
+	return find(m, addr, len, &h) && h.data ? h.data + h.off : NULL;
 }
 
 void hostmem_dma(struct hostmem *m, struct bus_dma *op)
 {
-	struct region *g = find(m, op->addr, op->len);
-	if (!g) {
+	struct hit h;
+	if (!find(m, op->addr, op->len, &h)) {
 		m->bad_dma++;
 		if (!op->is_write)
 			memset(op->data, 0, op->len);
 		return;
 	}
-	uint64_t off = op->addr - g->base;
 	if (op->is_write) {
-		if (g->data)
-			memcpy(g->data + off, op->data, op->len);
-		if (g->on_write)
-			g->on_write(g->owner, off, op);
-	} else if (g->data) {
-		memcpy(op->data, g->data + off, op->len);
+		if (h.data)
+			memcpy(h.data + h.off, op->data, op->len);
+		if (h.on_write)
+			h.on_write(h.owner, h.off, op);
+	} else if (h.data) {
+		memcpy(op->data, h.data + h.off, op->len);
 		/* The NIC reads its rings in order: bring the next line in now, so
 		 * that the next read of this ring finds it in cache (with many
 		 * queues a ring line is otherwise cold, and far). */
-		if (g->bytes - off - op->len >= 64)
-			__builtin_prefetch(g->data + off + op->len);
+		if (h.room - op->len >= 64)
+			__builtin_prefetch(h.data + h.off + op->len);
 	} else {
 		memset(op->data, 0, op->len);
 	}
