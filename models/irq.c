@@ -12,8 +12,9 @@ const struct param_def irq_params[] = {
 	{ "irq.mode", PARAM_ENUM, offsetof(struct irq_cfg, mode), "", "fixed", 0, 0, 0, "fixed,adaptive,off", 0,
 	  "Interrupt moderation: fixed usecs/frames, adaptive (driver re-chooses usecs per interrupt), or off (one interrupt per frame).",
 	  "fixed keeps runs comparable across configs; Intel drivers default to adaptive (e1000e.rst, igb.h IGB_DEFAULT_ITR 3)" },
-	{ "irq.usecs", PARAM_U32, offsetof(struct irq_cfg, usecs), "us", "50", 0, 100000, 0, NULL, 0,
-	  "Fire when this long has passed since the first un-signalled completion (0 = no time limit).",
+	{ "irq.usecs", PARAM_U32, offsetof(struct irq_cfg, usecs), "us", "50", 0, 65535, 0, NULL, 0,
+	  "Fire when this long has passed since the first un-signalled completion (0 = no time limit; "
+	  "at most 65535, the width of the interval field the driver writes to EITR).",
 	  "ixgbe.h IXGBE_20K_ITR: 20000 interrupts/s = 50 us (specs.md §4)" },
 	{ "irq.frames", PARAM_U32, offsetof(struct irq_cfg, frames), "frames", "0", 0, 65535, 0, NULL, 0,
 	  "Fire when this many completions are un-signalled (0 = no frame limit).",
@@ -40,28 +41,35 @@ int irq_cfg_validate(const struct irq_cfg *cfg, char *err, size_t err_len)
 
 /* Laid out in aligned cache lines by when they are touched: with many
  * queues each completion meets a vector gone cold since its last frame, and
- * every line more is a cache miss more. Line 1: every completion; line 2: the
- * timer and what firing sends; the rest is cold. by_timer is not kept: it is
- * interrupts - by_frames. */
+ * every line more is a cache miss more. Line 1: a completion, the decision
+ * and firing by frame count (every frame with irq.mode=off) and the unmask;
+ * line 2: the timer (touched only when one is set, which is_timer_set tells
+ * without reading it); the rest is cold. by_frames is not kept: it is
+ * interrupts - by_timer. */
 struct irq_vec {
-	uint64_t interrupts, completions, by_frames;
+	uint64_t interrupts, completions;
 	uint64_t first_ps;        /* time of the first pending completion */
-	uint64_t interval_pkts, interval_bytes; /* since the last interrupt, for adaptive mode */
-	uint32_t pending;         /* completions not yet signalled */
-	uint32_t usecs, frames;   /* EITR */
-	uint32_t msix_ctrl;
-	/* line 2 */
-	struct sim_event timer_ev;
+	uint64_t interval_bytes;  /* since the last interrupt, for adaptive mode */
 	uint64_t msix_addr;
+	uint32_t pending;         /* completions not yet signalled */
+	uint32_t usecs;           /* EITR interval (adaptive mode sets it beyond 16 bits) */
 	uint32_t msix_data;
+	uint32_t msix_ctrl;
+	uint16_t frames;          /* EITR frame count */
+	uint16_t interval_pkts;   /* since the last interrupt, for adaptive mode (saturates: only
+				   * compared with small thresholds) */
 	bool is_masked;           /* fired, waiting for the driver to unmask */
 	bool is_held;             /* fired while the table entry was masked */
+	bool is_timer_set;        /* timer_ev is scheduled */
+	/* line 2 */
+	struct sim_event timer_ev;
+	uint64_t by_timer;
 	/* cold */
 	struct irq *owner;        /* for the timer's callback */
 	char name[24];
 } __attribute__((aligned(64)));
 _Static_assert(offsetof(struct irq_vec, timer_ev) == 64, "irq_vec: the completion state must be one cache line");
-_Static_assert(offsetof(struct irq_vec, owner) <= 128, "irq_vec: the timer and MSI-X message must be the second line");
+_Static_assert(offsetof(struct irq_vec, owner) <= 128, "irq_vec: the timer must be the second line");
 
 struct irq {
 	struct sim_kernel *k;
@@ -71,15 +79,24 @@ struct irq {
 	struct irq_vec *v;
 };
 
+static void timer_cancel(struct irq *q, struct irq_vec *v)
+{
+	if (v->is_timer_set) {
+		sim_cancel(q->k, &v->timer_ev);
+		v->is_timer_set = false;
+	}
+}
+
 static void vec_fire(struct irq *q, struct irq_vec *v, bool by_frames)
 {
-	sim_cancel(q->k, &v->timer_ev);
+	timer_cancel(q, v);
 	if (v->msix_ctrl & 1u) {
 		v->is_held = true;  /* PCI MSI-X: pending bit; sent on unmask of the entry */
 		return;
 	}
 	v->interrupts++;
-	v->by_frames += by_frames;
+	if (!by_frames)
+		v->by_timer++;
 	v->pending = 0;
 	v->is_masked = true;
 	if (q->cfg.mode == IRQ_MODE_ADAPTIVE) {
@@ -106,6 +123,7 @@ static void vec_timer(struct sim_kernel *k, struct sim_event *ev, void *arg)
 	(void)k;
 	(void)ev;
 	struct irq_vec *v = arg;
+	v->is_timer_set = false;
 	vec_fire(v->owner, v, false);
 }
 
@@ -124,8 +142,9 @@ static void vec_evaluate(struct irq *q, struct irq_vec *v)
 	uint64_t now = sim_now_ps(q->k);
 	if (due <= now) {
 		vec_fire(q, v, false);
-	} else if (!sim_event_is_pending(&v->timer_ev)) {
+	} else if (!v->is_timer_set) {
 		sim_schedule_at(q->k, &v->timer_ev, due);
+		v->is_timer_set = true;
 	}
 }
 
@@ -155,7 +174,7 @@ void irq_reset(struct irq *q)
 		struct irq_vec *v = &q->v[i];
 		if (sim_event_is_pending(&v->timer_ev))
 			sim_cancel(q->k, &v->timer_ev);
-		*v = (struct irq_vec){ .owner = q, .usecs = q->cfg.usecs, .frames = q->cfg.frames,
+		*v = (struct irq_vec){ .owner = q, .usecs = q->cfg.usecs, .frames = (uint16_t)q->cfg.frames,
 				       .is_masked = true };
 		snprintf(v->name, sizeof v->name, "irq.q%u.itr", i);
 		sim_event_init(&v->timer_ev, v->name, SIM_PRIO_HW, vec_timer, v);
@@ -177,8 +196,10 @@ void irq_complete(struct irq *q, uint32_t vi, uint32_t bytes)
 	assert(vi < q->n);
 	struct irq_vec *v = &q->v[vi];
 	v->completions++;
-	v->interval_pkts++;
-	v->interval_bytes += bytes;
+	if (q->cfg.mode == IRQ_MODE_ADAPTIVE) {
+		v->interval_pkts += v->interval_pkts != UINT16_MAX;
+		v->interval_bytes += bytes;
+	}
 	if (v->pending++ == 0)
 		v->first_ps = sim_now_ps(q->k);
 	vec_evaluate(q, v);
@@ -196,19 +217,20 @@ void irq_mask(struct irq *q, uint32_t vi)
 {
 	assert(vi < q->n);
 	q->v[vi].is_masked = true;
-	sim_cancel(q->k, &q->v[vi].timer_ev);
+	timer_cancel(q, &q->v[vi]);
 }
 
 void irq_set_itr(struct irq *q, uint32_t vi, uint32_t usecs, uint32_t frames)
 {
 	assert(vi < q->n);
+	assert(frames <= 0xffffu);
 	q->v[vi].usecs = usecs;
-	q->v[vi].frames = frames;
+	q->v[vi].frames = (uint16_t)frames;
 }
 
 uint32_t irq_eitr_read(const struct irq *q, uint32_t vi)
 {
-	return (q->v[vi].usecs & 0xffffu) | (q->v[vi].frames << 16);
+	return (q->v[vi].usecs & 0xffffu) | ((uint32_t)q->v[vi].frames << 16);
 }
 
 void irq_msix_write(struct irq *q, uint32_t vi, uint32_t off, uint32_t val)
@@ -244,5 +266,5 @@ struct irq_vec_stats irq_vec_stats(const struct irq *q, uint32_t vi)
 {
 	const struct irq_vec *v = &q->v[vi];
 	return (struct irq_vec_stats){ .interrupts = v->interrupts, .completions = v->completions,
-				       .by_frames = v->by_frames, .by_timer = v->interrupts - v->by_frames };
+				       .by_frames = v->interrupts - v->by_timer, .by_timer = v->by_timer };
 }

@@ -109,6 +109,10 @@ static void test_cli_bad_input_gets_a_message_naming_the_place(void **state)
 	expect(args, 2, "rss.queues", NULL);
 	snprintf(args, sizeof args, "run --set rss.key=00 '%s/traces/bulk-ipv6.pcap'", tu_src_dir());
 	expect(args, 2, "rss.key", NULL);
+	/* EITR's interval field is 16 bits: a longer interval would have been
+	 * cut to its low 16 bits on the way to the register (70000 us -> 4464). */
+	snprintf(args, sizeof args, "run --set irq.usecs=70000 '%s/traces/bulk-ipv6.pcap'", tu_src_dir());
+	expect(args, 2, "irq.usecs", "0..65535");
 	snprintf(args, sizeof args, "run --set nosuch.key=1 '%s/traces/bulk-ipv6.pcap'", tu_src_dir());
 	expect(args, 2, "nosuch.key", "unknown key");
 	const char *ini = tu_tmpfile(".ini");
