@@ -43,34 +43,51 @@ measure "nicsim run, plain, capture timing" $n "$nicsim" run --quiet --loops "$l
 measure "nicsim run, gzip, capture timing" $n "$nicsim" run --quiet --loops "$loops" "$gz"
 measure "nicsim run, plain, back to back at line rate" $n "$nicsim" run --quiet --loops "$loops" --set replay.timing=linerate "$plain"
 fi
-# Queue scaling (issue #3): the per-frame cost is the marginal one, (time of
-# LOOPS + 2 loops - time of 2 loops) / (LOOPS frames' worth), so that setting
-# up 1024 queues (about 60 ms, mostly first-touch page faults of rings and
-# arrays) is not counted against every frame. Rounds interleave the queue
-# counts so a drift of the machine hits them alike; median and minimum over
-# RUNS rounds (noise on a shared machine only ever adds time, so the minimum is
-# the steadier figure when the machine is busy).
+# Queue scaling (issue #3). Per round, each queue count runs LOOPS passes
+# back to back; its per-frame cost is (time - setup) / frames, setup being
+# the median time of a run stopped after 1 us (reading the capture once to
+# find the host, building 1024 queues, the report). Rounds interleave the
+# queue counts, and each round's cost is divided by the 1-queue cost of the
+# same round: the machine's speed drifts between minutes (a factor of 1.5 was
+# seen on the development VM), adjacent runs see the same machine. Printed:
+# the median of those per-round ratios and their interquartile range, and the
+# cost per simulated event (events from the run's report).
 if want scale; then
-echo "queue scaling, marginal cost per frame (8 CPUs; irq.mode=off keeps the simulated work per frame the same at every queue count; the default 128-entry table feeds at most 128 queues):"
+echo "queue scaling: ${runs} rounds of ${loops} passes, 8 CPUs; per-frame cost vs 1 queue in the same round (median, IQR):"
 scale_cfgs=("1" "8" "64" "1024")
-for mode in "" "irq.mode=off"; do
+for mode in "irq.mode=off" "irq.mode=fixed"; do
   : >"$tmp/scale"
+  for q in "${scale_cfgs[@]}"; do
+    extra=(--set rss.queues="$q" --set "$mode")
+    "$nicsim" run --quiet --json "$tmp/ev.json" "${extra[@]}" "$plain" >/dev/null
+    ev=$(grep -o '"events": *[0-9]*' "$tmp/ev.json" | head -1 | tr -dc 0-9)
+    for i in 1 2 3 4 5; do
+      s=$(now_ns); "$nicsim" run --quiet --set run.stop_us=1 "${extra[@]}" "$plain" >/dev/null; e=$(now_ns)
+      echo "S $q $((e - s)) $ev"
+    done >>"$tmp/scale"
+  done
   for r in $(seq "$runs"); do
     for q in "${scale_cfgs[@]}"; do
-      extra=(--set rss.queues="$q"); [ -n "$mode" ] && extra+=(--set "$mode")
-      s=$(now_ns); "$nicsim" run --quiet --loops 2 "${extra[@]}" "$plain" >/dev/null; e=$(now_ns); a=$((e - s))
-      s=$(now_ns); "$nicsim" run --quiet --loops $((loops + 2)) "${extra[@]}" "$plain" >/dev/null; e=$(now_ns)
-      echo "$q $(( (e - s) - a ))" >>"$tmp/scale"
+      s=$(now_ns); "$nicsim" run --quiet --loops "$loops" --set rss.queues="$q" --set "$mode" "$plain" >/dev/null; e=$(now_ns)
+      echo "T $q $((e - s)) $r" >>"$tmp/scale"
     done
   done
-  base=""
-  for q in "${scale_cfgs[@]}"; do
-    read -r ns lo < <(awk -v q="$q" -v n="$n" '$1 == q {print $2 / n}' "$tmp/scale" | sort -n |
-      awk '{a[NR]=$1} END {printf "%.1f %.1f\n", a[int((NR+1)/2)], a[1]}')
-    [ -z "$base" ] && { base=$ns; base_lo=$lo; }
-    awk -v l="  rss.queues=$q ${mode:-(default moderation)}" -v ns="$ns" -v b="$base" -v lo="$lo" -v blo="$base_lo" \
-      'BEGIN {printf "%-44s %8.1f ns/packet median (%+5.1f%%), %8.1f min (%+5.1f%%) vs 1 queue\n", l, ns, (ns/b - 1) * 100, lo, (lo/blo - 1) * 100}'
-  done
+  awk -v n="$n" -v mode="$mode" -v loops="$loops" '
+    function median(a, k,   i, j, t) { for (i = 2; i <= k; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+                                       return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
+    $1 == "S" { ns[$2]++; sv[$2, ns[$2]] = $3; events[$2] = $4 }
+    $1 == "T" { t[$2, $4] = $3; if (!($2 in seen)) { seen[$2] = 1; order[++nq] = $2 }; if ($4 > nr) nr = $4 }
+    END {
+      for (i = 1; i <= nq; i++) { q = order[i]; for (k = 1; k <= ns[q]; k++) tmp[k] = sv[q, k]; setup[q] = median(tmp, ns[q]) }
+      for (i = 1; i <= nq; i++) {
+        q = order[i]
+        for (r = 1; r <= nr; r++) { c[r] = (t[q, r] - setup[q]) / n; rat[r] = c[r] / ((t[order[1], r] - setup[order[1]]) / n) }
+        med = median(c, nr); mr = median(rat, nr)
+        for (r = 1; r <= nr; r++) s2[r] = rat[r]; median(s2, nr)
+        lo = s2[int((nr + 3) / 4)]; hi = s2[nr + 1 - int((nr + 3) / 4)]
+        printf "  %-14s rss.queues=%-5s %7.1f ns/frame  %+6.1f%% (IQR %+.1f%% .. %+.1f%%)  %5.2f events/frame  %6.1f ns/event\n", mode, q, med, (mr - 1) * 100, (lo - 1) * 100, (hi - 1) * 100, events[q] * loops / n, med * n / (events[q] * loops)
+      }
+    }' "$tmp/scale"
 done
 fi
 if want rtl && "$nicsim" run --quiet --backend rtl:rss,csum "$here/traces/pcpp-sll.pcap" 2>/dev/null; then
