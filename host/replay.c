@@ -1,6 +1,7 @@
 #include "host/replay.h"
 
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,14 +90,14 @@ int replay_identify_host(const char *path, const char *cfg_ip, const char *cfg_m
 			 char *err, size_t err_len)
 {
 	memset(id, 0, sizeof *id);
-	id->how = "none";
+	snprintf(id->how, sizeof id->how, "none");
 	if (cfg_mac && strcmp(cfg_mac, "auto") != 0) {
 		if (parse_mac(cfg_mac, id->mac)) {
 			snprintf(err, err_len, "host.mac: '%s' is not a MAC address (aa:bb:cc:dd:ee:ff)", cfg_mac);
 			return -1;
 		}
 		id->has_mac = true;
-		id->how = "configured";
+		snprintf(id->how, sizeof id->how, "configured");
 	}
 	if (cfg_ip && strcmp(cfg_ip, "auto") != 0) {
 		char buf[128];
@@ -118,7 +119,7 @@ int replay_identify_host(const char *path, const char *cfg_ip, const char *cfg_m
 				return -1;
 			}
 		}
-		id->how = "configured";
+		snprintf(id->how, sizeof id->how, "configured");
 	}
 	if (id->n_ip || id->has_mac)
 		return 0;
@@ -131,7 +132,7 @@ int replay_identify_host(const char *path, const char *cfg_ip, const char *cfg_m
 	if (ti->link == PARSE_LINK_SLL || ti->link == PARSE_LINK_SLL2) {
 		trace_close(tr);
 		id->use_sll_type = true;
-		id->how = "sll packet type";
+		snprintf(id->how, sizeof id->how, "sll packet type");
 		return 0;
 	}
 	/* Addresses counted for detection (open addressing, a power of two):
@@ -149,29 +150,38 @@ int replay_identify_host(const char *path, const char *cfg_ip, const char *cfg_m
 	}
 	struct trace_record rec;
 	struct parse_result pr;
-	uint64_t n = 0;
+	uint64_t n = 0, uncounted = 0;   /* frames whose destination found no room in tab */
 	while (n < REPLAY_DETECT_RECORDS && (rc = trace_next(tr, &rec, err, err_len)) == TRACE_OK) {
 		n++;
 		parse_frame(rec.data, rec.cap_len, rec.wire_len, ti->link, &pr);
 		if (!pr.l3)
 			continue;
-		bool v6 = pr.l3 == PARSE_L3_IPV6;
+		bool v6 = pr.l3 == PARSE_L3_IPV6, is_uncounted = false;
 		if (pr.l4 == PARSE_L4_TCP && (pr.flags & PARSE_F_HAS_PORTS) && (pr.tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN) {
 			struct addr_count *s = addr_slot(tab, CAP, pr.dst, v6);
 			if (s)
 				s->syns++;
+			else
+				is_uncounted = true;
 		}
 		struct flow_key key;
 		if (flows_key_of(&pr, &key)) {
 			uint64_t before = flows_count(ft);
-			if (!flows_get(ft, &key, rec.index))
+			if (!flows_get(ft, &key, rec.index)) {
+				snprintf(err, err_len, "%s: record %" PRIu64 ": out of memory counting flows to detect "
+					 "the host; set host.ip", path, rec.index);
+				rc = TRACE_E_NOMEM;
 				break;
+			}
 			if (flows_count(ft) != before) {
 				struct addr_count *s = addr_slot(tab, CAP, pr.dst, v6);
 				if (s)
 					s->flows++;
+				else
+					is_uncounted = true;
 			}
 		}
+		uncounted += is_uncounted;
 	}
 	flows_free(ft);
 	if (rc < 0 && rc != TRACE_E_TRUNCATED) { /* a cut last record: the replay reports it */
@@ -194,7 +204,11 @@ int replay_identify_host(const char *path, const char *cfg_ip, const char *cfg_m
 		memcpy(id->ip[0], best->addr, 16);
 		id->ip_is_v6[0] = best->is_v6;
 		id->n_ip = 1;
-		id->how = best_syn ? "auto: most TCP SYNs received" : "auto: most flows received";
+		int k = snprintf(id->how, sizeof id->how, "%s",
+				 best_syn ? "auto: most TCP SYNs received" : "auto: most flows received");
+		if (uncounted && k > 0 && (size_t)k < sizeof id->how)
+			snprintf(id->how + k, sizeof id->how - (size_t)k,
+				 "; %" PRIu64 " frames to destinations beyond the first %d not counted", uncounted, (int)CAP);
 	}
 	free(tab);
 	trace_close(tr);

@@ -63,7 +63,10 @@ struct host_id {
 	bool has_mac;
 	uint8_t mac[6];
 	bool use_sll_type;      /* cooked capture: the packet type says */
-	const char *how;        /* "configured", "sll packet type", "auto: most SYNs", "auto: most flows", "none" */
+	/* "configured", "sll packet type", "auto: most TCP SYNs received", "auto:
+	 * most flows received" (either followed by what detection could not
+	 * count, if anything), "none" */
+	char how[160];
 };
 
 /* Work out the host identity (configured strings or detection, see above).

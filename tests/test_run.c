@@ -5,7 +5,9 @@
  */
 #include "testutil.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "models/nic_regs.h"
 #include "sim/run.h"
@@ -282,6 +284,76 @@ static void test_run_refuses_impossible_config_naming_the_key(void **state)
 	assert_non_null(strstr(err, "rss.base_cpu"));
 }
 
+/* One Ethernet/IPv4/TCP SYN from 10.0.0.1:1234 to dst:80, as a pcap record
+ * (54 bytes, timestamp i us). Checksums are left zero: detection does not
+ * read them. */
+static size_t syn_record(uint8_t *out, uint32_t i, const uint8_t dst[4])
+{
+	memset(out, 0, 16 + 54);
+	uint32_t ts_us = i, len = 54;
+	memcpy(out + 4, &ts_us, 4);
+	memcpy(out + 8, &len, 4);
+	memcpy(out + 12, &len, 4);
+	uint8_t *f = out + 16;
+	static const uint8_t dmac[6] = { 2, 0, 0, 0, 0, 2 }, smac[6] = { 2, 0, 0, 0, 0, 1 };
+	memcpy(f, dmac, 6);
+	memcpy(f + 6, smac, 6);
+	f[12] = 0x08;                       /* IPv4 */
+	uint8_t *ip = f + 14;
+	ip[0] = 0x45;
+	ip[3] = 40;                         /* total length */
+	ip[8] = 64;
+	ip[9] = 6;                          /* TCP */
+	ip[12] = 10, ip[15] = 1;            /* 10.0.0.1 */
+	memcpy(ip + 16, dst, 4);
+	uint8_t *tcp = ip + 20;
+	tcp[0] = 1234 >> 8, tcp[1] = 1234 & 0xff;
+	tcp[3] = 80;
+	tcp[12] = 5 << 4;
+	tcp[13] = 0x02;                     /* SYN */
+	return 16 + 54;
+}
+
+/* Host detection counts destinations in a table of 4096 addresses (the
+ * documented size, host/replay.c). A capture whose SYNs go to more
+ * destinations than that: detection still names the busiest one, and says
+ * how many frames it could not count instead of dropping them silently.
+ * 20 SYNs to 192.168.0.1 first, then one SYN to each of 5000 other
+ * addresses: 4095 of those fit beside 192.168.0.1, 905 frames do not. */
+static void test_run_host_detection_says_what_it_could_not_count(void **state)
+{
+	(void)state;
+	size_t cap = 24 + (20 + 5000) * (16 + 54);
+	uint8_t *buf = calloc(1, cap), *w = buf;
+	assert_non_null(buf);
+	static const uint8_t ghdr[24] = { 0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+					  0xff, 0xff, 0, 0, 1, 0, 0, 0 };
+	memcpy(w, ghdr, 24);
+	w += 24;
+	const uint8_t host[4] = { 192, 168, 0, 1 };
+	uint32_t i = 0;
+	for (; i < 20; i++)
+		w += syn_record(w, i, host);
+	for (uint32_t k = 0; k < 5000; k++, i++) {
+		const uint8_t dst[4] = { 10, 1, (uint8_t)(k >> 8), (uint8_t)k };
+		w += syn_record(w, i, dst);
+	}
+	assert_true((size_t)(w - buf) == cap);
+	const char *path = tu_tmpfile(".pcap");
+	tu_write_file(path, buf, cap);
+	free(buf);
+
+	struct nicsim_cfg cfg;
+	config_defaults(&cfg);
+	struct run *r = must_run(&cfg, path, false);
+	assert_true(r->host.n_ip == 1 && !r->host.ip_is_v6[0] && !memcmp(r->host.ip[0], host, 4));
+	print_message("  host detection: %s\n", r->host.how);
+	assert_non_null(strstr(r->host.how, "auto: most TCP SYNs received"));
+	assert_non_null(strstr(r->host.how, "; 905 frames to destinations beyond the first 4096 not counted"));
+	run_free(r);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -293,6 +365,7 @@ int main(void)
 		cmocka_unit_test(test_run_schedule_moves_named_entries_and_refuses_bad_items),
 		cmocka_unit_test(test_run_refuses_impossible_config_naming_the_key),
 		cmocka_unit_test(test_run_pacing_and_scaling_clamp_no_timestamp_of_an_ordered_capture),
+		cmocka_unit_test(test_run_host_detection_says_what_it_could_not_count),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
