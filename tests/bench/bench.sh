@@ -85,7 +85,7 @@ for mode in "irq.mode=off" "irq.mode=fixed"; do
         med = median(c, nr); mr = median(rat, nr)
         for (r = 1; r <= nr; r++) s2[r] = rat[r]; median(s2, nr)
         lo = s2[int((nr + 3) / 4)]; hi = s2[nr + 1 - int((nr + 3) / 4)]
-        printf "  %-14s rss.queues=%-5s %7.1f ns/frame  %+6.1f%% (IQR %+.1f%% .. %+.1f%%)  %5.2f events/frame  %6.1f ns/event\n", mode, q, med, (mr - 1) * 100, (lo - 1) * 100, (hi - 1) * 100, events[q] * loops / n, med * n / (events[q] * loops)
+        printf "  %-14s rss.queues=%-5s %5.2f M frames/s %7.1f ns/frame  %+6.1f%% (IQR %+.1f%% .. %+.1f%%)  %5.2f events/frame  %6.1f ns/event\n", mode, q, 1000 / med, med, (mr - 1) * 100, (lo - 1) * 100, (hi - 1) * 100, events[q] * loops / n, med * n / (events[q] * loops)
       }
     }' "$tmp/scale"
 done
