@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "host/itr.h"
 #include "models/nic_regs.h"
 #include "sim/mem.h"
 
@@ -112,6 +113,11 @@ struct drv_q {
 	/* line 2 */
 	struct host_queue_stats st;
 	uint32_t landed;            /* frames on the landed list */
+	/* adaptive moderation (irq.mode=adaptive, host/itr.h): frames and
+	 * bytes processed since the vector's interval was last chosen */
+	uint32_t itr_frames;
+	uint64_t itr_bytes;
+	struct itr_state itr;
 	uint64_t ring_addr, buf_addr;
 } __attribute__((aligned(64)));
 _Static_assert(offsetof(struct drv_q, st) <= 64, "drv_q: the DPC's fields must be one cache line");
@@ -315,6 +321,35 @@ static void dpc_step(struct core *c)
 	dpc_end(c);
 }
 
+/* EITR's word: interval (us) and the configured frame limit. */
+static uint32_t eitr_word(const struct driver *d, uint32_t usecs)
+{
+	return (usecs & 0xffffu) | d->irq.frames << 16;
+}
+
+/* Adaptive moderation, before the vector is unmasked (igb_ring_irq_enable):
+ * the next interval from what this vector's DPCs processed since the last
+ * choice; written to EITR when it changes. One vector: igb_set_itr's classes;
+ * several: igb_update_ring_itr (host/itr.h). */
+static void itr_choose(struct driver *d, struct drv_q *q, uint64_t now)
+{
+	bool is_cons = d->irq.is_adaptive_conservative;
+	uint32_t before, after;
+	if (d->nq == 1) {
+		before = itr_single_usecs(&q->itr);
+		itr_update_single(&q->itr, q->itr_frames, q->itr_bytes, is_cons);
+		after = itr_single_usecs(&q->itr);
+	} else {
+		before = itr_ring_usecs(&q->itr);
+		itr_update_ring(&q->itr, q->itr_frames, q->itr_bytes, is_cons);
+		after = itr_ring_usecs(&q->itr);
+	}
+	q->itr_frames = 0;
+	q->itr_bytes = 0;
+	if (after != before)
+		bus_reg_write(d->bus, now, NIC_REG_EITR(q->index), eitr_word(d, after));
+}
+
 /* End of a DPC run: give the cleaned descriptors back (tail = one behind
  * next_to_clean, one slot always empty), then poll again if the budget ran
  * out (the interrupt stays masked, as NAPI) or unmask the vector. */
@@ -328,10 +363,13 @@ static void dpc_end(struct core *c)
 	c->cur = WORK_NONE;
 	c->cur_pkt = NULL;
 	struct nic_rx_desc_wb *wb = desc_wb(q, q->next_to_clean);
-	if ((wb->status & NIC_RXD_STAT_DD) && q->landed_head)
+	if ((wb->status & NIC_RXD_STAT_DD) && q->landed_head) {
 		queue_dpc(q);
-	else
-		bus_reg_write(d->bus, now, NIC_REG_EIMS(q->index), 1);
+		return;
+	}
+	if (d->irq.mode == IRQ_MODE_ADAPTIVE)
+		itr_choose(d, q, now);
+	bus_reg_write(d->bus, now, NIC_REG_EIMS(q->index), 1);
 }
 
 /* Add a queue's staged latencies to its histograms, stage by stage. */
@@ -386,6 +424,8 @@ static void core_step_done(struct sim_kernel *k, struct sim_event *ev, void *arg
 			lat_fold(q);
 		q->st.packets++;
 		q->st.bytes += p->wire_len;
+		q->itr_frames++;
+		q->itr_bytes += p->wire_len;
 		assert(p == q->landed_head);
 		q->landed_head = p->next;
 		if (!q->landed_head)
@@ -530,7 +570,13 @@ void driver_start(struct driver *d)
 		bus_reg_write(b, t, NIC_REG_MSIX(i) + NIC_MSIX_ADDR_HI, (uint32_t)(msi >> 32));
 		bus_reg_write(b, t, NIC_REG_MSIX(i) + NIC_MSIX_DATA, i);
 		bus_reg_write(b, t, NIC_REG_MSIX(i) + NIC_MSIX_CTRL, 0);
-		uint32_t usecs = d->irq.mode == IRQ_MODE_OFF ? 0 : d->irq.usecs;
+		/* Adaptive: start at IGB_START_ITR and choose after each interrupt. */
+		q->itr = itr_start();
+		q->itr_frames = 0;
+		q->itr_bytes = 0;
+		uint32_t usecs = d->irq.mode == IRQ_MODE_OFF ? 0
+				 : d->irq.mode == IRQ_MODE_FIXED ? d->irq.usecs
+				 : d->nq == 1 ? itr_single_usecs(&q->itr) : itr_ring_usecs(&q->itr);
 		uint32_t frames = d->irq.mode == IRQ_MODE_OFF ? 1 : d->irq.frames;
 		bus_reg_write(b, t, NIC_REG_EITR(i), (usecs & 0xffffu) | frames << 16);
 		q->next_to_clean = 0;

@@ -10,7 +10,8 @@
 
 const struct param_def irq_params[] = {
 	{ "irq.mode", PARAM_ENUM, offsetof(struct irq_cfg, mode), "", "fixed", 0, 0, 0, "fixed,adaptive,off", 0,
-	  "Interrupt moderation: fixed usecs/frames, adaptive (driver re-chooses usecs per interrupt), or off (one interrupt per frame).",
+	  "Interrupt moderation: fixed usecs/frames; adaptive (the driver rewrites each vector's EITR interval "
+	  "after every interrupt, as igb does: docs/irq.md); or off (one interrupt per frame).",
 	  "fixed keeps runs comparable across configs; Intel drivers default to adaptive (e1000e.rst, igb.h IGB_DEFAULT_ITR 3)" },
 	{ "irq.usecs", PARAM_U32, offsetof(struct irq_cfg, usecs), "us", "50", 0, 65535, 0, NULL, 0,
 	  "Fire when this long has passed since the first un-signalled completion (0 = no time limit; "
@@ -19,12 +20,11 @@ const struct param_def irq_params[] = {
 	{ "irq.frames", PARAM_U32, offsetof(struct irq_cfg, frames), "frames", "0", 0, 65535, 0, NULL, 0,
 	  "Fire when this many completions are un-signalled (0 = no frame limit).",
 	  "ethtool rx-frames; Intel drivers moderate by time only" },
-	{ "irq.adaptive_low_usecs", PARAM_U32, offsetof(struct irq_cfg, adaptive_low_usecs), "us", "10", 1, 100000,
-	  0, NULL, 0, "Adaptive mode: interval for the lowest-latency class (few small packets).",
-	  "ixgbe.h IXGBE_100K_ITR: 100000 interrupts/s = 10 us" },
-	{ "irq.adaptive_bulk_usecs", PARAM_U32, offsetof(struct irq_cfg, adaptive_bulk_usecs), "us", "125", 1,
-	  100000, 0, NULL, 0, "Adaptive mode: interval for the bulk class (many full-size packets).",
-	  "ixgbe.h IXGBE_8K_ITR: 8000 interrupts/s = 125 us; e1000e bulk 4000-8000 ints/s" },
+	{ "irq.adaptive_conservative", PARAM_BOOL, offsetof(struct irq_cfg, is_adaptive_conservative), "", "true",
+	  0, 0, 0, NULL, 0,
+	  "Adaptive mode: never faster than 20000 interrupts/s (InterruptThrottleRate 3, 'dynamic conservative'); "
+	  "false = 'dynamic' (1), down to 70000/s.",
+	  "igb.h IGB_DEFAULT_ITR 3; e1000e.rst: default 3, dynamic conservative (specs.md §4)" },
 	{ NULL },
 };
 
@@ -49,20 +49,17 @@ int irq_cfg_validate(const struct irq_cfg *cfg, char *err, size_t err_len)
 struct irq_vec {
 	uint64_t interrupts, completions;
 	uint64_t first_ps;        /* time of the first pending completion */
-	uint64_t interval_bytes;  /* since the last interrupt, for adaptive mode */
 	uint64_t msix_addr;
 	uint32_t pending;         /* completions not yet signalled */
-	uint32_t usecs;           /* EITR interval (adaptive mode sets it beyond 16 bits) */
+	uint32_t usecs;           /* EITR interval */
 	uint32_t msix_data;
 	uint32_t msix_ctrl;
 	uint16_t frames;          /* EITR frame count */
-	uint16_t interval_pkts;   /* since the last interrupt, for adaptive mode (saturates: only
-				   * compared with small thresholds) */
 	bool is_masked;           /* fired, waiting for the driver to unmask */
 	bool is_held;             /* fired while the table entry was masked */
 	bool is_timer_set;        /* timer_ev is scheduled */
 	/* line 2 */
-	struct sim_event timer_ev;
+	struct sim_event timer_ev __attribute__((aligned(64)));
 	uint64_t by_timer;
 	/* cold */
 	struct irq *owner;        /* for the timer's callback */
@@ -99,22 +96,6 @@ static void vec_fire(struct irq *q, struct irq_vec *v, bool by_frames)
 		v->by_timer++;
 	v->pending = 0;
 	v->is_masked = true;
-	if (q->cfg.mode == IRQ_MODE_ADAPTIVE) {
-		/* Three classes, as the update_itr() of Intel's e1000e/igb drivers
-		 * (lowest latency / low latency / bulk), chosen from the frames and
-		 * bytes since the last interrupt. The thresholds are nicsim's own
-		 * [A] (not checked against the drivers' source): bulk when frames
-		 * are large (> 1200 B average) or many (> 35 per interrupt); lowest
-		 * latency when few (< 5) and small (< 512 B). */
-		uint64_t p = v->interval_pkts, avg = p ? v->interval_bytes / p : 0;
-		if (avg > 1200 || p > 35)
-			v->usecs = q->cfg.adaptive_bulk_usecs;
-		else if (p < 5 && avg < 512)
-			v->usecs = q->cfg.adaptive_low_usecs;
-		else
-			v->usecs = q->cfg.usecs;
-		v->interval_pkts = v->interval_bytes = 0;
-	}
 	bus_msix(q->bus, sim_now_ps(q->k), v->msix_addr, v->msix_data);
 }
 
@@ -191,15 +172,11 @@ void irq_free(struct irq *q)
 	free(q);
 }
 
-void irq_complete(struct irq *q, uint32_t vi, uint32_t bytes)
+void irq_complete(struct irq *q, uint32_t vi)
 {
 	assert(vi < q->n);
 	struct irq_vec *v = &q->v[vi];
 	v->completions++;
-	if (q->cfg.mode == IRQ_MODE_ADAPTIVE) {
-		v->interval_pkts += v->interval_pkts != UINT16_MAX;
-		v->interval_bytes += bytes;
-	}
 	if (v->pending++ == 0)
 		v->first_ps = sim_now_ps(q->k);
 	vec_evaluate(q, v);

@@ -34,10 +34,9 @@ enum irq_mode { IRQ_MODE_FIXED = 0, IRQ_MODE_ADAPTIVE, IRQ_MODE_OFF };
 
 struct irq_cfg {
 	uint32_t mode;            /* enum irq_mode */
-	uint32_t usecs;           /* ethtool rx-usecs (fixed mode, and adaptive start) */
+	uint32_t usecs;           /* ethtool rx-usecs (fixed mode) */
 	uint32_t frames;          /* ethtool rx-frames (0 = no frame limit) */
-	uint32_t adaptive_low_usecs;   /* lowest-latency class interval */
-	uint32_t adaptive_bulk_usecs;  /* bulk class interval */
+	bool is_adaptive_conservative;  /* adaptive mode: no interval below 20000 interrupts/s (host/itr.h) */
 };
 extern const struct param_def irq_params[];
 int irq_cfg_validate(const struct irq_cfg *cfg, char *err, size_t err_len);
@@ -52,11 +51,12 @@ struct irq;
 struct irq *irq_new(struct sim_kernel *k, struct bus *bus, const struct irq_cfg *cfg, uint32_t vectors);
 void irq_free(struct irq *q);
 void irq_reset(struct irq *q);
-/* A receive completion on vector v of bytes bytes, at the kernel's now. */
-void irq_complete(struct irq *q, uint32_t v, uint32_t bytes);
+/* A receive completion on vector v, at the kernel's now. */
+void irq_complete(struct irq *q, uint32_t v);
 void irq_unmask(struct irq *q, uint32_t v);
 void irq_mask(struct irq *q, uint32_t v);
-/* EITR: interval and frame limit (adaptive mode overrides the interval). */
+/* EITR: interval and frame limit (in adaptive mode the driver rewrites the
+ * interval as it goes, host/itr.h). */
 void irq_set_itr(struct irq *q, uint32_t v, uint32_t usecs, uint32_t frames);
 /* MSI-X table fields. */
 void irq_msix_write(struct irq *q, uint32_t v, uint32_t field_off, uint32_t val);

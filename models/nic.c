@@ -343,7 +343,7 @@ static void rx_dma_done(struct sim_kernel *k, struct sim_event *ev, void *arg)
 	struct bus_dma wbop = { .addr = desc_addr, .len = NIC_RX_DESC_BYTES, .is_write = true,
 				.data = (uint8_t *)&wb, .tag = 0 };
 	bus_dma(n->bus, now, &wbop);
-	irq_complete(n->irq, queue, bytes);
+	irq_complete(n->irq, queue);
 }
 
 /* ---- descriptor fetch ---- */

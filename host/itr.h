@@ -1,0 +1,72 @@
+/*
+ * host/itr.h — adaptive interrupt moderation as Intel's drivers do it: the
+ * driver, not the NIC, chooses each vector's interval from the frames and
+ * bytes it processed since the last choice, and writes it to EITR.
+ *
+ * Two algorithms, as igb uses them (igb_ring_irq_enable: one vector ->
+ * igb_set_itr, several -> igb_update_ring_itr):
+ *
+ * - Per-queue vectors (RSS with MSI-X): the interval follows the average
+ *   frame size (igb_update_ring_itr, igc_update_ring_itr):
+ *     avg = bytes / frames + 24        (CRC, preamble and gap)
+ *     avg = min(avg, 3000)             (do not starve jumbo frames)
+ *     itr = avg / 3 if 300 < avg < 1200 (a boost to mid-size frames), else avg / 2
+ *     conservative mode: itr = max(itr, 196)   (20000 interrupts/s)
+ *   in ticks of 0.25 us (igb's EITR: 196 = 20K/s, 980 = 4K/s, 56 = 70K/s).
+ *   No frames since the last choice: the interval stays.
+ *
+ * - One vector (legacy mode): three latency classes (igb_update_itr,
+ *   e1000_update_itr) moved by the frames and bytes of the last interval,
+ *   from the current class:
+ *     lowest: bytes/frames > 8000 -> bulk; frames < 5 and bytes > 512 -> low
+ *     low:    bytes > 10000: bytes/frames > 8000, or frames < 10, or
+ *                 bytes/frames > 1200 -> bulk; frames > 35 -> lowest
+ *             else bytes/frames > 2000 -> bulk; frames <= 2 and bytes < 512 -> lowest
+ *     bulk:   bytes > 25000: frames > 35 -> low; else bytes < 6000 -> low
+ *   conservative mode turns lowest into low (e1000e_set_itr). The class sets
+ *   a target rate, lowest 70000, low 20000, bulk 4000 interrupts/s; a rising
+ *   rate moves a quarter of the target at a time, min(rate + target/4,
+ *   target), "to bias the interrupt rate towards bulk"; a falling one jumps.
+ *
+ * Sources: Linux drivers/net/ethernet/intel/igb/igb_main.c (igb_update_itr,
+ * igb_set_itr, igb_update_ring_itr) and e1000e/netdev.c (e1000_update_itr,
+ * e1000_set_itr), read through this session's code search (docs/irq.md);
+ * IGB_START_ITR 648 (~6000 interrupts/s) from igb.h (specs.md §4).
+ *
+ * Integers only. nicsim's EITR holds whole microseconds (docs/registers.md),
+ * so an interval is written as ticks / 4, rounded down (196 -> 49 us).
+ */
+#ifndef NICSIM_HOST_ITR_H
+#define NICSIM_HOST_ITR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum itr_class { ITR_LOWEST = 0, ITR_LOW, ITR_BULK };
+
+#define ITR_START_TICKS 648u      /* igb.h IGB_START_ITR: ~6000 interrupts/s */
+#define ITR_20K_TICKS 196u        /* igb.h IGB_20K_ITR */
+
+struct itr_state {
+	uint32_t ticks;           /* per-queue algorithm: the interval, 0.25 us ticks */
+	uint32_t rate;            /* one-vector algorithm: interrupts/s */
+	uint8_t cls;              /* one-vector algorithm: enum itr_class */
+};
+
+/* The state a vector starts with: IGB_START_ITR for both algorithms (the
+ * one-vector class starts at lowest, as igb's zeroed adapter does). */
+struct itr_state itr_start(void);
+
+/* Per-queue vectors: the next interval from the frames and bytes since the
+ * last call. */
+void itr_update_ring(struct itr_state *s, uint64_t frames, uint64_t bytes, bool is_conservative);
+
+/* One vector: the next class and rate from the frames and bytes since the
+ * last call. */
+void itr_update_single(struct itr_state *s, uint64_t frames, uint64_t bytes, bool is_conservative);
+
+/* The interval to write to EITR, in whole microseconds. */
+uint32_t itr_ring_usecs(const struct itr_state *s);
+uint32_t itr_single_usecs(const struct itr_state *s);
+
+#endif
