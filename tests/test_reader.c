@@ -1358,7 +1358,7 @@ static int err_record_no(const char *err)
 static void test_reader_corrupt_gzip_is_reported_as_gzip_error(void **state)
 {
 	(void)state;
-	/* zlib inflates up to twice gzbuffer (64 KiB) ahead and drops that
+	/* zlib inflates up to twice gzbuffer (16 KiB) ahead and drops that
 	 * chunk when it fails, so the corruption must sit past the first
 	 * chunk for records to be read before the error: ~2.3 MB here. */
 	struct bb b = {0};
