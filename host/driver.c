@@ -102,7 +102,8 @@ struct drv_q {
 	 * records rather than an array per ring slot: a frame's record is in
 	 * cache when it lands, a slot array line would be cold with many
 	 * queues (docs/performance.md). */
-	struct pkt *landed_head, *landed_tail, *irq_next;
+	struct pkt_list landed;
+	struct pkt *irq_next;
 	uint32_t count;             /* ring entries */
 	uint32_t next_to_clean;     /* next descriptor the driver looks at */
 	uint32_t lat_staged;        /* frames staged in the queue's lat_block */
@@ -112,7 +113,7 @@ struct drv_q {
 	bool is_lat_ready;          /* histograms initialised (at the queue's first frame) */
 	/* line 2 */
 	struct host_queue_stats st;
-	uint32_t landed;            /* frames on the landed list */
+	uint32_t n_landed;          /* frames on the landed list */
 	/* adaptive moderation (irq.mode=adaptive, host/itr.h): frames and
 	 * bytes processed since the vector's interval was last chosen */
 	uint32_t itr_frames;
@@ -170,19 +171,14 @@ static void buf_written(void *owner, uint64_t offset, struct bus_dma *op)
 {
 	struct drv_q *q = owner;
 	uint32_t i = (uint32_t)(offset / q->d->cfg.buf_bytes);
-	assert(q->landed < q->count && i == (q->next_to_clean + q->landed) % q->count &&
+	assert(q->n_landed < q->count && i == (q->next_to_clean + q->n_landed) % q->count &&
 	       "NIC wrote a buffer the driver still holds, or out of ring order");
 	(void)i;
 	struct pkt *p = op->pkt;
-	p->next = NULL;
-	if (q->landed_tail)
-		q->landed_tail->next = p;
-	else
-		q->landed_head = p;
-	q->landed_tail = p;
+	pkt_list_push(&q->landed, p);
 	if (!q->irq_next)
 		q->irq_next = p;
-	q->landed++;
+	q->n_landed++;
 	q->d->in_flight++;
 }
 
@@ -275,8 +271,8 @@ static void dpc_step(struct core *c)
 	struct drv_q *q = c->cur_q;
 	uint32_t i = q->next_to_clean;
 	struct nic_rx_desc_wb *wb = desc_wb(q, i);
-	if (c->dpc_done < d->cfg.dpc_budget_pkts && (wb->status & NIC_RXD_STAT_DD) && q->landed_head) {
-		struct pkt *p = q->landed_head;
+	if (c->dpc_done < d->cfg.dpc_budget_pkts && (wb->status & NIC_RXD_STAT_DD) && q->landed.head) {
+		struct pkt *p = q->landed.head;
 		uint64_t drv = d->cost.rx_pkt_cycles;
 		/* The protocol from the write-back's packet type (what the NIC
 		 * tells the driver); the payload length is the host stack's own
@@ -363,7 +359,7 @@ static void dpc_end(struct core *c)
 	c->cur = WORK_NONE;
 	c->cur_pkt = NULL;
 	struct nic_rx_desc_wb *wb = desc_wb(q, q->next_to_clean);
-	if ((wb->status & NIC_RXD_STAT_DD) && q->landed_head) {
+	if ((wb->status & NIC_RXD_STAT_DD) && q->landed.head) {
 		queue_dpc(q);
 		return;
 	}
@@ -426,13 +422,12 @@ static void core_step_done(struct sim_kernel *k, struct sim_event *ev, void *arg
 		q->st.bytes += p->wire_len;
 		q->itr_frames++;
 		q->itr_bytes += p->wire_len;
-		assert(p == q->landed_head);
-		q->landed_head = p->next;
-		if (!q->landed_head)
-			q->landed_tail = NULL;
+		struct pkt *popped = pkt_list_pop(&q->landed);
+		assert(popped == p);
+		(void)popped;
 		if (q->irq_next == p)
 			q->irq_next = p->next;
-		q->landed--;
+		q->n_landed--;
 		if (d->deliver)
 			d->deliver(d->deliver_ctx, p);
 		d->in_flight--;
@@ -606,7 +601,7 @@ void driver_free(struct driver *d)
 		free(d->cores[c].dpc_fifo);
 	}
 	for (uint32_t i = 0; d->q && i < d->nq; i++) {
-		for (struct pkt *p = d->q[i].landed_head, *next; p; p = next) {
+		for (struct pkt *p = d->q[i].landed.head, *next; p; p = next) {
 			next = p->next;
 			pkt_release(d->pool, p);
 		}
@@ -655,7 +650,7 @@ bool driver_queue_is_drained(struct driver *d, uint32_t qi)
 {
 	struct drv_q *q = &d->q[qi];
 	const struct core *c = &d->cores[q->cpu];
-	if (q->landed_head || q->is_dpc_queued || (c->cur != WORK_NONE && c->cur_q == q))
+	if (q->landed.head || q->is_dpc_queued || (c->cur != WORK_NONE && c->cur_q == q))
 		return false;
 	return bus_reg_read(d->bus, sim_now_ps(d->k), NIC_REG_RXQ(qi) + NIC_RXQ_INFLIGHT) == 0;
 }

@@ -100,7 +100,7 @@ struct nic {
 	uint8_t key[RSS_KEY_BYTES_MAX];
 	uint64_t pipe_free_ps;
 	/* DMA engine: frames wait in FIFO order; one transfers at a time. */
-	struct pkt *dma_head, *dma_tail;
+	struct pkt_list dma_q;
 	uint64_t dma_free_ps;          /* the engine is transferring until then */
 	struct sim_event dma_ev;       /* scheduled only while a frame waits for the engine */
 	uint64_t dma_ps_per_kbyte;
@@ -223,7 +223,7 @@ static void nic_frame_in(void *opaque, uint64_t t_ps, struct pkt *p)
 	 * whatever happens meanwhile (the host only adds descriptors), so its DMA
 	 * is set up now and the pipeline-out event is skipped. The golden
 	 * reports hold this to the slow path's numbers. */
-	if (n->in_flight == 1 && !n->dma_head && rxq_has_desc(q) && mac_fifo_has_room(&n->mac, p->wire_len) &&
+	if (n->in_flight == 1 && !n->dma_q.head && rxq_has_desc(q) && mac_fifo_has_room(&n->mac, p->wire_len) &&
 	    n->dma_free_ps <= out) {
 		bool is_admitted = mac_fifo_admit(&n->mac, p->wire_len);
 		assert(is_admitted);
@@ -246,12 +246,7 @@ static void rx_pipe_done(struct sim_kernel *k, struct sim_event *ev, void *arg)
 		drop(n, p);
 		return;
 	}
-	p->next = NULL;
-	if (n->dma_tail)
-		n->dma_tail->next = p;
-	else
-		n->dma_head = p;
-	n->dma_tail = p;
+	pkt_list_push(&n->dma_q, p);
 	dma_kick(n);
 }
 
@@ -265,17 +260,14 @@ static void dma_engine_free(struct sim_kernel *k, struct sim_event *ev, void *ar
 
 static void dma_kick(struct nic *n)
 {
-	while (n->dma_head) {
+	while (n->dma_q.head) {
 		uint64_t now = sim_now_ps(n->k);
 		if (now < n->dma_free_ps) {
 			if (!sim_event_is_pending(&n->dma_ev))
 				sim_schedule_at(n->k, &n->dma_ev, n->dma_free_ps);
 			return;
 		}
-		struct pkt *p = n->dma_head;
-		n->dma_head = p->next;
-		if (!n->dma_head)
-			n->dma_tail = NULL;
+		struct pkt *p = pkt_list_pop(&n->dma_q);
 		struct nic_rxq *q = &n->q[p->queue];
 		if (!rxq_has_desc(q)) {
 			q->st.drop_no_desc++;

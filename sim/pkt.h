@@ -50,6 +50,34 @@ struct pkt {
 	struct parse_result pr;
 };
 
+/* A FIFO of records linked through pkt.next (the NIC's DMA queue, the
+ * driver's landed frames). */
+struct pkt_list {
+	struct pkt *head, *tail;
+};
+
+static inline void pkt_list_push(struct pkt_list *l, struct pkt *p)
+{
+	p->next = NULL;
+	if (l->tail)
+		l->tail->next = p;
+	else
+		l->head = p;
+	l->tail = p;
+}
+
+/* The first record, removed; NULL when empty. */
+static inline struct pkt *pkt_list_pop(struct pkt_list *l)
+{
+	struct pkt *p = l->head;
+	if (p) {
+		l->head = p->next;
+		if (!l->head)
+			l->tail = NULL;
+	}
+	return p;
+}
+
 struct pkt_pool;
 struct pkt_pool *pkt_pool_new(void);
 void pkt_pool_free(struct pkt_pool *pp);

@@ -106,32 +106,15 @@ static const char *one_size_capture(uint32_t frame_len, uint32_t n)
 	size_t rec = 16 + frame_len, cap = 24 + (CLIENTS + n) * rec;
 	uint8_t *buf = calloc(1, cap), *w = buf;
 	assert_non_null(buf);
-	static const uint8_t ghdr[24] = { 0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-					  0xff, 0xff, 0, 0, 1, 0, 0, 0 };
-	memcpy(w, ghdr, 24);
-	w += 24;
-	for (uint32_t i = 0; i < CLIENTS + n; i++, w += rec) {
-		uint32_t c = i % CLIENTS, sport = 4096 + 97 * c;
-		uint32_t ts_us = 10 * i;
-		memcpy(w + 4, &ts_us, 4);
-		memcpy(w + 8, &frame_len, 4);
-		memcpy(w + 12, &frame_len, 4);
-		uint8_t *f = w + 16;
-		f[0] = 2, f[5] = 2, f[6] = 2, f[11] = 1;
-		f[12] = 0x08;
-		uint8_t *ip = f + 14;
-		uint32_t ip_len = frame_len - 14;
-		ip[0] = 0x45;
-		ip[2] = (uint8_t)(ip_len >> 8), ip[3] = (uint8_t)ip_len;
-		ip[8] = 64, ip[9] = 6;
-		ip[12] = 10, ip[14] = (uint8_t)c, ip[15] = (uint8_t)(1 + c);
-		ip[16] = 192, ip[17] = 168, ip[19] = 1;
-		uint8_t *tcp = ip + 20;
-		tcp[0] = (uint8_t)(sport >> 8), tcp[1] = (uint8_t)sport;
-		tcp[3] = 80;
-		tcp[12] = 5 << 4;
-		tcp[13] = i < CLIENTS ? 0x02 : 0x18;      /* SYN, then PSH|ACK */
+	w += tu_pcap_header(w);
+	static const uint8_t host[4] = { 192, 168, 0, 1 };
+	for (uint32_t i = 0; i < CLIENTS + n; i++) {
+		uint32_t c = i % CLIENTS;
+		const uint8_t src[4] = { 10, 0, (uint8_t)c, (uint8_t)(1 + c) };
+		w += tu_pcap_tcp4(w, 10 * i, frame_len, src, (uint16_t)(4096 + 97 * c), host, 80,
+				  i < CLIENTS ? 0x02 : 0x18);  /* SYN, then PSH|ACK */
 	}
+	assert_true((size_t)(w - buf) == cap);
 	const char *path = tu_tmpfile(".pcap");
 	tu_write_file(path, buf, cap);
 	free(buf);

@@ -284,34 +284,11 @@ static void test_run_refuses_impossible_config_naming_the_key(void **state)
 	assert_non_null(strstr(err, "rss.base_cpu"));
 }
 
-/* One Ethernet/IPv4/TCP SYN from 10.0.0.1:1234 to dst:80, as a pcap record
- * (54 bytes, timestamp i us). Checksums are left zero: detection does not
- * read them. */
+/* One Ethernet/IPv4/TCP SYN from 10.0.0.1:1234 to dst:80, 54 bytes, at i us. */
 static size_t syn_record(uint8_t *out, uint32_t i, const uint8_t dst[4])
 {
-	memset(out, 0, 16 + 54);
-	uint32_t ts_us = i, len = 54;
-	memcpy(out + 4, &ts_us, 4);
-	memcpy(out + 8, &len, 4);
-	memcpy(out + 12, &len, 4);
-	uint8_t *f = out + 16;
-	static const uint8_t dmac[6] = { 2, 0, 0, 0, 0, 2 }, smac[6] = { 2, 0, 0, 0, 0, 1 };
-	memcpy(f, dmac, 6);
-	memcpy(f + 6, smac, 6);
-	f[12] = 0x08;                       /* IPv4 */
-	uint8_t *ip = f + 14;
-	ip[0] = 0x45;
-	ip[3] = 40;                         /* total length */
-	ip[8] = 64;
-	ip[9] = 6;                          /* TCP */
-	ip[12] = 10, ip[15] = 1;            /* 10.0.0.1 */
-	memcpy(ip + 16, dst, 4);
-	uint8_t *tcp = ip + 20;
-	tcp[0] = 1234 >> 8, tcp[1] = 1234 & 0xff;
-	tcp[3] = 80;
-	tcp[12] = 5 << 4;
-	tcp[13] = 0x02;                     /* SYN */
-	return 16 + 54;
+	static const uint8_t src[4] = { 10, 0, 0, 1 };
+	return tu_pcap_tcp4(out, i, 54, src, 1234, dst, 80, 0x02);
 }
 
 /* Host detection counts destinations in a table of 4096 addresses (the
@@ -326,10 +303,7 @@ static void test_run_host_detection_says_what_it_could_not_count(void **state)
 	size_t cap = 24 + (20 + 5000) * (16 + 54);
 	uint8_t *buf = calloc(1, cap), *w = buf;
 	assert_non_null(buf);
-	static const uint8_t ghdr[24] = { 0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-					  0xff, 0xff, 0, 0, 1, 0, 0, 0 };
-	memcpy(w, ghdr, 24);
-	w += 24;
+	w += tu_pcap_header(w);
 	const uint8_t host[4] = { 192, 168, 0, 1 };
 	uint32_t i = 0;
 	for (; i < 20; i++)

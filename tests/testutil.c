@@ -166,3 +166,43 @@ size_t tu_walk_files(const char *dir, const char *const *suffixes, void (*fn)(co
 	free(names);
 	return count;
 }
+
+size_t tu_pcap_header(uint8_t *out)
+{
+	static const uint8_t h[24] = { 0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+				       0xff, 0xff, 0, 0, 1, 0, 0, 0 };
+	memcpy(out, h, sizeof h);
+	return sizeof h;
+}
+
+size_t tu_pcap_tcp4(uint8_t *out, uint32_t ts_us, uint32_t frame_len, const uint8_t src[4], uint16_t sport,
+		    const uint8_t dst[4], uint16_t dport, uint8_t tcp_flags)
+{
+	assert_true(frame_len >= 54);
+	memset(out, 0, 16 + (size_t)frame_len);
+	memcpy(out + 4, &ts_us, 4);
+	memcpy(out + 8, &frame_len, 4);
+	memcpy(out + 12, &frame_len, 4);
+	uint8_t *f = out + 16;
+	static const uint8_t dmac[6] = { 2, 0, 0, 0, 0, 2 }, smac[6] = { 2, 0, 0, 0, 0, 1 };
+	memcpy(f, dmac, 6);
+	memcpy(f + 6, smac, 6);
+	f[12] = 0x08;                           /* IPv4 */
+	uint8_t *ip = f + 14;
+	uint32_t ip_len = frame_len - 14;
+	ip[0] = 0x45;
+	ip[2] = (uint8_t)(ip_len >> 8);
+	ip[3] = (uint8_t)ip_len;
+	ip[8] = 64;
+	ip[9] = 6;                              /* TCP */
+	memcpy(ip + 12, src, 4);
+	memcpy(ip + 16, dst, 4);
+	uint8_t *tcp = ip + 20;
+	tcp[0] = (uint8_t)(sport >> 8);
+	tcp[1] = (uint8_t)sport;
+	tcp[2] = (uint8_t)(dport >> 8);
+	tcp[3] = (uint8_t)dport;
+	tcp[12] = 5 << 4;
+	tcp[13] = tcp_flags;
+	return 16 + (size_t)frame_len;
+}

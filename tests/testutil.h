@@ -46,4 +46,14 @@ size_t tu_walk_files(const char *dir, const char *const *suffixes, void (*fn)(co
 /* The capture suffixes (".pcap", ".pcapng", ".pcap.gz"), for tu_walk_files. */
 extern const char *const tu_capture_suffixes[];
 
+/* Building small pcap files in memory. The classic pcap header (little
+ * endian, microsecond timestamps, version 2.4, snaplen 65535, Ethernet):
+ * writes 24 bytes, returns 24. */
+size_t tu_pcap_header(uint8_t *out);
+/* One record: an Ethernet/IPv4/TCP frame of frame_len bytes (at least 54;
+ * the rest is zero payload) from src:sport to dst:dport with the given TCP
+ * flags, at ts_us. Checksums are left zero. Writes and returns 16 + frame_len. */
+size_t tu_pcap_tcp4(uint8_t *out, uint32_t ts_us, uint32_t frame_len, const uint8_t src[4], uint16_t sport,
+		    const uint8_t dst[4], uint16_t dport, uint8_t tcp_flags);
+
 #endif
