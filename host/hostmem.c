@@ -63,8 +63,9 @@ static uint8_t *backing_alloc(struct hostmem *m, uint64_t bytes)
 			(void)madvise(a, HOSTMEM_ARENA_BYTES, MADV_HUGEPAGE); /* a hint; fine if refused */
 		}
 	}
+	uint64_t room = m->arena_cap - m->arena_used;
 	uint64_t need = (bytes + 63) & ~63ull;   /* keep every region on a cache line */
-	if (m->arena && bytes && need <= m->arena_cap - m->arena_used) {
+	if (m->arena && bytes && bytes <= room && need <= room) {
 		uint8_t *p = m->arena + m->arena_used;   /* zero: fresh pages, never reused */
 		m->arena_used += need;
 		return p;

@@ -41,14 +41,15 @@ const struct param_def nic_params[] = {
 
 /* The NIC's descriptor cache: the buffer addresses of the next descriptors
  * of a queue, read from the ring ahead of use. When it holds NIC_DCACHE_LOW or
- * fewer and the ring has more, the NIC fills it with one read (a whole cache
- * line of four 16-byte descriptors at a time once running). A fetch takes no
+ * fewer and the ring has more, the NIC fills it with one read (at least four
+ * 16-byte descriptors when the ring has them, a cache line's worth). A fetch takes no
  * simulated time, so the cache's size changes no result, only which bus reads
  * the model issues and how much memory the simulator touches: a bounded
  * cache keeps a queue's NIC state to three cache lines however long its ring
  * (a ring-sized copy of the addresses put 8 B a slot more in the working set
  * of every active queue; docs/performance.md). */
 #define NIC_DCACHE_ENTRIES 8u
+#define NIC_RING_ENTRIES_MAX (1u << 24)   /* nicsim's limit (fetch tags); host.ring_entries stops at 65536 */
 #define NIC_DCACHE_LOW (NIC_DCACHE_ENTRIES / 2)
 
 /* Laid out so that what a frame touches is two aligned cache lines, its
@@ -62,7 +63,8 @@ struct nic_rxq {
 	uint32_t fetched;              /* descriptors cached up to (exclusive): the cache holds [head, fetched) */
 	uint32_t buf_bytes;
 	uint32_t inflight;             /* frames steered here, not yet written back or dropped */
-	uint32_t dc_first;             /* dcache index of descriptor head */
+	uint16_t dc_first;             /* dcache index of descriptor head */
+	uint16_t gen;                  /* ring generation: counts RDLEN writes and resets */
 	struct nic_queue_stats st;
 	uint32_t ring_bytes;
 	uint64_t dcache[NIC_DCACHE_ENTRIES] __attribute__((aligned(64)));   /* buffer addresses */
@@ -285,8 +287,9 @@ static void dma_start(struct nic *n, struct pkt *p, uint64_t start_ps)
 {
 	struct nic_rxq *q = &n->q[p->queue];
 	p->slot = q->head;
+	p->ring_gen = q->gen;
 	p->buf_addr = q->dcache[q->dc_first];
-	q->dc_first = (q->dc_first + 1) % NIC_DCACHE_ENTRIES;
+	q->dc_first = (uint16_t)((q->dc_first + 1) % NIC_DCACHE_ENTRIES);
 	q->head = (q->head + 1) % q->entries;
 	if (rxq_cached(q) <= NIC_DCACHE_LOW)
 		desc_fetch(n, p->queue);
@@ -301,6 +304,15 @@ static void rx_dma_done(struct sim_kernel *k, struct sim_event *ev, void *arg)
 	struct nic *n = arg;
 	struct pkt *p = PKT_OF_EV(ev);
 	struct nic_rxq *q = &n->q[p->queue];
+	if (p->ring_gen != q->gen) {
+		/* The host reset or reprogrammed the ring while the frame was in
+		 * its DMA: the descriptor it was taking is gone. Dropped, counted
+		 * as without a descriptor; nothing is written to host memory. */
+		q->st.drop_no_desc++;
+		mac_fifo_release(&n->mac, p->wire_len);
+		drop(n, p);
+		return;
+	}
 	uint64_t now = sim_now_ps(k);
 	uint32_t len = p->wire_len < q->buf_bytes ? p->wire_len : q->buf_bytes;
 	uint32_t bytes = p->wire_len;
@@ -358,7 +370,7 @@ static void desc_fetch(struct nic *n, uint32_t qi)
 			return;
 		struct bus_dma op = { .addr = q->ring_base + (uint64_t)q->fetched * NIC_RX_DESC_BYTES,
 				      .len = cnt * NIC_RX_DESC_BYTES, .is_write = false, .data = n->desc_buf,
-				      .tag = (TAG_DESC_FETCH << 48) | qi };
+				      .tag = (TAG_DESC_FETCH << 48) | ((uint64_t)qi << 24) | q->fetched };
 		bus_dma(n->bus, now, &op);
 		q->fetched = (q->fetched + cnt) % q->entries;
 	}
@@ -370,9 +382,12 @@ static void nic_dma_complete(void *opaque, uint64_t t_ps, struct bus_dma *op)
 	(void)t_ps;
 	if ((op->tag >> 48) != TAG_DESC_FETCH)
 		return;
-	struct nic_rxq *q = &n->q[(uint32_t)(op->tag & 0xffffff)];
-	/* The read lands behind the descriptors already cached. */
-	uint32_t at = q->dc_first + rxq_cached(q);
+	struct nic_rxq *q = &n->q[(uint32_t)((op->tag >> 24) & 0xffffff)];
+	/* The read of descriptors first.. lands at first's place behind head
+	 * (with the native binding that is right behind those already cached;
+	 * the tag keeps it right should a binding complete reads later). */
+	uint32_t first = (uint32_t)(op->tag & 0xffffff);
+	uint32_t at = q->dc_first + (first + q->entries - q->head) % q->entries;
 	for (uint32_t i = 0; i < op->len / NIC_RX_DESC_BYTES; i++) {
 		struct nic_rx_desc_read d;
 		memcpy(&d, op->data + i * NIC_RX_DESC_BYTES, sizeof d);
@@ -406,6 +421,7 @@ static void rxq_set_ring(struct nic *n, uint32_t qi)
 	struct nic_rxq *q = &n->q[qi];
 	q->entries = q->ring_bytes / NIC_RX_DESC_BYTES;
 	q->head = q->tail = q->fetched = q->dc_first = 0;
+	q->gen++;  /* frames already in their DMA lose their descriptor (rx_dma_done) */
 }
 
 static uint32_t r_ctrl(struct nic *n, uint32_t i, uint32_t o) { (void)i; (void)o; return n->ctrl; }
@@ -499,7 +515,15 @@ static void w_rxq(struct nic *n, uint32_t qi, uint32_t off, uint32_t v)
 	switch (off) {
 	case NIC_RXQ_RDBAL: q->ring_base = (q->ring_base & ~0xffffffffull) | v; return;
 	case NIC_RXQ_RDBAH: q->ring_base = (q->ring_base & 0xffffffffull) | ((uint64_t)v << 32); return;
-	case NIC_RXQ_RDLEN: q->ring_bytes = v; rxq_set_ring(n, qi); return;
+	case NIC_RXQ_RDLEN:
+		/* A descriptor index travels in 24 bits of a fetch's tag. */
+		if (v / NIC_RX_DESC_BYTES > NIC_RING_ENTRIES_MAX) {
+			reg_unknown(n, NIC_REG_RXQ(qi) + off, true);
+			return;
+		}
+		q->ring_bytes = v;
+		rxq_set_ring(n, qi);
+		return;
 	case NIC_RXQ_BUFLEN: q->buf_bytes = v; return;
 	case NIC_RXQ_RDT:
 		if (q->entries && v < q->entries) {

@@ -43,6 +43,7 @@ struct pkt {
 	uint32_t rss_hash;         /* Toeplitz hash, valid if has_hash */
 	uint32_t slot;             /* descriptor index in its queue's ring */
 	uint16_t queue;            /* RX/TX queue chosen by the NIC */
+	uint16_t ring_gen;         /* the queue's ring generation when its DMA started */
 	uint8_t has_hash;
 	uint8_t csum_ip, csum_l4;  /* enum csum_verdict, set by the NIC's receive checksum */
 	uint8_t is_rx;             /* 1 = addressed to the host, 0 = sent by it */

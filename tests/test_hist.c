@@ -239,6 +239,7 @@ static void test_hist_record_n_strided_batches_percentiles_within_error(void **s
 	static uint64_t staged[BATCH][SERIES];
 	uint64_t *values[SERIES];
 	uint64_t sum[SERIES] = { 0 };
+	__extension__ unsigned __int128 sum128[SERIES] = { 0 };   /* the exact sum, for the carry */
 	for (int s = 0; s < SERIES; s++) {
 		values[s] = malloc(N * sizeof(*values[s]));
 		assert_non_null(values[s]);
@@ -252,6 +253,7 @@ static void test_hist_record_n_strided_batches_percentiles_within_error(void **s
 			uint64_t v = i % 997 == 0 ? UINT64_MAX - i : 1000 + sm_next() % (1000ull << (3 * s));
 			values[s][i] = v;
 			staged[n_staged][s] = v;
+			sum128[s] += v;
 			if (sum[s] + v < sum[s])
 				sum[s] = UINT64_MAX;  /* saturates, as hist_sum */
 			else if (sum[s] != UINT64_MAX)
@@ -267,6 +269,7 @@ static void test_hist_record_n_strided_batches_percentiles_within_error(void **s
 	}
 	for (int s = 0; s < SERIES; s++) {
 		assert_true(hist_sum(&h[s]) == sum[s]);
+		assert_true(h[s].sum_lo == (uint64_t)sum128[s] && h[s].sum_hi == (uint64_t)(sum128[s] >> 64));
 		check_percentiles(&h[s], values[s], N, 4999);
 		free(values[s]);
 	}

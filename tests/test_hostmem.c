@@ -136,6 +136,23 @@ static void test_hostmem_regions_beyond_the_direct_map(void **state)
 		assert_true(o[i].last_off == 2 * MiB - 32);
 		assert_int_equal(o[i].calls, 2);
 	}
+	/* The region that straddles the end of the direct map (64 GiB of bus
+	 * addresses from 4 GiB, host/hostmem.c): DMAs just below the line,
+	 * across it and just above it, inside that region. */
+	const uint64_t map_end = 4096 * MiB + 64 * 1024 * MiB;
+	int k = -1;
+	for (int i = 0; i < 40; i++)
+		if (base[i] < map_end && map_end < base[i] + 2048 * MiB)
+			k = i;
+	assert_true(k >= 0);
+	uint64_t calls = (uint64_t)o[k].calls;
+	static const int64_t around[] = { -64, -32, 0, 4096 };
+	for (size_t j = 0; j < sizeof around / sizeof around[0]; j++) {
+		uint64_t a = map_end + (uint64_t)around[j];
+		dma(m, a, 64, true, data);
+		assert_int_equal((uint64_t)o[k].calls, ++calls);
+		assert_true(o[k].last_off == a - base[k]);
+	}
 	assert_int_equal(hostmem_bad_dma(m), 0);
 	dma(m, base[39] + 2048 * MiB, 1, true, data);
 	assert_int_equal(hostmem_bad_dma(m), 1);

@@ -162,6 +162,45 @@ static void test_nic_drops_for_want_of_a_descriptor_and_counts_it(void **state)
 	teardown(&s, n);
 }
 
+/* The host rewrites RDLEN (a ring reset) while a frame is in its DMA: the
+ * descriptor the frame was taking is gone, so nothing may be written to host
+ * memory for it; it is dropped and counted as without a descriptor. The next
+ * frame, after a new tail, lands in descriptor 0 of the new ring. */
+static void test_nic_ring_reset_under_a_dma_drops_the_frame_and_writes_nothing(void **state)
+{
+	(void)state;
+	struct stub s;
+	struct bus b;
+	struct nic *n = setup(&s, &b, 1, "off");
+	bus_reg_write(&b, 0, NIC_REG_RXQ(0) + NIC_RXQ_RDT, ENTRIES - 1);
+	bus_frame_in(&b, 0, frame(&s));
+	/* The DMA ends 560 ns after its start (nic.dma_latency_ns): reset
+	 * the ring at 300 ns, inside it. */
+	sim_run_until(s.k, 300 * SIM_PS_PER_NS);
+	assert_int_equal(nic_in_flight(n), 1);
+	bus_reg_write(&b, sim_now_ps(s.k), NIC_REG_RXQ(0) + NIC_RXQ_RDLEN, ENTRIES * NIC_RX_DESC_BYTES);
+	sim_run_until(s.k, 100 * SIM_PS_PER_US);
+	struct nic_rx_desc_wb wb;
+	memcpy(&wb, s.ring, sizeof wb);
+	assert_false(wb.status & NIC_RXD_STAT_DD);
+	assert_null(s.buf_pkt[0]);
+	assert_int_equal(s.msix[0], 0);
+	assert_int_equal(nic_queue_stats(n, 0)->drop_no_desc, 1);
+	assert_int_equal(nic_queue_stats(n, 0)->rx_packets, 0);
+	assert_int_equal(nic_in_flight(n), 0);
+	assert_int_equal(pkt_pool_in_use(s.pool), 0);
+	/* The new ring works from descriptor 0 once the host gives a tail. */
+	bus_reg_write(&b, sim_now_ps(s.k), NIC_REG_RXQ(0) + NIC_RXQ_RDT, ENTRIES - 1);
+	bus_frame_in(&b, sim_now_ps(s.k), frame(&s));
+	sim_run_until(s.k, SIM_TIME_NEVER);
+	memcpy(&wb, s.ring, sizeof wb);
+	assert_true(wb.status & NIC_RXD_STAT_DD);
+	assert_non_null(s.buf_pkt[0]);
+	assert_int_equal(nic_queue_stats(n, 0)->rx_packets, 1);
+	assert_int_equal(s.bad_dma, 0);
+	teardown(&s, n);
+}
+
 static void test_nic_unknown_and_invalid_register_accesses_are_counted_not_fatal(void **state)
 {
 	(void)state;
@@ -206,6 +245,7 @@ int main(void)
 		cmocka_unit_test(test_nic_frame_is_written_back_and_signalled_by_msix),
 		cmocka_unit_test(test_nic_drops_for_want_of_a_descriptor_and_counts_it),
 		cmocka_unit_test(test_nic_unknown_and_invalid_register_accesses_are_counted_not_fatal),
+		cmocka_unit_test(test_nic_ring_reset_under_a_dma_drops_the_frame_and_writes_nothing),
 		cmocka_unit_test(test_nic_moderation_holds_the_interrupt_for_usecs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
