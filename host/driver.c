@@ -106,22 +106,27 @@ struct drv_q {
 	struct pkt *irq_next;
 	uint32_t count;             /* ring entries */
 	uint32_t next_to_clean;     /* next descriptor the driver looks at */
-	uint32_t lat_staged;        /* frames staged in the queue's lat_block */
 	uint32_t index;
 	uint32_t cpu;
+	uint32_t n_landed;          /* frames on the landed list */
+	uint16_t lat_staged;        /* frames staged in the queue's lat_block */
 	bool is_dpc_queued;
 	bool is_lat_ready;          /* histograms initialised (at the queue's first frame) */
 	/* line 2 */
 	struct host_queue_stats st;
-	uint32_t n_landed;          /* frames on the landed list */
 	/* adaptive moderation (irq.mode=adaptive, host/itr.h): frames and
 	 * bytes processed since the vector's interval was last chosen */
-	uint32_t itr_frames;
 	uint64_t itr_bytes;
+	uint32_t itr_frames;
 	struct itr_state itr;
+	/* cold */
+	uint32_t itr_eitr;          /* an EITR word chosen, to write at the next ISR */
+	bool is_itr_due;            /* itr_eitr is waiting to be written */
 	uint64_t ring_addr, buf_addr;
 } __attribute__((aligned(64)));
-_Static_assert(offsetof(struct drv_q, st) <= 64, "drv_q: the DPC's fields must be one cache line");
+_Static_assert(offsetof(struct drv_q, st) == 64, "drv_q: the DPC's fields must be one cache line");
+_Static_assert(offsetof(struct drv_q, itr) + sizeof(struct itr_state) <= 128,
+	       "drv_q: a frame's counters must be the second line");
 
 struct driver {
 	struct sim_kernel *k;
@@ -244,6 +249,10 @@ static void core_kick(struct core *c)
 		uint32_t qi = fifo_pop(c->isr_fifo, &c->isr_head, &c->isr_n, c->fifo_cap);
 		c->cur = WORK_ISR;
 		c->cur_q = &d->q[qi];
+		if (d->irq.mode == IRQ_MODE_ADAPTIVE && c->cur_q->is_itr_due) {  /* igb_msix_ring: igb_write_itr first */
+			c->cur_q->is_itr_due = false;
+			bus_reg_write(d->bus, sim_now_ps(d->k), NIC_REG_EITR(qi), c->cur_q->itr_eitr);
+		}
 		c->st.isrs++;
 		c->st.cycles[CPU_ISR] += d->cost.irq_cycles;
 		sim_schedule_in(d->k, &c->ev, cyc_ps(d, d->cost.irq_cycles));
@@ -325,9 +334,11 @@ static uint32_t eitr_word(const struct driver *d, uint32_t usecs)
 
 /* Adaptive moderation, before the vector is unmasked (igb_ring_irq_enable):
  * the next interval from what this vector's DPCs processed since the last
- * choice; written to EITR when it changes. One vector: igb_set_itr's classes;
- * several: igb_update_ring_itr (host/itr.h). */
-static void itr_choose(struct driver *d, struct drv_q *q, uint64_t now)
+ * choice. When it changed, it is written to EITR at the start of the next
+ * ISR, as igb_msix_ring does (igb_write_itr), so it governs the interval
+ * after that interrupt. One vector: e1000e's classes; several:
+ * igb_update_ring_itr (host/itr.h). */
+static void itr_choose(struct driver *d, struct drv_q *q)
 {
 	bool is_cons = d->irq.is_adaptive_conservative;
 	uint32_t before, after;
@@ -343,7 +354,7 @@ static void itr_choose(struct driver *d, struct drv_q *q, uint64_t now)
 	q->itr_frames = 0;
 	q->itr_bytes = 0;
 	if (after != before)
-		bus_reg_write(d->bus, now, NIC_REG_EITR(q->index), eitr_word(d, after));
+		q->itr_eitr = eitr_word(d, after), q->is_itr_due = true;
 }
 
 /* End of a DPC run: give the cleaned descriptors back (tail = one behind
@@ -364,7 +375,7 @@ static void dpc_end(struct core *c)
 		return;
 	}
 	if (d->irq.mode == IRQ_MODE_ADAPTIVE)
-		itr_choose(d, q, now);
+		itr_choose(d, q);
 	bus_reg_write(d->bus, now, NIC_REG_EIMS(q->index), 1);
 }
 
@@ -569,6 +580,7 @@ void driver_start(struct driver *d)
 		q->itr = itr_start();
 		q->itr_frames = 0;
 		q->itr_bytes = 0;
+		q->is_itr_due = false;
 		uint32_t usecs = d->irq.mode == IRQ_MODE_OFF ? 0
 				 : d->irq.mode == IRQ_MODE_FIXED ? d->irq.usecs
 				 : d->nq == 1 ? itr_single_usecs(&q->itr) : itr_ring_usecs(&q->itr);

@@ -1,8 +1,8 @@
 #include "host/itr.h"
 
-/* Interrupts per second of each class (igb_set_itr, e1000_set_itr). */
+/* Interrupts per second of each class (e1000_set_itr). */
 static const uint32_t class_rate[] = { [ITR_LOWEST] = 70000, [ITR_LOW] = 20000, [ITR_BULK] = 4000 };
-#define ITR_START_RATE 6000u   /* IGB_START_ITR's "~6000 ints/sec" */
+#define ITR_START_RATE 20000u  /* e1000e param.c: dynamic modes start at 20000 */
 
 struct itr_state itr_start(void)
 {

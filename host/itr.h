@@ -3,8 +3,9 @@
  * driver, not the NIC, chooses each vector's interval from the frames and
  * bytes it processed since the last choice, and writes it to EITR.
  *
- * Two algorithms, as igb uses them (igb_ring_irq_enable: one vector ->
- * igb_set_itr, several -> igb_update_ring_itr):
+ * Two algorithms, chosen by the number of vectors as igb chooses
+ * (igb_ring_irq_enable: one vector -> its set_itr, several ->
+ * igb_update_ring_itr):
  *
  * - Per-queue vectors (RSS with MSI-X): the interval follows the average
  *   frame size (igb_update_ring_itr, igc_update_ring_itr):
@@ -15,22 +16,28 @@
  *   in ticks of 0.25 us (igb's EITR: 196 = 20K/s, 980 = 4K/s, 56 = 70K/s).
  *   No frames since the last choice: the interval stays.
  *
- * - One vector (legacy mode): three latency classes (igb_update_itr,
- *   e1000_update_itr) moved by the frames and bytes of the last interval,
- *   from the current class:
+ * - One vector (legacy mode): e1000e's dynamic ITR (e1000_update_itr,
+ *   e1000_set_itr), the single-vector algorithm of Intel's gigabit family.
+ *   Three latency classes moved by the frames and bytes of the last
+ *   interval, from the current class:
  *     lowest: bytes/frames > 8000 -> bulk; frames < 5 and bytes > 512 -> low
  *     low:    bytes > 10000: bytes/frames > 8000, or frames < 10, or
  *                 bytes/frames > 1200 -> bulk; frames > 35 -> lowest
  *             else bytes/frames > 2000 -> bulk; frames <= 2 and bytes < 512 -> lowest
  *     bulk:   bytes > 25000: frames > 35 -> low; else bytes < 6000 -> low
- *   conservative mode turns lowest into low (e1000e_set_itr). The class sets
- *   a target rate, lowest 70000, low 20000, bulk 4000 interrupts/s; a rising
- *   rate moves a quarter of the target at a time, min(rate + target/4,
- *   target), "to bias the interrupt rate towards bulk"; a falling one jumps.
+ *   Conservative mode stores lowest as low. The class sets a target rate,
+ *   lowest 70000, low 20000, bulk 4000 interrupts/s; a rising rate moves a
+ *   quarter of the target at a time, min(rate + target/4, target), "to bias
+ *   the interrupt rate towards bulk"; a falling one jumps. It starts at
+ *   20000/s (param.c, modes 1 and 3) in class lowest (the zeroed adapter).
+ *   igb's own one-vector path differs in details (no quarter steps, 1500
+ *   bytes for bulk -> low, conservative applied to the rate only): nicsim
+ *   follows e1000e there.
  *
- * Sources: Linux drivers/net/ethernet/intel/igb/igb_main.c (igb_update_itr,
- * igb_set_itr, igb_update_ring_itr) and e1000e/netdev.c (e1000_update_itr,
- * e1000_set_itr), read through this session's code search (docs/irq.md);
+ * Sources: Linux drivers/net/ethernet/intel/igb/igb_main.c
+ * (igb_update_ring_itr, igb_ring_irq_enable), igc/igc_main.c, and
+ * e1000e/netdev.c, e1000e/param.c (e1000_update_itr, e1000_set_itr, the
+ * start value), read through this session's code search (docs/irq.md);
  * IGB_START_ITR 648 (~6000 interrupts/s) from igb.h (specs.md §4).
  *
  * Integers only. nicsim's EITR holds whole microseconds (docs/registers.md),
@@ -53,8 +60,8 @@ struct itr_state {
 	uint8_t cls;              /* one-vector algorithm: enum itr_class */
 };
 
-/* The state a vector starts with: IGB_START_ITR for both algorithms (the
- * one-vector class starts at lowest, as igb's zeroed adapter does). */
+/* The state a vector starts with: IGB_START_ITR for per-queue vectors;
+ * 20000/s in class lowest for one vector (e1000e). */
 struct itr_state itr_start(void);
 
 /* Per-queue vectors: the next interval from the frames and bytes since the

@@ -11,7 +11,7 @@
 const struct param_def irq_params[] = {
 	{ "irq.mode", PARAM_ENUM, offsetof(struct irq_cfg, mode), "", "fixed", 0, 0, 0, "fixed,adaptive,off", 0,
 	  "Interrupt moderation: fixed usecs/frames; adaptive (the driver rewrites each vector's EITR interval "
-	  "after every interrupt, as igb does: docs/irq.md); or off (one interrupt per frame).",
+	  "after every interrupt, as Intel's igb/e1000e drivers do: docs/irq.md); or off (one interrupt per frame).",
 	  "fixed keeps runs comparable across configs; Intel drivers default to adaptive (e1000e.rst, igb.h IGB_DEFAULT_ITR 3)" },
 	{ "irq.usecs", PARAM_U32, offsetof(struct irq_cfg, usecs), "us", "50", 0, 65535, 0, NULL, 0,
 	  "Fire when this long has passed since the first un-signalled completion (0 = no time limit; "

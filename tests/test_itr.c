@@ -1,7 +1,7 @@
 /*
  * tests/test_itr.c — adaptive interrupt moderation against intervals worked
- * by hand from the published driver code (igb_update_ring_itr, igb_update_itr
- * / e1000_update_itr with igb_set_itr's rates and quarter steps; the rules
+ * by hand from the published driver code (igb_update_ring_itr;
+ * e1000_update_itr with e1000_set_itr's rates and quarter steps; the rules
  * are restated in host/itr.h), then a whole run: with per-queue vectors, a
  * queue that only ever sees frames of one size ends with the EITR interval
  * that size gives.
@@ -52,14 +52,15 @@ static void test_itr_ring_interval_follows_the_average_frame(void **state)
 static void test_itr_single_vector_classes_and_quarter_steps(void **state)
 {
 	(void)state;
-	/* Bulk, conservative, from the start (6000/s, class lowest): 20
-	 * frames of 1514 B (30280 B). lowest: 1514 <= 8000 and not < 5
-	 * frames: stays lowest, which conservative makes low; target 20000 >
-	 * 6000: 6000 + 20000/4 = 11000/s -> 90 us. Next, from low: bytes >
-	 * 10000 and 1514 > 1200: bulk, 4000/s (falling: at once) -> 250 us. */
+	/* Start: 20000/s (e1000e param.c), class lowest: 50 us. */
 	struct itr_state s = itr_start();
+	assert_int_equal(itr_single_usecs(&s), 50);
+	/* Bulk, conservative: 20 frames of 1514 B (30280 B). lowest: 1514 <=
+	 * 8000 and not < 5 frames: stays lowest, stored as low; target 20000
+	 * = rate: 50 us. Next, from low: bytes > 10000 and 1514 > 1200: bulk,
+	 * 4000/s (falling: at once) -> 250 us. */
 	itr_update_single(&s, 20, 30280, true);
-	assert_int_equal(itr_single_usecs(&s), 90);
+	assert_int_equal(itr_single_usecs(&s), 50);
 	itr_update_single(&s, 20, 30280, true);
 	assert_int_equal(itr_single_usecs(&s), 250);
 	/* bulk, > 25000 bytes but not > 35 frames: stays bulk. */
@@ -74,25 +75,26 @@ static void test_itr_single_vector_classes_and_quarter_steps(void **state)
 	assert_int_equal(itr_single_usecs(&s), 111);
 
 	/* One small frame at a time, not conservative: lowest stays lowest
-	 * (not < 5 frames with > 512 B), target 70000 rises by 17500:
-	 * 23500 -> 42 us, 41000 -> 24 us, 58500 -> 17 us, 70000 -> 14 us. */
+	 * (not < 5 frames with > 512 B), target 70000 rises by 17500 from
+	 * 20000: 37500 -> 26 us, 55000 -> 18 us, then 70000 -> 14 us. */
 	s = itr_start();
-	static const uint32_t want[] = { 42, 24, 17, 14, 14 };
-	for (int i = 0; i < 5; i++) {
+	static const uint32_t want[] = { 26, 18, 14, 14 };
+	for (int i = 0; i < 4; i++) {
 		itr_update_single(&s, 1, 64, false);
 		assert_int_equal(itr_single_usecs(&s), want[i]);
 	}
-	/* Conservative: never lowest; low's 20000 is reached in three steps
-	 * from 6000 (11000, 16000, 20000). */
+	/* Conservative: lowest is stored as low, 20000/s throughout. */
 	s = itr_start();
-	static const uint32_t want_c[] = { 90, 62, 50, 50 };
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 3; i++) {
 		itr_update_single(&s, 1, 64, true);
-		assert_int_equal(itr_single_usecs(&s), want_c[i]);
+		assert_int_equal(itr_single_usecs(&s), 50);
 	}
 	/* low, under 10000 B and over 2000 B a frame: bulk. */
 	itr_update_single(&s, 2, 6000, true);
 	assert_int_equal(itr_single_usecs(&s), 250);
+	/* bulk, under 6000 B (e1000e's threshold): low, 4000 + 5000 -> 111 us. */
+	itr_update_single(&s, 3, 5999, true);
+	assert_int_equal(itr_single_usecs(&s), 111);
 }
 
 /* A pcap of TCP frames of one size to 192.168.0.1 from eight clients
