@@ -208,7 +208,8 @@ int replay_identify_host(const char *path, const char *cfg_ip, const char *cfg_m
 				 best_syn ? "auto: most TCP SYNs received" : "auto: most flows received");
 		if (uncounted && k > 0 && (size_t)k < sizeof id->how)
 			snprintf(id->how + k, sizeof id->how - (size_t)k,
-				 "; %" PRIu64 " frames to destinations beyond the first %d not counted", uncounted, (int)CAP);
+				 "; %" PRIu64 " SYNs or new flows to destinations beyond the first %d not counted",
+				 uncounted, (int)CAP);
 	}
 	free(tab);
 	trace_close(tr);

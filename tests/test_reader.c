@@ -1358,9 +1358,9 @@ static int err_record_no(const char *err)
 static void test_reader_corrupt_gzip_is_reported_as_gzip_error(void **state)
 {
 	(void)state;
-	/* zlib inflates up to twice gzbuffer (16 KiB) ahead and drops that
-	 * chunk when it fails, so the corruption must sit past the first
-	 * chunk for records to be read before the error: ~2.3 MB here. */
+	/* gzread drops what it inflated in the call that fails (a window
+	 * refill, tens of KiB), so the corruption must sit past the first
+	 * refills for records to be read before the error: ~2.3 MB here. */
 	struct bb b = {0};
 	build_many(&b, 3000);
 	assert_true(b.n > 3 * 512 * 1024);

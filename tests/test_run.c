@@ -323,7 +323,7 @@ static void test_run_host_detection_says_what_it_could_not_count(void **state)
 	assert_true(r->host.n_ip == 1 && !r->host.ip_is_v6[0] && !memcmp(r->host.ip[0], host, 4));
 	print_message("  host detection: %s\n", r->host.how);
 	assert_non_null(strstr(r->host.how, "auto: most TCP SYNs received"));
-	assert_non_null(strstr(r->host.how, "; 905 frames to destinations beyond the first 4096 not counted"));
+	assert_non_null(strstr(r->host.how, "; 905 SYNs or new flows to destinations beyond the first 4096 not counted"));
 	run_free(r);
 	unlink(path);
 }

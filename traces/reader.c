@@ -280,9 +280,12 @@ static void read_gz_error(struct trace_reader *r)
  * gzread loops until it has want bytes, so a short count is the end of the
  * data — or a zlib error, which a truncated gzip stream reports only through
  * gzerror (Z_BUF_ERROR): either way the stream is over (is_eof) and any
- * error is kept for the message. On a data error zlib drops the chunk it was
- * inflating (up to twice gzbuffer, 16 KiB), so the record named is the one
- * being read when zlib gave up, which may precede the damage by that much. */
+ * error is kept for the message. On a data error gzread drops everything it
+ * produced in that call, and with the small gzbuffer a window refill is
+ * inflated in one call straight into the window (tens of KiB, more for a
+ * large record), so the record named is the one being read when zlib gave
+ * up, which may precede the damage by about that much (up to 55 KB seen on
+ * the test capture; 423 KB with the old 256 KiB buffer). */
 static size_t read_chunk(struct trace_reader *r, uint8_t *dst, size_t want)
 {
 	int got = gzread(r->gz, dst, (unsigned)want);

@@ -83,7 +83,8 @@ for mode in "irq.mode=off" "irq.mode=fixed"; do
       for (i = 1; i <= nq; i++) {
         q = order[i]
         for (r = 1; r <= nr; r++) { c[r] = (t[q, r] - setup[q]) / n; rat[r] = c[r] / ((t[order[1], r] - setup[order[1]]) / n) }
-        med = median(c, nr); mr = median(rat, nr)
+        for (r = 1; r <= nr; r++) s3[r] = rat[r]
+        med = median(c, nr); mr = median(s3, nr)   # median() sorts its array in place
         for (r = 1; r <= nr; r++) s2[r] = rat[r]; median(s2, nr)
         lo = s2[int((nr + 3) / 4)]; hi = s2[nr + 1 - int((nr + 3) / 4)]
         # quiet rounds: the 1-queue run within 5 % of its fastest, the machine at full speed
