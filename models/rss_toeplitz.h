@@ -22,9 +22,6 @@
 #define RSS_INPUT_BYTES_MAX 36    /* TCP/IPv6 4-tuple */
 #define RSS_TOEPLITZ_LATENCY_CYCLES 1u
 
-/* Reference bit-serial implementation (slow, obviously right). */
-uint32_t rss_toeplitz_ref(const uint8_t *key, size_t key_len, const uint8_t *in, size_t in_len);
-
 /* Fast table-driven engine: one 256-entry table per input byte position. */
 struct rss_toeplitz {
 	uint32_t lut[RSS_INPUT_BYTES_MAX][256];

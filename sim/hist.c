@@ -12,11 +12,6 @@ void hist_init(struct hist *h)
 	*h = (struct hist)HIST_EMPTY;
 }
 
-void hist_reset(struct hist *h)
-{
-	hist_init(h);
-}
-
 uint64_t hist_count(const struct hist *h)
 {
 	return h->count;

@@ -53,7 +53,6 @@ static inline unsigned hist_bucket_index(uint64_t value)
 /* An empty histogram, as an initializer (what hist_init() makes). */
 #define HIST_EMPTY { .min = UINT64_MAX }
 void hist_init(struct hist *h);
-void hist_reset(struct hist *h);  /* same as hist_init: empty */
 
 /* Hot path: a clz, a shift, an increment and the min/max/sum updates. */
 static inline void hist_record(struct hist *h, uint64_t value)

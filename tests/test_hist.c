@@ -85,16 +85,21 @@ static void test_hist_empty_reports_zero_everywhere(void **state)
 	assert_int_equal(hist_percentile(&h, HIST_PPM_MAX), 0);
 }
 
-static void test_hist_reset_forgets_everything(void **state)
+/* hist_init on a used histogram empties it: the state of an empty one,
+ * written out (min UINT64_MAX so the first record sets it, all else 0). */
+static void test_hist_init_forgets_everything(void **state)
 {
 	(void)state;
-	struct hist h, fresh;
+	static struct hist h;
 	hist_init(&h);
-	hist_init(&fresh);
 	hist_record(&h, 12345);
 	hist_record(&h, UINT64_MAX);
-	hist_reset(&h);
-	assert_memory_equal(&h, &fresh, sizeof(h));
+	hist_init(&h);
+	assert_true(h.count == 0 && h.min == UINT64_MAX && h.max == 0 && h.sum_lo == 0 && h.sum_hi == 0);
+	for (unsigned i = 0; i < HIST_BUCKETS; i++)
+		assert_true(h.buckets[i] == 0);
+	assert_int_equal(hist_count(&h), 0);
+	assert_int_equal(hist_percentile(&h, HIST_PPM_MAX), 0);
 }
 
 /* Bucket edges worked by hand from the binary form:
@@ -326,14 +331,17 @@ static void test_hist_single_value_is_every_percentile(void **state)
 static void test_hist_merge_equals_recording_both(void **state)
 {
 	(void)state;
+	enum { N = 50000 };
 	static struct hist a, b, both, empty;
+	static uint64_t values[N + 2];
 	hist_init(&a);
 	hist_init(&b);
 	hist_init(&both);
 	hist_init(&empty);
 	sm_state = 99;
-	for (int i = 0; i < 50000; i++) {
+	for (int i = 0; i < N; i++) {
 		uint64_t v = sm_next() >> (sm_next() % 64);
+		values[i] = v;
 		hist_record(i % 3 ? &a : &b, v);
 		hist_record(&both, v);
 	}
@@ -342,9 +350,17 @@ static void test_hist_merge_equals_recording_both(void **state)
 	hist_record(&b, UINT64_MAX);
 	hist_record(&both, UINT64_MAX);
 	hist_record(&both, UINT64_MAX);
+	values[N] = values[N + 1] = UINT64_MAX;
 
 	hist_merge(&a, &b);
 	assert_memory_equal(&a, &both, sizeof(a));
+	/* And against the values themselves: the exact 128-bit sum, and every
+	 * percentile within the histogram's error of the sorted values. */
+	__extension__ unsigned __int128 sum = 0;
+	for (int i = 0; i < N + 2; i++)
+		sum += values[i];
+	assert_true(a.sum_lo == (uint64_t)sum && a.sum_hi == (uint64_t)(sum >> 64));
+	check_percentiles(&a, values, N + 2, 997);
 
 	/* Merging an empty histogram changes nothing; merging into an empty
 	 * one copies. */
@@ -358,7 +374,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hist_empty_reports_zero_everywhere),
-		cmocka_unit_test(test_hist_reset_forgets_everything),
+		cmocka_unit_test(test_hist_init_forgets_everything),
 		cmocka_unit_test(test_hist_bucket_edges_match_hand_worked_examples),
 		cmocka_unit_test(test_hist_buckets_tile_the_uint64_range),
 		cmocka_unit_test(test_hist_one_to_a_million_percentiles_within_error),

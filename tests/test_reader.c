@@ -419,6 +419,35 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The test's own FNV-1a 64, checked against published vectors first. */
+static uint64_t ref_fnv1a64(const void *d, size_t n)
+{
+	const uint8_t *p = d;
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+/* The reader's definition (traces/reader.h), written independently here:
+ * FNV-1a's step over little-endian 64-bit words, the last zero-padded, then
+ * the length folded in. Word assembly is byte by byte, so it does not share
+ * the reader's chunking code. */
+static uint64_t ref_words_digest(const void *d, size_t n)
+{
+	const uint8_t *p = d;
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < n; i += 8) {
+		uint64_t w = 0;
+		for (size_t j = 0; j < 8 && i + j < n; j++)
+			w |= (uint64_t)p[i + j] << (8 * j);
+		h = (h ^ w) * 0x100000001b3ull;
+	}
+	return (h ^ (uint64_t)n) * 0x100000001b3ull;
+}
+
 static void test_reader_matches_libpcap_on_every_shared_capture(void **state)
 {
 	(void)state;
@@ -450,6 +479,13 @@ static void test_reader_matches_libpcap_on_every_shared_capture(void **state)
 			assert_false(b.info.is_gzip);
 			assert_int_equal(a.digest, b.digest);
 			assert_int_equal(a.stats.bytes_read, b.stats.bytes_read);
+			/* ... and those bytes are the plain file's (the test's own digest). */
+			size_t plain_len;
+			char *bytes = tu_read_file(plain, &plain_len);
+			assert_non_null(bytes);
+			assert_true(a.digest == ref_words_digest(bytes, plain_len));
+			assert_true(a.stats.bytes_read == plain_len);
+			free(bytes);
 			assert_int_equal(a.n, b.n);
 			unlink(plain);
 		}
@@ -461,35 +497,6 @@ static void test_reader_matches_libpcap_on_every_shared_capture(void **state)
 }
 
 /* ---- digest ---- */
-
-/* The test's own FNV-1a 64, checked against published vectors first. */
-static uint64_t ref_fnv1a64(const void *d, size_t n)
-{
-	const uint8_t *p = d;
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (size_t i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
-/* The reader's definition (traces/reader.h), written independently here:
- * FNV-1a's step over little-endian 64-bit words, the last zero-padded, then
- * the length folded in. Word assembly is byte by byte, so it does not share
- * the reader's chunking code. */
-static uint64_t ref_words_digest(const void *d, size_t n)
-{
-	const uint8_t *p = d;
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (size_t i = 0; i < n; i += 8) {
-		uint64_t w = 0;
-		for (size_t j = 0; j < 8 && i + j < n; j++)
-			w |= (uint64_t)p[i + j] << (8 * j);
-		h = (h ^ w) * 0x100000001b3ull;
-	}
-	return (h ^ (uint64_t)n) * 0x100000001b3ull;
-}
 
 static void test_reader_digest_is_fnv1a64_of_all_file_bytes(void **state)
 {

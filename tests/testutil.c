@@ -206,3 +206,22 @@ size_t tu_pcap_tcp4(uint8_t *out, uint32_t ts_us, uint32_t frame_len, const uint
 	tcp[13] = tcp_flags;
 	return 16 + (size_t)frame_len;
 }
+
+static unsigned key_bit(const uint8_t *key, size_t key_len, size_t i)
+{
+	return i / 8 < key_len ? (key[i / 8] >> (7 - i % 8)) & 1u : 0;
+}
+
+uint32_t tu_toeplitz(const uint8_t *key, size_t key_len, const uint8_t *in, size_t in_len)
+{
+	uint32_t window = 0, result = 0;
+	size_t next = 0;
+	for (; next < 32; next++)
+		window = (window << 1) | key_bit(key, key_len, next);
+	for (size_t i = 0; i < in_len * 8; i++) {
+		if ((in[i / 8] >> (7 - i % 8)) & 1u)
+			result ^= window;
+		window = (window << 1) | key_bit(key, key_len, next++);
+	}
+	return result;
+}

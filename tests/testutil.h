@@ -46,6 +46,13 @@ size_t tu_walk_files(const char *dir, const char *const *suffixes, void (*fn)(co
 /* The capture suffixes (".pcap", ".pcapng", ".pcap.gz"), for tu_walk_files. */
 extern const char *const tu_capture_suffixes[];
 
+/* The Toeplitz hash transcribed from its specification (Microsoft, "RSS
+ * hashing functions"), one input bit at a time: for every set input bit,
+ * MSB first, XOR in the leftmost 32 bits of the key, then shift the key left
+ * by one (key bits past key_len read as zero). Slow and independent of
+ * models/rss_toeplitz.c; test_rss holds it to the published vectors. */
+uint32_t tu_toeplitz(const uint8_t *key, size_t key_len, const uint8_t *in, size_t in_len);
+
 /* Building small pcap files in memory. The classic pcap header (little
  * endian, microsecond timestamps, version 2.4, snaplen 65535, Ethernet):
  * writes 24 bytes, returns 24. */
