@@ -141,7 +141,6 @@ struct driver {
 	uint32_t nq, ncpu;
 	struct drv_q *q;
 	struct core *cores;
-	uint64_t in_flight;
 	uint16_t *reta;             /* the indirection table as programmed */
 	/* Latency histograms of all queues, out of line so the per-queue structs
 	 * stay small (61 KB of histograms a queue would put every queue's hot
@@ -184,7 +183,6 @@ static void buf_written(void *owner, uint64_t offset, struct bus_dma *op)
 	if (!q->irq_next)
 		q->irq_next = p;
 	q->n_landed++;
-	q->d->in_flight++;
 }
 
 static void core_kick(struct core *c);
@@ -404,7 +402,6 @@ static void core_step_done(struct sim_kernel *k, struct sim_event *ev, void *arg
 	uint64_t now = sim_now_ps(k);
 	switch (c->cur) {
 	case WORK_ISR:
-		q->st.interrupts++;
 		c->cur = WORK_NONE;
 		queue_dpc(q);
 		break;
@@ -441,7 +438,6 @@ static void core_step_done(struct sim_kernel *k, struct sim_event *ev, void *arg
 		q->n_landed--;
 		if (d->deliver)
 			d->deliver(d->deliver_ctx, p);
-		d->in_flight--;
 		pkt_release(d->pool, p);
 		repost(q, i);
 		q->next_to_clean = (i + 1) % q->count;
@@ -508,7 +504,6 @@ int driver_new(struct driver **out, struct sim_kernel *k, struct bus *bus, struc
 		q->d = d;
 		q->index = i;
 		q->cpu = (base + i % span) % d->ncpu;
-		q->st.cpu = q->cpu;
 		q->count = cfg->ring_entries;
 		q->ring_addr = hostmem_alloc(d->mem, (uint64_t)q->count * NIC_RX_DESC_BYTES, true, NULL, NULL);
 		q->buf_addr = hostmem_alloc(d->mem, (uint64_t)q->count * cfg->buf_bytes, false, buf_written, q);
@@ -643,7 +638,13 @@ const struct hist *driver_queue_lat(struct driver *d, uint32_t q, enum lat_stage
 	lat_fold(dq);
 	return &d->lat_arena[q].h[s];
 }
-uint64_t driver_in_flight(const struct driver *d) { return d->in_flight; }
+uint64_t driver_in_flight(const struct driver *d)
+{
+	uint64_t n = 0;
+	for (uint32_t q = 0; q < d->nq; q++)
+		n += d->q[q].n_landed;
+	return n;
+}
 uint64_t driver_bad_dma(const struct driver *d) { return hostmem_bad_dma(d->mem); }
 
 uint32_t driver_reta_size(const struct driver *d) { return d->rss.table_size; }

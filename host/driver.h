@@ -72,9 +72,7 @@ enum lat_stage { LAT_DMA = 0, LAT_IRQ, LAT_DRIVER, LAT_E2E, LAT_COUNT };
 
 struct host_queue_stats {
 	uint64_t packets, bytes;
-	uint64_t interrupts;        /* ISRs run for this queue */
 	uint64_t dpc_runs;
-	uint32_t cpu;               /* the CPU its vector and DPC run on */
 	/* latency histograms: driver_queue_lat() */
 };
 

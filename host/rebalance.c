@@ -47,7 +47,6 @@ struct rebalance {
 	struct pending_move *pend;
 	uint32_t n_pend, cap_pend;
 	uint64_t *last_cpu_busy, *last_entry_frames;
-	bool is_stopped;
 	struct sim_event sched_ev, tick_ev, poll_ev;
 	struct rebalance_stats st;
 };
@@ -230,7 +229,7 @@ static void tick_fire(struct sim_kernel *k, struct sim_event *ev, void *arg)
 	if (busiest != idlest && hot_entry != UINT32_MAX && target != UINT32_MAX && 2 * hot < cpu_frames)
 		request_move(r, hot_entry, (uint16_t)target);
 	/* Keep ticking while anything else is going on; stop once the run drains. */
-	if (!r->is_stopped && sim_events_pending(k) > 0)
+	if (sim_events_pending(k) > 0)
 		sim_schedule_in(k, &r->tick_ev, (uint64_t)r->cfg.interval_us * SIM_PS_PER_US);
 }
 
@@ -272,7 +271,6 @@ void rebalance_start(struct rebalance *r)
 		sim_schedule_in(r->k, &r->tick_ev, (uint64_t)r->cfg.interval_us * SIM_PS_PER_US);
 }
 
-void rebalance_stop(struct rebalance *r) { r->is_stopped = true; }
 const struct rebalance_stats *rebalance_stats(const struct rebalance *r) { return &r->st; }
 
 void rebalance_free(struct rebalance *r)

@@ -65,8 +65,6 @@ int rebalance_new(struct rebalance **out, struct sim_kernel *k, struct driver *d
 		  char *err, size_t err_len);
 /* Schedule the first events (call at time 0, after the driver started). */
 void rebalance_start(struct rebalance *r);
-/* Stop creating new work once the trace is over (so the run can end). */
-void rebalance_stop(struct rebalance *r);
 const struct rebalance_stats *rebalance_stats(const struct rebalance *r);
 void rebalance_free(struct rebalance *r);
 

@@ -216,7 +216,8 @@ int replay_identify_host(const char *path, const char *cfg_ip, const char *cfg_m
 	return 0;
 }
 
-int replay_direction(struct host_id *id, const uint8_t *frame, const struct parse_result *pr,
+/* Direction of a parsed frame: 1 RX (to host), 0 TX (from host), -1 foreign. */
+static int replay_direction(struct host_id *id, const uint8_t *frame, const struct parse_result *pr,
 		     enum parse_link link)
 {
 	if (id->use_sll_type)
@@ -260,7 +261,6 @@ struct replay {
 	uint64_t pass_offset_ps, last_t, pass_span;
 	uint64_t wire_free_ps;      /* the wire is busy with the previous frame until then */
 	bool have_first;
-	struct pkt *ahead;
 	int status;
 	char err[TRACE_ERR_MAX];
 	struct replay_stats st;
@@ -336,12 +336,10 @@ static int read_ahead(struct replay *r)
 				r->st.tx_bytes += p->wire_len;
 			} else {
 				r->st.foreign_frames++;
-				r->st.foreign_bytes += p->wire_len;
 			}
 			pkt_release(r->pool, p);
 			continue;
 		}
-		p->is_rx = 1;
 		/* Time of this frame on the simulated wire. */
 		if (!r->have_first) {
 			r->have_first = true;
@@ -400,7 +398,6 @@ static void wire_fire(struct sim_kernel *k, struct sim_event *ev, void *arg)
 {
 	struct replay *r = arg;
 	struct pkt *p = PKT_OF_EV(ev);
-	r->st.last_wire_ps = sim_now_ps(k);
 	/* Read the next one first: the NIC may reuse p's event at once. */
 	if (r->status == 0) {
 		int rc = read_ahead(r);

@@ -73,18 +73,14 @@ struct host_id {
  * Returns 0, or a negative trace_err / -1 with a message naming the file or key. */
 int replay_identify_host(const char *path, const char *cfg_ip, const char *cfg_mac, struct host_id *id,
 			 char *err, size_t err_len);
-/* Direction of a parsed frame: 1 RX (to host), 0 TX (from host), -1 foreign. */
-int replay_direction(struct host_id *id, const uint8_t *frame, const struct parse_result *pr,
-		     enum parse_link link);
 
 struct replay_stats {
-	uint64_t records, rx_frames, rx_bytes, tx_frames, tx_bytes, foreign_frames, foreign_bytes;
+	uint64_t records, rx_frames, rx_bytes, tx_frames, tx_bytes, foreign_frames;
 	uint64_t ts_clamped;
 	uint64_t paced;                      /* frames the capture had closer than the line rate */
 	uint64_t truncated_tail;             /* 1 if the file ended inside a record (read as the end) */
 	char truncated_msg[TRACE_ERR_MAX];
 	uint64_t first_ts_ps, last_ts_ps;    /* of the capture (first pass) */
-	uint64_t last_wire_ps;               /* simulated time of the last RX frame */
 	struct trace_stats trace;            /* of the last pass */
 	uint64_t digest;                     /* trace_digest of the first pass */
 	uint32_t passes;

@@ -25,7 +25,8 @@ void mac_init(struct mac *m, const struct mac_cfg *cfg)
 	m->overhead_ps = ((uint64_t)cfg->overhead_bytes * 8u * 1000000u) / cfg->rate_mbps;
 }
 
-uint64_t mac_wire_time_ps(const struct mac *m, uint32_t wire_len)
+/* Time on the wire of a frame of wire_len bytes, in ps (overhead included). */
+static uint64_t mac_wire_time_ps(const struct mac *m, uint32_t wire_len)
 {
 	return eth_wire_time_ps(wire_len, m->cfg.rate_mbps, m->cfg.fcs_bytes, m->cfg.overhead_bytes);
 }

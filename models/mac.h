@@ -56,8 +56,6 @@ struct mac {
 };
 
 void mac_init(struct mac *m, const struct mac_cfg *cfg);
-/* Time on the wire of a frame of wire_len bytes, in ps (overhead included). */
-uint64_t mac_wire_time_ps(const struct mac *m, uint32_t wire_len);
 /* A frame is offered at t_ps; it starts when the wire is free (*start_ps)
  * and the time its last bit is in is returned. */
 uint64_t mac_rx_arrive(struct mac *m, uint64_t t_ps, uint32_t wire_len, uint64_t *start_ps);

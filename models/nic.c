@@ -654,7 +654,7 @@ void nic_set_engines(struct nic *n, const struct nic_engines *e)
 	if (e) {
 		n->eng = *e;
 	} else {
-		n->eng = (struct nic_engines){ .ctx = n, .name = "c", .hash = c_hash, .set_key = c_set_key,
+		n->eng = (struct nic_engines){ .ctx = n, .hash = c_hash, .set_key = c_set_key,
 					       .csum = c_csum };
 	}
 	n->eng.set_key(n->eng.ctx, n->key, RSS_KEY_BYTES_MAX);

@@ -51,7 +51,6 @@ extern const struct param_def nic_params[];
  * --backend rtl:... (sim/ wires those in; models/ knows only this interface). */
 struct nic_engines {
 	void *ctx;
-	const char *name;             /* "c" or "rtl" */
 	/* Toeplitz hash of in[0..len) with the key last given to set_key; *cycles = engine busy cycles. */
 	uint32_t (*hash)(void *ctx, const uint8_t *in, uint32_t len, uint32_t *cycles);
 	void (*set_key)(void *ctx, const uint8_t *key, uint32_t len);

@@ -35,7 +35,8 @@ void config_defaults(struct nicsim_cfg *cfg)
 		param_defaults(g->defs, (char *)cfg + g->cfg_offset);
 }
 
-const struct param_def *config_find(const struct nicsim_cfg *cfg, const char *key, void **base)
+/* Find a parameter by full key; *base receives the block's cfg pointer. */
+static const struct param_def *config_find(const struct nicsim_cfg *cfg, const char *key, void **base)
 {
 	for (const struct param_group *g = config_groups; g->section; g++)
 		for (const struct param_def *d = g->defs; d->key; d++)

@@ -50,8 +50,6 @@ int config_set_kv(struct nicsim_cfg *cfg, const char *key, const char *value, ch
 int config_load(struct nicsim_cfg *cfg, const char *path, char *err, size_t err_len);
 /* Cross-key checks before a run (the whole config is known). */
 int config_validate(const struct nicsim_cfg *cfg, char *err, size_t err_len);
-/* Find a parameter by full key; *cfg_base receives the block's cfg pointer. */
-const struct param_def *config_find(const struct nicsim_cfg *cfg, const char *key, void **cfg_base);
 /* Markdown reference of every key (docs/config.md). */
 void config_write_docs(FILE *f);
 /* One line per key: key = value  (unit) — for --help and the text report. */

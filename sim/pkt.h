@@ -46,7 +46,6 @@ struct pkt {
 	uint16_t ring_gen;         /* the queue's ring generation when its DMA started */
 	uint8_t has_hash;
 	uint8_t csum_ip, csum_l4;  /* enum csum_verdict, set by the NIC's receive checksum */
-	uint8_t is_rx;             /* 1 = addressed to the host, 0 = sent by it */
 	uint8_t *data;             /* the frame bytes (cap_len of them) */
 	struct parse_result pr;
 };

@@ -196,7 +196,7 @@ json_t *report_json(const struct run *r)
 		const struct nic_queue_stats *nq = nic_queue_stats(r->nic, q);
 		json_t *o = json_object();
 		json_object_set_new(o, "queue", jint(q));
-		json_object_set_new(o, "cpu", jint(hq->cpu));
+		json_object_set_new(o, "cpu", jint(driver_queue_cpu(r->drv, q)));
 		json_object_set_new(o, "packets", jint(hq->packets));
 		json_object_set_new(o, "bytes", jint(hq->bytes));
 		json_t *dq = json_object();
@@ -311,7 +311,7 @@ void report_text(const struct run *r, FILE *f)
 		fmt_ps(c, sizeof c, hist_percentile(e, 999000));
 		fmt_ps(d, sizeof d, hist_max(e));
 		fprintf(f, "%5u %4u %10" PRIu64 " %12" PRIu64 " %9" PRIu64 " %9" PRIu64 " %8" PRIu64 " %10s %10s %10s %10s\n",
-			q, hq->cpu, hq->packets, hq->bytes, qq->drop_fifo_full, qq->drop_no_desc,
+			q, driver_queue_cpu(r->drv, q), hq->packets, hq->bytes, qq->drop_fifo_full, qq->drop_no_desc,
 			nic_irq_stats(r->nic, q).interrupts, a, b, c, d);
 	}
 	uint64_t imb = imbalance_permille(r);

@@ -19,7 +19,6 @@ struct backend_rtl {
 	struct rss_toeplitz c_tz;   /* the C engine, for the blocks not swapped */
 	uint32_t rss_width, csum_width;
 	uint64_t mismatches;
-	char name[64];
 };
 
 static uint32_t b_hash(void *ctx, const uint8_t *in, uint32_t len, uint32_t *cycles)
@@ -148,7 +147,6 @@ int backend_rtl_open(struct backend_rtl **out, const char *spec, const struct ni
 	}
 	b->rss_width = cfg->nic.rss_width_bytes;
 	b->csum_width = cfg->nic.csum_width_bytes;
-	snprintf(b->name, sizeof b->name, "%s", spec);
 	char list[64];
 	snprintf(list, sizeof list, "%s", spec + 4);
 	bool want_rss = false, want_csum = false, want_reta = false;
@@ -209,7 +207,7 @@ int backend_rtl_open(struct backend_rtl **out, const char *spec, const struct ni
 			return -1;
 		}
 	}
-	b->eng = (struct nic_engines){ .ctx = b, .name = b->name, .hash = b_hash, .set_key = b_set_key,
+	b->eng = (struct nic_engines){ .ctx = b, .hash = b_hash, .set_key = b_set_key,
 				       .csum = b_csum, .lookup = b->ri ? b_lookup : NULL,
 				       .set_entry = b->ri ? b_set_entry : NULL };
 	*out = b;
