@@ -324,10 +324,11 @@ static void dpc_step(struct core *c)
 	dpc_end(c);
 }
 
-/* EITR's word: interval (us) and the configured frame limit. */
-static uint32_t eitr_word(const struct driver *d, uint32_t usecs)
+/* The adaptive interval of a queue's vector now: one vector, e1000e's
+ * classes; several, igb's ring ITR (host/itr.h). */
+static uint32_t itr_usecs(const struct driver *d, const struct drv_q *q)
 {
-	return (usecs & 0xffffu) | d->irq.frames << 16;
+	return d->nq == 1 ? itr_single_usecs(&q->itr) : itr_ring_usecs(&q->itr);
 }
 
 /* Adaptive moderation, before the vector is unmasked (igb_ring_irq_enable):
@@ -339,20 +340,18 @@ static uint32_t eitr_word(const struct driver *d, uint32_t usecs)
 static void itr_choose(struct driver *d, struct drv_q *q)
 {
 	bool is_cons = d->irq.is_adaptive_conservative;
-	uint32_t before, after;
-	if (d->nq == 1) {
-		before = itr_single_usecs(&q->itr);
+	uint32_t before = itr_usecs(d, q);
+	if (d->nq == 1)
 		itr_update_single(&q->itr, q->itr_frames, q->itr_bytes, is_cons);
-		after = itr_single_usecs(&q->itr);
-	} else {
-		before = itr_ring_usecs(&q->itr);
+	else
 		itr_update_ring(&q->itr, q->itr_frames, q->itr_bytes, is_cons);
-		after = itr_ring_usecs(&q->itr);
-	}
 	q->itr_frames = 0;
 	q->itr_bytes = 0;
-	if (after != before)
-		q->itr_eitr = eitr_word(d, after), q->is_itr_due = true;
+	uint32_t after = itr_usecs(d, q);
+	if (after != before) {
+		q->itr_eitr = NIC_EITR(after, d->irq.frames);
+		q->is_itr_due = true;
+	}
 }
 
 /* End of a DPC run: give the cleaned descriptors back (tail = one behind
@@ -374,7 +373,7 @@ static void dpc_end(struct core *c)
 	}
 	if (d->irq.mode == IRQ_MODE_ADAPTIVE)
 		itr_choose(d, q);
-	bus_reg_write(d->bus, now, NIC_REG_EIMS(q->index), 1);
+	bus_reg_write(d->bus, now, NIC_REG_EIMS(q->index), NIC_EIM_VECTOR);
 }
 
 /* Add a queue's staged latencies to its histograms, stage by stage. */
@@ -577,13 +576,12 @@ void driver_start(struct driver *d)
 		q->itr_bytes = 0;
 		q->is_itr_due = false;
 		uint32_t usecs = d->irq.mode == IRQ_MODE_OFF ? 0
-				 : d->irq.mode == IRQ_MODE_FIXED ? d->irq.usecs
-				 : d->nq == 1 ? itr_single_usecs(&q->itr) : itr_ring_usecs(&q->itr);
+				 : d->irq.mode == IRQ_MODE_FIXED ? d->irq.usecs : itr_usecs(d, q);
 		uint32_t frames = d->irq.mode == IRQ_MODE_OFF ? 1 : d->irq.frames;
-		bus_reg_write(b, t, NIC_REG_EITR(i), (usecs & 0xffffu) | frames << 16);
+		bus_reg_write(b, t, NIC_REG_EITR(i), NIC_EITR(usecs, frames));
 		q->next_to_clean = 0;
 		bus_reg_write(b, t, base + NIC_RXQ_RDT, q->count - 1);
-		bus_reg_write(b, t, NIC_REG_EIMS(i), 1);
+		bus_reg_write(b, t, NIC_REG_EIMS(i), NIC_EIM_VECTOR);
 	}
 	uint32_t mrqc = (uint32_t)bus_reg_read(b, t, NIC_REG_MRQC);
 	mrqc = d->cfg.mode == HOST_MODE_LEGACY ? (mrqc & ~NIC_MRQC_RSS_EN) : (mrqc | NIC_MRQC_RSS_EN);

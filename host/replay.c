@@ -268,7 +268,6 @@ struct replay {
 	void *on_record_ctx;
 };
 
-#define PKT_OF_EV(ev) ((struct pkt *)((char *)(ev) - offsetof(struct pkt, ev)))
 
 static void wire_fire(struct sim_kernel *k, struct sim_event *ev, void *arg);
 
@@ -397,7 +396,7 @@ static int read_ahead(struct replay *r)
 static void wire_fire(struct sim_kernel *k, struct sim_event *ev, void *arg)
 {
 	struct replay *r = arg;
-	struct pkt *p = PKT_OF_EV(ev);
+	struct pkt *p = pkt_of_ev(ev);
 	/* Read the next one first: the NIC may reuse p's event at once. */
 	if (r->status == 0) {
 		int rc = read_ahead(r);

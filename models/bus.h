@@ -10,7 +10,7 @@
  * a test stub.
  *
  * Into the NIC (struct bus_nic_if, SimBricks' nicbm device interface is the
- * model): register read, register write, DMA completion, frame in from the
+ * model): register read, register write, DMA read completion, frame in from the
  * wire. Out of the NIC (struct bus_host_if): DMA read/write request, MSI-X
  * message (a memory write to the address the driver programmed), frame out.
  *
@@ -75,11 +75,12 @@ static inline void bus_frame_in(struct bus *b, uint64_t t_ps, struct pkt *p)
 {
 	b->nic.frame_in(b->nic.nic, t_ps, p);
 }
-/* DMA: the host serves it, then the NIC hears it completed. */
+/* DMA: the host serves it; a read then completes to the NIC with its data.
+ * Writes are posted (PCIe memory writes have no completion). */
 static inline void bus_dma(struct bus *b, uint64_t t_ps, struct bus_dma *op)
 {
 	b->host.dma(b->host.host, t_ps, op);
-	if (b->nic.dma_complete)
+	if (!op->is_write && b->nic.dma_complete)
 		b->nic.dma_complete(b->nic.nic, t_ps, op);
 }
 static inline void bus_msix(struct bus *b, uint64_t t_ps, uint64_t addr, uint32_t data)

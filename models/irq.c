@@ -87,7 +87,7 @@ static void timer_cancel(struct irq *q, struct irq_vec *v)
 static void vec_fire(struct irq *q, struct irq_vec *v, bool by_frames)
 {
 	timer_cancel(q, v);
-	if (v->msix_ctrl & 1u) {
+	if (v->msix_ctrl & NIC_MSIX_CTRL_MASKED) {
 		v->is_held = true;  /* PCI MSI-X: pending bit; sent on unmask of the entry */
 		return;
 	}
@@ -113,7 +113,7 @@ static void vec_evaluate(struct irq *q, struct irq_vec *v)
 {
 	if (v->is_masked || v->pending == 0)
 		return;
-	if (q->cfg.mode == IRQ_MODE_OFF || (v->frames && v->pending >= v->frames)) {
+	if (v->frames && v->pending >= v->frames) {
 		vec_fire(q, v, true);
 		return;
 	}
@@ -143,9 +143,7 @@ struct irq *irq_new(struct sim_kernel *k, struct bus *bus, const struct irq_cfg 
 	q->bus = bus;
 	q->cfg = *cfg;
 	q->n = vectors;
-	for (uint32_t i = 0; i < vectors; i++)
-		q->v[i].timer_ev.is_pending = 0; /* calloc did this; said for irq_reset, which may cancel */
-	irq_reset(q);
+	irq_reset(q);  /* the zeroed timers are not pending: nothing to cancel */
 	return q;
 }
 
@@ -153,10 +151,12 @@ void irq_reset(struct irq *q)
 {
 	for (uint32_t i = 0; i < q->n; i++) {
 		struct irq_vec *v = &q->v[i];
-		if (sim_event_is_pending(&v->timer_ev))
-			sim_cancel(q->k, &v->timer_ev);
-		*v = (struct irq_vec){ .owner = q, .usecs = q->cfg.usecs, .frames = (uint16_t)q->cfg.frames,
-				       .is_masked = true };
+		sim_cancel(q->k, &v->timer_ev);
+		/* EITR's reset value is the configured moderation; irq.mode=off is
+		 * ethtool's usecs 0, frames 1: every completion fires. */
+		bool is_off = q->cfg.mode == IRQ_MODE_OFF;
+		*v = (struct irq_vec){ .owner = q, .usecs = is_off ? 0 : q->cfg.usecs,
+				       .frames = (uint16_t)(is_off ? 1 : q->cfg.frames), .is_masked = true };
 		snprintf(v->name, sizeof v->name, "irq.q%u.itr", i);
 		sim_event_init(&v->timer_ev, v->name, SIM_PRIO_HW, vec_timer, v);
 	}
@@ -207,7 +207,7 @@ void irq_set_itr(struct irq *q, uint32_t vi, uint32_t usecs, uint32_t frames)
 
 uint32_t irq_eitr_read(const struct irq *q, uint32_t vi)
 {
-	return (q->v[vi].usecs & 0xffffu) | ((uint32_t)q->v[vi].frames << 16);
+	return NIC_EITR(q->v[vi].usecs, q->v[vi].frames);
 }
 
 void irq_msix_write(struct irq *q, uint32_t vi, uint32_t off, uint32_t val)
@@ -219,7 +219,7 @@ void irq_msix_write(struct irq *q, uint32_t vi, uint32_t off, uint32_t val)
 	case NIC_MSIX_DATA: v->msix_data = val; break;
 	case NIC_MSIX_CTRL:
 		v->msix_ctrl = val;
-		if (!(val & 1u) && v->is_held) {
+		if (!(val & NIC_MSIX_CTRL_MASKED) && v->is_held) {
 			v->is_held = false;
 			vec_fire(q, v, false);
 		}

@@ -154,7 +154,6 @@ static void drop(struct nic *n, struct pkt *p)
 
 static void rx_pipe_done(struct sim_kernel *k, struct sim_event *ev, void *arg);
 static void rx_dma_done(struct sim_kernel *k, struct sim_event *ev, void *arg);
-#define PKT_OF_EV(ev) ((struct pkt *)((char *)(ev) - offsetof(struct pkt, ev)))
 
 static void nic_frame_in(void *opaque, uint64_t t_ps, struct pkt *p)
 {
@@ -242,7 +241,7 @@ static void rx_pipe_done(struct sim_kernel *k, struct sim_event *ev, void *arg)
 {
 	(void)k;
 	struct nic *n = arg;
-	struct pkt *p = PKT_OF_EV(ev);
+	struct pkt *p = pkt_of_ev(ev);
 	if (!mac_fifo_admit(&n->mac, p->wire_len)) {
 		n->q[p->queue].st.drop_fifo_full++;
 		drop(n, p);
@@ -302,7 +301,7 @@ static void dma_start(struct nic *n, struct pkt *p, uint64_t start_ps)
 static void rx_dma_done(struct sim_kernel *k, struct sim_event *ev, void *arg)
 {
 	struct nic *n = arg;
-	struct pkt *p = PKT_OF_EV(ev);
+	struct pkt *p = pkt_of_ev(ev);
 	struct nic_rxq *q = &n->q[p->queue];
 	if (p->ring_gen != q->gen) {
 		/* The host reset or reprogrammed the ring while the frame was in
@@ -541,11 +540,21 @@ static uint32_t r_eitr(struct nic *n, uint32_t i, uint32_t o) { (void)o; return 
 static void w_eitr(struct nic *n, uint32_t i, uint32_t o, uint32_t v)
 {
 	(void)o;
-	irq_set_itr(n->irq, i, v & 0xffffu, v >> 16);
+	irq_set_itr(n->irq, i, NIC_EITR_USECS(v), NIC_EITR_FRAMES(v));
 }
 static uint32_t r_zero(struct nic *n, uint32_t i, uint32_t o) { (void)n; (void)i; (void)o; return 0; }
-static void w_eims(struct nic *n, uint32_t i, uint32_t o, uint32_t v) { (void)o; if (v & 1u) irq_unmask(n->irq, i); }
-static void w_eimc(struct nic *n, uint32_t i, uint32_t o, uint32_t v) { (void)o; if (v & 1u) irq_mask(n->irq, i); }
+static void w_eims(struct nic *n, uint32_t i, uint32_t o, uint32_t v)
+{
+	(void)o;
+	if (v & NIC_EIM_VECTOR)
+		irq_unmask(n->irq, i);
+}
+static void w_eimc(struct nic *n, uint32_t i, uint32_t o, uint32_t v)
+{
+	(void)o;
+	if (v & NIC_EIM_VECTOR)
+		irq_mask(n->irq, i);
+}
 static uint32_t r_msix(struct nic *n, uint32_t i, uint32_t o) { return irq_msix_read(n->irq, i, o); }
 static void w_msix(struct nic *n, uint32_t i, uint32_t o, uint32_t v) { irq_msix_write(n->irq, i, o, v); }
 

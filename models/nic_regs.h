@@ -50,13 +50,18 @@
 
 /* Interrupts: one MSI-X vector per receive queue (vector q serves queue q). */
 #define NIC_REG_EITR(v)      (0x20000u + (uint32_t)(v) * 4u)  /* bits 15:0 interval in us, bits 31:16 max frames */
+#define NIC_EITR_USECS(w)    ((w) & 0xffffu)
+#define NIC_EITR_FRAMES(w)   ((w) >> 16)
+#define NIC_EITR(usecs, frames) (((uint32_t)(usecs) & 0xffffu) | (uint32_t)(frames) << 16)
 #define NIC_REG_EIMS(v)      (0x24000u + (uint32_t)(v) * 4u)  /* write 1: unmask (re-arm) vector v */
 #define NIC_REG_EIMC(v)      (0x28000u + (uint32_t)(v) * 4u)  /* write 1: mask vector v */
+#define NIC_EIM_VECTOR       1u        /* the bit EIMS/EIMC act on */
 #define NIC_REG_MSIX(v)      (0x40000u + (uint32_t)(v) * 16u) /* MSI-X table entry (PCI spec layout) */
 #define NIC_MSIX_ADDR_LO     0x0u
 #define NIC_MSIX_ADDR_HI     0x4u
 #define NIC_MSIX_DATA        0x8u
-#define NIC_MSIX_CTRL        0xCu      /* bit 0: masked */
+#define NIC_MSIX_CTRL        0xCu
+#define NIC_MSIX_CTRL_MASKED 1u        /* Vector Control bit 0 (PCI spec): masked */
 
 #define NIC_REG_WINDOW_BYTES 0x80000u
 

@@ -78,6 +78,12 @@ static inline struct pkt *pkt_list_pop(struct pkt_list *l)
 	return p;
 }
 
+/* The record whose embedded event ev is (event handlers get the event). */
+static inline struct pkt *pkt_of_ev(struct sim_event *ev)
+{
+	return (struct pkt *)((char *)ev - offsetof(struct pkt, ev));
+}
+
 struct pkt_pool;
 struct pkt_pool *pkt_pool_new(void);
 void pkt_pool_free(struct pkt_pool *pp);
