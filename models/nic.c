@@ -114,26 +114,15 @@ struct nic {
 
 /* ---- C engines (the default backend) ---- */
 
-static uint32_t c_hash(void *ctx, const uint8_t *in, uint32_t len, uint32_t *cycles)
+static uint32_t c_hash(struct nic *n, const uint8_t *in, uint32_t len, uint32_t *cycles)
 {
-	struct nic *n = ctx;
 	*cycles = rss_toeplitz_cycles(len, n->cfg.rss_width_bytes);
-	return rss_toeplitz_of(n->rss, in, len);
+	return rss_toeplitz_of(n->rss, in, len);   /* the RSS block's tables, kept by the RSSRK writes */
 }
 
-/* The C engine hashes with the RSS block's own tables, which the RSSRK
- * writes already update (rss_set_key): nothing to do. */
-static void c_set_key(void *ctx, const uint8_t *key, uint32_t len)
-{
-	(void)ctx;
-	(void)key;
-	(void)len;
-}
-
-static struct csum_rx_result c_csum(void *ctx, const uint8_t *frame, uint32_t cap_len,
+static struct csum_rx_result c_csum(struct nic *n, const uint8_t *frame, uint32_t cap_len,
 				    const struct parse_result *pr, uint32_t *cycles)
 {
-	struct nic *n = ctx;
 	struct csum_rx_plan pl = csum_rx_plan(frame, cap_len, pr);
 	*cycles = csum_rx_cycles(&pl, n->cfg.csum_width_bytes);
 	return csum_rx_sum_plan(frame, &pl);
@@ -177,7 +166,8 @@ static void nic_frame_in(void *opaque, uint64_t t_ps, struct pkt *p)
 	parse_stats_add(&n->st.parse, &p->pr);
 	uint32_t csum_cyc = 0, hash_cyc = 0;
 	if (n->cfg.is_rx_csum && p->pr.l3) {
-		struct csum_rx_result cr = n->eng.csum(n->eng.ctx, p->data, p->cap_len, &p->pr, &csum_cyc);
+		struct csum_rx_result cr = n->eng.csum ? n->eng.csum(n->eng.ctx, p->data, p->cap_len, &p->pr, &csum_cyc)
+						       : c_csum(n, p->data, p->cap_len, &p->pr, &csum_cyc);
 		n->st.csum_ip_good += cr.ip == CSUM_GOOD;
 		n->st.csum_ip_bad += cr.ip == CSUM_BAD;
 		n->st.csum_l4_good += cr.l4 == CSUM_GOOD;
@@ -192,7 +182,7 @@ static void nic_frame_in(void *opaque, uint64_t t_ps, struct pkt *p)
 		uint32_t type;
 		uint32_t len = rss_input(n->rss, p->data, &p->pr, in, &type);
 		if (len) {
-			p->rss_hash = n->eng.hash(n->eng.ctx, in, len, &hash_cyc);
+			p->rss_hash = n->eng.hash ? n->eng.hash(n->eng.ctx, in, len, &hash_cyc) : c_hash(n, in, len, &hash_cyc);
 			p->has_hash = 1;
 		}
 		if (p->has_hash && n->eng.lookup) {
@@ -461,7 +451,8 @@ static void w_rssrk(struct nic *n, uint32_t i, uint32_t o, uint32_t v)
 {
 	(void)o;
 	memcpy(n->key + 4 * i, &v, 4);
-	n->eng.set_key(n->eng.ctx, n->key, RSS_KEY_BYTES_MAX);
+	if (n->eng.set_key)
+		n->eng.set_key(n->eng.ctx, n->key, RSS_KEY_BYTES_MAX);
 	rss_set_key(n->rss, n->key, RSS_KEY_BYTES_MAX);
 }
 static void table_set(struct nic *n, uint32_t index, uint16_t queue)
@@ -660,13 +651,9 @@ int nic_new(struct nic **out, struct sim_kernel *k, struct bus *bus, struct pkt_
 
 void nic_set_engines(struct nic *n, const struct nic_engines *e)
 {
-	if (e) {
-		n->eng = *e;
-	} else {
-		n->eng = (struct nic_engines){ .ctx = n, .hash = c_hash, .set_key = c_set_key,
-					       .csum = c_csum };
-	}
-	n->eng.set_key(n->eng.ctx, n->key, RSS_KEY_BYTES_MAX);
+	n->eng = e ? *e : (struct nic_engines){ 0 };
+	if (n->eng.set_key)
+		n->eng.set_key(n->eng.ctx, n->key, RSS_KEY_BYTES_MAX);
 	if (n->eng.set_entry)
 		for (uint32_t i = 0; i < rss_table_size(n->rss); i++)
 			n->eng.set_entry(n->eng.ctx, i, rss_table_get(n->rss, i));

@@ -88,7 +88,7 @@ int nic_new(struct nic **out, struct sim_kernel *k, struct bus *bus, struct pkt_
 void nic_free(struct nic *n);
 /* Fill b->nic with this NIC's entry points. */
 void nic_attach(struct nic *n, struct bus *b);
-/* Replace the compute engines (NULL restores the C twins). */
+/* Replace the compute engines (NULL, or a NULL member, is the C twin). */
 void nic_set_engines(struct nic *n, const struct nic_engines *e);
 uint32_t nic_queues(const struct nic *n);
 const struct nic_queue_stats *nic_queue_stats(const struct nic *n, uint32_t q);

@@ -16,7 +16,7 @@ struct backend_rtl {
 	uint16_t *table;        /* the table as written, to check the twin's lookups */
 	uint32_t table_mask;
 	uint32_t queues;        /* rss.queues: the twin's answer must name one of them */
-	struct rss_toeplitz c_tz;   /* the C engine, for the blocks not swapped */
+	struct rss_toeplitz c_tz;   /* the C hash, to check the hash twin's answers */
 	uint32_t rss_width, csum_width;
 	uint64_t mismatches;
 };
@@ -25,16 +25,14 @@ static uint32_t b_hash(void *ctx, const uint8_t *in, uint32_t len, uint32_t *cyc
 {
 	struct backend_rtl *b = ctx;
 	uint32_t c_hash = rss_toeplitz_hash(&b->c_tz, in, len);
-	if (b->tz) {
-		uint32_t cyc = 0, h = rtl_toeplitz_hash(b->tz, in, len, &cyc);
-		if (cyc != UINT32_MAX) {
-			*cycles = cyc;
-			if (h != c_hash)
-				b->mismatches++;   /* counted; the RTL's value is used */
-			return h;
-		}
-		b->mismatches++;   /* the RTL stopped answering: C's answer and timing */
+	uint32_t cyc = 0, h = rtl_toeplitz_hash(b->tz, in, len, &cyc);
+	if (cyc != UINT32_MAX) {
+		*cycles = cyc;
+		if (h != c_hash)
+			b->mismatches++;   /* counted; the RTL's value is used */
+		return h;
 	}
+	b->mismatches++;   /* the RTL stopped answering: C's answer and timing */
 	*cycles = rss_toeplitz_cycles(len, b->rss_width);
 	return c_hash;
 }
@@ -43,8 +41,7 @@ static void b_set_key(void *ctx, const uint8_t *key, uint32_t len)
 {
 	struct backend_rtl *b = ctx;
 	rss_toeplitz_setkey(&b->c_tz, key, len);
-	if (b->tz)
-		rtl_toeplitz_set_key(b->tz, key, len > RTL_TOEPLITZ_KEY_BYTES_MAX ? RTL_TOEPLITZ_KEY_BYTES_MAX : len);
+	rtl_toeplitz_set_key(b->tz, key, len > RTL_TOEPLITZ_KEY_BYTES_MAX ? RTL_TOEPLITZ_KEY_BYTES_MAX : len);
 }
 
 /* The twin's lookup latency counts from the cycle the hash is on its input,
@@ -87,20 +84,11 @@ static void b_set_entry(void *ctx, uint32_t index, uint16_t queue)
  * them: the sums and each range's cycles come from the twin; the C plan only
  * says which bytes and which seed (header fields). The C sum of each range
  * is taken too: a disagreement is counted (the RTL's value is used). */
-static struct csum_rx_result c_csum_answer(const struct backend_rtl *b, const uint8_t *frame,
-					    const struct csum_rx_plan *pl, uint32_t *cycles)
-{
-	*cycles = csum_rx_cycles(pl, b->csum_width);
-	return csum_rx_sum_plan(frame, pl);
-}
-
 static struct csum_rx_result b_csum(void *ctx, const uint8_t *frame, uint32_t cap_len,
 				    const struct parse_result *pr, uint32_t *cycles)
 {
 	struct backend_rtl *b = ctx;
 	struct csum_rx_plan pl = csum_rx_plan(frame, cap_len, pr);
-	if (!b->cs)
-		return c_csum_answer(b, frame, &pl, cycles);
 	const struct csum_range *rg[2];
 	struct rtl_csum_seg seg[2];
 	size_t n = 0;
@@ -119,7 +107,8 @@ static struct csum_rx_result b_csum(void *ctx, const uint8_t *frame, uint32_t ca
 			/* The RTL stopped answering (a bug in it): counted, and this
 			 * frame gets the C engine's answer and timing. */
 			b->mismatches++;
-			return c_csum_answer(b, frame, &pl, cycles);
+			*cycles = csum_rx_cycles(&pl, b->csum_width);
+			return csum_rx_sum_plan(frame, &pl);
 		}
 		for (size_t i = 0; i < n; i++) {
 			*cycles += cyc[i];
@@ -207,8 +196,9 @@ int backend_rtl_open(struct backend_rtl **out, const char *spec, const struct ni
 			return -1;
 		}
 	}
-	b->eng = (struct nic_engines){ .ctx = b, .hash = b_hash, .set_key = b_set_key,
-				       .csum = b_csum, .lookup = b->ri ? b_lookup : NULL,
+	/* Blocks not swapped stay NULL: the NIC's own C engines. */
+	b->eng = (struct nic_engines){ .ctx = b, .hash = b->tz ? b_hash : NULL, .set_key = b->tz ? b_set_key : NULL,
+				       .csum = b->cs ? b_csum : NULL, .lookup = b->ri ? b_lookup : NULL,
 				       .set_entry = b->ri ? b_set_entry : NULL };
 	*out = b;
 	return 0;
