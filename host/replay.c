@@ -86,8 +86,7 @@ static bool better(const struct addr_count *a, const struct addr_count *b, bool 
 	return memcmp(a->addr, b->addr, 16) < 0;
 }
 
-int replay_identify_host(const char *path, const char *cfg_ip, const char *cfg_mac, struct host_id *id,
-			 char *err, size_t err_len)
+int replay_host_id_parse(const char *cfg_ip, const char *cfg_mac, struct host_id *id, char *err, size_t err_len)
 {
 	memset(id, 0, sizeof *id);
 	snprintf(id->how, sizeof id->how, "none");
@@ -121,6 +120,14 @@ int replay_identify_host(const char *path, const char *cfg_ip, const char *cfg_m
 		}
 		snprintf(id->how, sizeof id->how, "configured");
 	}
+	return 0;
+}
+
+int replay_identify_host(const char *path, const char *cfg_ip, const char *cfg_mac, struct host_id *id,
+			 char *err, size_t err_len)
+{
+	if (replay_host_id_parse(cfg_ip, cfg_mac, id, err, err_len))
+		return -1;
 	if (id->n_ip || id->has_mac)
 		return 0;
 

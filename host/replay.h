@@ -71,6 +71,9 @@ struct host_id {
 
 /* Work out the host identity (configured strings or detection, see above).
  * Returns 0, or a negative trace_err / -1 with a message naming the file or key. */
+/* Only the configured part: host.ip / host.mac parsed into id (how =
+ * "configured", or "none" for auto); -1 with a message naming the key. */
+int replay_host_id_parse(const char *cfg_ip, const char *cfg_mac, struct host_id *id, char *err, size_t err_len);
 int replay_identify_host(const char *path, const char *cfg_ip, const char *cfg_mac, struct host_id *id,
 			 char *err, size_t err_len);
 

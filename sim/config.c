@@ -167,6 +167,9 @@ int config_validate(const struct nicsim_cfg *cfg, char *err, size_t err_len)
 	if (rebalance_cfg_validate(&cfg->rebalance, cfg->rss.table_size, host_queues(&cfg->host, &cfg->rss), err,
 				   err_len))
 		return -1;
+	struct host_id id;
+	if (replay_host_id_parse(cfg->host.ip, cfg->host.mac, &id, err, err_len))
+		return -1;
 	return 0;
 }
 

@@ -113,6 +113,11 @@ static void test_cli_bad_input_gets_a_message_naming_the_place(void **state)
 	 * cut to its low 16 bits on the way to the register (70000 us -> 4464). */
 	snprintf(args, sizeof args, "run --set irq.usecs=70000 '%s/traces/bulk-ipv6.pcap'", tu_src_dir());
 	expect(args, 2, "irq.usecs", "0..65535");
+	/* host.ip / host.mac are configuration: refused before the trace is
+	 * read (exit 2, not the unreadable-trace 3), and by `config` too. */
+	snprintf(args, sizeof args, "run --set host.mac=zz '%s/traces/bulk-ipv6.pcap'", tu_src_dir());
+	expect(args, 2, "host.mac", "'zz'");
+	expect("config --set host.ip=1.2.3", 2, "host.ip", "'1.2.3'");
 	snprintf(args, sizeof args, "run --set nosuch.key=1 '%s/traces/bulk-ipv6.pcap'", tu_src_dir());
 	expect(args, 2, "nosuch.key", "unknown key");
 	const char *ini = tu_tmpfile(".ini");
