@@ -4,6 +4,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "sim/mem.h"
+
 struct region {
 	uint64_t base, bytes;
 	uint8_t *data;
@@ -23,6 +25,7 @@ struct region {
 #define HOSTMEM_CHUNK_SHIFT 21
 #define HOSTMEM_CHUNK_BYTES (1ull << HOSTMEM_CHUNK_SHIFT)
 #define HOSTMEM_CHUNKS 32768u  /* 64 GiB */
+#define HOSTMEM_PAGE 4096ull   /* x86 base page: the guard after each region */
 struct chunk {
 	uint8_t *data;             /* the region's bytes (NULL: unbacked) */
 	hostmem_write_fn on_write;
@@ -64,7 +67,7 @@ static uint8_t *backing_alloc(struct hostmem *m, uint64_t bytes)
 		}
 	}
 	uint64_t room = m->arena_cap - m->arena_used;
-	uint64_t need = (bytes + 63) & ~63ull;   /* keep every region on a cache line */
+	uint64_t need = (bytes + SIM_CACHE_LINE - 1) & ~(uint64_t)(SIM_CACHE_LINE - 1);   /* regions on cache lines */
 	if (m->arena && bytes && bytes <= room && need <= room) {
 		uint8_t *p = m->arena + m->arena_used;   /* zero: fresh pages, never reused */
 		m->arena_used += need;
@@ -127,7 +130,7 @@ uint64_t hostmem_alloc(struct hostmem *m, uint64_t bytes, bool is_backed, hostme
 		return 0;
 	m->n++;
 	/* A guard page after each region catches overruns as bad DMA. */
-	m->next_addr = base + ((bytes + 4095) & ~4095ull) + 4096;
+	m->next_addr = base + ((bytes + HOSTMEM_PAGE - 1) & ~(HOSTMEM_PAGE - 1)) + HOSTMEM_PAGE;
 	for (uint64_t a = base; a < base + bytes; a += HOSTMEM_CHUNK_BYTES) {
 		uint64_t c = (a - HOSTMEM_BASE) >> HOSTMEM_CHUNK_SHIFT;
 		if (c >= HOSTMEM_CHUNKS)
@@ -214,7 +217,7 @@ void hostmem_dma(struct hostmem *m, struct bus_dma *op)
 		/* The NIC reads its rings in order: bring the next line in now, so
 		 * that the next read of this ring finds it in cache (with many
 		 * queues a ring line is otherwise cold, and far). */
-		if (h.room - op->len >= 64)
+		if (h.room - op->len >= SIM_CACHE_LINE)
 			__builtin_prefetch(h.data + h.off + op->len);
 	} else {
 		memset(op->data, 0, op->len);

@@ -18,6 +18,10 @@ static const struct {
 	const char *name;
 	uint32_t ppm;
 } pcts[] = { { "p50", 500000 }, { "p90", 900000 }, { "p99", 990000 }, { "p99_9", 999000 } };
+enum { P50 = 0, P99 = 2, P99_9 = 3 };   /* indexes into pcts */
+/* The text report lists every queue up to this many; beyond, only the
+ * queues that saw traffic (a choice: one screen). */
+#define REPORT_QUEUES_ALL_MAX 16u
 
 static json_t *jint(uint64_t v) { return json_integer((json_int_t)v); }
 
@@ -63,7 +67,8 @@ static void cpu_busy(const struct run *r, uint32_t c, uint64_t *busy, uint64_t *
 {
 	const struct host_cpu_stats *st = driver_cpu_stats(r->drv, c);
 	*busy = host_cpu_busy_cycles(st);
-	*span = (uint64_t)((unsigned __int128)r->sim_end_ps * r->cfg.host.clock_mhz / 1000000u);
+	struct sim_clock clk = { .freq_hz = (uint64_t)r->cfg.host.clock_mhz * 1000000u };
+	*span = sim_clock_ps_to_cycles(&clk, r->sim_end_ps);
 	if (*span < *busy)
 		*span = *busy;
 }
@@ -302,13 +307,13 @@ void report_text(const struct run *r, FILE *f)
 	for (uint32_t q = 0; q < nq; q++) {
 		const struct host_queue_stats *hq = driver_queue_stats(r->drv, q);
 		const struct nic_queue_stats *qq = nic_queue_stats(r->nic, q);
-		if (nq > 16 && !hq->packets && !qq->drop_fifo_full && !qq->drop_no_desc)
+		if (nq > REPORT_QUEUES_ALL_MAX && !hq->packets && !qq->drop_fifo_full && !qq->drop_no_desc)
 			continue; /* many queues: show the ones that saw traffic */
 		char a[16], b[16], c[16], d[16];
 		const struct hist *e = driver_queue_lat(r->drv, q, LAT_E2E);
-		fmt_ps(a, sizeof a, hist_percentile(e, 500000));
-		fmt_ps(b, sizeof b, hist_percentile(e, 990000));
-		fmt_ps(c, sizeof c, hist_percentile(e, 999000));
+		fmt_ps(a, sizeof a, hist_percentile(e, pcts[P50].ppm));
+		fmt_ps(b, sizeof b, hist_percentile(e, pcts[P99].ppm));
+		fmt_ps(c, sizeof c, hist_percentile(e, pcts[P99_9].ppm));
 		fmt_ps(d, sizeof d, hist_max(e));
 		fprintf(f, "%5u %4u %10" PRIu64 " %12" PRIu64 " %9" PRIu64 " %9" PRIu64 " %8" PRIu64 " %10s %10s %10s %10s\n",
 			q, driver_queue_cpu(r->drv, q), hq->packets, hq->bytes, qq->drop_fifo_full, qq->drop_no_desc,
