@@ -245,6 +245,24 @@ static int cmp_bytes_desc(const void *a, const void *b)
 	return x->first_record < y->first_record ? -1 : x->first_record > y->first_record;
 }
 
+/* What `nicsim info` counts besides the flows. */
+struct info_counts {
+	struct parse_stats ps;
+	uint64_t packets, bytes, first, last;
+};
+
+static void info_count(void *ctx, const struct trace_record *rec, const struct parse_result *pr)
+{
+	struct info_counts *ic = ctx;
+	if (!ic->packets)
+		ic->first = rec->ts_ps;
+	if (rec->ts_ps > ic->last)
+		ic->last = rec->ts_ps;
+	ic->packets++;
+	ic->bytes += rec->wire_len;
+	parse_stats_add(&ic->ps, pr);
+}
+
 static int cmd_info(int argc, char **argv)
 {
 	const char *trace = NULL, *flows_path = NULL;
@@ -284,27 +302,8 @@ static int cmd_info(int argc, char **argv)
 	}
 	const struct trace_info *ti = trace_get_info(tr);
 	struct flow_table *ft = flows_new();
-	struct parse_stats ps = { 0 };
-	struct parse_result pr;
-	struct trace_record rec;
-	uint64_t packets = 0, bytes = 0, first = 0, last = 0;
-	while ((rc = trace_next(tr, &rec, err, sizeof err)) == TRACE_OK) {
-		if (!packets)
-			first = rec.ts_ps;
-		if (rec.ts_ps > last)
-			last = rec.ts_ps;
-		packets++;
-		bytes += rec.wire_len;
-		parse_frame(rec.data, rec.cap_len, rec.wire_len, ti->link, &pr);
-		parse_stats_add(&ps, &pr);
-		bool is_nomem;
-		if (!flows_add_frame(ft, &pr, rec.wire_len, rec.index, &is_nomem) && is_nomem) {
-			snprintf(err, sizeof err, "%s: record %" PRIu64 ": out of memory for the flow table", trace,
-				 rec.index);
-			rc = TRACE_E_NOMEM;
-			break;
-		}
-	}
+	struct info_counts ic = { 0 };
+	rc = flows_count_reader(tr, trace, ft, info_count, &ic, err, sizeof err);
 	bool is_truncated = rc == TRACE_E_TRUNCATED;
 	if (is_truncated) {
 		/* Cut inside the last record: report what came before (as tshark does). */
@@ -318,26 +317,26 @@ static int cmd_info(int argc, char **argv)
 	const struct trace_stats *ts = trace_get_stats(tr);
 	uint64_t unparsed = 0;
 	for (int s = 1; s < PARSE_STATUS_COUNT; s++)
-		unparsed += ps.by_status[s];
+		unparsed += ic.ps.by_status[s];
 	printf("file        %s\n", trace);
 	printf("format      %s%s, %s timestamps, link type %s (%u), snaplen %u\n", ti->format,
 	       ti->is_gzip ? " (gzip)" : "", ti->is_nanosecond ? "ns" : "us", ti->linktype_name, ti->linktype,
 	       ti->snaplen);
-	printf("packets     %" PRIu64 "\n", packets);
-	printf("bytes       %" PRIu64 " (on the wire)\n", bytes);
-	printf("duration    %.6f s\n", packets ? (double)(last - first) / 1e12 : 0.0);
-	printf("ipv4        %" PRIu64 "\nipv6        %" PRIu64 "\n", ps.ipv4, ps.ipv6);
+	printf("packets     %" PRIu64 "\n", ic.packets);
+	printf("bytes       %" PRIu64 " (on the wire)\n", ic.bytes);
+	printf("duration    %.6f s\n", ic.packets ? (double)(ic.last - ic.first) / 1e12 : 0.0);
+	printf("ipv4        %" PRIu64 "\nipv6        %" PRIu64 "\n", ic.ps.ipv4, ic.ps.ipv6);
 	printf("tcp         %" PRIu64 "\nudp         %" PRIu64 "\nother       %" PRIu64 " (other IP %" PRIu64
 	       ", non-IP %" PRIu64 ")\n",
-	       ps.tcp, ps.udp, ps.other_l4 + ps.non_ip, ps.other_l4, ps.non_ip);
-	printf("vlan        %" PRIu64 " tagged\n", ps.vlan_tagged);
-	printf("fragments   %" PRIu64 "\n", ps.fragments);
+	       ic.ps.tcp, ic.ps.udp, ic.ps.other_l4 + ic.ps.non_ip, ic.ps.other_l4, ic.ps.non_ip);
+	printf("vlan        %" PRIu64 " tagged\n", ic.ps.vlan_tagged);
+	printf("fragments   %" PRIu64 "\n", ic.ps.fragments);
 	if (is_truncated)
-		printf("truncated   the file ends inside record %" PRIu64 "\n", packets + 1);
+		printf("truncated   the file ends inside record %" PRIu64 "\n", ic.packets + 1);
 	printf("not parsed  %" PRIu64, unparsed);
 	for (int s = 1; s < PARSE_STATUS_COUNT; s++)
-		if (ps.by_status[s])
-			printf(" %s=%" PRIu64, parse_status_name((enum parse_status)s), ps.by_status[s]);
+		if (ic.ps.by_status[s])
+			printf(" %s=%" PRIu64, parse_status_name((enum parse_status)s), ic.ps.by_status[s]);
 	printf("\n");
 	if (ts->skipped_zero_len || ts->skipped_caplen_gt_len || ts->ts_backwards)
 		printf("oddities    %" PRIu64 " zero-length and %" PRIu64 " caplen>len records skipped, %" PRIu64

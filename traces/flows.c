@@ -329,27 +329,36 @@ struct flow_entry *flows_add_frame(struct flow_table *ft, const struct parse_res
 	return e;
 }
 
+int flows_count_reader(struct trace_reader *r, const char *path, struct flow_table *ft, flows_frame_fn on_frame,
+		       void *ctx, char *err, size_t err_len)
+{
+	struct trace_record rec;
+	struct parse_result pr;
+	int rc;
+	while ((rc = trace_next(r, &rec, err, err_len)) == TRACE_OK) {
+		/* The link type can only be known per interface once its IDB is
+		 * read (pcapng), so ask after each record; it is a field read. */
+		enum parse_link link = trace_get_info(r)->link;
+		parse_frame(rec.data, rec.cap_len, rec.wire_len, link, &pr);
+		if (on_frame)
+			on_frame(ctx, &rec, &pr);
+		bool is_nomem;
+		if (!flows_add_frame(ft, &pr, rec.wire_len, rec.index, &is_nomem) && is_nomem) {
+			snprintf(err, err_len, "%s: record %" PRIu64 ": out of memory for the flow table",
+				 path, rec.index);
+			return TRACE_E_NOMEM;
+		}
+	}
+	return rc == TRACE_EOF ? 0 : rc;
+}
+
 int flows_count_trace(const char *path, struct flow_table *ft, char *err, size_t err_len)
 {
 	struct trace_reader *r;
 	int rc = trace_open(&r, path, err, err_len);
 	if (rc < 0)
 		return rc;
-	struct trace_record rec;
-	struct parse_result pr;
-	while ((rc = trace_next(r, &rec, err, err_len)) == TRACE_OK) {
-		/* The link type can only be known per interface once its IDB is
-		 * read (pcapng), so ask after each record; it is a field read. */
-		enum parse_link link = trace_get_info(r)->link;
-		parse_frame(rec.data, rec.cap_len, rec.wire_len, link, &pr);
-		bool is_nomem;
-		if (!flows_add_frame(ft, &pr, rec.wire_len, rec.index, &is_nomem) && is_nomem) {
-			snprintf(err, err_len, "%s: record %" PRIu64 ": out of memory for the flow table",
-				 path, rec.index);
-			trace_close(r);
-			return TRACE_E_NOMEM;
-		}
-	}
+	rc = flows_count_reader(r, path, ft, NULL, NULL, err, err_len);
 	trace_close(r);
-	return rc == TRACE_EOF ? 0 : rc;
+	return rc;
 }

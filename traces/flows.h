@@ -67,4 +67,14 @@ int flows_write_csv(struct flow_table *ft, FILE *f, bool with_nic);
  * negative trace_err with the message in err. */
 int flows_count_trace(const char *path, struct flow_table *ft, char *err, size_t err_len);
 
+/* The same over an open reader (path names it in messages), calling
+ * on_frame (if not NULL) with every record and its parse; the reader stays
+ * open for its info and stats. Returns 0 at the end of the trace, or a
+ * negative trace_err (TRACE_E_TRUNCATED: the counts cover what came before). */
+struct trace_reader;
+struct trace_record;
+typedef void (*flows_frame_fn)(void *ctx, const struct trace_record *rec, const struct parse_result *pr);
+int flows_count_reader(struct trace_reader *r, const char *path, struct flow_table *ft, flows_frame_fn on_frame,
+		       void *ctx, char *err, size_t err_len);
+
 #endif
