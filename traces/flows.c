@@ -213,11 +213,13 @@ struct flow_entry *flows_get(struct flow_table *ft, const struct flow_key *key, 
 	 * growing fails, carry on fuller while at least one slot stays empty
 	 * (the probe loop ends only at an empty slot). */
 	if ((uint64_t)(ft->count + 1) * 2 > (uint64_t)ft->slot_mask + 1) {
-		if (table_grow(ft) != 0 && ft->count + 2 > ft->slot_mask + 1)
+		if (table_grow(ft) == 0) {   /* new slots: find the empty one again */
+			j = h & ft->slot_mask;
+			while (ft->slots[j].index_plus1)
+				j = (j + 1) & ft->slot_mask;
+		} else if (ft->count + 2 > ft->slot_mask + 1) {
 			return NULL;
-		j = h & ft->slot_mask;
-		while (ft->slots[j].index_plus1)
-			j = (j + 1) & ft->slot_mask;
+		}   /* else: the empty slot the probe ended at is still free */
 	}
 	struct flow_entry *e = entry_new(ft);
 	if (!e)
@@ -261,9 +263,10 @@ static int sort_item_cmp(const void *a, const void *b)
 
 struct flow_entry **flows_sorted(struct flow_table *ft)
 {
+	size_t n = ft->count ? ft->count : 1;   /* malloc(0) may return NULL */
 	free(ft->sorted);
-	ft->sorted = malloc((ft->count ? ft->count : 1) * sizeof *ft->sorted);
-	struct sort_item *items = malloc((ft->count ? ft->count : 1) * sizeof *items);
+	ft->sorted = malloc(n * sizeof *ft->sorted);
+	struct sort_item *items = malloc(n * sizeof *items);
 	if (!ft->sorted || !items) {
 		free(items);
 		free(ft->sorted);

@@ -365,21 +365,18 @@ static int fill(struct trace_reader *r, size_t n)
 		return TRACE_OK;
 	if (r->is_eof)
 		return TRACE_EOF;
-	if (n > r->cap) {
-		size_t cap = (n + 4095u) & ~(size_t)4095u;
-		/* Move first so realloc copies only live bytes. */
+	if (r->pos) {   /* live bytes to the front (before a realloc: it then copies only those) */
 		memmove(r->buf, r->buf + r->pos, have);
 		r->pos = 0;
 		r->end = have;
+	}
+	if (n > r->cap) {
+		size_t cap = (n + 4095u) & ~(size_t)4095u;   /* whole pages */
 		uint8_t *b = realloc(r->buf, cap);
 		if (!b)
 			return TRACE_E_NOMEM;
 		r->buf = b;
 		r->cap = cap;
-	} else if (r->pos) {
-		memmove(r->buf, r->buf + r->pos, have);
-		r->pos = 0;
-		r->end = have;
 	}
 	while (r->end < n && !r->is_eof)
 		r->end += read_chunk(r, r->buf + r->end, r->cap - r->end);
@@ -404,6 +401,13 @@ static int short_read(struct trace_reader *r, int fill_rc, uint64_t rec_no, bool
 	return fail(r, TRACE_E_TRUNCATED, rec_no,
 		    "file ends inside the %s: expected %" PRIu64 " bytes, got %" PRIu64, what,
 		    expected, got);
+}
+
+/* fill(n), and the error of a short read of `what` (n bytes) if it fails. */
+static int need(struct trace_reader *r, size_t n, uint64_t rec_no, const char *what)
+{
+	int rc = fill(r, n);
+	return rc == TRACE_OK ? TRACE_OK : short_read(r, rc, rec_no, false, what, n, r->end - r->pos);
 }
 
 /* Consume n bytes, possibly more than the window holds. */
@@ -436,7 +440,7 @@ static void deliver(struct trace_reader *r, struct trace_record *rec, uint64_t r
 		    const uint8_t *data)
 {
 	if (!has_ts)
-		abs_ps = r->has_prev ? r->prev_abs_ps : (r->has_base ? r->base_ps : 0);
+		abs_ps = r->has_prev ? r->prev_abs_ps : 0;   /* the base is only set with the first record */
 	if (!r->has_base && has_ts) {
 		i128 s = abs_ps / PS_PER_S;
 		if (abs_ps < 0 && abs_ps % PS_PER_S)
@@ -569,10 +573,9 @@ static int linktype_set(struct trace_reader *r, uint32_t lt, uint32_t iface)
 
 static int pcap_open(struct trace_reader *r)
 {
-	int rc = fill(r, PCAP_FILE_HDR_BYTES);
+	int rc = need(r, PCAP_FILE_HDR_BYTES, 0, "pcap file header");
 	if (rc != TRACE_OK)
-		return short_read(r, rc, 0, false, "pcap file header", PCAP_FILE_HDR_BYTES,
-				  r->end - r->pos);
+		return rc;
 	const uint8_t *h = r->buf + r->pos;
 	uint16_t major = rd16(r, h + 4), minor = rd16(r, h + 6);
 	/* Version 2.4 everywhere since 1998; libpcap refuses < 2 as archaic. */
@@ -617,9 +620,9 @@ static int check_tail(struct trace_reader *r, uint32_t tail, uint32_t len, uint6
 static int pcapng_trailer(struct trace_reader *r, uint32_t len, uint64_t rec_no, uint64_t at,
 			  uint32_t type)
 {
-	int rc = fill(r, 4);
+	int rc = need(r, 4, rec_no, "block trailing length");
 	if (rc != TRACE_OK)
-		return short_read(r, rc, rec_no, false, "block trailing length", 4, r->end - r->pos);
+		return rc;
 	uint32_t tail = rd32(r, r->buf + r->pos);
 	r->pos += 4;
 	return check_tail(r, tail, len, rec_no, at, type);
@@ -627,9 +630,9 @@ static int pcapng_trailer(struct trace_reader *r, uint32_t len, uint64_t rec_no,
 
 static int pcapng_shb(struct trace_reader *r, uint64_t at)
 {
-	int rc = fill(r, 16);
+	int rc = need(r, 16, 0, "section header block");
 	if (rc != TRACE_OK)
-		return short_read(r, rc, 0, false, "section header block", 16, r->end - r->pos);
+		return rc;
 	const uint8_t *b = r->buf + r->pos;
 	/* The byte-order magic decides how to read everything else in the
 	 * section, the block length included. */
@@ -684,10 +687,9 @@ static int pcapng_idb(struct trace_reader *r, uint32_t len, uint64_t at)
 			    "interface description block at byte %" PRIu64
 			    ": more than %u interfaces in section %" PRIu32,
 			    at, PCAPNG_IFACES_MAX, r->section);
-	int rc = fill(r, len);
+	int rc = need(r, len, 0, "interface description block");
 	if (rc != TRACE_OK)
-		return short_read(r, rc, 0, false, "interface description block", len,
-				  r->end - r->pos);
+		return rc;
 	const uint8_t *b = r->buf + r->pos;
 	if ((rc = check_tail(r, rd32(r, b + len - 4), len, 0, at, PCAPNG_BT_IDB)) != TRACE_OK)
 		return rc;
@@ -798,10 +800,9 @@ static int pcapng_packet(struct trace_reader *r, struct trace_record *rec, uint3
 		return fail(r, TRACE_E_FORMAT, no,
 			    "%s at byte %" PRIu64 ": block length %" PRIu32 " < %" PRIu32, name, at,
 			    len, hdr_bytes + 4);
-	int rc = fill(r, hdr_bytes);
+	int rc = need(r, hdr_bytes, no, "packet block header");
 	if (rc != TRACE_OK)
-		return short_read(r, rc, no, false, "packet block header", hdr_bytes,
-				  r->end - r->pos);
+		return rc;
 	const uint8_t *b = r->buf + r->pos;
 	uint32_t iface, caplen, wire_len;
 	uint64_t ticks = 0;
@@ -840,9 +841,9 @@ static int pcapng_packet(struct trace_reader *r, struct trace_record *rec, uint3
 	uint64_t rest = len - body; /* options + trailing length, >= 4 */
 	bool is_inline = rest <= PCAPNG_TAIL_INLINE_BYTES;
 	size_t want = (size_t)(is_inline ? len : body);
-	rc = fill(r, want);
+	rc = need(r, want, no, "packet block");
 	if (rc != TRACE_OK)
-		return short_read(r, rc, no, false, "packet block", want, r->end - r->pos);
+		return rc;
 	b = r->buf + r->pos;
 	const uint8_t *data = b + hdr_bytes;
 	if (is_inline) {
