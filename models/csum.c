@@ -108,18 +108,16 @@ uint16_t csum_update16(uint16_t old_csum, uint16_t old_word, uint16_t new_word)
 	return (uint16_t)~csum_fold(s);
 }
 
-static uint16_t be16_at(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
-
 /* IPv4 header checksum: the sum over the header, checksum field included,
  * folds to 0xffff when it is right (RFC 1071 §1 "(3)"). */
 static void plan_ipv4_header(const uint8_t *frame, uint32_t cap_len, const struct parse_result *pr,
 			     struct csum_rx_plan *pl)
 {
-	if (pr->l3 != PARSE_L3_IPV4 || pr->status == PARSE_BAD_L3 || (uint32_t)pr->l3_off + 20u > cap_len)
+	if (pr->l3 != PARSE_L3_IPV4 || pr->status == PARSE_BAD_L3 || (uint32_t)pr->l3_off + IPV4_HDR_MIN_BYTES > cap_len)
 		return;
 	const uint8_t *ip = frame + pr->l3_off;
 	uint32_t hdr_bytes = (ip[0] & 0x0fu) * 4u;
-	if (hdr_bytes < 20u || pr->l3_off + hdr_bytes > cap_len)
+	if (hdr_bytes < IPV4_HDR_MIN_BYTES || pr->l3_off + hdr_bytes > cap_len)
 		return;   /* options cut off by the capture */
 	pl->ip.is_summed = true;
 	pl->ip.off = pr->l3_off;
@@ -155,7 +153,7 @@ static uint8_t plan_l4(const uint8_t *frame, uint32_t cap_len, const struct pars
 		l4_len = pr->l3_len - (uint32_t)(pr->l4_off - pr->l3_off);
 	else
 		return CSUM_NOT_CHECKED;
-	if (l4_len < (is_tcp ? 20u : 8u))
+	if (l4_len < (is_tcp ? TCP_HDR_MIN_BYTES : UDP_HDR_BYTES))
 		return CSUM_NOT_CHECKED;
 	/* The whole segment must be in the capture (snaplen cuts are common). */
 	if ((uint64_t)pr->l4_off + l4_len > cap_len)
@@ -163,8 +161,8 @@ static uint8_t plan_l4(const uint8_t *frame, uint32_t cap_len, const struct pars
 
 	const uint8_t *l4 = frame + pr->l4_off;
 	if (is_udp) {
-		uint16_t ulen = be16_at(l4 + 4);
-		uint16_t ucsum = be16_at(l4 + 6);
+		uint16_t ulen = parse_be16(l4 + 4);
+		uint16_t ucsum = parse_be16(l4 + 6);
 		/* UDP length: the datagram may be shorter than the IP payload
 		 * (trailing bytes are not covered); longer is malformed, and 0 is
 		 * legal only in an IPv6 jumbogram (RFC 2675 §4). A length the
@@ -172,7 +170,7 @@ static uint8_t plan_l4(const uint8_t *frame, uint32_t cap_len, const struct pars
 		 * error is the parser's to count. */
 		bool is_jumbo_udp = ulen == 0 && is_v6 && l4_len > 0xffffu;
 		if (!is_jumbo_udp) {
-			if (ulen < 8u || ulen > l4_len)
+			if (ulen < UDP_HDR_BYTES || ulen > l4_len)
 				return CSUM_NOT_CHECKED;
 			l4_len = ulen;
 		}
@@ -188,7 +186,7 @@ static uint8_t plan_l4(const uint8_t *frame, uint32_t cap_len, const struct pars
 	uint32_t sum;
 	if (!is_v6) {
 		/* Four 16-bit words, added directly: this runs for every frame. */
-		sum = (uint32_t)be16_at(pr->src) + be16_at(pr->src + 2) + be16_at(pr->dst) + be16_at(pr->dst + 2);
+		sum = (uint32_t)parse_be16(pr->src) + parse_be16(pr->src + 2) + parse_be16(pr->dst) + parse_be16(pr->dst + 2);
 	} else {
 		/* Mobile IPv6: the receiving node processes the packet as if the
 		 * Home Address option's address were the source (RFC 6275 §9.3.1), so
@@ -205,9 +203,9 @@ static uint8_t plan_l4(const uint8_t *frame, uint32_t cap_len, const struct pars
 		sum = csum_partial(src, 16, 0);
 		sum = csum_partial(dst, 16, sum);
 	}
-	/* zero, protocol (IANA: TCP 6, UDP 17); then the length (IPv6: 32 bits,
-	 * so add the high half too). The sum stays far below 2^32. */
-	sum += (is_tcp ? 6u : 17u) + (l4_len & 0xffffu) + (l4_len >> 16);
+	/* zero, protocol; then the length (IPv6: 32 bits, so add the high half
+	 * too). The sum stays far below 2^32. */
+	sum += (is_tcp ? IPPROTO_TCP_ : IPPROTO_UDP_) + (l4_len & 0xffffu) + (l4_len >> 16);
 	pl->l4.is_summed = true;
 	pl->l4.off = pr->l4_off;
 	pl->l4.len = l4_len;

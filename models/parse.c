@@ -55,10 +55,6 @@
 #define VLAN_TAG_BYTES 4u
 #define SLL_HDR_BYTES 16u
 #define SLL2_HDR_BYTES 20u
-#define IPV4_HDR_MIN_BYTES 20u
-#define IPV6_HDR_BYTES 40u
-#define TCP_HDR_MIN_BYTES 20u
-#define UDP_HDR_BYTES 8u
 #define IPV6_FRAG_HDR_BYTES 8u
 
 /* Linux packet types (linux/if_packet.h), as SLL/SLL2 carry them. */
@@ -70,8 +66,6 @@
 #define IPPROTO_HOPOPTS_ 0u
 #define IPPROTO_ICMP_ 1u
 #define IPPROTO_IPIP_ 4u
-#define IPPROTO_TCP_ 6u
-#define IPPROTO_UDP_ 17u
 #define IPPROTO_IPV6_ 41u
 #define IPPROTO_ROUTING_ 43u
 #define IPPROTO_FRAGMENT_ 44u
@@ -85,7 +79,6 @@
 #define IPV6_OPT_JUMBO 0xc2u     /* RFC 2675 §2: length 4 */
 #define IPV6_OPT_HOME_ADDR 0xc9u /* RFC 6275 §6.3: length 16 */
 
-static inline uint16_t rd16(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
 static inline uint32_t rd32(const uint8_t *p)
 {
 	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
@@ -153,8 +146,8 @@ static enum parse_status parse_l4(struct parse_ctx *c, uint32_t p, uint32_t end,
 			return done(r, PARSE_BAD_L4);
 		if (p + 4 > c->caplen)
 			return done(r, PARSE_TRUNC_L4);
-		r->sport = rd16(f + p);
-		r->dport = rd16(f + p + 2);
+		r->sport = parse_be16(f + p);
+		r->dport = parse_be16(f + p + 2);
 		r->flags |= PARSE_F_HAS_PORTS;
 	}
 	if (proto == IPPROTO_TCP_) {
@@ -175,7 +168,7 @@ static enum parse_status parse_l4(struct parse_ctx *c, uint32_t p, uint32_t end,
 	if (proto == IPPROTO_UDP_) {
 		if (p + UDP_HDR_BYTES > c->caplen)
 			return done(r, PARSE_TRUNC_L4);
-		uint32_t udp_bytes = rd16(f + p + 4);
+		uint32_t udp_bytes = parse_be16(f + p + 4);
 		/* RFC 2675 §4: a UDP datagram in an IPv6 jumbogram carries length
 		 * 0; its length is the IP payload's. */
 		if (udp_bytes == 0 && is_ipv6 && end - p > 0xffffu)
@@ -223,7 +216,7 @@ static enum parse_status parse_ipv4(struct parse_ctx *c, uint32_t o)
 	uint32_t hdr_bytes = (uint32_t)(ip[0] & 0x0f) * 4u;
 	if ((ip[0] >> 4) != 4 || hdr_bytes < IPV4_HDR_MIN_BYTES)
 		return done(r, PARSE_BAD_L3);
-	uint32_t total_bytes = rd16(ip + 2);
+	uint32_t total_bytes = parse_be16(ip + 2);
 	if (total_bytes == 0) {
 		/* Total length 0 is what a capture of a TSO/GRO super-frame
 		 * holds when the datagram exceeds 65535 or the stack left the
@@ -250,7 +243,7 @@ static enum parse_status parse_ipv4(struct parse_ctx *c, uint32_t o)
 	}
 	/* RFC 791 §3.1: flags (bit 2 = MF) and the 13-bit offset in 8-byte
 	 * units. Only offset 0 carries the transport header. */
-	uint16_t frag = rd16(ip + 6);
+	uint16_t frag = parse_be16(ip + 6);
 	if (frag & 0x3fffu) {
 		r->flags |= PARSE_F_FRAG;
 		if (frag & 0x1fffu) {
@@ -326,7 +319,7 @@ static enum parse_status parse_ipv6(struct parse_ctx *c, uint32_t o)
 	const uint8_t *ip = f + o;
 	if ((ip[0] >> 4) != 6)
 		return done(r, PARSE_BAD_L3);
-	uint32_t payload_bytes = rd16(ip + 4);
+	uint32_t payload_bytes = parse_be16(ip + 4);
 	uint8_t nh = ip[6];
 	if (payload_bytes == 0 && nh == IPPROTO_HOPOPTS_) {
 		/* RFC 2675 §2: a jumbogram has payload length 0 and its length in
@@ -407,7 +400,7 @@ static enum parse_status parse_ipv6(struct parse_ctx *c, uint32_t o)
 		} else if (nh == IPPROTO_FRAGMENT_) {
 			/* RFC 8200 §4.5: offset in 8-byte units in the top 13
 			 * bits, M flag in bit 0. */
-			uint16_t off_m = rd16(f + p + 2);
+			uint16_t off_m = parse_be16(f + p + 2);
 			r->flags |= PARSE_F_FRAG;
 			if (off_m & 0xfff8u) {
 				r->ip_proto = f[p];
@@ -445,7 +438,7 @@ enum parse_status parse_frame(const uint8_t *frame, uint32_t caplen, uint32_t wi
 			return done(out, PARSE_TRUNC_L2);
 		if (frame[0] & 1u) /* I/G bit: group address (broadcast too) */
 			out->flags |= PARSE_F_L2_BCAST;
-		ethertype = rd16(frame + 12);
+		ethertype = parse_be16(frame + 12);
 		o = ETH_HDR_BYTES;
 		break;
 	case PARSE_LINK_SLL:
@@ -453,8 +446,8 @@ enum parse_status parse_frame(const uint8_t *frame, uint32_t caplen, uint32_t wi
 		uint32_t hdr = link == PARSE_LINK_SLL ? SLL_HDR_BYTES : SLL2_HDR_BYTES;
 		if (caplen < hdr)
 			return done(out, PARSE_TRUNC_L2);
-		unsigned pkttype = link == PARSE_LINK_SLL ? rd16(frame) : frame[10];
-		ethertype = link == PARSE_LINK_SLL ? rd16(frame + 14) : rd16(frame);
+		unsigned pkttype = link == PARSE_LINK_SLL ? parse_be16(frame) : frame[10];
+		ethertype = link == PARSE_LINK_SLL ? parse_be16(frame + 14) : parse_be16(frame);
 		if (pkttype == SLL_PKTTYPE_OUTGOING)
 			out->flags |= PARSE_F_SLL_OUTGOING;
 		else if (pkttype == SLL_PKTTYPE_HOST)
@@ -489,9 +482,9 @@ enum parse_status parse_frame(const uint8_t *frame, uint32_t caplen, uint32_t wi
 			return done(out, PARSE_TRUNC_L2);
 		}
 		if (out->vlan_count == 0)
-			out->vlan_id = rd16(frame + o) & 0x0fffu;
+			out->vlan_id = parse_be16(frame + o) & 0x0fffu;
 		out->vlan_count++;
-		ethertype = rd16(frame + o + 2);
+		ethertype = parse_be16(frame + o + 2);
 		o += VLAN_TAG_BYTES;
 	}
 	out->ethertype = ethertype;

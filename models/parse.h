@@ -72,6 +72,18 @@ enum parse_l4 { PARSE_L4_NONE = 0, PARSE_L4_TCP, PARSE_L4_UDP, PARSE_L4_OTHER };
 
 #define PARSE_FINAL_DST_UNKNOWN 0xffffu /* parse_result.final_dst_off: a routing type not understood */
 
+/* Header sizes and IP protocol numbers the parser and the checksum share
+ * (RFC 791, 8200, 9293, 768; IANA protocol numbers). */
+#define IPV4_HDR_MIN_BYTES 20u
+#define IPV6_HDR_BYTES 40u
+#define TCP_HDR_MIN_BYTES 20u
+#define UDP_HDR_BYTES 8u
+#define IPPROTO_TCP_ 6u
+#define IPPROTO_UDP_ 17u
+
+/* Big-endian 16-bit field at p. */
+static inline uint16_t parse_be16(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
+
 /* TCP flag bits of parse_result.tcp_flags (RFC 9293 §3.1). */
 #define TCP_FLAG_FIN 0x01u
 #define TCP_FLAG_SYN 0x02u
