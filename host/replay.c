@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/mac.h"
 #include "traces/flows.h"
 
 const struct param_def replay_params[] = {

@@ -18,20 +18,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "models/parse.h"   /* eth_wire_time_ps */
 #include "sim/param.h"
-
-#define ETH_MIN_FRAME_NO_FCS 60u  /* IEEE 802.3: 64-byte minimum frame including the FCS */
-
-/* Time a frame of wire_len bytes (as captured: no FCS) holds a wire of
- * rate_mbps, padding, FCS and overhead (preamble, SFD, IFG) included, in ps
- * rounded up. A packet helper: the MAC and the replay's sender pacing share it. */
-static inline uint64_t eth_wire_time_ps(uint32_t wire_len, uint32_t rate_mbps, uint32_t fcs_bytes,
-					uint32_t overhead_bytes)
-{
-	uint64_t bytes = (uint64_t)(wire_len < ETH_MIN_FRAME_NO_FCS ? ETH_MIN_FRAME_NO_FCS : wire_len) + fcs_bytes +
-			 overhead_bytes;
-	return (bytes * 8u * 1000000u + rate_mbps - 1) / rate_mbps;  /* bits * 1e6 / (Mb/s) = ps */
-}
 
 struct mac_cfg {
 	uint32_t rate_mbps;       /* line rate */

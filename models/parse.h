@@ -84,6 +84,19 @@ enum parse_l4 { PARSE_L4_NONE = 0, PARSE_L4_TCP, PARSE_L4_UDP, PARSE_L4_OTHER };
 /* Big-endian 16-bit field at p. */
 static inline uint16_t parse_be16(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
 
+#define ETH_MIN_FRAME_NO_FCS 60u  /* IEEE 802.3: 64-byte minimum frame including the FCS */
+
+/* Time a frame of wire_len bytes (as captured: no FCS) holds a wire of
+ * rate_mbps, padding, FCS and overhead (preamble, SFD, IFG) included, in ps
+ * rounded up. A packet helper: the MAC and the replay's sender pacing share it. */
+static inline uint64_t eth_wire_time_ps(uint32_t wire_len, uint32_t rate_mbps, uint32_t fcs_bytes,
+					uint32_t overhead_bytes)
+{
+	uint64_t bytes = (uint64_t)(wire_len < ETH_MIN_FRAME_NO_FCS ? ETH_MIN_FRAME_NO_FCS : wire_len) + fcs_bytes +
+			 overhead_bytes;
+	return (bytes * 8u * 1000000u + rate_mbps - 1) / rate_mbps;  /* bits * 1e6 / (Mb/s) = ps */
+}
+
 /* TCP flag bits of parse_result.tcp_flags (RFC 9293 §3.1). */
 #define TCP_FLAG_FIN 0x01u
 #define TCP_FLAG_SYN 0x02u
