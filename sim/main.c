@@ -27,7 +27,7 @@
 #include "sim/rtl_backend/backend_rtl.h"
 #endif
 
-enum { EXIT_DIFF = 1, EXIT_USAGE = 2, EXIT_TRACE = 3 };
+enum { EXIT_DIFF = 1, EXIT_USAGE = 2, EXIT_TRACE = 3, EXIT_RTL_MISMATCH = 4 };
 
 static const char *usage_main =
 	"nicsim " NICSIM_VERSION " — cycle-approximate simulator of a server NIC (RSS, offloads) and its host\n"
@@ -43,7 +43,8 @@ static const char *usage_main =
 	"\n"
 	"Captures: pcap or pcapng, plain or gzip-compressed (detected by content); link types\n"
 	"Ethernet, Linux cooked (SLL, SLL2) and raw IPv4/IPv6.\n"
-	"Exit status: 0 ok, 1 reports differ, 2 usage or configuration error, 3 unreadable trace.\n"
+	"Exit status: 0 ok, 1 reports differ, 2 usage or configuration error, 3 unreadable trace,\n"
+	"4 the RTL and C twins disagreed (run --backend rtl:...).\n"
 	"Docs: README.md, docs/config.md (every key, its unit, default and the default's source).\n";
 
 static const char *usage_run =
@@ -100,6 +101,18 @@ static int usage_err(const char *fmt, const char *arg, const char *cmd)
 
 static bool is_help(const char *a) { return !strcmp(a, "-h") || !strcmp(a, "--help"); }
 
+/* A command-line word that is not one of cmd's options: the trace (one),
+ * or an unknown option. 0, or EXIT_USAGE after the message. */
+static int take_trace(const char *a, const char **trace, const char *cmd)
+{
+	if (a[0] == '-' && a[1])
+		return usage_err("unknown option %s", a, cmd);
+	if (*trace)
+		return usage_err("one trace at a time (got also %s)", a, cmd);
+	*trace = a;
+	return 0;
+}
+
 /* Options shared by run and config: --config and --set, applied in order. */
 static int apply_cfg_opt(struct nicsim_cfg *cfg, const char *opt, const char *val, const char *cmd)
 {
@@ -151,12 +164,8 @@ static int cmd_run(int argc, char **argv)
 			i++;
 		} else if (!strcmp(a, "--quiet")) {
 			quiet = true;
-		} else if (a[0] == '-' && a[1]) {
-			return usage_err("unknown option %s", a, "run");
-		} else if (!trace) {
-			trace = a;
-		} else {
-			return usage_err("one trace at a time (got also %s)", a, "run");
+		} else if (take_trace(a, &trace, "run")) {
+			return EXIT_USAGE;
 		}
 	}
 	if (!trace)
@@ -230,7 +239,7 @@ static int cmd_run(int argc, char **argv)
 		/* The RTL and C twins disagreed: a bug in one of them. */
 		fprintf(stderr, "nicsim run: warning: %llu sums differed between the RTL and C twins (the RTL's were used)\n",
 			(unsigned long long)backend_rtl_mismatches(brtl));
-		status = 4;
+		status = EXIT_RTL_MISMATCH;
 	}
 	backend_rtl_close(brtl);
 #endif
@@ -283,12 +292,8 @@ static int cmd_info(int argc, char **argv)
 			if (!v || *end || top < 0)
 				return usage_err("--top needs a number >= 0 (got %s)", v ? v : "nothing", "info");
 			i++;
-		} else if (a[0] == '-' && a[1]) {
-			return usage_err("unknown option %s", a, "info");
-		} else if (!trace) {
-			trace = a;
-		} else {
-			return usage_err("one trace at a time (got also %s)", a, "info");
+		} else if (take_trace(a, &trace, "info")) {
+			return EXIT_USAGE;
 		}
 	}
 	if (!trace)
