@@ -73,9 +73,7 @@ public:
 
 	void feed(const uint8_t *bytes, uint32_t n_bytes, bool is_last) override
 	{
-		assert(n_bytes <= width && "rtl_csum_feed: more bytes than a word holds");
-		assert((n_bytes == width || is_last) && "rtl_csum_feed: only the last word may be partial");
-		rtl_shim::drive_word(t_.m(), bytes, n_bytes, is_last);
+		rtl_shim::feed_word(t_.m(), width, bytes, n_bytes, is_last);
 	}
 
 	void feed_idle() override { t_.m()->s_axis_tvalid = 0; }
@@ -168,17 +166,8 @@ int rtl_csum_open(struct rtl_csum **out, const struct rtl_csum_params *p, const 
 			std::snprintf(err, err_len, "rtl_csum: width_bytes %u not built (4 or 8)", p->width_bytes);
 		return -EINVAL;
 	}
-	if (!h) {
-		rtl_shim::set_err(err, err_len, "rtl_csum: out of memory");
-		return -ENOMEM;
-	}
-	int rc = h->open(vcd_path, err, err_len);
-	if (rc) {
-		delete h;
-		return rc;
-	}
-	*out = h;
-	return 0;
+	return rtl_shim::open_handle(h, "rtl_csum", [&](rtl_csum *x) { return x->open(vcd_path, err, err_len); }, out,
+				     err, err_len);
 }
 
 void rtl_csum_close(struct rtl_csum *h) { delete h; }

@@ -41,28 +41,23 @@ int rtl_rss_indir_open(struct rtl_rss_indir **out, const struct rtl_rss_indir_pa
 				      RTL_RSS_INDIR_TABLE_MAX);
 		return -EINVAL;
 	}
-	rtl_rss_indir *h = new (std::nothrow) rtl_rss_indir;
-	if (!h) {
-		rtl_shim::set_err(err, err_len, "rtl_rss_indir: out of memory");
-		return -ENOMEM;
-	}
-	int rc = h->t.open("rss_indir", vcd_path, err, err_len);
-	if (rc) {
-		delete h;
-		return rc;
-	}
-	h->table_size = n;
-	Vrss_indir *m = h->t.m();
-	m->cfg_size_log2 = log2_u32(n);
-	m->cfg_we = 0;
-	m->cfg_index = 0;
-	m->cfg_queue = 0;
-	m->s_axis_hash = 0;
-	m->s_axis_hash_valid = 0;
-	m->m_axis_queue_ready = 1;
-	rtl_rss_indir_reset(h);
-	*out = h;
-	return 0;
+	auto open = [&](rtl_rss_indir *h) {
+		int rc = h->t.open("rss_indir", vcd_path, err, err_len);
+		if (rc)
+			return rc;
+		h->table_size = n;
+		Vrss_indir *m = h->t.m();
+		m->cfg_size_log2 = log2_u32(n);
+		m->cfg_we = 0;
+		m->cfg_index = 0;
+		m->cfg_queue = 0;
+		m->s_axis_hash = 0;
+		m->s_axis_hash_valid = 0;
+		m->m_axis_queue_ready = 1;
+		rtl_rss_indir_reset(h);
+		return 0;
+	};
+	return rtl_shim::open_handle(new (std::nothrow) rtl_rss_indir, "rtl_rss_indir", open, out, err, err_len);
 }
 
 void rtl_rss_indir_close(struct rtl_rss_indir *h) { delete h; }

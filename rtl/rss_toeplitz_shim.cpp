@@ -82,9 +82,7 @@ public:
 
 	void feed(const uint8_t *bytes, uint32_t n_bytes, bool is_last) override
 	{
-		assert(n_bytes <= width && "rtl_toeplitz_feed: more bytes than a word holds");
-		assert((n_bytes == width || is_last) && "rtl_toeplitz_feed: only the last word may be partial");
-		rtl_shim::drive_word(t_.m(), bytes, n_bytes, is_last);
+		rtl_shim::feed_word(t_.m(), width, bytes, n_bytes, is_last);
 	}
 
 	void feed_idle() override { t_.m()->s_axis_tvalid = 0; }
@@ -154,17 +152,8 @@ int rtl_toeplitz_open(struct rtl_toeplitz **out, const struct rtl_toeplitz_param
 			std::snprintf(err, err_len, "rtl_toeplitz: width_bytes %u not built (4 or 8)", p->width_bytes);
 		return -EINVAL;
 	}
-	if (!h) {
-		rtl_shim::set_err(err, err_len, "rtl_toeplitz: out of memory");
-		return -ENOMEM;
-	}
-	int rc = h->open(vcd_path, err, err_len);
-	if (rc) {
-		delete h;
-		return rc;
-	}
-	*out = h;
-	return 0;
+	return rtl_shim::open_handle(h, "rtl_toeplitz", [&](rtl_toeplitz *x) { return x->open(vcd_path, err, err_len); },
+				     out, err, err_len);
 }
 
 void rtl_toeplitz_close(struct rtl_toeplitz *h) { delete h; }
@@ -172,7 +161,7 @@ void rtl_toeplitz_reset(struct rtl_toeplitz *h) { h->reset(); }
 
 int rtl_toeplitz_set_key(struct rtl_toeplitz *h, const uint8_t *key, size_t key_len)
 {
-	if (key_len < 40 || key_len > RTL_TOEPLITZ_KEY_BYTES_MAX)
+	if (key_len < RTL_TOEPLITZ_KEY_BYTES_MIN || key_len > RTL_TOEPLITZ_KEY_BYTES_MAX)
 		return -EINVAL;
 	uint8_t k[RTL_TOEPLITZ_KEY_BYTES_MAX] = {0};
 	std::memcpy(k, key, key_len);

@@ -148,6 +148,43 @@ inline void drive_word(M *m, const uint8_t *bytes, uint32_t n, bool is_last)
 	m->s_axis_tvalid = 1;
 }
 
+inline void set_err(char *err, size_t err_len, const char *msg)
+{
+	if (err && err_len)
+		std::snprintf(err, err_len, "%s", msg);
+}
+
+// The shims' feed(): one word of width bytes (the last may be partial).
+template <class M>
+inline void feed_word(M *m, uint32_t width, const uint8_t *bytes, uint32_t n, bool is_last)
+{
+	assert(n <= width && "rtl feed: more bytes than a word holds");
+	assert((n == width || is_last) && "rtl feed: only the last word may be partial");
+	(void)width;
+	drive_word(m, bytes, n, is_last);
+}
+
+// The shims' open: a handle just allocated (nullptr: out of memory) is
+// opened, or deleted on failure. 0 or a negative errno, as the C API says.
+template <class H, class Open>
+inline int open_handle(H *h, const char *name, Open open, H **out, char *err, size_t err_len)
+{
+	*out = nullptr;
+	if (!h) {
+		char msg[64];
+		std::snprintf(msg, sizeof msg, "%s: out of memory", name);
+		set_err(err, err_len, msg);
+		return -ENOMEM;
+	}
+	int rc = open(h);
+	if (rc) {
+		delete h;
+		return rc;
+	}
+	*out = h;
+	return 0;
+}
+
 // One clock of a block driven word by word (the shims' step()): out(m, &v)
 // reads the output handshake on the settled model (valid and ready) and
 // returns whether a result is handed over this cycle, *has_result and
@@ -255,11 +292,6 @@ bool stream_packet(Clocked<M> &t, uint32_t width, const uint8_t *bytes, size_t l
 	return is_ok;
 }
 
-inline void set_err(char *err, size_t err_len, const char *msg)
-{
-	if (err && err_len)
-		std::snprintf(err, err_len, "%s", msg);
-}
 
 }  // namespace rtl_shim
 
