@@ -18,7 +18,6 @@
  */
 #include "testutil.h"
 
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,20 +46,12 @@ struct twins {
 	uint32_t width;
 };
 
-static bool is_capture(const char *name)
-{
-	size_t n = strlen(name);
-	const char *ext[] = {".pcap", ".pcapng", ".pcap.gz", ".pcapng.gz"};
-	for (size_t i = 0; i < 4; i++) {
-		size_t e = strlen(ext[i]);
-		if (n > e && !strcmp(name + n - e, ext[i]))
-			return true;
-	}
-	return false;
-}
-
 static uint16_t c_sum(const uint8_t *d, size_t len, uint32_t init) { return csum_fold(csum_partial(d, len, init)); }
 
+struct walk {
+	struct twins *t;
+	struct counts n;
+};
 static void check_packet(struct twins *t, const struct trace_record *rec, enum parse_link link, struct counts *n,
 			 const char *file)
 {
@@ -143,6 +134,25 @@ static void check_packet(struct twins *t, const struct trace_record *rec, enum p
 	}
 }
 
+/* Every record of one capture through check_packet (tu_walk_files callback). */
+static void check_file(const char *path, void *ctx)
+{
+	struct walk *w = ctx;
+	char err[TRACE_ERR_MAX];
+	struct trace_reader *r;
+	if (trace_open(&r, path, err, sizeof err) < 0)
+		fail_msg("%s", err);
+	enum parse_link link = trace_get_info(r)->link;
+	struct trace_record rec;
+	int rc;
+	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	while ((rc = trace_next(r, &rec, err, sizeof err)) == TRACE_OK)
+		check_packet(w->t, &rec, link, &w->n, name);
+	if (rc != TRACE_EOF)
+		fail_msg("%s", err);
+	trace_close(r);
+}
+
 static void run_captures(uint32_t width)
 {
 	char err[TRACE_ERR_MAX] = "";
@@ -162,31 +172,9 @@ static void run_captures(uint32_t width)
 	for (uint32_t i = 0; i < 128; i++)
 		assert_int_equal(rtl_rss_indir_table_set(t.reta, i, rss_table_get(t.rss, i)), 0);
 
-	const char *dir = tu_path(tu_src_dir(), "traces");
-	DIR *d = opendir(dir);
-	if (!d)
-		skip();
-	struct counts n = {0};
-	int files = 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (!is_capture(e->d_name))
-			continue;
-		const char *path = tu_path(dir, e->d_name);
-		struct trace_reader *r;
-		if (trace_open(&r, path, err, sizeof err) < 0)
-			fail_msg("%s", err);
-		enum parse_link link = trace_get_info(r)->link;
-		struct trace_record rec;
-		int rc;
-		while ((rc = trace_next(r, &rec, err, sizeof err)) == TRACE_OK)
-			check_packet(&t, &rec, link, &n, e->d_name);
-		if (rc != TRACE_EOF)
-			fail_msg("%s", err);
-		trace_close(r);
-		files++;
-	}
-	closedir(d);
+	struct walk w = { .t = &t };
+	int files = (int)tu_walk_files(tu_path(tu_src_dir(), "traces"), tu_capture_suffixes, check_file, &w);
+	struct counts n = w.n;
 	printf("width %u: %d captures, %llu packets: %llu hashed, %llu IPv4 headers, %llu L4 sums (%llu TCP verdicts)\n",
 	       width, files, (unsigned long long)n.packets, (unsigned long long)n.hashed,
 	       (unsigned long long)n.ip_checked, (unsigned long long)n.l4_checked, (unsigned long long)n.l4_verdicts);

@@ -675,15 +675,12 @@ static void test_rtl_vcd_is_written_when_asked(void **state)
 	rtl_toeplitz_set_key(h, key, sizeof key);
 	rtl_toeplitz_hash(h, in, sizeof in, NULL);
 	rtl_toeplitz_close(h);
-	FILE *f = fopen(path, "r");
-	assert_non_null(f);
-	static char text[1 << 16];
-	size_t n = fread(text, 1, sizeof text - 1, f);
-	text[n] = 0;
-	fclose(f);
+	char *text = tu_read_file(path, NULL);
+	assert_non_null(text);
 	assert_non_null(strstr(text, "$enddefinitions"));
 	assert_non_null(strstr(text, "s_axis_tvalid"));
 	assert_non_null(strstr(text, "m_axis_hash_valid"));
+	free(text);
 	unlink(path);
 
 	/* A path that cannot be written is an error with the path named. */
