@@ -395,6 +395,16 @@ static void test_rss_tcp_ipv6_packet_hashes_4tuple_to_the_published_value(void *
 	json_decref(v);
 }
 
+/* The frame (no bytes needed: addresses and ports come from pr) hashes as
+ * type with the published value want. */
+static void expect_hash(struct rss *r, const struct parse_result *pr, uint32_t want_type, uint32_t want)
+{
+	uint32_t type = 0, hash = 0;
+	assert_true(rss_hash(r, no_frame, pr, &hash, &type));
+	assert_int_equal(type, want_type);
+	assert_int_equal(hash, want);
+}
+
 static void test_rss_ipv4_fragment_uses_2tuple_even_when_first_fragment_has_ports(void **state)
 {
 	(void)state;
@@ -404,18 +414,13 @@ static void test_rss_ipv4_fragment_uses_2tuple_even_when_first_fragment_has_port
 	struct vec_pkt tcp = vec_row(v, "NDIS_HASH_TCP_IPV4", 0);
 	struct vec_pkt ip = vec_row(v, "NDIS_HASH_IPV4", 0);
 	struct parse_result pr = pr_l4(PARSE_L3_IPV4, PARSE_L4_TCP, &tcp);
-	uint32_t type, hash;
 
 	pr.flags |= PARSE_F_FRAG | PARSE_F_FRAG_FIRST;   /* first fragment: header and ports present */
-	assert_true(rss_hash(r, no_frame, &pr, &hash, &type));
-	assert_int_equal(type, RSS_HASH_IPV4);
-	assert_int_equal(hash, ip.hash);
+	expect_hash(r, &pr, RSS_HASH_IPV4, ip.hash);
 
 	pr.flags = PARSE_F_FRAG;                          /* a later fragment: no L4 header */
 	pr.l4 = PARSE_L4_NONE;
-	assert_true(rss_hash(r, no_frame, &pr, &hash, &type));
-	assert_int_equal(type, RSS_HASH_IPV4);
-	assert_int_equal(hash, ip.hash);
+	expect_hash(r, &pr, RSS_HASH_IPV4, ip.hash);
 	rss_free(r);
 	json_decref(v);
 }
@@ -426,26 +431,19 @@ static void test_rss_udp_with_udp_types_off_falls_back_to_2tuple(void **state)
 	json_t *v = load_vectors();
 	struct vec_pkt tcp4 = vec_row(v, "NDIS_HASH_TCP_IPV4", 1), ip4 = vec_row(v, "NDIS_HASH_IPV4", 1);
 	struct vec_pkt tcp6 = vec_row(v, "NDIS_HASH_TCP_IPV6", 1), ip6 = vec_row(v, "NDIS_HASH_IPV6", 1);
-	uint32_t type, hash;
 
 	struct rss *r = rss_new("ipv4|tcp_ipv4|ipv6|tcp_ipv6", NULL, NULL);
 	struct parse_result pr = pr_l4(PARSE_L3_IPV4, PARSE_L4_UDP, &tcp4);
-	assert_true(rss_hash(r, no_frame, &pr, &hash, &type));
-	assert_int_equal(type, RSS_HASH_IPV4);
-	assert_int_equal(hash, ip4.hash);
+	expect_hash(r, &pr, RSS_HASH_IPV4, ip4.hash);
 	pr = pr_l4(PARSE_L3_IPV6, PARSE_L4_UDP, &tcp6);
-	assert_true(rss_hash(r, no_frame, &pr, &hash, &type));
-	assert_int_equal(type, RSS_HASH_IPV6);
-	assert_int_equal(hash, ip6.hash);
+	expect_hash(r, &pr, RSS_HASH_IPV6, ip6.hash);
 	rss_free(r);
 
 	/* With UDP on (the default), the same packet gets the 4-tuple, whose
 	 * value the derived rows give as equal to TCP's. */
 	r = rss_new(NULL, NULL, NULL);
 	pr = pr_l4(PARSE_L3_IPV4, PARSE_L4_UDP, &tcp4);
-	assert_true(rss_hash(r, no_frame, &pr, &hash, &type));
-	assert_int_equal(type, RSS_HASH_UDP_IPV4);
-	assert_int_equal(hash, tcp4.hash);
+	expect_hash(r, &pr, RSS_HASH_UDP_IPV4, tcp4.hash);
 	rss_free(r);
 	json_decref(v);
 }
@@ -500,9 +498,7 @@ static void test_rss_unparsed_or_non_ip_packet_gets_no_hash(void **state)
 	struct parse_result pr = pr_l4(PARSE_L3_IPV4, PARSE_L4_TCP, &tcp4);
 	pr.status = PARSE_TRUNC_L4;
 	pr.flags &= (uint16_t)~PARSE_F_HAS_PORTS;
-	assert_true(rss_hash(r, no_frame, &pr, &hash, &type));
-	assert_int_equal(type, RSS_HASH_IPV4);
-	assert_int_equal(hash, ip4.hash);
+	expect_hash(r, &pr, RSS_HASH_IPV4, ip4.hash);
 	rss_free(r);
 	json_decref(v);
 }
