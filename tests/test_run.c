@@ -108,6 +108,21 @@ static uint64_t max_util_ppm(const struct run *r)
 	return best;
 }
 
+/* A run of one of the shipped traces with the given settings, applied in
+ * order (the list ends at NULL). */
+static struct run *run_with(const char *trace, const char *const *sets)
+{
+	struct nicsim_cfg cfg;
+	config_defaults(&cfg);
+	for (; *sets; sets++)
+		assert_int_equal(config_set(&cfg, *sets, NULL, 0), 0);
+	return must_run(&cfg, tu_path(tu_path(tu_src_dir(), "traces"), trace), false);
+}
+
+#define MANY_FLOWS "many-flows-ipv4.pcap.gz"
+/* bulk-ipv6's timestamps never go backwards: test_reader holds the reader to libpcap. */
+#define BULK "bulk-ipv6.pcap"
+
 static void test_run_legacy_saturates_one_cpu_where_eight_rss_queues_do_not(void **state)
 {
 	(void)state;
@@ -115,16 +130,8 @@ static void test_run_legacy_saturates_one_cpu_where_eight_rss_queues_do_not(void
 	 * (1514+4+20)*8/10 ns = 1.23 us. One core pays per TCP frame
 	 * 850 (driver) + 3800 (TCP) + 1448*0.35 (copy) ~= 5157 cycles = 1.52 us
 	 * at 3.4 GHz: one core cannot keep up (legacy mode), eight share it easily. */
-	const char *path = tu_path(tu_path(tu_src_dir(), "traces"), "many-flows-ipv4.pcap.gz");
-	struct nicsim_cfg cfg;
-	config_defaults(&cfg);
-	assert_int_equal(config_set(&cfg, "replay.timing=linerate", NULL, 0), 0);
-	assert_int_equal(config_set(&cfg, "host.mode=legacy", NULL, 0), 0);
-	struct run *legacy = must_run(&cfg, path, false);
-	config_defaults(&cfg);
-	assert_int_equal(config_set(&cfg, "replay.timing=linerate", NULL, 0), 0);
-	assert_int_equal(config_set(&cfg, "rss.queues=8", NULL, 0), 0);
-	struct run *rss = must_run(&cfg, path, false);
+	struct run *legacy = run_with(MANY_FLOWS, (const char *[]){ "replay.timing=linerate", "host.mode=legacy", NULL });
+	struct run *rss = run_with(MANY_FLOWS, (const char *[]){ "replay.timing=linerate", "rss.queues=8", NULL });
 
 	assert_true(max_util_ppm(legacy) > 900000);     /* the one CPU is (nearly) always busy */
 	assert_true(dropped(legacy) > 0);               /* its ring ran dry: no-descriptor drops */
@@ -134,55 +141,20 @@ static void test_run_legacy_saturates_one_cpu_where_eight_rss_queues_do_not(void
 	run_free(rss);
 }
 
-static struct run *linerate_run3(const char *extra1, const char *extra2, const char *extra3)
-{
-	const char *path = tu_path(tu_path(tu_src_dir(), "traces"), "many-flows-ipv4.pcap.gz");
-	struct nicsim_cfg cfg;
-	config_defaults(&cfg);
-	assert_int_equal(config_set(&cfg, "replay.timing=linerate", NULL, 0), 0);
-	if (extra1)
-		assert_int_equal(config_set(&cfg, extra1, NULL, 0), 0);
-	if (extra2)
-		assert_int_equal(config_set(&cfg, extra2, NULL, 0), 0);
-	if (extra3)
-		assert_int_equal(config_set(&cfg, extra3, NULL, 0), 0);
-	return must_run(&cfg, path, false);
-}
-
-static struct run *linerate_run(const char *extra1, const char *extra2)
-{
-	return linerate_run3(extra1, extra2, NULL);
-}
-
-/* A run of bulk-ipv6 (its timestamps never go backwards: test_reader holds
- * the reader to libpcap) with the given timing settings and loops. */
-static struct run *bulk_run(const char *timing, const char *speed, const char *loops)
-{
-	const char *path = tu_path(tu_path(tu_src_dir(), "traces"), "bulk-ipv6.pcap");
-	struct nicsim_cfg cfg;
-	config_defaults(&cfg);
-	assert_int_equal(config_set(&cfg, timing, NULL, 0), 0);
-	if (speed)
-		assert_int_equal(config_set(&cfg, speed, NULL, 0), 0);
-	if (loops)
-		assert_int_equal(config_set(&cfg, loops, NULL, 0), 0);
-	return must_run(&cfg, path, false);
-}
-
 static void test_run_pacing_and_scaling_clamp_no_timestamp_of_an_ordered_capture(void **state)
 {
 	(void)state;
 	/* Pacing to the line rate delays frames; it does not make the capture's
 	 * timestamps go backwards, so nothing is "clamped" (only paced). */
-	struct run *r = bulk_run("replay.timing=linerate", NULL, NULL);
+	struct run *r = run_with(BULK, (const char *[]){ "replay.timing=linerate", NULL });
 	assert_int_equal(replay_stats(r->rep)->ts_clamped, 0);
 	assert_true(replay_stats(r->rep)->paced > 0);
 	run_free(r);
 	/* Scaled replay, two passes: the second pass starts after the first's
 	 * scaled span, so the passes do not overlap (no clamping) and two passes
 	 * at half speed take at least twice one pass. */
-	struct run *one = bulk_run("replay.timing=scaled", "replay.speed_pct=50", NULL);
-	struct run *two = bulk_run("replay.timing=scaled", "replay.speed_pct=50", "replay.loops=2");
+	struct run *one = run_with(BULK, (const char *[]){ "replay.timing=scaled", "replay.speed_pct=50", NULL });
+	struct run *two = run_with(BULK, (const char *[]){ "replay.timing=scaled", "replay.speed_pct=50", "replay.loops=2", NULL });
 	assert_int_equal(replay_stats(one->rep)->ts_clamped, 0);
 	assert_int_equal(replay_stats(two->rep)->ts_clamped, 0);
 	assert_true(two->sim_end_ps >= 2 * one->sim_end_ps - one->sim_end_ps / 100);
@@ -197,10 +169,10 @@ static void test_run_table_moves_reorder_frames_unless_the_old_queue_drains_firs
 	 * frames of the same flow overtake them on the new CPU (NDIS: "a normal
 	 * transient condition"); waiting for the old queue to drain prevents it.
 	 * The outside value is the per-flow order of entry into the model. */
-	struct run *imm = linerate_run3("rebalance.policy=busiest_to_idlest", "rebalance.interval_us=200",
-					"rebalance.move=immediate");
-	struct run *drn = linerate_run3("rebalance.policy=busiest_to_idlest", "rebalance.interval_us=200",
-					"rebalance.move=drain");
+	struct run *imm = run_with(MANY_FLOWS, (const char *[]){ "replay.timing=linerate", "rebalance.policy=busiest_to_idlest",
+								 "rebalance.interval_us=200", "rebalance.move=immediate", NULL });
+	struct run *drn = run_with(MANY_FLOWS, (const char *[]){ "replay.timing=linerate", "rebalance.policy=busiest_to_idlest",
+								 "rebalance.interval_us=200", "rebalance.move=drain", NULL });
 	const struct rebalance_stats *a = rebalance_stats(imm->rebal), *b = rebalance_stats(drn->rebal);
 	assert_true(a->entries_moved > 0);
 	assert_true(b->entries_moved > 0);
@@ -220,8 +192,9 @@ static void test_run_rebalancer_narrows_the_queue_imbalance(void **state)
 	/* 33 flows on 8 queues through a 128-entry table: the default spread is
 	 * uneven (max/mean 1.49 on this capture); moving hot entries from the
 	 * busiest CPU must narrow it. */
-	struct run *base = linerate_run(NULL, NULL);
-	struct run *bal = linerate_run("rebalance.policy=busiest_to_idlest", "rebalance.interval_us=200");
+	struct run *base = run_with(MANY_FLOWS, (const char *[]){ "replay.timing=linerate", NULL });
+	struct run *bal = run_with(MANY_FLOWS, (const char *[]){ "replay.timing=linerate", "rebalance.policy=busiest_to_idlest",
+							     "rebalance.interval_us=200", NULL });
 	uint64_t max_base = 0, max_bal = 0;
 	for (uint32_t q = 0; q < driver_queues(base->drv); q++) {
 		uint64_t a = driver_queue_stats(base->drv, q)->packets, b = driver_queue_stats(bal->drv, q)->packets;
@@ -237,7 +210,7 @@ static void test_run_schedule_moves_named_entries_and_refuses_bad_items(void **s
 {
 	(void)state;
 	/* Every entry to queue 1 at 1 ms: from then on only queue 1 receives. */
-	struct run *r = linerate_run("rebalance.schedule=1000:0-127=1", NULL);
+	struct run *r = run_with(MANY_FLOWS, (const char *[]){ "replay.timing=linerate", "rebalance.schedule=1000:0-127=1", NULL });
 	assert_int_equal(rebalance_stats(r->rebal)->entries_moved, 112); /* 128 entries, 16 already on queue 1 */
 	/* The NIC's table, read through its RETA registers (2 entries each). */
 	for (uint32_t e = 0; e < 128; e++) {
