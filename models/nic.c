@@ -141,6 +141,14 @@ static void drop(struct nic *n, struct pkt *p)
 	pkt_release(n->pool, p);
 }
 
+/* A frame admitted to the FIFO that finds no descriptor (or loses it). */
+static void drop_no_desc(struct nic *n, struct pkt *p)
+{
+	n->q[p->queue].st.drop_no_desc++;
+	mac_fifo_release(&n->mac, p->wire_len);
+	drop(n, p);
+}
+
 static void rx_pipe_done(struct sim_kernel *k, struct sim_event *ev, void *arg);
 static void rx_dma_done(struct sim_kernel *k, struct sim_event *ev, void *arg);
 
@@ -261,9 +269,7 @@ static void dma_kick(struct nic *n)
 		struct pkt *p = pkt_list_pop(&n->dma_q);
 		struct nic_rxq *q = &n->q[p->queue];
 		if (!rxq_has_desc(q)) {
-			q->st.drop_no_desc++;
-			mac_fifo_release(&n->mac, p->wire_len);
-			drop(n, p);
+			drop_no_desc(n, p);
 			continue;
 		}
 		dma_start(n, p, now);
@@ -297,9 +303,7 @@ static void rx_dma_done(struct sim_kernel *k, struct sim_event *ev, void *arg)
 		/* The host reset or reprogrammed the ring while the frame was in
 		 * its DMA: the descriptor it was taking is gone. Dropped, counted
 		 * as without a descriptor; nothing is written to host memory. */
-		q->st.drop_no_desc++;
-		mac_fifo_release(&n->mac, p->wire_len);
-		drop(n, p);
+		drop_no_desc(n, p);
 		return;
 	}
 	uint64_t now = sim_now_ps(k);
