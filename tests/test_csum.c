@@ -312,6 +312,15 @@ static struct frame *pick_with_payload(struct frame *f, size_t n, uint32_t min_p
 	return NULL;
 }
 
+/* The receive checksum verdicts of a frame, IPv4 header and L4. */
+static void expect_csum(const uint8_t *frame, uint32_t cap_len, const struct parse_result *pr, uint8_t want_ip,
+			uint8_t want_l4)
+{
+	struct csum_rx_result r = csum_rx_check(frame, cap_len, pr);
+	assert_int_equal(r.ip, want_ip);
+	assert_int_equal(r.l4, want_l4);
+}
+
 static void test_csum_rx_flipped_bit_is_bad_and_truncated_capture_is_not_checked(void **state)
 {
 	(void)state;
@@ -322,37 +331,26 @@ static void test_csum_rx_flipped_bit_is_bad_and_truncated_capture_is_not_checked
 
 	struct frame bad = f;
 	bad.data[pr.payload_off + 50] ^= 0x01;   /* one payload bit */
-	struct csum_rx_result r = csum_rx_check(bad.data, bad.cap_len, &pr);
-	assert_int_equal(r.ip, CSUM_GOOD);
-	assert_int_equal(r.l4, CSUM_BAD);
+	expect_csum(bad.data, bad.cap_len, &pr, CSUM_GOOD, CSUM_BAD);
 
 	bad = f;
 	bad.data[pr.l3_off + 8] ^= 0x01;        /* TTL: in the IP header, not the pseudo-header */
-	r = csum_rx_check(bad.data, bad.cap_len, &pr);
-	assert_int_equal(r.ip, CSUM_BAD);
-	assert_int_equal(r.l4, CSUM_GOOD);
+	expect_csum(bad.data, bad.cap_len, &pr, CSUM_BAD, CSUM_GOOD);
 
 	bad = f;
 	bad.data[pr.l3_off + 15] ^= 0x01;       /* source address: in both */
 	struct parse_result pr_bad = parse(&bad);
-	r = csum_rx_check(bad.data, bad.cap_len, &pr_bad);
-	assert_int_equal(r.ip, CSUM_BAD);
-	assert_int_equal(r.l4, CSUM_BAD);
+	expect_csum(bad.data, bad.cap_len, &pr_bad, CSUM_BAD, CSUM_BAD);
 
 	/* A capture cut inside the payload (snaplen): cannot check, not bad. The
 	 * parse result is the full frame's; csum must not read past cap_len. */
 	uint32_t cut = pr.payload_off + 10;
-	r = csum_rx_check(f.data, cut, &pr);
-	assert_int_equal(r.ip, CSUM_GOOD);
-	assert_int_equal(r.l4, CSUM_NOT_CHECKED);
+	expect_csum(f.data, cut, &pr, CSUM_GOOD, CSUM_NOT_CHECKED);
 	struct parse_result pr_cut;
 	parse_frame(f.data, cut, f.wire_len, PARSE_LINK_ETH, &pr_cut);
-	r = csum_rx_check(f.data, cut, &pr_cut);
-	assert_int_equal(r.l4, CSUM_NOT_CHECKED);
+	assert_int_equal(csum_rx_check(f.data, cut, &pr_cut).l4, CSUM_NOT_CHECKED);
 	/* Cut inside the IP header. */
-	r = csum_rx_check(f.data, pr.l3_off + 10, &pr);
-	assert_int_equal(r.ip, CSUM_NOT_CHECKED);
-	assert_int_equal(r.l4, CSUM_NOT_CHECKED);
+	expect_csum(f.data, pr.l3_off + 10, &pr, CSUM_NOT_CHECKED, CSUM_NOT_CHECKED);
 }
 
 static void test_csum_rx_fragment_is_not_checked(void **state)
@@ -376,9 +374,7 @@ static void test_csum_rx_fragment_is_not_checked(void **state)
 	ip[11] = (uint8_t)new_csum;
 	pr = parse(&f);
 	assert_true(pr.flags & PARSE_F_FRAG);
-	struct csum_rx_result r = csum_rx_check(f.data, f.cap_len, &pr);
-	assert_int_equal(r.ip, CSUM_GOOD);
-	assert_int_equal(r.l4, CSUM_NOT_CHECKED);
+	expect_csum(f.data, f.cap_len, &pr, CSUM_GOOD, CSUM_NOT_CHECKED);
 }
 
 static void test_csum_rx_udp_ipv4_zero_checksum_is_not_checked(void **state)
@@ -391,13 +387,10 @@ static void test_csum_rx_udp_ipv4_zero_checksum_is_not_checked(void **state)
 	struct parse_result pr = parse(&f);
 	f.data[pr.l4_off + 6] = 0;   /* RFC 768: zero = no checksum sent */
 	f.data[pr.l4_off + 7] = 0;
-	struct csum_rx_result r = csum_rx_check(f.data, f.cap_len, &pr);
-	assert_int_equal(r.ip, CSUM_GOOD);
-	assert_int_equal(r.l4, CSUM_NOT_CHECKED);
+	expect_csum(f.data, f.cap_len, &pr, CSUM_GOOD, CSUM_NOT_CHECKED);
 	/* A wrong non-zero checksum is bad. */
 	f.data[pr.l4_off + 7] = 1;
-	r = csum_rx_check(f.data, f.cap_len, &pr);
-	assert_int_equal(r.l4, CSUM_BAD);
+	assert_int_equal(csum_rx_check(f.data, f.cap_len, &pr).l4, CSUM_BAD);
 }
 
 /* Every record of a small capture, malloc'd (records may exceed struct frame). */
@@ -502,9 +495,7 @@ static void test_csum_rx_non_ip_frame_is_not_checked(void **state)
 			    0, 1, 0x08, 0, 6, 4, 0, 1 };
 	struct parse_result pr;
 	parse_frame(arp, sizeof arp, sizeof arp, PARSE_LINK_ETH, &pr);
-	struct csum_rx_result r = csum_rx_check(arp, sizeof arp, &pr);
-	assert_int_equal(r.ip, CSUM_NOT_CHECKED);
-	assert_int_equal(r.l4, CSUM_NOT_CHECKED);
+	expect_csum(arp, sizeof arp, &pr, CSUM_NOT_CHECKED, CSUM_NOT_CHECKED);
 }
 
 int main(void)
