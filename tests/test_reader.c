@@ -263,6 +263,21 @@ static void read_all(const char *path, struct got *g)
 	trace_close(r);
 }
 
+/* Write the built capture to a temporary file (suffix picks the name) and
+ * read it all; the path, for messages and drop_built. */
+static const char *read_built(const struct bb *b, const char *suffix, struct got *g)
+{
+	const char *p = write_tmp(b, suffix);
+	read_all(p, g);
+	return p;
+}
+
+static void drop_built(const char *path, struct bb *b)
+{
+	unlink(path);
+	bb_free(b);
+}
+
 static void assert_contains(const char *hay, const char *needle)
 {
 	if (!strstr(hay, needle))
@@ -510,9 +525,8 @@ static void test_reader_digest_is_fnv1a64_of_all_file_bytes(void **state)
 	pcap_hdr(&b, false, 65535, 1);
 	for (uint32_t i = 0; i < 3000; i++) /* ~ 2.6 MB: many window refills */
 		pcap_rec(&b, 1000 + i, i, 60 + (i * 37) % 1400, 1514, i);
-	const char *p = write_tmp(&b, ".pcap");
 	struct got g;
-	read_all(p, &g);
+	const char *p = read_built(&b, ".pcap", &g);
 	assert_int_equal(g.rc, TRACE_EOF);
 	assert_int_equal(g.n, 3000);
 	assert_int_equal(g.stats.bytes_read, b.n);
@@ -529,8 +543,7 @@ static void test_reader_digest_is_fnv1a64_of_all_file_bytes(void **state)
 	assert_int_equal(z.rc, TRACE_EOF);
 	assert_int_equal(z.digest, g.digest);
 	unlink(p);
-	unlink(gz);
-	bb_free(&b);
+	drop_built(gz, &b);
 }
 
 /* ---- classic pcap, good files ---- */
@@ -578,15 +591,13 @@ static void test_reader_pcap_little_endian_microseconds(void **state)
 	(void)state;
 	struct bb b = {0};
 	build_two_records(&b, false, false);
-	const char *p = write_tmp(&b, ".pcap");
 	struct got g;
-	read_all(p, &g);
+	const char *p = read_built(&b, ".pcap", &g);
 	check_two_records(&g);
 	assert_false(g.info.is_gzip);
 	assert_false(g.info.is_big_endian);
 	assert_false(g.info.is_nanosecond);
-	unlink(p);
-	bb_free(&b);
+	drop_built(p, &b);
 }
 
 static void test_reader_pcap_big_endian_reads_same_records(void **state)
@@ -595,14 +606,12 @@ static void test_reader_pcap_big_endian_reads_same_records(void **state)
 	struct bb b = {0};
 	build_two_records(&b, true, false);
 	assert_int_equal(b.p[0], 0xA1); /* the file really is big-endian */
-	const char *p = write_tmp(&b, ".pcap");
 	struct got g;
-	read_all(p, &g);
+	const char *p = read_built(&b, ".pcap", &g);
 	check_two_records(&g);
 	assert_true(g.info.is_big_endian);
 	assert_false(g.info.is_nanosecond);
-	unlink(p);
-	bb_free(&b);
+	drop_built(p, &b);
 }
 
 static void test_reader_pcap_nanosecond_keeps_nanoseconds(void **state)
@@ -610,13 +619,11 @@ static void test_reader_pcap_nanosecond_keeps_nanoseconds(void **state)
 	(void)state;
 	struct bb b = {0};
 	build_two_records(&b, false, true);
-	const char *p = write_tmp(&b, ".pcap");
 	struct got g;
-	read_all(p, &g);
+	const char *p = read_built(&b, ".pcap", &g);
 	check_two_records(&g);
 	assert_true(g.info.is_nanosecond);
-	unlink(p);
-	bb_free(&b);
+	drop_built(p, &b);
 
 	/* A sub-microsecond part survives: 1000 s + 123,456,789 ns. */
 	struct bb c = {.is_be = true};
@@ -628,8 +635,7 @@ static void test_reader_pcap_nanosecond_keeps_nanoseconds(void **state)
 	assert_true(g.info.is_nanosecond);
 	assert_true(g.info.is_big_endian);
 	assert_int_equal(g.recs[0].ts_ps, 123456789000ull);
-	unlink(p);
-	bb_free(&c);
+	drop_built(p, &c);
 }
 
 static void test_reader_accepted_link_types_map_to_parser_links(void **state)
@@ -650,16 +656,14 @@ static void test_reader_accepted_link_types_map_to_parser_links(void **state)
 		struct bb b = {0};
 		pcap_hdr(&b, false, 65535, cases[i].lt);
 		pcap_rec(&b, 5, 0, 40, 40, 9);
-		const char *p = write_tmp(&b, ".pcap");
 		struct got g;
-		read_all(p, &g);
+		const char *p = read_built(&b, ".pcap", &g);
 		assert_int_equal(g.rc, TRACE_EOF);
 		assert_int_equal(g.n, 1);
 		assert_int_equal(g.info.linktype, cases[i].lt);
 		assert_string_equal(g.info.linktype_name, cases[i].name);
 		assert_int_equal(g.info.link, cases[i].link);
-		unlink(p);
-		bb_free(&b);
+		drop_built(p, &b);
 	}
 }
 
@@ -671,16 +675,14 @@ static void test_reader_record_of_exactly_caplen_max_is_read(void **state)
 	pcap_rec(&b, 7, 0, 100, 100, 1);
 	pcap_rec(&b, 7, 1, TRACE_CAPLEN_MAX, TRACE_CAPLEN_MAX, 2);
 	pcap_rec(&b, 7, 2, 100, 100, 3);
-	const char *p = write_tmp(&b, ".pcap");
 	struct got g;
-	read_all(p, &g);
+	const char *p = read_built(&b, ".pcap", &g);
 	assert_int_equal(g.rc, TRACE_EOF);
 	assert_int_equal(g.n, 3);
 	assert_int_equal(g.recs[1].cap_len, TRACE_CAPLEN_MAX);
 	assert_data_pat(&g.recs[1], 2);
 	assert_data_pat(&g.recs[2], 3);
-	unlink(p);
-	bb_free(&b);
+	drop_built(p, &b);
 }
 
 /* ---- classic pcap, bad input ---- */
@@ -711,9 +713,8 @@ static void test_reader_truncated_file_header_is_refused(void **state)
 	struct bb b = {0};
 	pcap_hdr(&b, false, 65535, 1);
 	b.n = 10;
-	const char *p = write_tmp(&b, ".pcap");
 	struct got g;
-	read_all(p, &g);
+	const char *p = read_built(&b, ".pcap", &g);
 	assert_err(&g, TRACE_E_TRUNCATED, p, "expected 24 bytes, got 10");
 	unlink(p);
 
@@ -722,8 +723,7 @@ static void test_reader_truncated_file_header_is_refused(void **state)
 	p = write_tmp(&b, ".pcap");
 	read_all(p, &g);
 	assert_err(&g, TRACE_E_TRUNCATED, p, "got 3");
-	unlink(p);
-	bb_free(&b);
+	drop_built(p, &b);
 }
 
 static void test_reader_bad_magic_shows_bytes_and_accepted_formats(void **state)
@@ -747,14 +747,12 @@ static void test_reader_truncated_record_header_names_record(void **state)
 	pcap_rec(&b, 1, 0, 60, 60, 1);
 	pcap_rec(&b, 1, 1, 60, 60, 2);
 	b.n = 24 + 76 + 5; /* record 2: 5 of its 16 header bytes */
-	const char *p = write_tmp(&b, ".pcap");
 	struct got g;
-	read_all(p, &g);
+	const char *p = read_built(&b, ".pcap", &g);
 	assert_int_equal(g.n, 1); /* record 1 was delivered first */
 	assert_err(&g, TRACE_E_TRUNCATED, p, "record 2:");
 	assert_contains(g.err, "expected 16 bytes, got 5");
-	unlink(p);
-	bb_free(&b);
+	drop_built(p, &b);
 }
 
 static void test_reader_truncated_record_data_names_record(void **state)
@@ -765,14 +763,12 @@ static void test_reader_truncated_record_data_names_record(void **state)
 	pcap_rec(&b, 1, 0, 60, 60, 1);
 	pcap_rec(&b, 1, 1, 100, 100, 2);
 	b.n = 24 + 76 + 16 + 40; /* record 2: 40 of 100 data bytes */
-	const char *p = write_tmp(&b, ".pcap");
 	struct got g;
-	read_all(p, &g);
+	const char *p = read_built(&b, ".pcap", &g);
 	assert_int_equal(g.n, 1);
 	assert_err(&g, TRACE_E_TRUNCATED, p, "record 2:");
 	assert_contains(g.err, "expected 100 bytes, got 40");
-	unlink(p);
-	bb_free(&b);
+	drop_built(p, &b);
 }
 
 static void test_reader_caplen_over_snaplen_names_record(void **state)
@@ -782,13 +778,11 @@ static void test_reader_caplen_over_snaplen_names_record(void **state)
 	pcap_hdr(&b, false, 64, 1);
 	pcap_rec(&b, 1, 0, 64, 64, 1);
 	pcap_rec(&b, 1, 1, 65, 65, 2);
-	const char *p = write_tmp(&b, ".pcap");
 	struct got g;
-	read_all(p, &g);
+	const char *p = read_built(&b, ".pcap", &g);
 	assert_int_equal(g.n, 1);
 	assert_err(&g, TRACE_E_LIMIT, p, "record 2: caplen 65 > snaplen 64");
-	unlink(p);
-	bb_free(&b);
+	drop_built(p, &b);
 }
 
 static void test_reader_absurd_caplen_is_refused_before_reading(void **state)
@@ -805,13 +799,11 @@ static void test_reader_absurd_caplen_is_refused_before_reading(void **state)
 	bb_u32(&b, 0xfffffff0u);
 	bb_u32(&b, 0xfffffff0u);
 	bb_pat(&b, 3, 8);
-	const char *p = write_tmp(&b, ".pcap");
 	struct got g;
-	read_all(p, &g);
+	const char *p = read_built(&b, ".pcap", &g);
 	assert_int_equal(g.n, 1);
 	assert_err(&g, TRACE_E_LIMIT, p, "record 2: caplen 4294967280 > 262144");
-	unlink(p);
-	bb_free(&b);
+	drop_built(p, &b);
 
 	/* snaplen 0 (no snaplen check): one byte over the maximum. */
 	struct bb c = {0};
@@ -820,8 +812,7 @@ static void test_reader_absurd_caplen_is_refused_before_reading(void **state)
 	p = write_tmp(&c, ".pcap");
 	read_all(p, &g);
 	assert_err(&g, TRACE_E_LIMIT, p, "record 1: caplen 262145 > 262144");
-	unlink(p);
-	bb_free(&c);
+	drop_built(p, &c);
 }
 
 static void test_reader_zero_length_record_is_skipped_and_counted(void **state)
@@ -832,9 +823,8 @@ static void test_reader_zero_length_record_is_skipped_and_counted(void **state)
 	pcap_rec(&b, 1, 0, 60, 60, 1);
 	pcap_rec(&b, 1, 1, 0, 60, 2);
 	pcap_rec(&b, 1, 2, 50, 60, 3);
-	const char *p = write_tmp(&b, ".pcap");
 	struct got g;
-	read_all(p, &g);
+	const char *p = read_built(&b, ".pcap", &g);
 	assert_int_equal(g.rc, TRACE_EOF);
 	assert_int_equal(g.n, 2);
 	assert_int_equal(g.recs[0].index, 1);
@@ -843,8 +833,7 @@ static void test_reader_zero_length_record_is_skipped_and_counted(void **state)
 	assert_data_pat(&g.recs[1], 3);
 	assert_int_equal(g.stats.skipped_zero_len, 1);
 	assert_int_equal(g.stats.records, 2);
-	unlink(p);
-	bb_free(&b);
+	drop_built(p, &b);
 }
 
 static void test_reader_caplen_over_len_is_skipped_and_counted(void **state)
@@ -855,16 +844,14 @@ static void test_reader_caplen_over_len_is_skipped_and_counted(void **state)
 	pcap_rec(&b, 1, 0, 60, 60, 1);
 	pcap_rec(&b, 1, 1, 60, 50, 2);
 	pcap_rec(&b, 1, 2, 40, 40, 3);
-	const char *p = write_tmp(&b, ".pcap");
 	struct got g;
-	read_all(p, &g);
+	const char *p = read_built(&b, ".pcap", &g);
 	assert_int_equal(g.rc, TRACE_EOF);
 	assert_int_equal(g.n, 2);
 	assert_int_equal(g.recs[1].index, 3);
 	assert_data_pat(&g.recs[1], 3);
 	assert_int_equal(g.stats.skipped_caplen_gt_len, 1);
-	unlink(p);
-	bb_free(&b);
+	drop_built(p, &b);
 }
 
 static void test_reader_backwards_timestamp_is_flagged_and_counted(void **state)
@@ -876,9 +863,8 @@ static void test_reader_backwards_timestamp_is_flagged_and_counted(void **state)
 	pcap_rec(&b, 10, 500000, 40, 40, 1);
 	pcap_rec(&b, 10, 200000, 40, 40, 2);
 	pcap_rec(&b, 11, 0, 40, 40, 3);
-	const char *p = write_tmp(&b, ".pcap");
 	struct got g;
-	read_all(p, &g);
+	const char *p = read_built(&b, ".pcap", &g);
 	assert_int_equal(g.rc, TRACE_EOF);
 	assert_int_equal(g.n, 3);
 	assert_false(g.recs[0].is_ts_backwards);
@@ -888,8 +874,7 @@ static void test_reader_backwards_timestamp_is_flagged_and_counted(void **state)
 	assert_int_equal(g.recs[2].ts_ps, PS_PER_S);
 	assert_int_equal(g.stats.ts_backwards, 1);
 	assert_int_equal(g.stats.ts_clamped, 0);
-	unlink(p);
-	bb_free(&b);
+	drop_built(p, &b);
 }
 
 static void test_reader_timestamp_outside_2_pow_64_ps_is_clamped_and_counted(void **state)
@@ -903,9 +888,8 @@ static void test_reader_timestamp_outside_2_pow_64_ps_is_clamped_and_counted(voi
 	pcap_rec(&b, 1600000000u, 0, 40, 40, 1);
 	pcap_rec(&b, 1599999999u, 0, 40, 40, 2);
 	pcap_rec(&b, 1600000000u + 300u * 86400u, 0, 40, 40, 3);
-	const char *p = write_tmp(&b, ".pcap");
 	struct got g;
-	read_all(p, &g);
+	const char *p = read_built(&b, ".pcap", &g);
 	assert_int_equal(g.rc, TRACE_EOF);
 	assert_int_equal(g.n, 3);
 	assert_int_equal(g.info.ts_base_s, 1600000000);
@@ -915,8 +899,7 @@ static void test_reader_timestamp_outside_2_pow_64_ps_is_clamped_and_counted(voi
 	assert_false(g.recs[2].is_ts_backwards);
 	assert_int_equal(g.stats.ts_clamped, 2);
 	assert_int_equal(g.stats.ts_backwards, 1);
-	unlink(p);
-	bb_free(&b);
+	drop_built(p, &b);
 }
 
 static void test_reader_unsupported_link_type_is_refused_by_name_and_number(void **state)
@@ -925,21 +908,18 @@ static void test_reader_unsupported_link_type_is_refused_by_name_and_number(void
 	struct bb b = {0};
 	pcap_hdr(&b, false, 65535, 105);
 	pcap_rec(&b, 1, 0, 40, 40, 1);
-	const char *p = write_tmp(&b, ".pcap");
 	struct got g;
-	read_all(p, &g);
+	const char *p = read_built(&b, ".pcap", &g);
 	assert_err(&g, TRACE_E_LINKTYPE, p, "link type 105 (ieee802_11) not supported");
 	assert_contains(g.err, "ethernet, linux_sll, linux_sll2, raw, ipv4, ipv6");
-	unlink(p);
-	bb_free(&b);
+	drop_built(p, &b);
 
 	struct bb c = {0};
 	pcap_hdr(&c, false, 65535, 300);
 	p = write_tmp(&c, ".pcap");
 	read_all(p, &g);
 	assert_err(&g, TRACE_E_LINKTYPE, p, "link type 300 not supported");
-	unlink(p);
-	bb_free(&c);
+	drop_built(p, &c);
 }
 
 static void test_reader_error_is_sticky(void **state)
@@ -962,8 +942,7 @@ static void test_reader_error_is_sticky(void **state)
 	assert_int_equal(trace_next(r, &rec, tiny, sizeof tiny), TRACE_E_LIMIT);
 	assert_int_equal(strlen(tiny), 7);
 	trace_close(r);
-	unlink(p);
-	bb_free(&b);
+	drop_built(p, &b);
 }
 
 /* ---- pcapng ---- */
@@ -982,9 +961,8 @@ static void test_reader_pcapng_two_interfaces_with_their_own_tsresol(void **stat
 	ng_epb(&b, 0, 1000000005ull, 60, 60, 1, 0);
 	ng_epb(&b, 1, 1001000000007ull, 61, 70, 2, 0);
 	ng_epb(&b, 0, 1002000000ull, 62, 62, 3, 0);
-	const char *p = write_tmp(&b, ".pcapng");
 	struct got g;
-	read_all(p, &g);
+	const char *p = read_built(&b, ".pcapng", &g);
 	assert_int_equal(g.rc, TRACE_EOF);
 	assert_string_equal(g.info.format, "pcapng");
 	assert_int_equal(g.info.interfaces, 2);
@@ -1001,8 +979,7 @@ static void test_reader_pcapng_two_interfaces_with_their_own_tsresol(void **stat
 	assert_int_equal(g.recs[2].ts_ps, 2 * PS_PER_S);
 	assert_int_equal(g.stats.bytes_read, b.n);
 	assert_true(matches_libpcap(p, p, NULL));
-	unlink(p);
-	bb_free(&b);
+	drop_built(p, &b);
 }
 
 static void test_reader_pcapng_power_of_two_tsresol_and_tsoffset(void **state)
@@ -1018,17 +995,15 @@ static void test_reader_pcapng_power_of_two_tsresol_and_tsoffset(void **state)
 	ng_idb(&b, 1, 65535, 0x80 | 10, true, 100);
 	ng_epb(&b, 0, 5 * 1024 + 3, 40, 40, 1, 0);
 	ng_epb(&b, 0, 6 * 1024 + 1, 40, 40, 2, 0);
-	const char *p = write_tmp(&b, ".pcapng");
 	struct got g;
-	read_all(p, &g);
+	const char *p = read_built(&b, ".pcapng", &g);
 	assert_int_equal(g.rc, TRACE_EOF);
 	assert_int_equal(g.info.ts_base_s, 105);
 	assert_false(g.info.is_nanosecond); /* 2^-10 s is coarser than 1 us */
 	assert_int_equal(g.recs[0].ts_ps, 2929687500ull);
 	assert_int_equal(g.recs[1].ts_ps, 1000976562500ull);
 	assert_true(matches_libpcap(p, p, NULL));
-	unlink(p);
-	bb_free(&b);
+	drop_built(p, &b);
 }
 
 static void test_reader_pcapng_spb_takes_iface0_snaplen_and_previous_time(void **state)
@@ -1044,9 +1019,8 @@ static void test_reader_pcapng_spb_takes_iface0_snaplen_and_previous_time(void *
 	ng_epb(&b, 0, 1000500000ull, 60, 60, 1, 0);
 	ng_spb(&b, 100, 64, 2);
 	ng_spb(&b, 10, 10, 3);
-	const char *p = write_tmp(&b, ".pcapng");
 	struct got g;
-	read_all(p, &g);
+	const char *p = read_built(&b, ".pcapng", &g);
 	assert_int_equal(g.rc, TRACE_EOF);
 	assert_int_equal(g.n, 3);
 	assert_int_equal(g.recs[1].index, 2);
@@ -1059,8 +1033,7 @@ static void test_reader_pcapng_spb_takes_iface0_snaplen_and_previous_time(void *
 	assert_int_equal(g.recs[2].wire_len, 10);
 	assert_int_equal(g.recs[2].ts_ps, 500000000000ull);
 	assert_data_pat(&g.recs[2], 3);
-	unlink(p);
-	bb_free(&b);
+	drop_built(p, &b);
 }
 
 static void test_reader_pcapng_other_blocks_are_skipped_and_counted(void **state)
@@ -1074,16 +1047,14 @@ static void test_reader_pcapng_other_blocks_are_skipped_and_counted(void **state
 	ng_other(&b, 5, 100);         /* Interface Statistics Block */
 	ng_other(&b, 0x40000BAD, 7);  /* a custom block, padded */
 	ng_epb(&b, 0, 2, 41, 41, 2, 0);
-	const char *p = write_tmp(&b, ".pcapng");
 	struct got g;
-	read_all(p, &g);
+	const char *p = read_built(&b, ".pcapng", &g);
 	assert_int_equal(g.rc, TRACE_EOF);
 	assert_int_equal(g.n, 2);
 	assert_int_equal(g.recs[1].index, 2); /* blocks are not records */
 	assert_data_pat(&g.recs[1], 2);
 	assert_int_equal(g.stats.blocks_skipped, 3);
-	unlink(p);
-	bb_free(&b);
+	drop_built(p, &b);
 }
 
 static void test_reader_pcapng_long_options_after_packet_are_skipped(void **state)
@@ -1098,9 +1069,8 @@ static void test_reader_pcapng_long_options_after_packet_are_skipped(void **stat
 	ng_epb(&b, 0, 1, 40, 40, 1, 5000);
 	size_t first_end = b.n;
 	ng_epb(&b, 0, 2, 41, 41, 2, 10);
-	const char *p = write_tmp(&b, ".pcapng");
 	struct got g;
-	read_all(p, &g);
+	const char *p = read_built(&b, ".pcapng", &g);
 	assert_int_equal(g.rc, TRACE_EOF);
 	assert_int_equal(g.n, 2);
 	assert_data_pat(&g.recs[0], 1);
@@ -1115,8 +1085,7 @@ static void test_reader_pcapng_long_options_after_packet_are_skipped(void **stat
 	read_all(p, &g);
 	assert_err(&g, TRACE_E_FORMAT, p, "record 1:");
 	assert_contains(g.err, "trailing length 12345");
-	unlink(p);
-	bb_free(&b);
+	drop_built(p, &b);
 }
 
 static void test_reader_pcapng_bad_block_length_names_record(void **state)
@@ -1133,9 +1102,8 @@ static void test_reader_pcapng_bad_block_length_names_record(void **state)
 	struct bb b = {0};
 	bb_put(&b, good.p, good.n);
 	bb_set_u32(&b, epb2 + 4, 75);
-	const char *p = write_tmp(&b, ".pcapng");
 	struct got g;
-	read_all(p, &g);
+	const char *p = read_built(&b, ".pcapng", &g);
 	assert_int_equal(g.n, 1);
 	assert_err(&g, TRACE_E_FORMAT, p, "record 2:");
 	assert_contains(g.err, "block length 75");
@@ -1178,8 +1146,7 @@ static void test_reader_pcapng_bad_block_length_names_record(void **state)
 	snprintf(at, sizeof at, "at byte %zu", epb2);
 	assert_err(&g, TRACE_E_FORMAT, p, at);
 	assert_contains(g.err, "block length 13");
-	unlink(p);
-	bb_free(&c);
+	drop_built(p, &c);
 	bb_free(&b);
 	bb_free(&good);
 }
@@ -1192,13 +1159,11 @@ static void test_reader_pcapng_interfaces_of_different_link_types_are_refused(vo
 	ng_idb(&b, 1, 0, -1, false, 0);
 	ng_idb(&b, 113, 0, -1, false, 0);
 	ng_epb(&b, 0, 1, 40, 40, 1, 0);
-	const char *p = write_tmp(&b, ".pcapng");
 	struct got g;
-	read_all(p, &g);
+	const char *p = read_built(&b, ".pcapng", &g);
 	assert_err(&g, TRACE_E_LINKTYPE, p, "113 (linux_sll)");
 	assert_contains(g.err, "1 (ethernet)");
-	unlink(p);
-	bb_free(&b);
+	drop_built(p, &b);
 }
 
 static void test_reader_pcapng_unsupported_link_type_is_refused(void **state)
@@ -1207,12 +1172,10 @@ static void test_reader_pcapng_unsupported_link_type_is_refused(void **state)
 	struct bb b = {0};
 	ng_shb(&b);
 	ng_idb(&b, 127, 0, -1, false, 0);
-	const char *p = write_tmp(&b, ".pcapng");
 	struct got g;
-	read_all(p, &g);
+	const char *p = read_built(&b, ".pcapng", &g);
 	assert_err(&g, TRACE_E_LINKTYPE, p, "link type 127 (ieee802_11_radiotap) not supported");
-	unlink(p);
-	bb_free(&b);
+	drop_built(p, &b);
 }
 
 static void test_reader_pcapng_new_section_resets_interfaces(void **state)
@@ -1235,9 +1198,8 @@ static void test_reader_pcapng_new_section_resets_interfaces(void **state)
 	bb_put(&ok, b.p, b.n);
 	ng_epb(&b, 1, 1002000000000ull, 42, 42, 3, 0);
 
-	const char *p = write_tmp(&ok, ".pcapng");
 	struct got g;
-	read_all(p, &g);
+	const char *p = read_built(&ok, ".pcapng", &g);
 	assert_int_equal(g.rc, TRACE_EOF);
 	assert_false(g.info.is_big_endian); /* the first section's order */
 	assert_int_equal(g.info.interfaces, 3);
@@ -1252,8 +1214,7 @@ static void test_reader_pcapng_new_section_resets_interfaces(void **state)
 	assert_int_equal(g.n, 2);
 	assert_err(&g, TRACE_E_FORMAT, p, "record 3:");
 	assert_contains(g.err, "interface 1 not defined");
-	unlink(p);
-	bb_free(&ok);
+	drop_built(p, &ok);
 	bb_free(&b);
 }
 
@@ -1264,9 +1225,8 @@ static void test_reader_pcapng_big_endian_reads_same_records(void **state)
 	ng_shb(&b);
 	ng_idb(&b, 1, 0, 9, false, 0);
 	ng_epb(&b, 0, 1000000000005ull, 45, 50, 1, 0);
-	const char *p = write_tmp(&b, ".pcapng");
 	struct got g;
-	read_all(p, &g);
+	const char *p = read_built(&b, ".pcapng", &g);
 	assert_int_equal(g.rc, TRACE_EOF);
 	assert_true(g.info.is_big_endian);
 	assert_true(g.info.is_nanosecond);
@@ -1275,8 +1235,7 @@ static void test_reader_pcapng_big_endian_reads_same_records(void **state)
 	assert_int_equal(g.recs[0].wire_len, 50);
 	assert_data_pat(&g.recs[0], 1);
 	assert_true(matches_libpcap(p, p, NULL));
-	unlink(p);
-	bb_free(&b);
+	drop_built(p, &b);
 }
 
 static void test_reader_pcapng_packet_before_any_interface_is_refused(void **state)
@@ -1285,9 +1244,8 @@ static void test_reader_pcapng_packet_before_any_interface_is_refused(void **sta
 	struct bb b = {0};
 	ng_shb(&b);
 	ng_epb(&b, 0, 1, 40, 40, 1, 0);
-	const char *p = write_tmp(&b, ".pcapng");
 	struct got g;
-	read_all(p, &g);
+	const char *p = read_built(&b, ".pcapng", &g);
 	assert_err(&g, TRACE_E_FORMAT, p, "record 1:");
 	assert_contains(g.err, "interface 0 not defined");
 	unlink(p);
@@ -1297,8 +1255,7 @@ static void test_reader_pcapng_packet_before_any_interface_is_refused(void **sta
 	p = write_tmp(&c, ".pcapng");
 	read_all(p, &g);
 	assert_err(&g, TRACE_E_FORMAT, p, "no interface description block");
-	unlink(p);
-	bb_free(&c);
+	drop_built(p, &c);
 	bb_free(&b);
 }
 
@@ -1310,13 +1267,11 @@ static void test_reader_pcapng_caplen_over_snaplen_names_record(void **state)
 	ng_idb(&b, 1, 64, -1, false, 0);
 	ng_epb(&b, 0, 1, 64, 64, 1, 0);
 	ng_epb(&b, 0, 2, 65, 65, 2, 0);
-	const char *p = write_tmp(&b, ".pcapng");
 	struct got g;
-	read_all(p, &g);
+	const char *p = read_built(&b, ".pcapng", &g);
 	assert_int_equal(g.n, 1);
 	assert_err(&g, TRACE_E_LIMIT, p, "record 2: caplen 65 > snaplen 64");
-	unlink(p);
-	bb_free(&b);
+	drop_built(p, &b);
 }
 
 /* ---- gzip ---- */
@@ -1352,8 +1307,7 @@ static void test_reader_gzip_of_pcap_gives_same_records_as_plain(void **state)
 	read_all(gz, &g);
 	check_two_records(&g);
 	assert_true(g.info.is_gzip);
-	unlink(gz);
-	bb_free(&b);
+	drop_built(gz, &b);
 }
 
 static int err_record_no(const char *err)
@@ -1389,8 +1343,7 @@ static void test_reader_corrupt_gzip_is_reported_as_gzip_error(void **state)
 	assert_true(g.n > 0 && g.n < 3000);
 	assert_true(no >= 1 && (uint64_t)no >= g.n + 1 && no <= 3001);
 	free(z);
-	unlink(gz);
-	bb_free(&b);
+	drop_built(gz, &b);
 }
 
 static void test_reader_truncated_gzip_is_reported_naming_record(void **state)
@@ -1413,8 +1366,7 @@ static void test_reader_truncated_gzip_is_reported_naming_record(void **state)
 	assert_true(g.n > 0 && g.n < 400);
 	assert_int_equal((uint64_t)err_record_no(g.err), g.n + 1);
 	free(z);
-	unlink(gz);
-	bb_free(&b);
+	drop_built(gz, &b);
 }
 
 /* ---- robustness ---- */
