@@ -241,8 +241,8 @@ void config_write_ini(const struct nicsim_cfg *cfg, FILE *f, bool only_changed)
 				fprintf(f, "[%s]\n", g->section);
 				header = true;
 			}
-			fprintf(f, "%s = %s%s%s%s\n", strchr(d->key, '.') + 1, v, d->unit && *d->unit ? "   ; " : "",
-				d->unit && *d->unit ? d->unit : "", "");
+			fprintf(f, "%s = %s%s%s\n", strchr(d->key, '.') + 1, v, d->unit && *d->unit ? "   ; " : "",
+				d->unit && *d->unit ? d->unit : "");
 		}
 	}
 }
