@@ -32,10 +32,7 @@ static uint16_t fold64(uint64_t acc)
 {
 	acc = (acc & 0xffffffffu) + (acc >> 32);   /* <= 2^33 */
 	acc = (acc & 0xffffffffu) + (acc >> 32);   /* <= 2^32 */
-	uint32_t s = (uint32_t)acc;
-	s = (s & 0xffffu) + (s >> 16);
-	s = (s & 0xffffu) + (s >> 16);
-	return (uint16_t)s;
+	return csum_fold((uint32_t)acc);
 }
 
 /*
@@ -135,7 +132,7 @@ static uint8_t plan_l4(const uint8_t *frame, uint32_t cap_len, const struct pars
 		return CSUM_NOT_CHECKED;
 	/* A fragment holds only part of the segment the checksum covers (first
 	 * fragment included); the NIC cannot check it without reassembly. */
-	if (pr->flags & (PARSE_F_FRAG | PARSE_F_FRAG_FIRST))
+	if (pr->flags & PARSE_F_FRAG)   /* set for the first fragment too */
 		return CSUM_NOT_CHECKED;
 	if (pr->flags & PARSE_F_IP_TUNNEL)
 		return CSUM_NOT_CHECKED;   /* pr->src/dst are the outer header's */

@@ -9,13 +9,9 @@
  * end of its DPC, as NAPI/NDIS drivers do); completions while masked are
  * signalled when it is unmasked, under the same rule.
  *
- * Adaptive mode re-chooses usecs at every interrupt from the traffic the last
- * interval carried, in three classes (lowest latency / low latency / bulk) as
- * Intel's e1000e and igb drivers do in their update_itr(): average bytes per
- * packet and packets per interrupt decide the class (the class thresholds are
- * nicsim's own, see irq.c; the class intervals are the drivers' constants). Sources: e1000e.rst
- * (InterruptThrottleRate 3: 4000..20000 ints/s), igb.h (IGB_START_ITR ~6000
- * ints/s), ixgbe.h (IXGBE_100K_ITR .. IXGBE_8K_ITR). See docs/config.md.
+ * The NIC side knows only EITR (interval, frame limit). In adaptive mode the
+ * driver rewrites EITR as it goes, as Intel's drivers do (host/itr.h,
+ * docs/irq.md); irq.mode=off is EITR's reset value usecs 0, frames 1.
  *
  * The MSI-X message is a memory write to the address/data the driver
  * programmed in the vector's table entry; a masked table entry holds it.

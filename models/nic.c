@@ -345,7 +345,12 @@ static void rx_dma_done(struct sim_kernel *k, struct sim_event *ev, void *arg)
 
 /* ---- descriptor fetch ---- */
 
+/* A descriptor fetch's tag: kind in bits 63:48, queue in 47:24, first
+ * descriptor in 23:0 (so NIC_RING_ENTRIES_MAX is 2^24). */
 #define TAG_DESC_FETCH 1ull
+#define TAG_KIND_SHIFT 48
+#define TAG_QUEUE_SHIFT 24
+#define TAG_FIELD_MASK 0xffffffull
 
 /* Fill the queue's descriptor cache from the ring, [fetched, tail), as far as
  * it has room. */
@@ -363,7 +368,8 @@ static void desc_fetch(struct nic *n, uint32_t qi)
 			return;
 		struct bus_dma op = { .addr = q->ring_base + (uint64_t)q->fetched * NIC_RX_DESC_BYTES,
 				      .len = cnt * NIC_RX_DESC_BYTES, .is_write = false, .data = n->desc_buf,
-				      .tag = (TAG_DESC_FETCH << 48) | ((uint64_t)qi << 24) | q->fetched };
+				      .tag = (TAG_DESC_FETCH << TAG_KIND_SHIFT) | ((uint64_t)qi << TAG_QUEUE_SHIFT) |
+					     q->fetched };
 		bus_dma(n->bus, now, &op);
 		q->fetched = (q->fetched + cnt) % q->entries;
 	}
@@ -373,13 +379,13 @@ static void nic_dma_complete(void *opaque, uint64_t t_ps, struct bus_dma *op)
 {
 	struct nic *n = opaque;
 	(void)t_ps;
-	if ((op->tag >> 48) != TAG_DESC_FETCH)
+	if ((op->tag >> TAG_KIND_SHIFT) != TAG_DESC_FETCH)
 		return;
-	struct nic_rxq *q = &n->q[(uint32_t)((op->tag >> 24) & 0xffffff)];
+	struct nic_rxq *q = &n->q[(uint32_t)((op->tag >> TAG_QUEUE_SHIFT) & TAG_FIELD_MASK)];
 	/* The read of descriptors first.. lands at first's place behind head
 	 * (with the native binding that is right behind those already cached;
 	 * the tag keeps it right should a binding complete reads later). */
-	uint32_t first = (uint32_t)(op->tag & 0xffffff);
+	uint32_t first = (uint32_t)(op->tag & TAG_FIELD_MASK);
 	uint32_t at = q->dc_first + (first + q->entries - q->head) % q->entries;
 	for (uint32_t i = 0; i < op->len / NIC_RX_DESC_BYTES; i++) {
 		struct nic_rx_desc_read d;

@@ -70,10 +70,10 @@ void rss_reset(struct rss *r);
  * must not be hashed. */
 uint32_t rss_input(const struct rss *r, const uint8_t *frame, const struct parse_result *pr,
 		   uint8_t in[RSS_INPUT_BYTES_MAX], uint32_t *ndis_type);
-/* Hash a parsed frame. Returns false (no hash) when rss_input returns 0. */
 /* Toeplitz hash of in[0..len) with the block's key (its C engine, kept up to
  * date by rss_set_key). */
 uint32_t rss_toeplitz_of(const struct rss *r, const uint8_t *in, uint32_t len);
+/* Hash a parsed frame. Returns false (no hash) when rss_input returns 0. */
 bool rss_hash(const struct rss *r, const uint8_t *frame, const struct parse_result *pr,
 	      uint32_t *hash, uint32_t *ndis_type);
 uint32_t rss_table_index(const struct rss *r, uint32_t hash);
