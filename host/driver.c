@@ -477,7 +477,7 @@ int driver_new(struct driver **out, struct sim_kernel *k, struct bus *bus, struc
 	d->cost = *cost;
 	d->rss = *rss;
 	d->irq = *irq;
-	d->clk.freq_hz = (uint64_t)cfg->clock_mhz * 1000000u;
+	d->clk = sim_clock_mhz(cfg->clock_mhz);
 	d->ncpu = cfg->cpus;
 	d->nq = host_queues(cfg, rss);
 	d->mem = hostmem_new();

@@ -633,7 +633,7 @@ int nic_new(struct nic **out, struct sim_kernel *k, struct bus *bus, struct pkt_
 	n->bus = bus;
 	n->pool = pool;
 	n->cfg = *cfg;
-	n->clk.freq_hz = (uint64_t)cfg->clock_mhz * 1000000u;
+	n->clk = sim_clock_mhz(cfg->clock_mhz);
 	n->link = link;
 	n->dma_ps_per_kbyte = (8000ull * 1000000ull) / cfg->dma_rate_mbps; /* ps for 1000 bytes */
 	mac_init(&n->mac, mac_cfg);

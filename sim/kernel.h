@@ -95,6 +95,7 @@ uint32_t sim_events_pending(const struct sim_kernel *k);  /* live (not cancelled
 struct sim_clock {
 	uint64_t freq_hz;
 };
+static inline struct sim_clock sim_clock_mhz(uint32_t mhz) { return (struct sim_clock){ (uint64_t)mhz * 1000000u }; }
 uint64_t sim_clock_cycles_to_ps(const struct sim_clock *c, uint64_t cycles);
 uint64_t sim_clock_ps_to_cycles(const struct sim_clock *c, uint64_t ps);
 

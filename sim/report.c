@@ -67,7 +67,7 @@ static void cpu_busy(const struct run *r, uint32_t c, uint64_t *busy, uint64_t *
 {
 	const struct host_cpu_stats *st = driver_cpu_stats(r->drv, c);
 	*busy = host_cpu_busy_cycles(st);
-	struct sim_clock clk = { .freq_hz = (uint64_t)r->cfg.host.clock_mhz * 1000000u };
+	struct sim_clock clk = sim_clock_mhz(r->cfg.host.clock_mhz);
 	*span = sim_clock_ps_to_cycles(&clk, r->sim_end_ps);
 	if (*span < *busy)
 		*span = *busy;
