@@ -215,6 +215,7 @@ static void test_nic_unknown_and_invalid_register_accesses_are_counted_not_fatal
 	const struct nic_stats *st = nic_stats(n);
 	assert_int_equal(st->unknown_reg_reads, 1);
 	assert_int_equal(st->unknown_reg_writes, 4);
+	assert_int_equal(st->last_unknown_reg, NIC_REG_RXQ(0) + NIC_RXQ_RDT);   /* the last one above */
 	/* RETA keeps its reset contents (entry i -> i mod 2). */
 	assert_int_equal(bus_reg_read(&b, 0, NIC_REG_RETA + 4), 0 | 1u << 16);
 	teardown(&s, n);
