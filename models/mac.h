@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "models/parse.h"   /* eth_wire_time_ps */
+#include "models/pkt/parse.h"   /* eth_wire_time_ps */
 #include "sim/param.h"
 
 struct mac_cfg {

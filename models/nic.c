@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/csum.h"
+#include "models/pkt/csum.h"
 #include "models/nic_regs.h"
 #include "sim/mem.h"
-#include "models/rss_toeplitz.h"
+#include "models/pkt/rss_toeplitz.h"
 
 const struct param_def nic_params[] = {
 	{ "nic.clock_mhz", PARAM_U32, offsetof(struct nic_cfg, clock_mhz), "MHz", "250", 1, 5000, 0, NULL, 0,

@@ -15,7 +15,7 @@
  * bit is in, the frame occupies the pipeline for max(csum cycles, hash cycles)
  * of the NIC clock and leaves parse_depth cycles later; the checksum and
  * Toeplitz engines' cycle counts come from their twins' timing contracts
- * (models/csum.h, models/rss_toeplitz.h) or, with an RTL backend, from the
+ * (models/pkt/csum.h, models/pkt/rss_toeplitz.h) or, with an RTL backend, from the
  * RTL itself. DMA: fixed latency plus serial transfer at a bandwidth (the
  * PCIe model of a later issue replaces both).
  */
@@ -26,10 +26,10 @@
 #include <stdint.h>
 
 #include "models/bus.h"
-#include "models/csum.h"
+#include "models/pkt/csum.h"
 #include "models/irq.h"
 #include "models/mac.h"
-#include "models/parse.h"
+#include "models/pkt/parse.h"
 #include "models/rss.h"
 #include "sim/kernel.h"
 #include "sim/param.h"

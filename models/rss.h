@@ -22,8 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "models/parse.h"
-#include "models/rss_toeplitz.h"
+#include "models/pkt/parse.h"
+#include "models/pkt/rss_toeplitz.h"
 #include "sim/param.h"
 
 /* NDIS_HASH_* flag values (ntddndis.h; specs.md §1.4). */

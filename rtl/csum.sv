@@ -1,5 +1,5 @@
 // rtl/csum.sv — Internet checksum engine: ones'-complement sum of a byte range.
-// RTL twin of models/csum.c; pair by name with rtl/csum_shim.cpp.
+// RTL twin of models/pkt/csum.c; pair by name with rtl/csum_shim.cpp.
 //
 // Function (RFC 1071): the ones'-complement sum of the range taken as
 // big-endian 16-bit words, an odd final byte padded with a zero byte, plus an
@@ -16,7 +16,7 @@
 // pointer: the engine sums by stream position and, when the start is odd,
 // byte-swaps the folded sum (RFC 1071 §2(B): swapping commutes with the sum).
 //
-// Timing (the yardstick for models/csum.h):
+// Timing (the yardstick for models/pkt/csum.h):
 //   - throughput: one word of DATA_W bytes per cycle while valid and ready;
 //     packets may follow back to back;
 //   - latency: LATENCY_CYCLES = 2 after the cycle the last word is accepted:

@@ -1,5 +1,5 @@
 // rtl/rss_toeplitz.sv — Toeplitz hash engine for Receive-Side Scaling.
-// RTL twin of models/rss_toeplitz.c; pair by name with rtl/rss_toeplitz_shim.cpp.
+// RTL twin of models/pkt/rss_toeplitz.c; pair by name with rtl/rss_toeplitz_shim.cpp.
 //
 // Function (Microsoft "RSS hashing functions"; Intel 82599 datasheet
 // §7.1.2.8): for each input bit, MSB of byte 0 first, if the bit is 1 XOR the
@@ -8,7 +8,7 @@
 // order) selects key bits [p+j .. p+j+31] where p is the word's bit offset, so
 // the engine is DATA_W*8 AND-XOR columns of 32 bits over a key window.
 //
-// Timing (the yardstick for models/rss_toeplitz.h):
+// Timing (the yardstick for models/pkt/rss_toeplitz.h):
 //   - throughput: one input word per cycle while s_axis_tvalid and
 //     s_axis_tready are high; packets may follow back to back (no bubble);
 //   - latency: the hash is valid LATENCY_CYCLES = 1 cycle after the cycle in

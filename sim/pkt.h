@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "models/parse.h"
+#include "models/pkt/parse.h"
 #include "sim/kernel.h"
 
 enum pkt_stage {

@@ -11,7 +11,7 @@
  *   - real frames: captures recorded with checksum offload off
  *     (../shared/traces/CATALOG.md), so every TCP/UDP checksum in them is
  *     right. Frames are read with libpcap (the tests' independent reader)
- *     and parsed with models/parse.
+ *     and parsed with models/pkt/parse.
  */
 #include "testutil.h"
 
@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/csum.h"
-#include "models/parse.h"
+#include "models/pkt/csum.h"
+#include "models/pkt/parse.h"
 
 static json_t *load_vectors(void)
 {

@@ -14,7 +14,7 @@
 
 #include "host/itr.h"
 #include "models/nic_regs.h"
-#include "sim/run.h"
+#include "sim/nicsim/run.h"
 
 static uint32_t ring_us(uint64_t frames, uint64_t bytes, bool is_cons)
 {

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/jsondiff.h"
+#include "sim/nicsim/jsondiff.h"
 
 static json_t *parse(const char *text)
 {

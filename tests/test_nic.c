@@ -11,7 +11,7 @@
 
 #include "models/nic.h"
 #include "models/nic_regs.h"
-#include "sim/config.h"
+#include "sim/nicsim/config.h"
 
 #define RING_ADDR 0x10000ull
 #define BUF_ADDR 0x100000ull

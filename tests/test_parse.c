@@ -1,5 +1,5 @@
 /*
- * tests/test_parse.c — the receive parser (models/parse.c).
+ * tests/test_parse.c — the receive parser (models/pkt/parse.c).
  *
  * Every frame here is written out byte by byte with its layout in comments;
  * the expected offsets, ports and lengths are worked out by hand from those
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/parse.h"
+#include "models/pkt/parse.h"
 
 /* ---- hand-built frames ------------------------------------------------- */
 

@@ -2,7 +2,7 @@
  * tests/test_rtl_captures.c — the RTL twins against the C models on every
  * packet of the shipped captures (every .pcap, .pcapng, .pcap.gz in traces/).
  *
- * Per packet (parsed by models/parse.c from traces/reader.c's records):
+ * Per packet (parsed by models/pkt/parse.c from traces/reader.c's records):
  *   - RSS: the Toeplitz input models/rss.c builds (all hash types on) is
  *     hashed by the RTL; it must equal rss_hash(), in rss_toeplitz_cycles();
  *     the RETA twin must map the hash to rss_queue_of()'s queue;
@@ -21,10 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/csum.h"
-#include "models/parse.h"
+#include "models/pkt/csum.h"
+#include "models/pkt/parse.h"
 #include "models/rss.h"
-#include "models/rss_toeplitz.h"
+#include "models/pkt/rss_toeplitz.h"
 #include "rtl/rtl_twins.h"
 #include "traces/reader.h"
 

@@ -22,9 +22,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "models/csum.h"
+#include "models/pkt/csum.h"
 #include "models/rss.h"
-#include "models/rss_toeplitz.h"
+#include "models/pkt/rss_toeplitz.h"
 #include "rtl/rtl_twins.h"
 
 #define SEED 0x6e696373696d3031ull   /* "nicsim01" */

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "models/nic_regs.h"
-#include "sim/run.h"
+#include "sim/nicsim/run.h"
 
 static struct run *must_run(struct nicsim_cfg *cfg, const char *path, bool flows)
 {

@@ -50,7 +50,7 @@ extern const char *const tu_capture_suffixes[];
  * hashing functions"), one input bit at a time: for every set input bit,
  * MSB first, XOR in the leftmost 32 bits of the key, then shift the key left
  * by one (key bits past key_len read as zero). Slow and independent of
- * models/rss_toeplitz.c; test_rss holds it to the published vectors. */
+ * models/pkt/rss_toeplitz.c; test_rss holds it to the published vectors. */
 uint32_t tu_toeplitz(const uint8_t *key, size_t key_len, const uint8_t *in, size_t in_len);
 
 /* Building small pcap files in memory. The classic pcap header (little

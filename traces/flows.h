@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "models/parse.h"
+#include "models/pkt/parse.h"
 
 struct flow_key {
 	uint8_t src[16], dst[16];  /* IPv4 in the first 4 bytes, rest zero */

@@ -30,7 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "models/parse.h"
+#include "models/pkt/parse.h"
 
 /* The largest capture length accepted: 256 KiB, libpcap's MAXIMUM_SNAPLEN
  * (pcap/pcap-int.h, 262144). */

@@ -1,5 +1,5 @@
 /*
- * models/csum.h — Internet checksum engine (C twin of rtl/csum.sv) and the
+ * models/pkt/csum.h — Internet checksum engine (C twin of rtl/csum.sv) and the
  * receive-side checks a NIC makes with it.
  *
  * RFC 1071 (ones'-complement sum of 16-bit words, odd length padded with a
@@ -11,14 +11,14 @@
  * starting at a byte offset; one word per cycle; the sum is valid
  * CSUM_LATENCY_CYCLES after the last word. cycles(len) = ceil(len/width) + latency.
  */
-#ifndef NICSIM_MODELS_CSUM_H
-#define NICSIM_MODELS_CSUM_H
+#ifndef NICSIM_MODELS_PKT_CSUM_H
+#define NICSIM_MODELS_PKT_CSUM_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "models/parse.h"
+#include "models/pkt/parse.h"
 
 #define CSUM_LATENCY_CYCLES 2u
 

@@ -8,8 +8,8 @@
  * native binding. The kernel is stepped to completion here; a SystemC
  * wrapper would step it with sim_run_until instead.
  */
-#ifndef NICSIM_SIM_RUN_H
-#define NICSIM_SIM_RUN_H
+#ifndef NICSIM_SIM_NICSIM_RUN_H
+#define NICSIM_SIM_NICSIM_RUN_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -21,7 +21,7 @@
 #include "host/replay.h"
 #include "models/bus.h"
 #include "models/nic.h"
-#include "sim/config.h"
+#include "sim/nicsim/config.h"
 #include "sim/kernel.h"
 #include "sim/pkt.h"
 #include "traces/flows.h"

@@ -1,5 +1,5 @@
 /*
- * models/csum.c — Internet checksum engine (C twin of rtl/csum.sv) and the
+ * models/pkt/csum.c — Internet checksum engine (C twin of rtl/csum.sv) and the
  * receive-side checks a NIC makes with it.
  *
  * What it models: RFC 1071 ones'-complement sum, RFC 1624 Eqn. 3 incremental
@@ -18,7 +18,7 @@
  * [frame, frame + cap_len); otherwise it is NOT_CHECKED ("could not check" is
  * not "bad", STYLE.md).
  */
-#include "models/csum.h"
+#include "models/pkt/csum.h"
 
 #include <assert.h>
 #include <string.h>

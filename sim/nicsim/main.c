@@ -17,14 +17,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "sim/config.h"
-#include "sim/jsondiff.h"
-#include "sim/run.h"
+#include "sim/nicsim/config.h"
+#include "sim/nicsim/jsondiff.h"
+#include "sim/nicsim/run.h"
 #include "traces/flows.h"
 #include "traces/reader.h"
 
 #ifdef NICSIM_HAVE_RTL
-#include "sim/rtl_backend/backend_rtl.h"
+#include "rtl/backend_rtl.h"
 #endif
 
 enum { EXIT_DIFF = 1, EXIT_USAGE = 2, EXIT_TRACE = 3, EXIT_RTL_MISMATCH = 4 };
@@ -185,7 +185,7 @@ static int cmd_run(int argc, char **argv)
 	if (strcmp(backend, "c") != 0) {
 #ifdef NICSIM_HAVE_RTL
 		char berr[300];
-		if (backend_rtl_open(&brtl, backend, &cfg, vcd, berr, sizeof berr)) {
+		if (backend_rtl_open(&brtl, backend, &cfg.nic, &cfg.rss, vcd, berr, sizeof berr)) {
 			fprintf(stderr, "nicsim run: --backend %s: %s\n", backend, berr);
 			return EXIT_USAGE;
 		}

@@ -1,4 +1,4 @@
-#include "sim/config.h"
+#include "sim/nicsim/config.h"
 
 #include <errno.h>
 #include <ini.h>

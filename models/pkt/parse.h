@@ -1,5 +1,5 @@
 /*
- * models/parse.h — packet header parser (a packet helper that knows no device).
+ * models/pkt/parse.h — packet header parser (a packet helper that knows no device).
  *
  * Parses what a NIC's receive parser sees: Ethernet II, 802.1Q / 802.1ad
  * (QinQ, any depth up to PARSE_VLAN_MAX), Linux cooked headers (SLL, SLL2) and
@@ -17,8 +17,8 @@
  * IPv6_EX), RFC 9293 (TCP), RFC 768 (UDP); Linux cooked headers:
  * tcpdump.org/linktypes/LINKTYPE_LINUX_SLL.html and LINKTYPE_LINUX_SLL2.html.
  */
-#ifndef NICSIM_MODELS_PARSE_H
-#define NICSIM_MODELS_PARSE_H
+#ifndef NICSIM_MODELS_PKT_PARSE_H
+#define NICSIM_MODELS_PKT_PARSE_H
 
 #include <stdbool.h>
 #include <stdint.h>

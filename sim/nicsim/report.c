@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "sim/hist.h"
-#include "sim/run.h"
+#include "sim/nicsim/run.h"
 
 static const char *lat_names[LAT_COUNT] = { "wire_to_dma", "wire_to_irq", "wire_to_dpc", "end_to_end" };
 static const char *cpu_cat_names[CPU_CAT_COUNT] = { "isr", "driver", "protocol", "copy" };

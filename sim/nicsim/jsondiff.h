@@ -24,8 +24,8 @@
  * Left out: array moves are not detected (an inserted item shows as a change
  * at every later index).
  */
-#ifndef NICSIM_SIM_JSONDIFF_H
-#define NICSIM_SIM_JSONDIFF_H
+#ifndef NICSIM_SIM_NICSIM_JSONDIFF_H
+#define NICSIM_SIM_NICSIM_JSONDIFF_H
 
 #include <stddef.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /*
- * models/rss_toeplitz.c — the Toeplitz hash engine (C twin of rtl/rss_toeplitz.sv).
+ * models/pkt/rss_toeplitz.c — the Toeplitz hash engine (C twin of rtl/rss_toeplitz.sv).
  *
  * What it models: the 32-bit Toeplitz hash of Microsoft "RSS hashing
  * functions" (rss-hashing-functions.md) and Intel 82599 datasheet §7.1.2.8 /
@@ -20,7 +20,7 @@
  * key_len >= in_len + 4, so with a valid configuration the zeros never reach
  * the window; rss_cfg_validate enforces it at the boundary.
  */
-#include "models/rss_toeplitz.h"
+#include "models/pkt/rss_toeplitz.h"
 
 #include <assert.h>
 #include <string.h>

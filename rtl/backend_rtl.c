@@ -1,11 +1,11 @@
-#include "sim/rtl_backend/backend_rtl.h"
+#include "rtl/backend_rtl.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/csum.h"
-#include "models/rss_toeplitz.h"
+#include "models/pkt/csum.h"
+#include "models/pkt/rss_toeplitz.h"
 #include "rtl/rtl_twins.h"
 
 struct backend_rtl {
@@ -121,8 +121,8 @@ static struct csum_rx_result b_csum(void *ctx, const uint8_t *frame, uint32_t ca
 	return csum_rx_verdict(&pl, ip, l4);
 }
 
-int backend_rtl_open(struct backend_rtl **out, const char *spec, const struct nicsim_cfg *cfg, const char *vcd,
-		     char *err, size_t err_len)
+int backend_rtl_open(struct backend_rtl **out, const char *spec, const struct nic_cfg *nic,
+		     const struct rss_cfg *rss, const char *vcd, char *err, size_t err_len)
 {
 	*out = NULL;
 	if (strncmp(spec, "rtl:", 4) != 0 || !spec[4]) {
@@ -134,8 +134,8 @@ int backend_rtl_open(struct backend_rtl **out, const char *spec, const struct ni
 		snprintf(err, err_len, "out of memory");
 		return -1;
 	}
-	b->rss_width = cfg->nic.rss_width_bytes;
-	b->csum_width = cfg->nic.csum_width_bytes;
+	b->rss_width = nic->rss_width_bytes;
+	b->csum_width = nic->csum_width_bytes;
 	char list[64];
 	snprintf(list, sizeof list, "%s", spec + 4);
 	bool want_rss = false, want_csum = false, want_reta = false;
@@ -160,25 +160,25 @@ int backend_rtl_open(struct backend_rtl **out, const char *spec, const struct ni
 		snprintf(vcd_csum, sizeof vcd_csum, "%s.csum.vcd", vcd);
 	}
 	if (want_rss) {
-		struct rtl_toeplitz_params p = { .width_bytes = cfg->nic.rss_width_bytes };
+		struct rtl_toeplitz_params p = { .width_bytes = nic->rss_width_bytes };
 		if (rtl_toeplitz_open(&b->tz, &p, vcd, err, err_len)) {
 			free(b);
 			return -1;
 		}
 	}
-	if (want_reta && cfg->nic.indir_latency_cycles != RTL_RSS_INDIR_LATENCY_CYCLES) {
+	if (want_reta && nic->indir_latency_cycles != RTL_RSS_INDIR_LATENCY_CYCLES) {
 		snprintf(err, err_len,
 			 "nic.indir_latency_cycles = %u, but the reta twin (rtl/rss_indir.sv) takes %u cycle(s): "
 			 "set nic.indir_latency_cycles=%u or leave reta out of the backend",
-			 cfg->nic.indir_latency_cycles, RTL_RSS_INDIR_LATENCY_CYCLES, RTL_RSS_INDIR_LATENCY_CYCLES);
+			 nic->indir_latency_cycles, RTL_RSS_INDIR_LATENCY_CYCLES, RTL_RSS_INDIR_LATENCY_CYCLES);
 		backend_rtl_close(b);
 		return -1;
 	}
 	if (want_reta) {
-		struct rtl_rss_indir_params p = { .table_size = cfg->rss.table_size };
-		b->table = calloc(cfg->rss.table_size, sizeof *b->table);
-		b->table_mask = cfg->rss.table_size - 1;
-		b->queues = cfg->rss.queues;
+		struct rtl_rss_indir_params p = { .table_size = rss->table_size };
+		b->table = calloc(rss->table_size, sizeof *b->table);
+		b->table_mask = rss->table_size - 1;
+		b->queues = rss->queues;
 		if (!b->table) {
 			snprintf(err, err_len, "out of memory");
 			backend_rtl_close(b);
@@ -190,7 +190,7 @@ int backend_rtl_open(struct backend_rtl **out, const char *spec, const struct ni
 		}
 	}
 	if (want_csum) {
-		struct rtl_csum_params p = { .width_bytes = cfg->nic.csum_width_bytes };
+		struct rtl_csum_params p = { .width_bytes = nic->csum_width_bytes };
 		if (rtl_csum_open(&b->cs, &p, vcd ? (want_rss || want_reta ? vcd_csum : vcd) : NULL, err, err_len)) {
 			backend_rtl_close(b);
 			return -1;

@@ -1,4 +1,4 @@
-#include "sim/run.h"
+#include "sim/nicsim/run.h"
 
 #include <stdlib.h>
 #include <string.h>

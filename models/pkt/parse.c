@@ -1,5 +1,5 @@
 /*
- * models/parse.c — the receive parser: link header, VLAN tags, IPv4/IPv6
+ * models/pkt/parse.c — the receive parser: link header, VLAN tags, IPv4/IPv6
  * (options, fragments, extension headers), TCP/UDP ports.
  *
  * Models what a NIC's header parser extracts for checksum, RSS and TOE
@@ -32,7 +32,7 @@
  * headers: tcpdump.org/linktypes/LINKTYPE_LINUX_SLL.html and
  * LINKTYPE_LINUX_SLL2.html.
  */
-#include "models/parse.h"
+#include "models/pkt/parse.h"
 
 #include <string.h>
 

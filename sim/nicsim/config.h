@@ -6,8 +6,8 @@
  * the dot; `[rss]\ntable_size = 256` sets rss.table_size. '#' and ';' start
  * comments. docs/config.md lists every key (generated: `nicsim config --docs`).
  */
-#ifndef NICSIM_SIM_CONFIG_H
-#define NICSIM_SIM_CONFIG_H
+#ifndef NICSIM_SIM_NICSIM_CONFIG_H
+#define NICSIM_SIM_NICSIM_CONFIG_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -6,7 +6,7 @@
  * appends "/key" and truncates back on return, so a walk allocates only when
  * the tree gets deeper (or keys longer) than anything seen so far.
  */
-#include "sim/jsondiff.h"
+#include "sim/nicsim/jsondiff.h"
 
 #include <math.h>
 #include <stdbool.h>

@@ -1,5 +1,5 @@
 /*
- * models/rss_toeplitz.h — the Toeplitz hash engine (C twin of rtl/rss_toeplitz.sv).
+ * models/pkt/rss_toeplitz.h — the Toeplitz hash engine (C twin of rtl/rss_toeplitz.sv).
  *
  * Function: Microsoft "RSS hashing functions" / Intel 82599 datasheet
  * §7.1.2.8: for each input bit, MSB of byte 0 first, if the bit is 1 XOR the
@@ -12,8 +12,8 @@
  * both high; the hash is valid RSS_TOEPLITZ_LATENCY_CYCLES after the last
  * word is accepted. cycles(len) = ceil(len / width) + latency.
  */
-#ifndef NICSIM_MODELS_RSS_TOEPLITZ_H
-#define NICSIM_MODELS_RSS_TOEPLITZ_H
+#ifndef NICSIM_MODELS_PKT_RSS_TOEPLITZ_H
+#define NICSIM_MODELS_PKT_RSS_TOEPLITZ_H
 
 #include <stddef.h>
 #include <stdint.h>
