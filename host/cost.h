@@ -6,7 +6,9 @@
  * names its row. Per-byte costs are in millicycles per byte so the state stays
  * integral (0.35 cycles/byte = 350).
  *
- * Charged on the receive path (per packet unless said):
+ * Each kind of work has a function that returns its charge by category;
+ * the CPUs (host/cpu.h) spend it. Charged on the receive path (per packet
+ * unless said):
  *   ISR:      irq_cycles per interrupt (hard IRQ + DPC/NAPI schedule);
  *   driver:   rx_pkt_cycles (descriptor, buffer, netdev work);
  *   protocol: rx_tcp_cycles for TCP, rx_other_cycles for other IP/non-IP;
@@ -19,9 +21,27 @@
 #ifndef NICSIM_HOST_COST_H
 #define NICSIM_HOST_COST_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sim/param.h"
+
+/* What a core's cycles are spent on (the report's per-CPU categories). */
+enum cpu_cat { CPU_ISR = 0, CPU_DRIVER, CPU_PROTOCOL, CPU_COPY, CPU_CAT_COUNT };
+
+/* A charge: cycles by category for one piece of work.
+ * TODO(#18): beside them, what the plain software path would have spent. */
+struct cost_charge {
+	uint64_t cycles[CPU_CAT_COUNT];
+};
+
+static inline uint64_t cost_charge_total(const struct cost_charge *c)
+{
+	uint64_t t = 0;
+	for (int i = 0; i < CPU_CAT_COUNT; i++)
+		t += c->cycles[i];
+	return t;
+}
 
 struct cost_cfg {
 	uint32_t irq_cycles;
@@ -33,5 +53,22 @@ struct cost_cfg {
 	uint32_t dpc_cycles;        /* per DPC invocation (scheduling, re-arm, tail write) */
 };
 extern const struct param_def cost_params[];
+
+/* One interrupt: the ISR. */
+struct cost_charge cost_isr(const struct cost_cfg *c);
+/* A DPC run's fixed part (dispatch, tail doorbell, re-arm), charged to the driver. */
+struct cost_charge cost_dpc_run(const struct cost_cfg *c);
+
+/* What the driver knows of a received frame: from its write-back descriptor
+ * (protocol, whether the NIC checked the L4 checksum) and its own parse of
+ * the buffer (the L4 payload). */
+struct cost_rx_frame {
+	bool is_tcp, is_udp;
+	bool is_l4_csum_checked;   /* the NIC verified the TCP/UDP checksum */
+	uint32_t payload_bytes;    /* L4 payload */
+};
+/* One received frame: driver work, protocol (plus the software checksum when
+ * the NIC did not check it), and the copy to the application. */
+struct cost_charge cost_rx_frame(const struct cost_cfg *c, const struct cost_rx_frame *f);
 
 #endif

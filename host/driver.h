@@ -1,20 +1,26 @@
 /*
- * host/driver.h — an NDIS-miniport-like receive driver on N host cores.
+ * host/driver.h — an NDIS-miniport-like receive driver: its rings, its ISR
+ * and DPC, and its policy for the NIC (RSS key, hash types and CPUs,
+ * interrupt moderation), which reaches the NIC through registers only.
  *
- * Each core is a server of work items, one at a time, interrupts first:
- *   ISR (on the MSI-X vector's CPU): irq_cycles; stamps the interrupt time on
- *     the completed descriptors, queues the queue's DPC on the same CPU;
- *   DPC: up to dpc_budget_pkts descriptors with DD set, each charged
- *     driver + protocol + copy cycles (host/cost.h); re-posts the buffers,
- *     writes the tail doorbell, and either re-queues itself (budget used up,
- *     as NAPI does) or unmasks the vector (EIMS).
+ * Work runs on the host's cores (host/cpu.h) as typed work items:
+ *   ISR (on the MSI-X vector's CPU): stamps the interrupt time on the
+ *     completed descriptors, queues the queue's DPC on the same CPU;
+ *   DPC: up to dpc_budget_pkts descriptors with DD set, one step each,
+ *     charged by the cost model (host/cost.h); re-posts the buffers, writes
+ *     the tail doorbell, and either re-queues itself (budget used up, as NAPI
+ *     does) or unmasks the vector (EIMS).
  * Modes: rss (one queue, vector and DPC per CPU, NDIS 6 RSS) and legacy (one
- * queue, one interrupt, one DPC on one CPU, as NDIS 5.1). Source: specs.md §1
- * and the issue; ring discipline as Linux ixgbe (count, next_to_use,
- * next_to_clean, one slot always empty).
+ * queue, one interrupt, one DPC on one CPU, as NDIS 5.1), after Microsoft's
+ * NDIS RSS documentation ("Introduction to Receive Side Scaling").
  *
- * The driver meets the NIC only through the bus: register writes to program
- * it, host memory the NIC DMAs into, MSI-X messages.
+ * Rings as Linux ixgbe keeps them: count entries; next_to_clean is the next
+ * descriptor the driver looks at (the oldest the NIC may have written back);
+ * the driver hands descriptors to the NIC by writing the tail (RDT) one
+ * behind next_to_clean, so one slot always stays empty and head == tail
+ * means "the NIC has none". The driver learns a frame's length, packet type,
+ * RSS hash and checksum status from its write-back descriptor, and parses
+ * the bytes in its buffer for what the cost model needs (the L4 payload).
  */
 #ifndef NICSIM_HOST_DRIVER_H
 #define NICSIM_HOST_DRIVER_H
@@ -23,10 +29,13 @@
 #include <stdint.h>
 
 #include "host/cost.h"
+#include "host/cpu.h"
 #include "host/hostmem.h"
+#include "host/itr.h"
 #include "models/bus.h"
-#include "models/irq.h"
-#include "models/rss.h"
+#include "models/nic_regs.h"
+#include "models/pkt/parse.h"
+#include "models/pkt/rss_toeplitz.h"
 #include "sim/hist.h"
 #include "sim/kernel.h"
 #include "sim/param.h"
@@ -45,27 +54,26 @@ struct host_cfg {
 	char mac[32];               /* host MAC or "auto" */
 };
 extern const struct param_def host_params[];
-/* The host's settings against the RSS ones they depend on (CPUs named by rss.base_cpu, rss.max_cpus). */
-int host_cfg_validate(const struct host_cfg *cfg, const struct rss_cfg *rss, char *err, size_t err_len);
-/* Receive queues the driver uses: one in legacy mode (NDIS 5.1), rss.queues otherwise. */
-static inline uint32_t host_queues(const struct host_cfg *cfg, const struct rss_cfg *rss)
-{
-	return cfg->mode == HOST_MODE_LEGACY ? 1 : rss->queues;
-}
-
-enum cpu_cat { CPU_ISR = 0, CPU_DRIVER, CPU_PROTOCOL, CPU_COPY, CPU_CAT_COUNT };
-
-struct host_cpu_stats {
-	uint64_t cycles[CPU_CAT_COUNT];
-	uint64_t isrs, dpcs;
+/* The driver's RSS policy (keys rss.key, rss.hash_types, rss.base_cpu,
+ * rss.max_cpus, rss.default_queue): what it programs into the NIC and where
+ * it runs each queue's work. The NIC's RSS capacity (rss.queues,
+ * rss.table_size) is the NIC's and the driver reads it from the CAPS
+ * register. */
+struct drv_rss_cfg {
+	uint8_t key[RSS_KEY_BYTES_MAX];
+	uint32_t key_len;         /* bytes, >= 40 */
+	uint32_t hash_types;      /* bit i = MRQC hash type i (NIC_MRQC_TYPE_CHOICES) */
+	uint32_t base_cpu;        /* first CPU RSS may use (NDIS BaseCpuNumber) */
+	uint32_t max_cpus;        /* CPUs RSS may use (NDIS MaxProcessors); 0 = all */
+	uint32_t default_queue;   /* queue for packets without a hash */
 };
-/* Busy cycles of a CPU: all categories. */
-static inline uint64_t host_cpu_busy_cycles(const struct host_cpu_stats *st)
+extern const struct param_def drv_rss_params[];
+
+/* Receive queues the driver uses of the nic_queues the NIC has: one in
+ * legacy mode (NDIS 5.1), all otherwise. */
+static inline uint32_t host_queues(const struct host_cfg *cfg, uint32_t nic_queues)
 {
-	uint64_t busy = 0;
-	for (int i = 0; i < CPU_CAT_COUNT; i++)
-		busy += st->cycles[i];
-	return busy;
+	return cfg->mode == HOST_MODE_LEGACY ? 1 : nic_queues;
 }
 
 enum lat_stage { LAT_DMA = 0, LAT_IRQ, LAT_DRIVER, LAT_E2E, LAT_COUNT };
@@ -76,13 +84,23 @@ struct host_queue_stats {
 	/* latency histograms: driver_queue_lat() */
 };
 
+/* What the driver knows of a frame it delivers: its queue, the write-back's
+ * hash, and its own parse of the buffer. */
+struct driver_rx_info {
+	uint32_t queue;
+	bool has_hash;
+	uint32_t rss_hash;
+	const struct parse_result *pr;
+};
 /* Called for every frame the host finished with (before it is released). */
-typedef void (*driver_deliver_fn)(void *ctx, const struct pkt *p);
+typedef void (*driver_deliver_fn)(void *ctx, const struct pkt *p, const struct driver_rx_info *info);
 
 struct driver;
-int driver_new(struct driver **out, struct sim_kernel *k, struct bus *bus, struct pkt_pool *pool,
-	       const struct host_cfg *cfg, const struct cost_cfg *cost, const struct rss_cfg *rss,
-	       const struct irq_cfg *irq, char *err, size_t err_len);
+/* The NIC must be attached to bus: the driver reads its capacity (CAPS)
+ * here. link: the medium, which says how to parse a received buffer. */
+int driver_new(struct driver **out, struct sim_kernel *k, struct bus *bus, struct cpu *cpu,
+	       const struct host_cfg *cfg, const struct cost_cfg *cost, const struct drv_rss_cfg *rss,
+	       const struct itr_cfg *irq, enum parse_link link, char *err, size_t err_len);
 void driver_free(struct driver *d);
 /* Fill b->host with the host side's entry points. */
 void driver_attach(struct driver *d, struct bus *b);
@@ -94,6 +112,7 @@ uint32_t driver_queues(const struct driver *d);
 uint32_t driver_cpus(const struct driver *d);
 const struct host_queue_stats *driver_queue_stats(const struct driver *d, uint32_t q);
 const struct host_cpu_stats *driver_cpu_stats(const struct driver *d, uint32_t cpu);
+const char *driver_lat_stage_name(enum lat_stage s);
 /* Latency histogram of a queue for one stage, wire -> stage in ps (an empty
  * one if the queue saw no frame). Not const: the driver stages a few samples
  * per queue before it adds them to the histograms, and reading adds them. */

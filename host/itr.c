@@ -1,5 +1,51 @@
 #include "host/itr.h"
 
+#include <stdio.h>
+
+const struct param_def itr_params[] = {
+	{
+		.key = "irq.mode", .type = PARAM_ENUM, .offset = offsetof(struct itr_cfg, mode),
+		.unit = "", .defval = "fixed", .choices = "fixed,adaptive,off",
+		.desc = "Interrupt moderation: fixed usecs/frames; adaptive (the driver rewrites each vector's EITR "
+			"interval after every interrupt, as Intel's igb/e1000e drivers do: docs/irq.md); or off (one "
+			"interrupt per frame).",
+		.source = "fixed keeps runs comparable across configs; Intel drivers default to adaptive (e1000e.rst, "
+			  "igb.h IGB_DEFAULT_ITR 3)",
+	},
+	{
+		.key = "irq.usecs", .type = PARAM_U32, .offset = offsetof(struct itr_cfg, usecs),
+		.unit = "us", .defval = "50", .min = 0, .max = 65535,
+		.desc = "Fire when this long has passed since the first un-signalled completion (0 = no time limit; "
+			"at most 65535, the width of the interval field the driver writes to EITR).",
+		.source = "ixgbe.h IXGBE_20K_ITR: 20000 interrupts/s = 50 us (specs.md §4)",
+	},
+	{
+		.key = "irq.frames", .type = PARAM_U32, .offset = offsetof(struct itr_cfg, frames),
+		.unit = "frames", .defval = "0", .min = 0, .max = 65535,
+		.desc = "Fire when this many completions are un-signalled (0 = no frame limit).",
+		.source = "ethtool rx-frames; Intel drivers moderate by time only",
+	},
+	{
+		.key = "irq.adaptive_conservative", .type = PARAM_BOOL,
+		.offset = offsetof(struct itr_cfg, is_adaptive_conservative), .unit = "", .defval = "true",
+		.desc = "Adaptive mode: never faster than 20000 interrupts/s (InterruptThrottleRate 3, 'dynamic "
+			"conservative'); false = 'dynamic' (1), down to 70000/s.",
+		.source = "igb.h IGB_DEFAULT_ITR 3; e1000e.rst: default 3, dynamic conservative (specs.md §4)",
+	},
+	{ .key = NULL },
+};
+
+int itr_cfg_validate(const struct itr_cfg *cfg, char *err, size_t err_len)
+{
+	if (cfg->mode == ITR_MODE_FIXED && cfg->usecs == 0 && cfg->frames == 0) {
+		snprintf(err, err_len,
+			 "irq.usecs: 0 together with irq.frames 0 never fires (ethtool forbids both 0); "
+			 "set irq.mode=off for one interrupt per frame");
+		return -1;
+	}
+	return 0;
+}
+
 /* Interrupts per second of each class (e1000_set_itr). */
 static const uint32_t class_rate[] = { [ITR_LOWEST] = 70000, [ITR_LOW] = 20000, [ITR_BULK] = 4000 };
 #define ITR_START_RATE 20000u  /* e1000e param.c: dynamic modes start at 20000 */

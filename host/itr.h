@@ -47,7 +47,23 @@
 #define NICSIM_HOST_ITR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "sim/param.h"
+
+/* The driver's interrupt moderation policy (keys irq.*). The NIC knows only
+ * the EITR values the driver writes from it. */
+enum itr_mode { ITR_MODE_FIXED = 0, ITR_MODE_ADAPTIVE, ITR_MODE_OFF };
+
+struct itr_cfg {
+	uint32_t mode;                  /* enum itr_mode */
+	uint32_t usecs;                 /* ethtool rx-usecs (fixed mode) */
+	uint32_t frames;                /* ethtool rx-frames (0 = no frame limit) */
+	bool is_adaptive_conservative;  /* adaptive mode: no interval below 20000 interrupts/s */
+};
+extern const struct param_def itr_params[];
+int itr_cfg_validate(const struct itr_cfg *cfg, char *err, size_t err_len);
 
 enum itr_class { ITR_LOWEST = 0, ITR_LOW, ITR_BULK };
 

@@ -272,6 +272,9 @@ struct replay {
 	struct replay_stats st;
 	replay_record_fn on_record;
 	void *on_record_ctx;
+	/* The one frame read ahead, waiting for its time on the wire. */
+	struct pkt *next_frame;
+	struct sim_event wire_ev;
 };
 
 
@@ -331,10 +334,11 @@ static int read_ahead(struct replay *r)
 		p->wire_len = rec.wire_len;
 		p->record = rec.index;
 		p->seq = r->st.records;
-		parse_frame(p->data, p->cap_len, p->wire_len, r->info.link, &p->pr);
-		int dir = replay_direction(&r->id, p->data, &p->pr, r->info.link);
+		struct parse_result pr;
+		parse_frame(p->data, p->cap_len, p->wire_len, r->info.link, &pr);
+		int dir = replay_direction(&r->id, p->data, &pr, r->info.link);
 		if (r->on_record)
-			r->on_record(r->on_record_ctx, p, dir);
+			r->on_record(r->on_record_ctx, p, &pr, dir);
 		if (dir != 1) {
 			if (dir == 0) {
 				r->st.tx_frames++;
@@ -342,7 +346,7 @@ static int read_ahead(struct replay *r)
 			} else {
 				r->st.foreign_frames++;
 			}
-			pkt_release(r->pool, p);
+			pkt_release(p);
 			continue;
 		}
 		/* Time of this frame on the simulated wire. */
@@ -393,17 +397,20 @@ static int read_ahead(struct replay *r)
 		}
 		r->st.rx_frames++;
 		r->st.rx_bytes += p->wire_len;
-		sim_event_init(&p->ev, "replay.wire", SIM_PRIO_WIRE, wire_fire, r);
-		sim_schedule_at(r->k, &p->ev, t);
+		r->next_frame = p;
+		sim_schedule_at(r->k, &r->wire_ev, t);
 		return 0;
 	}
 }
 
 static void wire_fire(struct sim_kernel *k, struct sim_event *ev, void *arg)
 {
+	(void)ev;
 	struct replay *r = arg;
-	struct pkt *p = pkt_of_ev(ev);
-	/* Read the next one first: the NIC may reuse p's event at once. */
+	struct pkt *p = r->next_frame;
+	r->next_frame = NULL;
+	/* Read the next one first, so that the order of events is the order
+	 * of the trace. */
 	if (r->status == 0) {
 		int rc = read_ahead(r);
 		if (rc < 0) {
@@ -411,7 +418,9 @@ static void wire_fire(struct sim_kernel *k, struct sim_event *ev, void *arg)
 			sim_stop(k);
 		}
 	}
+	/* The bus lends the frame: the NIC takes its own reference if it keeps it. */
 	bus_frame_in(r->bus, sim_now_ps(k), p);
+	pkt_release(p);
 }
 
 int replay_new(struct replay **out, struct sim_kernel *k, struct bus *bus, struct pkt_pool *pool,
@@ -424,6 +433,7 @@ int replay_new(struct replay **out, struct sim_kernel *k, struct bus *bus, struc
 		return -1;
 	}
 	r->k = k;
+	sim_event_init(&r->wire_ev, "replay.wire", SIM_PRIO_WIRE, wire_fire, r);
 	r->bus = bus;
 	r->pool = pool;
 	r->cfg = *cfg;
@@ -464,5 +474,9 @@ void replay_free(struct replay *r)
 		return;
 	if (r->tr)
 		trace_close(r->tr);
+	if (r->next_frame) {
+		sim_cancel(r->k, &r->wire_ev);
+		pkt_release(r->next_frame);
+	}
 	free(r);
 }

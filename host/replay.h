@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "models/bus.h"
+#include "models/pkt/parse.h"
 #include "sim/kernel.h"
 #include "sim/param.h"
 #include "sim/pkt.h"
@@ -89,8 +90,9 @@ struct replay_stats {
 	uint32_t passes;
 };
 
-/* Called for every record read (each pass), with its direction; for flows. */
-typedef void (*replay_record_fn)(void *ctx, const struct pkt *p, int direction);
+/* Called for every record read (each pass), with the replay's parse of it
+ * and its direction; for flows. */
+typedef void (*replay_record_fn)(void *ctx, const struct pkt *p, const struct parse_result *pr, int direction);
 
 struct replay;
 int replay_new(struct replay **out, struct sim_kernel *k, struct bus *bus, struct pkt_pool *pool,

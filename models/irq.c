@@ -8,44 +8,10 @@
 #include "models/nic_regs.h"
 #include "sim/mem.h"
 
-const struct param_def irq_params[] = {
-	{ "irq.mode", PARAM_ENUM, offsetof(struct irq_cfg, mode), "", "fixed", 0, 0, 0, "fixed,adaptive,off", 0,
-	  "Interrupt moderation: fixed usecs/frames; adaptive (the driver rewrites each vector's EITR interval "
-	  "after every interrupt, as Intel's igb/e1000e drivers do: docs/irq.md); or off (one interrupt per frame).",
-	  "fixed keeps runs comparable across configs; Intel drivers default to adaptive (e1000e.rst, igb.h IGB_DEFAULT_ITR 3)" },
-	{ "irq.usecs", PARAM_U32, offsetof(struct irq_cfg, usecs), "us", "50", 0, 65535, 0, NULL, 0,
-	  "Fire when this long has passed since the first un-signalled completion (0 = no time limit; "
-	  "at most 65535, the width of the interval field the driver writes to EITR).",
-	  "ixgbe.h IXGBE_20K_ITR: 20000 interrupts/s = 50 us (specs.md §4)" },
-	{ "irq.frames", PARAM_U32, offsetof(struct irq_cfg, frames), "frames", "0", 0, 65535, 0, NULL, 0,
-	  "Fire when this many completions are un-signalled (0 = no frame limit).",
-	  "ethtool rx-frames; Intel drivers moderate by time only" },
-	{ "irq.adaptive_conservative", PARAM_BOOL, offsetof(struct irq_cfg, is_adaptive_conservative), "", "true",
-	  0, 0, 0, NULL, 0,
-	  "Adaptive mode: never faster than 20000 interrupts/s (InterruptThrottleRate 3, 'dynamic conservative'); "
-	  "false = 'dynamic' (1), down to 70000/s.",
-	  "igb.h IGB_DEFAULT_ITR 3; e1000e.rst: default 3, dynamic conservative (specs.md §4)" },
-	{ NULL },
-};
-
-int irq_cfg_validate(const struct irq_cfg *cfg, char *err, size_t err_len)
-{
-	if (cfg->mode == IRQ_MODE_FIXED && cfg->usecs == 0 && cfg->frames == 0) {
-		snprintf(err, err_len,
-			 "irq.usecs: 0 together with irq.frames 0 never fires (ethtool forbids both 0); "
-			 "set irq.mode=off for one interrupt per frame");
-		return -1;
-	}
-	return 0;
-}
-
-/* Laid out in aligned cache lines by when they are touched: with many
- * queues each completion meets a vector gone cold since its last frame, and
- * every line more is a cache miss more. Line 1: a completion, the decision
- * and firing by frame count (every frame with irq.mode=off) and the unmask;
- * line 2: the timer (touched only when one is set, which is_timer_set tells
- * without reading it); the rest is cold. by_frames is not kept: it is
- * interrupts - by_timer. */
+/* Ordered by when the fields are touched: a completion, the decision and
+ * firing by frame count, and the unmask first; the timer (touched only when
+ * one is set, which is_timer_set tells without reading it) on the next cache
+ * line; the rest is cold. by_frames is not kept: it is interrupts - by_timer. */
 struct irq_vec {
 	uint64_t interrupts, completions;
 	uint64_t first_ps;        /* time of the first pending completion */
@@ -65,13 +31,10 @@ struct irq_vec {
 	struct irq *owner;        /* for the timer's callback */
 	char name[24];
 } __attribute__((aligned(64)));
-_Static_assert(offsetof(struct irq_vec, timer_ev) == 64, "irq_vec: the completion state must be one cache line");
-_Static_assert(offsetof(struct irq_vec, owner) <= 128, "irq_vec: the timer must be the second line");
 
 struct irq {
 	struct sim_kernel *k;
 	struct bus *bus;
-	struct irq_cfg cfg;
 	uint32_t n;
 	struct irq_vec *v;
 };
@@ -129,7 +92,7 @@ static void vec_evaluate(struct irq *q, struct irq_vec *v)
 	}
 }
 
-struct irq *irq_new(struct sim_kernel *k, struct bus *bus, const struct irq_cfg *cfg, uint32_t vectors)
+struct irq *irq_new(struct sim_kernel *k, struct bus *bus, uint32_t vectors)
 {
 	struct irq *q = calloc(1, sizeof *q);
 	if (!q)
@@ -141,7 +104,6 @@ struct irq *irq_new(struct sim_kernel *k, struct bus *bus, const struct irq_cfg 
 	}
 	q->k = k;
 	q->bus = bus;
-	q->cfg = *cfg;
 	q->n = vectors;
 	irq_reset(q);  /* the zeroed timers are not pending: nothing to cancel */
 	return q;
@@ -152,11 +114,10 @@ void irq_reset(struct irq *q)
 	for (uint32_t i = 0; i < q->n; i++) {
 		struct irq_vec *v = &q->v[i];
 		sim_cancel(q->k, &v->timer_ev);
-		/* EITR's reset value is the configured moderation; irq.mode=off is
-		 * ethtool's usecs 0, frames 1: every completion fires. */
-		bool is_off = q->cfg.mode == IRQ_MODE_OFF;
-		*v = (struct irq_vec){ .owner = q, .usecs = is_off ? 0 : q->cfg.usecs,
-				       .frames = (uint16_t)(is_off ? 1 : q->cfg.frames), .is_masked = true };
+		/* EITR's reset value: no interval, one frame (ethtool's usecs 0,
+		 * frames 1): every completion fires until the driver programs
+		 * moderation. */
+		*v = (struct irq_vec){ .owner = q, .usecs = 0, .frames = 1, .is_masked = true };
 		snprintf(v->name, sizeof v->name, "irq.q%u.itr", i);
 		sim_event_init(&v->timer_ev, v->name, SIM_PRIO_HW, vec_timer, v);
 	}

@@ -9,9 +9,10 @@
  * end of its DPC, as NAPI/NDIS drivers do); completions while masked are
  * signalled when it is unmasked, under the same rule.
  *
- * The NIC side knows only EITR (interval, frame limit). In adaptive mode the
- * driver rewrites EITR as it goes, as Intel's drivers do (host/itr.h,
- * docs/irq.md); irq.mode=off is EITR's reset value usecs 0, frames 1.
+ * The NIC side knows only EITR (interval, frame limit); the moderation policy
+ * (irq.* settings, adaptive moderation) is the driver's, which writes EITR
+ * (host/itr.h, docs/irq.md). EITR's reset value, usecs 0 and frames 1, fires
+ * on every completion.
  *
  * The MSI-X message is a memory write to the address/data the driver
  * programmed in the vector's table entry; a masked table entry holds it.
@@ -24,18 +25,6 @@
 
 #include "models/bus.h"
 #include "sim/kernel.h"
-#include "sim/param.h"
-
-enum irq_mode { IRQ_MODE_FIXED = 0, IRQ_MODE_ADAPTIVE, IRQ_MODE_OFF };
-
-struct irq_cfg {
-	uint32_t mode;            /* enum irq_mode */
-	uint32_t usecs;           /* ethtool rx-usecs (fixed mode) */
-	uint32_t frames;          /* ethtool rx-frames (0 = no frame limit) */
-	bool is_adaptive_conservative;  /* adaptive mode: no interval below 20000 interrupts/s (host/itr.h) */
-};
-extern const struct param_def irq_params[];
-int irq_cfg_validate(const struct irq_cfg *cfg, char *err, size_t err_len);
 
 struct irq_vec_stats {
 	uint64_t interrupts;
@@ -44,7 +33,8 @@ struct irq_vec_stats {
 };
 
 struct irq;
-struct irq *irq_new(struct sim_kernel *k, struct bus *bus, const struct irq_cfg *cfg, uint32_t vectors);
+/* Vectors start as after reset: masked, EITR interval 0 and frame limit 1. */
+struct irq *irq_new(struct sim_kernel *k, struct bus *bus, uint32_t vectors);
 void irq_free(struct irq *q);
 void irq_reset(struct irq *q);
 /* A receive completion on vector v, at the kernel's now. */

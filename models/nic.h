@@ -82,12 +82,18 @@ struct nic_stats {
 };
 
 struct nic;
-int nic_new(struct nic **out, struct sim_kernel *k, struct bus *bus, struct pkt_pool *pool,
-	    const struct nic_cfg *cfg, const struct mac_cfg *mac_cfg, const struct rss_cfg *rss_cfg,
-	    const struct irq_cfg *irq_cfg, enum parse_link link, char *err, size_t err_len);
+/* rss_cfg gives the NIC's RSS capacity (queues, table entries); its key and
+ * hash types are the driver's to program. */
+int nic_new(struct nic **out, struct sim_kernel *k, struct bus *bus, const struct nic_cfg *cfg,
+	    const struct mac_cfg *mac_cfg, const struct rss_cfg *rss_cfg, enum parse_link link, char *err,
+	    size_t err_len);
 void nic_free(struct nic *n);
 /* Fill b->nic with this NIC's entry points. */
 void nic_attach(struct nic *n, struct bus *b);
+/* The receive path's shortcut for a frame that meets an idle NIC (on by
+ * default): the same results with one event fewer per such frame. Off, every
+ * frame takes the pipeline-out event (test_nic compares the two). */
+void nic_set_fast_path(struct nic *n, bool is_on);
 /* Replace the compute engines (NULL, or a NULL member, is the C twin). */
 void nic_set_engines(struct nic *n, const struct nic_engines *e);
 uint32_t nic_queues(const struct nic *n);

@@ -18,9 +18,13 @@
 /* Device control. */
 #define NIC_REG_CTRL         0x00000u  /* bit 0 RST: reset all queues and interrupt vectors */
 #define NIC_REG_STATUS       0x00008u  /* read-only: bit 0 link up */
+#define NIC_REG_CAPS         0x00010u  /* read-only: bits 15:0 receive queues, bits 31:16 RETA entries */
+#define NIC_CAPS_QUEUES(w)   ((w) & 0xffffu)
+#define NIC_CAPS_RETA(w)     ((w) >> 16)
 #define NIC_REG_RCTL         0x00100u  /* bit 0 EN: receive enabled */
 #define NIC_REG_MRQC         0x05818u  /* RSS hash-type enables, bits 8:0 = rss.hash_types choices
                                         * (ipv4,tcp_ipv4,udp_ipv4,ipv6,tcp_ipv6,udp_ipv6,ipv6_ex,tcp_ipv6_ex,udp_ipv6_ex); bit 31 RSS on */
+#define NIC_REG_RSSDEFQ      0x0581Cu  /* bits 15:0: queue for frames without a hash (nicsim's own register) */
 #define NIC_REG_RSSRK        0x05C80u  /* RSS key, 13 registers (52 bytes), byte 0 in bits 7:0 of RSSRK[0] */
 #define NIC_REG_RSSRK_COUNT  13u
 #define NIC_REG_RETA         0x08000u  /* indirection table: 2 entries a register, entry 2i in bits 15:0 */
@@ -31,6 +35,8 @@
 #define NIC_RCTL_EN          0x00000001u  /* RCTL: receive enabled */
 #define NIC_MRQC_RSS_EN      0x80000000u  /* MRQC: RSS on */
 #define NIC_MRQC_TYPES_MASK  0x000001ffu  /* MRQC: the hash-type enables */
+/* MRQC bit i enables hash type i of this list (the names rss.hash_types takes). */
+#define NIC_MRQC_TYPE_CHOICES "ipv4,tcp_ipv4,udp_ipv4,ipv6,tcp_ipv6,udp_ipv6,ipv6_ex,tcp_ipv6_ex,udp_ipv6_ex"
 
 /* Per receive queue q, at NIC_REG_RXQ(q) + offset. */
 #define NIC_RXQ_BUFLEN_RESET 2048u  /* BUFLEN after reset: 2 KiB, as the 82599's SRRCTL.BSIZEPACKET

@@ -13,35 +13,34 @@
  * the RTL twin), the register map (the NIC shell writes RETA/RSSRK through
  * rss_table_set/rss_set_key after validating the values), and in-order
  * delivery across table updates (the driver/TOE side: this block only answers
- * "which queue now"), and the queue -> CPU map: cfg.base_cpu/max_cpus are kept
- * here as the NDIS parameters, but rss.h has no operation that applies them yet
- * (the CPU count lives in the host config).
+ * "which queue now"), and the queue -> CPU map (the driver's: rss.base_cpu,
+ * rss.max_cpus). The key, hash types and default queue are what the driver
+ * programs (RSSRK, MRQC, RSSDEFQ); the NIC's capacity (queues, table
+ * entries) is declared here.
  *
  * Invariant: every indirection entry names a queue < cfg.queues, and
  * table_size is a power of two, so rss_queue_of always returns a valid queue.
  */
 #include "models/rss.h"
 
-#include <assert.h>
+#include "models/nic_regs.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/check.h"
+
 /* Bit i of cfg.hash_types is choice i of this list; rss_ndis_bits[i] is its
  * NDIS_HASH_* value. Keep the two in the same order. */
-#define RSS_HASH_TYPE_CHOICES \
-	"ipv4,tcp_ipv4,udp_ipv4,ipv6,tcp_ipv6,udp_ipv6,ipv6_ex,tcp_ipv6_ex,udp_ipv6_ex"
+#define RSS_HASH_TYPE_CHOICES NIC_MRQC_TYPE_CHOICES
 static const uint32_t rss_ndis_bits[] = {
 	RSS_HASH_IPV4, RSS_HASH_TCP_IPV4, RSS_HASH_UDP_IPV4,
 	RSS_HASH_IPV6, RSS_HASH_TCP_IPV6, RSS_HASH_UDP_IPV6,
 	RSS_HASH_IPV6_EX, RSS_HASH_TCP_IPV6_EX, RSS_HASH_UDP_IPV6_EX,
 };
 #define RSS_HASH_TYPE_COUNT (sizeof rss_ndis_bits / sizeof rss_ndis_bits[0])
-
-/* The NIC needs 36 input bytes (TCP/IPv6 4-tuple) + 4 for the last window:
- * specs.md §1.1 "Input length limit". */
-#define RSS_KEY_BYTES_MIN (RSS_INPUT_BYTES_MAX + 4u)
 
 const struct param_def rss_params[] = {
 	{
@@ -59,47 +58,6 @@ const struct param_def rss_params[] = {
 		.desc = "Indirection table entries; the low log2(size) bits of the hash index it.",
 		.source = "Intel 82599/I210 RETA has 128 entries; NDIS_RSS_INDIRECTION_TABLE_MAX_SIZE_REVISION_1 "
 			  "= 128 (specs.md §1.5); range up to the E810 PF LUT (2048)",
-	},
-	{
-		.key = "rss.key", .type = PARAM_HEX,
-		.offset = offsetof(struct rss_cfg, key), .unit = "bytes",
-		.defval = "6d5a56da255b0ec24167253d43a38fb0d0ca2bcbae7b30b477cb2da38030f20c6a42b73bbeac01fa",
-		.min = RSS_KEY_BYTES_MIN, .max = RSS_KEY_BYTES_MAX,
-		.len_offset = offsetof(struct rss_cfg, key_len),
-		.desc = "Toeplitz secret key (hex); at least 40 bytes to hash the 36-byte TCP/IPv6 4-tuple.",
-		.source = "Microsoft 'Verifying the RSS Hash Calculation' verification key, 40 bytes (specs.md §1.1)",
-	},
-	{
-		.key = "rss.hash_types", .type = PARAM_FLAGS,
-		.offset = offsetof(struct rss_cfg, hash_types), .unit = "",
-		.defval = "ipv4|tcp_ipv4|udp_ipv4|ipv6|tcp_ipv6|udp_ipv6",
-		.choices = RSS_HASH_TYPE_CHOICES,
-		.desc = "Enabled NDIS hash types; a packet of a type not enabled gets no hash and goes to the default queue.",
-		.source = "the six types DESIGN.md lists for the NIC; _EX types are optional in NDIS "
-			  "(rss-hashing-types.md, specs.md §1.4)",
-	},
-	{
-		.key = "rss.base_cpu", .type = PARAM_U32,
-		.offset = offsetof(struct rss_cfg, base_cpu), .unit = "cpu",
-		.defval = "0", .min = 0, .max = 4095,
-		.desc = "First CPU RSS may use; CPUs below it are left to applications.",
-		.source = "NDIS RssBaseCpu / *RssBaseProcNumber default 0 (specs.md §1.6)",
-	},
-	{
-		.key = "rss.max_cpus", .type = PARAM_U32,
-		.offset = offsetof(struct rss_cfg, max_cpus), .unit = "cpus",
-		.defval = "0", .min = 0, .max = 4096,
-		.desc = "CPUs RSS may use from base_cpu up; 0 = all CPUs from base_cpu up.",
-		.source = "choice: all CPUs, as *MaxRssProcessors capped at the CPU count by NDIS "
-			  "(specs.md §1.6; the registry MaxNumRssCpus default of 4 is Windows Server 2003 SNP era)",
-	},
-	{
-		.key = "rss.default_queue", .type = PARAM_U32,
-		.offset = offsetof(struct rss_cfg, default_queue), .unit = "queue",
-		.defval = "0", .min = 0, .max = RSS_QUEUES_MAX - 1,
-		.desc = "Queue for packets that are not hashed (non-IP, unparsed, type not enabled).",
-		.source = "NDIS 'default processor' handles packets whose hash can't be computed; "
-			  "queue 0 as on Intel NICs (specs.md §1.4)",
 	},
 	{ .key = NULL },
 };
@@ -126,7 +84,7 @@ int rss_cfg_validate(const struct rss_cfg *cfg, char *err, size_t err_len)
 			 cfg->table_size, RSS_TABLE_MIN, RSS_TABLE_MAX);
 		return -EINVAL;
 	}
-	if (cfg->key_len < RSS_KEY_BYTES_MIN || cfg->key_len > RSS_KEY_BYTES_MAX) {
+	if (cfg->key_len && (cfg->key_len < RSS_KEY_BYTES_MIN || cfg->key_len > RSS_KEY_BYTES_MAX)) {
 		snprintf(err, err_len,
 			 "rss.key: %u bytes; need %u..%u (36 input bytes of the TCP/IPv6 4-tuple + 4)",
 			 cfg->key_len, RSS_KEY_BYTES_MIN, RSS_KEY_BYTES_MAX);
@@ -333,7 +291,7 @@ uint32_t rss_table_index(const struct rss *r, uint32_t hash)
 
 uint16_t rss_table_get(const struct rss *r, uint32_t index)
 {
-	assert(index < r->cfg.table_size && "rss_table_get: index beyond the indirection table");
+	sim_check(index < r->cfg.table_size, "rss_table_get: index beyond the indirection table");
 	return r->table[index];
 }
 
@@ -341,8 +299,8 @@ void rss_table_set(struct rss *r, uint32_t index, uint16_t queue)
 {
 	/* The register-map shell validates RETA writes from the driver (bad input
 	 * is its to report); here an out-of-range value is a bug in nicsim. */
-	assert(index < r->cfg.table_size && "rss_table_set: index beyond the indirection table");
-	assert(queue < r->cfg.queues && "rss_table_set: queue beyond rss.queues");
+	sim_check(index < r->cfg.table_size, "rss_table_set: index beyond the indirection table");
+	sim_check(queue < r->cfg.queues, "rss_table_set: queue beyond rss.queues");
 	r->table[index] = queue;
 }
 
@@ -359,12 +317,18 @@ void rss_set_key(struct rss *r, const uint8_t *key, uint32_t key_len)
 {
 	/* Rebuilding the tables costs 36 x 256 XORs; a key change is rare (NDIS
 	 * may reset the NIC for it: rss-configuration.md). */
-	assert(key_len >= RSS_KEY_BYTES_MIN && key_len <= RSS_KEY_BYTES_MAX &&
-	       "rss_set_key: key length outside 40..52 (validated by the caller)");
+	sim_check(key_len >= RSS_KEY_BYTES_MIN && key_len <= RSS_KEY_BYTES_MAX,
+		  "rss_set_key: key length outside 40..52 (validated by the caller)");
 	memset(r->cfg.key, 0, sizeof r->cfg.key);
 	memcpy(r->cfg.key, key, key_len);
 	r->cfg.key_len = key_len;
 	rss_toeplitz_setkey(&r->engine, r->cfg.key, r->cfg.key_len);
+}
+
+void rss_set_default_queue(struct rss *r, uint16_t queue)
+{
+	sim_check(queue < r->cfg.queues, "rss_set_default_queue: queue beyond rss.queues (validated by the caller)");
+	r->cfg.default_queue = queue;
 }
 
 void rss_set_hash_types(struct rss *r, uint32_t hash_types)

@@ -45,14 +45,13 @@ struct rss_cfg {
 	uint32_t queues;          /* number of RX queues, 1..1024 */
 	uint32_t table_size;      /* indirection entries, power of two, 64..2048 */
 	uint8_t key[RSS_KEY_BYTES_MAX];
-	uint32_t key_len;         /* bytes, >= 40 */
+	uint32_t key_len;         /* bytes, 40..52; 0 = no key yet (as after reset) */
 	uint32_t hash_types;      /* PARAM_FLAGS bit set over rss_hash_type_names; see rss_ndis_flags() */
-	uint32_t base_cpu;        /* first CPU RSS may use (NDIS BaseCpuNumber) */
-	uint32_t max_cpus;        /* CPUs RSS may use (NDIS MaxProcessors); 0 = all */
 	uint32_t default_queue;   /* queue for packets without a hash */
 };
 
-/* The block's parameter table (keys rss.*), terminated by {NULL}. */
+/* The NIC's RSS capacity (keys rss.queues, rss.table_size), terminated by
+ * {NULL}. The rest of rss.* is the driver's policy (host/driver.h). */
 extern const struct param_def rss_params[];
 /* Cross-field checks after all keys are set (e.g. key length vs input). */
 int rss_cfg_validate(const struct rss_cfg *cfg, char *err, size_t err_len);
@@ -85,6 +84,8 @@ uint16_t rss_queue_of(const struct rss *r, bool has_hash, uint32_t hash);
 /* Enable hash types at run time (register write MRQC): bit i = choice i of
  * rss.hash_types; unknown bits are ignored. */
 void rss_set_hash_types(struct rss *r, uint32_t hash_types);
+/* Queue for packets without a hash (register write RSSDEFQ). */
+void rss_set_default_queue(struct rss *r, uint16_t queue);
 /* Replace the key at run time (register write RSSRK). */
 void rss_set_key(struct rss *r, const uint8_t *key, uint32_t key_len);
 

@@ -21,6 +21,7 @@
 #ifndef NICSIM_SIM_HIST_H
 #define NICSIM_SIM_HIST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -116,5 +117,47 @@ void hist_merge(struct hist *dst, const struct hist *src);
 /* Inclusive value range [*lo, *hi] of bucket index (< HIST_BUCKETS); for
  * reports that print the buckets. */
 void hist_bucket_range(unsigned index, uint64_t *lo, uint64_t *hi);
+
+/* A group of n histograms recorded together, one sample each per event
+ * (the stages of one frame's latency), staged HIST_GROUP_BATCH events at a
+ * time and then added stage by stage. A sample then writes part of one
+ * staging line instead of a line of every histogram; the histograms come out
+ * the same, since recording is order-free (counts, min, max, exact sum).
+ * Reading folds what is staged first. The histograms start empty at the
+ * group's first event. A group lives in hist_group_bytes(n) bytes: the
+ * struct, its n histograms, then its staging area. */
+#define HIST_GROUP_BATCH 64u
+struct hist_group {
+	uint32_t n;                 /* histograms */
+	uint32_t n_staged;          /* events staged */
+	bool is_ready;              /* histograms initialised */
+	uint64_t *staged;           /* HIST_GROUP_BATCH * n samples, event-major, after h[n] */
+	struct hist h[];
+};
+static inline size_t hist_group_bytes(uint32_t n)
+{
+	return sizeof(struct hist_group) + n * sizeof(struct hist) + (size_t)HIST_GROUP_BATCH * n * sizeof(uint64_t);
+}
+/* g points at hist_group_bytes(n) bytes. */
+void hist_group_init(struct hist_group *g, uint32_t n);
+void hist_group_fold(struct hist_group *g);
+/* The next event's n samples, to fill: the caller writes all n and then
+ * calls hist_group_commit. */
+static inline uint64_t *hist_group_next(struct hist_group *g)
+{
+	if (!g->is_ready) {
+		g->is_ready = true;
+		for (uint32_t s = 0; s < g->n; s++)
+			hist_init(&g->h[s]);
+	}
+	return g->staged + (size_t)g->n_staged * g->n;
+}
+static inline void hist_group_commit(struct hist_group *g)
+{
+	if (++g->n_staged == HIST_GROUP_BATCH)
+		hist_group_fold(g);
+}
+/* Histogram s, staged samples folded in (an empty one before any event). */
+const struct hist *hist_group_get(struct hist_group *g, uint32_t s);
 
 #endif

@@ -5,7 +5,6 @@
  */
 #include "sim/pkt.h"
 
-#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,17 +63,20 @@ struct pkt *pkt_alloc(struct pkt_pool *pp, uint32_t cap_len)
 	uint8_t *data = p->data;
 	uint32_t data_cap = p->data_cap;
 	memset(p, 0, offsetof(struct pkt, data));
-	memset(&p->pr, 0, sizeof p->pr);
 	p->data = data;
 	p->data_cap = data_cap;
+	p->pool = pp;
+	p->refs = 1;
 	pp->in_use++;
 	return p;
 }
 
-void pkt_release(struct pkt_pool *pp, struct pkt *p)
+void pkt_release(struct pkt *p)
 {
-	assert(pp->in_use > 0 && "packet released more often than taken");
-	assert(!sim_event_is_pending(&p->ev) && "packet released with its event pending");
+	sim_check(p->refs > 0, "packet record released more often than referenced");
+	if (--p->refs)
+		return;
+	struct pkt_pool *pp = p->pool;
 	p->next = pp->free_list;
 	pp->free_list = p;
 	pp->in_use--;

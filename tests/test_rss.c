@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "host/driver.h"
 #include "models/rss.h"
 #include "sim/param.h"
 
@@ -110,16 +111,25 @@ static void test_rss_toeplitz_matches_all_16_published_microsoft_vectors(void **
 	json_decref(v);
 }
 
-/* A cfg from the parameter table's defaults, with some keys overridden. */
+/* A cfg from the parameter tables' defaults (the NIC's capacity, and the
+ * key, hash types and default queue the driver programs), with some keys
+ * overridden. */
 static void cfg_with(struct rss_cfg *cfg, const char *hash_types, const char *queues)
 {
 	char err[256];
+	struct drv_rss_cfg pol;
 	memset(cfg, 0, sizeof *cfg);
+	memset(&pol, 0, sizeof pol);
 	param_defaults(rss_params, cfg);
-	if (hash_types && param_set(param_find(rss_params, "hash_types"), cfg, hash_types, err, sizeof err))
+	param_defaults(drv_rss_params, &pol);
+	if (hash_types && param_set(param_find(drv_rss_params, "hash_types"), &pol, hash_types, err, sizeof err))
 		fail_msg("%s", err);
 	if (queues && param_set(param_find(rss_params, "queues"), cfg, queues, err, sizeof err))
 		fail_msg("%s", err);
+	memcpy(cfg->key, pol.key, sizeof cfg->key);
+	cfg->key_len = pol.key_len;
+	cfg->hash_types = pol.hash_types;
+	cfg->default_queue = pol.default_queue;
 }
 
 static struct rss *rss_new(const char *hash_types, const char *queues, const char *table_size)
@@ -226,12 +236,13 @@ static void test_rss_param_defaults_are_valid_and_use_the_verification_key(void 
 	assert_memory_equal(cfg.key, key, key_len);
 	assert_int_equal(cfg.table_size, 128);   /* Intel RETA, NDIS REVISION_1 maximum */
 	/* Every entry declares unit, description and the source of its default. */
-	for (const struct param_def *d = rss_params; d->key; d++) {
-		assert_non_null(d->unit);
-		assert_true(d->desc && *d->desc);
-		assert_true(d->source && *d->source);
-		assert_true(!strncmp(d->key, "rss.", 4));
-	}
+	for (const struct param_def *tab[] = { rss_params, drv_rss_params }, **t = tab; t < tab + 2; t++)
+		for (const struct param_def *d = *t; d->key; d++) {
+			assert_non_null(d->unit);
+			assert_true(d->desc && *d->desc);
+			assert_true(d->source && *d->source);
+			assert_true(!strncmp(d->key, "rss.", 4));
+		}
 	/* The default types: the six NDIS types of DESIGN.md, no _EX. */
 	assert_int_equal(rss_ndis_flags(&cfg), 0x100u | 0x200u | 0x4000u | 0x400u | 0x1000u | 0x8000u);
 	json_decref(v);
@@ -268,7 +279,8 @@ static void test_rss_cfg_validate_refuses_impossible_configs_naming_the_key(void
 
 	/* Through the text interface: a short key is refused by the table. */
 	cfg_with(&cfg, NULL, NULL);
-	assert_true(param_set(param_find(rss_params, "key"), &cfg, "6d5a56da", err, sizeof err) < 0);
+	struct drv_rss_cfg pol;
+	assert_true(param_set(param_find(drv_rss_params, "key"), &pol, "6d5a56da", err, sizeof err) < 0);
 	assert_true(param_set(param_find(rss_params, "table_size"), &cfg, "100", err, sizeof err) < 0);
 	assert_true(param_set(param_find(rss_params, "queues"), &cfg, "0", err, sizeof err) < 0);
 }

@@ -20,6 +20,9 @@
 
 #define RSS_KEY_BYTES_MAX 52      /* enough for 36 input bytes + 4, rounded; NDIS uses 40 */
 #define RSS_INPUT_BYTES_MAX 36    /* TCP/IPv6 4-tuple */
+/* A key must cover the longest input plus the last 32-bit window:
+ * Microsoft, "RSS hashing functions" (input length limit). */
+#define RSS_KEY_BYTES_MIN (RSS_INPUT_BYTES_MAX + 4u)
 #define RSS_TOEPLITZ_LATENCY_CYCLES 1u
 
 /* Fast table-driven engine: one 256-entry table per input byte position. */

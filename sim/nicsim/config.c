@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <ini.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 static const struct param_def run_params[] = {
@@ -19,8 +20,9 @@ const struct param_group config_groups[] = {
 	{ "replay", replay_params, offsetof(struct nicsim_cfg, replay), "Trace replay (host/replay)" },
 	{ "mac", mac_params, offsetof(struct nicsim_cfg, mac), "Ethernet MAC and RX FIFO (models/mac)" },
 	{ "nic", nic_params, offsetof(struct nicsim_cfg, nic), "NIC receive pipeline and DMA (models/nic)" },
-	{ "rss", rss_params, offsetof(struct nicsim_cfg, rss), "Receive-Side Scaling (models/rss)" },
-	{ "irq", irq_params, offsetof(struct nicsim_cfg, irq), "Interrupt moderation and MSI-X (models/irq)" },
+	{ "rss", rss_params, offsetof(struct nicsim_cfg, rss), "Receive-Side Scaling (models/rss, host/driver)" },
+	{ "rss", drv_rss_params, offsetof(struct nicsim_cfg, rss_policy), "Receive-Side Scaling (models/rss, host/driver)" },
+	{ "irq", itr_params, offsetof(struct nicsim_cfg, irq), "Interrupt moderation and MSI-X (host/itr, models/irq)" },
 	{ "host", host_params, offsetof(struct nicsim_cfg, host), "Host CPUs and driver (host/driver)" },
 	{ "cost", cost_params, offsetof(struct nicsim_cfg, cost), "Host CPU cost model (host/cost)" },
 	{ "rebalance", rebalance_params, offsetof(struct nicsim_cfg, rebalance),
@@ -160,11 +162,24 @@ int config_validate(const struct nicsim_cfg *cfg, char *err, size_t err_len)
 {
 	if (rss_cfg_validate(&cfg->rss, err, err_len))
 		return -1;
-	if (irq_cfg_validate(&cfg->irq, err, err_len))
+	if (cfg->rss_policy.default_queue >= cfg->rss.queues) {
+		snprintf(err, err_len, "rss.default_queue: %u must be below rss.queues (%u)", cfg->rss_policy.default_queue,
+			 cfg->rss.queues);
 		return -1;
-	if (host_cfg_validate(&cfg->host, &cfg->rss, err, err_len))
+	}
+	if (itr_cfg_validate(&cfg->irq, err, err_len))
 		return -1;
-	if (rebalance_cfg_validate(&cfg->rebalance, cfg->rss.table_size, host_queues(&cfg->host, &cfg->rss), err,
+	if (cfg->rss_policy.max_cpus > cfg->host.cpus) {
+		snprintf(err, err_len, "rss.max_cpus: %u is more than host.cpus (%u)", cfg->rss_policy.max_cpus,
+			 cfg->host.cpus);
+		return -1;
+	}
+	if (cfg->rss_policy.base_cpu >= cfg->host.cpus) {
+		snprintf(err, err_len, "rss.base_cpu: CPU %u does not exist (host.cpus = %u)", cfg->rss_policy.base_cpu,
+			 cfg->host.cpus);
+		return -1;
+	}
+	if (rebalance_cfg_validate(&cfg->rebalance, cfg->rss.table_size, host_queues(&cfg->host, cfg->rss.queues), err,
 				   err_len))
 		return -1;
 	struct host_id id;
@@ -192,10 +207,16 @@ void config_write_docs(FILE *f)
 	      "before the run, naming the key.\n\n",
 	      f);
 	for (const struct param_group *g = config_groups; g->section; g++) {
-		fprintf(f, "## [%s] — %s\n\n", g->section, g->title);
-		fputs("| key | default | unit | range | what it does | source of the default |\n"
-		      "|---|---|---|---|---|---|\n",
-		      f);
+		/* A section whose keys two blocks declare is one table. */
+		bool is_more = g != config_groups && !strcmp(g[-1].section, g->section);
+		if (!is_more) {
+			if (g != config_groups)
+				fputc('\n', f);
+			fprintf(f, "## [%s] — %s\n\n", g->section, g->title);
+			fputs("| key | default | unit | range | what it does | source of the default |\n"
+			      "|---|---|---|---|---|---|\n",
+			      f);
+		}
 		for (const struct param_def *d = g->defs; d->key; d++) {
 			char range[96] = "";
 			switch (d->type) {
@@ -221,8 +242,8 @@ void config_write_docs(FILE *f)
 			md_escape(f, d->source);
 			fputs(" |\n", f);
 		}
-		fputc('\n', f);
 	}
+	fputc('\n', f);
 }
 
 void config_write_ini(const struct nicsim_cfg *cfg, FILE *f, bool only_changed)
@@ -230,8 +251,9 @@ void config_write_ini(const struct nicsim_cfg *cfg, FILE *f, bool only_changed)
 	struct nicsim_cfg def;
 	config_defaults(&def);
 	char v[256], dv[256];
+	const char *section_done = NULL;   /* the last [section] written */
 	for (const struct param_group *g = config_groups; g->section; g++) {
-		bool header = false;
+		bool header = section_done && !strcmp(section_done, g->section);
 		for (const struct param_def *d = g->defs; d->key; d++) {
 			param_format(d, (const char *)cfg + g->cfg_offset, v, sizeof v);
 			param_format(d, (const char *)&def + g->cfg_offset, dv, sizeof dv);
@@ -240,6 +262,7 @@ void config_write_ini(const struct nicsim_cfg *cfg, FILE *f, bool only_changed)
 			if (!header) {
 				fprintf(f, "[%s]\n", g->section);
 				header = true;
+				section_done = g->section;
 			}
 			fprintf(f, "%s = %s%s%s\n", strchr(d->key, '.') + 1, v, d->unit && *d->unit ? "   ; " : "",
 				d->unit && *d->unit ? d->unit : "");

@@ -17,7 +17,7 @@
 #include "host/driver.h"
 #include "host/rebalance.h"
 #include "host/replay.h"
-#include "models/irq.h"
+#include "host/itr.h"
 #include "models/mac.h"
 #include "models/nic.h"
 #include "models/rss.h"
@@ -33,8 +33,9 @@ struct nicsim_cfg {
 	struct replay_cfg replay;
 	struct mac_cfg mac;
 	struct nic_cfg nic;
-	struct rss_cfg rss;
-	struct irq_cfg irq;
+	struct rss_cfg rss;              /* the NIC's RSS capacity (rss.queues, rss.table_size) */
+	struct drv_rss_cfg rss_policy;   /* the driver's RSS policy (the other rss.* keys) */
+	struct itr_cfg irq;              /* the driver's interrupt moderation (irq.*) */
 	struct host_cfg host;
 	struct cost_cfg cost;
 	struct rebalance_cfg rebalance;

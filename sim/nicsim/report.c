@@ -47,12 +47,15 @@ static json_t *config_json(const struct nicsim_cfg *cfg)
 	json_t *o = json_object();
 	char v[256];
 	for (const struct param_group *g = config_groups; g->section; g++) {
-		json_t *s = json_object();
+		json_t *s = json_object_get(o, g->section);   /* a section two blocks declare keys of */
+		if (!s) {
+			s = json_object();
+			json_object_set_new(o, g->section, s);
+		}
 		for (const struct param_def *d = g->defs; d->key; d++) {
 			param_format(d, (const char *)cfg + g->cfg_offset, v, sizeof v);
 			json_object_set_new(s, strchr(d->key, '.') + 1, json_string(v));
 		}
-		json_object_set_new(o, g->section, s);
 	}
 	return o;
 }
@@ -251,8 +254,8 @@ json_t *report_json(const struct run *r)
 		json_object_set_new(cy, "idle", jint(span - busy));
 		json_object_set_new(o, "cycles", cy);
 		json_object_set_new(o, "utilisation_ppm", jint(span ? busy * 1000000u / span : 0));
-		json_object_set_new(o, "isrs", jint(st->isrs));
-		json_object_set_new(o, "dpcs", jint(st->dpcs));
+		json_object_set_new(o, "isrs", jint(st->items[CPU_WORK_ISR]));
+		json_object_set_new(o, "dpcs", jint(st->items[CPU_WORK_DPC]));
 		json_array_append_new(cpus, o);
 	}
 	json_object_set_new(root, "cpus", cpus);
@@ -354,6 +357,6 @@ void report_text(const struct run *r, FILE *f)
 		cpu_busy(r, c, &busy, &span);
 		fprintf(f, "%4u %6.1f%% %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %8" PRIu64 "\n", c,
 			span ? 100.0 * (double)busy / (double)span : 0.0, st->cycles[CPU_ISR], st->cycles[CPU_DRIVER],
-			st->cycles[CPU_PROTOCOL], st->cycles[CPU_COPY], st->dpcs);
+			st->cycles[CPU_PROTOCOL], st->cycles[CPU_COPY], st->items[CPU_WORK_DPC]);
 	}
 }

@@ -12,25 +12,25 @@ static uint64_t wall_now_ns(void)
 }
 
 /* Per-flow bookkeeping, only with --flows. */
-static void on_record(void *ctx, const struct pkt *p, int dir)
+static void on_record(void *ctx, const struct pkt *p, const struct parse_result *pr, int dir)
 {
 	(void)dir;
 	struct run *r = ctx;
 	bool is_nomem;
-	(void)flows_add_frame(r->flows, &p->pr, p->wire_len, p->record, &is_nomem);
+	(void)flows_add_frame(r->flows, pr, p->wire_len, p->record, &is_nomem);
 	/* Out of memory here only loses per-flow detail; the run's own counts stand. */
 }
 
-static void on_deliver(void *ctx, const struct pkt *p)
+static void on_deliver(void *ctx, const struct pkt *p, const struct driver_rx_info *info)
 {
 	struct run *r = ctx;
 	struct flow_key key;
-	if (!r->flows || !flows_key_of(&p->pr, &key))
+	if (!r->flows || !flows_key_of(info->pr, &key))
 		return;
 	struct flow_entry *e = flows_get(r->flows, &key, p->record);
 	if (!e)
 		return;
-	if (e->has_rx && e->queue != p->queue)
+	if (e->has_rx && e->queue != info->queue)
 		e->queue_changed = 1;
 	if (p->seq < e->last_seq_delivered) {
 		e->reordered++;
@@ -39,8 +39,8 @@ static void on_deliver(void *ctx, const struct pkt *p)
 		e->last_seq_delivered = p->seq;
 	}
 	e->has_rx = 1;
-	e->queue = p->queue;
-	e->rss_hash = p->has_hash ? p->rss_hash : 0;
+	e->queue = info->queue;
+	e->rss_hash = info->has_hash ? info->rss_hash : 0;
 }
 
 int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct run_opts *opts,
@@ -76,15 +76,20 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 		goto fail;
 	rc = -1;
 	enum parse_link link = replay_trace_info(r->rep)->link;
-	if (nic_new(&r->nic, r->k, &r->bus, r->pool, &cfg->nic, &cfg->mac, &cfg->rss, &cfg->irq, link, err,
-		    err_len))
-		goto fail;
-	if (driver_new(&r->drv, r->k, &r->bus, r->pool, &cfg->host, &cfg->cost, &cfg->rss, &cfg->irq,
-		       err, err_len))
+	if (nic_new(&r->nic, r->k, &r->bus, &cfg->nic, &cfg->mac, &cfg->rss, link, err, err_len))
 		goto fail;
 	if (opts && opts->engines)
 		nic_set_engines(r->nic, opts->engines);
+	if (opts && opts->is_nic_fast_path_off)
+		nic_set_fast_path(r->nic, false);
 	nic_attach(r->nic, &r->bus);
+	/* Work items a core may hold of one kind: every queue's, plus one. */
+	if (cpu_new(&r->cpu, r->k, cfg->host.cpus, cfg->host.clock_mhz, host_queues(&cfg->host, cfg->rss.queues) + 1,
+		    err, err_len))
+		goto fail;
+	if (driver_new(&r->drv, r->k, &r->bus, r->cpu, &cfg->host, &cfg->cost, &cfg->rss_policy, &cfg->irq, link,
+		       err, err_len))
+		goto fail;
 	driver_attach(r->drv, &r->bus);
 	if (rebalance_is_active(&cfg->rebalance) &&
 	    rebalance_new(&r->rebal, r->k, r->drv, &cfg->rebalance, err, err_len))
@@ -129,6 +134,7 @@ void run_free(struct run *r)
 	replay_free(r->rep);
 	rebalance_free(r->rebal);
 	driver_free(r->drv);
+	cpu_free(r->cpu);
 	nic_free(r->nic);
 	flows_free(r->flows);
 	pkt_pool_free(r->pool);

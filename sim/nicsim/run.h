@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "host/cpu.h"
 #include "host/driver.h"
 #include "host/replay.h"
 #include "models/bus.h"
@@ -32,6 +33,7 @@ struct run_opts {
 	bool want_flows;                     /* keep per-flow counts (run --flows) */
 	const struct nic_engines *engines;   /* NULL = the C twins */
 	const char *backend_name;            /* "c" unless engines given */
+	bool is_nic_fast_path_off;           /* every frame through the pipeline-out event (nic_set_fast_path) */
 };
 
 struct run {
@@ -41,6 +43,7 @@ struct run {
 	struct pkt_pool *pool;
 	struct bus bus;
 	struct nic *nic;
+	struct cpu *cpu;
 	struct driver *drv;
 	struct replay *rep;
 	struct rebalance *rebal;            /* NULL unless rebalance.* asks for table updates */

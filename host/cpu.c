@@ -1,0 +1,150 @@
+/*
+ * host/cpu.c — the host's cores (host/cpu.h): per core, one FIFO of waiting
+ * items per kind and one event for the step it runs.
+ */
+#include "host/cpu.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "sim/check.h"
+
+struct cpu_core {
+	struct cpu *cpu;
+	struct sim_event ev;
+	char name[24];
+	bool is_busy;
+	enum cpu_work cur_kind;
+	uint32_t cur_item;
+	/* Waiting items, a ring per kind. */
+	uint32_t *fifo[CPU_WORK_KINDS];
+	uint32_t head[CPU_WORK_KINDS], n[CPU_WORK_KINDS];
+	struct host_cpu_stats st;
+};
+
+struct cpu {
+	struct sim_kernel *k;
+	struct sim_clock clk;
+	uint32_t ncores, cap;
+	struct cpu_core *cores;
+	cpu_work_fn fn[CPU_WORK_KINDS];
+	void *owner[CPU_WORK_KINDS];
+};
+
+static void core_kick(struct cpu_core *c);
+
+/* Charge a step and schedule its end. */
+static void core_run_step(struct cpu_core *c, const struct cost_charge *ch)
+{
+	for (int i = 0; i < CPU_CAT_COUNT; i++)
+		c->st.cycles[i] += ch->cycles[i];
+	sim_schedule_in(c->cpu->k, &c->ev, sim_clock_cycles_to_ps(&c->cpu->clk, cost_charge_total(ch)));
+}
+
+static void core_step_done(struct sim_kernel *k, struct sim_event *ev, void *arg)
+{
+	(void)k;
+	(void)ev;
+	struct cpu_core *c = arg;
+	struct cpu *cpu = c->cpu;
+	struct cost_charge next;
+	if (cpu->fn[c->cur_kind](cpu->owner[c->cur_kind], (uint32_t)(c - cpu->cores), c->cur_item, false, &next)) {
+		core_run_step(c, &next);
+		return;
+	}
+	c->is_busy = false;
+	core_kick(c);
+}
+
+/* Start the next waiting item on an idle core: interrupts first. */
+static void core_kick(struct cpu_core *c)
+{
+	struct cpu *cpu = c->cpu;
+	while (!c->is_busy) {
+		int kind = 0;
+		while (kind < CPU_WORK_KINDS && !c->n[kind])
+			kind++;
+		if (kind == CPU_WORK_KINDS)
+			return;
+		uint32_t item = c->fifo[kind][c->head[kind]];
+		c->head[kind] = (c->head[kind] + 1) % cpu->cap;
+		c->n[kind]--;
+		c->is_busy = true;
+		c->cur_kind = (enum cpu_work)kind;
+		c->cur_item = item;
+		c->st.items[kind]++;
+		struct cost_charge first;
+		if (cpu->fn[kind](cpu->owner[kind], (uint32_t)(c - cpu->cores), item, true, &first))
+			core_run_step(c, &first);
+		else
+			c->is_busy = false;   /* nothing to do after all: the next item */
+	}
+}
+
+void cpu_post(struct cpu *cpu, uint32_t core, enum cpu_work kind, uint32_t item)
+{
+	struct cpu_core *c = &cpu->cores[core];
+	sim_check(c->n[kind] < cpu->cap, "cpu_post: more items waiting on a core than items_max");
+	c->fifo[kind][(c->head[kind] + c->n[kind]) % cpu->cap] = item;
+	c->n[kind]++;
+	core_kick(c);
+}
+
+int cpu_new(struct cpu **out, struct sim_kernel *k, uint32_t cores, uint32_t clock_mhz, uint32_t items_max,
+	    char *err, size_t err_len)
+{
+	struct cpu *cpu = calloc(1, sizeof *cpu);
+	if (!cpu)
+		goto nomem;
+	cpu->k = k;
+	cpu->clk = sim_clock_mhz(clock_mhz);
+	cpu->ncores = cores;
+	cpu->cap = items_max;
+	cpu->cores = calloc(cores, sizeof *cpu->cores);
+	if (!cpu->cores)
+		goto nomem;
+	for (uint32_t i = 0; i < cores; i++) {
+		struct cpu_core *c = &cpu->cores[i];
+		c->cpu = cpu;
+		for (int kind = 0; kind < CPU_WORK_KINDS; kind++)
+			if (!(c->fifo[kind] = calloc(items_max, sizeof(uint32_t))))
+				goto nomem;
+		snprintf(c->name, sizeof c->name, "host.cpu%u", i);
+		sim_event_init(&c->ev, c->name, SIM_PRIO_HOST, core_step_done, c);
+	}
+	*out = cpu;
+	return 0;
+nomem:
+	snprintf(err, err_len, "host: out of memory for %u cpus", cores);
+	cpu_free(cpu);
+	return -1;
+}
+
+void cpu_free(struct cpu *cpu)
+{
+	if (!cpu)
+		return;
+	for (uint32_t i = 0; cpu->cores && i < cpu->ncores; i++) {
+		sim_cancel(cpu->k, &cpu->cores[i].ev);
+		for (int kind = 0; kind < CPU_WORK_KINDS; kind++)
+			free(cpu->cores[i].fifo[kind]);
+	}
+	free(cpu->cores);
+	free(cpu);
+}
+
+void cpu_set_handler(struct cpu *cpu, enum cpu_work kind, cpu_work_fn fn, void *owner)
+{
+	cpu->fn[kind] = fn;
+	cpu->owner[kind] = owner;
+}
+
+bool cpu_is_running_item(const struct cpu *cpu, uint32_t core, uint32_t item)
+{
+	const struct cpu_core *c = &cpu->cores[core];
+	return c->is_busy && c->cur_item == item;
+}
+
+uint32_t cpu_cores(const struct cpu *cpu) { return cpu->ncores; }
+const struct host_cpu_stats *cpu_stats(const struct cpu *cpu, uint32_t core) { return &cpu->cores[core].st; }
+uint64_t cpu_cycles_to_ps(const struct cpu *cpu, uint64_t cycles) { return sim_clock_cycles_to_ps(&cpu->clk, cycles); }

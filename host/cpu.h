@@ -1,0 +1,59 @@
+/*
+ * host/cpu.h — the host's cores: servers of typed work items.
+ *
+ * Each core runs one work item at a time, to completion, and picks the next
+ * by kind: every pending interrupt (ISR) before any deferred procedure call
+ * (DPC), each kind in the order posted, as Windows runs ISRs above DPC level
+ * and DPCs from a per-CPU queue. An item is a sequence of steps; its owner's
+ * handler says what each step costs (struct cost_charge, from host/cost.h),
+ * the core charges the cycles to their categories and the step takes their
+ * sum at the core's clock. The owner learns each step's end through the same
+ * handler and either gives the next step or says the item is done.
+ *
+ * Later kinds (transmit, TOE requests, copies) are more enum values and
+ * handlers; the core's rule stays the same.
+ */
+#ifndef NICSIM_HOST_CPU_H
+#define NICSIM_HOST_CPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "host/cost.h"
+#include "sim/kernel.h"
+
+enum cpu_work { CPU_WORK_ISR = 0, CPU_WORK_DPC, CPU_WORK_KINDS };
+
+struct host_cpu_stats {
+	uint64_t cycles[CPU_CAT_COUNT];
+	uint64_t items[CPU_WORK_KINDS];   /* work items started, by kind (ISRs, DPC runs) */
+};
+
+static inline uint64_t host_cpu_busy_cycles(const struct host_cpu_stats *st)
+{
+	uint64_t busy = 0;
+	for (int i = 0; i < CPU_CAT_COUNT; i++)
+		busy += st->cycles[i];
+	return busy;
+}
+
+/* The owner's handler of one kind of work. Called when a core starts item
+ * (is_start) and when each of its steps ends. Returns true with *next set to
+ * the next step's charge, or false: the item is done and the core moves on. */
+typedef bool (*cpu_work_fn)(void *owner, uint32_t core, uint32_t item, bool is_start, struct cost_charge *next);
+
+struct cpu;
+/* items_max: how many items of one kind may wait on a core at once. */
+int cpu_new(struct cpu **out, struct sim_kernel *k, uint32_t cores, uint32_t clock_mhz, uint32_t items_max,
+	    char *err, size_t err_len);
+void cpu_free(struct cpu *c);
+void cpu_set_handler(struct cpu *c, enum cpu_work kind, cpu_work_fn fn, void *owner);
+/* Queue an item on a core; it starts now if the core is idle. */
+void cpu_post(struct cpu *c, uint32_t core, enum cpu_work kind, uint32_t item);
+/* Whether the core is running (not merely holding) that item of either kind. */
+bool cpu_is_running_item(const struct cpu *c, uint32_t core, uint32_t item);
+uint32_t cpu_cores(const struct cpu *c);
+const struct host_cpu_stats *cpu_stats(const struct cpu *c, uint32_t core);
+uint64_t cpu_cycles_to_ps(const struct cpu *c, uint64_t cycles);
+
+#endif

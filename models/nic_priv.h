@@ -1,0 +1,138 @@
+/*
+ * models/nic_priv.h — the NIC's inside, shared by its three files and by
+ * nothing else:
+ *
+ *   models/nic.c      the shell: parameters, the register table, life cycle;
+ *   models/nic_rx.c   the receive path: MAC arrival, parse, checksum, RSS
+ *                     steering and the pipeline's timing;
+ *   models/nic_dma.c  the DMA engine: descriptor cache and fetch, data write,
+ *                     descriptor write-back, completion to the interrupt block.
+ *
+ * A received frame is the NIC's own record (struct nic_rx_frame) from the
+ * moment it arrives until its write-back: what the NIC learnt about it (its
+ * parse, verdicts, hash, queue, ring slot) stays here. The frame's bytes are
+ * the packet record the wire lent (struct pkt), of which the NIC holds a
+ * reference; the host learns what the NIC learnt only from the write-back
+ * descriptor and the bytes in its buffer.
+ */
+#ifndef NICSIM_MODELS_NIC_PRIV_H
+#define NICSIM_MODELS_NIC_PRIV_H
+
+#include "models/nic.h"
+#include "models/nic_regs.h"
+
+/* The NIC's descriptor cache: the buffer addresses of the next descriptors
+ * of a queue, read from the ring ahead of use. When it holds NIC_DCACHE_LOW or
+ * fewer and the ring has more, the NIC fills it with one read (at least four
+ * 16-byte descriptors when the ring has them, a cache line's worth). A fetch
+ * takes no simulated time yet (TODO(#15): the PCIe model times it), so the
+ * cache's size changes which bus reads the model issues, not a result. */
+#define NIC_DCACHE_ENTRIES 8u
+#define NIC_DCACHE_LOW (NIC_DCACHE_ENTRIES / 2)
+#define NIC_RING_ENTRIES_MAX (1u << 24)   /* a descriptor index travels in 24 bits of a fetch's tag */
+
+/* A received frame inside the NIC. */
+struct nic_rx_frame {
+	struct sim_event ev;          /* the stage that holds it: pipeline, then DMA */
+	struct nic_rx_frame *next;    /* the DMA queue, or the free list */
+	struct pkt *pkt;              /* the frame's bytes (a reference the NIC holds) */
+	uint64_t buf_addr;            /* host buffer, from its descriptor */
+	uint32_t rss_hash;            /* valid if has_hash */
+	uint32_t slot;                /* descriptor index in its queue's ring */
+	uint16_t queue;               /* chosen by RSS (0 with RSS off) */
+	uint16_t ring_gen;            /* the queue's ring generation when its DMA started */
+	uint16_t pkt_type;            /* NIC_PTYPE_* for the write-back */
+	uint8_t has_hash;
+	uint8_t is_parsed;            /* headers parsed to the transport layer */
+	uint8_t csum_ip, csum_l4;     /* enum csum_verdict */
+};
+
+struct nic_rx_frame_list {
+	struct nic_rx_frame *head, *tail;
+};
+
+/* One receive queue: ring registers, descriptor cache, counters. Aligned so
+ * that with many queues a frame's queue state spans few cache lines. */
+struct nic_rxq {
+	uint64_t ring_base;
+	uint32_t entries;              /* ring_bytes / 16 */
+	uint32_t head, tail;           /* RDH, RDT */
+	uint32_t fetched;              /* descriptors cached up to (exclusive): the cache holds [head, fetched) */
+	uint32_t buf_bytes;
+	uint32_t inflight;             /* frames steered here, not yet written back or dropped */
+	uint16_t dc_first;             /* dcache index of descriptor head */
+	uint16_t gen;                  /* ring generation: counts RDLEN writes and resets */
+	struct nic_queue_stats st;
+	uint32_t ring_bytes;
+	uint64_t dcache[NIC_DCACHE_ENTRIES] __attribute__((aligned(64)));   /* buffer addresses */
+} __attribute__((aligned(64)));
+
+struct nic {
+	struct sim_kernel *k;
+	struct bus *bus;
+	struct nic_cfg cfg;
+	struct sim_clock clk;
+	enum parse_link link;
+	struct mac mac;
+	struct rss *rss;
+	struct irq *irq;
+	uint32_t nq;
+	struct nic_rxq *q;
+	uint32_t ctrl, rctl, mrqc;
+	uint8_t key[RSS_KEY_BYTES_MAX];
+	uint64_t pipe_free_ps;         /* the rx pipeline is busy until then */
+	bool is_fast_path;             /* see nic_set_fast_path */
+	/* Frame records: a free list that grows to the most ever in flight. */
+	struct nic_rx_frame *frame_free;
+	struct nic_rx_frame **frame_all;
+	uint64_t frame_n, frame_cap;
+	/* DMA engine: frames wait in FIFO order; one transfers at a time. */
+	struct nic_rx_frame_list dma_q;
+	uint64_t dma_free_ps;          /* the engine is transferring until then */
+	struct sim_event dma_ev;       /* scheduled only while a frame waits for the engine */
+	uint64_t dma_ps_per_kbyte;
+	uint64_t in_flight;
+	struct nic_engines eng;
+	uint8_t desc_buf[NIC_RX_DESC_BYTES * NIC_DCACHE_ENTRIES];   /* a descriptor fetch's read */
+	struct nic_stats st;
+};
+
+/* Descriptors the queue's cache holds. */
+static inline uint32_t nic_rxq_cached(const struct nic_rxq *q)
+{
+	return (q->fetched + q->entries - q->head) % q->entries;
+}
+
+/* A descriptor is the NIC's when it lies in [head, tail); the cache holds it
+ * once fetched, and nic_dma_desc_fetch keeps the cache from running dry while
+ * the ring has more, so this is head != tail. */
+static inline bool nic_rxq_has_desc(const struct nic_rxq *q)
+{
+	return q->entries && q->head != q->tail && q->head != q->fetched;
+}
+
+/* nic.c: an access to no register, or a write the register refuses (counted,
+ * the address kept for the report). */
+void nic_reg_unknown(struct nic *n, uint64_t addr, bool is_write);
+
+/* nic_rx.c */
+void nic_rx_frame_in(void *nic, uint64_t t_ps, struct pkt *p);
+/* A frame leaves the NIC without a write-back: its queue's count, its
+ * reference, its record. */
+void nic_rx_drop(struct nic *n, struct nic_rx_frame *f);
+void nic_rx_frames_free(struct nic *n);
+
+/* nic_dma.c */
+void nic_dma_init(struct nic *n);
+/* Queue a frame that left the pipeline for the engine. */
+void nic_dma_enqueue(struct nic *n, struct nic_rx_frame *f);
+/* Start a frame's DMA at start_ps (>= now) with the queue's next descriptor,
+ * bypassing the queue: the caller has checked the engine is free by then and
+ * a descriptor is cached. */
+void nic_dma_start(struct nic *n, struct nic_rx_frame *f, uint64_t start_ps);
+/* A frame admitted to the FIFO that finds no descriptor (or loses it). */
+void nic_dma_drop_no_desc(struct nic *n, struct nic_rx_frame *f);
+void nic_dma_desc_fetch(struct nic *n, uint32_t qi);
+void nic_dma_complete(void *nic, uint64_t t_ps, struct bus_dma *op);
+
+#endif

@@ -1,0 +1,202 @@
+/*
+ * models/nic_rx.c — the NIC's receive path, from the wire to the DMA engine:
+ *
+ *   MAC (serialise, arrival) -> parse -> receive checksum -> RSS hash and
+ *   indirection -> RX FIFO admission -> DMA queue (models/nic_dma.c)
+ *
+ * Values and time are separate steps: the frame's values (parse, verdicts,
+ * hash, queue) are computed when its last bit is in; the time the engines
+ * take is charged to the pipeline: after the last bit, the frame occupies the
+ * pipeline for max(checksum cycles, hash cycles) of the NIC clock and leaves
+ * parse_depth_cycles later. The checksum and Toeplitz cycle counts are their
+ * twins' timing contracts (models/pkt/csum.h, models/pkt/rss_toeplitz.h) or,
+ * with an RTL backend, the RTL's own.
+ *
+ * Not modelled yet: the packet buffer taking a frame as it arrives and
+ * cut-through engines (TODO(#15)); a frame is admitted to the RX FIFO when it
+ * leaves the pipeline.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/nic_priv.h"
+#include "models/pkt/csum.h"
+#include "models/pkt/rss_toeplitz.h"
+#include "sim/check.h"
+
+/* ---- frame records ---- */
+
+static struct nic_rx_frame *frame_take(struct nic *n)
+{
+	struct nic_rx_frame *f = n->frame_free;
+	if (f) {
+		n->frame_free = f->next;
+		return f;
+	}
+	if (n->frame_n == n->frame_cap) {
+		uint64_t cap = n->frame_cap ? n->frame_cap * 2 : 64;
+		struct nic_rx_frame **a = realloc(n->frame_all, cap * sizeof *a);
+		if (!a)
+			return NULL;
+		n->frame_all = a;
+		n->frame_cap = cap;
+	}
+	f = calloc(1, sizeof *f);
+	if (f)
+		n->frame_all[n->frame_n++] = f;
+	return f;
+}
+
+static void frame_give(struct nic *n, struct nic_rx_frame *f)
+{
+	f->next = n->frame_free;
+	n->frame_free = f;
+}
+
+void nic_rx_frames_free(struct nic *n)
+{
+	for (uint64_t i = 0; i < n->frame_n; i++)
+		free(n->frame_all[i]);
+	free(n->frame_all);
+}
+
+void nic_rx_drop(struct nic *n, struct nic_rx_frame *f)
+{
+	n->in_flight--;
+	n->q[f->queue].inflight--;  /* only frames already steered to a queue are dropped here */
+	pkt_release(f->pkt);
+	frame_give(n, f);
+}
+
+/* ---- C engines (the default backend) ---- */
+
+static uint32_t c_hash(struct nic *n, const uint8_t *in, uint32_t len, uint32_t *cycles)
+{
+	*cycles = rss_toeplitz_cycles(len, n->cfg.rss_width_bytes);
+	return rss_toeplitz_of(n->rss, in, len);   /* the RSS block's tables, kept by the RSSRK writes */
+}
+
+static struct csum_rx_result c_csum(struct nic *n, const uint8_t *frame, uint32_t cap_len,
+				    const struct parse_result *pr, uint32_t *cycles)
+{
+	struct csum_rx_plan pl = csum_rx_plan(frame, cap_len, pr);
+	*cycles = csum_rx_cycles(&pl, n->cfg.csum_width_bytes);
+	return csum_rx_sum_plan(frame, &pl);
+}
+
+/* ---- values: parse, checksum, hash, queue ---- */
+
+/* The packet type the write-back reports. */
+static uint16_t ptype_of(const struct parse_result *pr)
+{
+	return (pr->l3 == PARSE_L3_IPV4 ? NIC_PTYPE_IPV4 : 0) | (pr->l3 == PARSE_L3_IPV6 ? NIC_PTYPE_IPV6 : 0) |
+	       (pr->l4 == PARSE_L4_TCP ? NIC_PTYPE_TCP : 0) | (pr->l4 == PARSE_L4_UDP ? NIC_PTYPE_UDP : 0);
+}
+
+/* Parse, verify, hash and steer a frame; returns the engine cycles the
+ * pipeline is busy for it. */
+static uint32_t rx_classify(struct nic *n, struct nic_rx_frame *f)
+{
+	const struct pkt *p = f->pkt;
+	struct parse_result pr;
+	parse_frame(p->data, p->cap_len, p->wire_len, n->link, &pr);
+	parse_stats_add(&n->st.parse, &pr);
+	f->pkt_type = ptype_of(&pr);
+	f->is_parsed = pr.status == PARSE_OK && pr.l4;
+	f->csum_ip = f->csum_l4 = CSUM_NOT_CHECKED;
+	uint32_t csum_cyc = 0, hash_cyc = 0;
+	if (n->cfg.is_rx_csum && pr.l3) {
+		struct csum_rx_result cr = n->eng.csum ? n->eng.csum(n->eng.ctx, p->data, p->cap_len, &pr, &csum_cyc)
+						       : c_csum(n, p->data, p->cap_len, &pr, &csum_cyc);
+		n->st.csum_ip_good += cr.ip == CSUM_GOOD;
+		n->st.csum_ip_bad += cr.ip == CSUM_BAD;
+		n->st.csum_l4_good += cr.l4 == CSUM_GOOD;
+		n->st.csum_l4_bad += cr.l4 == CSUM_BAD;
+		n->st.csum_not_checked += cr.l4 == CSUM_NOT_CHECKED;
+		f->csum_ip = cr.ip;
+		f->csum_l4 = cr.l4;
+	}
+	f->has_hash = 0;
+	if (n->mrqc & NIC_MRQC_RSS_EN) {
+		uint8_t in[RSS_INPUT_BYTES_MAX];
+		uint32_t type;
+		uint32_t len = rss_input(n->rss, p->data, &pr, in, &type);
+		if (len) {
+			f->rss_hash = n->eng.hash ? n->eng.hash(n->eng.ctx, in, len, &hash_cyc) : c_hash(n, in, len, &hash_cyc);
+			f->has_hash = 1;
+		}
+		if (f->has_hash && n->eng.lookup) {
+			uint32_t cyc = 0;
+			f->queue = n->eng.lookup(n->eng.ctx, f->rss_hash, &cyc);
+			hash_cyc += cyc;
+		} else {
+			if (f->has_hash)
+				hash_cyc += n->cfg.indir_latency_cycles;
+			f->queue = rss_queue_of(n->rss, f->has_hash, f->rss_hash);
+		}
+	} else {
+		f->queue = 0; /* RSS off (NDIS 5.1 legacy): one queue */
+	}
+	sim_check(f->queue < n->nq, "RSS steered to a queue that does not exist (rss validates its table)");
+	return csum_cyc > hash_cyc ? csum_cyc : hash_cyc;
+}
+
+/* ---- time: the pipeline ---- */
+
+static void rx_pipe_done(struct sim_kernel *k, struct sim_event *ev, void *arg);
+
+void nic_rx_frame_in(void *opaque, uint64_t t_ps, struct pkt *p)
+{
+	struct nic *n = opaque;
+	sim_check(t_ps == sim_now_ps(n->k), "a frame arrived at another time than the NIC's now");
+	/* Latency is measured from when the frame starts on the wire: a capture
+	 * that is faster than the line rate queues at the sender, not here. */
+	uint64_t t_mac = mac_rx_arrive(&n->mac, t_ps, p->wire_len, &p->t_ps[PKT_T_WIRE]);
+	p->t_ps[PKT_T_MAC] = t_mac;
+	if (!(n->rctl & NIC_RCTL_EN)) {
+		n->st.rx_disabled_drops++;
+		return;
+	}
+	struct nic_rx_frame *f = frame_take(n);
+	sim_check(f, "out of memory for a receive frame record");
+	f->pkt = pkt_ref(p);
+	n->in_flight++;
+	uint64_t busy = rx_classify(n, f);
+	struct nic_rxq *q = &n->q[f->queue];
+	if (f->has_hash)
+		q->st.hashed++;
+	q->inflight++;
+
+	uint64_t start = t_mac > n->pipe_free_ps ? t_mac : n->pipe_free_ps;
+	n->pipe_free_ps = start + sim_clock_cycles_to_ps(&n->clk, busy);
+	n->st.pipeline_cycles += busy + n->cfg.parse_depth_cycles;
+	uint64_t out = n->pipe_free_ps + sim_clock_cycles_to_ps(&n->clk, n->cfg.parse_depth_cycles);
+	/* Fast path, same result: a frame that meets an idle NIC (nothing ahead
+	 * of it in the pipeline, FIFO or DMA; a descriptor already fetched; room
+	 * in the FIFO) will leave the pipeline at `out` and start its DMA there,
+	 * whatever happens meanwhile (the host only adds descriptors), so its DMA
+	 * is set up now and the pipeline-out event is skipped. test_nic_fastpath
+	 * holds it to the slow path's reports on every shipped capture. */
+	if (n->is_fast_path && n->in_flight == 1 && !n->dma_q.head && nic_rxq_has_desc(q) &&
+	    mac_fifo_has_room(&n->mac, p->wire_len) && n->dma_free_ps <= out) {
+		bool is_admitted = mac_fifo_admit(&n->mac, p->wire_len);
+		sim_check(is_admitted, "the FIFO refused a frame it had room for");
+		nic_dma_start(n, f, out);
+		return;
+	}
+	sim_event_init(&f->ev, "nic.rx.pipe", SIM_PRIO_HW, rx_pipe_done, n);
+	sim_schedule_at(n->k, &f->ev, out);
+}
+
+static void rx_pipe_done(struct sim_kernel *k, struct sim_event *ev, void *arg)
+{
+	(void)k;
+	struct nic *n = arg;
+	struct nic_rx_frame *f = (struct nic_rx_frame *)((char *)ev - offsetof(struct nic_rx_frame, ev));
+	if (!mac_fifo_admit(&n->mac, f->pkt->wire_len)) {
+		n->q[f->queue].st.drop_fifo_full++;
+		nic_rx_drop(n, f);
+		return;
+	}
+	nic_dma_enqueue(n, f);
+}
