@@ -87,7 +87,8 @@ void cpu_post(struct cpu *cpu, uint32_t core, enum cpu_work kind, uint32_t item)
 	sim_check(c->n[kind] < cpu->cap, "cpu_post: more items waiting on a core than items_max");
 	c->fifo[kind][(c->head[kind] + c->n[kind]) % cpu->cap] = item;
 	c->n[kind]++;
-	core_kick(c);
+	if (!c->is_busy)
+		core_kick(c);
 }
 
 int cpu_new(struct cpu **out, struct sim_kernel *k, uint32_t cores, uint32_t clock_mhz, uint32_t items_max,

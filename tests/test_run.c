@@ -87,6 +87,57 @@ static void check_capture(const char *path, void *ctx)
 	check_one_queue_per_flow(path);
 }
 
+/* The NIC's shortcut for a frame that meets an idle NIC (nic_set_fast_path)
+ * must change no number but the count of events: the reports of every
+ * shipped capture with it on and off are compared whole, run.events apart,
+ * at capture timing, at line rate, and with a FIFO and a ring small enough
+ * to drop. */
+static void test_run_nic_fast_path_changes_no_report_but_the_event_count(void **state)
+{
+	(void)state;
+	static const char *t[] = { "many-flows-ipv4.pcap.gz", "bulk-ipv6.pcap", "vlan-flows.pcapng",
+				   "udp-and-reverse.pcap", "pcpp-sll.pcap" };
+	static const char *const settings[][3] = {
+		{ NULL },
+		{ "replay.timing=linerate", NULL },
+		{ "replay.timing=linerate", "mac.rx_fifo_bytes=16384", NULL },
+		{ "replay.timing=linerate", "host.ring_entries=16", NULL },
+	};
+	size_t shortcuts = 0;   /* runs in which the fast path saved events */
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		for (size_t k = 0; k < sizeof settings / sizeof settings[0]; k++) {
+			char *doc[2];
+			uint64_t events[2];
+			for (int slow = 0; slow < 2; slow++) {
+				struct nicsim_cfg cfg;
+				config_defaults(&cfg);
+				for (const char *const *s = settings[k]; *s; s++)
+					assert_int_equal(config_set(&cfg, *s, NULL, 0), 0);
+				struct run_opts o = { .is_nic_fast_path_off = slow };
+				struct run *r;
+				char err[1024];
+				const char *path = tu_path(tu_path(tu_src_dir(), "traces"), t[i]);
+				if (run_trace(&cfg, path, &o, &r, err, sizeof err))
+					fail_msg("%s: %s", path, err);
+				json_t *j = report_json(r);
+				json_t *run = json_object_get(j, "run");
+				events[slow] = (uint64_t)json_integer_value(json_object_get(run, "events"));
+				json_object_del(run, "events");
+				doc[slow] = json_dumps(j, JSON_INDENT(1));
+				json_decref(j);
+				run_free(r);
+			}
+			if (strcmp(doc[0], doc[1]))
+				fail_msg("%s, settings %zu: the fast path changed the report", t[i], k);
+			assert_true(events[0] <= events[1]);
+			shortcuts += events[0] < events[1];
+			free(doc[0]);
+			free(doc[1]);
+		}
+	}
+	assert_true(shortcuts >= 5);   /* at least the capture-timed runs take it */
+}
+
 static void test_run_rss_keeps_each_flow_on_one_queue_on_every_shared_capture(void **state)
 {
 	(void)state;
@@ -306,6 +357,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_run_every_frame_is_delivered_or_dropped_and_nothing_stays_in_flight),
 		cmocka_unit_test(test_run_rss_keeps_each_flow_on_one_queue_on_every_shared_capture),
+		cmocka_unit_test(test_run_nic_fast_path_changes_no_report_but_the_event_count),
 		cmocka_unit_test(test_run_legacy_saturates_one_cpu_where_eight_rss_queues_do_not),
 		cmocka_unit_test(test_run_table_moves_reorder_frames_unless_the_old_queue_drains_first),
 		cmocka_unit_test(test_run_rebalancer_narrows_the_queue_imbalance),
