@@ -14,10 +14,14 @@
  * wire. Out of the NIC (struct bus_host_if): DMA read/write request, MSI-X
  * message (a memory write to the address the driver programmed), frame out.
  *
- * Every message carries a time stamp t_ps. The native binding (bus_native.c)
- * delivers at once: senders call at their own current time. A SystemC binding
- * turns each call into a TLM-2.0 transaction with that time as its delay
- * annotation.
+ * Every message carries a time stamp t_ps. The native binding (the inline
+ * functions below) delivers at once: senders call at their own current time.
+ * A SystemC binding would turn each call into a TLM-2.0 transaction with that
+ * time as its delay annotation (TODO(#19)).
+ *
+ * Ownership: the bus lends. A frame (struct pkt) or a DMA's data is valid
+ * for the call only; a receiver that keeps a frame takes its own reference
+ * (pkt_ref) and the sender releases its own after the call.
  */
 #ifndef NICSIM_MODELS_BUS_H
 #define NICSIM_MODELS_BUS_H
@@ -28,9 +32,10 @@
 struct pkt;
 
 /* One DMA transaction issued by the NIC. For a write, data holds len bytes;
- * for a read, the host fills data. pkt is simulator metadata riding along
- * with a frame's data write (the record of that frame: its timestamps); real
- * hardware carries only the bytes. tag is the NIC's own cookie. */
+ * for a read, the host fills data. A frame's data write also lends the
+ * frame's record (pkt): its bytes are the data, and it carries the frame's
+ * stage timestamps, which are measurement for the report, never input to a
+ * decision. tag is the NIC's own cookie. */
 struct bus_dma {
 	uint64_t addr;
 	uint32_t len;

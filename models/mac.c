@@ -5,18 +5,35 @@
 
 
 const struct param_def mac_params[] = {
-	{ "mac.rate_mbps", PARAM_U32, offsetof(struct mac_cfg, rate_mbps), "Mb/s", "10000", 10, 1600000, 0,
-	  NULL, 0, "Line rate of the port.",
-	  "10 GbE, the rate at which TCP Chimney/RSS NICs were built (specs.md §2; cpu-cost.md §4)" },
-	{ "mac.overhead_bytes", PARAM_U32, offsetof(struct mac_cfg, overhead_bytes), "bytes", "20", 0, 64, 0,
-	  NULL, 0, "Preamble, start delimiter and inter-frame gap added to every frame on the wire.",
-	  "IEEE 802.3 clause 4.4.2: 7-byte preamble + 1-byte SFD + 12-byte IFG" },
-	{ "mac.fcs_bytes", PARAM_U32, offsetof(struct mac_cfg, fcs_bytes), "bytes", "4", 0, 4, 0, NULL, 0,
-	  "Frame check sequence on the wire (captures do not include it).", "IEEE 802.3 clause 3.2.9" },
-	{ "mac.rx_fifo_bytes", PARAM_U32, offsetof(struct mac_cfg, rx_fifo_bytes), "bytes", "524288", 2048,
-	  1u << 30, 0, NULL, 0, "RX packet buffer shared by all queues; frames that do not fit are dropped.",
-	  "Intel 82599 datasheet: 512 KB receive packet buffer [R: recalled, not in shared/research]" },
-	{ NULL },
+	{
+		.key = "mac.rate_mbps", .type = PARAM_U32,
+		.offset = offsetof(struct mac_cfg, rate_mbps), .unit = "Mb/s",
+		.defval = "10000", .min = 10, .max = 1600000,
+		.desc = "Line rate of the port.",
+		.source = "10 GbE, the rate at which TCP Chimney/RSS NICs were built (specs.md §2; cpu-cost.md §4)",
+	},
+	{
+		.key = "mac.overhead_bytes", .type = PARAM_U32,
+		.offset = offsetof(struct mac_cfg, overhead_bytes), .unit = "bytes",
+		.defval = "20", .max = 64,
+		.desc = "Preamble, start delimiter and inter-frame gap added to every frame on the wire.",
+		.source = "IEEE 802.3 clause 4.4.2: 7-byte preamble + 1-byte SFD + 12-byte IFG",
+	},
+	{
+		.key = "mac.fcs_bytes", .type = PARAM_U32,
+		.offset = offsetof(struct mac_cfg, fcs_bytes), .unit = "bytes",
+		.defval = "4", .max = 4,
+		.desc = "Frame check sequence on the wire (captures do not include it).",
+		.source = "IEEE 802.3 clause 3.2.9",
+	},
+	{
+		.key = "mac.rx_fifo_bytes", .type = PARAM_U32,
+		.offset = offsetof(struct mac_cfg, rx_fifo_bytes), .unit = "bytes",
+		.defval = "524288", .min = 2048, .max = 1u << 30,
+		.desc = "RX packet buffer shared by all queues; frames that do not fit are dropped.",
+		.source = "Intel 82599 datasheet: 512 KB receive packet buffer [R: recalled, not in shared/research]",
+	},
+	{ .key = NULL },
 };
 
 void mac_init(struct mac *m, const struct mac_cfg *cfg)

@@ -14,31 +14,66 @@
 #include "sim/mem.h"
 
 const struct param_def nic_params[] = {
-	{ "nic.clock_mhz", PARAM_U32, offsetof(struct nic_cfg, clock_mhz), "MHz", "250", 1, 5000, 0, NULL, 0,
-	  "NIC core clock (receive pipeline, checksum and hash engines).",
-	  "Corundum NIC (Forencich et al., FCCM 2020): 250 MHz core clock" },
-	{ "nic.parse_depth_cycles", PARAM_U32, offsetof(struct nic_cfg, parse_depth_cycles), "cycles", "8", 0,
-	  10000, 0, NULL, 0, "Pipeline depth of the header parser, added after the engines.",
-	  "assumption [A]: a few cycles per header layer (Ethernet, VLAN, IP, L4) plus registering" },
-	{ "nic.csum_width_bytes", PARAM_U32, offsetof(struct nic_cfg, csum_width_bytes), "bytes", "8", 1, 256, 0,
-	  NULL, 0, "Checksum engine datapath width (bytes summed per cycle).",
-	  "rtl/csum.sv default DATA_W; Corundum rx_checksum sums one AXI-stream word per cycle" },
-	{ "nic.rss_width_bytes", PARAM_U32, offsetof(struct nic_cfg, rss_width_bytes), "bytes", "4", 1, 64, 0,
-	  NULL, 0, "Toeplitz engine input width (bytes hashed per cycle).",
-	  "the RTL twin built with DATA_W=4 (rtl/CMakeLists.txt; the module default is 8); Corundum rx_hash hashes a 32-bit word per cycle (recalled, not checked against its source)" },
-	{ "nic.indir_latency_cycles", PARAM_U32, offsetof(struct nic_cfg, indir_latency_cycles), "cycles", "1",
-	  0, 64, 0, NULL, 0, "Indirection-table lookup latency.", "rtl/rss_indir.sv: one registered read" },
-	{ "nic.rx_csum", PARAM_BOOL, offsetof(struct nic_cfg, is_rx_csum), "", "true", 0, 0, 0, NULL, 0,
-	  "Verify IPv4 header and TCP/UDP checksums on receive (stateless offload).",
-	  "every RSS-capable NIC has receive checksum offload (DESIGN.md)" },
-	{ "nic.dma_latency_ns", PARAM_U32, offsetof(struct nic_cfg, dma_latency_ns), "ns", "560", 0, 1000000, 0,
-	  NULL, 0, "Fixed latency of one receive DMA, from start to descriptor write-back in host memory.",
-	  "pcie-bench (Neugebauer et al., SIGCOMM 2018): median 64 B DMA read 547-560 ns on Xeon E5, Gen3 x8 (specs.md §5)" },
-	{ "nic.dma_rate_mbps", PARAM_U32, offsetof(struct nic_cfg, dma_rate_mbps), "Mb/s", "57600", 100,
-	  10000000, 0, NULL, 0, "DMA bandwidth toward host memory (frames transfer one after another).",
-	  "PCIe Gen3 x8 = 63.0 Gb/s after 128b/130b, times the payload share of a 64-bit-address MWr at 256 B MPS, "
-	  "256/(256+24) (specs.md §5); ACK and flow-control DLLPs left out" },
-	{ NULL },
+	{
+		.key = "nic.clock_mhz", .type = PARAM_U32,
+		.offset = offsetof(struct nic_cfg, clock_mhz), .unit = "MHz",
+		.defval = "250", .min = 1, .max = 5000,
+		.desc = "NIC core clock (receive pipeline, checksum and hash engines).",
+		.source = "Corundum NIC (Forencich et al., FCCM 2020): 250 MHz core clock",
+	},
+	{
+		.key = "nic.parse_depth_cycles", .type = PARAM_U32,
+		.offset = offsetof(struct nic_cfg, parse_depth_cycles), .unit = "cycles",
+		.defval = "8", .max = 10000,
+		.desc = "Pipeline depth of the header parser, added after the engines.",
+		.source = "assumption [A]: a few cycles per header layer (Ethernet, VLAN, IP, L4) plus registering",
+	},
+	{
+		.key = "nic.csum_width_bytes", .type = PARAM_U32,
+		.offset = offsetof(struct nic_cfg, csum_width_bytes), .unit = "bytes",
+		.defval = "8", .min = 1, .max = 256,
+		.desc = "Checksum engine datapath width (bytes summed per cycle).",
+		.source = "rtl/csum.sv default DATA_W; Corundum rx_checksum sums one AXI-stream word per cycle",
+	},
+	{
+		.key = "nic.rss_width_bytes", .type = PARAM_U32,
+		.offset = offsetof(struct nic_cfg, rss_width_bytes), .unit = "bytes",
+		.defval = "4", .min = 1, .max = 64,
+		.desc = "Toeplitz engine input width (bytes hashed per cycle).",
+		.source = "the RTL twin built with DATA_W=4 (rtl/CMakeLists.txt; the module default is 8), a 32-bit word "
+			  "a cycle. Corundum's rx_hash (fpga/common/rtl/rx_hash.v) is different: it captures the tuple "
+			  "from 256-bit AXI-stream words (DATA_WIDTH 256, (38+31)/32 = 2 words for IPv4) and computes "
+			  "the Toeplitz hash combinationally in two register stages",
+	},
+	{
+		.key = "nic.indir_latency_cycles", .type = PARAM_U32,
+		.offset = offsetof(struct nic_cfg, indir_latency_cycles), .unit = "cycles",
+		.defval = "1", .max = 64,
+		.desc = "Indirection-table lookup latency.",
+		.source = "rtl/rss_indir.sv: one registered read",
+	},
+	{
+		.key = "nic.rx_csum", .type = PARAM_BOOL,
+		.offset = offsetof(struct nic_cfg, is_rx_csum), .unit = "",
+		.defval = "true",
+		.desc = "Verify IPv4 header and TCP/UDP checksums on receive (stateless offload).",
+		.source = "every RSS-capable NIC has receive checksum offload (DESIGN.md)",
+	},
+	{
+		.key = "nic.dma_latency_ns", .type = PARAM_U32,
+		.offset = offsetof(struct nic_cfg, dma_latency_ns), .unit = "ns",
+		.defval = "560", .max = 1000000,
+		.desc = "Fixed latency of one receive DMA, from start to descriptor write-back in host memory.",
+		.source = "pcie-bench (Neugebauer et al., SIGCOMM 2018): median 64 B DMA read 547-560 ns on Xeon E5, Gen3 x8 (specs.md §5)",
+	},
+	{
+		.key = "nic.dma_rate_mbps", .type = PARAM_U32,
+		.offset = offsetof(struct nic_cfg, dma_rate_mbps), .unit = "Mb/s",
+		.defval = "57600", .min = 100, .max = 10000000,
+		.desc = "DMA bandwidth toward host memory (frames transfer one after another).",
+		.source = "PCIe Gen3 x8 = 63.0 Gb/s after 128b/130b, times the payload share of a 64-bit-address MWr at 256 B MPS, " "256/(256+24) (specs.md §5); ACK and flow-control DLLPs left out",
+	},
+	{ .key = NULL },
 };
 
 /* ---- registers: a dispatch table indexed by range, as igb's ---- */
