@@ -149,3 +149,17 @@ bool cpu_is_running_item(const struct cpu *cpu, uint32_t core, uint32_t item)
 uint32_t cpu_cores(const struct cpu *cpu) { return cpu->ncores; }
 const struct host_cpu_stats *cpu_stats(const struct cpu *cpu, uint32_t core) { return &cpu->cores[core].st; }
 uint64_t cpu_cycles_to_ps(const struct cpu *cpu, uint64_t cycles) { return sim_clock_cycles_to_ps(&cpu->clk, cycles); }
+
+const struct stat_def cpu_cycle_stat_defs[] = {
+	STAT_DEF(struct host_cpu_stats, cycles[CPU_ISR], "isr", "cycles", "Interrupt service routines."),
+	STAT_DEF(struct host_cpu_stats, cycles[CPU_DRIVER], "driver", "cycles", "Driver work: descriptors, buffers, DPC runs."),
+	STAT_DEF(struct host_cpu_stats, cycles[CPU_PROTOCOL], "protocol", "cycles",
+		 "TCP/IP stack work, with software checksums where the NIC did not check."),
+	STAT_DEF(struct host_cpu_stats, cycles[CPU_COPY], "copy", "cycles", "Copies of payload to the application."),
+	{ NULL },
+};
+const struct stat_def cpu_item_stat_defs[] = {
+	STAT_DEF(struct host_cpu_stats, items[CPU_WORK_ISR], "isrs", "items", "ISRs the core ran."),
+	STAT_DEF(struct host_cpu_stats, items[CPU_WORK_DPC], "dpcs", "items", "DPC runs the core ran."),
+	{ NULL },
+};

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sim/stats.h"
 #include "host/cost.h"
 #include "sim/kernel.h"
 
@@ -28,6 +29,9 @@ struct host_cpu_stats {
 	uint64_t cycles[CPU_CAT_COUNT];
 	uint64_t items[CPU_WORK_KINDS];   /* work items started, by kind (ISRs, DPC runs) */
 };
+/* A core's counters, declared once (sim/stats.h): cycles by category and
+ * work items by kind. */
+extern const struct stat_def cpu_cycle_stat_defs[], cpu_item_stat_defs[];
 
 static inline uint64_t host_cpu_busy_cycles(const struct host_cpu_stats *st)
 {

@@ -613,3 +613,10 @@ bool driver_queue_is_drained(struct driver *d, uint32_t qi)
 		return false;
 	return bus_reg_read(d->bus, sim_now_ps(d->k), NIC_REG_RXQ(qi) + NIC_RXQ_INFLIGHT) == 0;
 }
+
+const struct stat_def host_queue_stat_defs[] = {
+	STAT_DEF(struct host_queue_stats, packets, "packets", "frames", "Frames the driver processed and delivered."),
+	STAT_DEF(struct host_queue_stats, bytes, "bytes", "bytes", "Their bytes."),
+	STAT_DEF(struct host_queue_stats, dpc_runs, "dpc_runs", "runs", "DPC runs of the queue."),
+	{ NULL },
+};

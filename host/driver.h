@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sim/stats.h"
 #include "host/cost.h"
 #include "host/cpu.h"
 #include "host/hostmem.h"
@@ -83,6 +84,8 @@ struct host_queue_stats {
 	uint64_t dpc_runs;
 	/* latency histograms: driver_queue_lat() */
 };
+/* Per-queue counters, declared once (sim/stats.h). */
+extern const struct stat_def host_queue_stat_defs[];
 
 /* What the driver knows of a frame it delivers: its queue, the write-back's
  * hash, and its own parse of the buffer. */

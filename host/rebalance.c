@@ -285,3 +285,14 @@ void rebalance_free(struct rebalance *r)
 	free(r->last_entry_frames);
 	free(r);
 }
+
+const struct stat_def rebalance_stat_defs[] = {
+	STAT_DEF(struct rebalance_stats, entries_moved, "entries_moved", "entries", "RETA entries rewritten to another queue."),
+	STAT_DEF(struct rebalance_stats, moves_drained, "moves_after_drain", "entries",
+		 "Of them, written after the old queue drained."),
+	STAT_DEF(struct rebalance_stats, moves_forced, "moves_forced_at_timeout", "entries",
+		 "Of them, written at the drain timeout without draining."),
+	STAT_DEF(struct rebalance_stats, drain_polls, "drain_polls", "polls", "Checks that found the old queue busy."),
+	STAT_DEF(struct rebalance_stats, policy_runs, "policy_runs", "runs", "Rounds of the rebalancing policy."),
+	{ NULL },
+};

@@ -29,6 +29,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sim/stats.h"
 #include "host/driver.h"
 #include "sim/kernel.h"
 #include "sim/param.h"
@@ -59,6 +60,7 @@ struct rebalance_stats {
 	uint64_t drain_polls;       /* checks that found the old queue busy */
 	uint64_t policy_runs;
 };
+extern const struct stat_def rebalance_stat_defs[];
 
 struct rebalance;
 int rebalance_new(struct rebalance **out, struct sim_kernel *k, struct driver *drv, const struct rebalance_cfg *cfg,

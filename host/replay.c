@@ -480,3 +480,18 @@ void replay_free(struct replay *r)
 	}
 	free(r);
 }
+
+const struct stat_def replay_stat_defs[] = {
+	STAT_DEF(struct replay_stats, rx_frames, "rx_frames", "frames", "Frames to the host, put on the wire into the NIC."),
+	STAT_DEF(struct replay_stats, rx_bytes, "rx_bytes", "bytes", "Their bytes (frame lengths, no FCS)."),
+	STAT_DEF(struct replay_stats, tx_frames, "tx_frames_not_simulated", "frames",
+		 "Frames the host sent in the capture: counted, not simulated yet."),
+	STAT_DEF(struct replay_stats, tx_bytes, "tx_bytes_not_simulated", "bytes", "Their bytes."),
+	STAT_DEF(struct replay_stats, foreign_frames, "foreign_frames", "frames",
+		 "Frames between other stations: not replayed, as the NIC's address filter would drop them."),
+	STAT_DEF(struct replay_stats, ts_clamped, "timestamps_clamped", "frames",
+		 "Frames whose capture time went backwards, clamped to the previous one."),
+	STAT_DEF(struct replay_stats, paced, "paced_to_line_rate", "frames",
+		 "Frames the capture had closer than the line rate, delayed to it by the sender."),
+	{ NULL },
+};

@@ -32,6 +32,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sim/stats.h"
 #include "models/bus.h"
 #include "models/pkt/parse.h"
 #include "sim/kernel.h"
@@ -89,6 +90,8 @@ struct replay_stats {
 	uint64_t digest;                     /* trace_digest of the first pass */
 	uint32_t passes;
 };
+/* The replay's counters, declared once (sim/stats.h). */
+extern const struct stat_def replay_stat_defs[];
 
 /* Called for every record read (each pass), with the replay's parse of it
  * and its direction; for flows. */

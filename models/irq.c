@@ -206,3 +206,8 @@ struct irq_vec_stats irq_vec_stats(const struct irq *q, uint32_t vi)
 	return (struct irq_vec_stats){ .interrupts = v->interrupts, .completions = v->completions,
 				       .by_frames = v->interrupts - v->by_timer, .by_timer = v->by_timer };
 }
+
+const struct stat_def irq_vec_stat_defs[] = {
+	STAT_DEF(struct irq_vec_stats, interrupts, "interrupts", "messages", "MSI-X messages the vector sent."),
+	{ NULL },
+};

@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sim/stats.h"
 #include "models/bus.h"
 #include "sim/kernel.h"
 
@@ -31,6 +32,7 @@ struct irq_vec_stats {
 	uint64_t completions;
 	uint64_t by_frames, by_timer;   /* what made it fire */
 };
+extern const struct stat_def irq_vec_stat_defs[];
 
 struct irq;
 /* Vectors start as after reset: masked, EITR interval 0 and frame limit 1. */

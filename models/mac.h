@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sim/stats.h"
 #include "models/pkt/parse.h"   /* eth_wire_time_ps */
 #include "sim/param.h"
 
@@ -28,6 +29,7 @@ struct mac_cfg {
 	uint32_t rx_fifo_bytes;   /* RX packet buffer */
 };
 extern const struct param_def mac_params[];
+extern const struct stat_def mac_stat_defs[];
 
 struct mac_stats {
 	uint64_t rx_frames;                 /* frames fully received (FIFO drops: the NIC counts them per queue) */

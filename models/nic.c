@@ -414,3 +414,33 @@ const struct nic_stats *nic_stats(const struct nic *n) { return &n->st; }
 const struct mac_stats *nic_mac_stats(const struct nic *n) { return &n->mac.st; }
 struct irq_vec_stats nic_irq_stats(const struct nic *n, uint32_t q) { return irq_vec_stats(n->irq, q); }
 uint64_t nic_in_flight(const struct nic *n) { return n->in_flight; }
+
+const struct stat_def nic_csum_stat_defs[] = {
+	STAT_DEF(struct nic_stats, csum_ip_good, "ip_good", "frames", "IPv4 header checksum verified correct."),
+	STAT_DEF(struct nic_stats, csum_ip_bad, "ip_bad", "frames", "IPv4 header checksum wrong."),
+	STAT_DEF(struct nic_stats, csum_l4_good, "l4_good", "frames", "TCP/UDP checksum verified correct."),
+	STAT_DEF(struct nic_stats, csum_l4_bad, "l4_bad", "frames", "TCP/UDP checksum wrong."),
+	STAT_DEF(struct nic_stats, csum_not_checked, "l4_not_checked", "frames",
+		 "IP frames whose TCP/UDP checksum could not be checked (not TCP/UDP, truncated, fragment)."),
+	{ NULL },
+};
+const struct stat_def nic_stat_defs[] = {
+	STAT_DEF(struct nic_stats, pipeline_cycles, "pipeline_cycles", "cycles",
+		 "Busy cycles of the receive pipeline (engines plus parser depth), at nic.clock_mhz."),
+	{ NULL },
+};
+const struct stat_def nic_drop_stat_defs[] = {
+	STAT_DEF(struct nic_stats, rx_disabled_drops, "rx_disabled", "frames", "Frames that arrived while RCTL.EN was 0."),
+	{ NULL },
+};
+const struct stat_def nic_queue_drop_stat_defs[] = {
+	STAT_DEF(struct nic_queue_stats, drop_fifo_full, "fifo_full", "frames",
+		 "Dropped: the RX FIFO had no room when the frame left the pipeline."),
+	STAT_DEF(struct nic_queue_stats, drop_no_desc, "no_descriptor", "frames",
+		 "Dropped: the queue's ring had no descriptor (the driver fell behind), or lost it to a ring reset."),
+	{ NULL },
+};
+const struct stat_def nic_queue_stat_defs[] = {
+	STAT_DEF(struct nic_queue_stats, hashed, "hashed", "frames", "Frames the NIC computed an RSS hash for."),
+	{ NULL },
+};

@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sim/stats.h"
 #include "models/bus.h"
 #include "models/pkt/csum.h"
 #include "models/irq.h"
@@ -46,6 +47,10 @@ struct nic_cfg {
 	uint32_t dma_rate_mbps;       /* DMA bandwidth toward host memory */
 };
 extern const struct param_def nic_params[];
+/* Counters, declared once (sim/stats.h): receive checksum verdicts, the
+ * pipeline, NIC-wide drops, per-queue drops and per-queue counts. */
+extern const struct stat_def nic_csum_stat_defs[], nic_stat_defs[], nic_drop_stat_defs[];
+extern const struct stat_def nic_queue_drop_stat_defs[], nic_queue_stat_defs[];
 
 /* Compute engines the pipeline uses; the C twins by default, RTL twins with
  * --backend rtl:... (sim/ wires those in; models/ knows only this interface). */

@@ -73,6 +73,31 @@ static void expect(const char *args, int status, const char *n1, const char *n2)
 	free(o);
 }
 
+/* The reference pages are generated from the declarations in the code
+ * (parameters, counters); the shipped pages must be what the program
+ * writes today, byte for byte. */
+static void expect_generated(const char *args, const char *doc)
+{
+	char cmd[8192];
+	snprintf(cmd, sizeof cmd, "'%s' %s", tu_nicsim_bin(), args);
+	char *out;
+	assert_int_equal(tu_run(cmd, &out), 0);
+	size_t len;
+	char *shipped = tu_read_file(tu_path(tu_src_dir(), doc), &len);
+	assert_non_null(shipped);
+	if (strcmp(out, shipped))
+		fail_msg("%s differs from `nicsim %s`: regenerate it (nicsim %s > %s)", doc, args, args, doc);
+	free(out);
+	free(shipped);
+}
+
+static void test_cli_reference_pages_are_what_the_declarations_generate(void **state)
+{
+	(void)state;
+	expect_generated("config --docs", "docs/config.md");
+	expect_generated("schema", "docs/report.md");
+}
+
 static void test_cli_bad_input_gets_a_message_naming_the_place(void **state)
 {
 	(void)state;
@@ -146,6 +171,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cli_info_flows_match_tshark_for_every_shared_capture),
 		cmocka_unit_test(test_cli_bad_input_gets_a_message_naming_the_place),
+		cmocka_unit_test(test_cli_reference_pages_are_what_the_declarations_generate),
 		cmocka_unit_test(test_cli_help_and_config_come_from_the_parameter_tables),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -531,3 +531,15 @@ void parse_stats_add(struct parse_stats *st, const struct parse_result *r)
 	if (r->flags & PARSE_F_FRAG)
 		st->fragments++;
 }
+
+const struct stat_def parse_kind_stat_defs[] = {
+	STAT_DEF(struct parse_stats, ipv4, "ipv4", "frames", "IPv4 frames."),
+	STAT_DEF(struct parse_stats, ipv6, "ipv6", "frames", "IPv6 frames."),
+	STAT_DEF(struct parse_stats, tcp, "tcp", "frames", "TCP segments."),
+	STAT_DEF(struct parse_stats, udp, "udp", "frames", "UDP datagrams."),
+	STAT_DEF(struct parse_stats, other_l4, "other_l4", "frames", "IP frames of another transport (ICMP, GRE, ...)."),
+	STAT_DEF(struct parse_stats, non_ip, "non_ip", "frames", "Frames that are not IP (ARP, LLDP, ...)."),
+	STAT_DEF(struct parse_stats, vlan_tagged, "vlan_tagged", "frames", "Frames with at least one VLAN tag."),
+	STAT_DEF(struct parse_stats, fragments, "fragments", "frames", "IP fragments (first ones included)."),
+	{ NULL },
+};

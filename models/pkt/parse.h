@@ -23,6 +23,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sim/stats.h"
+
 #define PARSE_VLAN_MAX 4
 
 /* The link layer in front of the frame (from the capture's link type). */
@@ -144,5 +146,7 @@ struct parse_stats {
 	uint64_t ipv4, ipv6, tcp, udp, other_l4, non_ip, vlan_tagged, fragments;
 };
 void parse_stats_add(struct parse_stats *st, const struct parse_result *r);
+/* The kinds counted, declared once (sim/stats.h). */
+extern const struct stat_def parse_kind_stat_defs[];
 
 #endif

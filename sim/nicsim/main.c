@@ -39,6 +39,7 @@ static const char *usage_main =
 	"  info TRACE           count what a capture holds (protocols, VLANs, flows)\n"
 	"  check REPORT GOLDEN  compare two JSON reports; exit 1 and list the differences if they differ\n"
 	"  config               print the effective configuration (or --docs: the reference of every key)\n"
+	"  schema               print the JSON report's reference (docs/report.md)\n"
 	"  help COMMAND         options of one command\n"
 	"\n"
 	"Captures: pcap or pcapng, plain or gzip-compressed (detected by content); link types\n"
@@ -487,6 +488,10 @@ int main(int argc, char **argv)
 		return cmd_info(argc - 2, argv + 2);
 	if (!strcmp(cmd, "check"))
 		return cmd_check(argc - 2, argv + 2);
+	if (!strcmp(cmd, "schema")) {
+		report_write_docs(stdout);
+		return 0;
+	}
 	if (!strcmp(cmd, "config"))
 		return cmd_config(argc - 2, argv + 2);
 	fprintf(stderr, "nicsim: unknown command '%s'\n\n%s", cmd, usage_main);

@@ -9,11 +9,10 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "sim/check.h"
 #include "sim/hist.h"
 #include "sim/nicsim/run.h"
 
-static const char *lat_names[LAT_COUNT] = { "wire_to_dma", "wire_to_irq", "wire_to_dpc", "end_to_end" };
-static const char *cpu_cat_names[CPU_CAT_COUNT] = { "isr", "driver", "protocol", "copy" };
 static const struct {
 	const char *name;
 	uint32_t ppm;
@@ -23,7 +22,19 @@ enum { P50 = 0, P99 = 2, P99_9 = 3 };   /* indexes into pcts */
  * queues that saw traffic (a choice: one screen). */
 #define REPORT_QUEUES_ALL_MAX 16u
 
-static json_t *jint(uint64_t v) { return json_integer((json_int_t)v); }
+static json_t *jint(uint64_t v)
+{
+	sim_check(v <= (uint64_t)INT64_MAX, "a reported count or time does not fit a JSON integer");
+	return json_integer((json_int_t)v);
+}
+
+/* The counters of a declared table (sim/stats.h), n of them (all for n < 0). */
+static void stats_set_n(json_t *o, const struct stat_def *defs, int n, const void *st)
+{
+	for (int i = 0; defs[i].name && (n < 0 || i < n); i++)
+		json_object_set_new(o, defs[i].name, jint(stat_value(&defs[i], st)));
+}
+static void stats_set(json_t *o, const struct stat_def *defs, const void *st) { stats_set_n(o, defs, -1, st); }
 
 static const char *base_name(const char *path)
 {
@@ -147,13 +158,7 @@ json_t *report_json(const struct run *r)
 	json_object_set_new(root, "run", run);
 
 	json_t *rp = json_object();
-	json_object_set_new(rp, "rx_frames", jint(rs->rx_frames));
-	json_object_set_new(rp, "rx_bytes", jint(rs->rx_bytes));
-	json_object_set_new(rp, "tx_frames_not_simulated", jint(rs->tx_frames));
-	json_object_set_new(rp, "tx_bytes_not_simulated", jint(rs->tx_bytes));
-	json_object_set_new(rp, "foreign_frames", jint(rs->foreign_frames));
-	json_object_set_new(rp, "timestamps_clamped", jint(rs->ts_clamped));
-	json_object_set_new(rp, "paced_to_line_rate", jint(rs->paced));
+	stats_set(rp, replay_stat_defs, rs);
 	json_object_set_new(root, "replay", rp);
 
 	const struct nic_stats *ns = nic_stats(r->nic);
@@ -164,38 +169,24 @@ json_t *report_json(const struct run *r)
 		json_object_set_new(ps, parse_status_name((enum parse_status)s), jint(ns->parse.by_status[s]));
 	json_object_set_new(nic, "parse_status", ps);
 	json_t *kinds = json_object();
-	json_object_set_new(kinds, "ipv4", jint(ns->parse.ipv4));
-	json_object_set_new(kinds, "ipv6", jint(ns->parse.ipv6));
-	json_object_set_new(kinds, "tcp", jint(ns->parse.tcp));
-	json_object_set_new(kinds, "udp", jint(ns->parse.udp));
-	json_object_set_new(kinds, "other_l4", jint(ns->parse.other_l4));
-	json_object_set_new(kinds, "non_ip", jint(ns->parse.non_ip));
-	json_object_set_new(kinds, "vlan_tagged", jint(ns->parse.vlan_tagged));
-	json_object_set_new(kinds, "fragments", jint(ns->parse.fragments));
+	stats_set(kinds, parse_kind_stat_defs, &ns->parse);
 	json_object_set_new(nic, "frames_by_kind", kinds);
 	json_t *cs = json_object();
-	json_object_set_new(cs, "ip_good", jint(ns->csum_ip_good));
-	json_object_set_new(cs, "ip_bad", jint(ns->csum_ip_bad));
-	json_object_set_new(cs, "l4_good", jint(ns->csum_l4_good));
-	json_object_set_new(cs, "l4_bad", jint(ns->csum_l4_bad));
-	json_object_set_new(cs, "l4_not_checked", jint(ns->csum_not_checked));
+	stats_set(cs, nic_csum_stat_defs, ns);
 	json_object_set_new(nic, "rx_checksum", cs);
-	json_object_set_new(nic, "mac_rx_frames", jint(ms->rx_frames));
-	json_object_set_new(nic, "mac_delayed_by_wire", jint(ms->rx_delayed_by_wire));
-	json_object_set_new(nic, "fifo_peak_bytes", jint(ms->fifo_peak_bytes));
-	json_object_set_new(nic, "pipeline_cycles", jint(ns->pipeline_cycles));
+	stats_set(nic, mac_stat_defs, ms);
+	stats_set(nic, nic_stat_defs, ns);
 	json_object_set_new(nic, "unknown_register_accesses", jint(ns->unknown_reg_reads + ns->unknown_reg_writes));
 	json_object_set_new(root, "nic", nic);
 
-	uint64_t d_fifo = 0, d_desc = 0;
-	for (uint32_t q = 0; q < nic_queues(r->nic); q++) {
-		d_fifo += nic_queue_stats(r->nic, q)->drop_fifo_full;
-		d_desc += nic_queue_stats(r->nic, q)->drop_no_desc;
-	}
+	/* Drops by cause: the queues' summed, then the NIC's own. */
+	struct nic_queue_stats sum = { 0 };
+	for (uint32_t q = 0; q < nic_queues(r->nic); q++)
+		for (const struct stat_def *d = nic_queue_drop_stat_defs; d->name; d++)
+			*(uint64_t *)(void *)((char *)&sum + d->offset) += stat_value(d, nic_queue_stats(r->nic, q));
 	json_t *drops = json_object();
-	json_object_set_new(drops, "fifo_full", jint(d_fifo));
-	json_object_set_new(drops, "no_descriptor", jint(d_desc));
-	json_object_set_new(drops, "rx_disabled", jint(ns->rx_disabled_drops));
+	stats_set(drops, nic_queue_drop_stat_defs, &sum);
+	stats_set(drops, nic_drop_stat_defs, ns);
 	json_object_set_new(root, "drops", drops);
 
 	json_t *qs = json_array();
@@ -205,18 +196,17 @@ json_t *report_json(const struct run *r)
 		json_t *o = json_object();
 		json_object_set_new(o, "queue", jint(q));
 		json_object_set_new(o, "cpu", jint(driver_queue_cpu(r->drv, q)));
-		json_object_set_new(o, "packets", jint(hq->packets));
-		json_object_set_new(o, "bytes", jint(hq->bytes));
+		stats_set_n(o, host_queue_stat_defs, 2, hq);            /* packets, bytes */
 		json_t *dq = json_object();
-		json_object_set_new(dq, "fifo_full", jint(nq->drop_fifo_full));
-		json_object_set_new(dq, "no_descriptor", jint(nq->drop_no_desc));
+		stats_set(dq, nic_queue_drop_stat_defs, nq);
 		json_object_set_new(o, "drops", dq);
-		json_object_set_new(o, "hashed", jint(nq->hashed));
-		json_object_set_new(o, "interrupts", jint(nic_irq_stats(r->nic, q).interrupts));
-		json_object_set_new(o, "dpc_runs", jint(hq->dpc_runs));
+		stats_set(o, nic_queue_stat_defs, nq);
+		struct irq_vec_stats iv = nic_irq_stats(r->nic, q);
+		stats_set(o, irq_vec_stat_defs, &iv);
+		stats_set(o, host_queue_stat_defs + 2, hq);             /* dpc_runs */
 		json_t *lat = json_object();
 		for (int s = 0; s < LAT_COUNT; s++)
-			json_object_set_new(lat, lat_names[s], hist_json(driver_queue_lat(r->drv, q, (enum lat_stage)s)));
+			json_object_set_new(lat, driver_lat_stage_name((enum lat_stage)s), hist_json(driver_queue_lat(r->drv, q, (enum lat_stage)s)));
 		json_object_set_new(o, "latency_ps", lat);
 		json_array_append_new(qs, o);
 	}
@@ -225,17 +215,12 @@ json_t *report_json(const struct run *r)
 	merge_queues(r, all);
 	json_t *tot = json_object();
 	for (int s = 0; s < LAT_COUNT; s++)
-		json_object_set_new(tot, lat_names[s], hist_json(&all[s]));
+		json_object_set_new(tot, driver_lat_stage_name((enum lat_stage)s), hist_json(&all[s]));
 	json_object_set_new(root, "latency_ps_all_queues", tot);
 	json_object_set_new(root, "queue_imbalance_max_over_mean_permille", jint(imbalance_permille(r)));
 	if (r->rebal) {
-		const struct rebalance_stats *b = rebalance_stats(r->rebal);
 		json_t *o = json_object();
-		json_object_set_new(o, "entries_moved", jint(b->entries_moved));
-		json_object_set_new(o, "moves_after_drain", jint(b->moves_drained));
-		json_object_set_new(o, "moves_forced_at_timeout", jint(b->moves_forced));
-		json_object_set_new(o, "drain_polls", jint(b->drain_polls));
-		json_object_set_new(o, "policy_runs", jint(b->policy_runs));
+		stats_set(o, rebalance_stat_defs, rebalance_stats(r->rebal));
 		json_object_set_new(root, "rebalance", o);
 	}
 	/* Counted only with --flows or table updates (per-flow state); null otherwise. */
@@ -249,13 +234,11 @@ json_t *report_json(const struct run *r)
 		json_t *o = json_object();
 		json_object_set_new(o, "cpu", jint(c));
 		json_t *cy = json_object();
-		for (int i = 0; i < CPU_CAT_COUNT; i++)
-			json_object_set_new(cy, cpu_cat_names[i], jint(st->cycles[i]));
+		stats_set(cy, cpu_cycle_stat_defs, st);
 		json_object_set_new(cy, "idle", jint(span - busy));
 		json_object_set_new(o, "cycles", cy);
 		json_object_set_new(o, "utilisation_ppm", jint(span ? busy * 1000000u / span : 0));
-		json_object_set_new(o, "isrs", jint(st->items[CPU_WORK_ISR]));
-		json_object_set_new(o, "dpcs", jint(st->items[CPU_WORK_DPC]));
+		stats_set(o, cpu_item_stat_defs, st);
 		json_array_append_new(cpus, o);
 	}
 	json_object_set_new(root, "cpus", cpus);
@@ -347,10 +330,16 @@ void report_text(const struct run *r, FILE *f)
 		for (int i = 0; i < NP; i++)
 			fmt_ps(v[i], sizeof v[i], hist_percentile(&all[s], pcts[i].ppm));
 		fmt_ps(v[NP], sizeof v[NP], hist_max(&all[s]));
-		fprintf(f, "  %-18s %10s %10s %10s %10s %10s\n", lat_names[s], v[0], v[1], v[2], v[3], v[4]);
+		fprintf(f, "  %-18s %10s %10s %10s %10s %10s\n", driver_lat_stage_name((enum lat_stage)s), v[0], v[1], v[2], v[3], v[4]);
 	}
-	fprintf(f, "\n%4s %7s %12s %12s %12s %12s %8s\n", "cpu", "util", "isr cyc", "driver cyc", "proto cyc",
-		"copy cyc", "dpcs");
+	/* Columns named by the declared counters. */
+	fprintf(f, "\n%4s %7s", "cpu", "util");
+	for (const struct stat_def *d = cpu_cycle_stat_defs; d->name; d++) {
+		char h[32];
+		snprintf(h, sizeof h, "%s cyc", d->name);
+		fprintf(f, " %12s", h);
+	}
+	fprintf(f, " %8s\n", cpu_item_stat_defs[CPU_WORK_DPC].name);
 	for (uint32_t c = 0; c < driver_cpus(r->drv); c++) {
 		const struct host_cpu_stats *st = driver_cpu_stats(r->drv, c);
 		uint64_t busy, span;
@@ -359,4 +348,78 @@ void report_text(const struct run *r, FILE *f)
 			span ? 100.0 * (double)busy / (double)span : 0.0, st->cycles[CPU_ISR], st->cycles[CPU_DRIVER],
 			st->cycles[CPU_PROTOCOL], st->cycles[CPU_COPY], st->items[CPU_WORK_DPC]);
 	}
+}
+
+/* ---- docs/report.md, from the same declarations ---- */
+
+static void docs_counters(FILE *f, const char *where, const struct stat_def *defs, int n)
+{
+	for (int i = 0; defs[i].name && (n < 0 || i < n); i++)
+		fprintf(f, "| `%s%s` | %s | %s |\n", where, defs[i].name, defs[i].unit, defs[i].desc);
+}
+
+void report_write_docs(FILE *f)
+{
+	fprintf(f, "# The JSON report (schema_version %d)\n\n", REPORT_SCHEMA_VERSION);
+	fputs("Generated by `nicsim schema` from the counter declarations in the code; do not edit by hand.\n"
+	      "Written by `nicsim run --json FILE`. All values are integers (times in picoseconds,\n"
+	      "ratios in parts per million or per thousand as named) except strings and booleans,\n"
+	      "so a report is reproducible byte for byte. Keys appear in this order.\n\n"
+	      "| key | what |\n"
+	      "|---|---|\n"
+	      "| `schema_version`, `generator` | the schema version; \"nicsim VERSION\" |\n"
+	      "| `trace` | file name, format, gzip, link type, `digest_fnv1a64` (see traces/reader.h), records, passes, "
+	      "skipped records by cause, timestamps going backwards, `truncated_tail`, span |\n"
+	      "| `host_identity` | how the host was identified and its address(es) |\n"
+	      "| `config` | every setting, by section, as text (what `--set` accepts; docs/config.md) |\n"
+	      "| `run` | backend (`c` or `rtl:...`), simulated time, events fired |\n"
+	      "| `replay` | the replay's counters (below) |\n"
+	      "| `nic` | parse status counts, frames by kind, receive-checksum verdicts, MAC counters, pipeline "
+	      "cycles, unknown register accesses (below) |\n"
+	      "| `drops` | totals by cause (below) |\n"
+	      "| `queues[]` | per queue: `queue`, `cpu`, the per-queue counters below, `latency_ps` per stage |\n"
+	      "| `latency_ps_all_queues` | the latency of every queue merged, per stage |\n"
+	      "| `queue_imbalance_max_over_mean_permille` | max/mean packets per queue × 1000 (1000 = even) |\n"
+	      "| `rebalance` | with indirection-table updates only (below) |\n"
+	      "| `flow_reordered_frames` | frames the host finished after a later frame of the same flow (null "
+	      "unless --flows or table updates keep per-flow state) |\n"
+	      "| `cpus[]` | per CPU: `cpu`, `cycles` by category and `idle`, `utilisation_ppm`, work items (below) |\n\n",
+	      f);
+	fputs("## Counters\n\n| key | unit | what it counts |\n|---|---|---|\n", f);
+	docs_counters(f, "replay.", replay_stat_defs, -1);
+	fputs("| `nic.parse_status.NAME` | frames | frames by parse verdict: ", f);
+	for (int st = 0; st < PARSE_STATUS_COUNT; st++)
+		fprintf(f, "%s`%s`", st ? ", " : "", parse_status_name((enum parse_status)st));
+	fputs(" |\n", f);
+	docs_counters(f, "nic.frames_by_kind.", parse_kind_stat_defs, -1);
+	docs_counters(f, "nic.rx_checksum.", nic_csum_stat_defs, -1);
+	docs_counters(f, "nic.", mac_stat_defs, -1);
+	docs_counters(f, "nic.", nic_stat_defs, -1);
+	fputs("| `nic.unknown_register_accesses` | accesses | reads and writes of no register, or refused "
+	      "(the text report names the last address) |\n",
+	      f);
+	docs_counters(f, "drops.", nic_queue_drop_stat_defs, -1);
+	docs_counters(f, "drops.", nic_drop_stat_defs, -1);
+	docs_counters(f, "queues[].", host_queue_stat_defs, 2);
+	docs_counters(f, "queues[].drops.", nic_queue_drop_stat_defs, -1);
+	docs_counters(f, "queues[].", nic_queue_stat_defs, -1);
+	docs_counters(f, "queues[].", irq_vec_stat_defs, -1);
+	docs_counters(f, "queues[].", host_queue_stat_defs + 2, -1);
+	docs_counters(f, "rebalance.", rebalance_stat_defs, -1);
+	docs_counters(f, "cpus[].cycles.", cpu_cycle_stat_defs, -1);
+	fputs("| `cpus[].cycles.idle` | cycles | the run's length in the core's cycles, less the busy ones |\n", f);
+	docs_counters(f, "cpus[].", cpu_item_stat_defs, -1);
+	fputs("\n## Latency\n\n"
+	      "Each `latency_ps` object holds, per stage, the time from the frame's first bit on the wire to:\n\n",
+	      f);
+	static const char *const stage_desc[LAT_COUNT] = {
+		"its data and write-back in host memory", "the interrupt that covered it (or the poll that found it)",
+		"the end of the driver's work on it", "the end of the host's work on it"
+	};
+	for (int st = 0; st < LAT_COUNT; st++)
+		fprintf(f, "- `%s`: %s;\n", driver_lat_stage_name((enum lat_stage)st), stage_desc[st]);
+	fputs("\neach as `count`, `p50`, `p90`, `p99`, `p99_9`, `max`, `mean`. Percentiles come from a log-linear\n"
+	      "histogram (sim/hist.h): exact below 64 ps, then within 1/32 (3.1%) above the exact value; `max`\n"
+	      "is exact.\n",
+	      f);
 }

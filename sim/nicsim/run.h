@@ -65,5 +65,7 @@ void run_free(struct run *r);
 /* Reports. */
 json_t *report_json(const struct run *r);
 void report_text(const struct run *r, FILE *f);
+/* docs/report.md: the schema, its counters from their declarations. */
+void report_write_docs(FILE *f);
 
 #endif
