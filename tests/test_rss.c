@@ -1,9 +1,9 @@
 /*
  * tests/test_rss.c — the Toeplitz engines and the RSS block.
  *
- * Expected values come from ../shared/vectors/rss_toeplitz_vectors.json, read
+ * Expected values come from tests/vectors/rss_toeplitz_vectors.json, read
  * at test time: Microsoft's published verification set ("rows", kind
- * primary), the researcher's derived rows (UDP = TCP layout; and pitfalls that
+ * primary), derived rows (UDP = TCP layout; and pitfalls that
  * must NOT match: host-order or swapped ports), and derived indirection
  * indexes. The table engine is also checked against the bit-serial reference
  * on random inputs, and rss_input on hand-built parse results is checked by
@@ -19,7 +19,7 @@
 
 static json_t *load_vectors(void)
 {
-	return tu_load_json(tu_path(tu_shared_dir(), "vectors/rss_toeplitz_vectors.json"));
+	return tu_load_json(tu_path(tu_vectors_dir(), "rss_toeplitz_vectors.json"));
 }
 
 static uint32_t hex_u32(const char *s) { return (uint32_t)strtoul(s, NULL, 16); }
