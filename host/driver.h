@@ -9,8 +9,8 @@
  *     writes the tail doorbell, and either re-queues itself (budget used up,
  *     as NAPI does) or unmasks the vector (EIMS).
  * Modes: rss (one queue, vector and DPC per CPU, NDIS 6 RSS) and legacy (one
- * queue, one interrupt, one DPC on one CPU, as NDIS 5.1). Source: specs.md §1
- * and the issue; ring discipline as Linux ixgbe (count, next_to_use,
+ * queue, one interrupt, one DPC on one CPU, as NDIS 5.1). Source: Microsoft
+ * introduction-to-receive-side-scaling.md and rss-with-message-signaled-interrupts.md; ring discipline as Linux ixgbe (count, next_to_use,
  * next_to_clean, one slot always empty).
  *
  * The driver meets the NIC only through the bus: register writes to program

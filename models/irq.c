@@ -16,7 +16,7 @@ const struct param_def irq_params[] = {
 	{ "irq.usecs", PARAM_U32, offsetof(struct irq_cfg, usecs), "us", "50", 0, 65535, 0, NULL, 0,
 	  "Fire when this long has passed since the first un-signalled completion (0 = no time limit; "
 	  "at most 65535, the width of the interval field the driver writes to EITR).",
-	  "ixgbe.h IXGBE_20K_ITR: 20000 interrupts/s = 50 us (specs.md §4)" },
+	  "Linux ixgbe/ixgbe.h IXGBE_20K_ITR: 20000 interrupts/s = 50 us" },
 	{ "irq.frames", PARAM_U32, offsetof(struct irq_cfg, frames), "frames", "0", 0, 65535, 0, NULL, 0,
 	  "Fire when this many completions are un-signalled (0 = no frame limit).",
 	  "ethtool rx-frames; Intel drivers moderate by time only" },
@@ -24,7 +24,7 @@ const struct param_def irq_params[] = {
 	  0, 0, 0, NULL, 0,
 	  "Adaptive mode: never faster than 20000 interrupts/s (InterruptThrottleRate 3, 'dynamic conservative'); "
 	  "false = 'dynamic' (1), down to 70000/s.",
-	  "igb.h IGB_DEFAULT_ITR 3; e1000e.rst: default 3, dynamic conservative (specs.md §4)" },
+	  "Linux igb/igb.h IGB_DEFAULT_ITR 3; Linux e1000e.rst: default 3, dynamic conservative" },
 	{ NULL },
 };
 

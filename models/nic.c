@@ -28,14 +28,14 @@ const struct param_def nic_params[] = {
 	  0, 64, 0, NULL, 0, "Indirection-table lookup latency.", "rtl/rss_indir.sv: one registered read" },
 	{ "nic.rx_csum", PARAM_BOOL, offsetof(struct nic_cfg, is_rx_csum), "", "true", 0, 0, 0, NULL, 0,
 	  "Verify IPv4 header and TCP/UDP checksums on receive (stateless offload).",
-	  "every RSS-capable NIC has receive checksum offload (DESIGN.md)" },
+	  "every RSS-capable NIC has receive checksum offload (docs/design.md)" },
 	{ "nic.dma_latency_ns", PARAM_U32, offsetof(struct nic_cfg, dma_latency_ns), "ns", "560", 0, 1000000, 0,
 	  NULL, 0, "Fixed latency of one receive DMA, from start to descriptor write-back in host memory.",
-	  "pcie-bench (Neugebauer et al., SIGCOMM 2018): median 64 B DMA read 547-560 ns on Xeon E5, Gen3 x8 (specs.md §5)" },
+	  "pcie-bench (Neugebauer et al., SIGCOMM 2018): median 64 B DMA read 547-560 ns on Xeon E5, Gen3 x8 (pcie-bench/data lat_dma_sizes.csv)" },
 	{ "nic.dma_rate_mbps", PARAM_U32, offsetof(struct nic_cfg, dma_rate_mbps), "Mb/s", "57600", 100,
 	  10000000, 0, NULL, 0, "DMA bandwidth toward host memory (frames transfer one after another).",
 	  "PCIe Gen3 x8 = 63.0 Gb/s after 128b/130b, times the payload share of a 64-bit-address MWr at 256 B MPS, "
-	  "256/(256+24) (specs.md §5); ACK and flow-control DLLPs left out" },
+	  "256/(256+24) (TLP overheads of pcie-bench/pcie-model model/pcie.py); ACK and flow-control DLLPs left out" },
 	{ NULL },
 };
 
@@ -397,7 +397,7 @@ static void nic_dma_complete(void *opaque, uint64_t t_ps, struct bus_dma *op)
 /* ---- registers: a dispatch table indexed by range, as igb's ---- */
 
 /* An access to no register, or a write the register refuses: counted, the
- * address kept for the trace (STYLE.md: unknown registers are traced). */
+ * address kept for the trace (unknown registers are traced, not ignored). */
 static void reg_unknown(struct nic *n, uint64_t addr, bool is_write)
 {
 	if (is_write)

@@ -2,7 +2,7 @@
  * models/rss.c — Receive-Side Scaling: which bytes are hashed for which
  * packet, the Toeplitz hash and the indirection table.
  *
- * Sources (../shared/research/specs.md §1): Microsoft rss-hashing-types.md
+ * Sources: Microsoft NDIS documentation, rss-hashing-types.md
  * (what is hashed when, fragments, "must not hash" cases), rss-hashing-
  * functions.md (input byte order), introduction-to-receive-side-scaling.md and
  * Intel I210 §7.1.2.10 / 82575EB SDM §5.4.2 (index = low bits of the hash,
@@ -40,7 +40,7 @@ static const uint32_t rss_ndis_bits[] = {
 #define RSS_HASH_TYPE_COUNT (sizeof rss_ndis_bits / sizeof rss_ndis_bits[0])
 
 /* The NIC needs 36 input bytes (TCP/IPv6 4-tuple) + 4 for the last window:
- * specs.md §1.1 "Input length limit". */
+ * a 40-byte key covers 320 - 32 = 288 input bits (Microsoft rss-hashing-functions.md). */
 #define RSS_KEY_BYTES_MIN (RSS_INPUT_BYTES_MAX + 4u)
 
 const struct param_def rss_params[] = {
@@ -50,7 +50,7 @@ const struct param_def rss_params[] = {
 		.defval = "8", .min = 1, .max = RSS_QUEUES_MAX,
 		.desc = "Number of RX queues the indirection table spreads flows over.",
 		.source = "one queue per CPU of the default 8-core host (host.cpus); "
-			  "Microsoft *NumRSSQueues defaults to 16, capped by the CPU count (specs.md §1.6)",
+			  "Microsoft *NumRSSQueues defaults to 16, capped by the CPU count (standardized-inf-keywords-for-rss.md)",
 	},
 	{
 		.key = "rss.table_size", .type = PARAM_U32,
@@ -58,7 +58,7 @@ const struct param_def rss_params[] = {
 		.defval = "128", .min = RSS_TABLE_MIN, .max = RSS_TABLE_MAX, .flags = PARAM_F_POW2,
 		.desc = "Indirection table entries; the low log2(size) bits of the hash index it.",
 		.source = "Intel 82599/I210 RETA has 128 entries; NDIS_RSS_INDIRECTION_TABLE_MAX_SIZE_REVISION_1 "
-			  "= 128 (specs.md §1.5); range up to the E810 PF LUT (2048)",
+			  "= 128 (ntddndis.h); range up to the E810 PF LUT (2048, Linux ice_adminq_cmd.h ICE_LUT_PF_SIZE)",
 	},
 	{
 		.key = "rss.key", .type = PARAM_HEX,
@@ -67,7 +67,7 @@ const struct param_def rss_params[] = {
 		.min = RSS_KEY_BYTES_MIN, .max = RSS_KEY_BYTES_MAX,
 		.len_offset = offsetof(struct rss_cfg, key_len),
 		.desc = "Toeplitz secret key (hex); at least 40 bytes to hash the 36-byte TCP/IPv6 4-tuple.",
-		.source = "Microsoft 'Verifying the RSS Hash Calculation' verification key, 40 bytes (specs.md §1.1)",
+		.source = "Microsoft 'Verifying the RSS Hash Calculation' verification key, 40 bytes",
 	},
 	{
 		.key = "rss.hash_types", .type = PARAM_FLAGS,
@@ -75,15 +75,15 @@ const struct param_def rss_params[] = {
 		.defval = "ipv4|tcp_ipv4|udp_ipv4|ipv6|tcp_ipv6|udp_ipv6",
 		.choices = RSS_HASH_TYPE_CHOICES,
 		.desc = "Enabled NDIS hash types; a packet of a type not enabled gets no hash and goes to the default queue.",
-		.source = "the six types DESIGN.md lists for the NIC; _EX types are optional in NDIS "
-			  "(rss-hashing-types.md, specs.md §1.4)",
+		.source = "the six types docs/design.md lists for the NIC; _EX types are optional in NDIS "
+			  "(Microsoft rss-hashing-types.md)",
 	},
 	{
 		.key = "rss.base_cpu", .type = PARAM_U32,
 		.offset = offsetof(struct rss_cfg, base_cpu), .unit = "cpu",
 		.defval = "0", .min = 0, .max = 4095,
 		.desc = "First CPU RSS may use; CPUs below it are left to applications.",
-		.source = "NDIS RssBaseCpu / *RssBaseProcNumber default 0 (specs.md §1.6)",
+		.source = "NDIS RssBaseCpu / *RssBaseProcNumber default 0 (Microsoft reserving-processors-for-applications.md, standardized-inf-keywords-for-rss.md)",
 	},
 	{
 		.key = "rss.max_cpus", .type = PARAM_U32,
@@ -91,7 +91,7 @@ const struct param_def rss_params[] = {
 		.defval = "0", .min = 0, .max = 4096,
 		.desc = "CPUs RSS may use from base_cpu up; 0 = all CPUs from base_cpu up.",
 		.source = "choice: all CPUs, as *MaxRssProcessors capped at the CPU count by NDIS "
-			  "(specs.md §1.6; the registry MaxNumRssCpus default of 4 is Windows Server 2003 SNP era)",
+			  "(Microsoft standardized-inf-keywords-for-rss.md; the registry MaxNumRssCpus default of 4 in setting-the-number-of-rss-processors.md is Windows Server 2003 SNP era)",
 	},
 	{
 		.key = "rss.default_queue", .type = PARAM_U32,
@@ -99,7 +99,7 @@ const struct param_def rss_params[] = {
 		.defval = "0", .min = 0, .max = RSS_QUEUES_MAX - 1,
 		.desc = "Queue for packets that are not hashed (non-IP, unparsed, type not enabled).",
 		.source = "NDIS 'default processor' handles packets whose hash can't be computed; "
-			  "queue 0 as on Intel NICs (specs.md §1.4)",
+			  "queue 0 as on Intel NICs (Microsoft rss-hashing-types.md, receive-side-scaling-version-2-rssv2-.md)",
 	},
 	{ .key = NULL },
 };

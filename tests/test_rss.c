@@ -232,7 +232,7 @@ static void test_rss_param_defaults_are_valid_and_use_the_verification_key(void 
 		assert_true(d->source && *d->source);
 		assert_true(!strncmp(d->key, "rss.", 4));
 	}
-	/* The default types: the six NDIS types of DESIGN.md, no _EX. */
+	/* The default types: the six NDIS types of docs/design.md, no _EX. */
 	assert_int_equal(rss_ndis_flags(&cfg), 0x100u | 0x200u | 0x4000u | 0x400u | 0x1000u | 0x8000u);
 	json_decref(v);
 }
