@@ -1,9 +1,10 @@
 /*
  * host/cost.h — the host CPU cost model: cycles charged per work item.
  *
- * Defaults and their sources: ../shared/research/cpu-cost.md §6 (derived from
- * Cai et al., SIGCOMM'21, at 3.4 GHz Skylake-SP) — each entry in cost_params
- * names its row. Per-byte costs are in millicycles per byte so the state stays
+ * Defaults and their sources: mostly derived from Cai et al., "Understanding
+ * Host Network Stack Overheads", SIGCOMM'21 (doi:10.1145/3452296.3472888), at
+ * 3.4 GHz Skylake-SP — each entry in cost_params names its source and how the
+ * number follows from it. Per-byte costs are in millicycles per byte so the state stays
  * integral (0.35 cycles/byte = 350).
  *
  * Each kind of work has a function that returns its charge by category;

@@ -15,21 +15,21 @@ const struct param_def host_params[] = {
 		.offset = offsetof(struct host_cfg, cpus), .unit = "cores",
 		.defval = "8", .min = 1, .max = 1024,
 		.desc = "Host cores available to the receive path.",
-		.source = "choice: a 2-socket quad-core server, the TOE field comparison of cpu-cost.md §4 (10GbE 2008)",
+		.source = "choice: a 2-socket quad-core server, as in the 10GbE.net 2008 comparison of TOE and stateless-offload NICs",
 	},
 	{
 		.key = "host.clock_mhz", .type = PARAM_U32,
 		.offset = offsetof(struct host_cfg, clock_mhz), .unit = "MHz",
 		.defval = "3400", .min = 100, .max = 10000,
 		.desc = "Core clock; cost-model cycles run at this rate.",
-		.source = "cpu-cost.md §6: the cost model's reference, Xeon Gold 6128 at 3.4 GHz (Cai et al.)",
+		.source = "the cost model's reference machine, Xeon Gold 6128 at 3.4 GHz (Cai et al., SIGCOMM'21)",
 	},
 	{
 		.key = "host.mode", .type = PARAM_ENUM,
 		.offset = offsetof(struct host_cfg, mode), .unit = "",
 		.defval = "rss", .choices = "rss,legacy",
 		.desc = "rss: one queue, vector and DPC per CPU (NDIS 6); legacy: one queue, one interrupt, one DPC on one CPU (NDIS 5.1).",
-		.source = "specs.md §1; Microsoft Scalable Networking Pack",
+		.source = "Microsoft introduction-to-receive-side-scaling.md; Scalable Networking Pack (KB 912222)",
 	},
 	{
 		.key = "host.ring_entries", .type = PARAM_U32,
@@ -71,37 +71,44 @@ const struct param_def host_params[] = {
 
 
 const struct param_def drv_rss_params[] = {
-	{ .key = "rss.key", .type = PARAM_HEX,
+	{
+		.key = "rss.key", .type = PARAM_HEX,
 		.offset = offsetof(struct drv_rss_cfg, key), .unit = "bytes",
 		.defval = "6d5a56da255b0ec24167253d43a38fb0d0ca2bcbae7b30b477cb2da38030f20c6a42b73bbeac01fa",
 		.min = RSS_KEY_BYTES_MIN, .max = RSS_KEY_BYTES_MAX,
 		.len_offset = offsetof(struct drv_rss_cfg, key_len),
 		.desc = "Toeplitz secret key (hex) the driver programs; at least 40 bytes to hash the 36-byte TCP/IPv6 4-tuple.",
-		.source = "Microsoft 'Verifying the RSS Hash Calculation' verification key, 40 bytes (specs.md §1.1)", },
-	{ .key = "rss.hash_types", .type = PARAM_FLAGS,
+		.source = "Microsoft 'Verifying the RSS Hash Calculation' verification key, 40 bytes",
+	},
+	{
+		.key = "rss.hash_types", .type = PARAM_FLAGS,
 		.offset = offsetof(struct drv_rss_cfg, hash_types), .unit = "",
 		.defval = "ipv4|tcp_ipv4|udp_ipv4|ipv6|tcp_ipv6|udp_ipv6",
 		.choices = NIC_MRQC_TYPE_CHOICES,
 		.desc = "Enabled NDIS hash types; a packet of a type not enabled gets no hash and goes to the default queue.",
-		.source = "the six types DESIGN.md lists for the NIC; _EX types are optional in NDIS "
-			  "(rss-hashing-types.md, specs.md §1.4)", },
-	{ .key = "rss.base_cpu", .type = PARAM_U32,
+		.source = "the six types docs/design.md lists for the NIC; _EX types are optional in NDIS " "(Microsoft rss-hashing-types.md)",
+	},
+	{
+		.key = "rss.base_cpu", .type = PARAM_U32,
 		.offset = offsetof(struct drv_rss_cfg, base_cpu), .unit = "cpu",
 		.defval = "0", .min = 0, .max = 4095,
 		.desc = "First CPU RSS may use; CPUs below it are left to applications.",
-		.source = "NDIS RssBaseCpu / *RssBaseProcNumber default 0 (specs.md §1.6)", },
-	{ .key = "rss.max_cpus", .type = PARAM_U32,
+		.source = "NDIS RssBaseCpu / *RssBaseProcNumber default 0 (Microsoft reserving-processors-for-applications.md, standardized-inf-keywords-for-rss.md)",
+	},
+	{
+		.key = "rss.max_cpus", .type = PARAM_U32,
 		.offset = offsetof(struct drv_rss_cfg, max_cpus), .unit = "cpus",
 		.defval = "0", .min = 0, .max = 4096,
 		.desc = "CPUs RSS may use from base_cpu up; 0 = all CPUs from base_cpu up.",
-		.source = "choice: all CPUs, as *MaxRssProcessors capped at the CPU count by NDIS "
-			  "(specs.md §1.6; the registry MaxNumRssCpus default of 4 is Windows Server 2003 SNP era)", },
-	{ .key = "rss.default_queue", .type = PARAM_U32,
+		.source = "choice: all CPUs, as *MaxRssProcessors capped at the CPU count by NDIS " "(Microsoft standardized-inf-keywords-for-rss.md; the registry MaxNumRssCpus default of 4 in setting-the-number-of-rss-processors.md is Windows Server 2003 SNP era)",
+	},
+	{
+		.key = "rss.default_queue", .type = PARAM_U32,
 		.offset = offsetof(struct drv_rss_cfg, default_queue), .unit = "queue",
 		.defval = "0", .min = 0, .max = NIC_RXQ_COUNT_MAX - 1,
 		.desc = "Queue for packets that are not hashed (non-IP, unparsed, type not enabled).",
-		.source = "NDIS 'default processor' handles packets whose hash can't be computed; "
-			  "queue 0 as on Intel NICs (specs.md §1.4)", },
+		.source = "NDIS 'default processor' handles packets whose hash can't be computed; " "queue 0 as on Intel NICs (Microsoft rss-hashing-types.md, receive-side-scaling-version-2-rssv2-.md)",
+	},
 	{ .key = NULL },
 };
 

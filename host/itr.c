@@ -9,15 +9,14 @@ const struct param_def itr_params[] = {
 		.desc = "Interrupt moderation: fixed usecs/frames; adaptive (the driver rewrites each vector's EITR "
 			"interval after every interrupt, as Intel's igb/e1000e drivers do: docs/irq.md); or off (one "
 			"interrupt per frame).",
-		.source = "fixed keeps runs comparable across configs; Intel drivers default to adaptive (e1000e.rst, "
-			  "igb.h IGB_DEFAULT_ITR 3)",
+		.source = "fixed keeps runs comparable across configs; Intel drivers default to adaptive (e1000e.rst, igb.h IGB_DEFAULT_ITR 3)",
 	},
 	{
 		.key = "irq.usecs", .type = PARAM_U32, .offset = offsetof(struct itr_cfg, usecs),
 		.unit = "us", .defval = "50", .min = 0, .max = 65535,
 		.desc = "Fire when this long has passed since the first un-signalled completion (0 = no time limit; "
 			"at most 65535, the width of the interval field the driver writes to EITR).",
-		.source = "ixgbe.h IXGBE_20K_ITR: 20000 interrupts/s = 50 us (specs.md §4)",
+		.source = "Linux ixgbe/ixgbe.h IXGBE_20K_ITR: 20000 interrupts/s = 50 us",
 	},
 	{
 		.key = "irq.frames", .type = PARAM_U32, .offset = offsetof(struct itr_cfg, frames),
@@ -30,7 +29,7 @@ const struct param_def itr_params[] = {
 		.offset = offsetof(struct itr_cfg, is_adaptive_conservative), .unit = "", .defval = "true",
 		.desc = "Adaptive mode: never faster than 20000 interrupts/s (InterruptThrottleRate 3, 'dynamic "
 			"conservative'); false = 'dynamic' (1), down to 70000/s.",
-		.source = "igb.h IGB_DEFAULT_ITR 3; e1000e.rst: default 3, dynamic conservative (specs.md §4)",
+		.source = "Linux igb/igb.h IGB_DEFAULT_ITR 3; Linux e1000e.rst: default 3, dynamic conservative",
 	},
 	{ .key = NULL },
 };

@@ -38,7 +38,7 @@
  * (igb_update_ring_itr, igb_ring_irq_enable), igc/igc_main.c, and
  * e1000e/netdev.c, e1000e/param.c (e1000_update_itr, e1000_set_itr, the
  * start value) (docs/irq.md);
- * IGB_START_ITR 648 (~6000 interrupts/s) from igb.h (specs.md §4).
+ * IGB_START_ITR 648 (~6000 interrupts/s) from igb/igb.h.
  *
  * Integers only. nicsim's EITR holds whole microseconds (docs/registers.md),
  * so an interval is written as ticks / 4, rounded down (196 -> 49 us).

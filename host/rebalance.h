@@ -15,7 +15,7 @@
  * How a move is made (rebalance.move):
  *   - immediate: the RETA register is written at once. Frames of a moved flow
  *     still queued on the old queue may be delivered after newer ones from the
- *     new queue: "a normal transient condition" for NDIS (specs.md §1.5), and
+ *     new queue: "a normal transient condition" for NDIS (Microsoft rss-configuration.md), and
  *     what the report's flow_reordered_frames counts.
  *   - drain: the write waits until the old queue is drained (the NIC holds no
  *     frame for it — RXQ INFLIGHT register — and the driver has processed every

@@ -1,8 +1,8 @@
 /*
  * models/irq.h — interrupt moderation and MSI-X, one vector per RX queue.
  *
- * Timing rule (Linux ethtool_coalesce, include/uapi/linux/ethtool.h; specs.md
- * §4): after a completion, the vector fires when
+ * Timing rule (Linux ethtool_coalesce, include/uapi/linux/ethtool.h, the
+ * comment above struct ethtool_coalesce): after a completion, the vector fires when
  *   (usecs > 0 && time since the first un-signalled completion >= usecs) ||
  *   (frames > 0 && un-signalled completions >= frames).
  * A vector that fired is masked until the driver unmasks it (EIMS write at the

@@ -11,7 +11,7 @@
  * the TCP offload engine are later issues: frames the host sent are counted
  * by the replay and not simulated here yet.
  *
- * Timing of the rx pipeline (DESIGN.md "cycle-approximate"): after the last
+ * Timing of the rx pipeline (docs/design.md "cycle-approximate"): after the last
  * bit is in, the frame occupies the pipeline for max(csum cycles, hash cycles)
  * of the NIC clock and leaves parse_depth cycles later; the checksum and
  * Toeplitz engines' cycle counts come from their twins' timing contracts

@@ -2,7 +2,7 @@
  * models/rss.c — Receive-Side Scaling: which bytes are hashed for which
  * packet, the Toeplitz hash and the indirection table.
  *
- * Sources (../shared/research/specs.md §1): Microsoft rss-hashing-types.md
+ * Sources: Microsoft NDIS documentation, rss-hashing-types.md
  * (what is hashed when, fragments, "must not hash" cases), rss-hashing-
  * functions.md (input byte order), introduction-to-receive-side-scaling.md and
  * Intel I210 §7.1.2.10 / 82575EB SDM §5.4.2 (index = low bits of the hash,
@@ -48,16 +48,14 @@ const struct param_def rss_params[] = {
 		.offset = offsetof(struct rss_cfg, queues), .unit = "queues",
 		.defval = "8", .min = 1, .max = RSS_QUEUES_MAX,
 		.desc = "Number of RX queues the indirection table spreads flows over.",
-		.source = "one queue per CPU of the default 8-core host (host.cpus); "
-			  "Microsoft *NumRSSQueues defaults to 16, capped by the CPU count (specs.md §1.6)",
+		.source = "one queue per CPU of the default 8-core host (host.cpus); " "Microsoft *NumRSSQueues defaults to 16, capped by the CPU count (standardized-inf-keywords-for-rss.md)",
 	},
 	{
 		.key = "rss.table_size", .type = PARAM_U32,
 		.offset = offsetof(struct rss_cfg, table_size), .unit = "entries",
 		.defval = "128", .min = RSS_TABLE_MIN, .max = RSS_TABLE_MAX, .flags = PARAM_F_POW2,
 		.desc = "Indirection table entries; the low log2(size) bits of the hash index it.",
-		.source = "Intel 82599/I210 RETA has 128 entries; NDIS_RSS_INDIRECTION_TABLE_MAX_SIZE_REVISION_1 "
-			  "= 128 (specs.md §1.5); range up to the E810 PF LUT (2048)",
+		.source = "Intel 82599/I210 RETA has 128 entries; NDIS_RSS_INDIRECTION_TABLE_MAX_SIZE_REVISION_1 " "= 128 (ntddndis.h); range up to the E810 PF LUT (2048, Linux ice_adminq_cmd.h ICE_LUT_PF_SIZE)",
 	},
 	{ .key = NULL },
 };

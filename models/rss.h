@@ -4,8 +4,8 @@
  * each queue's MSI-X vector and DPC at a CPU from rss.base_cpu and
  * rss.max_cpus, host/driver.c), as in NDIS where the NIC only names queues.
  *
- * Sources: ../shared/research/specs.md §1 (Microsoft NDIS RSS pages, Intel
- * 82598/82599/I210 datasheets). What is hashed when (rss-hashing-types.md):
+ * Sources: the Microsoft NDIS RSS pages (windows-driver-docs, network/), the Intel
+ * 82598/82599/I210 datasheets. What is hashed when (rss-hashing-types.md):
  *   - TCP over IPv4/IPv6 with TCP_IPV4/TCP_IPV6 on: 4-tuple;
  *   - UDP likewise with UDP_IPV4/UDP_IPV6 (NDIS 6.80 flags);
  *   - otherwise IPV4/IPV6 on: 2-tuple; IP fragments (first included): 2-tuple;
@@ -26,7 +26,7 @@
 #include "models/pkt/rss_toeplitz.h"
 #include "sim/param.h"
 
-/* NDIS_HASH_* flag values (ntddndis.h; specs.md §1.4). */
+/* NDIS_HASH_* flag values (ntddndis.h; Linux drivers/net/hyperv/hyperv_net.h). */
 #define RSS_HASH_IPV4         0x00000100u
 #define RSS_HASH_TCP_IPV4     0x00000200u
 #define RSS_HASH_IPV6         0x00000400u

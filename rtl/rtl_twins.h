@@ -42,7 +42,7 @@ extern "C" {
 
 #define RTL_TOEPLITZ_LATENCY_CYCLES 1u   /* rtl/rss_toeplitz.sv: the accumulator register is the output */
 #define RTL_TOEPLITZ_KEY_BYTES_MAX 52u   /* the engine's key capacity (KEY_BYTES) */
-#define RTL_TOEPLITZ_KEY_BYTES_MIN 40u   /* the NDIS key length (specs.md §1): set_key takes no shorter */
+#define RTL_TOEPLITZ_KEY_BYTES_MIN 40u   /* the NDIS key length (Microsoft rss-hashing-functions.md): set_key takes no shorter */
 #define RTL_TOEPLITZ_FAULT_KEY_BIT 5     /* the key bit the faulty build flips (0 = MSB of byte 0) */
 #define RTL_CSUM_LATENCY_CYCLES 2u       /* rtl/csum.sv: accumulate, fold + output register */
 #define RTL_RSS_INDIR_LATENCY_CYCLES 1u  /* rtl/rss_indir.sv: one synchronous RAM read */

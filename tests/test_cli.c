@@ -1,7 +1,7 @@
 /*
  * The nicsim program as a user drives it: `info --flows` against the tshark
- * reference CSVs for every capture in ../shared/traces (and the shipped
- * copies), and bad input answered with a message naming the file, record or
+ * reference CSVs for every reference capture in traces/ref (and the shipped
+ * captures in traces/), and bad input answered with a message naming the file, record or
  * key and the documented exit status — never a crash.
  */
 #include "testutil.h"
@@ -49,14 +49,14 @@ static void check_flows(const char *cap, void *ctx)
 	checked++;
 }
 
-static void test_cli_info_flows_match_tshark_for_every_shared_capture(void **state)
+static void test_cli_info_flows_match_tshark_for_every_reference_capture(void **state)
 {
 	(void)state;
 	checked = 0;
-	tu_walk_files(tu_path(tu_shared_dir(), "traces"), tu_capture_suffixes, check_flows, NULL);
-	assert_true(checked >= 28); /* 6 recorded + 10 edge + 11 real + 2 bench, as catalogued */
+	tu_walk_files(tu_ref_dir(), tu_capture_suffixes, check_flows, NULL);
+	assert_true(checked >= 28); /* 6 recorded + 9 edge + 11 real + 2 bench (traces/ref/README.md) */
 	checked = 0;
-	tu_walk_files(tu_path(tu_src_dir(), "traces"), tu_capture_suffixes, check_flows, NULL);
+	tu_walk_dir(tu_path(tu_src_dir(), "traces"), tu_capture_suffixes, check_flows, NULL);
 	assert_int_equal(checked, 5);
 }
 
@@ -169,7 +169,7 @@ static void test_cli_help_and_config_come_from_the_parameter_tables(void **state
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cli_info_flows_match_tshark_for_every_shared_capture),
+		cmocka_unit_test(test_cli_info_flows_match_tshark_for_every_reference_capture),
 		cmocka_unit_test(test_cli_bad_input_gets_a_message_naming_the_place),
 		cmocka_unit_test(test_cli_reference_pages_are_what_the_declarations_generate),
 		cmocka_unit_test(test_cli_help_and_config_come_from_the_parameter_tables),

@@ -2,14 +2,14 @@
  * tests/test_csum.c — the Internet checksum engine and receive checks.
  *
  * Expected values come from outside the code under test:
- *   - ../shared/vectors/internet_checksum_vectors.json (RFC 1071 §3, the
+ *   - tests/vectors/internet_checksum_vectors.json (RFC 1071 §3, the
  *     Wikipedia IPv4 header examples, RFC 1624 §4, a derived TTL decrement),
  *     read at test time;
  *   - a naive byte-pair sum written here (RFC 1071's definition, one 16-bit
  *     big-endian word at a time), an independent implementation for sizes
  *     and start offsets that straddle the engine's 8- and 32-byte strides;
  *   - real frames: captures recorded with checksum offload off
- *     (../shared/traces/CATALOG.md), so every TCP/UDP checksum in them is
+ *     (traces/ref/README.md), so every TCP/UDP checksum in them is
  *     right. Frames are read with libpcap (the tests' independent reader)
  *     and parsed with models/pkt/parse.
  */
@@ -24,7 +24,7 @@
 
 static json_t *load_vectors(void)
 {
-	return tu_load_json(tu_path(tu_shared_dir(), "vectors/internet_checksum_vectors.json"));
+	return tu_load_json(tu_path(tu_vectors_dir(), "internet_checksum_vectors.json"));
 }
 
 static uint32_t hex_u32(json_t *o, const char *field)
@@ -233,7 +233,7 @@ struct frame {
 static size_t load_l4_frames(const char *rel, struct frame *out, size_t max, int want_l4)
 {
 	char errbuf[PCAP_ERRBUF_SIZE];
-	const char *path = tu_path(tu_shared_dir(), rel);
+	const char *path = tu_path(tu_ref_dir(), rel);
 	pcap_t *p = pcap_open_offline(path, errbuf);
 	if (!p)
 		fail_msg("%s: %s", path, errbuf);
@@ -285,19 +285,19 @@ static void check_all_good(const char *rel, int want_l3, int want_l4)
 static void test_csum_rx_first_200_tcp_frames_of_bulk_ipv4_are_good(void **state)
 {
 	(void)state;
-	check_all_good("traces/bulk-ipv4.pcap", PARSE_L3_IPV4, PARSE_L4_TCP);
+	check_all_good("bulk-ipv4.pcap", PARSE_L3_IPV4, PARSE_L4_TCP);
 }
 
 static void test_csum_rx_first_200_tcp_frames_of_bulk_ipv6_are_good(void **state)
 {
 	(void)state;
-	check_all_good("traces/bulk-ipv6.pcap", PARSE_L3_IPV6, PARSE_L4_TCP);
+	check_all_good("bulk-ipv6.pcap", PARSE_L3_IPV6, PARSE_L4_TCP);
 }
 
 static void test_csum_rx_first_200_udp_frames_of_udp_and_reverse_are_good(void **state)
 {
 	(void)state;
-	check_all_good("traces/udp-and-reverse.pcap", PARSE_L3_IPV4, PARSE_L4_UDP);
+	check_all_good("udp-and-reverse.pcap", PARSE_L3_IPV4, PARSE_L4_UDP);
 }
 
 /* The last frame with at least min_payload bytes of L4 payload. */
@@ -325,7 +325,7 @@ static void test_csum_rx_flipped_bit_is_bad_and_truncated_capture_is_not_checked
 {
 	(void)state;
 	static struct frame frames[200];
-	size_t n = load_l4_frames("traces/bulk-ipv4.pcap", frames, 200, PARSE_L4_TCP);
+	size_t n = load_l4_frames("bulk-ipv4.pcap", frames, 200, PARSE_L4_TCP);
 	struct frame f = *pick_with_payload(frames, n, 100);
 	struct parse_result pr = parse(&f);
 
@@ -357,7 +357,7 @@ static void test_csum_rx_fragment_is_not_checked(void **state)
 {
 	(void)state;
 	static struct frame frames[200];
-	size_t n = load_l4_frames("traces/bulk-ipv4.pcap", frames, 200, PARSE_L4_TCP);
+	size_t n = load_l4_frames("bulk-ipv4.pcap", frames, 200, PARSE_L4_TCP);
 	struct frame f = *pick_with_payload(frames, n, 100);
 	struct parse_result pr = parse(&f);
 	uint8_t *ip = f.data + pr.l3_off;
@@ -381,7 +381,7 @@ static void test_csum_rx_udp_ipv4_zero_checksum_is_not_checked(void **state)
 {
 	(void)state;
 	static struct frame frames[20];
-	size_t n = load_l4_frames("traces/udp-and-reverse.pcap", frames, 20, PARSE_L4_UDP);
+	size_t n = load_l4_frames("udp-and-reverse.pcap", frames, 20, PARSE_L4_UDP);
 	assert_true(n > 0);
 	struct frame f = frames[0];
 	struct parse_result pr = parse(&f);
@@ -402,7 +402,7 @@ struct rec {
 static size_t load_all(const char *rel, struct rec *out, size_t max)
 {
 	char errbuf[PCAP_ERRBUF_SIZE];
-	const char *path = tu_path(tu_shared_dir(), rel);
+	const char *path = tu_path(tu_ref_dir(), rel);
 	pcap_t *p = pcap_open_offline(path, errbuf);
 	if (!p)
 		fail_msg("%s: %s", path, errbuf);
@@ -429,7 +429,7 @@ static void test_csum_rx_ipv6_routing_header_uses_final_destination(void **state
 	 * recomputed with Python over the final destination while writing this
 	 * test) is right only with the routing header's last address. */
 	struct rec r[8];
-	size_t n = load_all("traces/edge/ipv6-routing-header.pcap", r, 8);
+	size_t n = load_all("edge/ipv6-routing-header.pcap", r, 8);
 	assert_true(n >= 4);
 	size_t udp = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -455,7 +455,7 @@ static void test_csum_rx_ipv6_jumbogram_covers_the_jumbo_payload_length(void **s
 	 * with the naive sum over a pseudo-header with the 32-bit length
 	 * (RFC 2675 §4, RFC 8200 §8.1), it must be GOOD. */
 	struct rec r[1];
-	assert_int_equal(load_all("traces/edge/bigtcp-ipv6-hbh.pcap", r, 1), 1);
+	assert_int_equal(load_all("edge/bigtcp-ipv6-hbh.pcap", r, 1), 1);
 	uint8_t *f = r[0].data;
 	struct parse_result pr;
 	parse_frame(f, r[0].cap_len, r[0].wire_len, PARSE_LINK_ETH, &pr);

@@ -1,11 +1,11 @@
 /*
  * tests/test_flows.c — per-flow counting (traces/flows.c) against tshark.
  *
- * Expected values: every NAME.flows.csv under ../shared/traces (recursively)
+ * Expected values: every NAME.flows.csv under traces/ref (recursively)
  * was made by tshark from NAME.pcap / NAME.pcapng / NAME.pcap.gz (command in
- * CATALOG.md there). flows_count_trace + flows_write_csv must reproduce each
+ * traces/ref/README.md). flows_count_trace + flows_write_csv must reproduce each
  * one byte for byte; on a mismatch the first differing lines are printed.
- * Copies shipped under traces/ in the source tree are checked the same way.
+ * The shipped captures directly in traces/ are checked the same way.
  * The table mechanics (growth, sorting, the NIC columns) are checked on
  * hand-made keys whose CSV text is written out here.
  */
@@ -105,12 +105,15 @@ static void check_csv(const char *path, void *ctx)
 		t->failed++;
 }
 
-/* Check every *.flows.csv under dir. */
-static void walk(const char *dir, int *checked, int *failed)
+/* Check every *.flows.csv under dir (below it too if is_recursive). */
+static void walk(const char *dir, bool is_recursive, int *checked, int *failed)
 {
 	static const char *const csv[] = { ".flows.csv", NULL };
 	struct flows_tally t = { 0, 0 };
-	tu_walk_files(dir, csv, check_csv, &t);
+	if (is_recursive)
+		tu_walk_files(dir, csv, check_csv, &t);
+	else
+		tu_walk_dir(dir, csv, check_csv, &t);
 	*checked = t.checked;
 	*failed = t.failed;
 }
@@ -119,9 +122,9 @@ static void test_flows_match_every_tshark_reference_csv(void **state)
 {
 	(void)state;
 	int checked = 0, failed = 0;
-	walk(tu_path(tu_shared_dir(), "traces"), &checked, &failed);
+	walk(tu_ref_dir(), true, &checked, &failed);
 	printf("flows: %d reference CSVs checked, %d differ\n", checked, failed);
-	/* CATALOG.md lists 28 captures with references; a missing directory
+	/* traces/ref/README.md lists 28 captures with references; a missing directory
 	 * must not pass silently. */
 	assert_true(checked >= 28);
 	assert_int_equal(failed, 0);
@@ -131,7 +134,7 @@ static void test_flows_match_shipped_copies_in_the_source_tree(void **state)
 {
 	(void)state;
 	int checked = 0, failed = 0;
-	walk(tu_path(tu_src_dir(), "traces"), &checked, &failed);
+	walk(tu_path(tu_src_dir(), "traces"), false, &checked, &failed);
 	printf("flows: %d shipped CSVs checked, %d differ\n", checked, failed);
 	assert_int_equal(failed, 0);
 }

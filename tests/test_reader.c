@@ -1,7 +1,7 @@
 /*
  * tests/test_reader.c — the streaming capture reader (traces/reader.c).
  *
- * Expected values come from outside the reader: libpcap reads every shared
+ * Expected values come from outside the reader: libpcap reads every reference
  * capture (and the well-formed hand-made pcapng files) as the independent
  * oracle; the hand-made files carry timestamps and lengths worked out by
  * hand in the comments; the digest is checked against the published FNV-1a
@@ -463,13 +463,13 @@ static uint64_t ref_words_digest(const void *d, size_t n)
 	return (h ^ (uint64_t)n) * 0x100000001b3ull;
 }
 
-static void test_reader_matches_libpcap_on_every_shared_capture(void **state)
+static void test_reader_matches_libpcap_on_every_reference_capture(void **state)
 {
 	(void)state;
 	struct path_list pl = {0};
-	collect(tu_path(tu_shared_dir(), "traces"), &pl);
+	collect(tu_ref_dir(), &pl);
 	qsort(pl.v, pl.n, sizeof *pl.v, cmp_str);
-	assert_true(pl.n >= 20); /* CATALOG.md lists more; a missing dir is a failure */
+	assert_true(pl.n >= 20); /* traces/ref/README.md lists more; a missing dir is a failure */
 	size_t compared = 0;
 	for (size_t i = 0; i < pl.n; i++) {
 		const char *path = pl.v[i];
@@ -1426,7 +1426,7 @@ static void test_reader_mutated_files_never_crash(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_reader_matches_libpcap_on_every_shared_capture),
+		cmocka_unit_test(test_reader_matches_libpcap_on_every_reference_capture),
 		cmocka_unit_test(test_reader_digest_is_fnv1a64_of_all_file_bytes),
 		cmocka_unit_test(test_reader_pcap_little_endian_microseconds),
 		cmocka_unit_test(test_reader_pcap_big_endian_reads_same_records),

@@ -1,9 +1,9 @@
 /*
  * tests/test_rss.c — the Toeplitz engines and the RSS block.
  *
- * Expected values come from ../shared/vectors/rss_toeplitz_vectors.json, read
+ * Expected values come from tests/vectors/rss_toeplitz_vectors.json, read
  * at test time: Microsoft's published verification set ("rows", kind
- * primary), the researcher's derived rows (UDP = TCP layout; and pitfalls that
+ * primary), derived rows (UDP = TCP layout; and pitfalls that
  * must NOT match: host-order or swapped ports), and derived indirection
  * indexes. The table engine is also checked against the bit-serial reference
  * on random inputs, and rss_input on hand-built parse results is checked by
@@ -20,7 +20,7 @@
 
 static json_t *load_vectors(void)
 {
-	return tu_load_json(tu_path(tu_shared_dir(), "vectors/rss_toeplitz_vectors.json"));
+	return tu_load_json(tu_path(tu_vectors_dir(), "rss_toeplitz_vectors.json"));
 }
 
 static uint32_t hex_u32(const char *s) { return (uint32_t)strtoul(s, NULL, 16); }
@@ -243,7 +243,7 @@ static void test_rss_param_defaults_are_valid_and_use_the_verification_key(void 
 			assert_true(d->source && *d->source);
 			assert_true(!strncmp(d->key, "rss.", 4));
 		}
-	/* The default types: the six NDIS types of DESIGN.md, no _EX. */
+	/* The default types: the six NDIS types of docs/design.md, no _EX. */
 	assert_int_equal(rss_ndis_flags(&cfg), 0x100u | 0x200u | 0x4000u | 0x400u | 0x1000u | 0x8000u);
 	json_decref(v);
 }

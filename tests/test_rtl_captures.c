@@ -173,7 +173,7 @@ static void run_captures(uint32_t width)
 		assert_int_equal(rtl_rss_indir_table_set(t.reta, i, rss_table_get(t.rss, i)), 0);
 
 	struct walk w = { .t = &t };
-	int files = (int)tu_walk_files(tu_path(tu_src_dir(), "traces"), tu_capture_suffixes, check_file, &w);
+	int files = (int)tu_walk_dir(tu_path(tu_src_dir(), "traces"), tu_capture_suffixes, check_file, &w);
 	struct counts n = w.n;
 	printf("width %u: %d captures, %llu packets: %llu hashed, %llu IPv4 headers, %llu L4 sums (%llu TCP verdicts)\n",
 	       width, files, (unsigned long long)n.packets, (unsigned long long)n.hashed,

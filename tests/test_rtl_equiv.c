@@ -1,9 +1,9 @@
 /*
  * tests/test_rtl_equiv.c — the C models against their Verilog twins (rtl/).
  *
- * DESIGN.md "Cycle-approximate, and how we know": the RTL is the yardstick.
+ * docs/design.md "Cycle-approximate, and how we know": the RTL is the yardstick.
  * Both twins get the same inputs — the published vectors (read at run time
- * from ../shared/vectors/), and 100000+ random inputs per block from a fixed
+ * from tests/vectors/), and 100000+ random inputs per block from a fixed
  * seed, with random stalls (input valid low, output ready low) — and must
  * give identical results; the RTL's cycle count with the stall cycles taken
  * out must equal the C model's *_cycles(). A deliberately wrong Toeplitz
@@ -216,7 +216,7 @@ static uint16_t c_sum(const uint8_t *data, size_t len, uint32_t init)
 static void test_rtl_toeplitz_published_vectors_match_c_and_cycles(void **state)
 {
 	(void)state;
-	json_t *v = tu_load_json(tu_path(tu_shared_dir(), "vectors/rss_toeplitz_vectors.json"));
+	json_t *v = tu_load_json(tu_path(tu_vectors_dir(), "rss_toeplitz_vectors.json"));
 	struct key k = published_key(v);
 	struct vec rows[64];
 	size_t n = load_rows(v, rows, 64);
@@ -245,7 +245,7 @@ static void test_rtl_toeplitz_published_vectors_match_c_and_cycles(void **state)
 static void test_rtl_toeplitz_faulty_twin_disagrees_on_published_vectors(void **state)
 {
 	(void)state;
-	json_t *v = tu_load_json(tu_path(tu_shared_dir(), "vectors/rss_toeplitz_vectors.json"));
+	json_t *v = tu_load_json(tu_path(tu_vectors_dir(), "rss_toeplitz_vectors.json"));
 	struct key k = published_key(v);
 	struct vec rows[64];
 	size_t n = load_rows(v, rows, 64);
@@ -368,7 +368,7 @@ static void test_rtl_toeplitz_back_to_back_packets_take_one_cycle_per_word(void 
 static void test_rtl_csum_published_vectors(void **state)
 {
 	(void)state;
-	json_t *v = tu_load_json(tu_path(tu_shared_dir(), "vectors/internet_checksum_vectors.json"));
+	json_t *v = tu_load_json(tu_path(tu_vectors_dir(), "internet_checksum_vectors.json"));
 	json_t *vecs = json_object_get(v, "vectors");
 	assert_non_null(vecs);
 	for (size_t wi = 0; wi < 2; wi++) {
@@ -559,7 +559,7 @@ static void test_rtl_csum_back_to_back_packets_take_one_cycle_per_word(void **st
 static void test_rtl_rss_indir_matches_c_table(void **state)
 {
 	(void)state;
-	json_t *v = tu_load_json(tu_path(tu_shared_dir(), "vectors/rss_toeplitz_vectors.json"));
+	json_t *v = tu_load_json(tu_path(tu_vectors_dir(), "rss_toeplitz_vectors.json"));
 	json_t *ex = json_object_get(json_object_get(v, "indirection_index_examples"), "rows");
 	assert_non_null(ex);
 	static const uint32_t sizes[] = {64, 128, 512, 2048};

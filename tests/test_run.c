@@ -1,7 +1,7 @@
 /*
  * Whole runs through the library: conservation (every frame delivered or
  * dropped, nothing left in flight), RSS keeps each flow on one queue on every
- * shared capture, and legacy vs RSS on a load that saturates one CPU.
+ * reference capture, and legacy vs RSS on a load that saturates one CPU.
  */
 #include "testutil.h"
 
@@ -138,10 +138,10 @@ static void test_run_nic_fast_path_changes_no_report_but_the_event_count(void **
 	assert_true(shortcuts >= 5);   /* at least the capture-timed runs take it */
 }
 
-static void test_run_rss_keeps_each_flow_on_one_queue_on_every_shared_capture(void **state)
+static void test_run_rss_keeps_each_flow_on_one_queue_on_every_reference_capture(void **state)
 {
 	(void)state;
-	assert_true(tu_walk_files(tu_path(tu_shared_dir(), "traces"), tu_capture_suffixes, check_capture, NULL) >= 28);
+	assert_true(tu_walk_files(tu_ref_dir(), tu_capture_suffixes, check_capture, NULL) >= 28);
 }
 
 static uint64_t max_util_ppm(const struct run *r)
@@ -356,7 +356,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_run_every_frame_is_delivered_or_dropped_and_nothing_stays_in_flight),
-		cmocka_unit_test(test_run_rss_keeps_each_flow_on_one_queue_on_every_shared_capture),
+		cmocka_unit_test(test_run_rss_keeps_each_flow_on_one_queue_on_every_reference_capture),
 		cmocka_unit_test(test_run_nic_fast_path_changes_no_report_but_the_event_count),
 		cmocka_unit_test(test_run_legacy_saturates_one_cpu_where_eight_rss_queues_do_not),
 		cmocka_unit_test(test_run_table_moves_reorder_frames_unless_the_old_queue_drains_first),

@@ -9,13 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-const char *tu_shared_dir(void)
-{
-	const char *e = getenv("NICSIM_SHARED");
-	return (e && *e) ? e : NICSIM_SHARED;
-}
-
 const char *tu_src_dir(void) { return NICSIM_SRC; }
+const char *tu_ref_dir(void) { return NICSIM_SRC "/traces/ref"; }
+const char *tu_vectors_dir(void) { return NICSIM_SRC "/tests/vectors"; }
 const char *tu_nicsim_bin(void) { return NICSIM_BIN; }
 
 const char *tu_path(const char *dir, const char *rel)
@@ -140,8 +136,8 @@ static bool ends_with_one_of(const char *s, const char *const *suffixes)
 
 static int cmp_name(const struct dirent **a, const struct dirent **b) { return strcmp((*a)->d_name, (*b)->d_name); }
 
-size_t tu_walk_files(const char *dir, const char *const *suffixes, void (*fn)(const char *path, void *ctx),
-		     void *ctx)
+static size_t walk(const char *dir, const char *const *suffixes, void (*fn)(const char *path, void *ctx), void *ctx,
+		   bool is_recursive)
 {
 	struct dirent **names;
 	int n = scandir(dir, &names, NULL, cmp_name);
@@ -155,7 +151,8 @@ size_t tu_walk_files(const char *dir, const char *const *suffixes, void (*fn)(co
 			snprintf(path, sizeof path, "%s/%s", dir, name);
 			struct stat st;
 			if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-				count += tu_walk_files(path, suffixes, fn, ctx);
+				if (is_recursive)
+					count += walk(path, suffixes, fn, ctx, true);
 			} else if (ends_with_one_of(name, suffixes)) {
 				fn(path, ctx);
 				count++;
@@ -165,6 +162,17 @@ size_t tu_walk_files(const char *dir, const char *const *suffixes, void (*fn)(co
 	}
 	free(names);
 	return count;
+}
+
+size_t tu_walk_files(const char *dir, const char *const *suffixes, void (*fn)(const char *path, void *ctx),
+		     void *ctx)
+{
+	return walk(dir, suffixes, fn, ctx, true);
+}
+
+size_t tu_walk_dir(const char *dir, const char *const *suffixes, void (*fn)(const char *path, void *ctx), void *ctx)
+{
+	return walk(dir, suffixes, fn, ctx, false);
 }
 
 size_t tu_pcap_header(uint8_t *out)

@@ -1,6 +1,7 @@
 /*
- * tests/testutil.h — small helpers shared by the CMocka tests: where shared
- * material lives, hex decoding, reading a JSON file, temporary files.
+ * tests/testutil.h — small helpers shared by the CMocka tests: where the
+ * reference captures and vectors live, hex decoding, reading a JSON file,
+ * temporary files.
  * (CMocka needs <stdarg.h>, <stddef.h>, <setjmp.h> before <cmocka.h>; include
  * this header first.)
  */
@@ -16,10 +17,12 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-/* Directory of ../shared (env NICSIM_SHARED overrides the built-in path). */
-const char *tu_shared_dir(void);
 /* Source tree root (shipped traces, golden files). */
 const char *tu_src_dir(void);
+/* The reference captures and their tshark CSVs: traces/ref in the source tree. */
+const char *tu_ref_dir(void);
+/* The published test vectors: tests/vectors in the source tree. */
+const char *tu_vectors_dir(void);
 /* The nicsim binary built with the tests. */
 const char *tu_nicsim_bin(void);
 /* snprintf into a static rotating buffer: "DIR/REL". */
@@ -43,6 +46,8 @@ char *tu_read_file(const char *path, size_t *len);
  * many files fn was called for. */
 size_t tu_walk_files(const char *dir, const char *const *suffixes, void (*fn)(const char *path, void *ctx),
 		     void *ctx);
+/* The same for the files directly in dir only (subdirectories not entered). */
+size_t tu_walk_dir(const char *dir, const char *const *suffixes, void (*fn)(const char *path, void *ctx), void *ctx);
 /* The capture suffixes (".pcap", ".pcapng", ".pcap.gz"), for tu_walk_files. */
 extern const char *const tu_capture_suffixes[];
 

@@ -1,7 +1,7 @@
 /*
  * traces/flows.c — per-flow packet and byte counts keyed by the directional
  * TCP/UDP 5-tuple, defined to match the tshark reference counts in
- * ../shared/traces/NAME.flows.csv (CATALOG.md there gives the command).
+ * traces/ref/NAME.flows.csv (traces/ref/README.md gives the command).
  *
  * What tshark's definition implies, and which capture shows it (all 28
  * reference CSVs are reproduced byte for byte by tests/test_flows.c):
@@ -26,7 +26,7 @@
  *   total length. A total length of 0 (BIG TCP beyond 64 KB) would be
  *   replaced by the frame's length, as Wireshark's ip.tso_support (on by
  *   default) does; no reference capture has one.
- * - Bytes are frame.len, the original wire length (CATALOG.md). No counted
+ * - Bytes are frame.len, the original wire length (traces/ref/README.md). No counted
  *   packet in the set has caplen < len, so the captures do not pin this.
  * - Not in any capture, taken from Wireshark's dissectors instead: a later
  *   fragment has no ports (reassembly is off), a first fragment keeps them;

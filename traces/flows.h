@@ -2,7 +2,7 @@
  * traces/flows.h — per-flow counters keyed by the directional 5-tuple.
  *
  * The definition matches the tshark reference counts in
- * ../shared/traces/NAME.flows.csv (see CATALOG.md there): one row per direction
+ * traces/ref/NAME.flows.csv (see traces/ref/README.md): one row per direction
  * of each TCP or UDP 5-tuple; bytes = frame length on the wire; a non-first IP
  * fragment carries no ports and belongs to no flow; ICMP/ICMPv6 (which may
  * quote an inner header) are left out; for tunnels the outer addresses count.

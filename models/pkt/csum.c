@@ -5,7 +5,7 @@
  * What it models: RFC 1071 ones'-complement sum, RFC 1624 Eqn. 3 incremental
  * update, and the receive checksum offload verdicts: IPv4 header checksum
  * (RFC 791), TCP/UDP checksum over the pseudo-header (RFC 9293 §3.1, RFC 768,
- * RFC 8200 §8.1). Sources: ../shared/research/specs.md §6.
+ * RFC 8200 §8.1). Worked examples: RFC 1071 §3, RFC 1624 §4.
  *
  * What it leaves out: TX insertion (the TX path computes csum_finish over the
  * same sums), SCTP CRC32c, checksums of tunnelled inner headers (a packet the
@@ -16,7 +16,7 @@
  *
  * Invariant: a verdict is GOOD or BAD only when every byte it covers lies in
  * [frame, frame + cap_len); otherwise it is NOT_CHECKED ("could not check" is
- * not "bad", STYLE.md).
+ * not "bad").
  */
 #include "models/pkt/csum.h"
 

@@ -3,7 +3,7 @@
  *
  * What it models: the 32-bit Toeplitz hash of Microsoft "RSS hashing
  * functions" (rss-hashing-functions.md) and Intel 82599 datasheet §7.1.2.8 /
- * 82598EB §3.5.2.10 (../shared/research/specs.md §1.1), and the cycles the
+ * 82598EB §3.5.2.10, and the cycles the
  * hardware engine is busy for one input. What it leaves out: choosing the
  * input (models/rss.c) and the streaming handshake (the RTL twin).
  *

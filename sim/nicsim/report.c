@@ -283,7 +283,7 @@ void report_text(const struct run *r, FILE *f)
 	fprintf(f, "nic: parsed %" PRIu64 ", not parsed %" PRIu64 "; checksum l4 good %" PRIu64 " bad %" PRIu64
 		   " unchecked %" PRIu64 "\n",
 		ns->parse.by_status[PARSE_OK], unparsed, ns->csum_l4_good, ns->csum_l4_bad, ns->csum_not_checked);
-	if (ns->unknown_reg_reads + ns->unknown_reg_writes)   /* STYLE.md: unknown registers are traced */
+	if (ns->unknown_reg_reads + ns->unknown_reg_writes)   /* unknown registers are traced, not ignored */
 		fprintf(f, "nic: %" PRIu64 " reads and %" PRIu64 " writes of unknown registers (the last at 0x%05" PRIx64 ")\n",
 			ns->unknown_reg_reads, ns->unknown_reg_writes, ns->last_unknown_reg);
 	char t[32];

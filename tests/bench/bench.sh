@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nicsim throughput benchmark (figures, not a test). Prints packets/s of
-# `nicsim run` and `nicsim info` on the largest shared packet-rate capture,
+# `nicsim run` and `nicsim info` on the packet-rate capture of traces/ref/bench,
 # plain and gzipped, next to `zcat FILE >/dev/null`, the queue-count scaling
 # of issue #3 and, if built, the run with the RTL twins in the loop and the
 # RTL shims' operations per second.
@@ -14,8 +14,7 @@ here=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$here/build}
 loops=${2:-20}
 runs=${3:-5}
-shared=${NICSIM_SHARED:-$here/../shared}
-gz=$shared/traces/bench/zeek-echo-connections.pcap.gz
+gz=$here/traces/ref/bench/zeek-echo-connections.pcap.gz
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 plain=$tmp/zeek-echo-connections.pcap
