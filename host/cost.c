@@ -54,30 +54,3 @@ const struct param_def cost_params[] = {
 	},
 	{ .key = NULL },
 };
-
-/* Per-byte costs are in millicycles; a charge rounds up to whole cycles. */
-static uint64_t per_byte(uint32_t bytes, uint32_t mcyc_per_byte)
-{
-	return ((uint64_t)bytes * mcyc_per_byte + 999) / 1000;
-}
-
-struct cost_charge cost_isr(const struct cost_cfg *c)
-{
-	return (struct cost_charge){ .cycles[CPU_ISR] = c->irq_cycles };
-}
-
-struct cost_charge cost_dpc_run(const struct cost_cfg *c)
-{
-	return (struct cost_charge){ .cycles[CPU_DRIVER] = c->dpc_cycles };
-}
-
-struct cost_charge cost_rx_frame(const struct cost_cfg *c, const struct cost_rx_frame *f)
-{
-	struct cost_charge ch = { .cycles[CPU_DRIVER] = c->rx_pkt_cycles };
-	uint64_t proto = f->is_tcp ? c->rx_tcp_cycles : c->rx_other_cycles;
-	if (!f->is_l4_csum_checked && (f->is_tcp || f->is_udp))
-		proto += per_byte(f->payload_bytes, c->csum_mcyc_per_byte);
-	ch.cycles[CPU_PROTOCOL] = proto;
-	ch.cycles[CPU_COPY] = per_byte(f->payload_bytes, c->copy_mcyc_per_byte);
-	return ch;
-}

@@ -55,10 +55,23 @@ struct cost_cfg {
 };
 extern const struct param_def cost_params[];
 
+/* Per-byte costs are in millicycles; a charge rounds up to whole cycles. */
+static inline uint64_t cost_per_byte(uint32_t bytes, uint32_t mcyc_per_byte)
+{
+	return ((uint64_t)bytes * mcyc_per_byte + 999) / 1000;
+}
+
 /* One interrupt: the ISR. */
-struct cost_charge cost_isr(const struct cost_cfg *c);
+static inline struct cost_charge cost_isr(const struct cost_cfg *c)
+{
+	return (struct cost_charge){ .cycles[CPU_ISR] = c->irq_cycles };
+}
+
 /* A DPC run's fixed part (dispatch, tail doorbell, re-arm), charged to the driver. */
-struct cost_charge cost_dpc_run(const struct cost_cfg *c);
+static inline struct cost_charge cost_dpc_run(const struct cost_cfg *c)
+{
+	return (struct cost_charge){ .cycles[CPU_DRIVER] = c->dpc_cycles };
+}
 
 /* What the driver knows of a received frame: from its write-back descriptor
  * (protocol, whether the NIC checked the L4 checksum) and its own parse of
@@ -68,8 +81,19 @@ struct cost_rx_frame {
 	bool is_l4_csum_checked;   /* the NIC verified the TCP/UDP checksum */
 	uint32_t payload_bytes;    /* L4 payload */
 };
+
 /* One received frame: driver work, protocol (plus the software checksum when
- * the NIC did not check it), and the copy to the application. */
-struct cost_charge cost_rx_frame(const struct cost_cfg *c, const struct cost_rx_frame *f);
+ * the NIC did not check it), and the copy to the application. Inline: it is
+ * charged once a frame. */
+static inline struct cost_charge cost_rx_frame(const struct cost_cfg *c, const struct cost_rx_frame *f)
+{
+	struct cost_charge ch = { .cycles[CPU_DRIVER] = c->rx_pkt_cycles };
+	uint64_t proto = f->is_tcp ? c->rx_tcp_cycles : c->rx_other_cycles;
+	if (!f->is_l4_csum_checked && (f->is_tcp || f->is_udp))
+		proto += cost_per_byte(f->payload_bytes, c->csum_mcyc_per_byte);
+	ch.cycles[CPU_PROTOCOL] = proto;
+	ch.cycles[CPU_COPY] = cost_per_byte(f->payload_bytes, c->copy_mcyc_per_byte);
+	return ch;
+}
 
 #endif

@@ -34,11 +34,14 @@ struct cpu {
 static void core_kick(struct cpu_core *c);
 
 /* Charge a step and schedule its end. */
-static void core_run_step(struct cpu_core *c, const struct cost_charge *ch)
+static inline void core_run_step(struct cpu_core *c, const struct cost_charge *ch)
 {
-	for (int i = 0; i < CPU_CAT_COUNT; i++)
+	uint64_t total = 0;
+	for (int i = 0; i < CPU_CAT_COUNT; i++) {
 		c->st.cycles[i] += ch->cycles[i];
-	sim_schedule_in(c->cpu->k, &c->ev, sim_clock_cycles_to_ps(&c->cpu->clk, cost_charge_total(ch)));
+		total += ch->cycles[i];
+	}
+	sim_schedule_in(c->cpu->k, &c->ev, sim_clock_cycles_to_ps(&c->cpu->clk, total));
 }
 
 static void core_step_done(struct sim_kernel *k, struct sim_event *ev, void *arg)
@@ -62,10 +65,9 @@ static void core_kick(struct cpu_core *c)
 	struct cpu *cpu = c->cpu;
 	while (!c->is_busy) {
 		int kind = 0;
-		while (kind < CPU_WORK_KINDS && !c->n[kind])
-			kind++;
-		if (kind == CPU_WORK_KINDS)
-			return;
+		while (!c->n[kind])
+			if (++kind == CPU_WORK_KINDS)
+				return;
 		uint32_t item = c->fifo[kind][c->head[kind]];
 		c->head[kind] = (c->head[kind] + 1) % cpu->cap;
 		c->n[kind]--;

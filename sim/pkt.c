@@ -71,11 +71,8 @@ struct pkt *pkt_alloc(struct pkt_pool *pp, uint32_t cap_len)
 	return p;
 }
 
-void pkt_release(struct pkt *p)
+void pkt_release_last(struct pkt *p)
 {
-	sim_check(p->refs > 0, "packet record released more often than referenced");
-	if (--p->refs)
-		return;
 	struct pkt_pool *pp = p->pool;
 	p->next = pp->free_list;
 	pp->free_list = p;

@@ -93,7 +93,13 @@ static inline struct pkt *pkt_ref(struct pkt *p)
 	return p;
 }
 /* Let one reference go; the last returns the record to its pool. */
-void pkt_release(struct pkt *p);
+void pkt_release_last(struct pkt *p);
+static inline void pkt_release(struct pkt *p)
+{
+	sim_check(p->refs > 0, "packet record released more often than referenced");
+	if (--p->refs == 0)
+		pkt_release_last(p);
+}
 uint64_t pkt_pool_in_use(const struct pkt_pool *pp);
 
 #endif

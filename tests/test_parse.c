@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "models/pkt/parse.h"
+#include "traces/reader.h"
 
 /* ---- hand-built frames ------------------------------------------------- */
 
@@ -892,10 +893,71 @@ static void test_parse_mutated_frames_never_read_out_of_bounds(void **state)
 	}
 }
 
+/* parse_frame's shortcut for the commonest frame must give the general
+ * path's result: every frame of every shipped and reference capture, and
+ * for each Ethernet one 24 mutations of its header bytes (lengths, IHL,
+ * flags, protocol, data offset, cut capture), through both. */
+struct same_walk {
+	uint64_t frames, compared;
+};
+
+static void expect_same_parse(const uint8_t *f, uint32_t caplen, uint32_t wire_len, enum parse_link link,
+			      const char *where, uint64_t rec)
+{
+	struct parse_result a, b;
+	enum parse_status sa = parse_frame(f, caplen, wire_len, link, &a);
+	enum parse_status sb = parse_frame_general(f, caplen, wire_len, link, &b);
+	if (sa != sb || memcmp(&a, &b, sizeof a))
+		fail_msg("%s: record %llu (caplen %u): the shortcut and the general parse differ", where,
+			 (unsigned long long)rec, caplen);
+}
+
+static void same_parse_file(const char *path, void *ctx)
+{
+	struct same_walk *w = ctx;
+	char err[TRACE_ERR_MAX];
+	struct trace_reader *r;
+	if (trace_open(&r, path, err, sizeof err) < 0)
+		return;   /* the damaged captures: the reader's tests cover them */
+	enum parse_link link = trace_get_info(r)->link;
+	struct trace_record rec;
+	uint8_t m[256];
+	uint32_t seed = 1;
+	while (trace_next(r, &rec, err, sizeof err) == TRACE_OK) {
+		w->frames++;
+		expect_same_parse(rec.data, rec.cap_len, rec.wire_len, link, path, rec.index);
+		w->compared++;
+		if (link != PARSE_LINK_ETH || rec.cap_len < 14)
+			continue;
+		uint32_t n = rec.cap_len < sizeof m ? rec.cap_len : (uint32_t)sizeof m;
+		for (int k = 0; k < 24; k++) {
+			memcpy(m, rec.data, n);
+			seed = seed * 1103515245u + 12345u;
+			uint32_t at = 12 + (seed >> 16) % (n > 70 ? 58 : n - 12);   /* a header byte */
+			m[at] ^= (uint8_t)(1u << ((seed >> 8) % 8));
+			uint32_t cut = k % 6 == 5 ? (seed >> 4) % (n + 1) : n;     /* sometimes a shorter capture */
+			expect_same_parse(m, cut, rec.wire_len, link, path, rec.index);
+			w->compared++;
+		}
+	}
+	trace_close(r);
+}
+
+static void test_parse_shortcut_equals_the_general_path_on_every_capture(void **state)
+{
+	(void)state;
+	struct same_walk w = { 0 };
+	tu_walk_files(tu_ref_dir(), tu_capture_suffixes, same_parse_file, &w);
+	tu_walk_dir(tu_path(tu_src_dir(), "traces"), tu_capture_suffixes, same_parse_file, &w);
+	assert_true(w.frames > 50000);
+	assert_true(w.compared > 20 * w.frames / 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_eth_ipv4_tcp_with_options_gives_offsets_and_ports),
+		cmocka_unit_test(test_parse_shortcut_equals_the_general_path_on_every_capture),
 		cmocka_unit_test(test_parse_qinq_tags_are_skipped_and_outer_vid_kept),
 		cmocka_unit_test(test_parse_vlan_tags_beyond_max_leave_frame_non_ip),
 		cmocka_unit_test(test_parse_ipv4_options_are_skipped_and_flagged),

@@ -136,6 +136,11 @@ struct parse_result {
  * Always fills *out (zeroed first) and returns out->status. */
 enum parse_status parse_frame(const uint8_t *frame, uint32_t caplen, uint32_t wire_len,
 			      enum parse_link link, struct parse_result *out);
+/* The same, without the shortcut parse_frame takes for the commonest frame
+ * (Ethernet + IPv4 without options + TCP/UDP): the reference the shortcut
+ * is tested against. */
+enum parse_status parse_frame_general(const uint8_t *frame, uint32_t caplen, uint32_t wire_len,
+				      enum parse_link link, struct parse_result *out);
 
 /* Short stable names for reports: "ok", "trunc_l2", "bad_l3", ... */
 const char *parse_status_name(enum parse_status s);
