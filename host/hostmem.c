@@ -33,7 +33,6 @@ struct chunk {
 	uint32_t chunks_back;      /* the region starts this many chunks before this one */
 	uint32_t valid;            /* bytes of the region in this chunk; 0: no region here */
 };
-_Static_assert(sizeof(struct chunk) == 32, "hostmem: two chunks to a cache line");
 
 struct hostmem {
 	struct region *r;

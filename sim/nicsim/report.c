@@ -290,12 +290,24 @@ void report_text(const struct run *r, FILE *f)
 	fmt_ps(t, sizeof t, r->sim_end_ps);
 	fprintf(f, "simulated %s in %" PRIu64 " events, %.3f s wall\n\n", t, r->events, (double)r->wall_ns / 1e9);
 
-	fprintf(f, "%5s %4s %10s %12s %9s %9s %8s %10s %10s %10s %10s\n", "queue", "cpu", "packets", "bytes",
-		"drop:fifo", "drop:desc", "irqs", "e2e p50", "e2e p99", "e2e p99.9", "e2e max");
+	/* The per-queue columns are declared counters: the driver's packets and
+	 * bytes, the NIC's drops by cause, the vector's interrupts. */
+	const struct { const struct stat_def *def; int width; } cols[] = {
+		{ &host_queue_stat_defs[0], 10 }, { &host_queue_stat_defs[1], 12 },
+		{ &nic_queue_drop_stat_defs[0], 9 }, { &nic_queue_drop_stat_defs[1], 13 },
+		{ &irq_vec_stat_defs[0], 10 },
+	};
+	enum { NCOLS = sizeof cols / sizeof cols[0] };
+	fprintf(f, "%5s %4s", "queue", "cpu");
+	for (int i = 0; i < NCOLS; i++)
+		fprintf(f, " %*s", cols[i].width, cols[i].def->name);
+	fprintf(f, " %10s %10s %10s %10s\n", "e2e p50", "e2e p99", "e2e p99.9", "e2e max");
 	uint32_t nq = driver_queues(r->drv);
 	for (uint32_t q = 0; q < nq; q++) {
 		const struct host_queue_stats *hq = driver_queue_stats(r->drv, q);
 		const struct nic_queue_stats *qq = nic_queue_stats(r->nic, q);
+		struct irq_vec_stats iv = nic_irq_stats(r->nic, q);
+		const void *st[NCOLS] = { hq, hq, qq, qq, &iv };
 		if (nq > REPORT_QUEUES_ALL_MAX && !hq->packets && !qq->drop_fifo_full && !qq->drop_no_desc)
 			continue; /* many queues: show the ones that saw traffic */
 		char a[16], b[16], c[16], d[16];
@@ -304,9 +316,10 @@ void report_text(const struct run *r, FILE *f)
 		fmt_ps(b, sizeof b, hist_percentile(e, pcts[P99].ppm));
 		fmt_ps(c, sizeof c, hist_percentile(e, pcts[P99_9].ppm));
 		fmt_ps(d, sizeof d, hist_max(e));
-		fprintf(f, "%5u %4u %10" PRIu64 " %12" PRIu64 " %9" PRIu64 " %9" PRIu64 " %8" PRIu64 " %10s %10s %10s %10s\n",
-			q, driver_queue_cpu(r->drv, q), hq->packets, hq->bytes, qq->drop_fifo_full, qq->drop_no_desc,
-			nic_irq_stats(r->nic, q).interrupts, a, b, c, d);
+		fprintf(f, "%5u %4u", q, driver_queue_cpu(r->drv, q));
+		for (int i = 0; i < NCOLS; i++)
+			fprintf(f, " %*" PRIu64, cols[i].width, stat_value(cols[i].def, st[i]));
+		fprintf(f, " %10s %10s %10s %10s\n", a, b, c, d);
 	}
 	uint64_t imb = imbalance_permille(r);
 	if (r->rebal) {
