@@ -363,7 +363,7 @@ static void dpc_frame_done(struct driver *d, struct drv_q *q)
 	st[LAT_IRQ] = p->t_ps[PKT_T_IRQ] - w;
 	st[LAT_DRIVER] = p->t_ps[PKT_T_DRIVER] - w;
 	st[LAT_E2E] = now - w;
-	hist_group_commit(g);
+	hist_group_commit_n(g, LAT_COUNT);
 	q->st.packets++;
 	q->st.bytes += p->wire_len;
 	q->itr_frames++;

@@ -99,19 +99,7 @@ void hist_group_init(struct hist_group *g, uint32_t n)
 	g->staged = (uint64_t *)(void *)&g->h[n];
 }
 
-void hist_group_fold(struct hist_group *g)
-{
-	/* Every line the fold will write, requested first: the misses then
-	 * overlap instead of queueing one behind the other. */
-	for (uint32_t s = 0; s < g->n; s++) {
-		__builtin_prefetch(&g->h[s], 1);
-		for (uint32_t i = 0; i < g->n_staged; i++)
-			__builtin_prefetch(&g->h[s].buckets[hist_bucket_index(g->staged[(size_t)i * g->n + s])], 1);
-	}
-	for (uint32_t s = 0; s < g->n; s++)
-		hist_record_n(&g->h[s], &g->staged[s], g->n_staged, g->n);
-	g->n_staged = 0;
-}
+void hist_group_fold(struct hist_group *g) { hist_group_fold_n(g, g->n); }
 
 const struct hist *hist_group_get(struct hist_group *g, uint32_t s)
 {

@@ -140,9 +140,26 @@ static inline size_t hist_group_bytes(uint32_t n)
 }
 /* g points at hist_group_bytes(n) bytes. */
 void hist_group_init(struct hist_group *g, uint32_t n);
+
+/* Add the staged samples to the histograms, stage by stage. n is the
+ * group's (a constant at the call site lets the compiler unroll the
+ * stages). Every line the fold will write is requested first: the misses
+ * then overlap instead of queueing one behind the other. */
+static inline void hist_group_fold_n(struct hist_group *g, uint32_t n)
+{
+	for (uint32_t s = 0; s < n; s++) {
+		__builtin_prefetch(&g->h[s], 1);
+		for (uint32_t i = 0; i < g->n_staged; i++)
+			__builtin_prefetch(&g->h[s].buckets[hist_bucket_index(g->staged[(size_t)i * n + s])], 1);
+	}
+	for (uint32_t s = 0; s < n; s++)
+		hist_record_n(&g->h[s], &g->staged[s], g->n_staged, n);
+	g->n_staged = 0;
+}
 void hist_group_fold(struct hist_group *g);
+
 /* The next event's n samples, to fill: the caller writes all n and then
- * calls hist_group_commit. */
+ * calls hist_group_commit_n with the same n. */
 static inline uint64_t *hist_group_next(struct hist_group *g)
 {
 	if (!g->is_ready) {
@@ -152,10 +169,10 @@ static inline uint64_t *hist_group_next(struct hist_group *g)
 	}
 	return g->staged + (size_t)g->n_staged * g->n;
 }
-static inline void hist_group_commit(struct hist_group *g)
+static inline void hist_group_commit_n(struct hist_group *g, uint32_t n)
 {
 	if (++g->n_staged == HIST_GROUP_BATCH)
-		hist_group_fold(g);
+		hist_group_fold_n(g, n);
 }
 /* Histogram s, staged samples folded in (an empty one before any event). */
 const struct hist *hist_group_get(struct hist_group *g, uint32_t s);
