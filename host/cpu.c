@@ -33,6 +33,24 @@ struct cpu {
 
 static void core_kick(struct cpu_core *c);
 
+/* The owner's handler of the item's kind. One call site per kind: each
+ * indirect call then always goes to the same handler, which the branch
+ * predictor learns (a shared site alternating between ISR and DPC handlers
+ * mispredicts on nearly every step). */
+static inline bool core_call(struct cpu *cpu, enum cpu_work kind, uint32_t core, uint32_t item, bool is_start,
+			     struct cost_charge *next)
+{
+	switch (kind) {
+	case CPU_WORK_ISR:
+		return cpu->fn[CPU_WORK_ISR](cpu->owner[CPU_WORK_ISR], core, item, is_start, next);
+	case CPU_WORK_DPC:
+		return cpu->fn[CPU_WORK_DPC](cpu->owner[CPU_WORK_DPC], core, item, is_start, next);
+	default:
+		sim_check(0, "a work item of a kind the CPU has no handler for");
+		return false;
+	}
+}
+
 /* Charge a step and schedule its end. */
 static inline void core_run_step(struct cpu_core *c, const struct cost_charge *ch)
 {
@@ -51,7 +69,7 @@ static void core_step_done(struct sim_kernel *k, struct sim_event *ev, void *arg
 	struct cpu_core *c = arg;
 	struct cpu *cpu = c->cpu;
 	struct cost_charge next;
-	if (cpu->fn[c->cur_kind](cpu->owner[c->cur_kind], (uint32_t)(c - cpu->cores), c->cur_item, false, &next)) {
+	if (core_call(cpu, c->cur_kind, (uint32_t)(c - cpu->cores), c->cur_item, false, &next)) {
 		core_run_step(c, &next);
 		return;
 	}
@@ -76,7 +94,7 @@ static void core_kick(struct cpu_core *c)
 		c->cur_item = item;
 		c->st.items[kind]++;
 		struct cost_charge first;
-		if (cpu->fn[kind](cpu->owner[kind], (uint32_t)(c - cpu->cores), item, true, &first))
+		if (core_call(cpu, (enum cpu_work)kind, (uint32_t)(c - cpu->cores), item, true, &first))
 			core_run_step(c, &first);
 		else
 			c->is_busy = false;   /* nothing to do after all: the next item */
