@@ -444,8 +444,10 @@ static bool parse_common(const uint8_t *f, uint32_t caplen, uint32_t wire_len, s
 	memcpy(r.dst, ip + 16, 4);
 	const uint8_t *l4 = f + L4;
 	if (proto == IPPROTO_TCP_) {
+		if (caplen < L4 + TCP_HDR_MIN_BYTES)
+			return false;
 		uint32_t hdr = (uint32_t)(l4[12] >> 4) * 4u;
-		if (caplen < L4 + TCP_HDR_MIN_BYTES || hdr < TCP_HDR_MIN_BYTES || L4 + hdr > end || L4 + hdr > caplen)
+		if (hdr < TCP_HDR_MIN_BYTES || L4 + hdr > end || L4 + hdr > caplen)
 			return false;
 		r.l4 = PARSE_L4_TCP;
 		r.tcp_flags = l4[13];
