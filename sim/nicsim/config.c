@@ -7,8 +7,6 @@
 #include <string.h>
 
 static const struct param_def run_params[] = {
-	{ "run.seed", PARAM_U64, offsetof(struct run_cfg, seed), "", "1", 0, UINT64_MAX, 0, NULL, 0,
-	  "Seed for random choices (same trace + config + seed = same report, byte for byte).", "choice" },
 	{ "run.stop_us", PARAM_U32, offsetof(struct run_cfg, stop_us), "us", "0", 0, UINT32_MAX, 0, NULL, 0,
 	  "Stop the simulation at this simulated time (0 = run until the trace is done and the NIC and host drain).",
 	  "choice" },

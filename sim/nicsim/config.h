@@ -24,7 +24,6 @@
 #include "sim/param.h"
 
 struct run_cfg {
-	uint64_t seed;            /* for anything random (none on the default path yet) */
 	uint32_t stop_us;         /* simulated time limit, 0 = until the trace is done */
 };
 

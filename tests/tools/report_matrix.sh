@@ -14,7 +14,6 @@ mkdir -p "$out"
 configs=(
   "default|"
   "stop|run.stop_us=2000"
-  "seed|run.seed=7"
   "linerate|replay.timing=linerate"
   "scaled|replay.timing=scaled replay.speed_pct=50"
   "loops|replay.loops=3 replay.gap_us=100"
