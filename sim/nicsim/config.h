@@ -2,9 +2,11 @@
  * sim/config.h — the whole run's configuration: every block's cfg struct,
  * the registry of their parameter tables, and the INI-file / --set front end.
  *
- * File format (libinih): sections are block names, keys are the part after
- * the dot; `[rss]\ntable_size = 256` sets rss.table_size. '#' and ';' start
- * comments. docs/config.md lists every key (generated: `nicsim config --docs`).
+ * File format (sim/nicsim/ini.h): sections are block names, keys are the
+ * part after the dot; `[rss]\ntable_size = 256` sets rss.table_size.
+ * config_write_ini's output reads back through config_load to the same
+ * configuration. docs/config.md lists every key and the syntax (generated:
+ * `nicsim config --docs`).
  */
 #ifndef NICSIM_SIM_NICSIM_CONFIG_H
 #define NICSIM_SIM_NICSIM_CONFIG_H
@@ -46,7 +48,8 @@ void config_defaults(struct nicsim_cfg *cfg);
 /* "section.key=value". Returns 0 or -1 with a message naming the key. */
 int config_set(struct nicsim_cfg *cfg, const char *assignment, char *err, size_t err_len);
 int config_set_kv(struct nicsim_cfg *cfg, const char *key, const char *value, char *err, size_t err_len);
-/* Load an INI file. Messages name the file, line and key. */
+/* Load an INI file. Messages name the file, line and key; a key set twice in
+ * the file, a directory and text that is not UTF-8 are refused. */
 int config_load(struct nicsim_cfg *cfg, const char *path, char *err, size_t err_len);
 /* Cross-key checks before a run (the whole config is known). */
 int config_validate(const struct nicsim_cfg *cfg, char *err, size_t err_len);
