@@ -3,7 +3,7 @@
  * reads back through config_load to the same value for every key, also for
  * text holding ';', '#', quotes and blanks; files that are not text, or a
  * directory, are refused with the file and line; docs/example.ini is what
- * the code generates.
+ * the code generates; every number in rebalance.schedule is range-checked.
  *
  * Expected values are written out by hand here, in the form `nicsim config`
  * prints them (decimal numbers, lowercase hex, flags joined by '|' in table
@@ -295,6 +295,59 @@ static void test_config_set_refuses_text_values_that_could_not_be_written_back(v
 	assert_non_null(strstr(err, "not UTF-8"));
 }
 
+/* config_validate refuses cfg with a message holding both needles. */
+static void expect_invalid(const char *const *sets, const char *n1, const char *n2)
+{
+	struct nicsim_cfg cfg;
+	config_defaults(&cfg);
+	char err[1024];
+	for (; *sets; sets++)
+		if (config_set(&cfg, *sets, err, sizeof err))
+			fail_msg("%s", err);
+	if (!config_validate(&cfg, err, sizeof err))
+		fail_msg("accepted (want a message with '%s' and '%s')", n1, n2 ? n2 : "");
+	if (!strstr(err, n1) || (n2 && !strstr(err, n2)))
+		fail_msg("message '%s' lacks '%s' or '%s'", err, n1, n2 ? n2 : "");
+}
+
+static void expect_valid(const char *const *sets)
+{
+	struct nicsim_cfg cfg;
+	config_defaults(&cfg);
+	char err[1024];
+	for (; *sets; sets++)
+		if (config_set(&cfg, *sets, err, sizeof err))
+			fail_msg("%s", err);
+	if (config_validate(&cfg, err, sizeof err))
+		fail_msg("refused: %s", err);
+}
+
+#define INVALID(n1, n2, ...) expect_invalid((const char *[]){ __VA_ARGS__, NULL }, n1, n2)
+#define VALID(...) expect_valid((const char *[]){ __VA_ARGS__, NULL })
+
+static void test_config_validate_range_checks_every_schedule_time_and_number(void **state)
+{
+	(void)state;
+	/* 2^64 ps = 18446744073709551616 ps; the last whole microsecond in it is
+	 * 18446744073709 us (18446744073709000000 ps). */
+	VALID("rebalance.schedule=18446744073709:0=1");
+	INVALID("rebalance.schedule", "beyond 18446744073709 us", "rebalance.schedule=18446744073710:0=1");
+	INVALID("rebalance.schedule", "beyond", "rebalance.schedule=99999999999999999999999:0=1");
+	/* strtoull would take "-1" as 2^64 - 1 */
+	INVALID("rebalance.schedule", "T_US:FIRST[-LAST]=QUEUE", "rebalance.schedule=-1:0=1");
+	INVALID("rebalance.schedule", "T_US:FIRST[-LAST]=QUEUE", "rebalance.schedule=1:-1=1");
+	INVALID("rebalance.schedule", "T_US:FIRST[-LAST]=QUEUE", "rebalance.schedule=1:0=+1");
+	/* 2^32 + 5 as an entry must not wrap to entry 5. */
+	INVALID("rebalance.schedule", "rss.table_size = 128", "rebalance.schedule=1:4294967301=1");
+	INVALID("rebalance.schedule", "rss.table_size = 128", "rebalance.schedule=1:0-4294967296=1");
+	INVALID("rebalance.schedule", "rss.table_size = 128", "rebalance.schedule=1:5-4=1");
+	/* ... nor 2^32 + 1 as a queue to queue 1. */
+	INVALID("rebalance.schedule", "queues 0..7", "rebalance.schedule=1:0=4294967297");
+	INVALID("rebalance.schedule", "queue 8", "rebalance.schedule=1:0=8");
+	INVALID("rebalance.schedule", "backwards", "rebalance.schedule=5:0=1;4:0=1");
+	VALID("rebalance.schedule= 5 : 0 - 3 = 1 ; 5:1=2 ; ");
+}
+
 /* docs/example.ini is what `nicsim config` prints (test_cli holds
  * docs/config.md to `nicsim config --docs`). */
 static void test_config_example_ini_is_generated_from_the_tables(void **state)
@@ -326,6 +379,7 @@ int main(void)
 		cmocka_unit_test(test_config_load_reads_comments_quotes_crlf_and_a_byte_order_mark),
 		cmocka_unit_test(test_config_set_refuses_text_values_that_could_not_be_written_back),
 		cmocka_unit_test(test_config_example_ini_is_generated_from_the_tables),
+		cmocka_unit_test(test_config_validate_range_checks_every_schedule_time_and_number),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

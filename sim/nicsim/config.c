@@ -201,8 +201,8 @@ int config_validate(const struct nicsim_cfg *cfg, char *err, size_t err_len)
 			 cfg->host.cpus);
 		return -1;
 	}
-	if (rebalance_cfg_validate(&cfg->rebalance, cfg->rss.table_size, host_queues(&cfg->host, cfg->rss.queues), err,
-				   err_len))
+	if (rebalance_cfg_validate(&cfg->rebalance, cfg->rss.table_size, host_queues(&cfg->host, cfg->rss.queues),
+				   NULL, err, err_len))
 		return -1;
 	struct host_id id;
 	if (replay_host_id_parse(cfg->host.ip, cfg->host.mac, &id, err, err_len))
