@@ -3,7 +3,8 @@
  * reads back through config_load to the same value for every key, also for
  * text holding ';', '#', quotes and blanks; files that are not text, or a
  * directory, are refused with the file and line; docs/example.ini is what
- * the code generates; every number in rebalance.schedule is range-checked.
+ * the code generates; every number in rebalance.schedule is range-checked;
+ * contradictions between keys are refused or warned about, naming both keys.
  *
  * Expected values are written out by hand here, in the form `nicsim config`
  * prints them (decimal numbers, lowercase hex, flags joined by '|' in table
@@ -325,6 +326,31 @@ static void expect_valid(const char *const *sets)
 #define INVALID(n1, n2, ...) expect_invalid((const char *[]){ __VA_ARGS__, NULL }, n1, n2)
 #define VALID(...) expect_valid((const char *[]){ __VA_ARGS__, NULL })
 
+static void test_config_validate_refuses_contradictions_naming_both_keys(void **state)
+{
+	(void)state;
+	/* 64 entries cannot name 128 queues; 128 can (one entry each). */
+	INVALID("rss.table_size", "rss.queues", "rss.queues=128", "rss.table_size=64");
+	VALID("rss.queues=128", "rss.table_size=128", "host.cpus=128");
+	/* CPUs 4..11 on an 8-CPU host; 4..7 is fine, and so is "from 2 up". */
+	INVALID("rss.base_cpu + rss.max_cpus", "host.cpus = 8", "rss.base_cpu=4", "rss.max_cpus=8");
+	INVALID("rss.base_cpu", "host.cpus = 8", "rss.base_cpu=8");
+	VALID("rss.base_cpu=4", "rss.max_cpus=4");
+	VALID("rss.base_cpu=2", "rss.max_cpus=0");
+	/* Address lists with nothing in them, or an empty item. */
+	INVALID("host.ip", "empty item", "host.ip=,");
+	INVALID("host.ip", "empty item", "host.ip= ");
+	INVALID("host.ip", "empty item", "host.ip=10.0.0.1,,fd00::1");
+	INVALID("host.ip", "empty item", "host.ip=10.0.0.1,");
+	VALID("host.ip=10.0.0.1, fd00::1");
+	/* Addresses no frame is sent to as the host's own. */
+	INVALID("host.ip", "0.0.0.0", "host.ip=0.0.0.0");
+	INVALID("host.ip", "::", "host.ip=10.0.0.1,::");
+	INVALID("host.mac", "group", "host.mac=01:00:5e:00:00:01");
+	INVALID("host.mac", "group", "host.mac=ff:ff:ff:ff:ff:ff");
+	VALID("host.mac=02:00:00:00:00:01");
+}
+
 static void test_config_validate_range_checks_every_schedule_time_and_number(void **state)
 {
 	(void)state;
@@ -346,6 +372,55 @@ static void test_config_validate_range_checks_every_schedule_time_and_number(voi
 	INVALID("rebalance.schedule", "queue 8", "rebalance.schedule=1:0=8");
 	INVALID("rebalance.schedule", "backwards", "rebalance.schedule=5:0=1;4:0=1");
 	VALID("rebalance.schedule= 5 : 0 - 3 = 1 ; 5:1=2 ; ");
+}
+
+/* The warnings of cfg; fails unless exactly `want` of them, the first
+ * holding both needles. */
+static void expect_warnings(const char *const *sets, size_t want, const char *n1, const char *n2)
+{
+	struct nicsim_cfg cfg;
+	config_defaults(&cfg);
+	char err[1024];
+	for (; *sets; sets++)
+		if (config_set(&cfg, *sets, err, sizeof err))
+			fail_msg("%s", err);
+	if (config_validate(&cfg, err, sizeof err))
+		fail_msg("refused: %s", err);
+	char w[8][CONFIG_WARNING_CHARS];
+	size_t n = config_warnings(&cfg, w, 8);
+	if (n != want)
+		fail_msg("%zu warnings, want %zu (first: %s)", n, want, n ? w[0] : "none");
+	if (want && (!strstr(w[0], n1) || !strstr(w[0], n2)))
+		fail_msg("warning '%s' lacks '%s' or '%s'", w[0], n1, n2);
+}
+
+#define WARNS(n1, n2, ...) expect_warnings((const char *[]){ __VA_ARGS__, NULL }, 1, n1, n2)
+#define QUIET(...) expect_warnings((const char *[]){ __VA_ARGS__, NULL }, 0, NULL, NULL)
+
+static void test_config_warns_about_keys_another_key_makes_meaningless(void **state)
+{
+	(void)state;
+	QUIET("run.stop_us=0");
+	WARNS("replay.speed_pct=50", "replay.timing", "replay.speed_pct=50");
+	QUIET("replay.speed_pct=50", "replay.timing=scaled");
+	WARNS("replay.gap_us=100", "replay.loops", "replay.gap_us=100");
+	QUIET("replay.gap_us=100", "replay.loops=2");
+	WARNS("irq.usecs=20", "irq.mode", "irq.usecs=20", "irq.mode=off");
+	WARNS("irq.frames=4", "irq.mode=off", "irq.frames=4", "irq.mode=off");
+	WARNS("irq.adaptive_conservative=false", "irq.mode", "irq.adaptive_conservative=false");
+	WARNS("rss.queues=4", "host.mode=legacy", "rss.queues=4", "host.mode=legacy");
+	WARNS("rebalance.interval_us=200", "rebalance.policy", "rebalance.interval_us=200");
+	WARNS("rebalance.drain_timeout_us=50", "rebalance.move", "rebalance.drain_timeout_us=50",
+	      "rebalance.schedule=1:0=1");
+	WARNS("rebalance.policy", "host.mode=legacy", "rebalance.policy=busiest_to_idlest", "host.mode=legacy");
+	/* 16 queues on the 8 CPUs: two queues to a CPU; 4 queues from CPU 6 up
+	 * (CPUs 6 and 7). */
+	WARNS("rss.queues=16", "host.cpus=8", "rss.queues=16", "rss.table_size=128");
+	WARNS("rss.queues=4", "rss.base_cpu=6", "rss.queues=4", "rss.base_cpu=6");
+	QUIET("rss.queues=4", "rss.base_cpu=4");
+	/* An item at 3 ms in a run stopped at 2 ms. */
+	WARNS("rebalance.schedule", "run.stop_us=2000", "run.stop_us=2000", "rebalance.schedule=1000:0=1;3000:1=2");
+	QUIET("run.stop_us=3000", "rebalance.schedule=1000:0=1;3000:1=2");
 }
 
 /* docs/example.ini is what `nicsim config` prints (test_cli holds
@@ -379,7 +454,9 @@ int main(void)
 		cmocka_unit_test(test_config_load_reads_comments_quotes_crlf_and_a_byte_order_mark),
 		cmocka_unit_test(test_config_set_refuses_text_values_that_could_not_be_written_back),
 		cmocka_unit_test(test_config_example_ini_is_generated_from_the_tables),
+		cmocka_unit_test(test_config_validate_refuses_contradictions_naming_both_keys),
 		cmocka_unit_test(test_config_validate_range_checks_every_schedule_time_and_number),
+		cmocka_unit_test(test_config_warns_about_keys_another_key_makes_meaningless),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -283,6 +283,21 @@ static void test_run_schedule_moves_named_entries_and_refuses_bad_items(void **s
 	assert_non_null(strstr(err, "T_US:FIRST[-LAST]=QUEUE"));
 }
 
+static void test_run_queues_stay_on_the_cpus_from_rss_base_cpu_up(void **state)
+{
+	(void)state;
+	/* 4 CPUs, RSS from CPU 2 up (max_cpus 0 = to the last CPU): CPUs 2 and 3,
+	 * round robin, so queues 0..3 go to CPUs 2, 3, 2, 3; CPUs 0 and 1 are the
+	 * applications' and do no receive work. */
+	struct run *r = run_with("bulk-ipv6.pcap", (const char *[]){ "host.cpus=4", "rss.queues=4", "rss.base_cpu=2", NULL });
+	static const uint32_t want[] = { 2, 3, 2, 3 };
+	for (uint32_t q = 0; q < 4; q++)
+		assert_int_equal(driver_queue_cpu(r->drv, q), want[q]);
+	for (uint32_t c = 0; c < 2; c++)
+		assert_int_equal(host_cpu_busy_cycles(driver_cpu_stats(r->drv, c)), 0);
+	run_free(r);
+}
+
 static void test_run_refuses_impossible_config_naming_the_key(void **state)
 {
 	(void)state;
@@ -362,6 +377,7 @@ int main(void)
 		cmocka_unit_test(test_run_table_moves_reorder_frames_unless_the_old_queue_drains_first),
 		cmocka_unit_test(test_run_rebalancer_narrows_the_queue_imbalance),
 		cmocka_unit_test(test_run_schedule_moves_named_entries_and_refuses_bad_items),
+		cmocka_unit_test(test_run_queues_stay_on_the_cpus_from_rss_base_cpu_up),
 		cmocka_unit_test(test_run_refuses_impossible_config_naming_the_key),
 		cmocka_unit_test(test_run_pacing_and_scaling_clamp_no_timestamp_of_an_ordered_capture),
 		cmocka_unit_test(test_run_host_detection_says_what_it_could_not_count),

@@ -1,6 +1,7 @@
 #include "sim/nicsim/config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,34 +181,181 @@ int config_load(struct nicsim_cfg *cfg, const char *path, char *err, size_t err_
 	return 0;
 }
 
-int config_validate(const struct nicsim_cfg *cfg, char *err, size_t err_len)
+/* CPUs RSS may use: base_cpu up to base_cpu + max_cpus - 1, or up to the
+ * last CPU when max_cpus is 0. */
+static uint32_t rss_cpu_count(const struct nicsim_cfg *cfg)
 {
-	if (rss_cfg_validate(&cfg->rss, err, err_len))
-		return -1;
-	if (cfg->rss_policy.default_queue >= cfg->rss.queues) {
-		snprintf(err, err_len, "rss.default_queue: %u must be below rss.queues (%u)", cfg->rss_policy.default_queue,
-			 cfg->rss.queues);
-		return -1;
+	const struct drv_rss_cfg *pol = &cfg->rss_policy;
+	if (pol->max_cpus)
+		return pol->max_cpus;
+	return cfg->host.cpus > pol->base_cpu ? cfg->host.cpus - pol->base_cpu : 0;
+}
+
+/* host.ip: "auto", or addresses separated by commas with none left empty. */
+static int check_host_ip_list(const char *ip, char *err, size_t err_len)
+{
+	if (!strcmp(ip, "auto"))
+		return 0;
+	for (const char *p = ip;; p++) {
+		const char *e = strchr(p, ',');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		if (strspn(p, " \t") >= n) {
+			snprintf(err, err_len,
+				 "host.ip: '%s' has an empty item; list one or more addresses separated by commas, "
+				 "or write auto", ip);
+			return -1;
+		}
+		if (!e)
+			return 0;
+		p = e;
 	}
-	if (itr_cfg_validate(&cfg->irq, err, err_len))
-		return -1;
-	if (cfg->rss_policy.max_cpus > cfg->host.cpus) {
-		snprintf(err, err_len, "rss.max_cpus: %u is more than host.cpus (%u)", cfg->rss_policy.max_cpus,
-			 cfg->host.cpus);
-		return -1;
-	}
-	if (cfg->rss_policy.base_cpu >= cfg->host.cpus) {
-		snprintf(err, err_len, "rss.base_cpu: CPU %u does not exist (host.cpus = %u)", cfg->rss_policy.base_cpu,
-			 cfg->host.cpus);
-		return -1;
-	}
-	if (rebalance_cfg_validate(&cfg->rebalance, cfg->rss.table_size, host_queues(&cfg->host, cfg->rss.queues),
-				   NULL, err, err_len))
+}
+
+/* The host's own addresses are unicast: no frame is addressed from a host to
+ * the unspecified address or to a group MAC. */
+static int check_host_identity(const struct nicsim_cfg *cfg, char *err, size_t err_len)
+{
+	if (check_host_ip_list(cfg->host.ip, err, err_len))
 		return -1;
 	struct host_id id;
 	if (replay_host_id_parse(cfg->host.ip, cfg->host.mac, &id, err, err_len))
 		return -1;
+	static const uint8_t zero[16];
+	for (uint32_t i = 0; i < id.n_ip; i++)
+		if (!memcmp(id.ip[i], zero, id.ip_is_v6[i] ? 16 : 4)) {
+			snprintf(err, err_len, "host.ip: %s is the unspecified address, which no frame is sent to; "
+				 "give the host's own address", id.ip_is_v6[i] ? "::" : "0.0.0.0");
+			return -1;
+		}
+	if (id.has_mac && (id.mac[0] & 1)) {
+		snprintf(err, err_len, "host.mac: %s is a group (multicast or broadcast) address; a host's own MAC "
+			 "has bit 0 of the first byte clear (IEEE 802 I/G bit)", cfg->host.mac);
+		return -1;
+	}
 	return 0;
+}
+
+int config_validate(const struct nicsim_cfg *cfg, char *err, size_t err_len)
+{
+	const struct rss_cfg *rss = &cfg->rss;
+	const struct drv_rss_cfg *pol = &cfg->rss_policy;
+	uint32_t cpus = cfg->host.cpus;
+	if (rss_cfg_validate(rss, err, err_len))
+		return -1;
+	if (pol->default_queue >= rss->queues) {
+		snprintf(err, err_len, "rss.default_queue: %u must be below rss.queues (%u)", pol->default_queue,
+			 rss->queues);
+		return -1;
+	}
+	if (itr_cfg_validate(&cfg->irq, err, err_len))
+		return -1;
+	if (pol->base_cpu >= cpus) {
+		snprintf(err, err_len, "rss.base_cpu: CPU %u does not exist (host.cpus = %u, CPUs 0..%u)", pol->base_cpu,
+			 cpus, cpus - 1);
+		return -1;
+	}
+	if ((uint64_t)pol->base_cpu + pol->max_cpus > cpus) {
+		snprintf(err, err_len,
+			 "rss.base_cpu + rss.max_cpus: CPUs %u..%u do not all exist (host.cpus = %u); "
+			 "lower rss.max_cpus to %u or less, or raise host.cpus",
+			 pol->base_cpu, pol->base_cpu + pol->max_cpus - 1, cpus, cpus - pol->base_cpu);
+		return -1;
+	}
+	if (cfg->host.mode == HOST_MODE_RSS && rss->table_size < rss->queues) {
+		snprintf(err, err_len,
+			 "rss.table_size: %u entries cannot name all rss.queues = %u queues (queues %u and up "
+			 "would never receive); raise rss.table_size or lower rss.queues",
+			 rss->table_size, rss->queues, rss->table_size);
+		return -1;
+	}
+	if (rebalance_cfg_validate(&cfg->rebalance, rss->table_size, host_queues(&cfg->host, rss->queues), NULL, err,
+				   err_len))
+		return -1;
+	return check_host_identity(cfg, err, err_len);
+}
+
+/* The text of key's value in cfg. */
+static void format_key(const struct nicsim_cfg *cfg, const char *key, char *buf, size_t len)
+{
+	void *base;
+	const struct param_def *d = config_find(cfg, key, &base);
+	if (!d) {
+		fprintf(stderr, "nicsim: bug: config_warnings names %s, which is not a key\n", key);
+		abort();
+	}
+	param_format(d, base, buf, len);
+}
+
+struct warn_list {
+	const struct nicsim_cfg *cfg;
+	struct nicsim_cfg def;
+	char (*out)[CONFIG_WARNING_CHARS];
+	size_t max, n;
+};
+
+static void warn(struct warn_list *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn(struct warn_list *w, const char *fmt, ...)
+{
+	if (w->n < w->max) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(w->out[w->n], CONFIG_WARNING_CHARS, fmt, ap);
+		va_end(ap);
+	}
+	w->n++;
+}
+
+/* A key set away from its default that another key's value makes
+ * meaningless: "KEY=VALUE has no effect: WHY". */
+static void warn_unused(struct warn_list *w, const char *key, bool is_unused, const char *why)
+{
+	if (!is_unused)
+		return;
+	char v[PARAM_VALUE_CHARS_MAX], dv[PARAM_VALUE_CHARS_MAX];
+	format_key(w->cfg, key, v, sizeof v);
+	format_key(&w->def, key, dv, sizeof dv);
+	if (strcmp(v, dv))
+		warn(w, "%s=%.60s has no effect: %s", key, v, why);
+}
+
+size_t config_warnings(const struct nicsim_cfg *cfg, char (*out)[CONFIG_WARNING_CHARS], size_t max)
+{
+	struct warn_list w = { .cfg = cfg, .out = out, .max = max };
+	config_defaults(&w.def);
+	const struct replay_cfg *rp = &cfg->replay;
+	const struct itr_cfg *irq = &cfg->irq;
+	const struct rebalance_cfg *rb = &cfg->rebalance;
+	bool is_legacy = cfg->host.mode == HOST_MODE_LEGACY;
+	warn_unused(&w, "replay.speed_pct", rp->timing != REPLAY_TIMING_SCALED, "replay.timing is not scaled");
+	warn_unused(&w, "replay.gap_us", rp->loops == 1, "replay.loops is 1 (the gap is between passes)");
+	warn_unused(&w, "irq.usecs", irq->mode != ITR_MODE_FIXED,
+		    "irq.mode is not fixed (adaptive chooses the interval, off interrupts every frame)");
+	warn_unused(&w, "irq.frames", irq->mode == ITR_MODE_OFF, "irq.mode=off interrupts every frame");
+	warn_unused(&w, "irq.adaptive_conservative", irq->mode != ITR_MODE_ADAPTIVE, "irq.mode is not adaptive");
+	warn_unused(&w, "rss.queues", is_legacy, "host.mode=legacy has one queue");
+	warn_unused(&w, "rss.max_cpus", is_legacy, "host.mode=legacy runs everything on rss.base_cpu");
+	warn_unused(&w, "rebalance.interval_us", rb->policy == REBALANCE_OFF, "rebalance.policy is off");
+	warn_unused(&w, "rebalance.move", !rebalance_is_active(rb),
+		    "rebalance.policy is off and rebalance.schedule is empty");
+	warn_unused(&w, "rebalance.drain_timeout_us", rb->move != REBALANCE_MOVE_DRAIN,
+		    "rebalance.move is not drain");
+	if (is_legacy && rebalance_is_active(rb))
+		warn(&w, "rebalance.%s has nothing to move: host.mode=legacy has one queue",
+		     rb->policy != REBALANCE_OFF ? "policy" : "schedule");
+	uint32_t rss_cpus = rss_cpu_count(cfg);
+	if (!is_legacy && cfg->rss.queues > rss_cpus)
+		warn(&w, "rss.queues=%u is more than the %u CPUs RSS may use (host.cpus=%u, rss.base_cpu=%u, "
+		     "rss.max_cpus=%u): queues share CPUs", cfg->rss.queues, rss_cpus, cfg->host.cpus,
+		     cfg->rss_policy.base_cpu, cfg->rss_policy.max_cpus);
+	uint64_t last_us = 0;
+	char err[256];
+	if (cfg->run.stop_us &&
+	    !rebalance_cfg_validate(rb, cfg->rss.table_size, host_queues(&cfg->host, cfg->rss.queues), &last_us, err,
+				    sizeof err) &&
+	    last_us > cfg->run.stop_us)
+		warn(&w, "rebalance.schedule: the items after %u us never happen: run.stop_us=%u ends the run "
+		     "(last item at %llu us)", cfg->run.stop_us, cfg->run.stop_us, (unsigned long long)last_us);
+	return w.n;
 }
 
 static void md_escape(FILE *f, const char *s)

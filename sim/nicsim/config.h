@@ -53,6 +53,13 @@ int config_set_kv(struct nicsim_cfg *cfg, const char *key, const char *value, ch
 int config_load(struct nicsim_cfg *cfg, const char *path, char *err, size_t err_len);
 /* Cross-key checks before a run (the whole config is known). */
 int config_validate(const struct nicsim_cfg *cfg, char *err, size_t err_len);
+/* Settings allowed together that probably do not mean what was meant: a key
+ * set away from its default that another key makes meaningless, more queues
+ * than CPUs for them. Each message names both keys. Writes up to max
+ * messages into out; returns how many there are (call after
+ * config_validate). */
+#define CONFIG_WARNING_CHARS 256
+size_t config_warnings(const struct nicsim_cfg *cfg, char (*out)[CONFIG_WARNING_CHARS], size_t max);
 /* Markdown reference of every key (docs/config.md). */
 void config_write_docs(FILE *f);
 /* One line per key: key = value  (unit) — for --help and the text report. */

@@ -128,6 +128,17 @@ static int apply_cfg_opt(struct nicsim_cfg *cfg, const char *opt, const char *va
 	return 0;
 }
 
+/* The configuration's warnings (config_warnings), on stderr. */
+static void print_cfg_warnings(const struct nicsim_cfg *cfg, const char *cmd)
+{
+	char w[16][CONFIG_WARNING_CHARS];
+	size_t n = config_warnings(cfg, w, 16);
+	for (size_t i = 0; i < n && i < 16; i++)
+		fprintf(stderr, "nicsim %s: warning: %s\n", cmd, w[i]);
+	if (n > 16)
+		fprintf(stderr, "nicsim %s: warning: %zu more\n", cmd, n - 16);
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct nicsim_cfg cfg;
@@ -178,6 +189,7 @@ static int cmd_run(int argc, char **argv)
 			fprintf(stderr, "nicsim run: %s\n", cerr);
 			return EXIT_USAGE;
 		}
+		print_cfg_warnings(&cfg, "run");
 	}
 	struct run_opts opts = { .want_flows = flows_path != NULL, .backend_name = "c" };
 #ifdef NICSIM_HAVE_RTL
@@ -460,6 +472,7 @@ static int cmd_config(int argc, char **argv)
 		fprintf(stderr, "nicsim config: %s\n", err);
 		return EXIT_USAGE;
 	}
+	print_cfg_warnings(&cfg, "config");
 	config_write_ini(&cfg, stdout, changed);
 	return 0;
 }
