@@ -83,7 +83,8 @@ static const char *usage_check =
 	"usage: nicsim check [--ignore PATH]... REPORT.json GOLDEN.json\n"
 	"\n"
 	"Compares a report with a golden one, value by value; prints each difference as\n"
-	"'PATH: golden X, now Y' and exits 1 if there is any. /run/backend is ignored by default.\n"
+	"'PATH: golden X, now Y' and exits 1 if there is any. /run/backend and /run/peak_rss_bytes\n"
+	"(which differ from run to run) are ignored by default.\n"
 	"--ignore takes a JSON pointer, or a prefix ending in '*'.\n";
 
 static const char *usage_config =
@@ -394,14 +395,14 @@ static int cmd_check(int argc, char **argv)
 {
 	const char *files[2] = { 0 };
 	int nf = 0;
-	const char *ignore[34] = { "/run/backend", NULL };
-	int ni = 1;
+	const char *ignore[2 + 32 + 1] = { "/run/backend", "/run/peak_rss_bytes", NULL };
+	int ni = 2;
 	for (int i = 0; i < argc; i++) {
 		if (is_help(argv[i])) {
 			fputs(usage_check, stdout);
 			return 0;
 		} else if (!strcmp(argv[i], "--ignore")) {
-			if (i + 1 >= argc || ni >= 32)
+			if (i + 1 >= argc || ni >= 2 + 32)
 				return usage_err("%s needs a JSON pointer (at most 32)", argv[i], "check");
 			ignore[ni++] = argv[++i];
 			ignore[ni] = NULL;
