@@ -300,6 +300,26 @@ static void test_run_queues_stay_on_the_cpus_from_rss_base_cpu_up(void **state)
 	run_free(r);
 }
 
+static void test_run_report_config_holds_a_long_schedule_whole(void **state)
+{
+	(void)state;
+	/* 100 items "0:0=1;10:1=1;...;990:99=1": 878 bytes, more than the
+	 * report's old 255-byte value buffer. */
+	char sched[1024] = "rebalance.schedule=", *p = sched + strlen(sched);
+	for (int i = 0; i < 100; i++)
+		p += sprintf(p, "%s%d:%d=1", i ? ";" : "", i * 10, i);
+	const char *want = sched + strlen("rebalance.schedule=");
+	assert_int_equal(strlen(want), 878);
+	struct run *r = run_with("bulk-ipv6.pcap", (const char *[]){ sched, NULL });
+	json_t *j = report_json(r);
+	const char *got = json_string_value(json_object_get(json_object_get(json_object_get(j, "config"), "rebalance"),
+							   "schedule"));
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	json_decref(j);
+	run_free(r);
+}
+
 static void test_run_refuses_impossible_config_naming_the_key(void **state)
 {
 	(void)state;
@@ -380,6 +400,7 @@ int main(void)
 		cmocka_unit_test(test_run_rebalancer_narrows_the_queue_imbalance),
 		cmocka_unit_test(test_run_schedule_moves_named_entries_and_refuses_bad_items),
 		cmocka_unit_test(test_run_queues_stay_on_the_cpus_from_rss_base_cpu_up),
+		cmocka_unit_test(test_run_report_config_holds_a_long_schedule_whole),
 		cmocka_unit_test(test_run_refuses_impossible_config_naming_the_key),
 		cmocka_unit_test(test_run_pacing_and_scaling_clamp_no_timestamp_of_an_ordered_capture),
 		cmocka_unit_test(test_run_host_detection_says_what_it_could_not_count),

@@ -57,7 +57,7 @@ static json_t *hist_json(const struct hist *h)
 static json_t *config_json(const struct nicsim_cfg *cfg)
 {
 	json_t *o = json_object();
-	char v[256];
+	char v[PARAM_VALUE_CHARS_MAX];
 	for (const struct param_group *g = config_groups; g->section; g++) {
 		json_t *s = json_object_get(o, g->section);   /* a section two blocks declare keys of */
 		if (!s) {
