@@ -260,14 +260,6 @@ static int cmd_run(int argc, char **argv)
 	return status;
 }
 
-static int cmp_bytes_desc(const void *a, const void *b)
-{
-	const struct flow_entry *x = *(struct flow_entry *const *)a, *y = *(struct flow_entry *const *)b;
-	if (x->bytes != y->bytes)
-		return x->bytes < y->bytes ? 1 : -1;
-	return x->first_record < y->first_record ? -1 : x->first_record > y->first_record;
-}
-
 /* What `nicsim info` counts besides the flows. */
 struct info_counts {
 	struct parse_stats ps;
@@ -364,13 +356,12 @@ static int cmd_info(int argc, char **argv)
 	uint64_t nflows = flows_count(ft);
 	printf("flows       %" PRIu64 " (TCP/UDP, one per direction)\n", nflows);
 	if (top && nflows) {
-		struct flow_entry **sorted = flows_sorted(ft);
-		struct flow_entry **byb = malloc(nflows * sizeof *byb);
+		uint32_t n = (uint64_t)top < nflows ? (uint32_t)top : (uint32_t)nflows;
+		struct flow_entry **byb = malloc(n * sizeof *byb);
 		if (byb) {
-			memcpy(byb, sorted, nflows * sizeof *byb);
-			qsort(byb, nflows, sizeof *byb, cmp_bytes_desc);
+			n = flows_top_by_bytes(ft, byb, n);
 			printf("top flows by bytes:\n");
-			for (uint64_t i = 0; i < nflows && i < (uint64_t)top; i++) {
+			for (uint32_t i = 0; i < n; i++) {
 				char k[160];
 				flows_format_key(&byb[i]->key, k, sizeof k);
 				printf("  %-60s %10" PRIu64 " pkts %14" PRIu64 " bytes\n", k, byb[i]->packets, byb[i]->bytes);
