@@ -409,6 +409,11 @@ static void test_config_warns_about_keys_another_key_makes_meaningless(void **st
 	WARNS("irq.frames=4", "irq.mode=off", "irq.frames=4", "irq.mode=off");
 	WARNS("irq.adaptive_conservative=false", "irq.mode", "irq.adaptive_conservative=false");
 	WARNS("rss.queues=4", "host.mode=legacy", "rss.queues=4", "host.mode=legacy");
+	QUIET("rss.queues=1", "host.mode=legacy");
+	WARNS("rss.hash_types=ipv4", "host.mode=legacy", "rss.hash_types=ipv4", "host.mode=legacy");
+	WARNS("nic.indir_latency_cycles=3", "host.mode=legacy", "nic.indir_latency_cycles=3", "host.mode=legacy");
+	WARNS("nic.csum_width_bytes=16", "nic.rx_csum", "nic.csum_width_bytes=16", "nic.rx_csum=false");
+	QUIET("nic.csum_width_bytes=16");
 	WARNS("rebalance.interval_us=200", "rebalance.policy", "rebalance.interval_us=200");
 	WARNS("rebalance.drain_timeout_us=50", "rebalance.move", "rebalance.drain_timeout_us=50",
 	      "rebalance.schedule=1:0=1");

@@ -332,7 +332,13 @@ size_t config_warnings(const struct nicsim_cfg *cfg, char (*out)[CONFIG_WARNING_
 		    "irq.mode is not fixed (adaptive chooses the interval, off interrupts every frame)");
 	warn_unused(&w, "irq.frames", irq->mode == ITR_MODE_OFF, "irq.mode=off interrupts every frame");
 	warn_unused(&w, "irq.adaptive_conservative", irq->mode != ITR_MODE_ADAPTIVE, "irq.mode is not adaptive");
-	warn_unused(&w, "rss.queues", is_legacy, "host.mode=legacy has one queue");
+	warn_unused(&w, "nic.csum_width_bytes", !cfg->nic.is_rx_csum,
+		    "nic.rx_csum is false (the checksum engine does not run)");
+	warn_unused(&w, "rss.queues", is_legacy && cfg->rss.queues != 1, "host.mode=legacy has one queue");
+	static const char *const hash_keys[] = { "rss.table_size", "rss.key", "rss.hash_types", "rss.default_queue",
+						 "nic.rss_width_bytes", "nic.indir_latency_cycles" };
+	for (size_t i = 0; i < sizeof hash_keys / sizeof hash_keys[0]; i++)
+		warn_unused(&w, hash_keys[i], is_legacy, "host.mode=legacy does not hash (RSS is off)");
 	warn_unused(&w, "rss.max_cpus", is_legacy, "host.mode=legacy runs everything on rss.base_cpu");
 	warn_unused(&w, "rebalance.interval_us", rb->policy == REBALANCE_OFF, "rebalance.policy is off");
 	warn_unused(&w, "rebalance.move", !rebalance_is_active(rb),
