@@ -20,7 +20,7 @@ static inline size_t utf8_valid_len(const char *s, size_t n)
 	while (i < n) {
 		uint8_t c = b[i];
 		size_t len;
-		uint8_t lo = 0x80, hi = 0xbf;  /* allowed range of the second byte (RFC 3629 §4) */
+		uint8_t lo = 0x80, hi = 0xbf; /* allowed range of the second byte (RFC 3629 §4) */
 		if (c < 0x80) {
 			i++;
 			continue;
@@ -29,17 +29,17 @@ static inline size_t utf8_valid_len(const char *s, size_t n)
 		} else if (c >= 0xe0 && c <= 0xef) {
 			len = 3;
 			if (c == 0xe0)
-				lo = 0xa0;   /* no overlong 3-byte forms */
+				lo = 0xa0; /* no overlong 3-byte forms */
 			else if (c == 0xed)
-				hi = 0x9f;   /* no surrogates */
+				hi = 0x9f; /* no surrogates */
 		} else if (c >= 0xf0 && c <= 0xf4) {
 			len = 4;
 			if (c == 0xf0)
-				lo = 0x90;   /* no overlong 4-byte forms */
+				lo = 0x90; /* no overlong 4-byte forms */
 			else if (c == 0xf4)
-				hi = 0x8f;   /* nothing above U+10FFFF */
+				hi = 0x8f; /* nothing above U+10FFFF */
 		} else {
-			return i;            /* a continuation byte, 0xc0, 0xc1 or 0xf5..0xff */
+			return i; /* a continuation byte, 0xc0, 0xc1 or 0xf5..0xff */
 		}
 		if (n - i < len || b[i + 1] < lo || b[i + 1] > hi)
 			return i;

@@ -34,7 +34,7 @@ static const struct {
 	{ "mac.rate_mbps", "25000", "25000" },
 	{ "mac.overhead_bytes", "12", "12" },
 	{ "mac.fcs_bytes", "0", "0" },
-	{ "mac.rx_fifo_bytes", "256k", "262144" },           /* 256 * 1024 */
+	{ "mac.rx_fifo_bytes", "256k", "262144" }, /* 256 * 1024 */
 	{ "nic.clock_mhz", "322", "322" },
 	{ "nic.parse_depth_cycles", "3", "3" },
 	{ "nic.csum_width_bytes", "16", "16" },
@@ -94,8 +94,7 @@ static const char *value_of(const struct nicsim_cfg *cfg, const char *key)
 }
 
 /* cfg written by config_write_ini, then loaded into defaults. */
-static void write_and_load(const struct nicsim_cfg *cfg, bool only_changed, struct nicsim_cfg *back,
-			   char **text)
+static void write_and_load(const struct nicsim_cfg *cfg, bool only_changed, struct nicsim_cfg *back, char **text)
 {
 	const char *path = tu_tmpfile(".ini");
 	FILE *f = fopen(path, "w");
@@ -148,8 +147,20 @@ static void test_config_ini_quotes_values_that_hold_semicolons_hashes_quotes_or_
 	(void)state;
 	/* rebalance.schedule takes any text until config_validate reads it. */
 	static const char *values[] = {
-		"500:0-63=1;900:5=0", "500:0-63=1 ; 900:5=0", "a #b", "#", ";", " lead", "trail ", "\tx\t",
-		"say \"hi\"", "back\\slash", "\\\"", "\"", "", "caf\xc3\xa9 \xe2\x82\xac",
+		"500:0-63=1;900:5=0",
+		"500:0-63=1 ; 900:5=0",
+		"a #b",
+		"#",
+		";",
+		" lead",
+		"trail ",
+		"\tx\t",
+		"say \"hi\"",
+		"back\\slash",
+		"\\\"",
+		"\"",
+		"",
+		"caf\xc3\xa9 \xe2\x82\xac",
 	};
 	for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
 		struct nicsim_cfg cfg, back;
@@ -208,12 +219,14 @@ static void expect_refused(const char *text, size_t len, const char *n1, const c
 static void test_config_load_refuses_what_is_not_text_naming_file_and_line(void **state)
 {
 	(void)state;
-	REFUSED("[rss]\nqueues = 4\x00" "99\n", "line 2, column 11", "NUL");
+	REFUSED("[rss]\nqueues = 4\x00"
+		"99\n",
+		"line 2, column 11", "NUL");
 	REFUSED("[host]\nip = 10.0.0.1\xff\n", "line 2, column 14", "UTF-8");
-	REFUSED("[host]\nip = \xc0\xaf\n", "line 2", "UTF-8");             /* overlong '/' */
-	REFUSED("[host]\nip = \xed\xa0\x80\n", "line 2", "UTF-8");         /* a surrogate, U+D800 */
-	REFUSED("[host]\nip = \xf4\x90\x80\x80\n", "line 2", "UTF-8");     /* above U+10FFFF */
-	REFUSED("[host]\n\nip = \xe2\x82\n", "line 3", "UTF-8");           /* cut short */
+	REFUSED("[host]\nip = \xc0\xaf\n", "line 2", "UTF-8");	       /* overlong '/' */
+	REFUSED("[host]\nip = \xed\xa0\x80\n", "line 2", "UTF-8");     /* a surrogate, U+D800 */
+	REFUSED("[host]\nip = \xf4\x90\x80\x80\n", "line 2", "UTF-8"); /* above U+10FFFF */
+	REFUSED("[host]\n\nip = \xe2\x82\n", "line 3", "UTF-8");       /* cut short */
 	REFUSED("[rss]\nqueues = 4\x1b\n", "line 2", "control character 0x1b");
 	REFUSED("[rss]\nqueues = 4\rtable_size = 64\n", "line 2", "control character 0x0d");
 }
@@ -232,7 +245,8 @@ static void test_config_load_refuses_a_directory_and_lines_it_cannot_read(void *
 	assert_non_null(strstr(err, "is a directory"));
 	rmdir(dir);
 
-	REFUSED("[rss]\nqueues = 4\n[host]\ncpus = 4\n[rss]\n  queues = 2\n", "line 6", "rss.queues: set again (first at line 2)");
+	REFUSED("[rss]\nqueues = 4\n[host]\ncpus = 4\n[rss]\n  queues = 2\n", "line 6",
+		"rss.queues: set again (first at line 2)");
 	REFUSED("[rebalance]\nschedule = \"1:0=1\n", "line 2", "no closing");
 	REFUSED("[rebalance]\nschedule = \"1:0\\=1\"\n", "line 2", "inside quotes");
 	REFUSED("[rebalance]\nschedule = \"1:0=1\" x\n", "line 2", "after the closing quote");

@@ -29,7 +29,10 @@ const char ini_syntax_md[] =
 	"character other than tab, text that is not UTF-8 and a line longer than 8192 bytes are refused,\n"
 	"naming the file and line.\n";
 
-static bool is_blank(char c) { return c == ' ' || c == '\t'; }
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
 
 static char *skip_blanks(char *s)
 {
@@ -63,7 +66,8 @@ static int read_line(FILE *f, char *buf, size_t cap, size_t *len, int line, char
 	int c;
 	while ((c = getc(f)) != EOF && c != '\n') {
 		if (n + 1 >= cap) {
-			snprintf(err, err_len, "line %d: longer than %zu bytes; no setting is that long", line, cap - 1);
+			snprintf(err, err_len, "line %d: longer than %zu bytes; no setting is that long", line,
+				 cap - 1);
 			return -1;
 		}
 		buf[n++] = (char)c;
@@ -92,8 +96,8 @@ static int check_text(const char *buf, size_t n, int line, char *err, size_t err
 			return -1;
 		}
 		if ((c < 0x20 && c != '\t') || c == 0x7f) {
-			snprintf(err, err_len, "line %d, column %zu: control character 0x%02x; an INI file is text", line,
-				 i + 1, c);
+			snprintf(err, err_len, "line %d, column %zu: control character 0x%02x; an INI file is text",
+				 line, i + 1, c);
 			return -1;
 		}
 	}
@@ -122,7 +126,8 @@ static int parse_value(char *s, char **out, int line, char *err, size_t err_len)
 			if (*p == '\\') {
 				p++;
 				if (*p != '"' && *p != '\\') {
-					snprintf(err, err_len, "line %d: '\\%c' inside quotes; write \\\" for \" and \\\\ for \\",
+					snprintf(err, err_len,
+						 "line %d: '\\%c' inside quotes; write \\\" for \" and \\\\ for \\",
 						 line, *p ? *p : ' ');
 					return -1;
 				}
@@ -162,7 +167,7 @@ int ini_read(FILE *f, ini_entry_fn fn, void *ctx, char *err, size_t err_len)
 			return -1;
 		char *s = buf;
 		if (line == 1 && !strncmp(s, "\xef\xbb\xbf", 3))
-			s += 3;   /* a byte order mark some editors write */
+			s += 3; /* a byte order mark some editors write */
 		s = skip_blanks(s);
 		if (!*s || *s == ';' || *s == '#')
 			continue;

@@ -27,8 +27,8 @@
 /* One `name = value` line under section ("" before the first [section]).
  * Return 0 to go on, or -1 with a message in err (ini_read puts the line
  * number in front). */
-typedef int (*ini_entry_fn)(void *ctx, const char *section, const char *name, const char *value, int line,
-			    char *err, size_t err_len);
+typedef int (*ini_entry_fn)(void *ctx, const char *section, const char *name, const char *value, int line, char *err,
+			    size_t err_len);
 
 /* Read f to its end, calling fn for each entry in file order. Returns 0, or
  * -1 with "line N: why" (or "line N, column C: why") in err. */

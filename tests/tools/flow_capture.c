@@ -54,10 +54,10 @@ int main(int argc, char **argv)
 			e[12] = 0x86, e[13] = 0xdd;
 			uint8_t *ip = e + 14;
 			ip[0] = 0x60;
-			ip[5] = 20;                /* payload length */
-			ip[6] = 6;                 /* TCP */
+			ip[5] = 20; /* payload length */
+			ip[6] = 6;  /* TCP */
 			ip[7] = 64;
-			ip[8] = 0xfd;              /* source fd00::i */
+			ip[8] = 0xfd; /* source fd00::i */
 			for (int b = 0; b < 8; b++)
 				ip[8 + 15 - b] = (uint8_t)(i >> (8 * b));
 			memcpy(ip + 24, "\xfd\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01", 16);
@@ -66,9 +66,9 @@ int main(int argc, char **argv)
 			e[12] = 0x08, e[13] = 0x00;
 			uint8_t *ip = e + 14;
 			ip[0] = 0x45;
-			ip[3] = 40;                /* total length */
+			ip[3] = 40; /* total length */
 			ip[8] = 64;
-			ip[9] = 6;                 /* TCP */
+			ip[9] = 6; /* TCP */
 			uint32_t src = 0x0a000000u + (uint32_t)i;
 			ip[12] = (uint8_t)(src >> 24), ip[13] = (uint8_t)(src >> 16);
 			ip[14] = (uint8_t)(src >> 8), ip[15] = (uint8_t)src;
@@ -78,9 +78,9 @@ int main(int argc, char **argv)
 		uint16_t sport = (uint16_t)(1024 + i % 60000);
 		tcp[0] = (uint8_t)(sport >> 8), tcp[1] = (uint8_t)sport;
 		tcp[3] = 80;
-		tcp[12] = 0x50;                    /* data offset 5 words */
-		tcp[13] = 0x02;                    /* SYN */
-		tcp[15] = 0xff;                    /* window */
+		tcp[12] = 0x50; /* data offset 5 words */
+		tcp[13] = 0x02; /* SYN */
+		tcp[15] = 0xff; /* window */
 		fwrite(rec, 1, 16 + len, f);
 	}
 	if (fclose(f)) {
