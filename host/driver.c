@@ -467,10 +467,11 @@ int driver_new(struct driver **out, struct sim_kernel *k, struct bus *bus, struc
 	if (!d->mem || !d->q || !d->reta || !d->entry_frames || !d->lat_arena)
 		goto nomem;
 	/* RSS may use CPUs base_cpu .. base_cpu + max_cpus - 1 (NDIS
-	 * BaseCpuNumber / MaxProcessors); queue q's vector and DPC go to the
-	 * q-th of them, wrapping. Legacy: everything on base_cpu. */
+	 * BaseCpuNumber / MaxProcessors; max_cpus 0 = up to the last CPU);
+	 * queue q's vector and DPC go to the q-th of them, round robin, never
+	 * below base_cpu. Legacy: everything on base_cpu. */
 	uint32_t base = rss->base_cpu % d->ncpu;
-	uint32_t span = rss->max_cpus && rss->max_cpus < d->ncpu ? rss->max_cpus : d->ncpu;
+	uint32_t span = rss->max_cpus && rss->max_cpus < d->ncpu ? rss->max_cpus : d->ncpu - base;
 	for (uint32_t i = 0; i < d->nq; i++) {
 		struct drv_q *q = &d->q[i];
 		q->d = d;

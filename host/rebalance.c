@@ -21,7 +21,9 @@ const struct param_def rebalance_params[] = {
 	  1, 100000000, 0, NULL, 0, "With move=drain: give up waiting after this long and move anyway (counted).",
 	  "choice: bounded so a queue that never empties still gets rebalanced" },
 	{ "rebalance.schedule", PARAM_STR, offsetof(struct rebalance_cfg, schedule), "", "", 0, 1024, 0, NULL, 0,
-	  "Table updates at fixed times: 'T_US:FIRST[-LAST]=QUEUE' items separated by ';', e.g. '500:0-63=1;900:5=0'.",
+	  "Table updates at fixed times: 'T_US:FIRST[-LAST]=QUEUE' items separated by ';', e.g. '500:0-63=1;900:5=0': "
+	  "at T_US (0..18446744073709 us, the 2^64 ps of simulated time; not before the item before it) entries "
+	  "FIRST..LAST (below rss.table_size) go to QUEUE (below rss.queues).",
 	  "choice: none" },
 	{ NULL },
 };
@@ -51,50 +53,104 @@ struct rebalance {
 	struct rebalance_stats st;
 };
 
+static const char *skip_blanks(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+/* Decimal digits at *p (after blanks) as a number up to max; *p moves past
+ * them. 0, -1 if there are no digits, -2 if the number is above max. */
+static int sched_number(const char **p, uint64_t max, uint64_t *out)
+{
+	const char *s = skip_blanks(*p);
+	if (*s < '0' || *s > '9')
+		return -1;
+	uint64_t v = 0;
+	bool is_over = false;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		uint64_t d = (uint64_t)(*s - '0');
+		if (v > (max - d) / 10)
+			is_over = true;
+		else
+			v = v * 10 + d;
+	}
+	*p = s;
+	*out = v;
+	return is_over ? -2 : 0;
+}
+
+/* Expect the character c at *p (after blanks). */
+static bool sched_expect(const char **p, char c)
+{
+	const char *s = skip_blanks(*p);
+	if (*s != c)
+		return false;
+	*p = s + 1;
+	return true;
+}
+
 static int parse_schedule(const char *s, struct sched_item *items, uint32_t *n, uint32_t table_size,
 			  uint32_t queues, char *err, size_t err_len)
 {
 	*n = 0;
 	const char *p = s;
 	uint64_t last_t = 0;
-	while (*p) {
-		while (*p == ' ' || *p == ';')
+	for (;;) {
+		while (*(p = skip_blanks(p)) == ';')
 			p++;
 		if (!*p)
 			break;
-		unsigned long long t;
-		unsigned first, last, q;
-		int used = 0;
-		if (sscanf(p, "%llu:%u-%u=%u%n", &t, &first, &last, &q, &used) != 4) {
-			used = 0;
-			if (sscanf(p, "%llu:%u=%u%n", &t, &first, &q, &used) != 3) {
-				snprintf(err, err_len, "rebalance.schedule: '%.40s' is not T_US:FIRST[-LAST]=QUEUE", p);
-				return -1;
-			}
-			last = first;
+		const char *item = p;
+		uint64_t t, first, last, q;
+		int rc = sched_number(&p, REBALANCE_SCHEDULE_US_MAX, &t);
+		if (rc == -2) {
+			snprintf(err, err_len,
+				 "rebalance.schedule: time in '%.40s' is beyond %llu us, the longest simulated time "
+				 "(2^64 ps, about 213 days)", item, (unsigned long long)REBALANCE_SCHEDULE_US_MAX);
+			return -1;
+		}
+		if (rc == 0 && sched_expect(&p, ':'))
+			rc = sched_number(&p, UINT32_MAX, &first);
+		else
+			rc = -1;
+		last = first;
+		if (rc == 0 && sched_expect(&p, '-'))
+			rc = sched_number(&p, UINT32_MAX, &last);
+		int rc_q = -1;
+		if (rc != -1 && sched_expect(&p, '='))
+			rc_q = sched_number(&p, UINT32_MAX, &q);
+		if (rc == -1 || rc_q == -1) {
+			snprintf(err, err_len, "rebalance.schedule: '%.40s' is not T_US:FIRST[-LAST]=QUEUE", item);
+			return -1;
+		}
+		if (rc == -2 || first > last || last >= table_size) {
+			snprintf(err, err_len,
+				 "rebalance.schedule: entries in '%.40s' are outside the table (0..%u, rss.table_size = %u)",
+				 item, table_size - 1, table_size);
+			return -1;
+		}
+		if (rc_q == -2 || q >= queues) {
+			char qs[24] = "";
+			if (rc_q == 0)
+				snprintf(qs, sizeof qs, " %llu", (unsigned long long)q);
+			snprintf(err, err_len, "rebalance.schedule: queue%s in '%.40s' does not exist (queues 0..%u)", qs,
+				 item, queues - 1);
+			return -1;
 		}
 		if (*n == REBALANCE_SCHEDULE_MAX) {
 			snprintf(err, err_len, "rebalance.schedule: more than %d items", REBALANCE_SCHEDULE_MAX);
 			return -1;
 		}
-		if (first > last || last >= table_size) {
-			snprintf(err, err_len, "rebalance.schedule: entries %u-%u outside the table (rss.table_size = %u)",
-				 first, last, table_size);
-			return -1;
-		}
-		if (q >= queues) {
-			snprintf(err, err_len, "rebalance.schedule: queue %u does not exist (%u queues)", q, queues);
-			return -1;
-		}
 		if (t * SIM_PS_PER_US < last_t) {
-			snprintf(err, err_len, "rebalance.schedule: times must not go backwards (%llu us)", t);
+			snprintf(err, err_len, "rebalance.schedule: times must not go backwards (%llu us)",
+				 (unsigned long long)t);
 			return -1;
 		}
 		last_t = t * SIM_PS_PER_US;
-		items[(*n)++] = (struct sched_item){ last_t, first, last, (uint16_t)q };
-		p += used;
-		while (*p == ' ')
-			p++;
+		items[(*n)++] = (struct sched_item){ last_t, (uint32_t)first, (uint32_t)last, (uint16_t)q };
+		p = skip_blanks(p);
 		if (*p && *p != ';') {
 			snprintf(err, err_len, "rebalance.schedule: unexpected '%.20s' (separate items with ';')", p);
 			return -1;
@@ -103,12 +159,16 @@ static int parse_schedule(const char *s, struct sched_item *items, uint32_t *n, 
 	return 0;
 }
 
-int rebalance_cfg_validate(const struct rebalance_cfg *cfg, uint32_t table_size, uint32_t queues, char *err,
-			   size_t err_len)
+int rebalance_cfg_validate(const struct rebalance_cfg *cfg, uint32_t table_size, uint32_t queues,
+			   uint64_t *last_us, char *err, size_t err_len)
 {
 	struct sched_item items[REBALANCE_SCHEDULE_MAX];
 	uint32_t n;
-	return parse_schedule(cfg->schedule, items, &n, table_size, queues, err, err_len);
+	if (parse_schedule(cfg->schedule, items, &n, table_size, queues, err, err_len))
+		return -1;
+	if (last_us)
+		*last_us = n ? items[n - 1].t_ps / SIM_PS_PER_US : 0;
+	return 0;
 }
 
 bool rebalance_is_active(const struct rebalance_cfg *cfg)

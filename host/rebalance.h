@@ -36,6 +36,8 @@
 
 #define REBALANCE_POLL_US 1u
 #define REBALANCE_SCHEDULE_MAX 256
+/* A schedule time, in us, must convert to picoseconds in 64 bits. */
+#define REBALANCE_SCHEDULE_US_MAX (UINT64_MAX / SIM_PS_PER_US)
 
 enum rebalance_policy { REBALANCE_OFF = 0, REBALANCE_BUSIEST_TO_IDLEST };
 enum rebalance_move { REBALANCE_MOVE_IMMEDIATE = 0, REBALANCE_MOVE_DRAIN };
@@ -48,9 +50,10 @@ struct rebalance_cfg {
 	char schedule[1024];
 };
 extern const struct param_def rebalance_params[];
-/* Checks the schedule's syntax and ranges against the table and queues. */
-int rebalance_cfg_validate(const struct rebalance_cfg *cfg, uint32_t table_size, uint32_t queues, char *err,
-			   size_t err_len);
+/* Checks the schedule's syntax and ranges against the table and queues;
+ * *last_us (if not NULL) receives the time of its last item (0 if none). */
+int rebalance_cfg_validate(const struct rebalance_cfg *cfg, uint32_t table_size, uint32_t queues,
+			   uint64_t *last_us, char *err, size_t err_len);
 bool rebalance_is_active(const struct rebalance_cfg *cfg);
 
 struct rebalance_stats {

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sim/utf8.h"
+
 static int fail(char *err, size_t n, const struct param_def *d, const char *fmt, const char *text)
 {
 	char what[512];
@@ -145,8 +147,27 @@ int param_set(const struct param_def *d, void *cfg, const char *text, char *err,
 	}
 	case PARAM_STR: {
 		size_t n = strlen(text);
-		if (n + 1 > d->max)
-			return fail(err, err_len, d, "value too long (%s)", text);
+		if (n + 1 > d->max) {
+			char msg[160];
+			snprintf(msg, sizeof msg, "value of %zu bytes is too long (at most %" PRIu64 ")", n, d->max - 1);
+			return fail(err, err_len, d, "%s", msg);
+		}
+		if (n < d->min)
+			return fail(err, err_len, d, "empty value; expected: %s", d->desc);
+		for (size_t i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)text[i];
+			if ((c < 0x20 && c != '\t') || c == 0x7f) {
+				char msg[80];
+				snprintf(msg, sizeof msg, "control character 0x%02x at byte %zu; values are text", c, i + 1);
+				return fail(err, err_len, d, "%s", msg);
+			}
+		}
+		size_t ok = utf8_valid_len(text, n);
+		if (ok != n) {
+			char msg[80];
+			snprintf(msg, sizeof msg, "byte %zu (0x%02x) is not UTF-8 text", ok + 1, (unsigned char)text[ok]);
+			return fail(err, err_len, d, "%s", msg);
+		}
 		memcpy(base + d->offset, text, n + 1);
 		return 0;
 	}
@@ -158,6 +179,11 @@ void param_defaults(const struct param_def *defs, void *cfg)
 {
 	char err[256];
 	for (const struct param_def *d = defs; d->key; d++) {
+		if (d->type == PARAM_STR && d->max > PARAM_VALUE_CHARS_MAX) {
+			fprintf(stderr, "nicsim: bug: %s holds up to %" PRIu64 " bytes, more than PARAM_VALUE_CHARS_MAX\n",
+				d->key, d->max);
+			abort();
+		}
 		/* A default that does not pass its own checks is a bug in the table
 		 * (said and stopped even where asserts are compiled out). */
 		if (param_set(d, cfg, d->defval, err, sizeof err)) {

@@ -25,8 +25,14 @@ enum param_type {
 	PARAM_ENUM,    /* uint32_t field holding the index into choices (comma list) */
 	PARAM_FLAGS,   /* uint32_t field; '|' or ',' separated names from choices, bit i = choice i; "none" = 0 */
 	PARAM_HEX,     /* uint8_t[] field of max bytes + uint32_t length field at len_offset; hex string */
-	PARAM_STR,     /* char[] field of max bytes (NUL included) */
+	PARAM_STR,     /* char[] field of max bytes (NUL included); min..max-1 bytes of UTF-8 text,
+			* no control characters */
 };
+
+/* The longest text param_format writes, NUL included: a PARAM_STR's max
+ * is at most this (checked by param_defaults), and hex keys and flag lists
+ * are far shorter. */
+#define PARAM_VALUE_CHARS_MAX 1024
 
 /* param_def.flags */
 #define PARAM_F_POW2   0x1u  /* the value must be a power of two */

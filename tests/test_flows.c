@@ -255,6 +255,84 @@ static void test_flows_table_grows_and_keeps_every_flow(void **state)
 	flows_free(ft);
 }
 
+/* strcmp order of the CSV lines in text, and how many there are. */
+static size_t csv_rows_in_order(char *text)
+{
+	size_t rows = 0;
+	char *prev = NULL, *save = NULL;
+	strtok_r(text, "\n", &save);   /* the header */
+	for (char *line; (line = strtok_r(NULL, "\n", &save)) != NULL; prev = line, rows++)
+		if (prev && strcmp(prev, line) >= 0)
+			fail_msg("row %zu out of text order:\n  %s\n  %s", rows, prev, line);
+	return rows;
+}
+
+static void test_flows_rows_sort_as_text_across_many_sort_runs(void **state)
+{
+	(void)state;
+	/* More flows than one sort run holds (3 * 4096 + 17), IPv4 and IPv6,
+	 * inserted in scrambled order: the CSV rows come out in strcmp order
+	 * of whole lines, the order tshark's references are sorted in, each
+	 * flow once. */
+	enum { N = 3 * 4096 + 17 };
+	struct flow_table *ft = flows_new();
+	assert_non_null(ft);
+	for (uint32_t i = 0; i < N; i++) {
+		uint32_t x = (i * 2654435761u) % 1000003u;   /* scrambles 0..N-1 (1000003 is prime) */
+		struct flow_key k = v4_key(x % 3 ? 6 : 17, 0x0a000000u + x % 700, (uint16_t)(x / 7), 0x0a000001, 80);
+		if (x % 5 == 0) {
+			memset(&k, 0, sizeof k);
+			k.is_ipv6 = 1;
+			k.proto = 6;
+			k.src[0] = 0xfd;
+			k.src[14] = (uint8_t)(x >> 8);
+			k.src[15] = (uint8_t)x;
+			k.dst[15] = 1;
+			k.sport = (uint16_t)(x % 97);
+			k.dport = 443;
+		}
+		struct flow_entry *e = flows_get(ft, &k, i + 1);
+		assert_non_null(e);
+		e->packets++;
+	}
+	char *got = NULL;
+	size_t got_len = 0;
+	FILE *mem = open_memstream(&got, &got_len);
+	assert_int_equal(flows_write_csv(ft, mem, false), 0);
+	fclose(mem);
+	assert_true(flows_count(ft) > 3 * 4096);   /* the scramble made that many distinct keys */
+	assert_int_equal(csv_rows_in_order(got), flows_count(ft));
+	free(got);
+	flows_free(ft);
+}
+
+static void test_flows_top_by_bytes_ranks_most_bytes_first_then_first_seen(void **state)
+{
+	(void)state;
+	/* Flows first seen at records 1..5 with 100, 300, 100, 200, 300 bytes:
+	 * by bytes, ties to the one seen first, the order is records 2, 5, 4,
+	 * 1, 3. */
+	static const uint64_t bytes[] = { 100, 300, 100, 200, 300 };
+	struct flow_table *ft = flows_new();
+	assert_non_null(ft);
+	for (uint32_t i = 0; i < 5; i++) {
+		struct flow_key k = v4_key(6, 0x0a000001, (uint16_t)(1000 + i), 0x0a000002, 80);
+		struct flow_entry *e = flows_get(ft, &k, i + 1);
+		assert_non_null(e);
+		e->packets = 1;
+		e->bytes = bytes[i];
+	}
+	static const uint64_t want[] = { 2, 5, 4, 1, 3 };
+	struct flow_entry *top[8];
+	for (uint32_t n = 0; n <= 8; n++) {
+		uint32_t got = flows_top_by_bytes(ft, top, n);
+		assert_int_equal(got, n < 5 ? n : 5);
+		for (uint32_t i = 0; i < got; i++)
+			assert_int_equal(top[i]->first_record, want[i]);
+	}
+	flows_free(ft);
+}
+
 static void test_flows_key_of_skips_fragments_icmp_and_unparsed(void **state)
 {
 	(void)state;
@@ -299,6 +377,8 @@ int main(void)
 		cmocka_unit_test(test_flows_match_shipped_copies_in_the_source_tree),
 		cmocka_unit_test(test_flows_rows_sort_as_text_with_nic_columns),
 		cmocka_unit_test(test_flows_table_grows_and_keeps_every_flow),
+		cmocka_unit_test(test_flows_rows_sort_as_text_across_many_sort_runs),
+		cmocka_unit_test(test_flows_top_by_bytes_ranks_most_bytes_first_then_first_seen),
 		cmocka_unit_test(test_flows_key_of_skips_fragments_icmp_and_unparsed),
 		cmocka_unit_test(test_flows_count_trace_names_the_file_it_cannot_open),
 	};

@@ -2,10 +2,10 @@
  * A full `nicsim run --backend rtl:rss,reta,csum` — Toeplitz hashes,
  * indirection-table lookups, checksum sums and the engines' cycle counts from
  * the Verilated twins — must give the same report as the C backend, which the
- * golden files hold, for every shipped capture (only /run/backend may differ;
- * `nicsim check` ignores it), and the same as a C run when the host rewrites
- * the table while the run goes on. Exit status 4 would mean the twins
- * disagreed on some answer.
+ * golden files hold, for every shipped capture (only /run/backend and
+ * /run/peak_rss_bytes may differ; `nicsim check` ignores them), and the same
+ * as a C run when the host rewrites the table while the run goes on. Exit
+ * status 4 would mean the twins disagreed on some answer.
  */
 #include "testutil.h"
 

@@ -89,7 +89,8 @@ static void check_capture(const char *path, void *ctx)
 
 /* The NIC's shortcut for a frame that meets an idle NIC (nic_set_fast_path)
  * must change no number but the count of events: the reports of every
- * shipped capture with it on and off are compared whole, run.events apart,
+ * shipped capture with it on and off are compared whole, run.events (and
+ * the process's peak memory) apart,
  * at capture timing, at line rate, and with a FIFO and a ring small enough
  * to drop. */
 static void test_run_nic_fast_path_changes_no_report_but_the_event_count(void **state)
@@ -123,6 +124,7 @@ static void test_run_nic_fast_path_changes_no_report_but_the_event_count(void **
 				json_t *run = json_object_get(j, "run");
 				events[slow] = (uint64_t)json_integer_value(json_object_get(run, "events"));
 				json_object_del(run, "events");
+				json_object_del(run, "peak_rss_bytes");   /* the process's, not the run's */
 				doc[slow] = json_dumps(j, JSON_INDENT(1));
 				json_decref(j);
 				run_free(r);
@@ -283,6 +285,41 @@ static void test_run_schedule_moves_named_entries_and_refuses_bad_items(void **s
 	assert_non_null(strstr(err, "T_US:FIRST[-LAST]=QUEUE"));
 }
 
+static void test_run_queues_stay_on_the_cpus_from_rss_base_cpu_up(void **state)
+{
+	(void)state;
+	/* 4 CPUs, RSS from CPU 2 up (max_cpus 0 = to the last CPU): CPUs 2 and 3,
+	 * round robin, so queues 0..3 go to CPUs 2, 3, 2, 3; CPUs 0 and 1 are the
+	 * applications' and do no receive work. */
+	struct run *r = run_with("bulk-ipv6.pcap", (const char *[]){ "host.cpus=4", "rss.queues=4", "rss.base_cpu=2", NULL });
+	static const uint32_t want[] = { 2, 3, 2, 3 };
+	for (uint32_t q = 0; q < 4; q++)
+		assert_int_equal(driver_queue_cpu(r->drv, q), want[q]);
+	for (uint32_t c = 0; c < 2; c++)
+		assert_int_equal(host_cpu_busy_cycles(driver_cpu_stats(r->drv, c)), 0);
+	run_free(r);
+}
+
+static void test_run_report_config_holds_a_long_schedule_whole(void **state)
+{
+	(void)state;
+	/* 100 items "0:0=1;10:1=1;...;990:99=1": 878 bytes, more than the
+	 * report's old 255-byte value buffer. */
+	char sched[1024] = "rebalance.schedule=", *p = sched + strlen(sched);
+	for (int i = 0; i < 100; i++)
+		p += sprintf(p, "%s%d:%d=1", i ? ";" : "", i * 10, i);
+	const char *want = sched + strlen("rebalance.schedule=");
+	assert_int_equal(strlen(want), 878);
+	struct run *r = run_with("bulk-ipv6.pcap", (const char *[]){ sched, NULL });
+	json_t *j = report_json(r);
+	const char *got = json_string_value(json_object_get(json_object_get(json_object_get(j, "config"), "rebalance"),
+							   "schedule"));
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	json_decref(j);
+	run_free(r);
+}
+
 static void test_run_refuses_impossible_config_naming_the_key(void **state)
 {
 	(void)state;
@@ -362,6 +399,8 @@ int main(void)
 		cmocka_unit_test(test_run_table_moves_reorder_frames_unless_the_old_queue_drains_first),
 		cmocka_unit_test(test_run_rebalancer_narrows_the_queue_imbalance),
 		cmocka_unit_test(test_run_schedule_moves_named_entries_and_refuses_bad_items),
+		cmocka_unit_test(test_run_queues_stay_on_the_cpus_from_rss_base_cpu_up),
+		cmocka_unit_test(test_run_report_config_holds_a_long_schedule_whole),
 		cmocka_unit_test(test_run_refuses_impossible_config_naming_the_key),
 		cmocka_unit_test(test_run_pacing_and_scaling_clamp_no_timestamp_of_an_ordered_capture),
 		cmocka_unit_test(test_run_host_detection_says_what_it_could_not_count),

@@ -35,10 +35,15 @@
  *   does not; IP-in-IP counts with outer addresses and inner ports.
  *
  * The table: open addressing with linear probing over a power-of-two array
- * of (hash, entry index) slots, doubled at 50% load; entries live in fixed
- * chunks so the pointer flows_get returns stays valid while the table grows.
- * Memory is O(distinct flows). flows_sorted formats each key once per call
- * (O(n log n) comparisons of precomputed text), never per packet.
+ * of entry indexes (4 bytes a slot), doubled at 50% load; a probe compares
+ * the key in the entry itself, and growing rehashes each entry's key (the
+ * hash is not kept: that would be 4 bytes more a slot). Entries live in
+ * fixed chunks so the pointer flows_get returns stays valid while the table
+ * grows. flows_sorted sorts by the CSV text without keeping a text for every
+ * flow: runs of FLOWS_SORT_RUN flows are sorted with their texts, then the
+ * runs are merged, each run's head formatted once more; every key is
+ * formatted twice per call, never per packet. The cost per flow is in
+ * flows.h.
  */
 #include "traces/flows.h"
 
@@ -53,14 +58,10 @@
 #define FLOWS_SLOTS_MIN 64u          /* initial slot count (power of two) */
 #define FLOWS_CHUNK_ENTRIES 1024u    /* entries per allocation chunk */
 #define FLOWS_KEY_TEXT_MAX 128u      /* "udp,<ipv6>,65535,<ipv6>,65535" < 110 */
-
-struct flow_slot {
-	uint32_t hash;
-	uint32_t index_plus1; /* 0 = empty */
-};
+#define FLOWS_SORT_RUN 4096u         /* flows sorted with their texts at a time (540 KB) */
 
 struct flow_table {
-	struct flow_slot *slots;
+	uint32_t *slots;          /* entry index + 1; 0 = empty */
 	uint32_t slot_mask;       /* slots - 1 */
 	uint32_t count;
 	struct flow_entry **chunks;
@@ -153,18 +154,18 @@ static uint32_t key_hash(const struct flow_key *key)
 static int table_grow(struct flow_table *ft)
 {
 	uint32_t new_slots = (ft->slot_mask + 1) * 2;
-	struct flow_slot *s = calloc(new_slots, sizeof *s);
+	uint32_t *s = calloc(new_slots, sizeof *s);
 	if (!s)
 		return -ENOMEM;
 	uint32_t mask = new_slots - 1;
 	for (uint32_t i = 0; i <= ft->slot_mask; i++) {
-		struct flow_slot old = ft->slots[i];
-		if (!old.index_plus1)
+		uint32_t v = ft->slots[i];
+		if (!v)
 			continue;
-		uint32_t j = old.hash & mask;
-		while (s[j].index_plus1)
+		uint32_t j = key_hash(&entry_at(ft, v - 1)->key) & mask;
+		while (s[j])
 			j = (j + 1) & mask;
-		s[j] = old;
+		s[j] = v;
 	}
 	free(ft->slots);
 	ft->slots = s;
@@ -196,16 +197,10 @@ struct flow_entry *flows_get(struct flow_table *ft, const struct flow_key *key, 
 {
 	uint32_t h = key_hash(key);
 	uint32_t j = h & ft->slot_mask;
-	for (;;) {
-		struct flow_slot *s = &ft->slots[j];
-		if (!s->index_plus1)
-			break;
-		if (s->hash == h) {
-			struct flow_entry *e = entry_at(ft, s->index_plus1 - 1);
-			if (memcmp(&e->key, key, sizeof *key) == 0)
-				return e;
-		}
-		j = (j + 1) & ft->slot_mask;
+	for (uint32_t v; (v = ft->slots[j]) != 0; j = (j + 1) & ft->slot_mask) {
+		struct flow_entry *e = entry_at(ft, v - 1);
+		if (memcmp(&e->key, key, sizeof *key) == 0)
+			return e;
 	}
 	if (ft->count >= UINT32_MAX / 4)
 		return NULL;
@@ -215,7 +210,7 @@ struct flow_entry *flows_get(struct flow_table *ft, const struct flow_key *key, 
 	if ((uint64_t)(ft->count + 1) * 2 > (uint64_t)ft->slot_mask + 1) {
 		if (table_grow(ft) == 0) {   /* new slots: find the empty one again */
 			j = h & ft->slot_mask;
-			while (ft->slots[j].index_plus1)
+			while (ft->slots[j])
 				j = (j + 1) & ft->slot_mask;
 		} else if (ft->count + 2 > ft->slot_mask + 1) {
 			return NULL;
@@ -226,8 +221,7 @@ struct flow_entry *flows_get(struct flow_table *ft, const struct flow_key *key, 
 		return NULL;
 	e->key = *key;
 	e->first_record = record;
-	ft->slots[j].hash = h;
-	ft->slots[j].index_plus1 = ++ft->count;
+	ft->slots[j] = ++ft->count;
 	return e;
 }
 
@@ -248,41 +242,174 @@ void flows_format_key(const struct flow_key *key, char *buf, size_t len)
 }
 
 struct sort_item {
-	struct flow_entry *e;
+	uint32_t index;
 	char text[FLOWS_KEY_TEXT_MAX];
 };
 
-/* Rows compare as whole CSV lines. Keys are unique, so comparing "KEY,"
- * gives the same order as comparing full rows: where one key text is a
- * prefix of another, the full row continues with ',' (0x2c), which sorts
- * before every digit, '.', ':' and hex letter that can follow. */
+/* A flow's row text up to its key and the ',' after it. Keys are unique, so
+ * comparing "KEY," gives the same order as comparing full rows: where one
+ * key text is a prefix of another, the full row continues with ',' (0x2c),
+ * which sorts before every digit, '.', ':' and hex letter that can follow. */
+static void sort_text(const struct flow_table *ft, uint32_t i, char *text)
+{
+	flows_format_key(&entry_at(ft, i)->key, text, FLOWS_KEY_TEXT_MAX - 1);
+	strcat(text, ",");
+}
+
 static int sort_item_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct sort_item *)a)->text, ((const struct sort_item *)b)->text);
 }
 
+/* The head of one sorted run during the merge: runs[pos..end) is left. */
+struct merge_head {
+	char text[FLOWS_KEY_TEXT_MAX];   /* of runs[pos] */
+	uint32_t pos, end;
+};
+
+static bool head_less(const struct merge_head *h, uint32_t a, uint32_t b)
+{
+	return strcmp(h[a].text, h[b].text) < 0;
+}
+
+/* Restore the min-heap heap[0..n) (of indexes into h) below slot i. */
+static void heap_down(const struct merge_head *h, uint32_t *heap, uint32_t n, uint32_t i)
+{
+	for (;;) {
+		uint32_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < n && head_less(h, heap[l], heap[m]))
+			m = l;
+		if (r < n && head_less(h, heap[r], heap[m]))
+			m = r;
+		if (m == i)
+			return;
+		uint32_t t = heap[i];
+		heap[i] = heap[m];
+		heap[m] = t;
+		i = m;
+	}
+}
+
+/* Merge the sorted runs of FLOWS_SORT_RUN indexes in runs[0..n) into out. */
+static int merge_runs(const struct flow_table *ft, const uint32_t *runs, uint32_t n, struct flow_entry **out)
+{
+	uint32_t nr = (n + FLOWS_SORT_RUN - 1) / FLOWS_SORT_RUN;
+	if (nr <= 1) {   /* one run (or none): already in order */
+		for (uint32_t k = 0; k < n; k++)
+			out[k] = entry_at(ft, runs[k]);
+		return 0;
+	}
+	struct merge_head *h = malloc(nr * sizeof *h);
+	uint32_t *heap = malloc(nr * sizeof *heap);
+	if (!h || !heap) {
+		free(h);
+		free(heap);
+		return -ENOMEM;
+	}
+	for (uint32_t r = 0; r < nr; r++) {
+		h[r].pos = r * FLOWS_SORT_RUN;
+		h[r].end = h[r].pos + FLOWS_SORT_RUN < n ? h[r].pos + FLOWS_SORT_RUN : n;
+		sort_text(ft, runs[h[r].pos], h[r].text);
+		heap[r] = r;
+	}
+	for (uint32_t i = nr / 2; i-- > 0;)
+		heap_down(h, heap, nr, i);
+	uint32_t live = nr;
+	for (uint32_t k = 0; k < n; k++) {
+		struct merge_head *top = &h[heap[0]];
+		out[k] = entry_at(ft, runs[top->pos++]);
+		if (top->pos < top->end)
+			sort_text(ft, runs[top->pos], top->text);
+		else
+			heap[0] = heap[--live];
+		heap_down(h, heap, live, 0);
+	}
+	free(h);
+	free(heap);
+	return 0;
+}
+
 struct flow_entry **flows_sorted(struct flow_table *ft)
 {
-	size_t n = ft->count ? ft->count : 1;   /* malloc(0) may return NULL */
+	uint32_t n = ft->count;
 	free(ft->sorted);
-	ft->sorted = malloc(n * sizeof *ft->sorted);
-	struct sort_item *items = malloc(n * sizeof *items);
-	if (!ft->sorted || !items) {
-		free(items);
+	ft->sorted = malloc((n ? n : 1) * sizeof *ft->sorted);   /* malloc(0) may return NULL */
+	uint32_t *runs = malloc((n ? n : 1) * sizeof *runs);
+	struct sort_item *items = malloc((n < FLOWS_SORT_RUN ? (n ? n : 1) : FLOWS_SORT_RUN) * sizeof *items);
+	int rc = ft->sorted && runs && items ? 0 : -ENOMEM;
+	for (uint32_t start = 0; rc == 0 && start < n; start += FLOWS_SORT_RUN) {
+		uint32_t m = n - start < FLOWS_SORT_RUN ? n - start : FLOWS_SORT_RUN;
+		for (uint32_t i = 0; i < m; i++) {
+			items[i].index = start + i;
+			sort_text(ft, start + i, items[i].text);
+		}
+		qsort(items, m, sizeof *items, sort_item_cmp);
+		for (uint32_t i = 0; i < m; i++)
+			runs[start + i] = items[i].index;
+	}
+	free(items);
+	if (rc == 0)
+		rc = merge_runs(ft, runs, n, ft->sorted);
+	free(runs);
+	if (rc) {
 		free(ft->sorted);
 		ft->sorted = NULL;
-		return NULL;
 	}
-	for (uint32_t i = 0; i < ft->count; i++) {
-		items[i].e = entry_at(ft, i);
-		flows_format_key(&items[i].e->key, items[i].text, sizeof items[i].text - 1);
-		strcat(items[i].text, ",");
-	}
-	qsort(items, ft->count, sizeof *items, sort_item_cmp);
-	for (uint32_t i = 0; i < ft->count; i++)
-		ft->sorted[i] = items[i].e;
-	free(items);
 	return ft->sorted;
+}
+
+/* Does a rank above b by bytes (more first; equal bytes: seen first first)? */
+static bool top_better(const struct flow_entry *a, const struct flow_entry *b)
+{
+	if (a->bytes != b->bytes)
+		return a->bytes > b->bytes;
+	return a->first_record < b->first_record;
+}
+
+/* Restore the heap out[0..n), its worst flow at the root, below slot i. */
+static void top_down(struct flow_entry **out, uint32_t n, uint32_t i)
+{
+	for (;;) {
+		uint32_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < n && top_better(out[m], out[l]))
+			m = l;
+		if (r < n && top_better(out[m], out[r]))
+			m = r;
+		if (m == i)
+			return;
+		struct flow_entry *t = out[i];
+		out[i] = out[m];
+		out[m] = t;
+		i = m;
+	}
+}
+
+uint32_t flows_top_by_bytes(const struct flow_table *ft, struct flow_entry **out, uint32_t n)
+{
+	uint32_t kept = 0;
+	for (uint32_t i = 0; i < ft->count && n; i++) {
+		struct flow_entry *e = entry_at(ft, i);
+		if (kept < n) {
+			out[kept++] = e;
+			if (kept == n)
+				for (uint32_t j = n / 2; j-- > 0;)
+					top_down(out, n, j);
+		} else if (top_better(e, out[0])) {
+			out[0] = e;
+			top_down(out, n, 0);
+		}
+	}
+	if (kept < n)   /* fewer flows than asked for: not a heap yet */
+		for (uint32_t j = kept / 2; j-- > 0;)
+			top_down(out, kept, j);
+	/* Heap sort: the worst goes to the end, one at a time. */
+	for (uint32_t m = kept; m > 1; m--) {
+		struct flow_entry *t = out[0];
+		out[0] = out[m - 1];
+		out[m - 1] = t;
+		top_down(out, m - 1, 0);
+	}
+	return kept;
 }
 
 int flows_write_csv(struct flow_table *ft, FILE *f, bool with_nic)

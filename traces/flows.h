@@ -8,8 +8,13 @@
  * quote an inner header) are left out; for tunnels the outer addresses count.
  * Addresses print in canonical text (RFC 5952 for IPv6); rows sort as text.
  *
- * Memory grows with the number of distinct flows (open addressing, doubling
- * at 50% load), never with the number of packets.
+ * Memory grows with the number of distinct flows, never with the number of
+ * packets: at most 116 bytes a flow. An entry is 88 bytes; the hash slots
+ * (4-byte indexes, the table doubled at 50% load) 8 to 16 bytes a flow, 24
+ * while doubling; flows_sorted 12 more while it sorts (its result and an
+ * index; the row texts are made a bounded number at a time). The top flows
+ * by bytes cost only their own array. Figures and how they were measured:
+ * docs/performance.md.
  */
 #ifndef NICSIM_TRACES_FLOWS_H
 #define NICSIM_TRACES_FLOWS_H
@@ -57,6 +62,10 @@ uint64_t flows_count(const struct flow_table *ft);
 /* Entries in text-sorted CSV row order. The array is owned by the table and
  * valid until the next flows_get. */
 struct flow_entry **flows_sorted(struct flow_table *ft);
+/* The n flows with the most bytes into out[0..n), most first (equal bytes:
+ * the one seen first first); returns how many (fewer if the table holds
+ * fewer). Needs no memory but out. */
+uint32_t flows_top_by_bytes(const struct flow_table *ft, struct flow_entry **out, uint32_t n);
 /* "tcp,10.0.0.1,80,10.0.0.2,5555" into buf (>= 128 bytes). */
 void flows_format_key(const struct flow_key *key, char *buf, size_t len);
 /* CSV with header proto,src,sport,dst,dport,packets,bytes; with_nic adds

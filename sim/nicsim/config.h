@@ -2,9 +2,11 @@
  * sim/config.h — the whole run's configuration: every block's cfg struct,
  * the registry of their parameter tables, and the INI-file / --set front end.
  *
- * File format (libinih): sections are block names, keys are the part after
- * the dot; `[rss]\ntable_size = 256` sets rss.table_size. '#' and ';' start
- * comments. docs/config.md lists every key (generated: `nicsim config --docs`).
+ * File format (sim/nicsim/ini.h): sections are block names, keys are the
+ * part after the dot; `[rss]\ntable_size = 256` sets rss.table_size.
+ * config_write_ini's output reads back through config_load to the same
+ * configuration. docs/config.md lists every key and the syntax (generated:
+ * `nicsim config --docs`).
  */
 #ifndef NICSIM_SIM_NICSIM_CONFIG_H
 #define NICSIM_SIM_NICSIM_CONFIG_H
@@ -24,7 +26,6 @@
 #include "sim/param.h"
 
 struct run_cfg {
-	uint64_t seed;            /* for anything random (none on the default path yet) */
 	uint32_t stop_us;         /* simulated time limit, 0 = until the trace is done */
 };
 
@@ -47,10 +48,18 @@ void config_defaults(struct nicsim_cfg *cfg);
 /* "section.key=value". Returns 0 or -1 with a message naming the key. */
 int config_set(struct nicsim_cfg *cfg, const char *assignment, char *err, size_t err_len);
 int config_set_kv(struct nicsim_cfg *cfg, const char *key, const char *value, char *err, size_t err_len);
-/* Load an INI file. Messages name the file, line and key. */
+/* Load an INI file. Messages name the file, line and key; a key set twice in
+ * the file, a directory and text that is not UTF-8 are refused. */
 int config_load(struct nicsim_cfg *cfg, const char *path, char *err, size_t err_len);
 /* Cross-key checks before a run (the whole config is known). */
 int config_validate(const struct nicsim_cfg *cfg, char *err, size_t err_len);
+/* Settings allowed together that probably do not mean what was meant: a key
+ * set away from its default that another key makes meaningless, more queues
+ * than CPUs for them. Each message names both keys. Writes up to max
+ * messages into out; returns how many there are (call after
+ * config_validate). */
+#define CONFIG_WARNING_CHARS 256
+size_t config_warnings(const struct nicsim_cfg *cfg, char (*out)[CONFIG_WARNING_CHARS], size_t max);
 /* Markdown reference of every key (docs/config.md). */
 void config_write_docs(FILE *f);
 /* One line per key: key = value  (unit) — for --help and the text report. */

@@ -83,7 +83,8 @@ static const char *usage_check =
 	"usage: nicsim check [--ignore PATH]... REPORT.json GOLDEN.json\n"
 	"\n"
 	"Compares a report with a golden one, value by value; prints each difference as\n"
-	"'PATH: golden X, now Y' and exits 1 if there is any. /run/backend is ignored by default.\n"
+	"'PATH: golden X, now Y' and exits 1 if there is any. /run/backend and /run/peak_rss_bytes\n"
+	"(which differ from run to run) are ignored by default.\n"
 	"--ignore takes a JSON pointer, or a prefix ending in '*'.\n";
 
 static const char *usage_config =
@@ -126,6 +127,17 @@ static int apply_cfg_opt(struct nicsim_cfg *cfg, const char *opt, const char *va
 		return EXIT_USAGE;
 	}
 	return 0;
+}
+
+/* The configuration's warnings (config_warnings), on stderr. */
+static void print_cfg_warnings(const struct nicsim_cfg *cfg, const char *cmd)
+{
+	char w[16][CONFIG_WARNING_CHARS];
+	size_t n = config_warnings(cfg, w, 16);
+	for (size_t i = 0; i < n && i < 16; i++)
+		fprintf(stderr, "nicsim %s: warning: %s\n", cmd, w[i]);
+	if (n > 16)
+		fprintf(stderr, "nicsim %s: warning: %zu more\n", cmd, n - 16);
 }
 
 static int cmd_run(int argc, char **argv)
@@ -178,6 +190,7 @@ static int cmd_run(int argc, char **argv)
 			fprintf(stderr, "nicsim run: %s\n", cerr);
 			return EXIT_USAGE;
 		}
+		print_cfg_warnings(&cfg, "run");
 	}
 	struct run_opts opts = { .want_flows = flows_path != NULL, .backend_name = "c" };
 #ifdef NICSIM_HAVE_RTL
@@ -245,14 +258,6 @@ static int cmd_run(int argc, char **argv)
 	backend_rtl_close(brtl);
 #endif
 	return status;
-}
-
-static int cmp_bytes_desc(const void *a, const void *b)
-{
-	const struct flow_entry *x = *(struct flow_entry *const *)a, *y = *(struct flow_entry *const *)b;
-	if (x->bytes != y->bytes)
-		return x->bytes < y->bytes ? 1 : -1;
-	return x->first_record < y->first_record ? -1 : x->first_record > y->first_record;
 }
 
 /* What `nicsim info` counts besides the flows. */
@@ -351,13 +356,12 @@ static int cmd_info(int argc, char **argv)
 	uint64_t nflows = flows_count(ft);
 	printf("flows       %" PRIu64 " (TCP/UDP, one per direction)\n", nflows);
 	if (top && nflows) {
-		struct flow_entry **sorted = flows_sorted(ft);
-		struct flow_entry **byb = malloc(nflows * sizeof *byb);
+		uint32_t n = (uint64_t)top < nflows ? (uint32_t)top : (uint32_t)nflows;
+		struct flow_entry **byb = malloc(n * sizeof *byb);
 		if (byb) {
-			memcpy(byb, sorted, nflows * sizeof *byb);
-			qsort(byb, nflows, sizeof *byb, cmp_bytes_desc);
+			n = flows_top_by_bytes(ft, byb, n);
 			printf("top flows by bytes:\n");
-			for (uint64_t i = 0; i < nflows && i < (uint64_t)top; i++) {
+			for (uint32_t i = 0; i < n; i++) {
 				char k[160];
 				flows_format_key(&byb[i]->key, k, sizeof k);
 				printf("  %-60s %10" PRIu64 " pkts %14" PRIu64 " bytes\n", k, byb[i]->packets, byb[i]->bytes);
@@ -382,14 +386,14 @@ static int cmd_check(int argc, char **argv)
 {
 	const char *files[2] = { 0 };
 	int nf = 0;
-	const char *ignore[34] = { "/run/backend", NULL };
-	int ni = 1;
+	const char *ignore[2 + 32 + 1] = { "/run/backend", "/run/peak_rss_bytes", NULL };
+	int ni = 2;
 	for (int i = 0; i < argc; i++) {
 		if (is_help(argv[i])) {
 			fputs(usage_check, stdout);
 			return 0;
 		} else if (!strcmp(argv[i], "--ignore")) {
-			if (i + 1 >= argc || ni >= 32)
+			if (i + 1 >= argc || ni >= 2 + 32)
 				return usage_err("%s needs a JSON pointer (at most 32)", argv[i], "check");
 			ignore[ni++] = argv[++i];
 			ignore[ni] = NULL;
@@ -460,6 +464,7 @@ static int cmd_config(int argc, char **argv)
 		fprintf(stderr, "nicsim config: %s\n", err);
 		return EXIT_USAGE;
 	}
+	print_cfg_warnings(&cfg, "config");
 	config_write_ini(&cfg, stdout, changed);
 	return 0;
 }
