@@ -21,7 +21,7 @@
  * return a negative code and a one-line message "FILE: record N: what";
  * recoverable oddities are counted in trace_stats and the record is either
  * delivered with a flag (timestamp going backwards) or skipped (zero-length
- * record, caplen > original length).
+ * record, caplen > original length, an original length no frame can have).
  */
 #ifndef NICSIM_TRACES_READER_H
 #define NICSIM_TRACES_READER_H
@@ -35,6 +35,12 @@
 /* The largest capture length accepted: 256 KiB, libpcap's MAXIMUM_SNAPLEN
  * (pcap/pcap-int.h, 262144). */
 #define TRACE_CAPLEN_MAX (256u * 1024u)
+/* The largest original (wire) length accepted, the same 256 KiB: above the
+ * largest IPv6 jumbogram or GRO/BIG TCP super-frame a capture holds (tens of
+ * KiB), far below 0xFFFFFFFF. A record claiming more is skipped and counted
+ * (trace_stats.skipped_len_absurd, trace_skip_note names the first): replayed,
+ * it would occupy a wire for a second per gigabyte. */
+#define TRACE_WIRE_LEN_MAX (256u * 1024u)
 #define TRACE_ERR_MAX 512
 
 enum trace_err {
@@ -84,6 +90,7 @@ struct trace_stats {
 	uint64_t records;           /* packet records delivered */
 	uint64_t skipped_zero_len;  /* caplen == 0: skipped */
 	uint64_t skipped_caplen_gt_len; /* caplen > original length: skipped */
+	uint64_t skipped_len_absurd; /* original length > TRACE_WIRE_LEN_MAX: skipped */
 	uint64_t ts_backwards;      /* delivered, flagged is_ts_backwards */
 	uint64_t blocks_skipped;    /* pcapng blocks of other types */
 	uint64_t bytes_read;        /* file bytes consumed (after decompression) */
@@ -94,15 +101,37 @@ struct trace_stats {
 
 struct trace_reader;
 
-/* Open path. On failure returns a negative enum trace_err and writes a
- * one-line message naming the file into err. */
+/* Messages name standard input so. */
+#define TRACE_STDIN_NAME "stdin"
+
+/* Open path: a file, a named pipe, /dev/fd/N (a shell's <(...)), or "-" for
+ * standard input. The stream is read once, front to back, without seeking;
+ * trace_rewind reads a regular file again. On failure returns a negative
+ * enum trace_err and writes a one-line message naming the file into err. */
 int trace_open(struct trace_reader **out, const char *path, char *err, size_t err_len);
+/* Whether trace_rewind can work: the capture is a regular file (standard
+ * input redirected from one included), not a pipe. */
+bool trace_can_rewind(const struct trace_reader *r);
+/* Start again from the beginning, as a freshly opened reader (stats, digest
+ * and record numbers restart). TRACE_E_IO with a message for a pipe. */
+int trace_rewind(struct trace_reader *r, char *err, size_t err_len);
+/* For a progress display: bytes of the file consumed so far (compressed
+ * bytes for gzip) and the file's size. false when the size is unknown (a
+ * pipe). */
+bool trace_progress(const struct trace_reader *r, uint64_t *done_bytes, uint64_t *total_bytes);
 /* Next packet record: TRACE_OK with *rec filled, TRACE_EOF at the end, or a
  * negative enum trace_err with a message "FILE: record N: ..." in err. After an
  * error, further calls return the same error. */
 int trace_next(struct trace_reader *r, struct trace_record *rec, char *err, size_t err_len);
 const struct trace_info *trace_get_info(const struct trace_reader *r);
 const struct trace_stats *trace_get_stats(const struct trace_reader *r);
+/* "FILE: record N: original length L > 262144 ...: skipped" for the first
+ * record skipped for its original length, "" if none: what a caller prints
+ * as a warning beside the count. */
+const char *trace_skip_note(const struct trace_reader *r);
+/* The record the last fatal error named (0 if it named none): what "the file
+ * ends inside record N" says, counting skipped records too. */
+uint64_t trace_error_record(const struct trace_reader *r);
 void trace_close(struct trace_reader *r);
 
 /* Digest of the file contents as read (after decompression), for reports:
