@@ -130,6 +130,9 @@ struct trace_reader {
 	bool has_base, has_prev;
 	i128 base_ps;             /* ts_base_s in ps */
 	i128 prev_abs_ps;         /* previous delivered record, ps since 1970 */
+	i128 latest_abs_ps, earliest_abs_ps; /* of the records delivered, ps since 1970 */
+	i128 max_gap_ps;          /* trace_set_max_gap_ps (0: no cut) */
+	i128 cut_ps;              /* idle time cut so far */
 
 	struct iface *ifaces;     /* current pcapng section */
 	uint32_t n_ifaces, ifaces_cap;
@@ -445,7 +448,12 @@ static int skip(struct trace_reader *r, uint64_t n, uint64_t rec_no, const char 
 /* Place an absolute time (ps since 1970) on the trace's timeline, flag it
  * against the previous record, and hand the record out. has_ts false (SPB):
  * the record takes the previous record's time. Backwards is judged on the
- * true times, so a record clamped to 0 is still flagged. */
+ * true times, so a record clamped to 0 is still flagged.
+ *
+ * The timeline is the true time since the base minus the idle gaps cut so
+ * far: a record later than every earlier one by more than max_gap_ps (when
+ * set) has the excess taken out, for it and every record after it. What is
+ * left is clamped to 0..TRACE_TS_MAX_PS and counted. */
 static void deliver(struct trace_reader *r, struct trace_record *rec, uint64_t rec_no, i128 abs_ps,
 		    bool has_ts, uint32_t cap_len, uint32_t wire_len, uint32_t iface,
 		    const uint8_t *data)
@@ -464,13 +472,25 @@ static void deliver(struct trace_reader *r, struct trace_record *rec, uint64_t r
 		r->base_ps = s * PS_PER_S;
 		r->info.ts_base_s = (int64_t)s;
 	}
-	i128 rel = abs_ps - r->base_ps;
+	if (!r->has_prev) {
+		r->latest_abs_ps = r->earliest_abs_ps = abs_ps;
+	} else if (abs_ps > r->latest_abs_ps) {
+		i128 gap = abs_ps - r->latest_abs_ps;
+		if (r->max_gap_ps && gap > r->max_gap_ps) {
+			r->cut_ps += gap - r->max_gap_ps;
+			r->stats.gaps_cut++;
+		}
+		r->latest_abs_ps = abs_ps;
+	} else if (abs_ps < r->earliest_abs_ps) {
+		r->earliest_abs_ps = abs_ps;
+	}
+	i128 rel = abs_ps - r->base_ps - r->cut_ps;
 	uint64_t ts_ps;
 	if (rel < 0) {
 		ts_ps = 0;
 		r->stats.ts_clamped++;
-	} else if (rel > (i128)UINT64_MAX) {
-		ts_ps = UINT64_MAX;
+	} else if (rel > (i128)TRACE_TS_MAX_PS) {
+		ts_ps = TRACE_TS_MAX_PS;
 		r->stats.ts_clamped++;
 	} else {
 		ts_ps = (uint64_t)rel;
@@ -1162,6 +1182,28 @@ const struct trace_info *trace_get_info(const struct trace_reader *r) { return &
 const struct trace_stats *trace_get_stats(const struct trace_reader *r) { return &r->stats; }
 
 const char *trace_skip_note(const struct trace_reader *r) { return r->skip_note; }
+
+void trace_set_max_gap_ps(struct trace_reader *r, uint64_t max_gap_ps) { r->max_gap_ps = max_gap_ps; }
+
+/* Whole seconds and the picoseconds below them of a non-negative span,
+ * seconds saturated at INT64_MAX. */
+static void split_span(i128 ps, uint64_t *s, uint64_t *frac_ps)
+{
+	if (ps < 0)
+		ps = 0;
+	i128 whole = ps / PS_PER_S;
+	*s = whole > INT64_MAX ? (uint64_t)INT64_MAX : (uint64_t)whole;
+	*frac_ps = (uint64_t)(ps % PS_PER_S);
+}
+
+void trace_time_span(const struct trace_reader *r, struct trace_span *span)
+{
+	memset(span, 0, sizeof *span);
+	if (!r->has_prev)
+		return;
+	split_span(r->latest_abs_ps - r->earliest_abs_ps, &span->s, &span->frac_ps);
+	split_span(r->cut_ps, &span->cut_s, &span->cut_frac_ps);
+}
 
 uint64_t trace_error_record(const struct trace_reader *r) { return r->err_code ? r->err_rec : 0; }
 

@@ -61,8 +61,10 @@ struct trace_record {
 	                           * Wireshark's frame numbers), so "record N" in a
 	                           * message is the Nth packet record */
 	uint64_t ts_ps;           /* picoseconds since trace_info.ts_base_s (Unix
-	                           * time, s): 2^64 ps is only 213 days, so an
-	                           * absolute ps count since 1970 cannot fit. */
+	                           * time, s), less the idle gaps cut so far
+	                           * (trace_set_max_gap_ps), in 0..TRACE_TS_MAX_PS:
+	                           * 2^63 ps is only 106 days, so an absolute ps
+	                           * count since 1970 cannot fit. */
 	uint32_t cap_len;         /* bytes in data */
 	uint32_t wire_len;        /* original length on the wire */
 	uint32_t iface;           /* pcapng interface id (0 for pcap) */
@@ -95,8 +97,21 @@ struct trace_stats {
 	uint64_t blocks_skipped;    /* pcapng blocks of other types */
 	uint64_t bytes_read;        /* file bytes consumed (after decompression) */
 	uint64_t ts_clamped;        /* timestamp before ts_base_s (ts_ps = 0) or
-	                             * 2^64 ps (213 days) after it (ts_ps =
-	                             * UINT64_MAX): delivered, clamped, counted */
+	                             * more than TRACE_TS_MAX_PS after it (ts_ps =
+	                             * TRACE_TS_MAX_PS): delivered, clamped, counted */
+	uint64_t gaps_cut;          /* forward jumps shortened to the max gap */
+};
+
+/* The largest ts_ps: 2^63 - 1 ps, 106.75 days. Times stay within int64 so
+ * that every report (JSON integers are signed) carries them as they are. */
+#define TRACE_TS_MAX_PS ((uint64_t)INT64_MAX)
+
+/* The true time between the earliest and the latest record delivered so
+ * far, whatever their order and however far apart, and the idle time cut
+ * out of the timeline: whole seconds (saturated at INT64_MAX) and ps. */
+struct trace_span {
+	uint64_t s, frac_ps;
+	uint64_t cut_s, cut_frac_ps;
 };
 
 struct trace_reader;
@@ -125,6 +140,12 @@ bool trace_progress(const struct trace_reader *r, uint64_t *done_bytes, uint64_t
 int trace_next(struct trace_reader *r, struct trace_record *rec, char *err, size_t err_len);
 const struct trace_info *trace_get_info(const struct trace_reader *r);
 const struct trace_stats *trace_get_stats(const struct trace_reader *r);
+/* Cut idle gaps: a record later than every earlier one by more than
+ * max_gap_ps is placed max_gap_ps after the latest, and the records after it
+ * keep their spacing (counted in gaps_cut). 0 (the default) cuts nothing.
+ * Set before the first trace_next. */
+void trace_set_max_gap_ps(struct trace_reader *r, uint64_t max_gap_ps);
+void trace_time_span(const struct trace_reader *r, struct trace_span *span);
 /* "FILE: record N: original length L > 262144 ...: skipped" for the first
  * record skipped for its original length, "" if none: what a caller prints
  * as a warning beside the count. */
