@@ -209,7 +209,9 @@ static int cmd_run(int argc, char **argv)
 #ifdef NICSIM_HAVE_RTL
 		backend_rtl_close(brtl);
 #endif
-		return EXIT_TRACE; /* the config was valid: the trace (or memory) failed */
+		/* The config was valid on its own: either it cannot replay this
+		 * trace (named keys), or the trace (or memory) failed. */
+		return rc == REPLAY_E_SETTINGS ? EXIT_USAGE : EXIT_TRACE;
 	}
 	int status = 0;
 	if (!quiet)

@@ -57,10 +57,9 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 	r->cfg = *cfg;
 	snprintf(r->trace_path, sizeof r->trace_path, "%s", trace_path);
 	r->backend = opts && opts->backend_name ? opts->backend_name : "c";
-	int rc = replay_identify_host(trace_path, cfg->host.ip, cfg->host.mac, &r->host, err, err_len);
+	int rc = replay_host_id_parse(cfg->host.ip, cfg->host.mac, &r->host, err, err_len);
 	if (rc < 0)
 		goto fail;
-	rc = -1;
 	r->k = sim_kernel_new();
 	r->pool = pkt_pool_new();
 	r->flows = flows_new();
@@ -75,6 +74,7 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 	if ((rc = replay_new(&r->rep, r->k, &r->bus, r->pool, trace_path, &rcfg, &r->host, err, err_len)) < 0)
 		goto fail;
 	rc = -1;
+	r->host = *replay_host(r->rep);
 	enum parse_link link = replay_trace_info(r->rep)->link;
 	if (nic_new(&r->nic, r->k, &r->bus, r->pool, &cfg->nic, &cfg->mac, &cfg->rss, &cfg->irq, link, err,
 		    err_len))
@@ -107,6 +107,13 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 	}
 	uint64_t stop = cfg->run.stop_us ? (uint64_t)cfg->run.stop_us * SIM_PS_PER_US : SIM_TIME_NEVER;
 	sim_run_until(r->k, stop);
+	const char *late_ev = sim_time_overflow(r->k, NULL);
+	if (late_ev) {   /* the replay keeps frames in range: settings carried the model past it */
+		snprintf(err, err_len, "%s: event %s was due beyond 2^63 ps (106 days) of simulated time: "
+			 "the settings make the NIC or the host lag that far behind the trace", r->trace_path, late_ev);
+		rc = REPLAY_E_SETTINGS;
+		goto fail;
+	}
 	r->events = sim_events_fired(r->k);
 	r->sim_end_ps = sim_now_ps(r->k);
 	r->wall_ns = wall_now_ns() - t0;

@@ -54,7 +54,9 @@ struct run {
 };
 
 /* Build and run. On error returns <0 with a message; *out is NULL then.
- * Exit-code mapping for the CLI: config errors -1, trace errors: enum trace_err. */
+ * Exit-code mapping for the CLI: REPLAY_E_SETTINGS when the settings cannot
+ * replay this trace (time would pass what it can hold, a pipe cannot loop);
+ * otherwise a trace error (enum trace_err) or -1. */
 int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct run_opts *opts,
 	      struct run **out, char *err, size_t err_len);
 void run_free(struct run *r);
