@@ -236,7 +236,9 @@ json_t *report_json(const struct run *r)
 		json_object_set_new(o, "moves_after_drain", jint(b->moves_drained));
 		json_object_set_new(o, "moves_forced_at_timeout", jint(b->moves_forced));
 		json_object_set_new(o, "drain_polls", jint(b->drain_polls));
+		json_object_set_new(o, "drain_polls_skipped_idle", jint(b->drain_polls_skipped));
 		json_object_set_new(o, "policy_runs", jint(b->policy_runs));
+		json_object_set_new(o, "policy_intervals_skipped_idle", jint(b->policy_idle_intervals));
 		json_object_set_new(root, "rebalance", o);
 	}
 	/* Counted only with --flows or table updates (per-flow state); null otherwise. */
@@ -339,8 +341,8 @@ void report_text(const struct run *r, FILE *f)
 	if (r->rebal) {
 		const struct rebalance_stats *b = rebalance_stats(r->rebal);
 		fprintf(f, "table updates: %" PRIu64 " entries moved (%" PRIu64 " after draining, %" PRIu64
-			   " forced at timeout), %" PRIu64 " policy runs\n",
-			b->entries_moved, b->moves_drained, b->moves_forced, b->policy_runs);
+			   " forced at timeout), %" PRIu64 " policy runs (%" PRIu64 " idle intervals skipped)\n",
+			b->entries_moved, b->moves_drained, b->moves_forced, b->policy_runs, b->policy_idle_intervals);
 	}
 	fprintf(f, "queue imbalance (max/mean packets): %.2f", (double)imb / 1000.0);
 	if (flows_count(r->flows))
