@@ -175,7 +175,9 @@ void sim_stop(struct sim_kernel *k) { k->stop = 1; }
 uint64_t sim_run_until(struct sim_kernel *k, uint64_t t_ps)
 {
 	uint64_t fired = 0;
-	k->stop = k->overflow_name != NULL;   /* an overflow stops the run for good */
+	if (k->overflow_name)   /* an overflow stops the run for good */
+		return 0;
+	k->stop = 0;
 	for (;;) {
 		drop_stale(k);
 		if (!k->n || k->heap[0].time_ps > t_ps)
