@@ -84,6 +84,8 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 		goto fail;
 	if (opts && opts->engines)
 		nic_set_engines(r->nic, opts->engines);
+	if (opts && opts->on_progress)
+		replay_on_progress(r->rep, opts->on_progress, opts->progress_ctx);
 	nic_attach(r->nic, &r->bus);
 	driver_attach(r->drv, &r->bus);
 	if (rebalance_is_active(&cfg->rebalance) &&

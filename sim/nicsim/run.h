@@ -32,6 +32,8 @@ struct run_opts {
 	bool want_flows;                     /* keep per-flow counts (run --flows) */
 	const struct nic_engines *engines;   /* NULL = the C twins */
 	const char *backend_name;            /* "c" unless engines given */
+	replay_progress_fn on_progress;      /* NULL: none (see replay_on_progress) */
+	void *progress_ctx;
 };
 
 struct run {
