@@ -690,8 +690,9 @@ int replay_new(struct replay **out, struct sim_kernel *k, struct bus *bus, struc
 	r->loops = cfg->loops;
 	r->id = *id;
 	r->progress_countdown = REPLAY_PROGRESS_RECORDS;
-	snprintf(r->path, sizeof r->path, "%s", path);
-	int rc = trace_open(&r->tr, r->path, r->err, sizeof r->err);
+	/* path names the trace in messages, as the reader names it */
+	snprintf(r->path, sizeof r->path, "%s", strcmp(path, "-") ? path : TRACE_STDIN_NAME);
+	int rc = trace_open(&r->tr, path, r->err, sizeof r->err);
 	if (rc < 0)
 		goto fail;
 	r->info = *trace_get_info(r->tr);
