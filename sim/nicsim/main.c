@@ -7,8 +7,9 @@
  *   nicsim config [options]          effective configuration, or --docs
  *
  * Exit status: 0 ok; 1 reports differ (check); 2 usage or configuration
- * error; 3 the trace could not be read; 4 the RTL and C twins disagreed
- * (--backend rtl).
+ * error, settings that cannot replay the trace included; 3 the trace could
+ * not be read (or its time span does not fit); 4 the RTL and C twins
+ * disagreed (--backend rtl).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -45,7 +46,8 @@ static const char *usage_main =
 	"Captures: pcap or pcapng, plain or gzip-compressed (detected by content); link types\n"
 	"Ethernet, Linux cooked (SLL, SLL2) and raw IPv4/IPv6. TRACE '-' is standard input\n"
 	"(tcpdump -w - | nicsim run -); named pipes and <(...) work too.\n"
-	"Exit status: 0 ok, 1 reports differ, 2 usage or configuration error, 3 unreadable trace,\n"
+	"Exit status: 0 ok, 1 reports differ, 2 usage or configuration error (or settings that cannot\n"
+	"replay the trace), 3 unreadable trace (or one whose time span does not fit),\n"
 	"4 the RTL and C twins disagreed (run --backend rtl:...).\n"
 	"Docs: README.md, docs/config.md (every key, its unit, default and the default's source).\n";
 
