@@ -126,8 +126,9 @@ int replay_host_id_parse(const char *cfg_ip, const char *cfg_mac, struct host_id
 	return 0;
 }
 
-/* Direction of a parsed frame: 1 RX (to host), 0 TX (from host), -1 foreign. */
-static int replay_direction(struct host_id *id, const uint8_t *frame, const struct parse_result *pr,
+/* Direction of a parsed frame: 1 RX (to host), 0 TX (from host), -1 foreign.
+ * Once a frame, on the replay's hot path. */
+static inline int replay_direction(struct host_id *id, const uint8_t *frame, const struct parse_result *pr,
 		     enum parse_link link)
 {
 	if (id->use_sll_type)
@@ -167,14 +168,13 @@ struct la_rec {
 };
 
 
-/* Where frames go on the simulated timeline: the state that places one. */
+/* Where frames go on the simulated timeline: the state that places one
+ * (with the counts and first/last trace times kept in a replay_stats). */
 struct replay_clock {
 	bool has_first;
-	uint64_t first_ts_ps;       /* trace time of the first RX frame */
-	uint64_t last_ts_ps;        /* latest trace time of an RX frame, first pass */
 	uint64_t pass_offset_ps, last_t, pass_span;
+	uint64_t t_limit_ps;        /* REPLAY_TIME_MAX_PS - pass_offset_ps: the latest time in the pass */
 	uint64_t wire_free_ps;      /* the wire is busy with the previous frame until then */
-	uint64_t ts_clamped, paced;
 };
 
 /* Why a frame cannot be placed (what the message blames). */
@@ -236,24 +236,26 @@ static uint64_t gap_ps(const struct replay_cfg *cfg) { return (uint64_t)cfg->gap
 /* Place an RX frame of wire_len bytes with trace time ts_ps: *t_ps is when it
  * starts on the wire. Every sum is checked against REPLAY_TIME_MAX_PS; past
  * it, the fault says which input carried it there and *t_ps the time it
- * would have had (saturated). */
-static enum place_fault clock_place(struct replay_clock *c, const struct replay_cfg *cfg, uint64_t ts_ps,
-				    uint32_t wire_len, bool is_first_pass, uint64_t *t_ps)
+ * would have had (saturated). Once a frame, on the replay's hot path. */
+static inline enum place_fault clock_place(struct replay_clock *c, struct replay_stats *st,
+					   const struct replay_cfg *cfg, uint64_t ts_ps, uint32_t wire_len,
+					   bool is_first_pass, uint64_t *t_ps)
 {
 	if (!c->has_first) {
 		c->has_first = true;
-		c->first_ts_ps = ts_ps;
+		st->first_ts_ps = ts_ps;
 	}
-	uint64_t rel = ts_ps >= c->first_ts_ps ? ts_ps - c->first_ts_ps : 0;
-	if (is_first_pass && ts_ps > c->last_ts_ps)
-		c->last_ts_ps = ts_ps;
-	*t_ps = rel;
+	uint64_t rel = ts_ps >= st->first_ts_ps ? ts_ps - st->first_ts_ps : 0;
+	if (is_first_pass && ts_ps > st->last_ts_ps)
+		st->last_ts_ps = ts_ps;
 	uint64_t t;
 	switch (cfg->timing) {
 	case REPLAY_TIMING_SCALED: {
 		/* A timestamp the reader clamped has lost its true value. */
-		if (ts_ps >= TRACE_TS_MAX_PS)
+		if (ts_ps >= TRACE_TS_MAX_PS) {
+			*t_ps = rel;
 			return PLACE_TRACE;
+		}
 		unsigned __int128 v = (unsigned __int128)rel * 100u / cfg->speed_pct;
 		if (v > REPLAY_TIME_MAX_PS) {
 			*t_ps = v > UINT64_MAX ? UINT64_MAX : (uint64_t)v;
@@ -266,23 +268,22 @@ static enum place_fault clock_place(struct replay_clock *c, const struct replay_
 		t = 0;   /* the capture's times do not matter, however far apart */
 		break;
 	default:
-		if (rel > REPLAY_TIME_MAX_PS)
-			return PLACE_TRACE;
 		t = rel;
 	}
 	/* The pass's span in simulated time (scaled, or 0 back to back):
 	 * the next pass starts after it. */
 	if (t > c->pass_span)
 		c->pass_span = t;
-	if (t > REPLAY_TIME_MAX_PS - c->pass_offset_ps) {
+	/* One test for the time on its own and with the passes before it. */
+	if (t > c->t_limit_ps) {
 		*t_ps = t <= UINT64_MAX - c->pass_offset_ps ? t + c->pass_offset_ps : UINT64_MAX;
-		return PLACE_PASSES;
+		return t > REPLAY_TIME_MAX_PS ? PLACE_TRACE : PLACE_PASSES;
 	}
 	t += c->pass_offset_ps;
 	/* A timestamp before the previous one (the capture's own order, not
 	 * the pacing below) is clamped and counted. */
 	if (t < c->last_t) {
-		c->ts_clamped++;
+		st->ts_clamped++;
 		t = c->last_t;
 	}
 	c->last_t = t;
@@ -293,11 +294,12 @@ static enum place_fault clock_place(struct replay_clock *c, const struct replay_
 	if (cfg->wire_rate_mbps) {
 		if (t < c->wire_free_ps) {
 			t = c->wire_free_ps;
-			c->paced++;
+			st->paced++;
+			if (t > REPLAY_TIME_MAX_PS) {
+				*t_ps = t;
+				return PLACE_WIRE;
+			}
 		}
-		*t_ps = t;
-		if (t > REPLAY_TIME_MAX_PS)
-			return PLACE_WIRE;
 		/* <= REPLAY_TIME_MAX_PS + 2 s (a 256 KiB frame at 1 Mb/s): no wrap. */
 		c->wire_free_ps = t + eth_wire_time_ps(wire_len, cfg->wire_rate_mbps, cfg->wire_fcs_bytes,
 						      cfg->wire_overhead_bytes);
@@ -308,14 +310,14 @@ static enum place_fault clock_place(struct replay_clock *c, const struct replay_
 
 /* The message (in r->err) and return code for a frame that cannot be placed
  * (rec_ts_ps: its trace time, TRACE_TS_MAX_PS if the reader clamped it). */
-static int place_refuse(struct replay *r, enum place_fault f, const struct replay_clock *c, uint64_t record,
+static int place_refuse(struct replay *r, enum place_fault f, const struct replay_stats *st, uint64_t record,
 			uint64_t rec_ts_ps, uint64_t t_ps)
 {
 	char a[32], b[32], lim[32];
 	span_text(REPLAY_TIME_MAX_PS, lim, sizeof lim);
 	switch (f) {
 	case PLACE_TRACE:
-		t_ps = rec_ts_ps >= c->first_ts_ps ? rec_ts_ps - c->first_ts_ps : 0;
+		t_ps = rec_ts_ps >= st->first_ts_ps ? rec_ts_ps - st->first_ts_ps : 0;
 		snprintf(r->err, sizeof r->err,
 			 "%.200s: record %" PRIu64 ": its timestamp is %s%s after the first frame's, beyond the %s "
 			 "simulated time holds: cut idle gaps with replay.max_gap_us (docs/replay.md)",
@@ -370,11 +372,12 @@ static int passes_check(struct replay *r, uint64_t span_ps)
 /* The next record: from the look-ahead while it lasts, then the reader. */
 static int next_record(struct replay *r, struct trace_record *rec)
 {
-	if (r->la_next < r->la_n) {
-		la_get(r, &r->la[r->la_next++], rec);
-		return TRACE_OK;
-	}
-	if (r->la) { /* done with it (its last record has been used): memory back */
+	if (r->la) {
+		if (r->la_next < r->la_n) {
+			la_get(r, &r->la[r->la_next++], rec);
+			return TRACE_OK;
+		}
+		/* done with it (its last record has been used): memory back */
 		free(r->la);
 		free(r->la_data);
 		r->la = NULL;
@@ -520,7 +523,8 @@ static int detect_host(struct replay *r)
  * whole capture in the look-ahead, the passes are checked too. */
 static int lookahead_check_times(struct replay *r)
 {
-	struct replay_clock c = { 0 };
+	struct replay_clock c = { .t_limit_ps = REPLAY_TIME_MAX_PS };
+	struct replay_stats st = { 0 };
 	struct host_id id = r->id;   /* direction learns the host MAC: on a copy */
 	struct parse_result pr;
 	for (uint32_t i = 0; i < r->la_n; i++) {
@@ -530,9 +534,9 @@ static int lookahead_check_times(struct replay *r)
 		if (replay_direction(&id, rec.data, &pr, r->info.link) != 1)
 			continue;
 		uint64_t t;
-		enum place_fault f = clock_place(&c, &r->cfg, rec.ts_ps, rec.wire_len, true, &t);
+		enum place_fault f = clock_place(&c, &st, &r->cfg, rec.ts_ps, rec.wire_len, true, &t);
 		if (f != PLACE_OK)
-			return place_refuse(r, f, &c, rec.index, rec.ts_ps, t);
+			return place_refuse(r, f, &st, rec.index, rec.ts_ps, t);
 	}
 	return r->is_la_whole && c.has_first ? passes_check(r, c.pass_span) : 0;
 }
@@ -564,6 +568,7 @@ static int pass_end(struct replay *r)
 	/* Next pass starts after this one's span plus the gap: passes_check
 	 * has bounded the sum. */
 	r->clk.pass_offset_ps += r->clk.pass_span + gap_ps(&r->cfg) + 1;
+	r->clk.t_limit_ps = REPLAY_TIME_MAX_PS - r->clk.pass_offset_ps;
 	int rc = trace_rewind(r->tr, r->err, sizeof r->err);
 	if (rc < 0)
 		return rc;
@@ -637,16 +642,11 @@ static int read_ahead(struct replay *r)
 			continue;
 		}
 		uint64_t t;
-		enum place_fault f = clock_place(&r->clk, &r->cfg, rec.ts_ps, p->wire_len, r->st.passes == 1, &t);
+		enum place_fault f = clock_place(&r->clk, &r->st, &r->cfg, rec.ts_ps, p->wire_len, r->st.passes == 1, &t);
 		if (f != PLACE_OK) {
 			pkt_release(r->pool, p);
-			return place_refuse(r, f, &r->clk, rec.index, rec.ts_ps, t);
+			return place_refuse(r, f, &r->st, rec.index, rec.ts_ps, t);
 		}
-		r->st.ts_clamped = r->clk.ts_clamped;
-		r->st.paced = r->clk.paced;
-		if (r->st.rx_frames == 0)
-			r->st.first_ts_ps = r->clk.first_ts_ps;
-		r->st.last_ts_ps = r->clk.last_ts_ps;
 		uint64_t now = sim_now_ps(r->k);
 		if (t < now)
 			t = now;
@@ -688,6 +688,7 @@ int replay_new(struct replay **out, struct sim_kernel *k, struct bus *bus, struc
 	r->pool = pool;
 	r->cfg = *cfg;
 	r->loops = cfg->loops;
+	r->clk.t_limit_ps = REPLAY_TIME_MAX_PS;
 	r->id = *id;
 	r->progress_countdown = REPLAY_PROGRESS_RECORDS;
 	/* path names the trace in messages, as the reader names it */

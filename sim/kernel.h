@@ -75,13 +75,14 @@ uint64_t sim_now_ps(const struct sim_kernel *k);
 /* Schedule ev at absolute time t_ps >= now. ev must not be pending. A t_ps
  * beyond SIM_TIME_MAX stops the run (see the top of this file). */
 void sim_schedule_at(struct sim_kernel *k, struct sim_event *ev, uint64_t t_ps);
+/* delay_ps <= SIM_TIME_MAX, as every conversion gives: with now <= SIM_TIME_MAX
+ * the sum cannot wrap, and sim_schedule_at checks it. */
 static inline void sim_schedule_in(struct sim_kernel *k, struct sim_event *ev, uint64_t delay_ps)
 {
-	uint64_t now = sim_now_ps(k);
-	sim_schedule_at(k, ev, delay_ps <= SIM_TIME_MAX - now ? now + delay_ps : SIM_TIME_NEVER);
+	sim_schedule_at(k, ev, sim_now_ps(k) + delay_ps);
 }
 /* The first event asked for beyond SIM_TIME_MAX (NULL if none), and the time
- * it asked for in *t_ps (SIM_TIME_NEVER when the sum itself overflowed). */
+ * it asked for in *t_ps. */
 const char *sim_time_overflow(const struct sim_kernel *k, uint64_t *t_ps);
 /* Remove a pending event; no-op when it is not pending. Cancellation is lazy:
  * the heap slot stays, marked stale by the generation, and is dropped when it

@@ -130,9 +130,9 @@ struct trace_reader {
 	bool has_base, has_prev;
 	i128 base_ps;             /* ts_base_s in ps */
 	i128 prev_abs_ps;         /* previous delivered record, ps since 1970 */
-	i128 latest_abs_ps, earliest_abs_ps; /* of the records delivered, ps since 1970 */
-	i128 max_gap_ps;          /* trace_set_max_gap_ps (0: no cut) */
-	i128 cut_ps;              /* idle time cut so far */
+	i128 latest_abs_ps, earliest_abs_ps; /* of the records with a timestamp, ps since 1970 */
+	uint64_t max_gap_ps;      /* trace_set_max_gap_ps (0: no cut) */
+	i128 base_cut_ps;         /* base_ps plus the idle time cut so far */
 
 	struct iface *ifaces;     /* current pcapng section */
 	uint32_t n_ifaces, ifaces_cap;
@@ -460,31 +460,32 @@ static void deliver(struct trace_reader *r, struct trace_record *rec, uint64_t r
 {
 	if (!has_ts)
 		abs_ps = r->has_prev ? r->prev_abs_ps : 0;   /* the base is only set with the first record */
-	if (!r->has_base && has_ts) {
-		i128 s = abs_ps / PS_PER_S;
-		if (abs_ps < 0 && abs_ps % PS_PER_S)
-			s -= 1; /* floor, so the first record's ts_ps is >= 0 */
-		if (s < INT64_MIN)
-			s = INT64_MIN;
-		if (s > INT64_MAX)
-			s = INT64_MAX;
-		r->has_base = true;
-		r->base_ps = s * PS_PER_S;
-		r->info.ts_base_s = (int64_t)s;
-	}
-	if (!r->has_prev) {
-		r->latest_abs_ps = r->earliest_abs_ps = abs_ps;
+	if (!r->has_base) {
+		if (has_ts) {
+			i128 s = abs_ps / PS_PER_S;
+			if (abs_ps < 0 && abs_ps % PS_PER_S)
+				s -= 1; /* floor, so the first record's ts_ps is >= 0 */
+			if (s < INT64_MIN)
+				s = INT64_MIN;
+			if (s > INT64_MAX)
+				s = INT64_MAX;
+			r->has_base = true;
+			r->base_ps = s * PS_PER_S;
+			r->base_cut_ps = r->base_ps;
+			r->info.ts_base_s = (int64_t)s;
+			/* Records before had no time of their own. */
+			r->latest_abs_ps = r->earliest_abs_ps = abs_ps;
+		}
 	} else if (abs_ps > r->latest_abs_ps) {
-		i128 gap = abs_ps - r->latest_abs_ps;
-		if (r->max_gap_ps && gap > r->max_gap_ps) {
-			r->cut_ps += gap - r->max_gap_ps;
+		if (r->max_gap_ps && abs_ps - r->latest_abs_ps > (i128)r->max_gap_ps) {
+			r->base_cut_ps += abs_ps - r->latest_abs_ps - (i128)r->max_gap_ps;
 			r->stats.gaps_cut++;
 		}
 		r->latest_abs_ps = abs_ps;
 	} else if (abs_ps < r->earliest_abs_ps) {
 		r->earliest_abs_ps = abs_ps;
 	}
-	i128 rel = abs_ps - r->base_ps - r->cut_ps;
+	i128 rel = abs_ps - r->base_cut_ps;
 	uint64_t ts_ps;
 	if (rel < 0) {
 		ts_ps = 0;
@@ -527,6 +528,14 @@ static int check_caplen(struct trace_reader *r, uint64_t no, uint32_t caplen, ui
 	return TRACE_OK;
 }
 
+static void skip_absurd_len(struct trace_reader *r, uint64_t no, uint32_t len)
+{
+	if (!r->stats.skipped_len_absurd++)
+		snprintf(r->skip_note, sizeof r->skip_note,
+			 "%s: record %" PRIu64 ": original length %" PRIu32 " > %u (no frame is that long): skipped",
+			 r->path, no, len, TRACE_WIRE_LEN_MAX);
+}
+
 /* Records that carry nothing to deliver, or nothing a wire could carry:
  * counted and skipped; the first of an absurd length is named. */
 static bool is_skipped(struct trace_reader *r, uint64_t no, uint32_t caplen, uint32_t len)
@@ -536,11 +545,7 @@ static bool is_skipped(struct trace_reader *r, uint64_t no, uint32_t caplen, uin
 		return true;
 	}
 	if (len > TRACE_WIRE_LEN_MAX) {
-		if (!r->stats.skipped_len_absurd++)
-			snprintf(r->skip_note, sizeof r->skip_note,
-				 "%s: record %" PRIu64 ": original length %" PRIu32
-				 " > %u (no frame is that long): skipped",
-				 r->path, no, len, TRACE_WIRE_LEN_MAX);
+		skip_absurd_len(r, no, len);
 		return true;
 	}
 	if (caplen > len) {
@@ -1199,10 +1204,10 @@ static void split_span(i128 ps, uint64_t *s, uint64_t *frac_ps)
 void trace_time_span(const struct trace_reader *r, struct trace_span *span)
 {
 	memset(span, 0, sizeof *span);
-	if (!r->has_prev)
+	if (!r->has_base)
 		return;
 	split_span(r->latest_abs_ps - r->earliest_abs_ps, &span->s, &span->frac_ps);
-	split_span(r->cut_ps, &span->cut_s, &span->cut_frac_ps);
+	split_span(r->base_cut_ps - r->base_ps, &span->cut_s, &span->cut_frac_ps);
 }
 
 uint64_t trace_error_record(const struct trace_reader *r) { return r->err_code ? r->err_rec : 0; }
