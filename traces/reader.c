@@ -130,7 +130,8 @@ struct trace_reader {
 	bool has_base, has_prev;
 	i128 base_ps;             /* ts_base_s in ps */
 	i128 prev_abs_ps;         /* previous delivered record, ps since 1970 */
-	i128 latest_abs_ps, earliest_abs_ps; /* of the records with a timestamp, ps since 1970 */
+	i128 latest_abs_ps;       /* with prev_abs_ps: the latest timestamp so far (see deliver) */
+	i128 earliest_abs_ps;     /* the earliest timestamp so far; both ps since 1970 */
 	uint64_t max_gap_ps;      /* trace_set_max_gap_ps (0: no cut) */
 	i128 base_cut_ps;         /* base_ps plus the idle time cut so far */
 
@@ -460,6 +461,11 @@ static void deliver(struct trace_reader *r, struct trace_record *rec, uint64_t r
 {
 	if (!has_ts)
 		abs_ps = r->has_prev ? r->prev_abs_ps : 0;   /* the base is only set with the first record */
+	bool is_backwards = r->has_prev && abs_ps < r->prev_abs_ps;
+	/* The latest time so far is max(latest_abs_ps, prev_abs_ps): the
+	 * previous record is the latest until the times go back, when it is
+	 * kept. So the common record, later than the one before, costs no
+	 * test beyond the backwards one. */
 	if (!r->has_base) {
 		if (has_ts) {
 			i128 s = abs_ps / PS_PER_S;
@@ -476,14 +482,17 @@ static void deliver(struct trace_reader *r, struct trace_record *rec, uint64_t r
 			/* Records before had no time of their own. */
 			r->latest_abs_ps = r->earliest_abs_ps = abs_ps;
 		}
-	} else if (abs_ps > r->latest_abs_ps) {
-		if (r->max_gap_ps && abs_ps - r->latest_abs_ps > (i128)r->max_gap_ps) {
-			r->base_cut_ps += abs_ps - r->latest_abs_ps - (i128)r->max_gap_ps;
+	} else if (is_backwards) {
+		if (r->prev_abs_ps > r->latest_abs_ps)
+			r->latest_abs_ps = r->prev_abs_ps;
+		if (abs_ps < r->earliest_abs_ps)
+			r->earliest_abs_ps = abs_ps;
+	} else if (r->max_gap_ps) {
+		i128 latest = r->latest_abs_ps > r->prev_abs_ps ? r->latest_abs_ps : r->prev_abs_ps;
+		if (abs_ps - latest > (i128)r->max_gap_ps) {
+			r->base_cut_ps += abs_ps - latest - (i128)r->max_gap_ps;
 			r->stats.gaps_cut++;
 		}
-		r->latest_abs_ps = abs_ps;
-	} else if (abs_ps < r->earliest_abs_ps) {
-		r->earliest_abs_ps = abs_ps;
 	}
 	i128 rel = abs_ps - r->base_cut_ps;
 	uint64_t ts_ps;
@@ -502,8 +511,8 @@ static void deliver(struct trace_reader *r, struct trace_record *rec, uint64_t r
 	rec->wire_len = wire_len;
 	rec->iface = iface;
 	rec->data = data;
-	rec->is_ts_backwards = r->has_prev && abs_ps < r->prev_abs_ps;
-	r->stats.ts_backwards += rec->is_ts_backwards;
+	rec->is_ts_backwards = is_backwards;
+	r->stats.ts_backwards += is_backwards;
 	r->prev_abs_ps = abs_ps;
 	r->has_prev = true;
 	r->stats.records++;
@@ -1206,7 +1215,8 @@ void trace_time_span(const struct trace_reader *r, struct trace_span *span)
 	memset(span, 0, sizeof *span);
 	if (!r->has_base)
 		return;
-	split_span(r->latest_abs_ps - r->earliest_abs_ps, &span->s, &span->frac_ps);
+	i128 latest = r->latest_abs_ps > r->prev_abs_ps ? r->latest_abs_ps : r->prev_abs_ps;
+	split_span(latest - r->earliest_abs_ps, &span->s, &span->frac_ps);
 	split_span(r->base_cut_ps - r->base_ps, &span->cut_s, &span->cut_frac_ps);
 }
 

@@ -371,7 +371,7 @@ static void info_count(void *ctx, const struct trace_record *rec, const struct p
 	ic->packets++;
 	ic->bytes += rec->wire_len;
 	parse_stats_add(&ic->ps, pr);
-	if (ic->pg.is_on && !--ic->progress_countdown) {
+	if (!--ic->progress_countdown) {
 		ic->progress_countdown = REPLAY_PROGRESS_RECORDS;
 		uint64_t done, total;
 		bool has_share = trace_progress(ic->tr, &done, &total) && total;
