@@ -172,6 +172,19 @@ static void test_replay_forward_jump_of_years_is_refused_naming_the_record(void 
 	assert_string_equal(o, "");
 	free(o);
 	unlink(p);
+
+	/* Past the look-ahead (32,768 records) the jump is met while the run
+	 * goes on: 33,000 SYNs 1 us apart, then one 30 years later, record
+	 * 33,001. Refused there, the same way. */
+	struct cap c = { 0 };
+	cap_header(&c);
+	for (uint32_t i = 0; i < 33000; i++)
+		cap_syn(&c, T0_S, i, i, 1, 54);
+	cap_syn(&c, T0_S + 946080000u, 0, 33000, 1, 54);
+	p = cap_write(&c);
+	assert_int_equal(run_with(p, NULL, &r, err, sizeof err), TRACE_E_LIMIT);
+	assert_contains(err, "record 33001: its timestamp is more than");
+	unlink(p);
 }
 
 /* The same capture with replay.max_gap_us = 1 s: the jump is cut to 1 s,
@@ -283,6 +296,19 @@ static void test_replay_loops_that_would_pass_the_range_are_refused_and_those_th
 	assert_int_equal(run_with(p, too_many, &r, err, sizeof err), REPLAY_E_SETTINGS);
 	assert_contains(err, "replay.loops=200");
 	assert_contains(err, "one pass spans 1.0 days");
+
+	/* A capture longer than the look-ahead, 33,000 records over one day:
+	 * the loops are checked when pass 1 ends, its span known, before
+	 * pass 2 starts. */
+	struct cap c = { 0 };
+	cap_header(&c);
+	for (uint32_t i = 0; i < 33000; i++)
+		cap_syn(&c, T0_S, i, i, 1, 54);
+	cap_syn(&c, T0_S + DAY_S, 0, 33000, 1, 54);
+	const char *longer = cap_write(&c);
+	assert_int_equal(run_with(longer, too_many, &r, err, sizeof err), REPLAY_E_SETTINGS);
+	assert_contains(err, "replay.loops=200");
+	unlink(longer);
 
 	const char *fit[] = { "replay.loops=100", NULL };
 	r = must_run(p, fit);
