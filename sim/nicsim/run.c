@@ -55,7 +55,7 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 		return -1;
 	}
 	r->cfg = *cfg;
-	snprintf(r->trace_path, sizeof r->trace_path, "%s", trace_path);
+	snprintf(r->trace_path, sizeof r->trace_path, "%s", strcmp(trace_path, "-") ? trace_path : TRACE_STDIN_NAME);
 	r->backend = opts && opts->backend_name ? opts->backend_name : "c";
 	int rc = replay_host_id_parse(cfg->host.ip, cfg->host.mac, &r->host, err, err_len);
 	if (rc < 0)
