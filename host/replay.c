@@ -167,7 +167,6 @@ struct la_rec {
 	bool is_ts_backwards;
 };
 
-
 /* Where frames go on the simulated timeline: the state that places one
  * (with the counts and first/last trace times kept in a replay_stats). */
 struct replay_clock {
@@ -214,7 +213,7 @@ static void la_get(const struct replay *r, const struct la_rec *l, struct trace_
 				      .is_ts_backwards = l->is_ts_backwards, .data = r->la_data + l->off };
 }
 
-/* "12.3 days" or "4.1 years" into buf, for messages. */
+/* A time span for messages: "12.345 s", "5000 s", "12.3 days", "4.1 years". */
 static const char *span_text(uint64_t ps, char *buf, size_t len)
 {
 	uint64_t tenths_day = ps / (8640ull * SIM_PS_PER_S);
