@@ -205,12 +205,30 @@ static void request_move(struct rebalance *r, uint32_t entry, uint16_t to)
 		sim_schedule_at(r->k, &r->poll_ev, sim_now_ps(r->k));
 }
 
+/* The next firing of a periodic event that last fired at now, every
+ * period_ps: the first boundary now + k * period_ps (k >= 1) at or after
+ * until_ps, the time before which nothing can change what it looks at.
+ * *idle gets the boundaries passed over (k - 1). Events are what change
+ * the model's state (busy cycles, frames, queues are counted in their
+ * handlers), so a round at a boundary with no event since the last one
+ * would see nothing new and do nothing: an idle stretch costs one event,
+ * not one per period. */
+static uint64_t next_boundary(uint64_t now, uint64_t period_ps, uint64_t until_ps, uint64_t *idle)
+{
+	uint64_t k = 1;
+	if (until_ps != SIM_TIME_NEVER && until_ps > now + period_ps)
+		k = (until_ps - now + period_ps - 1) / period_ps;   /* until_ps <= SIM_TIME_MAX: no wrap */
+	*idle = k - 1;
+	return now + k * period_ps;
+}
+
 static void poll_fire(struct sim_kernel *k, struct sim_event *ev, void *arg)
 {
 	(void)ev;
 	struct rebalance *r = arg;
 	uint64_t now = sim_now_ps(k);
 	uint32_t kept = 0;
+	uint64_t first_deadline = SIM_TIME_NEVER;
 	for (uint32_t i = 0; i < r->n_pend; i++) {
 		struct pending_move *m = &r->pend[i];
 		bool is_drained = driver_queue_is_drained(r->drv, m->from);
@@ -224,11 +242,19 @@ static void poll_fire(struct sim_kernel *k, struct sim_event *ev, void *arg)
 		} else {
 			r->st.drain_polls++;
 			r->pend[kept++] = *m;
+			if (m->deadline_ps < first_deadline)
+				first_deadline = m->deadline_ps;
 		}
 	}
 	r->n_pend = kept;
-	if (kept)
-		sim_schedule_in(k, &r->poll_ev, REBALANCE_POLL_US * SIM_PS_PER_US);
+	if (kept) {
+		/* A queue drains only through events; a deadline passes on its own. */
+		uint64_t until = sim_next_time_ps(k), idle;
+		if (first_deadline < until)
+			until = first_deadline;
+		sim_schedule_at(k, &r->poll_ev, next_boundary(now, REBALANCE_POLL_US * SIM_PS_PER_US, until, &idle));
+		r->st.drain_polls_skipped += idle * kept;   /* as drain_polls counts them: one a pending move */
+	}
 }
 
 static void sched_fire(struct sim_kernel *k, struct sim_event *ev, void *arg)
@@ -288,9 +314,14 @@ static void tick_fire(struct sim_kernel *k, struct sim_event *ev, void *arg)
 			target = q;
 	if (busiest != idlest && hot_entry != UINT32_MAX && target != UINT32_MAX && 2 * hot < cpu_frames)
 		request_move(r, hot_entry, (uint16_t)target);
-	/* Keep ticking while anything else is going on; stop once the run drains. */
-	if (sim_events_pending(k) > 0)
-		sim_schedule_in(k, &r->tick_ev, (uint64_t)r->cfg.interval_us * SIM_PS_PER_US);
+	/* Keep ticking while anything else is going on, skipping intervals in
+	 * which nothing happens; stop once the run drains. */
+	uint64_t next = sim_next_time_ps(k), idle;
+	if (next == SIM_TIME_NEVER)
+		return;
+	sim_schedule_at(k, &r->tick_ev,
+			next_boundary(sim_now_ps(k), (uint64_t)r->cfg.interval_us * SIM_PS_PER_US, next, &idle));
+	r->st.policy_idle_intervals += idle;
 }
 
 int rebalance_new(struct rebalance **out, struct sim_kernel *k, struct driver *drv, const struct rebalance_cfg *cfg,
@@ -353,6 +384,10 @@ const struct stat_def rebalance_stat_defs[] = {
 	STAT_DEF(struct rebalance_stats, moves_forced, "moves_forced_at_timeout", "entries",
 		 "Of them, written at the drain timeout without draining."),
 	STAT_DEF(struct rebalance_stats, drain_polls, "drain_polls", "polls", "Checks that found the old queue busy."),
+	STAT_DEF(struct rebalance_stats, drain_polls_skipped, "drain_polls_skipped_idle", "polls",
+		 "Drain checks not made because no event fired in their interval (nothing could have changed)."),
 	STAT_DEF(struct rebalance_stats, policy_runs, "policy_runs", "runs", "Rounds of the rebalancing policy."),
+	STAT_DEF(struct rebalance_stats, policy_idle_intervals, "policy_intervals_skipped_idle", "intervals",
+		 "Policy rounds not run because no event fired in their interval."),
 	{ NULL },
 };

@@ -21,6 +21,9 @@
  *     frame for it — RXQ INFLIGHT register — and the driver has processed every
  *     completed descriptor), polled every REBALANCE_POLL_US; after
  *     drain_timeout_us it is written anyway and counted as forced.
+ * Periodic rounds and polls skip stretches in which no event fires (an idle
+ * gap of the capture): nothing they look at can change there, so skipping
+ * changes no result; the skipped ones are counted.
  * The rebalancer's own CPU time is not charged (control plane).
  */
 #ifndef NICSIM_HOST_REBALANCE_H
@@ -61,7 +64,9 @@ struct rebalance_stats {
 	uint64_t moves_drained;     /* of them, written after the old queue drained */
 	uint64_t moves_forced;      /* written at the drain timeout, not drained */
 	uint64_t drain_polls;       /* checks that found the old queue busy */
+	uint64_t drain_polls_skipped; /* checks not made: nothing happened until the next one */
 	uint64_t policy_runs;
+	uint64_t policy_idle_intervals; /* intervals in which nothing happened: no round */
 };
 extern const struct stat_def rebalance_stat_defs[];
 

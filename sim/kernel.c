@@ -27,6 +27,8 @@ struct sim_kernel {
 	uint32_t n, cap;
 	uint32_t live;    /* pending events (n minus stale slots) */
 	int stop;
+	const char *overflow_name;   /* the first event asked for beyond SIM_TIME_MAX */
+	uint64_t overflow_t_ps;
 };
 
 #define SEQ_BITS 56
@@ -66,6 +68,13 @@ void sim_event_init(struct sim_event *ev, const char *name, enum sim_prio prio,
 }
 
 uint64_t sim_now_ps(const struct sim_kernel *k) { return k->now_ps; }
+
+const char *sim_time_overflow(const struct sim_kernel *k, uint64_t *t_ps)
+{
+	if (t_ps)
+		*t_ps = k->overflow_t_ps;
+	return k->overflow_name;
+}
 uint64_t sim_events_fired(const struct sim_kernel *k) { return k->fired; }
 uint32_t sim_events_pending(const struct sim_kernel *k) { return k->live; }
 
@@ -79,6 +88,16 @@ void sim_schedule_at(struct sim_kernel *k, struct sim_event *ev, uint64_t t_ps)
 	assert(!ev->is_pending && "event scheduled while already pending");
 	assert(t_ps >= k->now_ps && "event scheduled in the past");
 	assert(ev->fire && "event without a handler (sim_event_init not called?)");
+	if (t_ps > SIM_TIME_MAX) {
+		/* Settings carried the model past what time can hold: keep the heap
+		 * consistent, stop, and let the caller say so. */
+		if (!k->overflow_name) {
+			k->overflow_name = ev->name;
+			k->overflow_t_ps = t_ps;
+		}
+		t_ps = SIM_TIME_MAX;
+		k->stop = 1;
+	}
 	if (k->n == k->cap) {
 		/* Growth is bounded by what is in flight; amortised, and only while
 		 * the model warms up. */
@@ -156,6 +175,8 @@ void sim_stop(struct sim_kernel *k) { k->stop = 1; }
 uint64_t sim_run_until(struct sim_kernel *k, uint64_t t_ps)
 {
 	uint64_t fired = 0;
+	if (k->overflow_name)   /* an overflow stops the run for good */
+		return 0;
 	k->stop = 0;
 	for (;;) {
 		drop_stale(k);
@@ -187,7 +208,8 @@ uint64_t sim_clock_cycles_to_ps(const struct sim_clock *c, uint64_t cycles)
 	if (cycles < UINT64_MAX / SIM_PS_PER_S)
 		return (cycles * SIM_PS_PER_S + c->freq_hz - 1) / c->freq_hz;
 	unsigned __int128 num = (unsigned __int128)cycles * SIM_PS_PER_S;
-	return (uint64_t)((num + c->freq_hz - 1) / c->freq_hz);
+	unsigned __int128 ps = (num + c->freq_hz - 1) / c->freq_hz;
+	return ps > SIM_TIME_MAX ? SIM_TIME_MAX : (uint64_t)ps;
 }
 
 uint64_t sim_clock_ps_to_cycles(const struct sim_clock *c, uint64_t ps)

@@ -10,6 +10,15 @@
  *
  * Invariant: an event is pending at most once; it is never scheduled in the
  * past. Both are asserted (a violation is a bug in nicsim, not bad input).
+ *
+ * Time never wraps: now <= SIM_TIME_MAX (2^63 - 1 ps, 106 days; within
+ * int64, so a JSON report shows every time as it is), conversions saturate
+ * at SIM_TIME_MAX, and the delays the model adds are bounded by their
+ * settings' ranges (far below 2^62 ps), so a time plus a delay cannot pass
+ * 2^64. Inputs are placed below SIM_TIME_MAX by the replay; settings that
+ * still carry the model past it (a host lagging by months) make the kernel
+ * keep the event at SIM_TIME_MAX, stop, and name it (sim_time_overflow):
+ * the caller reports that instead of a wrapped time.
  * Modelled on Redis' ae.c (one struct, add/process/delete) and gem5's named
  * events with a short list of priorities.
  */
@@ -20,6 +29,7 @@
 #include <stdint.h>
 
 #define SIM_TIME_NEVER UINT64_MAX
+#define SIM_TIME_MAX ((uint64_t)INT64_MAX)   /* the latest time an event can have */
 #define SIM_PS_PER_NS 1000ull
 #define SIM_PS_PER_US 1000000ull
 #define SIM_PS_PER_MS 1000000000ull
@@ -62,12 +72,18 @@ static inline bool sim_event_is_pending(const struct sim_event *ev)
 }
 
 uint64_t sim_now_ps(const struct sim_kernel *k);
-/* Schedule ev at absolute time t_ps >= now. ev must not be pending. */
+/* Schedule ev at absolute time t_ps >= now. ev must not be pending. A t_ps
+ * beyond SIM_TIME_MAX stops the run (see the top of this file). */
 void sim_schedule_at(struct sim_kernel *k, struct sim_event *ev, uint64_t t_ps);
+/* delay_ps <= SIM_TIME_MAX, as every conversion gives: with now <= SIM_TIME_MAX
+ * the sum cannot wrap, and sim_schedule_at checks it. */
 static inline void sim_schedule_in(struct sim_kernel *k, struct sim_event *ev, uint64_t delay_ps)
 {
 	sim_schedule_at(k, ev, sim_now_ps(k) + delay_ps);
 }
+/* The first event asked for beyond SIM_TIME_MAX (NULL if none), and the time
+ * it asked for in *t_ps. */
+const char *sim_time_overflow(const struct sim_kernel *k, uint64_t *t_ps);
 /* Remove a pending event; no-op when it is not pending. Cancellation is lazy:
  * the heap slot stays, marked stale by the generation, and is dropped when it
  * reaches the top — so the heap never writes into event structs while it
@@ -90,8 +106,8 @@ uint64_t sim_events_fired(const struct sim_kernel *k);
 uint32_t sim_events_pending(const struct sim_kernel *k);  /* live (not cancelled) events */
 
 /* A clock domain converts cycles to picoseconds and back with integers only.
- * cycles -> ps rounds up (a block is busy for whole cycles); ps -> cycles
- * rounds down. */
+ * cycles -> ps rounds up (a block is busy for whole cycles) and saturates at
+ * SIM_TIME_MAX; ps -> cycles rounds down. */
 struct sim_clock {
 	uint64_t freq_hz;
 };

@@ -85,12 +85,43 @@ static void test_kernel_clock_converts_with_integers(void **state)
 	assert_int_equal(sim_clock_cycles_to_ps(&g, 432000000000000ull), 86400000000000000ull);
 }
 
+/* Time never passes 2^63 - 1 ps. An event asked for beyond it (from
+ * SIM_TIME_MAX - 10 ps, 11 ps later: one past the limit) is kept at the limit,
+ * the run stops before firing it, and the kernel names it; a conversion of
+ * 2^62 cycles at 1 MHz (4.6e30 ps) saturates at the limit instead of
+ * wrapping. */
+static void test_kernel_time_beyond_2_pow_63_stops_the_run_and_names_the_event(void **state)
+{
+	(void)state;
+	struct sim_kernel *k = sim_kernel_new();
+	struct sim_event a, b;
+	static const char x = 'x';
+	trace_n = 0;
+	sim_event_init(&a, "first", SIM_PRIO_HW, rec, (void *)&x);
+	sim_event_init(&b, "too.late", SIM_PRIO_HW, rec, (void *)&x);
+	sim_schedule_at(k, &a, INT64_MAX - 10);
+	assert_int_equal(sim_run(k), 1);
+	assert_int_equal(sim_now_ps(k), INT64_MAX - 10);
+	assert_null(sim_time_overflow(k, NULL));
+	sim_schedule_in(k, &b, 11);
+	uint64_t t;
+	assert_string_equal(sim_time_overflow(k, &t), "too.late");
+	assert_true(t == (uint64_t)INT64_MAX + 1);   /* the time asked for */
+	assert_int_equal(sim_run(k), 0);   /* stopped: not fired, time not moved */
+	assert_int_equal(sim_now_ps(k), INT64_MAX - 10);
+	assert_int_equal(trace_n, 1);
+	sim_kernel_free(k);
+	struct sim_clock slow = { 1000000 };
+	assert_int_equal(sim_clock_cycles_to_ps(&slow, 1ull << 62), INT64_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kernel_orders_by_time_then_priority_then_insertion),
 		cmocka_unit_test(test_kernel_cancel_and_run_until_step_from_outside),
 		cmocka_unit_test(test_kernel_clock_converts_with_integers),
+		cmocka_unit_test(test_kernel_time_beyond_2_pow_63_stops_the_run_and_names_the_event),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -319,8 +319,8 @@ static void decompress_to(const char *src, const char *dst)
 
 /* Read path with our reader and plain_path with libpcap (nanosecond
  * precision) and require the same records. Our reader skips what libpcap
- * delivers with caplen 0 or caplen > len (counted), so those are matched
- * against the skip counters. Returns false when libpcap cannot open the file
+ * delivers with caplen 0, caplen > len or len > 256 KiB (counted), so those
+ * are matched against the skip counters. Returns false when libpcap cannot open the file
  * (nothing to compare against). */
 static bool matches_libpcap(const char *path, const char *plain_path, uint64_t *n_out)
 {
@@ -336,7 +336,7 @@ static bool matches_libpcap(const char *path, const char *plain_path, uint64_t *
 	int rc = trace_open(&r, path, err, sizeof err);
 	if (rc != TRACE_OK)
 		fail_msg("%s: ours refused what libpcap opened: %s", path, err);
-	uint64_t n = 0, skipped_zero = 0, skipped_gt = 0, pcap_no = 0;
+	uint64_t n = 0, skipped_zero = 0, skipped_gt = 0, skipped_absurd = 0, pcap_no = 0;
 	for (;;) {
 		struct pcap_pkthdr *h;
 		const u_char *d;
@@ -369,6 +369,10 @@ static bool matches_libpcap(const char *path, const char *plain_path, uint64_t *
 			skipped_zero++;
 			continue;
 		}
+		if (h->len > TRACE_WIRE_LEN_MAX) {
+			skipped_absurd++;
+			continue;
+		}
 		if (h->caplen > h->len) {
 			skipped_gt++;
 			continue;
@@ -393,6 +397,7 @@ static bool matches_libpcap(const char *path, const char *plain_path, uint64_t *
 	assert_int_equal(st->records, n);
 	assert_int_equal(st->skipped_zero_len, skipped_zero);
 	assert_int_equal(st->skipped_caplen_gt_len, skipped_gt);
+	assert_int_equal(st->skipped_len_absurd, skipped_absurd);
 	/* libpcap reports DLT values: the same numbers, except that raw IP
 	 * (LINKTYPE 101, 12, 14) becomes the platform's DLT_RAW. */
 	const struct trace_info *info = trace_get_info(r);
@@ -877,12 +882,13 @@ static void test_reader_backwards_timestamp_is_flagged_and_counted(void **state)
 	drop_built(p, &b);
 }
 
-static void test_reader_timestamp_outside_2_pow_64_ps_is_clamped_and_counted(void **state)
+static void test_reader_timestamp_outside_2_pow_63_ps_is_clamped_and_counted(void **state)
 {
 	(void)state;
 	/* base 1,600,000,000 s. Record 2 is before the base (clamped to 0,
-	 * flagged backwards); record 3 is 300 days after it, beyond 2^64 ps
-	 * (213.5 days): clamped to UINT64_MAX. */
+	 * flagged backwards); record 3 is 300 days after it, beyond 2^63 ps
+	 * (106.75 days): clamped to INT64_MAX, so no report shows a negative
+	 * time. */
 	struct bb b = {0};
 	pcap_hdr(&b, false, 65535, 1);
 	pcap_rec(&b, 1600000000u, 0, 40, 40, 1);
@@ -895,7 +901,7 @@ static void test_reader_timestamp_outside_2_pow_64_ps_is_clamped_and_counted(voi
 	assert_int_equal(g.info.ts_base_s, 1600000000);
 	assert_int_equal(g.recs[1].ts_ps, 0);
 	assert_true(g.recs[1].is_ts_backwards);
-	assert_int_equal(g.recs[2].ts_ps, UINT64_MAX);
+	assert_int_equal(g.recs[2].ts_ps, INT64_MAX);
 	assert_false(g.recs[2].is_ts_backwards);
 	assert_int_equal(g.stats.ts_clamped, 2);
 	assert_int_equal(g.stats.ts_backwards, 1);
@@ -1444,7 +1450,7 @@ int main(void)
 		cmocka_unit_test(test_reader_zero_length_record_is_skipped_and_counted),
 		cmocka_unit_test(test_reader_caplen_over_len_is_skipped_and_counted),
 		cmocka_unit_test(test_reader_backwards_timestamp_is_flagged_and_counted),
-		cmocka_unit_test(test_reader_timestamp_outside_2_pow_64_ps_is_clamped_and_counted),
+		cmocka_unit_test(test_reader_timestamp_outside_2_pow_63_ps_is_clamped_and_counted),
 		cmocka_unit_test(test_reader_unsupported_link_type_is_refused_by_name_and_number),
 		cmocka_unit_test(test_reader_error_is_sticky),
 		cmocka_unit_test(test_reader_pcapng_two_interfaces_with_their_own_tsresol),

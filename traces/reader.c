@@ -30,11 +30,14 @@
 #include "traces/reader.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 /* Picoseconds need more than 64 bits before the base is subtracted (a 2024
@@ -101,6 +104,9 @@ struct iface {
 
 struct trace_reader {
 	gzFile gz;
+	int fd;                   /* kept for trace_rewind; zlib reads a duplicate */
+	bool is_regular;          /* fd is a regular file: it can be read again */
+	int64_t start_off, size;  /* where reading started in it, and its size */
 	char *path;
 
 	/* Window: valid bytes are buf[pos, end). */
@@ -124,6 +130,10 @@ struct trace_reader {
 	bool has_base, has_prev;
 	i128 base_ps;             /* ts_base_s in ps */
 	i128 prev_abs_ps;         /* previous delivered record, ps since 1970 */
+	i128 latest_abs_ps;       /* with prev_abs_ps: the latest timestamp so far (see deliver) */
+	i128 earliest_abs_ps;     /* the earliest timestamp so far; both ps since 1970 */
+	uint64_t max_gap_ps;      /* trace_set_max_gap_ps (0: no cut) */
+	i128 base_cut_ps;         /* base_ps plus the idle time cut so far */
 
 	struct iface *ifaces;     /* current pcapng section */
 	uint32_t n_ifaces, ifaces_cap;
@@ -140,7 +150,9 @@ struct trace_reader {
 	uint32_t tail_type;
 
 	int err_code;
+	uint64_t err_rec;         /* the record err_msg names, 0 if none */
 	char err_msg[TRACE_ERR_MAX];
+	char skip_note[TRACE_ERR_MAX]; /* the first record skipped for its original length */
 	struct trace_info info;
 	struct trace_stats stats;
 };
@@ -268,11 +280,13 @@ static void read_gz_error(struct trace_reader *r)
 	if (errnum == Z_OK)
 		return;
 	r->gz_err = errnum;
-	/* zlib prefixes its message with the path given to gzopen; we add our
-	 * own prefix, so drop zlib's. */
-	size_t pl = strlen(r->path);
-	if (m && strncmp(m, r->path, pl) == 0 && m[pl] == ':' && m[pl + 1] == ' ')
-		m += pl + 2;
+	/* zlib prefixes its message with the name it knows the file by
+	 * ("<fd:N>" from gzdopen); we add our own prefix, so drop zlib's. */
+	if (m && !strncmp(m, "<fd:", 4)) {
+		const char *e = strstr(m, ">: ");
+		if (e)
+			m = e + 3;
+	}
 	snprintf(r->gz_msg, sizeof r->gz_msg, "%s", m ? m : "unknown zlib error");
 }
 
@@ -344,6 +358,7 @@ static int fail(struct trace_reader *r, int code, uint64_t rec_no, const char *f
 		va_end(ap);
 	}
 	r->err_code = code;
+	r->err_rec = rec_no;
 	return code;
 }
 
@@ -434,32 +449,58 @@ static int skip(struct trace_reader *r, uint64_t n, uint64_t rec_no, const char 
 /* Place an absolute time (ps since 1970) on the trace's timeline, flag it
  * against the previous record, and hand the record out. has_ts false (SPB):
  * the record takes the previous record's time. Backwards is judged on the
- * true times, so a record clamped to 0 is still flagged. */
+ * true times, so a record clamped to 0 is still flagged.
+ *
+ * The timeline is the true time since the base minus the idle gaps cut so
+ * far: a record later than every earlier one by more than max_gap_ps (when
+ * set) has the excess taken out, for it and every record after it. What is
+ * left is clamped to 0..TRACE_TS_MAX_PS and counted. */
 static void deliver(struct trace_reader *r, struct trace_record *rec, uint64_t rec_no, i128 abs_ps,
 		    bool has_ts, uint32_t cap_len, uint32_t wire_len, uint32_t iface,
 		    const uint8_t *data)
 {
 	if (!has_ts)
 		abs_ps = r->has_prev ? r->prev_abs_ps : 0;   /* the base is only set with the first record */
-	if (!r->has_base && has_ts) {
-		i128 s = abs_ps / PS_PER_S;
-		if (abs_ps < 0 && abs_ps % PS_PER_S)
-			s -= 1; /* floor, so the first record's ts_ps is >= 0 */
-		if (s < INT64_MIN)
-			s = INT64_MIN;
-		if (s > INT64_MAX)
-			s = INT64_MAX;
-		r->has_base = true;
-		r->base_ps = s * PS_PER_S;
-		r->info.ts_base_s = (int64_t)s;
+	bool is_backwards = r->has_prev && abs_ps < r->prev_abs_ps;
+	/* The latest time so far is max(latest_abs_ps, prev_abs_ps): the
+	 * previous record is the latest until the times go back, when it is
+	 * kept. So the common record, later than the one before, costs no
+	 * test beyond the backwards one. */
+	if (!r->has_base) {
+		if (has_ts) {
+			i128 s = abs_ps / PS_PER_S;
+			if (abs_ps < 0 && abs_ps % PS_PER_S)
+				s -= 1; /* floor, so the first record's ts_ps is >= 0 */
+			if (s < INT64_MIN)
+				s = INT64_MIN;
+			if (s > INT64_MAX)
+				s = INT64_MAX;
+			r->has_base = true;
+			r->base_ps = s * PS_PER_S;
+			r->base_cut_ps = r->base_ps;
+			r->info.ts_base_s = (int64_t)s;
+			/* Records before had no time of their own. */
+			r->latest_abs_ps = r->earliest_abs_ps = abs_ps;
+		}
+	} else if (is_backwards) {
+		if (r->prev_abs_ps > r->latest_abs_ps)
+			r->latest_abs_ps = r->prev_abs_ps;
+		if (abs_ps < r->earliest_abs_ps)
+			r->earliest_abs_ps = abs_ps;
+	} else if (r->max_gap_ps) {
+		i128 latest = r->latest_abs_ps > r->prev_abs_ps ? r->latest_abs_ps : r->prev_abs_ps;
+		if (abs_ps - latest > (i128)r->max_gap_ps) {
+			r->base_cut_ps += abs_ps - latest - (i128)r->max_gap_ps;
+			r->stats.gaps_cut++;
+		}
 	}
-	i128 rel = abs_ps - r->base_ps;
+	i128 rel = abs_ps - r->base_cut_ps;
 	uint64_t ts_ps;
 	if (rel < 0) {
 		ts_ps = 0;
 		r->stats.ts_clamped++;
-	} else if (rel > (i128)UINT64_MAX) {
-		ts_ps = UINT64_MAX;
+	} else if (rel > (i128)TRACE_TS_MAX_PS) {
+		ts_ps = TRACE_TS_MAX_PS;
 		r->stats.ts_clamped++;
 	} else {
 		ts_ps = (uint64_t)rel;
@@ -470,8 +511,8 @@ static void deliver(struct trace_reader *r, struct trace_record *rec, uint64_t r
 	rec->wire_len = wire_len;
 	rec->iface = iface;
 	rec->data = data;
-	rec->is_ts_backwards = r->has_prev && abs_ps < r->prev_abs_ps;
-	r->stats.ts_backwards += rec->is_ts_backwards;
+	rec->is_ts_backwards = is_backwards;
+	r->stats.ts_backwards += is_backwards;
 	r->prev_abs_ps = abs_ps;
 	r->has_prev = true;
 	r->stats.records++;
@@ -496,11 +537,24 @@ static int check_caplen(struct trace_reader *r, uint64_t no, uint32_t caplen, ui
 	return TRACE_OK;
 }
 
-/* Records that carry nothing to deliver: counted and skipped. */
-static bool is_skipped(struct trace_reader *r, uint32_t caplen, uint32_t len)
+static void skip_absurd_len(struct trace_reader *r, uint64_t no, uint32_t len)
+{
+	if (!r->stats.skipped_len_absurd++)
+		snprintf(r->skip_note, sizeof r->skip_note,
+			 "%s: record %" PRIu64 ": original length %" PRIu32 " > %u (no frame is that long): skipped",
+			 r->path, no, len, TRACE_WIRE_LEN_MAX);
+}
+
+/* Records that carry nothing to deliver, or nothing a wire could carry:
+ * counted and skipped; the first of an absurd length is named. */
+static bool is_skipped(struct trace_reader *r, uint64_t no, uint32_t caplen, uint32_t len)
 {
 	if (caplen == 0) {
 		r->stats.skipped_zero_len++;
+		return true;
+	}
+	if (len > TRACE_WIRE_LEN_MAX) {
+		skip_absurd_len(r, no, len);
 		return true;
 	}
 	if (caplen > len) {
@@ -539,7 +593,7 @@ static int pcap_next(struct trace_reader *r, struct trace_record *rec)
 		}
 		const uint8_t *data = r->buf + r->pos + PCAP_REC_HDR_BYTES;
 		r->pos += rec_bytes;
-		if (is_skipped(r, caplen, len))
+		if (is_skipped(r, no, caplen, len))
 			continue;
 		/* sec is unsigned (pcap-savefile(5)); frac may exceed one second
 		 * in broken files and is added as it stands, as libpcap does. */
@@ -859,7 +913,7 @@ static int pcapng_packet(struct trace_reader *r, struct trace_record *rec, uint3
 		r->tail_at = at;
 		r->tail_type = type;
 	}
-	if (is_skipped(r, caplen, wire_len))
+	if (is_skipped(r, no, caplen, wire_len))
 		return TRACE_OK;
 	i128 abs_ps = is_spb ? 0 : pcapng_ticks_to_ps(&r->ifaces[iface], ticks);
 	deliver(r, rec, no, abs_ps, !is_spb, caplen, wire_len, iface, data);
@@ -957,20 +1011,28 @@ static void copy_err(const struct trace_reader *r, char *err, size_t err_len)
 		snprintf(err, err_len, "%s", r->err_msg);
 }
 
-int trace_open(struct trace_reader **out, const char *path, char *err, size_t err_len)
+/* A reader over fd (owned from here on), named name in messages; is_regular:
+ * fd is a regular file that reading started at start_off of. */
+static int open_fd(struct trace_reader **out, const char *name, int fd, bool is_regular, int64_t start_off,
+		   int64_t size, char *err, size_t err_len)
 {
 	*out = NULL;
 	struct trace_reader *r = calloc(1, sizeof *r);
-	char *p = strdup(path);
+	char *p = strdup(name);
 	uint8_t *buf = malloc(TRACE_WINDOW_MIN_BYTES);
 	if (!r || !p || !buf) {
 		free(r);
 		free(p);
 		free(buf);
+		close(fd);
 		if (err && err_len)
-			snprintf(err, err_len, "%s: out of memory", path);
+			snprintf(err, err_len, "%s: out of memory", name);
 		return TRACE_E_NOMEM;
 	}
+	r->fd = fd;
+	r->is_regular = is_regular;
+	r->start_off = start_off;
+	r->size = size;
 	r->path = p;
 	r->buf = buf;
 	r->cap = TRACE_WINDOW_MIN_BYTES;
@@ -979,11 +1041,16 @@ int trace_open(struct trace_reader **out, const char *path, char *err, size_t er
 	r->info.linktype_name = "";
 
 	int rc;
+	/* zlib closes what it is given: a duplicate, so fd stays for
+	 * trace_rewind. */
+	int gz_fd = dup(fd);
 	errno = 0;
-	r->gz = gzopen(path, "rb");
+	r->gz = gz_fd >= 0 ? gzdopen(gz_fd, "rb") : NULL;
 	if (!r->gz) {
-		rc = fail(r, TRACE_E_IO, 0, "cannot open (%s)",
-			  errno ? strerror(errno) : "out of memory");
+		int e = errno;
+		if (gz_fd >= 0)
+			close(gz_fd);
+		rc = fail(r, TRACE_E_IO, 0, "cannot open (%s)", e ? strerror(e) : "out of memory");
 		goto out_err;
 	}
 	/* Must precede the first read (zlib allocates its buffers then). */
@@ -1038,6 +1105,79 @@ out_err:
 	return rc;
 }
 
+int trace_open(struct trace_reader **out, const char *path, char *err, size_t err_len)
+{
+	*out = NULL;
+	bool is_stdin = !strcmp(path, "-");
+	const char *name = is_stdin ? TRACE_STDIN_NAME : path;
+	/* A FIFO's open waits for its writer, as cat's does; O_NONBLOCK would
+	 * turn a late writer into an empty file. */
+	int fd = is_stdin ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (err && err_len)
+			snprintf(err, err_len, "%s: cannot open (%s)", name, strerror(errno));
+		return TRACE_E_IO;
+	}
+	struct stat st;
+	bool has_stat = fstat(fd, &st) == 0;
+	if (has_stat && S_ISDIR(st.st_mode)) {
+		close(fd);
+		if (err && err_len)
+			snprintf(err, err_len, "%s: is a directory, not a capture file", name);
+		return TRACE_E_IO;
+	}
+	bool is_regular = has_stat && S_ISREG(st.st_mode);
+	int64_t start = is_regular ? (int64_t)lseek(fd, 0, SEEK_CUR) : -1;
+	if (start < 0)
+		is_regular = false;
+	return open_fd(out, name, fd, is_regular, start, is_regular ? (int64_t)st.st_size : -1, err, err_len);
+}
+
+bool trace_can_rewind(const struct trace_reader *r) { return r->is_regular; }
+
+int trace_rewind(struct trace_reader *r, char *err, size_t err_len)
+{
+	if (!r->is_regular) {
+		if (err && err_len)
+			snprintf(err, err_len, "%s: a pipe or terminal cannot be read twice", r->path);
+		return TRACE_E_IO;
+	}
+	int fd = dup(r->fd);
+	if (fd < 0 || lseek(fd, r->start_off, SEEK_SET) < 0) {
+		if (err && err_len)
+			snprintf(err, err_len, "%s: cannot read it again (%s)", r->path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return TRACE_E_IO;
+	}
+	struct trace_reader *n;
+	int rc = open_fd(&n, r->path, fd, true, r->start_off, r->size, err, err_len);
+	if (rc < 0)
+		return rc;
+	/* Both are self-contained (every pointer is to their own allocations):
+	 * swap, and close what was r. */
+	struct trace_reader old = *r;
+	*r = *n;
+	*n = old;
+	trace_close(n);
+	return TRACE_OK;
+}
+
+bool trace_progress(const struct trace_reader *r, uint64_t *done_bytes, uint64_t *total_bytes)
+{
+	if (!r->is_regular || r->size <= r->start_off)
+		return false;
+	/* Bytes of the file zlib has taken (compressed, for gzip): ahead of the
+	 * record being read by at most zlib's buffer. */
+	z_off_t at = gzoffset(r->gz);
+	if (at < 0)
+		return false;
+	uint64_t total = (uint64_t)(r->size - r->start_off), done = (uint64_t)at;
+	*done_bytes = done < total ? done : total;
+	*total_bytes = total;
+	return true;
+}
+
 int trace_next(struct trace_reader *r, struct trace_record *rec, char *err, size_t err_len)
 {
 	if (r->err_code) {
@@ -1055,6 +1195,33 @@ const struct trace_info *trace_get_info(const struct trace_reader *r) { return &
 
 const struct trace_stats *trace_get_stats(const struct trace_reader *r) { return &r->stats; }
 
+const char *trace_skip_note(const struct trace_reader *r) { return r->skip_note; }
+
+void trace_set_max_gap_ps(struct trace_reader *r, uint64_t max_gap_ps) { r->max_gap_ps = max_gap_ps; }
+
+/* Whole seconds and the picoseconds below them of a non-negative span,
+ * seconds saturated at INT64_MAX. */
+static void split_span(i128 ps, uint64_t *s, uint64_t *frac_ps)
+{
+	if (ps < 0)
+		ps = 0;
+	i128 whole = ps / PS_PER_S;
+	*s = whole > INT64_MAX ? (uint64_t)INT64_MAX : (uint64_t)whole;
+	*frac_ps = (uint64_t)(ps % PS_PER_S);
+}
+
+void trace_time_span(const struct trace_reader *r, struct trace_span *span)
+{
+	memset(span, 0, sizeof *span);
+	if (!r->has_base)
+		return;
+	i128 latest = r->latest_abs_ps > r->prev_abs_ps ? r->latest_abs_ps : r->prev_abs_ps;
+	split_span(latest - r->earliest_abs_ps, &span->s, &span->frac_ps);
+	split_span(r->base_cut_ps - r->base_ps, &span->cut_s, &span->cut_frac_ps);
+}
+
+uint64_t trace_error_record(const struct trace_reader *r) { return r->err_code ? r->err_rec : 0; }
+
 uint64_t trace_digest(const struct trace_reader *r)
 {
 	uint64_t h = r->digest;
@@ -1069,6 +1236,8 @@ void trace_close(struct trace_reader *r)
 		return;
 	if (r->gz)
 		gzclose(r->gz);
+	if (r->fd >= 0)
+		close(r->fd);
 	free(r->ifaces);
 	free(r->buf);
 	free(r->path);

@@ -21,7 +21,7 @@
  * return a negative code and a one-line message "FILE: record N: what";
  * recoverable oddities are counted in trace_stats and the record is either
  * delivered with a flag (timestamp going backwards) or skipped (zero-length
- * record, caplen > original length).
+ * record, caplen > original length, an original length no frame can have).
  */
 #ifndef NICSIM_TRACES_READER_H
 #define NICSIM_TRACES_READER_H
@@ -35,6 +35,12 @@
 /* The largest capture length accepted: 256 KiB, libpcap's MAXIMUM_SNAPLEN
  * (pcap/pcap-int.h, 262144). */
 #define TRACE_CAPLEN_MAX (256u * 1024u)
+/* The largest original (wire) length accepted, the same 256 KiB: above the
+ * largest IPv6 jumbogram or GRO/BIG TCP super-frame a capture holds (tens of
+ * KiB), far below 0xFFFFFFFF. A record claiming more is skipped and counted
+ * (trace_stats.skipped_len_absurd, trace_skip_note names the first): replayed,
+ * it would occupy a wire for a second per gigabyte. */
+#define TRACE_WIRE_LEN_MAX (256u * 1024u)
 #define TRACE_ERR_MAX 512
 
 enum trace_err {
@@ -55,8 +61,10 @@ struct trace_record {
 	                           * Wireshark's frame numbers), so "record N" in a
 	                           * message is the Nth packet record */
 	uint64_t ts_ps;           /* picoseconds since trace_info.ts_base_s (Unix
-	                           * time, s): 2^64 ps is only 213 days, so an
-	                           * absolute ps count since 1970 cannot fit. */
+	                           * time, s), less the idle gaps cut so far
+	                           * (trace_set_max_gap_ps), in 0..TRACE_TS_MAX_PS:
+	                           * 2^63 ps is only 106 days, so an absolute ps
+	                           * count since 1970 cannot fit. */
 	uint32_t cap_len;         /* bytes in data */
 	uint32_t wire_len;        /* original length on the wire */
 	uint32_t iface;           /* pcapng interface id (0 for pcap) */
@@ -84,25 +92,67 @@ struct trace_stats {
 	uint64_t records;           /* packet records delivered */
 	uint64_t skipped_zero_len;  /* caplen == 0: skipped */
 	uint64_t skipped_caplen_gt_len; /* caplen > original length: skipped */
+	uint64_t skipped_len_absurd; /* original length > TRACE_WIRE_LEN_MAX: skipped */
 	uint64_t ts_backwards;      /* delivered, flagged is_ts_backwards */
 	uint64_t blocks_skipped;    /* pcapng blocks of other types */
 	uint64_t bytes_read;        /* file bytes consumed (after decompression) */
 	uint64_t ts_clamped;        /* timestamp before ts_base_s (ts_ps = 0) or
-	                             * 2^64 ps (213 days) after it (ts_ps =
-	                             * UINT64_MAX): delivered, clamped, counted */
+	                             * more than TRACE_TS_MAX_PS after it (ts_ps =
+	                             * TRACE_TS_MAX_PS): delivered, clamped, counted */
+	uint64_t gaps_cut;          /* forward jumps shortened to the max gap */
+};
+
+/* The largest ts_ps: 2^63 - 1 ps, 106.75 days. Times stay within int64 so
+ * that every report (JSON integers are signed) carries them as they are. */
+#define TRACE_TS_MAX_PS ((uint64_t)INT64_MAX)
+
+/* The true time between the earliest and the latest record delivered so
+ * far, whatever their order and however far apart, and the idle time cut
+ * out of the timeline: whole seconds (saturated at INT64_MAX) and ps. */
+struct trace_span {
+	uint64_t s, frac_ps;
+	uint64_t cut_s, cut_frac_ps;
 };
 
 struct trace_reader;
 
-/* Open path. On failure returns a negative enum trace_err and writes a
- * one-line message naming the file into err. */
+/* Messages name standard input so. */
+#define TRACE_STDIN_NAME "stdin"
+
+/* Open path: a file, a named pipe, /dev/fd/N (a shell's <(...)), or "-" for
+ * standard input. The stream is read once, front to back, without seeking;
+ * trace_rewind reads a regular file again. On failure returns a negative
+ * enum trace_err and writes a one-line message naming the file into err. */
 int trace_open(struct trace_reader **out, const char *path, char *err, size_t err_len);
+/* Whether trace_rewind can work: the capture is a regular file (standard
+ * input redirected from one included), not a pipe. */
+bool trace_can_rewind(const struct trace_reader *r);
+/* Start again from the beginning, as a freshly opened reader (stats, digest
+ * and record numbers restart). TRACE_E_IO with a message for a pipe. */
+int trace_rewind(struct trace_reader *r, char *err, size_t err_len);
+/* For a progress display: bytes of the file consumed so far (compressed
+ * bytes for gzip) and the file's size. false when the size is unknown (a
+ * pipe). */
+bool trace_progress(const struct trace_reader *r, uint64_t *done_bytes, uint64_t *total_bytes);
 /* Next packet record: TRACE_OK with *rec filled, TRACE_EOF at the end, or a
  * negative enum trace_err with a message "FILE: record N: ..." in err. After an
  * error, further calls return the same error. */
 int trace_next(struct trace_reader *r, struct trace_record *rec, char *err, size_t err_len);
 const struct trace_info *trace_get_info(const struct trace_reader *r);
 const struct trace_stats *trace_get_stats(const struct trace_reader *r);
+/* Cut idle gaps: a record later than every earlier one by more than
+ * max_gap_ps is placed max_gap_ps after the latest, and the records after it
+ * keep their spacing (counted in gaps_cut). 0 (the default) cuts nothing.
+ * Set before the first trace_next. */
+void trace_set_max_gap_ps(struct trace_reader *r, uint64_t max_gap_ps);
+void trace_time_span(const struct trace_reader *r, struct trace_span *span);
+/* "FILE: record N: original length L > 262144 ...: skipped" for the first
+ * record skipped for its original length, "" if none: what a caller prints
+ * as a warning beside the count. */
+const char *trace_skip_note(const struct trace_reader *r);
+/* The record the last fatal error named (0 if it named none): what "the file
+ * ends inside record N" says, counting skipped records too. */
+uint64_t trace_error_record(const struct trace_reader *r);
 void trace_close(struct trace_reader *r);
 
 /* Digest of the file contents as read (after decompression), for reports:

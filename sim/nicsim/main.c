@@ -7,8 +7,9 @@
  *   nicsim config [options]          effective configuration, or --docs
  *
  * Exit status: 0 ok; 1 reports differ (check); 2 usage or configuration
- * error; 3 the trace could not be read; 4 the RTL and C twins disagreed
- * (--backend rtl).
+ * error, settings that cannot replay the trace included; 3 the trace could
+ * not be read (or its time span does not fit); 4 the RTL and C twins
+ * disagreed (--backend rtl).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sim/nicsim/config.h"
 #include "sim/nicsim/jsondiff.h"
@@ -43,28 +45,33 @@ static const char *usage_main =
 	"  help COMMAND         options of one command\n"
 	"\n"
 	"Captures: pcap or pcapng, plain or gzip-compressed (detected by content); link types\n"
-	"Ethernet, Linux cooked (SLL, SLL2) and raw IPv4/IPv6.\n"
-	"Exit status: 0 ok, 1 reports differ, 2 usage or configuration error, 3 unreadable trace,\n"
+	"Ethernet, Linux cooked (SLL, SLL2) and raw IPv4/IPv6. TRACE '-' is standard input\n"
+	"(tcpdump -w - | nicsim run -); named pipes and <(...) work too.\n"
+	"Exit status: 0 ok, 1 reports differ, 2 usage or configuration error (or settings that cannot\n"
+	"replay the trace), 3 unreadable trace (or one whose time span does not fit),\n"
 	"4 the RTL and C twins disagreed (run --backend rtl:...).\n"
 	"Docs: README.md, docs/config.md (every key, its unit, default and the default's source).\n";
 
 static const char *usage_run =
 	"usage: nicsim run [options] TRACE\n"
 	"\n"
-	"Replays TRACE: frames addressed to the host go through the NIC (MAC, parser, checksum,\n"
-	"RSS, DMA, interrupt moderation) into the host's driver and CPUs; frames the host sent\n"
-	"are counted. Prints a summary; --json writes the full report.\n"
+	"Replays TRACE ('-': standard input): frames addressed to the host go through the NIC\n"
+	"(MAC, parser, checksum, RSS, DMA, interrupt moderation) into the host's driver and CPUs;\n"
+	"frames the host sent are counted. Prints a summary; --json writes the full report. On a\n"
+	"terminal, progress is shown on stderr a few times a second.\n"
 	"\n"
 	"options:\n"
 	"  --config FILE     settings in INI form ([section] then key = value); see docs/config.md\n"
 	"  --set KEY=VALUE   override one setting, e.g. --set rss.queues=16 (repeatable; after --config)\n"
-	"  --json FILE       write the JSON report (schema docs/report.md); '-' for stdout\n"
+	"  --json FILE       write the JSON report (schema docs/report.md); '-' for stdout, alone\n"
+	"                    (no summary beside it)\n"
 	"  --flows FILE      write per-flow CSV: proto,src,sport,dst,dport,packets,bytes,rss_hash,queue\n"
 	"  --backend B       compute engines: c (default) or rtl:BLOCKS, BLOCKS a subset of\n"
 	"                    rss,reta,csum (the Verilated twins, if built; e.g. rtl:rss,reta,csum)\n"
 	"  --vcd FILE        with an rtl backend: dump waves of the RTL blocks (GTKWave)\n"
-	"  --loops N         shorthand for --set replay.loops=N (replay the capture N times)\n"
-	"  --quiet           no summary on stdout\n"
+	"  --loops N         shorthand for --set replay.loops=N (replay the capture N times; a\n"
+	"                    pipe cannot be replayed twice)\n"
+	"  --quiet           no summary on stdout, no progress on stderr\n"
 	"\n"
 	"examples:\n"
 	"  nicsim run traces/many-flows-ipv4.pcap.gz\n"
@@ -72,12 +79,13 @@ static const char *usage_run =
 	"  nicsim run --set rss.queues=4 --set host.cpus=4 --set irq.mode=adaptive TRACE\n";
 
 static const char *usage_info =
-	"usage: nicsim info [--flows FILE] [--top N] TRACE\n"
+	"usage: nicsim info [--flows FILE] [--top N] [--quiet] TRACE\n"
 	"\n"
 	"Counts records, bytes, duration, link type, IPv4/IPv6/TCP/UDP/other, VLAN-tagged frames and\n"
 	"flows (one per direction of each TCP/UDP 5-tuple), and lists the top N flows by bytes (10).\n"
 	"--flows FILE writes every flow as CSV (proto,src,sport,dst,dport,packets,bytes), rows sorted as\n"
-	"text: the same definition as tshark's conversation counts (traces/README.md).\n";
+	"text: the same definition as tshark's conversation counts (traces/README.md). TRACE '-' is\n"
+	"standard input. On a terminal, progress is shown on stderr (not with --quiet).\n";
 
 static const char *usage_check =
 	"usage: nicsim check [--ignore PATH]... REPORT.json GOLDEN.json\n"
@@ -92,6 +100,80 @@ static const char *usage_config =
 	"\n"
 	"Prints the effective configuration in INI form (the format --config reads). --changed prints\n"
 	"only keys that differ from the defaults; --docs prints the Markdown reference of every key.\n";
+
+/* ---- progress on a terminal ---- */
+
+/* Shown on stderr when it is a terminal, at most every PROGRESS_EVERY_NS
+ * and not before PROGRESS_FIRST_NS (a short run shows nothing). The callers
+ * look at the clock only every REPLAY_PROGRESS_RECORDS records. */
+#define PROGRESS_EVERY_NS 250000000ull
+#define PROGRESS_FIRST_NS 500000000ull
+
+struct progress {
+	bool is_on;
+	const char *cmd, *name;
+	uint64_t t0_ns, shown_ns;
+	bool has_shown;
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void progress_init(struct progress *pg, const char *cmd, const char *trace, bool is_quiet)
+{
+	memset(pg, 0, sizeof *pg);
+	pg->is_on = !is_quiet && isatty(STDERR_FILENO);
+	pg->cmd = cmd;
+	const char *slash = strrchr(trace, '/');
+	pg->name = !strcmp(trace, "-") ? TRACE_STDIN_NAME : slash ? slash + 1 : trace;
+	pg->t0_ns = mono_ns();
+}
+
+/* One line, redrawn in place: share read (if known), frames, simulated
+ * time (has_sim), frames/s, time left (if the share is known). */
+static void progress_show(struct progress *pg, bool has_share, uint32_t share_ppm, uint64_t frames, bool has_sim,
+			  uint64_t sim_ps)
+{
+	if (!pg->is_on)
+		return;
+	uint64_t now = mono_ns(), wall = now - pg->t0_ns;
+	if (wall < PROGRESS_FIRST_NS || (pg->has_shown && now - pg->shown_ns < PROGRESS_EVERY_NS))
+		return;
+	pg->shown_ns = now;
+	pg->has_shown = true;
+	double secs = (double)wall / 1e9;
+	char line[256];
+	int n = snprintf(line, sizeof line, "nicsim %s: ", pg->cmd);
+	if (has_share)
+		n += snprintf(line + n, sizeof line - (size_t)n, "%.1f%% of %s read, ", share_ppm / 1e4, pg->name);
+	n += snprintf(line + n, sizeof line - (size_t)n, "%.2f M frames", (double)frames / 1e6);
+	if (has_sim)
+		n += snprintf(line + n, sizeof line - (size_t)n, ", %.3f s simulated", (double)sim_ps / 1e12);
+	n += snprintf(line + n, sizeof line - (size_t)n, ", %.2f M frames/s", (double)frames / 1e6 / secs);
+	if (has_share && share_ppm > 0)
+		snprintf(line + n, sizeof line - (size_t)n, ", %.0f s left", secs * (1e6 - share_ppm) / share_ppm);
+	fprintf(stderr, "\r%s\033[K", line);
+	fflush(stderr);
+}
+
+/* Clear the line before anything else is written. */
+static void progress_end(struct progress *pg)
+{
+	if (pg->has_shown) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+		pg->has_shown = false;
+	}
+}
+
+static void run_progress(void *ctx, const struct replay_progress *p)
+{
+	progress_show(ctx, p->has_share, p->share_ppm, p->records, true, p->sim_now_ps);
+}
 
 static int usage_err(const char *fmt, const char *arg, const char *cmd)
 {
@@ -192,7 +274,14 @@ static int cmd_run(int argc, char **argv)
 		}
 		print_cfg_warnings(&cfg, "run");
 	}
+	bool is_json_stdout = json_path && !strcmp(json_path, "-");
+	struct progress pg;
+	progress_init(&pg, "run", trace, quiet);
 	struct run_opts opts = { .want_flows = flows_path != NULL, .backend_name = "c" };
+	if (pg.is_on) {
+		opts.on_progress = run_progress;
+		opts.progress_ctx = &pg;
+	}
 #ifdef NICSIM_HAVE_RTL
 	struct backend_rtl *brtl = NULL;
 #endif
@@ -218,16 +307,29 @@ static int cmd_run(int argc, char **argv)
 	struct run *r;
 	char err[TRACE_ERR_MAX + 128];
 	int rc = run_trace(&cfg, trace, &opts, &r, err, sizeof err);
+	progress_end(&pg);
 	if (rc) {
 		fprintf(stderr, "nicsim run: %s\n", err);
 #ifdef NICSIM_HAVE_RTL
 		backend_rtl_close(brtl);
 #endif
-		return EXIT_TRACE; /* the config was valid: the trace (or memory) failed */
+		/* The config was valid on its own: either it cannot replay this
+		 * trace (named keys), or the trace (or memory) failed. */
+		return rc == REPLAY_E_SETTINGS ? EXIT_USAGE : EXIT_TRACE;
 	}
 	int status = 0;
-	if (!quiet)
+	/* The JSON on stdout stands alone; warnings the summary would carry go
+	 * to stderr instead. */
+	if (!quiet && !is_json_stdout) {
 		report_text(r, stdout);
+	} else {
+		const struct replay_stats *rs = replay_stats(r->rep);
+		if (rs->skip_note[0])
+			fprintf(stderr, "nicsim run: warning: %s (%" PRIu64 " such records)\n", rs->skip_note,
+				rs->trace.skipped_len_absurd);
+		if (rs->truncated_tail)
+			fprintf(stderr, "nicsim run: warning: %s; the run used the records before it\n", rs->truncated_msg);
+	}
 	if (json_path) {
 		json_t *j = report_json(r);
 		int jr = !strcmp(json_path, "-") ? json_dumpf(j, stdout, JSON_INDENT(1)) :
@@ -263,25 +365,32 @@ static int cmd_run(int argc, char **argv)
 /* What `nicsim info` counts besides the flows. */
 struct info_counts {
 	struct parse_stats ps;
-	uint64_t packets, bytes, first, last;
+	uint64_t packets, bytes;
+	const struct trace_reader *tr;
+	struct progress pg;
+	uint32_t progress_countdown;
 };
 
 static void info_count(void *ctx, const struct trace_record *rec, const struct parse_result *pr)
 {
 	struct info_counts *ic = ctx;
-	if (!ic->packets)
-		ic->first = rec->ts_ps;
-	if (rec->ts_ps > ic->last)
-		ic->last = rec->ts_ps;
 	ic->packets++;
 	ic->bytes += rec->wire_len;
 	parse_stats_add(&ic->ps, pr);
+	if (!--ic->progress_countdown) {
+		ic->progress_countdown = REPLAY_PROGRESS_RECORDS;
+		uint64_t done, total;
+		bool has_share = trace_progress(ic->tr, &done, &total) && total;
+		progress_show(&ic->pg, has_share, has_share ? (uint32_t)(done * 1000000u / total) : 0, ic->packets,
+			      false, 0);
+	}
 }
 
 static int cmd_info(int argc, char **argv)
 {
 	const char *trace = NULL, *flows_path = NULL;
 	long top = 10;
+	bool quiet = false;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (is_help(a)) {
@@ -298,6 +407,8 @@ static int cmd_info(int argc, char **argv)
 			if (!v || *end || top < 0)
 				return usage_err("--top needs a number >= 0 (got %s)", v ? v : "nothing", "info");
 			i++;
+		} else if (!strcmp(a, "--quiet")) {
+			quiet = true;
 		} else if (take_trace(a, &trace, "info")) {
 			return EXIT_USAGE;
 		}
@@ -312,9 +423,12 @@ static int cmd_info(int argc, char **argv)
 		return EXIT_TRACE;
 	}
 	const struct trace_info *ti = trace_get_info(tr);
+	const char *name = !strcmp(trace, "-") ? TRACE_STDIN_NAME : trace;
 	struct flow_table *ft = flows_new();
-	struct info_counts ic = { 0 };
-	rc = flows_count_reader(tr, trace, ft, info_count, &ic, err, sizeof err);
+	struct info_counts ic = { .tr = tr, .progress_countdown = REPLAY_PROGRESS_RECORDS };
+	progress_init(&ic.pg, "info", trace, quiet);
+	rc = flows_count_reader(tr, name, ft, info_count, &ic, err, sizeof err);
+	progress_end(&ic.pg);
 	bool is_truncated = rc == TRACE_E_TRUNCATED;
 	if (is_truncated) {
 		/* Cut inside the last record: report what came before (as tshark does). */
@@ -326,16 +440,31 @@ static int cmd_info(int argc, char **argv)
 		return EXIT_TRACE;
 	}
 	const struct trace_stats *ts = trace_get_stats(tr);
+	if (ts->skipped_len_absurd)
+		fprintf(stderr, "nicsim info: warning: %s (%" PRIu64 " such records)\n", trace_skip_note(tr),
+			ts->skipped_len_absurd);
+	struct trace_span span;
+	trace_time_span(tr, &span);
 	uint64_t unparsed = 0;
 	for (int s = 1; s < PARSE_STATUS_COUNT; s++)
 		unparsed += ic.ps.by_status[s];
-	printf("file        %s\n", trace);
+	printf("file        %s\n", name);
 	printf("format      %s%s, %s timestamps, link type %s (%u), snaplen %u\n", ti->format,
 	       ti->is_gzip ? " (gzip)" : "", ti->is_nanosecond ? "ns" : "us", ti->linktype_name, ti->linktype,
 	       ti->snaplen);
 	printf("packets     %" PRIu64 "\n", ic.packets);
 	printf("bytes       %" PRIu64 " (on the wire)\n", ic.bytes);
-	printf("duration    %.6f s\n", ic.packets ? (double)(ic.last - ic.first) / 1e12 : 0.0);
+	/* Earliest to latest, whatever their order and however far apart (the
+	 * reader keeps the true times), so a capture spanning years or going
+	 * backwards prints what it spans. */
+	printf("duration    %.6f s", (double)span.s + (double)span.frac_ps / 1e12);
+	if (span.s >= 86400u)
+		printf(" (%.1f days)", (double)span.s / 86400.0);
+	printf("\n");
+	if (span.s >= REPLAY_TIME_MAX_PS / SIM_PS_PER_S)
+		printf("note        longer than a run can simulate (%" PRIu64 " days): nicsim run needs replay.max_gap_us "
+		       "or replay.timing=linerate for it\n",
+		       (uint64_t)(REPLAY_TIME_MAX_PS / SIM_PS_PER_S / 86400u));
 	printf("ipv4        %" PRIu64 "\nipv6        %" PRIu64 "\n", ic.ps.ipv4, ic.ps.ipv6);
 	printf("tcp         %" PRIu64 "\nudp         %" PRIu64 "\nother       %" PRIu64 " (other IP %" PRIu64
 	       ", non-IP %" PRIu64 ")\n",
@@ -343,16 +472,17 @@ static int cmd_info(int argc, char **argv)
 	printf("vlan        %" PRIu64 " tagged\n", ic.ps.vlan_tagged);
 	printf("fragments   %" PRIu64 "\n", ic.ps.fragments);
 	if (is_truncated)
-		printf("truncated   the file ends inside record %" PRIu64 "\n", ic.packets + 1);
+		printf("truncated   the file ends inside record %" PRIu64 "\n", trace_error_record(tr));
 	printf("not parsed  %" PRIu64, unparsed);
 	for (int s = 1; s < PARSE_STATUS_COUNT; s++)
 		if (ic.ps.by_status[s])
 			printf(" %s=%" PRIu64, parse_status_name((enum parse_status)s), ic.ps.by_status[s]);
 	printf("\n");
-	if (ts->skipped_zero_len || ts->skipped_caplen_gt_len || ts->ts_backwards)
-		printf("oddities    %" PRIu64 " zero-length and %" PRIu64 " caplen>len records skipped, %" PRIu64
-		       " timestamps going backwards\n",
-		       ts->skipped_zero_len, ts->skipped_caplen_gt_len, ts->ts_backwards);
+	if (ts->skipped_zero_len || ts->skipped_caplen_gt_len || ts->skipped_len_absurd || ts->ts_backwards)
+		printf("oddities    %" PRIu64 " zero-length, %" PRIu64 " caplen>len and %" PRIu64
+		       " absurd-length (> %u) records skipped, %" PRIu64 " timestamps going backwards\n",
+		       ts->skipped_zero_len, ts->skipped_caplen_gt_len, ts->skipped_len_absurd, TRACE_WIRE_LEN_MAX,
+		       ts->ts_backwards);
 	uint64_t nflows = flows_count(ft);
 	printf("flows       %" PRIu64 " (TCP/UDP, one per direction)\n", nflows);
 	if (top && nflows) {

@@ -133,8 +133,10 @@ json_t *report_json(const struct run *r)
 	json_t *sk = json_object();
 	json_object_set_new(sk, "zero_length", jint(rs->trace.skipped_zero_len));
 	json_object_set_new(sk, "caplen_over_length", jint(rs->trace.skipped_caplen_gt_len));
+	json_object_set_new(sk, "original_length_absurd", jint(rs->trace.skipped_len_absurd));
 	json_object_set_new(tr, "skipped_records", sk);
 	json_object_set_new(tr, "timestamps_backwards", jint(rs->trace.ts_backwards));
+	json_object_set_new(tr, "timestamps_out_of_range", jint(rs->trace.ts_clamped));
 	json_object_set_new(tr, "truncated_tail", json_boolean(rs->truncated_tail));
 	json_object_set_new(tr, "span_ps", jint(rs->last_ts_ps >= rs->first_ts_ps ? rs->last_ts_ps - rs->first_ts_ps : 0));
 	json_object_set_new(root, "trace", tr);
@@ -273,10 +275,19 @@ void report_text(const struct run *r, FILE *f)
 	fprintf(f, "records %" PRIu64 " (passes %" PRIu32 "): rx %" PRIu64 " frames / %" PRIu64
 		   " bytes, tx %" PRIu64 " (counted, not simulated), foreign %" PRIu64 "\n",
 		rs->records, rs->passes, rs->rx_frames, rs->rx_bytes, rs->tx_frames, rs->foreign_frames);
-	if (rs->trace.skipped_zero_len || rs->trace.skipped_caplen_gt_len || rs->trace.ts_backwards)
-		fprintf(f, "trace oddities: %" PRIu64 " zero-length and %" PRIu64
-			   " caplen>len records skipped, %" PRIu64 " timestamps backwards (clamped)\n",
-			rs->trace.skipped_zero_len, rs->trace.skipped_caplen_gt_len, rs->trace.ts_backwards);
+	if (rs->trace.skipped_zero_len || rs->trace.skipped_caplen_gt_len || rs->trace.ts_backwards ||
+	    rs->trace.skipped_len_absurd || rs->trace.ts_clamped)
+		fprintf(f, "trace oddities: %" PRIu64 " zero-length, %" PRIu64 " caplen>len and %" PRIu64
+			   " absurd-length records skipped, %" PRIu64 " timestamps backwards, %" PRIu64
+			   " out of range (clamped)\n",
+			rs->trace.skipped_zero_len, rs->trace.skipped_caplen_gt_len, rs->trace.skipped_len_absurd,
+			rs->trace.ts_backwards, rs->trace.ts_clamped);
+	if (rs->skip_note[0])
+		fprintf(f, "warning: %s%s\n", rs->skip_note, rs->trace.skipped_len_absurd > 1 ? ", and the others counted above" : "");
+	if (rs->ts_clamped || rs->paced || rs->gaps_cut)
+		fprintf(f, "replay: %" PRIu64 " frames put at the previous one's time (timestamp went back), %" PRIu64
+			   " paced to the line rate, %" PRIu64 " idle gaps cut to replay.max_gap_us (%.6f s removed)\n",
+			rs->ts_clamped, rs->paced, rs->gaps_cut, (double)rs->gap_cut_us / 1e6);
 	if (rs->truncated_tail)
 		fprintf(f, "warning: %s — the run used the records before it\n", rs->truncated_msg);
 	uint64_t unparsed = 0;
@@ -327,8 +338,8 @@ void report_text(const struct run *r, FILE *f)
 	if (r->rebal) {
 		const struct rebalance_stats *b = rebalance_stats(r->rebal);
 		fprintf(f, "table updates: %" PRIu64 " entries moved (%" PRIu64 " after draining, %" PRIu64
-			   " forced at timeout), %" PRIu64 " policy runs\n",
-			b->entries_moved, b->moves_drained, b->moves_forced, b->policy_runs);
+			   " forced at timeout), %" PRIu64 " policy runs (%" PRIu64 " idle intervals skipped)\n",
+			b->entries_moved, b->moves_drained, b->moves_forced, b->policy_runs, b->policy_idle_intervals);
 	}
 	fprintf(f, "queue imbalance (max/mean packets): %.2f", (double)imb / 1000.0);
 	if (flows_count(r->flows))

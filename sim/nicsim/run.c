@@ -55,12 +55,11 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 		return -1;
 	}
 	r->cfg = *cfg;
-	snprintf(r->trace_path, sizeof r->trace_path, "%s", trace_path);
+	snprintf(r->trace_path, sizeof r->trace_path, "%s", strcmp(trace_path, "-") ? trace_path : TRACE_STDIN_NAME);
 	r->backend = opts && opts->backend_name ? opts->backend_name : "c";
-	int rc = replay_identify_host(trace_path, cfg->host.ip, cfg->host.mac, &r->host, err, err_len);
+	int rc = replay_host_id_parse(cfg->host.ip, cfg->host.mac, &r->host, err, err_len);
 	if (rc < 0)
 		goto fail;
-	rc = -1;
 	r->k = sim_kernel_new();
 	r->pool = pkt_pool_new();
 	r->flows = flows_new();
@@ -75,6 +74,7 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 	if ((rc = replay_new(&r->rep, r->k, &r->bus, r->pool, trace_path, &rcfg, &r->host, err, err_len)) < 0)
 		goto fail;
 	rc = -1;
+	r->host = *replay_host(r->rep);
 	enum parse_link link = replay_trace_info(r->rep)->link;
 	if (nic_new(&r->nic, r->k, &r->bus, &cfg->nic, &cfg->mac, &cfg->rss, link, err, err_len))
 		goto fail;
@@ -82,6 +82,8 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 		nic_set_engines(r->nic, opts->engines);
 	if (opts && opts->is_nic_fast_path_off)
 		nic_set_fast_path(r->nic, false);
+	if (opts && opts->on_progress)
+		replay_on_progress(r->rep, opts->on_progress, opts->progress_ctx);
 	nic_attach(r->nic, &r->bus);
 	/* Work items a core may hold of one kind: every queue's, plus one. */
 	if (cpu_new(&r->cpu, r->k, cfg->host.cpus, cfg->host.clock_mhz, host_queues(&cfg->host, cfg->rss.queues) + 1,
@@ -96,7 +98,9 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 		goto fail;
 	/* Per-flow tables cost two hash lookups a frame (13% of a run): only
 	 * when asked for (--flows, tests of per-flow queueing and order), or
-	 * when the table moves at run time (to count reordered frames). */
+	 * when the table moves at run time (to count reordered frames). Their
+	 * memory grows with the flows then, about 100 bytes each: TODO(#14)
+	 * count reordering with a bounded table. */
 	if ((opts && opts->want_flows) || r->rebal) {
 		replay_on_record(r->rep, on_record, r);
 		driver_on_deliver(r->drv, on_deliver, r);
@@ -112,6 +116,13 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 	}
 	uint64_t stop = cfg->run.stop_us ? (uint64_t)cfg->run.stop_us * SIM_PS_PER_US : SIM_TIME_NEVER;
 	sim_run_until(r->k, stop);
+	const char *late_ev = sim_time_overflow(r->k, NULL);
+	if (late_ev) {   /* the replay keeps frames in range: settings carried the model past it */
+		snprintf(err, err_len, "%s: event %s was due beyond 2^63 ps (106 days) of simulated time: "
+			 "the settings make the NIC or the host lag that far behind the trace", r->trace_path, late_ev);
+		rc = REPLAY_E_SETTINGS;
+		goto fail;
+	}
 	r->events = sim_events_fired(r->k);
 	r->sim_end_ps = sim_now_ps(r->k);
 	r->wall_ns = wall_now_ns() - t0;

@@ -34,6 +34,8 @@ struct run_opts {
 	const struct nic_engines *engines;   /* NULL = the C twins */
 	const char *backend_name;            /* "c" unless engines given */
 	bool is_nic_fast_path_off;           /* every frame through the pipeline-out event (nic_set_fast_path) */
+	replay_progress_fn on_progress;      /* NULL: none (see replay_on_progress) */
+	void *progress_ctx;
 };
 
 struct run {
@@ -57,7 +59,9 @@ struct run {
 };
 
 /* Build and run. On error returns <0 with a message; *out is NULL then.
- * Exit-code mapping for the CLI: config errors -1, trace errors: enum trace_err. */
+ * Exit-code mapping for the CLI: REPLAY_E_SETTINGS when the settings cannot
+ * replay this trace (time would pass what it can hold, a pipe cannot loop);
+ * otherwise a trace error (enum trace_err) or -1. */
 int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct run_opts *opts,
 	      struct run **out, char *err, size_t err_len);
 void run_free(struct run *r);
