@@ -1,6 +1,6 @@
 #include "models/irq.h"
+#include "sim/check.h"
 
-#include <assert.h>
 #include <stdio.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -135,7 +135,7 @@ void irq_free(struct irq *q)
 
 void irq_complete(struct irq *q, uint32_t vi)
 {
-	assert(vi < q->n);
+	sim_check(vi < q->n, "vi < q->n");
 	struct irq_vec *v = &q->v[vi];
 	v->completions++;
 	if (v->pending++ == 0)
@@ -145,7 +145,7 @@ void irq_complete(struct irq *q, uint32_t vi)
 
 void irq_unmask(struct irq *q, uint32_t vi)
 {
-	assert(vi < q->n);
+	sim_check(vi < q->n, "vi < q->n");
 	struct irq_vec *v = &q->v[vi];
 	v->is_masked = false;
 	vec_evaluate(q, v);
@@ -153,15 +153,15 @@ void irq_unmask(struct irq *q, uint32_t vi)
 
 void irq_mask(struct irq *q, uint32_t vi)
 {
-	assert(vi < q->n);
+	sim_check(vi < q->n, "vi < q->n");
 	q->v[vi].is_masked = true;
 	timer_cancel(q, &q->v[vi]);
 }
 
 void irq_set_itr(struct irq *q, uint32_t vi, uint32_t usecs, uint32_t frames)
 {
-	assert(vi < q->n);
-	assert(frames <= 0xffffu);
+	sim_check(vi < q->n, "vi < q->n");
+	sim_check(frames <= 0xffffu, "frames <= 0xffffu");
 	q->v[vi].usecs = usecs;
 	q->v[vi].frames = (uint16_t)frames;
 }

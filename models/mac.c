@@ -1,6 +1,6 @@
 #include "models/mac.h"
+#include "sim/check.h"
 
-#include <assert.h>
 #include <stddef.h>
 
 
@@ -76,7 +76,7 @@ bool mac_fifo_admit(struct mac *m, uint32_t bytes)
 
 void mac_fifo_release(struct mac *m, uint32_t bytes)
 {
-	assert(m->fifo_bytes >= bytes && "RX FIFO released more than it held");
+	sim_check(m->fifo_bytes >= bytes, "RX FIFO released more than it held");
 	m->fifo_bytes -= bytes;
 }
 

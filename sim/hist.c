@@ -6,7 +6,6 @@
 
 #include "sim/check.h"
 
-#include <assert.h>
 #include <string.h>
 
 void hist_init(struct hist *h)
@@ -36,7 +35,7 @@ uint64_t hist_sum(const struct hist *h)
 
 void hist_bucket_range(unsigned index, uint64_t *lo, uint64_t *hi)
 {
-	assert(index < HIST_BUCKETS && "hist: bucket index out of range");
+	sim_check(index < HIST_BUCKETS, "hist: bucket index out of range");
 	/* Inverse of hist_bucket_index: the first 2 * SUB_COUNT indexes are the
 	 * values themselves (shift 0); above, index = (shift << SUB_BITS) + top
 	 * with top in [SUB_COUNT, 2 * SUB_COUNT). */
@@ -58,7 +57,7 @@ static uint64_t hist_rank(uint64_t count, uint32_t q_ppm)
 
 uint64_t hist_percentile(const struct hist *h, uint32_t q_ppm)
 {
-	assert(q_ppm <= HIST_PPM_MAX && "hist_percentile: q_ppm is parts per million, at most 10^6");
+	sim_check(q_ppm <= HIST_PPM_MAX, "hist_percentile: q_ppm is parts per million, at most 10^6");
 	uint64_t rank = hist_rank(h->count, q_ppm);
 	if (rank == 0)
 		return hist_min(h);
@@ -74,7 +73,7 @@ uint64_t hist_percentile(const struct hist *h, uint32_t q_ppm)
 			return hi < h->max ? hi : h->max;
 		}
 	}
-	assert(0 && "hist: bucket counts sum to less than count");
+	sim_check(0, "hist: bucket counts sum to less than count");
 	return h->max;
 }
 

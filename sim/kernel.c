@@ -7,8 +7,8 @@
  * (a few per packet in the model), never the trace length.
  */
 #include "sim/kernel.h"
+#include "sim/check.h"
 
-#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,9 +85,9 @@ static inline int slot_less(const struct heap_slot *a, const struct heap_slot *b
 
 void sim_schedule_at(struct sim_kernel *k, struct sim_event *ev, uint64_t t_ps)
 {
-	assert(!ev->is_pending && "event scheduled while already pending");
-	assert(t_ps >= k->now_ps && "event scheduled in the past");
-	assert(ev->fire && "event without a handler (sim_event_init not called?)");
+	sim_check(!ev->is_pending, "event scheduled while already pending");
+	sim_check(t_ps >= k->now_ps, "event scheduled in the past");
+	sim_check(ev->fire, "event without a handler (sim_event_init not called?)");
 	if (t_ps > SIM_TIME_MAX) {
 		/* Settings carried the model past what time can hold: keep the heap
 		 * consistent, stop, and let the caller say so. */
@@ -103,7 +103,7 @@ void sim_schedule_at(struct sim_kernel *k, struct sim_event *ev, uint64_t t_ps)
 		 * the model warms up. */
 		uint32_t cap = k->cap * 2;
 		struct heap_slot *h = realloc(k->heap, (size_t)cap * sizeof *h);
-		assert(h && "out of memory growing the event heap");
+		sim_check(h, "out of memory growing the event heap");
 		k->heap = h;
 		k->cap = cap;
 	}
@@ -202,7 +202,7 @@ uint64_t sim_run(struct sim_kernel *k) { return sim_run_until(k, SIM_TIME_NEVER)
 
 uint64_t sim_clock_cycles_to_ps(const struct sim_clock *c, uint64_t cycles)
 {
-	assert(c->freq_hz > 0);
+	sim_check(c->freq_hz > 0, "c->freq_hz > 0");
 	/* Hot path (per work item): a 64-bit divide while cycles * 1e12 fits in
 	 * 64 bits (below ~18 million cycles), 128-bit beyond. Same value. */
 	if (cycles < UINT64_MAX / SIM_PS_PER_S)

@@ -19,8 +19,8 @@
  * not "bad").
  */
 #include "models/pkt/csum.h"
+#include "sim/check.h"
 
-#include <assert.h>
 #include <string.h>
 
 #if !defined(__BYTE_ORDER__) || !defined(__ORDER_LITTLE_ENDIAN__) || !defined(__ORDER_BIG_ENDIAN__)
@@ -253,6 +253,6 @@ uint32_t csum_rx_cycles(const struct csum_rx_plan *pl, uint32_t width_bytes)
 
 uint32_t csum_cycles(uint32_t len, uint32_t width_bytes)
 {
-	assert(width_bytes >= 1 && "csum_cycles: datapath width must be at least 1 byte");
+	sim_check(width_bytes >= 1, "csum_cycles: datapath width must be at least 1 byte");
 	return (len + width_bytes - 1) / width_bytes + CSUM_LATENCY_CYCLES;
 }

@@ -21,8 +21,8 @@
  * the window; rss_cfg_validate enforces it at the boundary.
  */
 #include "models/pkt/rss_toeplitz.h"
+#include "sim/check.h"
 
-#include <assert.h>
 #include <string.h>
 
 /* The 32-bit key window starting at key bit bit_off (bits past the key are 0). */
@@ -59,7 +59,7 @@ void rss_toeplitz_setkey(struct rss_toeplitz *t, const uint8_t *key, size_t key_
 
 uint32_t rss_toeplitz_hash(const struct rss_toeplitz *t, const uint8_t *in, size_t in_len)
 {
-	assert(in_len <= RSS_INPUT_BYTES_MAX && "rss_toeplitz_hash: input longer than the table (36 bytes)");
+	sim_check(in_len <= RSS_INPUT_BYTES_MAX, "rss_toeplitz_hash: input longer than the table (36 bytes)");
 	uint32_t h = 0;
 	for (size_t i = 0; i < in_len; i++)
 		h ^= t->lut[i][in[i]];
@@ -68,7 +68,7 @@ uint32_t rss_toeplitz_hash(const struct rss_toeplitz *t, const uint8_t *in, size
 
 uint32_t rss_toeplitz_cycles(uint32_t in_len, uint32_t width_bytes)
 {
-	assert(width_bytes >= 1 && "rss_toeplitz_cycles: datapath width must be at least 1 byte");
+	sim_check(width_bytes >= 1, "rss_toeplitz_cycles: datapath width must be at least 1 byte");
 	/* One word of width_bytes per cycle (the last one may be partial), then
 	 * the pipeline's latency; same formula as the RTL twin's header. */
 	return (in_len + width_bytes - 1) / width_bytes + RSS_TOEPLITZ_LATENCY_CYCLES;
