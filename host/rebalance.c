@@ -6,26 +6,42 @@
 #include <string.h>
 
 const struct param_def rebalance_params[] = {
-	{ "rebalance.policy", PARAM_ENUM, offsetof(struct rebalance_cfg, policy), "", "off", 0, 0, 0,
-	  "off,busiest_to_idlest", 0,
-	  "Move indirection-table entries at run time: off, or every interval from the busiest CPU to the least busy.",
-	  "off: NDIS leaves rebalancing to the OS; RSS++ (Barbette et al., CoNEXT'19) for the policy" },
-	{ "rebalance.interval_us", PARAM_U32, offsetof(struct rebalance_cfg, interval_us), "us", "1000", 1,
-	  100000000, 0, NULL, 0, "How often the policy looks at the CPUs' load.",
-	  "choice: 1 ms, many interrupt intervals (irq.usecs) per decision" },
-	{ "rebalance.move", PARAM_ENUM, offsetof(struct rebalance_cfg, move), "", "immediate", 0, 0, 0,
-	  "immediate,drain", 0,
-	  "immediate: rewrite the entry at once (frames of a moved flow may be reordered); drain: wait until the old queue is empty.",
-	  "immediate is what NDIS allows (rss-configuration.md: out-of-order is a normal transient)" },
-	{ "rebalance.drain_timeout_us", PARAM_U32, offsetof(struct rebalance_cfg, drain_timeout_us), "us", "1000",
-	  1, 100000000, 0, NULL, 0, "With move=drain: give up waiting after this long and move anyway (counted).",
-	  "choice: bounded so a queue that never empties still gets rebalanced" },
-	{ "rebalance.schedule", PARAM_STR, offsetof(struct rebalance_cfg, schedule), "", "", 0, 1024, 0, NULL, 0,
-	  "Table updates at fixed times: 'T_US:FIRST[-LAST]=QUEUE' items separated by ';', e.g. '500:0-63=1;900:5=0': "
-	  "at T_US (0..18446744073709 us, the 2^64 ps of simulated time; not before the item before it) entries "
-	  "FIRST..LAST (below rss.table_size) go to QUEUE (below rss.queues).",
-	  "choice: none" },
-	{ NULL },
+	{
+		.key = "rebalance.policy", .type = PARAM_ENUM,
+		.offset = offsetof(struct rebalance_cfg, policy), .unit = "",
+		.defval = "off", .choices = "off,busiest_to_idlest",
+		.desc = "Move indirection-table entries at run time: off, or every interval from the busiest CPU to the least busy.",
+		.source = "off: NDIS leaves rebalancing to the OS; RSS++ (Barbette et al., CoNEXT'19) for the policy",
+	},
+	{
+		.key = "rebalance.interval_us", .type = PARAM_U32,
+		.offset = offsetof(struct rebalance_cfg, interval_us), .unit = "us",
+		.defval = "1000", .min = 1, .max = 100000000,
+		.desc = "How often the policy looks at the CPUs' load.",
+		.source = "choice: 1 ms, many interrupt intervals (irq.usecs) per decision",
+	},
+	{
+		.key = "rebalance.move", .type = PARAM_ENUM,
+		.offset = offsetof(struct rebalance_cfg, move), .unit = "",
+		.defval = "immediate", .choices = "immediate,drain",
+		.desc = "immediate: rewrite the entry at once (frames of a moved flow may be reordered); drain: wait until the old queue is empty.",
+		.source = "immediate is what NDIS allows (rss-configuration.md: out-of-order is a normal transient)",
+	},
+	{
+		.key = "rebalance.drain_timeout_us", .type = PARAM_U32,
+		.offset = offsetof(struct rebalance_cfg, drain_timeout_us), .unit = "us",
+		.defval = "1000", .min = 1, .max = 100000000,
+		.desc = "With move=drain: give up waiting after this long and move anyway (counted).",
+		.source = "choice: bounded so a queue that never empties still gets rebalanced",
+	},
+	{
+		.key = "rebalance.schedule", .type = PARAM_STR,
+		.offset = offsetof(struct rebalance_cfg, schedule), .unit = "",
+		.defval = "", .max = 1024,
+		.desc = "Table updates at fixed times: 'T_US:FIRST[-LAST]=QUEUE' items separated by ';', e.g. '500:0-63=1;900:5=0': " "at T_US (0..18446744073709 us, the 2^64 ps of simulated time; not before the item before it) entries " "FIRST..LAST (below rss.table_size) go to QUEUE (below rss.queues).",
+		.source = "choice: none",
+	},
+	{ .key = NULL },
 };
 
 struct sched_item {

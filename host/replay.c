@@ -9,22 +9,42 @@
 #include "traces/flows.h"
 
 const struct param_def replay_params[] = {
-	{ "replay.timing", PARAM_ENUM, offsetof(struct replay_cfg, timing), "", "trace", 0, 0, 0,
-	  "trace,scaled,linerate", 0,
-	  "When frames reach the NIC: at capture time, at capture time divided by speed_pct/100, or back to back at line rate.",
-	  "choice: capture time is what the trace recorded" },
-	{ "replay.speed_pct", PARAM_U32, offsetof(struct replay_cfg, speed_pct), "%", "100", 1, 1000000, 0, NULL,
-	  0, "For timing=scaled: replay speed in percent of capture speed (200 = twice as fast).", "choice" },
-	{ "replay.loops", PARAM_U32, offsetof(struct replay_cfg, loops), "passes", "1", 1, 1000000, 0, NULL, 0,
-	  "Replay the capture this many times, each pass shifted after the previous one.",
-	  "choice: captures are small; loops give benchmarks and sweeps enough work" },
-	{ "replay.gap_us", PARAM_U32, offsetof(struct replay_cfg, gap_us), "us", "0", 0, 1000000000, 0, NULL, 0,
-	  "Idle time between passes.", "choice" },
-	{ "replay.max_gap_us", PARAM_U32, offsetof(struct replay_cfg, max_gap_us), "us", "0", 0, 3600000000u, 0,
-	  NULL, 0,
-	  "Cut idle time: a frame later than every earlier one by more than this is put this long after the latest, and the frames after it keep their spacing (counted); 0 = off. Lets a capture that jumps forward by days or years fit in simulated time (106 days).",
-	  "choice: off, the capture's time as it is" },
-	{ NULL },
+	{
+		.key = "replay.timing", .type = PARAM_ENUM,
+		.offset = offsetof(struct replay_cfg, timing), .unit = "",
+		.defval = "trace", .choices = "trace,scaled,linerate",
+		.desc = "When frames reach the NIC: at capture time, at capture time divided by speed_pct/100, or back to back at line rate.",
+		.source = "choice: capture time is what the trace recorded",
+	},
+	{
+		.key = "replay.speed_pct", .type = PARAM_U32,
+		.offset = offsetof(struct replay_cfg, speed_pct), .unit = "%",
+		.defval = "100", .min = 1, .max = 1000000,
+		.desc = "For timing=scaled: replay speed in percent of capture speed (200 = twice as fast).",
+		.source = "choice",
+	},
+	{
+		.key = "replay.loops", .type = PARAM_U32,
+		.offset = offsetof(struct replay_cfg, loops), .unit = "passes",
+		.defval = "1", .min = 1, .max = 1000000,
+		.desc = "Replay the capture this many times, each pass shifted after the previous one.",
+		.source = "choice: captures are small; loops give benchmarks and sweeps enough work",
+	},
+	{
+		.key = "replay.gap_us", .type = PARAM_U32,
+		.offset = offsetof(struct replay_cfg, gap_us), .unit = "us",
+		.defval = "0", .max = 1000000000,
+		.desc = "Idle time between passes.",
+		.source = "choice",
+	},
+	{
+		.key = "replay.max_gap_us", .type = PARAM_U32,
+		.offset = offsetof(struct replay_cfg, max_gap_us), .unit = "us",
+		.defval = "0", .max = 3600000000u,
+		.desc = "Cut idle time: a frame later than every earlier one by more than this is put this long after the latest, and the frames after it keep their spacing (counted); 0 = off. Lets a capture that jumps forward by days or years fit in simulated time (106 days).",
+		.source = "choice: off, the capture's time as it is",
+	},
+	{ .key = NULL },
 };
 
 /* ---- host identity ---- */

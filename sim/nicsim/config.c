@@ -11,10 +11,14 @@
 #include "sim/nicsim/ini.h"
 
 static const struct param_def run_params[] = {
-	{ "run.stop_us", PARAM_U32, offsetof(struct run_cfg, stop_us), "us", "0", 0, UINT32_MAX, 0, NULL, 0,
-	  "Stop the simulation at this simulated time (0 = run until the trace is done and the NIC and host drain).",
-	  "choice" },
-	{ NULL },
+	{
+		.key = "run.stop_us", .type = PARAM_U32,
+		.offset = offsetof(struct run_cfg, stop_us), .unit = "us",
+		.defval = "0", .max = UINT32_MAX,
+		.desc = "Stop the simulation at this simulated time (0 = run until the trace is done and the NIC and host drain).",
+		.source = "choice",
+	},
+	{ .key = NULL },
 };
 
 const struct param_group config_groups[] = {
