@@ -38,7 +38,7 @@ const struct param_def rebalance_params[] = {
 		.key = "rebalance.schedule", .type = PARAM_STR,
 		.offset = offsetof(struct rebalance_cfg, schedule), .unit = "",
 		.defval = "", .max = 1024,
-		.desc = "Table updates at fixed times: 'T_US:FIRST[-LAST]=QUEUE' items separated by ';', e.g. '500:0-63=1;900:5=0': " "at T_US (0..18446744073709 us, the 2^64 ps of simulated time; not before the item before it) entries " "FIRST..LAST (below rss.table_size) go to QUEUE (below rss.queues).",
+		.desc = "Table updates at fixed times: 'T_US:FIRST[-LAST]=QUEUE' items separated by ';', e.g. '500:0-63=1;900:5=0': " "at T_US (0..9223372036854 us, the 2^63 ps of simulated time; not before the item before it) entries " "FIRST..LAST (below rss.table_size) go to QUEUE (below rss.queues).",
 		.source = "choice: none",
 	},
 	{ .key = NULL },
@@ -124,7 +124,7 @@ static int parse_schedule(const char *s, struct sched_item *items, uint32_t *n, 
 		if (rc == -2) {
 			snprintf(err, err_len,
 				 "rebalance.schedule: time in '%.40s' is beyond %llu us, the longest simulated time "
-				 "(2^64 ps, about 213 days)", item, (unsigned long long)REBALANCE_SCHEDULE_US_MAX);
+				 "(2^63 ps, about 106 days)", item, (unsigned long long)REBALANCE_SCHEDULE_US_MAX);
 			return -1;
 		}
 		if (rc == 0 && sched_expect(&p, ':'))

@@ -40,7 +40,7 @@
 #define REBALANCE_POLL_US 1u
 #define REBALANCE_SCHEDULE_MAX 256
 /* A schedule time, in us, must convert to picoseconds in 64 bits. */
-#define REBALANCE_SCHEDULE_US_MAX (UINT64_MAX / SIM_PS_PER_US)
+#define REBALANCE_SCHEDULE_US_MAX (SIM_TIME_MAX / SIM_PS_PER_US)   /* the kernel's latest time, whole us */
 
 enum rebalance_policy { REBALANCE_OFF = 0, REBALANCE_BUSIEST_TO_IDLEST };
 enum rebalance_move { REBALANCE_MOVE_IMMEDIATE = 0, REBALANCE_MOVE_DRAIN };

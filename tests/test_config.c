@@ -369,10 +369,10 @@ static void test_config_validate_refuses_contradictions_naming_both_keys(void **
 static void test_config_validate_range_checks_every_schedule_time_and_number(void **state)
 {
 	(void)state;
-	/* 2^64 ps = 18446744073709551616 ps; the last whole microsecond in it is
-	 * 18446744073709 us (18446744073709000000 ps). */
-	VALID("rebalance.schedule=18446744073709:0=1");
-	INVALID("rebalance.schedule", "beyond 18446744073709 us", "rebalance.schedule=18446744073710:0=1");
+	/* Simulated time ends before 2^63 ps = 9223372036854775808 ps; the last
+	 * whole microsecond before it is 9223372036854 us (9223372036854000000 ps). */
+	VALID("rebalance.schedule=9223372036854:0=1");
+	INVALID("rebalance.schedule", "beyond 9223372036854 us", "rebalance.schedule=9223372036855:0=1");
 	INVALID("rebalance.schedule", "beyond", "rebalance.schedule=99999999999999999999999:0=1");
 	/* strtoull would take "-1" as 2^64 - 1 */
 	INVALID("rebalance.schedule", "T_US:FIRST[-LAST]=QUEUE", "rebalance.schedule=-1:0=1");
