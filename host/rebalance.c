@@ -65,6 +65,7 @@ struct rebalance {
 	struct pending_move *pend;
 	uint32_t n_pend, cap_pend;
 	uint64_t *last_cpu_busy, *last_entry_frames;
+	bool *is_rss_cpu;           /* the CPU serves at least one queue (the policy moves only onto those) */
 	struct sim_event sched_ev, tick_ev, poll_ev;
 	struct rebalance_stats st;
 };
@@ -305,7 +306,9 @@ static void tick_fire(struct sim_kernel *k, struct sim_event *ev, void *arg)
 			max = delta;
 			busiest = c;
 		}
-		if (delta < min) {
+		/* A CPU that serves no queue (left to applications, or more CPUs
+		 * than queues) is idle, but no entry can be moved onto it. */
+		if (r->is_rss_cpu[c] && delta < min) {
 			min = delta;
 			idlest = c;
 		}
@@ -357,8 +360,11 @@ int rebalance_new(struct rebalance **out, struct sim_kernel *k, struct driver *d
 		return -1;
 	}
 	r->last_cpu_busy = calloc(driver_cpus(drv), sizeof *r->last_cpu_busy);
+	r->is_rss_cpu = calloc(driver_cpus(drv), sizeof *r->is_rss_cpu);
+	for (uint32_t q = 0; r->is_rss_cpu && q < driver_queues(drv); q++)
+		r->is_rss_cpu[driver_queue_cpu(drv, q)] = true;
 	r->last_entry_frames = calloc(driver_reta_size(drv), sizeof *r->last_entry_frames);
-	if (!r->last_cpu_busy || !r->last_entry_frames) {
+	if (!r->last_cpu_busy || !r->last_entry_frames || !r->is_rss_cpu) {
 		rebalance_free(r);
 		snprintf(err, err_len, "rebalance: out of memory");
 		return -1;
@@ -389,6 +395,7 @@ void rebalance_free(struct rebalance *r)
 	sim_cancel(r->k, &r->poll_ev);
 	free(r->pend);
 	free(r->last_cpu_busy);
+	free(r->is_rss_cpu);
 	free(r->last_entry_frames);
 	free(r);
 }

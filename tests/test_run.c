@@ -259,6 +259,28 @@ static void test_run_rebalancer_narrows_the_queue_imbalance(void **state)
 	run_free(bal);
 }
 
+/* Six queues on eight CPUs: two CPUs serve no queue and are idle in every
+ * interval; the policy must still move entries, onto the least busy CPU
+ * that has a queue, and narrow the spread. */
+static void test_run_rebalancer_moves_onto_cpus_that_have_queues(void **state)
+{
+	(void)state;
+	struct run *base = run_with(MANY_FLOWS, (const char *[]){ "replay.timing=linerate", "rss.queues=6", NULL });
+	struct run *bal = run_with(MANY_FLOWS, (const char *[]){ "replay.timing=linerate", "rss.queues=6",
+							     "rebalance.policy=busiest_to_idlest",
+							     "rebalance.interval_us=200", NULL });
+	assert_true(rebalance_stats(bal->rebal)->entries_moved > 0);
+	uint64_t max_base = 0, max_bal = 0;
+	for (uint32_t q = 0; q < driver_queues(base->drv); q++) {
+		uint64_t a = driver_queue_stats(base->drv, q)->packets, b = driver_queue_stats(bal->drv, q)->packets;
+		max_base = a > max_base ? a : max_base;
+		max_bal = b > max_bal ? b : max_bal;
+	}
+	assert_true(max_bal < max_base);
+	run_free(base);
+	run_free(bal);
+}
+
 static void test_run_schedule_moves_named_entries_and_refuses_bad_items(void **state)
 {
 	(void)state;
@@ -398,6 +420,7 @@ int main(void)
 		cmocka_unit_test(test_run_legacy_saturates_one_cpu_where_eight_rss_queues_do_not),
 		cmocka_unit_test(test_run_table_moves_reorder_frames_unless_the_old_queue_drains_first),
 		cmocka_unit_test(test_run_rebalancer_narrows_the_queue_imbalance),
+		cmocka_unit_test(test_run_rebalancer_moves_onto_cpus_that_have_queues),
 		cmocka_unit_test(test_run_schedule_moves_named_entries_and_refuses_bad_items),
 		cmocka_unit_test(test_run_queues_stay_on_the_cpus_from_rss_base_cpu_up),
 		cmocka_unit_test(test_run_report_config_holds_a_long_schedule_whole),
