@@ -19,14 +19,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define FUZZ_CHECK(cond, ...)                                                          \
-	do {                                                                           \
-		if (!(cond)) {                                                         \
+#define FUZZ_CHECK(cond, ...)                                                            \
+	do {                                                                             \
+		if (!(cond)) {                                                           \
 			fprintf(stderr, "fuzz: %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-			fprintf(stderr, __VA_ARGS__);                                  \
-			fputc('\n', stderr);                                           \
-			abort();                                                       \
-		}                                                                      \
+			fprintf(stderr, __VA_ARGS__);                                    \
+			fputc('\n', stderr);                                             \
+			abort();                                                         \
+		}                                                                        \
 	} while (0)
 
 /* A file holding exactly data[0..size), for code that reads a path: an
