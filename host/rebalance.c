@@ -120,7 +120,7 @@ static int parse_schedule(const char *s, struct sched_item *items, uint32_t *n, 
 		if (!*p)
 			break;
 		const char *item = p;
-		uint64_t t, first, last, q;
+		uint64_t t = 0, first = 0, last = 0, q = 0;
 		int rc = sched_number(&p, REBALANCE_SCHEDULE_US_MAX, &t);
 		if (rc == -2) {
 			snprintf(err, err_len,
