@@ -99,8 +99,9 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 	/* Per-flow tables cost two hash lookups a frame (13% of a run): only
 	 * when asked for (--flows, tests of per-flow queueing and order), or
 	 * when the table moves at run time (to count reordered frames). Their
-	 * memory grows with the flows then, about 100 bytes each: TODO(#14)
-	 * count reordering with a bounded table. */
+	 * memory grows with the flows then, about 100 bytes each, a limit
+	 * docs/replay.md states; reordering could be counted in a table of the
+	 * flows with frames in flight, if a NIC drop told the run. */
 	if ((opts && opts->want_flows) || r->rebal) {
 		replay_on_record(r->rep, on_record, r);
 		driver_on_deliver(r->drv, on_deliver, r);
