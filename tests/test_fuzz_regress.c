@@ -14,11 +14,14 @@
  */
 #include "testutil.h"
 
+#include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "tests/fuzz/fuzz.h"
+#include "sim/nicsim/config.h"
+#include "sim/nicsim/run.h"
 #include "traces/reader.h"
 
 struct target {
@@ -159,6 +162,43 @@ static void test_fuzz_regress_capture_cut_inside_a_record_fails_alike_plain_and_
 	free(d);
 }
 
+/* tests/fuzz/regress/run/one-short-frame.pcap: one 5-byte frame. With
+ * irq.usecs=0 and irq.frames=3 its vector waits for three completions and
+ * never fires, so the frame stays in its ring: the configuration is warned
+ * about, and the report counts 1 frame in flight at the end, 0 delivered.
+ * With irq.frames=1 the same frame is delivered and nothing is left. */
+static void test_fuzz_regress_frames_left_by_frame_count_moderation_are_reported(void **state)
+{
+	(void)state;
+	const char *path = tu_path(tu_src_dir(), "tests/fuzz/regress/run/one-short-frame.pcap");
+	for (int frames = 1; frames <= 3; frames += 2) {
+		struct nicsim_cfg cfg;
+		config_defaults(&cfg);
+		char set[64];
+		assert_int_equal(config_set(&cfg, "irq.usecs=0", NULL, 0), 0);
+		snprintf(set, sizeof set, "irq.frames=%d", frames);
+		assert_int_equal(config_set(&cfg, set, NULL, 0), 0);
+		char w[16][CONFIG_WARNING_CHARS];
+		size_t nw = config_warnings(&cfg, w, 16);
+		bool is_warned = false;
+		for (size_t i = 0; i < nw; i++)
+			is_warned |= strstr(w[i], "irq.frames=3 with irq.usecs=0") != NULL;
+		assert_int_equal(is_warned, frames == 3);
+		struct run *r;
+		char err[1024];
+		assert_int_equal(run_trace(&cfg, path, NULL, &r, err, sizeof err), 0);
+		json_t *j = report_json(r);
+		json_t *run = json_object_get(j, "run");
+		assert_int_equal(json_integer_value(json_object_get(run, "frames_in_flight_at_end")), frames == 3 ? 1 : 0);
+		uint64_t delivered = 0;
+		for (uint32_t q = 0; q < driver_queues(r->drv); q++)
+			delivered += driver_queue_stats(r->drv, q)->packets;
+		assert_int_equal(delivered, frames == 3 ? 0 : 1);
+		json_decref(j);
+		run_free(r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -167,6 +207,7 @@ int main(void)
 		cmocka_unit_test(test_fuzz_regress_config_inputs_keep_the_config_properties),
 		cmocka_unit_test(test_fuzz_regress_run_inputs_keep_the_run_properties),
 		cmocka_unit_test(test_fuzz_regress_capture_cut_inside_a_record_fails_alike_plain_and_gzip),
+		cmocka_unit_test(test_fuzz_regress_frames_left_by_frame_count_moderation_are_reported),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -336,6 +336,10 @@ size_t config_warnings(const struct nicsim_cfg *cfg, char (*out)[CONFIG_WARNING_
 		    "irq.mode is not fixed (adaptive chooses the interval, off interrupts every frame)");
 	warn_unused(&w, "irq.frames", irq->mode == ITR_MODE_OFF, "irq.mode=off interrupts every frame");
 	warn_unused(&w, "irq.adaptive_conservative", irq->mode != ITR_MODE_ADAPTIVE, "irq.mode is not adaptive");
+	if (irq->mode == ITR_MODE_FIXED && irq->usecs == 0 && irq->frames > 1)
+		warn(&w, "irq.frames=%u with irq.usecs=0: a vector fires only once %u completions are pending, so "
+		     "the last frames of a burst wait for more and those at the end of the trace are never processed "
+		     "(counted as run.frames_in_flight_at_end)", irq->frames, irq->frames);
 	warn_unused(&w, "nic.csum_width_bytes", !cfg->nic.is_rx_csum,
 		    "nic.rx_csum is false (the checksum engine does not run)");
 	warn_unused(&w, "rss.queues", is_legacy && cfg->rss.queues != 1, "host.mode=legacy has one queue");

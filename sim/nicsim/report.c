@@ -159,6 +159,7 @@ json_t *report_json(const struct run *r)
 	json_object_set_new(run, "peak_rss_bytes", jint(peak_rss_bytes()));
 	json_object_set_new(run, "sim_time_ps", jint(r->sim_end_ps));
 	json_object_set_new(run, "events", jint(r->events));
+	json_object_set_new(run, "frames_in_flight_at_end", jint(run_frames_in_flight(r)));
 	json_object_set_new(root, "run", run);
 
 	json_t *rp = json_object();
@@ -301,7 +302,12 @@ void report_text(const struct run *r, FILE *f)
 			ns->unknown_reg_reads, ns->unknown_reg_writes, ns->last_unknown_reg);
 	char t[32];
 	fmt_ps(t, sizeof t, r->sim_end_ps);
-	fprintf(f, "simulated %s in %" PRIu64 " events, %.3f s wall\n\n", t, r->events, (double)r->wall_ns / 1e9);
+	fprintf(f, "simulated %s in %" PRIu64 " events, %.3f s wall\n", t, r->events, (double)r->wall_ns / 1e9);
+	uint64_t left = run_frames_in_flight(r);
+	if (left)
+		fprintf(f, "warning: %" PRIu64 " frame(s) were still in the NIC or unprocessed in the host's rings when "
+			   "the run ended (run.stop_us, or irq.frames without irq.usecs: no interrupt for them)\n", left);
+	fputc('\n', f);
 
 	/* The per-queue columns are declared counters: the driver's packets and
 	 * bytes, the NIC's drops by cause, the vector's interrupts. */
@@ -401,7 +407,9 @@ void report_write_docs(FILE *f)
 	      "| `config` | every setting, by section, as text (what `--set` accepts; docs/config.md) |\n"
 	      "| `run` | backend (`c` or `rtl:...`), `peak_rss_bytes` (the process's peak resident memory when "
 	      "the report was written, getrusage's `ru_maxrss`; it depends on the machine and the allocator), "
-	      "simulated time, events fired |\n"
+	      "simulated time, events fired, `frames_in_flight_at_end` (frames still in the NIC or unprocessed in the "
+	      "host's rings when the run ended: a stopped run, or moderation by frame count alone that a burst's "
+	      "last frames never reach) |\n"
 	      "| `replay` | the replay's counters (below) |\n"
 	      "| `nic` | parse status counts, frames by kind, receive-checksum verdicts, MAC counters, pipeline "
 	      "cycles, unknown register accesses (below) |\n"

@@ -66,6 +66,12 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 	      struct run **out, char *err, size_t err_len);
 void run_free(struct run *r);
 
+/* Frames the NIC holds or the host has not processed: 0 after a drained run. */
+static inline uint64_t run_frames_in_flight(const struct run *r)
+{
+	return nic_in_flight(r->nic) + driver_in_flight(r->drv);
+}
+
 /* Reports. */
 json_t *report_json(const struct run *r);
 void report_text(const struct run *r, FILE *f);

@@ -114,9 +114,10 @@ static void configure(struct nicsim_cfg *cfg, const uint8_t *s)
 	if (s[3] & 2u)
 		set(cfg, "rss.hash_types=ipv4|tcp_ipv4|udp_ipv4|ipv6|tcp_ipv6|udp_ipv6|ipv6_ex|tcp_ipv6_ex|udp_ipv6_ex");
 	/* irq.usecs=0 (no time limit) with irq.frames other than 1 leaves the
-	 * last frames of a capture in the ring, never signalled and not
-	 * reported (tests/fuzz/regress/open/README.md): not generated until
-	 * nicsim refuses or reports it. */
+	 * last frames of a capture in the ring, never signalled: nicsim warns
+	 * and reports them (run.frames_in_flight_at_end, test_run), but the
+	 * conservation check below would count them as lost, so it is not
+	 * generated. */
 	uint32_t usecs = 10u * ((s[3] >> 2) & 15u);
 	set(cfg, "irq.usecs=%u", usecs);
 	set(cfg, "irq.frames=%u", usecs ? (unsigned)(s[3] >> 6) : 1u);
