@@ -340,6 +340,7 @@ int nic_new(struct nic **out, struct sim_kernel *k, struct bus *bus, const struc
 	n->clk = sim_clock_mhz(cfg->clock_mhz);
 	n->link = link;
 	n->is_fast_path = true;
+	sim_pool_init(&n->frames, sizeof(struct nic_rx_frame), offsetof(struct nic_rx_frame, next));
 	mac_init(&n->mac, mac_cfg);
 	/* The RSS block starts as after reset: no key, no hash type, the
 	 * default table; the driver programs key, types and table (RSSRK, MRQC,
@@ -392,8 +393,8 @@ void nic_free(struct nic *n)
 		sim_cancel(n->k, &n->dma_ev);
 	/* A stopped run leaves frames in the pipeline and the DMA engine:
 	 * their events go, and their references. */
-	for (uint64_t i = 0; i < n->frame_n; i++) {
-		struct nic_rx_frame *f = n->frame_all[i];
+	for (uint64_t i = 0; i < sim_pool_records(&n->frames); i++) {
+		struct nic_rx_frame *f = sim_pool_record(&n->frames, i);
 		if (sim_event_is_pending(&f->ev)) {
 			sim_cancel(n->k, &f->ev);
 			pkt_release(f->pkt);
@@ -401,7 +402,7 @@ void nic_free(struct nic *n)
 	}
 	for (struct nic_rx_frame *f = n->dma_q.head; f; f = f->next)
 		pkt_release(f->pkt);
-	nic_rx_frames_free(n);
+	sim_pool_free(&n->frames);
 	free(n->q);
 	irq_free(n->irq);
 	rss_free(n->rss);

@@ -23,11 +23,6 @@
 static void dma_kick(struct nic *n);
 static void rx_dma_done(struct sim_kernel *k, struct sim_event *ev, void *arg);
 
-static struct nic_rx_frame *frame_of_ev(struct sim_event *ev)
-{
-	return (struct nic_rx_frame *)((char *)ev - offsetof(struct nic_rx_frame, ev));
-}
-
 static void dma_engine_free(struct sim_kernel *k, struct sim_event *ev, void *arg)
 {
 	(void)k;
@@ -120,7 +115,7 @@ static struct nic_rx_desc_wb rx_write_back(const struct nic_rx_frame *f, uint32_
 static void rx_dma_done(struct sim_kernel *k, struct sim_event *ev, void *arg)
 {
 	struct nic *n = arg;
-	struct nic_rx_frame *f = frame_of_ev(ev);
+	struct nic_rx_frame *f = nic_rx_frame_of_ev(ev);
 	struct nic_rxq *q = &n->q[f->queue];
 	if (f->ring_gen != q->gen) {
 		/* The host reset or reprogrammed the ring while the frame was in
@@ -151,9 +146,7 @@ static void rx_dma_done(struct sim_kernel *k, struct sim_event *ev, void *arg)
 	bus_dma(n->bus, now, &data);
 	struct bus_dma wbop = { .addr = desc_addr, .len = NIC_RX_DESC_BYTES, .is_write = true, .data = (uint8_t *)&wb };
 	bus_dma(n->bus, now, &wbop);
-	pkt_release(p);
-	f->next = n->frame_free;
-	n->frame_free = f;
+	nic_rx_frame_put(n, f);
 	irq_complete(n->irq, queue);
 }
 

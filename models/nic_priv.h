@@ -20,6 +20,7 @@
 
 #include "models/nic.h"
 #include "models/nic_regs.h"
+#include "sim/pool.h"
 
 /* The NIC's descriptor cache: the buffer addresses of the next descriptors
  * of a queue, read from the ring ahead of use. When it holds NIC_DCACHE_LOW or
@@ -82,10 +83,7 @@ struct nic {
 	uint8_t key[RSS_KEY_BYTES_MAX];
 	uint64_t pipe_free_ps;         /* the rx pipeline is busy until then */
 	bool is_fast_path;             /* see nic_set_fast_path */
-	/* Frame records: a free list that grows to the most ever in flight. */
-	struct nic_rx_frame *frame_free;
-	struct nic_rx_frame **frame_all;
-	uint64_t frame_n, frame_cap;
+	struct sim_pool frames;        /* frame records: grows to the most ever in flight */
 	/* DMA engine: frames wait in FIFO order; one transfers at a time. */
 	struct nic_rx_frame_list dma_q;
 	uint64_t dma_free_ps;          /* the engine is transferring until then */
@@ -111,16 +109,26 @@ static inline bool nic_rxq_has_desc(const struct nic_rxq *q)
 	return q->entries && q->head != q->tail && q->head != q->fetched;
 }
 
+static inline struct nic_rx_frame *nic_rx_frame_of_ev(struct sim_event *ev)
+{
+	return (struct nic_rx_frame *)(void *)((char *)ev - offsetof(struct nic_rx_frame, ev));
+}
+
 /* nic.c: an access to no register, or a write the register refuses (counted,
  * the address kept for the report). */
 void nic_reg_unknown(struct nic *n, uint64_t addr, bool is_write);
 
 /* nic_rx.c */
 void nic_rx_frame_in(void *nic, uint64_t t_ps, struct pkt *p);
+/* A frame's record goes back to the pool, with the NIC's reference to its bytes. */
+static inline void nic_rx_frame_put(struct nic *n, struct nic_rx_frame *f)
+{
+	pkt_release(f->pkt);
+	sim_pool_give(&n->frames, f);
+}
 /* A frame leaves the NIC without a write-back: its queue's count, its
  * reference, its record. */
 void nic_rx_drop(struct nic *n, struct nic_rx_frame *f);
-void nic_rx_frames_free(struct nic *n);
 
 /* nic_dma.c */
 void nic_dma_init(struct nic *n);

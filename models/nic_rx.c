@@ -24,48 +24,11 @@
 #include "models/pkt/rss_toeplitz.h"
 #include "sim/check.h"
 
-/* ---- frame records ---- */
-
-static struct nic_rx_frame *frame_take(struct nic *n)
-{
-	struct nic_rx_frame *f = n->frame_free;
-	if (f) {
-		n->frame_free = f->next;
-		return f;
-	}
-	if (n->frame_n == n->frame_cap) {
-		uint64_t cap = n->frame_cap ? n->frame_cap * 2 : 64;
-		struct nic_rx_frame **a = realloc(n->frame_all, cap * sizeof *a);
-		if (!a)
-			return NULL;
-		n->frame_all = a;
-		n->frame_cap = cap;
-	}
-	f = calloc(1, sizeof *f);
-	if (f)
-		n->frame_all[n->frame_n++] = f;
-	return f;
-}
-
-static void frame_give(struct nic *n, struct nic_rx_frame *f)
-{
-	f->next = n->frame_free;
-	n->frame_free = f;
-}
-
-void nic_rx_frames_free(struct nic *n)
-{
-	for (uint64_t i = 0; i < n->frame_n; i++)
-		free(n->frame_all[i]);
-	free(n->frame_all);
-}
-
 void nic_rx_drop(struct nic *n, struct nic_rx_frame *f)
 {
 	n->in_flight--;
 	n->q[f->queue].inflight--;  /* only frames already steered to a queue are dropped here */
-	pkt_release(f->pkt);
-	frame_give(n, f);
+	nic_rx_frame_put(n, f);
 }
 
 /* ---- C engines (the default backend) ---- */
@@ -157,7 +120,7 @@ void nic_rx_frame_in(void *opaque, uint64_t t_ps, struct pkt *p)
 		n->st.rx_disabled_drops++;
 		return;
 	}
-	struct nic_rx_frame *f = frame_take(n);
+	struct nic_rx_frame *f = sim_pool_take(&n->frames);
 	sim_check(f, "out of memory for a receive frame record");
 	f->pkt = pkt_ref(p);
 	n->in_flight++;
@@ -175,8 +138,9 @@ void nic_rx_frame_in(void *opaque, uint64_t t_ps, struct pkt *p)
 	 * of it in the pipeline, FIFO or DMA; a descriptor already fetched; room
 	 * in the FIFO) will leave the pipeline at `out` and start its DMA there,
 	 * whatever happens meanwhile (the host only adds descriptors), so its DMA
-	 * is set up now and the pipeline-out event is skipped. test_nic_fastpath
-	 * holds it to the slow path's reports on every shipped capture. */
+	 * is set up now and the pipeline-out event is skipped.
+	 * test_run_nic_fast_path_changes_no_report_but_the_event_count holds it
+	 * to the slow path's reports on every shipped capture. */
 	if (n->is_fast_path && n->in_flight == 1 && !n->dma_q.head && nic_rxq_has_desc(q) &&
 	    mac_fifo_has_room(&n->mac, p->wire_len) && n->dma_free_ps <= out) {
 		bool is_admitted = mac_fifo_admit(&n->mac, p->wire_len);
@@ -192,7 +156,7 @@ static void rx_pipe_done(struct sim_kernel *k, struct sim_event *ev, void *arg)
 {
 	(void)k;
 	struct nic *n = arg;
-	struct nic_rx_frame *f = (struct nic_rx_frame *)((char *)ev - offsetof(struct nic_rx_frame, ev));
+	struct nic_rx_frame *f = nic_rx_frame_of_ev(ev);
 	if (!mac_fifo_admit(&n->mac, f->pkt->wire_len)) {
 		n->q[f->queue].st.drop_fifo_full++;
 		nic_rx_drop(n, f);

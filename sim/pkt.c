@@ -5,56 +5,45 @@
  */
 #include "sim/pkt.h"
 
+#include "sim/pool.h"
+
 #include <stdlib.h>
 #include <string.h>
 
 struct pkt_pool {
-	struct pkt *free_list;
-	struct pkt **all;      /* every record ever made, to free them */
-	uint64_t n_all, cap_all;
+	struct sim_pool records;
 	uint64_t in_use;
 };
 
-struct pkt_pool *pkt_pool_new(void) { return calloc(1, sizeof(struct pkt_pool)); }
+struct pkt_pool *pkt_pool_new(void)
+{
+	struct pkt_pool *pp = calloc(1, sizeof *pp);
+	if (pp)
+		sim_pool_init(&pp->records, sizeof(struct pkt), offsetof(struct pkt, next));
+	return pp;
+}
 
 void pkt_pool_free(struct pkt_pool *pp)
 {
 	if (!pp)
 		return;
-	for (uint64_t i = 0; i < pp->n_all; i++) {
-		free(pp->all[i]->data);
-		free(pp->all[i]);
-	}
-	free(pp->all);
+	for (uint64_t i = 0; i < sim_pool_records(&pp->records); i++)
+		free(((struct pkt *)sim_pool_record(&pp->records, i))->data);
+	sim_pool_free(&pp->records);
 	free(pp);
 }
 
 struct pkt *pkt_alloc(struct pkt_pool *pp, uint32_t cap_len)
 {
-	struct pkt *p = pp->free_list;
-	if (p) {
-		pp->free_list = p->next;
-	} else {
-		if (pp->n_all == pp->cap_all) {
-			uint64_t cap = pp->cap_all ? pp->cap_all * 2 : 256;
-			struct pkt **a = realloc(pp->all, cap * sizeof *a);
-			if (!a)
-				return NULL;
-			pp->all = a;
-			pp->cap_all = cap;
-		}
-		p = calloc(1, sizeof *p);
-		if (!p)
-			return NULL;
-		pp->all[pp->n_all++] = p;
-	}
+	struct pkt *p = sim_pool_take(&pp->records);
+	if (!p)
+		return NULL;
 	if (p->data_cap < cap_len) {
 		/* Round up so a record settles at its working size quickly. */
 		uint32_t want = cap_len < 2048 ? 2048 : cap_len;
 		uint8_t *d = realloc(p->data, want);
 		if (!d) {
-			p->next = pp->free_list;
-			pp->free_list = p;
+			sim_pool_give(&pp->records, p);
 			return NULL;
 		}
 		p->data = d;
@@ -74,8 +63,7 @@ struct pkt *pkt_alloc(struct pkt_pool *pp, uint32_t cap_len)
 void pkt_release_last(struct pkt *p)
 {
 	struct pkt_pool *pp = p->pool;
-	p->next = pp->free_list;
-	pp->free_list = p;
+	sim_pool_give(&pp->records, p);
 	pp->in_use--;
 }
 
