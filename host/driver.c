@@ -137,8 +137,7 @@ struct drv_q {
 	uint32_t dpc_done;          /* descriptors done in the current DPC run */
 	bool is_dpc_overhead_due;   /* the run's fixed cost (cost.dpc_cycles) is not charged yet */
 	struct pkt *cur_pkt;        /* the frame of the step running */
-	struct driver_rx_info cur_info;
-	struct parse_result cur_pr;
+	struct parse_result cur_pr; /* the driver's parse of its buffer */
 	uint64_t step_driver_ps;    /* when the running step's driver part ends */
 	struct host_queue_stats st;
 	/* adaptive moderation (irq.mode=adaptive, host/itr.h): frames and
@@ -163,7 +162,6 @@ struct driver {
 	struct itr_cfg irq;
 	enum parse_link link;
 	uint32_t nq, ncpu;
-	uint32_t nic_queues;        /* from CAPS */
 	uint32_t table_size;        /* RETA entries, from CAPS */
 	struct drv_q *q;
 	uint16_t *reta;             /* the indirection table as programmed */
@@ -316,9 +314,7 @@ static bool dpc_next_step(struct driver *d, struct drv_q *q, struct cost_charge 
 			.is_l4_csum_checked = wb->status & NIC_RXD_STAT_L4CS,
 			.payload_bytes = q->cur_pr.payload_len < wb->frame_len ? q->cur_pr.payload_len : wb->frame_len,
 		};
-		q->cur_info = (struct driver_rx_info){ .queue = q->index, .has_hash = wb->status & NIC_RXD_STAT_RSS,
-						       .rss_hash = wb->rss_hash, .pr = &q->cur_pr };
-		if (q->cur_info.has_hash)
+		if (wb->status & NIC_RXD_STAT_RSS)
 			d->entry_frames[wb->rss_hash & (d->table_size - 1)]++;
 		*next = cost_rx_frame(&d->cost, &f);
 		/* The run's fixed cost (dispatch, doorbell, re-arm) is charged
@@ -373,8 +369,13 @@ static void dpc_frame_done(struct driver *d, struct drv_q *q)
 	if (q->irq_next == p)
 		q->irq_next = p->next;
 	q->n_landed--;
-	if (d->deliver)
-		d->deliver(d->deliver_ctx, p, &q->cur_info);
+	if (d->deliver) {
+		/* Its descriptor is the driver's until reposted below. */
+		const struct nic_rx_desc_wb *wb = desc_wb(q, i);
+		struct driver_rx_info info = { .queue = q->index, .has_hash = wb->status & NIC_RXD_STAT_RSS,
+					       .rss_hash = wb->rss_hash, .pr = &q->cur_pr };
+		d->deliver(d->deliver_ctx, p, &info);
+	}
 	pkt_release(p);
 	repost(q, i);
 	q->next_to_clean = (i + 1) % q->count;
@@ -444,15 +445,15 @@ int driver_new(struct driver **out, struct sim_kernel *k, struct bus *bus, struc
 	d->link = link;
 	d->ncpu = cpu_cores(cpu);
 	uint32_t caps = (uint32_t)bus_reg_read(bus, sim_now_ps(k), NIC_REG_CAPS);
-	d->nic_queues = NIC_CAPS_QUEUES(caps);
+	uint32_t nic_queues = NIC_CAPS_QUEUES(caps);
 	d->table_size = NIC_CAPS_RETA(caps);
-	if (!d->nic_queues || !d->table_size || (d->table_size & (d->table_size - 1))) {
+	if (!nic_queues || !d->table_size || (d->table_size & (d->table_size - 1))) {
 		snprintf(err, err_len, "host: the NIC reports %u queues and a %u-entry RETA; the driver needs both, "
-			 "the table a power of two", d->nic_queues, d->table_size);
+			 "the table a power of two", nic_queues, d->table_size);
 		driver_free(d);
 		return -1;
 	}
-	d->nq = host_queues(cfg, d->nic_queues);
+	d->nq = host_queues(cfg, nic_queues);
 	d->mem = hostmem_new();
 	d->reta = calloc(d->table_size, sizeof *d->reta);
 	d->lat_stride = (hist_group_bytes(LAT_COUNT) + 63) & ~(size_t)63;
