@@ -36,14 +36,6 @@ struct cost_charge {
 	uint64_t cycles[CPU_CAT_COUNT];
 };
 
-static inline uint64_t cost_charge_total(const struct cost_charge *c)
-{
-	uint64_t t = 0;
-	for (int i = 0; i < CPU_CAT_COUNT; i++)
-		t += c->cycles[i];
-	return t;
-}
-
 struct cost_cfg {
 	uint32_t irq_cycles;
 	uint32_t rx_pkt_cycles;
