@@ -626,6 +626,9 @@ bool driver_queue_is_drained(struct driver *d, uint32_t qi)
 const struct stat_def host_queue_stat_defs[] = {
 	STAT_DEF(struct host_queue_stats, packets, "packets", "frames", "Frames the driver processed and delivered."),
 	STAT_DEF(struct host_queue_stats, bytes, "bytes", "bytes", "Their bytes."),
+	{ NULL },
+};
+const struct stat_def host_queue_dpc_stat_defs[] = {
 	STAT_DEF(struct host_queue_stats, dpc_runs, "dpc_runs", "runs", "DPC runs of the queue."),
 	{ NULL },
 };

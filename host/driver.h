@@ -85,7 +85,8 @@ struct host_queue_stats {
 	/* latency histograms: driver_queue_lat() */
 };
 /* Per-queue counters, declared once (sim/stats.h). */
-extern const struct stat_def host_queue_stat_defs[];
+extern const struct stat_def host_queue_stat_defs[];      /* packets, bytes */
+extern const struct stat_def host_queue_dpc_stat_defs[];  /* DPC runs (reported after the NIC's per-queue counts) */
 
 /* What the driver knows of a frame it delivers: its queue, the write-back's
  * hash, and its own parse of the buffer. */

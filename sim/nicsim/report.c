@@ -29,13 +29,12 @@ static json_t *jint(uint64_t v)
 	return json_integer((json_int_t)v);
 }
 
-/* The counters of a declared table (sim/stats.h), n of them (all for n < 0). */
-static void stats_set_n(json_t *o, const struct stat_def *defs, int n, const void *st)
+/* The counters of a declared table (sim/stats.h). */
+static void stats_set(json_t *o, const struct stat_def *defs, const void *st)
 {
-	for (int i = 0; defs[i].name && (n < 0 || i < n); i++)
-		json_object_set_new(o, defs[i].name, jint(stat_value(&defs[i], st)));
+	for (const struct stat_def *d = defs; d->name; d++)
+		json_object_set_new(o, d->name, jint(stat_value(d, st)));
 }
-static void stats_set(json_t *o, const struct stat_def *defs, const void *st) { stats_set_n(o, defs, -1, st); }
 
 static const char *base_name(const char *path)
 {
@@ -201,14 +200,14 @@ json_t *report_json(const struct run *r)
 		json_t *o = json_object();
 		json_object_set_new(o, "queue", jint(q));
 		json_object_set_new(o, "cpu", jint(driver_queue_cpu(r->drv, q)));
-		stats_set_n(o, host_queue_stat_defs, 2, hq);            /* packets, bytes */
+		stats_set(o, host_queue_stat_defs, hq);
 		json_t *dq = json_object();
 		stats_set(dq, nic_queue_drop_stat_defs, nq);
 		json_object_set_new(o, "drops", dq);
 		stats_set(o, nic_queue_stat_defs, nq);
 		struct irq_vec_stats iv = nic_irq_stats(r->nic, q);
 		stats_set(o, irq_vec_stat_defs, &iv);
-		stats_set(o, host_queue_stat_defs + 2, hq);             /* dpc_runs */
+		stats_set(o, host_queue_dpc_stat_defs, hq);
 		json_t *lat = json_object();
 		for (int s = 0; s < LAT_COUNT; s++)
 			json_object_set_new(lat, driver_lat_stage_name((enum lat_stage)s), hist_json(driver_queue_lat(r->drv, q, (enum lat_stage)s)));
@@ -384,10 +383,10 @@ void report_text(const struct run *r, FILE *f)
 
 /* ---- docs/report.md, from the same declarations ---- */
 
-static void docs_counters(FILE *f, const char *where, const struct stat_def *defs, int n)
+static void docs_counters(FILE *f, const char *where, const struct stat_def *defs)
 {
-	for (int i = 0; defs[i].name && (n < 0 || i < n); i++)
-		fprintf(f, "| `%s%s` | %s | %s |\n", where, defs[i].name, defs[i].unit, defs[i].desc);
+	for (const struct stat_def *d = defs; d->name; d++)
+		fprintf(f, "| `%s%s` | %s | %s |\n", where, d->name, d->unit, d->desc);
 }
 
 void report_write_docs(FILE *f)
@@ -423,29 +422,29 @@ void report_write_docs(FILE *f)
 	      "| `cpus[]` | per CPU: `cpu`, `cycles` by category and `idle`, `utilisation_ppm`, work items (below) |\n\n",
 	      f);
 	fputs("## Counters\n\n| key | unit | what it counts |\n|---|---|---|\n", f);
-	docs_counters(f, "replay.", replay_stat_defs, -1);
+	docs_counters(f, "replay.", replay_stat_defs);
 	fputs("| `nic.parse_status.NAME` | frames | frames by parse verdict: ", f);
 	for (int st = 0; st < PARSE_STATUS_COUNT; st++)
 		fprintf(f, "%s`%s`", st ? ", " : "", parse_status_name((enum parse_status)st));
 	fputs(" |\n", f);
-	docs_counters(f, "nic.frames_by_kind.", parse_kind_stat_defs, -1);
-	docs_counters(f, "nic.rx_checksum.", nic_csum_stat_defs, -1);
-	docs_counters(f, "nic.", mac_stat_defs, -1);
-	docs_counters(f, "nic.", nic_stat_defs, -1);
+	docs_counters(f, "nic.frames_by_kind.", parse_kind_stat_defs);
+	docs_counters(f, "nic.rx_checksum.", nic_csum_stat_defs);
+	docs_counters(f, "nic.", mac_stat_defs);
+	docs_counters(f, "nic.", nic_stat_defs);
 	fputs("| `nic.unknown_register_accesses` | accesses | reads and writes of no register, or refused "
 	      "(the text report names the last address) |\n",
 	      f);
-	docs_counters(f, "drops.", nic_queue_drop_stat_defs, -1);
-	docs_counters(f, "drops.", nic_drop_stat_defs, -1);
-	docs_counters(f, "queues[].", host_queue_stat_defs, 2);
-	docs_counters(f, "queues[].drops.", nic_queue_drop_stat_defs, -1);
-	docs_counters(f, "queues[].", nic_queue_stat_defs, -1);
-	docs_counters(f, "queues[].", irq_vec_stat_defs, -1);
-	docs_counters(f, "queues[].", host_queue_stat_defs + 2, -1);
-	docs_counters(f, "rebalance.", rebalance_stat_defs, -1);
-	docs_counters(f, "cpus[].cycles.", cpu_cycle_stat_defs, -1);
+	docs_counters(f, "drops.", nic_queue_drop_stat_defs);
+	docs_counters(f, "drops.", nic_drop_stat_defs);
+	docs_counters(f, "queues[].", host_queue_stat_defs);
+	docs_counters(f, "queues[].drops.", nic_queue_drop_stat_defs);
+	docs_counters(f, "queues[].", nic_queue_stat_defs);
+	docs_counters(f, "queues[].", irq_vec_stat_defs);
+	docs_counters(f, "queues[].", host_queue_dpc_stat_defs);
+	docs_counters(f, "rebalance.", rebalance_stat_defs);
+	docs_counters(f, "cpus[].cycles.", cpu_cycle_stat_defs);
 	fputs("| `cpus[].cycles.idle` | cycles | the run's length in the core's cycles, less the busy ones |\n", f);
-	docs_counters(f, "cpus[].", cpu_item_stat_defs, -1);
+	docs_counters(f, "cpus[].", cpu_item_stat_defs);
 	fputs("\n## Latency\n\n"
 	      "Each `latency_ps` object holds, per stage, the time from the frame's first bit on the wire to:\n\n",
 	      f);
