@@ -424,8 +424,10 @@ static bool is_vlan_tpid(uint16_t t)
  * straight into a local result; every other frame (and any doubt) goes to
  * the general path, which gives this one the same result (test_parse holds
  * the two to each other on every frame of the reference captures and on
- * mutations of them). Returns false when the frame is not of that kind. */
-static bool parse_common(const uint8_t *f, uint32_t caplen, uint32_t wire_len, struct parse_result *out)
+ * mutations of them). The wire length matters only to an IPv4 total length
+ * of 0, which takes the general path. Returns false when the frame is not of
+ * that kind. */
+static bool parse_common(const uint8_t *f, uint32_t caplen, struct parse_result *out)
 {
 	enum { L3 = ETH_HDR_BYTES, L4 = ETH_HDR_BYTES + IPV4_HDR_MIN_BYTES };
 	if (caplen < L4 + UDP_HDR_BYTES || f[12] != 0x08 || f[13] != 0x00 || f[L3] != 0x45)
@@ -463,7 +465,6 @@ static bool parse_common(const uint8_t *f, uint32_t caplen, uint32_t wire_len, s
 		r.payload_off = L4 + UDP_HDR_BYTES;
 		r.payload_len = udp_bytes - UDP_HDR_BYTES;
 	}
-	(void)wire_len;   /* only a total length of 0 reads it, and that takes the general path */
 	r.sport = parse_be16(l4);
 	r.dport = parse_be16(l4 + 2);
 	r.flags |= PARSE_F_HAS_PORTS;
@@ -475,7 +476,7 @@ static bool parse_common(const uint8_t *f, uint32_t caplen, uint32_t wire_len, s
 enum parse_status parse_frame(const uint8_t *frame, uint32_t caplen, uint32_t wire_len,
 			      enum parse_link link, struct parse_result *out)
 {
-	if (link == PARSE_LINK_ETH && parse_common(frame, caplen, wire_len, out))
+	if (link == PARSE_LINK_ETH && parse_common(frame, caplen, out))
 		return PARSE_OK;
 	return parse_frame_general(frame, caplen, wire_len, link, out);
 }
