@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include "sim/nicsim/ini.h"
 #include "traces/reader.h"
 
 #define SEED_HEAD_BYTES 4096u
@@ -252,6 +253,20 @@ static char *slurp(const char *path, size_t *len)
 }
 
 /* example.ini as an INI input (mode byte 0) and as --set lines (mode byte 1). */
+/* One `section.name=value` line a key, as --set takes it, read by the INI
+ * reader the program uses. */
+static int seed_set_line(void *ctx, const char *section, const char *name, const char *value, int line, char *err,
+			 size_t err_len)
+{
+	(void)line;
+	(void)err;
+	(void)err_len;
+	char kv[2300];
+	int n = snprintf(kv, sizeof kv, "%s.%s=%s\n", section, name, value);
+	put(ctx, kv, (size_t)n);
+	return 0;
+}
+
 static void seed_config(const char *src)
 {
 	char path[4096];
@@ -263,26 +278,13 @@ static void seed_config(const char *src)
 	put(&a, ini, len);
 	save("config", "example.ini", "", a.p, a.n);
 	put(&b, "\1", 1);
-	char section[128] = "";
-	for (char *line = strtok(ini, "\n"); line; line = strtok(NULL, "\n")) {
-		char *c = strchr(line, ';');
-		if (c)
-			*c = '\0';
-		if (line[0] == '[') {
-			snprintf(section, sizeof section, "%.*s", (int)strcspn(line + 1, "]"), line + 1);
-			continue;
-		}
-		char *eq = strchr(line, '=');
-		if (!eq)
-			continue;
-		char key[128], value[1024];
-		snprintf(key, sizeof key, "%.*s", (int)strcspn(line, " ="), line);
-		snprintf(value, sizeof value, "%s", eq + 1 + strspn(eq + 1, " "));
-		value[strcspn(value, " ")] = '\0';
-		char kv[1400];
-		int n = snprintf(kv, sizeof kv, "%s.%s=%s\n", section, key, value);
-		put(&b, kv, (size_t)n);
+	FILE *f = fopen(path, "r");
+	char err[512];
+	if (!f || ini_read(f, seed_set_line, &b, err, sizeof err)) {
+		fprintf(stderr, "fuzz_seeds: %s: %s\n", path, f ? err : "cannot be opened");
+		exit(1);
 	}
+	fclose(f);
 	save("config", "example.set", "", b.p, b.n);
 	free(a.p);
 	free(b.p);
