@@ -594,7 +594,6 @@ static int pass_end(struct replay *r)
 	int rc = trace_rewind(r->tr, r->err, sizeof r->err);
 	if (rc < 0)
 		return rc;
-	trace_set_max_gap_ps(r->tr, (uint64_t)r->cfg.max_gap_us * SIM_PS_PER_US);
 	r->st.passes++;
 	return 1;
 }

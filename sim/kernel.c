@@ -202,7 +202,7 @@ uint64_t sim_run(struct sim_kernel *k) { return sim_run_until(k, SIM_TIME_NEVER)
 
 uint64_t sim_clock_cycles_to_ps(const struct sim_clock *c, uint64_t cycles)
 {
-	sim_check(c->freq_hz > 0, "c->freq_hz > 0");
+	sim_check(c->freq_hz > 0, "a clock without a frequency");
 	/* Hot path (per work item): a 64-bit divide while cycles * 1e12 fits in
 	 * 64 bits (below ~18 million cycles), 128-bit beyond. Same value. */
 	if (cycles < UINT64_MAX / SIM_PS_PER_S)

@@ -48,16 +48,11 @@ static void cap_put(struct cap *c, const void *p, size_t n)
 
 static void put32(struct cap *c, uint32_t v) { cap_put(c, &v, 4); }   /* little endian host */
 
-/* Classic pcap, microseconds, snaplen 65535, Ethernet. */
+/* Classic pcap, microseconds, snaplen 65535, Ethernet (testutil's header). */
 static void cap_header(struct cap *c)
 {
-	put32(c, 0xA1B2C3D4u);
-	uint16_t ver[2] = { 2, 4 };
-	cap_put(c, ver, 4);
-	put32(c, 0);
-	put32(c, 0);
-	put32(c, 65535);
-	put32(c, 1);
+	uint8_t h[24];
+	cap_put(c, h, tu_pcap_header(h));
 }
 
 /* A 54-byte Ethernet/IPv4/TCP SYN from 10.(src>>16).(src>>8).src:1024 to

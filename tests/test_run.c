@@ -23,22 +23,6 @@ static struct run *must_run(struct nicsim_cfg *cfg, const char *path, bool flows
 	return r;
 }
 
-static uint64_t delivered(const struct run *r)
-{
-	uint64_t n = 0;
-	for (uint32_t q = 0; q < driver_queues(r->drv); q++)
-		n += driver_queue_stats(r->drv, q)->packets;
-	return n;
-}
-
-static uint64_t dropped(const struct run *r)
-{
-	uint64_t n = nic_stats(r->nic)->rx_disabled_drops;
-	for (uint32_t q = 0; q < nic_queues(r->nic); q++)
-		n += nic_queue_stats(r->nic, q)->drop_fifo_full + nic_queue_stats(r->nic, q)->drop_no_desc;
-	return n;
-}
-
 static void test_run_every_frame_is_delivered_or_dropped_and_nothing_stays_in_flight(void **state)
 {
 	(void)state;
@@ -52,7 +36,7 @@ static void test_run_every_frame_is_delivered_or_dropped_and_nothing_stays_in_fl
 		/* Every frame the replay put on the wire (the replay's count, not the
 		 * NIC's or the driver's) is delivered or dropped; and every record
 		 * is sent, received or foreign. */
-		assert_int_equal(delivered(r) + dropped(r), rs->rx_frames);
+		assert_int_equal(run_frames_delivered(r) + run_frames_dropped(r), rs->rx_frames);
 		assert_int_equal(rs->rx_frames + rs->tx_frames + rs->foreign_frames, rs->records);
 		assert_int_equal(pkt_pool_in_use(r->pool), 0);
 		assert_int_equal(nic_in_flight(r->nic), 0);
@@ -187,8 +171,8 @@ static void test_run_legacy_saturates_one_cpu_where_eight_rss_queues_do_not(void
 	struct run *rss = run_with(MANY_FLOWS, (const char *[]){ "replay.timing=linerate", "rss.queues=8", NULL });
 
 	assert_true(max_util_ppm(legacy) > 900000);     /* the one CPU is (nearly) always busy */
-	assert_true(dropped(legacy) > 0);               /* its ring ran dry: no-descriptor drops */
-	assert_int_equal(dropped(rss), 0);
+	assert_true(run_frames_dropped(legacy) > 0);               /* its ring ran dry: no-descriptor drops */
+	assert_int_equal(run_frames_dropped(rss), 0);
 	assert_true(max_util_ppm(rss) < 500000);
 	run_free(legacy);
 	run_free(rss);
@@ -233,7 +217,7 @@ static void test_run_table_moves_reorder_frames_unless_the_old_queue_drains_firs
 	assert_int_equal(drn->reordered, 0);
 	assert_int_equal(b->moves_drained + b->moves_forced, b->entries_moved);
 	/* Nothing lost either way. */
-	assert_int_equal(delivered(imm) + dropped(imm), replay_stats(imm->rep)->rx_frames);
+	assert_int_equal(run_frames_delivered(imm) + run_frames_dropped(imm), replay_stats(imm->rep)->rx_frames);
 	assert_int_equal(pkt_pool_in_use(drn->pool), 0);
 	run_free(imm);
 	run_free(drn);

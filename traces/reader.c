@@ -1159,6 +1159,7 @@ int trace_rewind(struct trace_reader *r, char *err, size_t err_len)
 	struct trace_reader old = *r;
 	*r = *n;
 	*n = old;
+	r->max_gap_ps = n->max_gap_ps;   /* a setting of the reader, not of the pass */
 	trace_close(n);
 	return TRACE_OK;
 }
@@ -1172,7 +1173,9 @@ bool trace_progress(const struct trace_reader *r, uint64_t *done_bytes, uint64_t
 	z_off_t at = gzoffset(r->gz);
 	if (at < 0)
 		return false;
-	uint64_t total = (uint64_t)(r->size - r->start_off), done = (uint64_t)at;
+	/* gzoffset counts from the start of the file, reading from start_off */
+	uint64_t total = (uint64_t)(r->size - r->start_off);
+	uint64_t done = (uint64_t)at > (uint64_t)r->start_off ? (uint64_t)at - (uint64_t)r->start_off : 0;
 	*done_bytes = done < total ? done : total;
 	*total_bytes = total;
 	return true;

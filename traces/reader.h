@@ -121,7 +121,7 @@ struct trace_reader;
 
 /* Open path: a file, a named pipe, /dev/fd/N (a shell's <(...)), or "-" for
  * standard input. The stream is read once, front to back, without seeking;
- * trace_rewind reads a regular file again. On failure returns a negative
+ * trace_rewind reads a regular file again, keeping trace_set_max_gap_ps. On failure returns a negative
  * enum trace_err and writes a one-line message naming the file into err. */
 int trace_open(struct trace_reader **out, const char *path, char *err, size_t err_len);
 /* Whether trace_rewind can work: the capture is a regular file (standard

@@ -1,5 +1,5 @@
 /*
- * sim/config.h — the whole run's configuration: every block's cfg struct,
+ * sim/nicsim/config.h — the whole run's configuration: every block's cfg struct,
  * the registry of their parameter tables, and the INI-file / --set front end.
  *
  * File format (sim/nicsim/ini.h): sections are block names, keys are the

@@ -66,6 +66,22 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 	      struct run **out, char *err, size_t err_len);
 void run_free(struct run *r);
 
+/* Frames the host processed, and frames the NIC dropped (every cause). */
+static inline uint64_t run_frames_delivered(const struct run *r)
+{
+	uint64_t n = 0;
+	for (uint32_t q = 0; q < driver_queues(r->drv); q++)
+		n += driver_queue_stats(r->drv, q)->packets;
+	return n;
+}
+static inline uint64_t run_frames_dropped(const struct run *r)
+{
+	uint64_t n = nic_stats(r->nic)->rx_disabled_drops;
+	for (uint32_t q = 0; q < nic_queues(r->nic); q++)
+		n += nic_queue_stats(r->nic, q)->drop_fifo_full + nic_queue_stats(r->nic, q)->drop_no_desc;
+	return n;
+}
+
 /* Frames the NIC holds or the host has not processed: 0 after a drained run. */
 static inline uint64_t run_frames_in_flight(const struct run *r)
 {

@@ -137,11 +137,7 @@ static void configure(struct nicsim_cfg *cfg, const uint8_t *s)
 
 static void check_conserved(const struct run *r)
 {
-	uint64_t delivered = 0, dropped = nic_stats(r->nic)->rx_disabled_drops;
-	for (uint32_t q = 0; q < driver_queues(r->drv); q++)
-		delivered += driver_queue_stats(r->drv, q)->packets;
-	for (uint32_t q = 0; q < nic_queues(r->nic); q++)
-		dropped += nic_queue_stats(r->nic, q)->drop_fifo_full + nic_queue_stats(r->nic, q)->drop_no_desc;
+	uint64_t delivered = run_frames_delivered(r), dropped = run_frames_dropped(r);
 	const struct replay_stats *rs = replay_stats(r->rep);
 	FUZZ_CHECK(delivered + dropped == rs->rx_frames, "%llu delivered + %llu dropped != %llu on the wire",
 		   (unsigned long long)delivered, (unsigned long long)dropped, (unsigned long long)rs->rx_frames);
