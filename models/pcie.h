@@ -58,8 +58,9 @@ struct pcie_cfg {
 	bool is_addr64;             /* 64-bit addressing: 4-DW MWr/MRd headers (else 3-DW) */
 };
 extern const struct param_def pcie_params[];
-/* Cross-field checks (MRRS and MPS against each other, and the rest);
- * the message names the key. */
+/* Every field's range again, for a cfg built in code rather than through
+ * pcie_params (MPS and MRRS have no rule between them: either may be the
+ * larger); the message names the key. Returns 0 or -EINVAL. */
 int pcie_cfg_validate(const struct pcie_cfg *c, char *err, size_t err_len);
 
 /* TLPs and bytes on the link: headers, framing, sequence number, LCRC and
@@ -69,14 +70,14 @@ struct pcie_bytes {
 	uint64_t bytes;
 };
 
-/* A memory write of len bytes at addr: MWr TLPs split at MPS (and where an
- * MPS-aligned boundary falls inside). */
+/* A memory write of len bytes at addr: MWr TLPs split at every MPS-aligned
+ * address (so none carries more than MPS or crosses 4 KB). len 0 is no TLP. */
 struct pcie_bytes pcie_write_bytes(const struct pcie_cfg *c, uint64_t addr, uint32_t len);
-/* A read of len bytes at addr: the MRd requests (split at MRRS), which go
- * the other way from the data. */
+/* A read of len bytes at addr: the MRd requests (split at every
+ * MRRS-aligned address), which go the other way from the data. */
 struct pcie_bytes pcie_read_req_bytes(const struct pcie_cfg *c, uint64_t addr, uint32_t len);
-/* The same read's completions with data (CplD): split at RCB-aligned
- * addresses, each at most MPS. */
+/* The same read's completions with data (CplD): each request's range split
+ * at RCB-aligned addresses, each completion as long as MPS allows. */
 struct pcie_bytes pcie_read_cpl_bytes(const struct pcie_cfg *c, uint64_t addr, uint32_t len);
 
 /* Link time of bytes of TLPs in one direction, in ps, rounded up: lanes,
@@ -122,6 +123,9 @@ struct pcie_query {
 	uint64_t latency_ps;           /* one transfer on an idle link: a write until it has crossed, a read until it has landed */
 };
 struct pcie_query pcie_query(const struct pcie_cfg *c, uint32_t size, bool is_write);
+/* The same for transfers that start at addr (pcie_query is addr 0, aligned):
+ * an unaligned start can cost a TLP more. */
+struct pcie_query pcie_query_at(const struct pcie_cfg *c, uint64_t addr, uint32_t size, bool is_write);
 
 
 #endif

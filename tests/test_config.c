@@ -42,8 +42,15 @@ static const struct {
 	{ "nic.rss_width_bytes", "8", "8" },
 	{ "nic.indir_latency_cycles", "2", "2" },
 	{ "nic.rx_csum", "off", "false" },
-	{ "nic.dma_latency_ns", "0x100", "256" },
-	{ "nic.dma_rate_mbps", "31500", "31500" },
+	{ "pcie.gen", "4", "4" },
+	{ "pcie.lanes", "16", "16" },
+	{ "pcie.mps", "512", "512" },
+	{ "pcie.mrrs", "4k", "4096" },
+	{ "pcie.rcb", "128", "128" },
+	{ "pcie.read_latency_ns", "0x258", "600" },
+	{ "pcie.read_tags", "256", "256" },
+	{ "pcie.dllp_permille", "12", "12" },
+	{ "pcie.addr64", "off", "false" },
 	{ "rss.queues", "6", "6" },
 	{ "rss.table_size", "256", "256" },
 	{ "rss.key", "0x00112233445566778899AABBCCDDEEFF00112233445566778899aabbccddeeff0011223344556677",
@@ -121,6 +128,8 @@ static void test_config_ini_round_trips_every_key_set_away_from_its_default(void
 	/* The list covers every key, each away from its default. */
 	for (const struct param_group *g = config_groups; g->section; g++)
 		for (const struct param_def *d = g->defs; d->key; d++) {
+			if (config_retired(d->key))
+				continue;   /* refused by config_set_kv, never written */
 			size_t i = 0;
 			while (i < N_KEYS && strcmp(every_key[i].key, d->key))
 				i++;

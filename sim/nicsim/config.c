@@ -26,6 +26,7 @@ const struct param_group config_groups[] = {
 	{ "replay", replay_params, offsetof(struct nicsim_cfg, replay), "Trace replay (host/replay)" },
 	{ "mac", mac_params, offsetof(struct nicsim_cfg, mac), "Ethernet MAC and RX FIFO (models/mac)" },
 	{ "nic", nic_params, offsetof(struct nicsim_cfg, nic), "NIC receive pipeline and DMA (models/nic)" },
+	{ "pcie", pcie_params, offsetof(struct nicsim_cfg, pcie), "PCIe link (models/pcie)" },
 	{ "rss", rss_params, offsetof(struct nicsim_cfg, rss), "Receive-Side Scaling (models/rss, host/driver)" },
 	{ "rss", drv_rss_params, offsetof(struct nicsim_cfg, rss_policy), "Receive-Side Scaling (models/rss, host/driver)" },
 	{ "irq", itr_params, offsetof(struct nicsim_cfg, irq), "Interrupt moderation and MSI-X (host/itr, models/irq)" },
@@ -35,6 +36,28 @@ const struct param_group config_groups[] = {
 	  "Indirection-table updates at run time (host/rebalance)" },
 	{ NULL },
 };
+
+/* Keys that were removed, each with what to set instead. A file or --set
+ * naming one is refused rather than silently ignored: the number it held
+ * would no longer mean anything. */
+static const struct {
+	const char *key, *msg;
+} config_retired_keys[] = {
+	{ "nic.dma_latency_ns",
+	  "nic.dma_latency_ns: removed; the PCIe model times DMA now: set pcie.read_latency_ns (read round trip) "
+	  "and pcie.gen / pcie.lanes / pcie.mps (bandwidth); `nicsim pcie` shows what they give" },
+	{ "nic.dma_rate_mbps",
+	  "nic.dma_rate_mbps: removed; the PCIe model times DMA now: set pcie.gen / pcie.lanes / pcie.mps "
+	  "(bandwidth) and pcie.read_latency_ns (read round trip); `nicsim pcie` shows what they give" },
+};
+
+const char *config_retired(const char *key)
+{
+	for (size_t i = 0; i < sizeof config_retired_keys / sizeof config_retired_keys[0]; i++)
+		if (!strcmp(config_retired_keys[i].key, key))
+			return config_retired_keys[i].msg;
+	return NULL;
+}
 
 void config_defaults(struct nicsim_cfg *cfg)
 {
@@ -63,6 +86,8 @@ static const char *suggest(const char *key)
 	const char *name = dot ? dot + 1 : key;
 	for (const struct param_group *g = config_groups; g->section; g++)
 		for (const struct param_def *d = g->defs; d->key; d++) {
+			if (config_retired(d->key))
+				continue;
 			const char *dn = strchr(d->key, '.') + 1;
 			if (!strcmp(dn, name) || (dot && !strncmp(d->key, key, (size_t)(dot - key)) &&
 						  strstr(dn, name)))
@@ -73,6 +98,11 @@ static const char *suggest(const char *key)
 
 int config_set_kv(struct nicsim_cfg *cfg, const char *key, const char *value, char *err, size_t err_len)
 {
+	const char *retired = config_retired(key);
+	if (retired) {
+		snprintf(err, err_len, "%s", retired);
+		return -1;
+	}
 	void *base;
 	const struct param_def *d = config_find(cfg, key, &base);
 	if (!d) {
@@ -253,6 +283,8 @@ int config_validate(const struct nicsim_cfg *cfg, char *err, size_t err_len)
 	}
 	if (itr_cfg_validate(&cfg->irq, err, err_len))
 		return -1;
+	if (pcie_cfg_validate(&cfg->pcie, err, err_len))
+		return -1;
 	if (pol->base_cpu >= cpus) {
 		snprintf(err, err_len, "rss.base_cpu: CPU %u does not exist (host.cpus = %u, CPUs 0..%u)", pol->base_cpu,
 			 cpus, cpus - 1);
@@ -408,6 +440,8 @@ void config_write_docs(FILE *f)
 			      f);
 		}
 		for (const struct param_def *d = g->defs; d->key; d++) {
+			if (config_retired(d->key))
+				continue;
 			char range[96] = "";
 			switch (d->type) {
 			case PARAM_U32:
@@ -446,6 +480,8 @@ void config_write_ini(const struct nicsim_cfg *cfg, FILE *f, bool only_changed)
 	for (const struct param_group *g = config_groups; g->section; g++) {
 		bool header = section_done && !strcmp(section_done, g->section);
 		for (const struct param_def *d = g->defs; d->key; d++) {
+			if (config_retired(d->key))
+				continue;
 			param_format(d, (const char *)cfg + g->cfg_offset, v, sizeof v);
 			param_format(d, (const char *)&def + g->cfg_offset, dv, sizeof dv);
 			if (only_changed && !strcmp(v, dv))

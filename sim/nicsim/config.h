@@ -22,6 +22,7 @@
 #include "host/itr.h"
 #include "models/mac.h"
 #include "models/nic.h"
+#include "models/pcie.h"
 #include "models/rss.h"
 #include "sim/param.h"
 
@@ -34,6 +35,7 @@ struct nicsim_cfg {
 	struct replay_cfg replay;
 	struct mac_cfg mac;
 	struct nic_cfg nic;
+	struct pcie_cfg pcie;            /* the NIC's PCIe link (pcie.*): DMA timing */
 	struct rss_cfg rss;              /* the NIC's RSS capacity (rss.queues, rss.table_size) */
 	struct drv_rss_cfg rss_policy;   /* the driver's RSS policy (the other rss.* keys) */
 	struct itr_cfg irq;              /* the driver's interrupt moderation (irq.*) */
@@ -45,6 +47,11 @@ struct nicsim_cfg {
 extern const struct param_group config_groups[];
 
 void config_defaults(struct nicsim_cfg *cfg);
+/* A key that no longer exists and what replaced it: the message config_set_kv
+ * refuses it with, or NULL for any other key. config_write_ini and the docs
+ * leave a retired key out even if a block still declares it, so that what
+ * nicsim writes it can read back. */
+const char *config_retired(const char *key);
 /* "section.key=value". Returns 0 or -1 with a message naming the key. */
 int config_set(struct nicsim_cfg *cfg, const char *assignment, char *err, size_t err_len);
 int config_set_kv(struct nicsim_cfg *cfg, const char *key, const char *value, char *err, size_t err_len);
