@@ -5,10 +5,11 @@
  * What a transfer puts on the link (docs/pcie.md has the sources and a
  * worked example):
  * - every TLP carries 8 bytes of framing, sequence number and LCRC, a 4-byte
- *   common header (DW0), and the rest of its header: MWr and MRd +8 with
- *   64-bit addresses (4-DW header) or +4 with 32-bit (3-DW), CplD +8
- *   (pcie-bench/pcie-model model/pcie.py; PCI Express Base Specification,
- *   TLP formats);
+ *   common header (DW0), and the rest of its header: MWr and MRd +12 with
+ *   64-bit addresses (4-DW header) or +8 with 32-bit (3-DW), CplD +8 (3-DW):
+ *   MWr/MRd 24 B (20 B with 32-bit addresses) and CplD 20 B a TLP besides
+ *   the data (pcie-bench/pcie-model model/pcie.py; PCI Express Base
+ *   Specification, TLP formats);
  * - a write is cut at every MPS-aligned address, so no TLP carries more than
  *   MPS bytes or crosses a 4 KB boundary (MPS divides 4096);
  * - a read's requests are cut the same way at every MRRS-aligned address;
@@ -41,9 +42,10 @@
 /* Per-TLP bytes (pcie.py: DLLP_Hdr, TLP_Hdr, TLP_MWr_64_Hdr and friends). */
 #define PCIE_FRAMING_BYTES    8u   /* STP/SDP framing + 2 B sequence number + 4 B LCRC */
 #define PCIE_HDR_COMMON_BYTES 4u   /* DW0: format, type, length */
-#define PCIE_HDR_ADDR64_BYTES 8u   /* MWr/MRd 4-DW header: requester ID, tag, BEs + 64-bit address */
-#define PCIE_HDR_ADDR32_BYTES 4u   /* MWr/MRd 3-DW header: the same with a 32-bit address */
-#define PCIE_HDR_CPLD_BYTES   8u   /* CplD: completer ID, status, byte count, requester ID, tag, lower address */
+#define PCIE_HDR_ADDR64_BYTES 12u  /* MWr/MRd 4-DW header after DW0: requester ID, tag, BEs + 64-bit address */
+#define PCIE_HDR_ADDR32_BYTES 8u   /* MWr/MRd 3-DW header after DW0: the same with a 32-bit address */
+#define PCIE_HDR_CPLD_BYTES   8u   /* CplD 3-DW header after DW0: completer ID, status, byte count,
+				    * requester ID, tag, lower address */
 
 #define PCIE_GEN_MAX 5u
 #define PCIE_LANES_MAX 16u
@@ -250,6 +252,16 @@ uint64_t pcie_link_kbps(const struct pcie_cfg *c)
 	return (uint64_t)pcie_mtps(c->gen) * 1000u * c->lanes * d / l;
 }
 
+uint64_t pcie_raw_kbps(const struct pcie_cfg *c)
+{
+	return (uint64_t)pcie_mtps(c->gen) * 1000u * c->lanes;
+}
+
+const char *pcie_encoding_name(const struct pcie_cfg *c)
+{
+	return c->gen <= 2 ? "8b/10b" : "128b/130b";
+}
+
 uint64_t pcie_wire_ps(const struct pcie_cfg *c, uint64_t bytes)
 {
 	uint32_t d, l;
@@ -313,34 +325,34 @@ static uint64_t pcie_kbps_of(uint64_t data_bytes, uint64_t ps)
 
 struct pcie_query pcie_query_at(const struct pcie_cfg *c, uint64_t addr, uint32_t size, bool is_write)
 {
-	struct pcie_query q = { 0 };
+	struct pcie_query q = { .limit = PCIE_LIMIT_UP };
 	struct pcie_link l;
 	pcie_link_init(&l, c);
 	if (is_write) {
-		struct pcie_bytes b = pcie_write_bytes(c, addr, size);
-		q.tlps = b.tlps;
-		q.link_bytes = b.bytes;
+		q.up = pcie_write_bytes(c, addr, size);
 		q.latency_ps = pcie_link_write(&l, PCIE_UP, PCIE_CL_DATA, 0, addr, size);
-		/* Back to back, one write follows another: each takes its wire time. */
-		q.data_kbps = pcie_kbps_of(size, pcie_wire_ps(c, b.bytes));
-		return q;
+	} else {
+		q.up = pcie_read_req_bytes(c, addr, size);
+		q.down = pcie_read_cpl_bytes(c, addr, size);
+		q.latency_ps = pcie_link_read(&l, PCIE_CL_DATA, 0, addr, size);
 	}
-	struct pcie_bytes req = pcie_read_req_bytes(c, addr, size);
-	struct pcie_bytes cpl = pcie_read_cpl_bytes(c, addr, size);
-	q.tlps = req.tlps + cpl.tlps;
-	q.link_bytes = req.bytes + cpl.bytes;
-	q.latency_ps = pcie_link_read(&l, PCIE_CL_DATA, 0, addr, size);
-	/* Back to back, the slower direction sets the pace (completions down,
-	 * requests up), and with read_tags reads in flight, each holding its tag
-	 * for a round trip, no more than read_tags x size per latency. */
-	uint64_t kbps = pcie_kbps_of(size, pcie_wire_ps(c, cpl.bytes));
-	uint64_t req_kbps = pcie_kbps_of(size, pcie_wire_ps(c, req.bytes));
+	q.tlps = q.up.tlps + q.down.tlps;
+	q.link_bytes = q.up.bytes + q.down.bytes;
+	/* Back to back, the busier direction sets the pace: one transfer follows
+	 * another, each taking its wire time there. A read also holds one of
+	 * read_tags tags for its round trip, so no more than read_tags x size
+	 * per latency of one. */
+	q.data_kbps = pcie_kbps_of(size, pcie_wire_ps(c, q.up.bytes));
+	uint64_t down_kbps = pcie_kbps_of(size, pcie_wire_ps(c, q.down.bytes));
+	if (!is_write && down_kbps <= q.data_kbps) {
+		q.data_kbps = down_kbps;
+		q.limit = PCIE_LIMIT_DOWN;
+	}
 	uint64_t tag_kbps = pcie_kbps_of((uint64_t)c->read_tags * size, q.latency_ps);
-	if (req_kbps < kbps)
-		kbps = req_kbps;
-	if (tag_kbps < kbps)
-		kbps = tag_kbps;
-	q.data_kbps = kbps;
+	if (!is_write && tag_kbps < q.data_kbps) {
+		q.data_kbps = tag_kbps;
+		q.limit = PCIE_LIMIT_TAGS;
+	}
 	return q;
 }
 
