@@ -115,12 +115,27 @@ uint64_t pcie_link_write(struct pcie_link *l, enum pcie_dir d, enum pcie_class c
  * are the caller's to count (cfg.read_tags). */
 uint64_t pcie_link_read(struct pcie_link *l, enum pcie_class cl, uint64_t t_ps, uint64_t addr, uint32_t len);
 
+/* The line rate in one direction before encoding, in kb/s (Gen3 x8 =
+ * 64000000), and the generation's encoding ("8b/10b", "128b/130b"). */
+uint64_t pcie_raw_kbps(const struct pcie_cfg *c);
+const char *pcie_encoding_name(const struct pcie_cfg *c);
+
+/* What sets a query's back-to-back bandwidth. */
+enum pcie_limit {
+	PCIE_LIMIT_UP = 0,   /* the up direction's wire time: MWr TLPs, or a read's MRd requests */
+	PCIE_LIMIT_DOWN,     /* the down direction's wire time: a read's completions */
+	PCIE_LIMIT_TAGS,     /* read_tags reads in flight, each holding its tag for a round trip */
+};
+
 /* For `nicsim pcie`, from the functions above: back-to-back transfers of
- * size bytes in one direction, and one alone on an idle link. */
+ * size bytes by the NIC (writes go up; a read's requests up and its
+ * completions down), and one alone on an idle link. */
 struct pcie_query {
 	uint64_t tlps, link_bytes;     /* of one transfer: for a read, requests and completions */
 	uint64_t data_kbps;            /* effective data bandwidth back to back (reads: also bounded by read_tags) */
 	uint64_t latency_ps;           /* one transfer on an idle link: a write until it has crossed, a read until it has landed */
+	struct pcie_bytes up, down;    /* the same transfer per direction (a write's down is zero) */
+	enum pcie_limit limit;         /* what sets data_kbps */
 };
 struct pcie_query pcie_query(const struct pcie_cfg *c, uint32_t size, bool is_write);
 /* The same for transfers that start at addr (pcie_query is addr 0, aligned):

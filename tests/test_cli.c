@@ -166,6 +166,97 @@ static void test_cli_help_and_config_come_from_the_parameter_tables(void **state
 	expect("config --changed --set rss.queues=16", 0, "queues = 16", NULL);
 }
 
+/* `nicsim pcie`, against figures worked by hand from the PCIe facts
+ * (docs/pcie.md): Gen3 x8 carries 8 GT/s x 8 lanes x 128/130 = 63.015 Gb/s;
+ * a 64-bit MWr costs 24 B a TLP and a CplD 20 B; DLLPs and SKIPs add 8.9%.
+ * - write of 64 B: one MWr of 64 + 24 = 88 B, 88 x 8 x 1.089 = 766.656 bits
+ *   in 766.656 / 63.015385 = 12.1661 ns, rounded up to 12.167 ns; back to back
+ *   512 bits / 12.167 ns = 42.081 Gb/s (42081038 kb/s).
+ * - read of 64 B: MRd 24 B (3.3185 -> 3.319 ns) + 545 ns + CplD 64 + 20 =
+ *   84 B (11.6132 -> 11.614 ns) = 559.933 ns. */
+static void test_cli_pcie_prints_tlps_bytes_bandwidth_and_latency(void **state)
+{
+	(void)state;
+	expect("pcie --size 64 --dir write", 0, "1 MWr TLP, 88 B on the link", "12.167 ns");
+	expect("pcie --size 64 --dir write", 0, "Gen3 x8", "42.081 Gb/s");
+	expect("pcie --size 64 --dir read", 0, "1 CplD completion, 84 B", "559.933 ns");
+	/* 1500 B at MPS 256: ceil(1500 / 256) = 6 MWr, 1500 + 6 x 24 = 1644 B. */
+	expect("pcie --size 1500 --dir write", 0, "6 MWr TLPs, 1644 B", NULL);
+	/* Gen1 x1: 2 Gb/s; 88 B x 8 x 1.089 / 2 Gb/s = 383.328 ns exactly. */
+	expect("pcie --gen 1 --lanes 1 --size 64 --dir write", 0, "2.000 Gb/s a direction", "383.328 ns");
+	/* Options take the configuration's pcie.* values as their defaults. */
+	const char *ini = tu_tmpfile(".ini");
+	tu_write_file(ini, "[pcie]\ngen = 1\nlanes = 1\n", 25);
+	char args[8192];
+	snprintf(args, sizeof args, "pcie --config '%s' --size 64 --dir write", ini);
+	expect(args, 0, "Gen1 x1", "383.328 ns");
+	unlink(ini);
+
+	char cmd[8192];
+	snprintf(cmd, sizeof cmd, "'%s' pcie --size 64 --json", tu_nicsim_bin());
+	char *out;
+	assert_int_equal(tu_run(cmd, &out), 0);
+	json_error_t jerr;
+	json_t *j = json_loads(out, 0, &jerr);
+	if (!j)
+		fail_msg("nicsim pcie --json is not JSON: %s\n%s", jerr.text, out);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "link"), "encoded_kbps")), 63015384);
+	json_t *w = json_array_get(json_object_get(j, "transfers"), 0);
+	json_t *r = json_array_get(json_object_get(j, "transfers"), 1);
+	assert_string_equal(json_string_value(json_object_get(w, "dir")), "write");
+	assert_int_equal(json_integer_value(json_object_get(w, "link_bytes")), 88);
+	assert_int_equal(json_integer_value(json_object_get(w, "latency_ps")), 12167);
+	assert_int_equal(json_integer_value(json_object_get(w, "data_kbps")), 42081038);
+	assert_string_equal(json_string_value(json_object_get(r, "dir")), "read");
+	assert_int_equal(json_integer_value(json_object_get(r, "latency_ps")), 559933);
+	/* 32 tags x 512 bits / 559.933 ns = 29.2606 Gb/s (29260643 kb/s), below the
+	 * completions' 512 bits / 11.614 ns = 44.08 Gb/s. */
+	assert_string_equal(json_string_value(json_object_get(r, "limit")), "tags");
+	assert_int_equal(json_integer_value(json_object_get(r, "data_kbps")), 29260643);
+	json_decref(j);
+	free(out);
+}
+
+static void test_cli_pcie_refuses_bad_values_naming_the_option(void **state)
+{
+	(void)state;
+	expect("pcie --gen 7", 2, "--gen 7", "pcie.gen");
+	expect("pcie --lanes 3", 2, "--lanes 3", "power of two");
+	expect("pcie --size 0", 2, "--size", "1 to 1G");
+	expect("pcie --mps 100", 2, "--mps 100", "128..4096");
+	expect("pcie --dir sideways", 2, "--dir", "write, read or both");
+	expect("pcie --gen", 2, "--gen needs a value", NULL);
+	expect("pcie --frob", 2, "unknown option --frob", NULL);
+	expect("pcie --set pcie.rcb=256", 2, "pcie.rcb", "64..128");
+	expect("help pcie", 0, "--read-latency-ns N", "sets pcie.read_tags");
+	expect("--help", 0, "pcie ", "latency of one");
+}
+
+/* The retired DMA keys are refused, from --set and from a file, with the
+ * pcie.* keys that replace them. */
+static void test_cli_retired_dma_keys_name_their_pcie_replacements(void **state)
+{
+	(void)state;
+	char args[8192];
+	snprintf(args, sizeof args, "run --set nic.dma_latency_ns=500 '%s/traces/bulk-ipv6.pcap'", tu_src_dir());
+	expect(args, 2, "nic.dma_latency_ns: removed", "pcie.read_latency_ns");
+	expect("config --set nic.dma_rate_mbps=5000", 2, "nic.dma_rate_mbps: removed", "pcie.lanes");
+	const char *ini = tu_tmpfile(".ini");
+	tu_write_file(ini, "[nic]\ndma_latency_ns = 500\n", 26);
+	snprintf(args, sizeof args, "config --config '%s'", ini);
+	expect(args, 2, ini, "pcie.read_latency_ns");
+	unlink(ini);
+	/* and `nicsim config` no longer writes them */
+	char cmd[8192];
+	snprintf(cmd, sizeof cmd, "'%s' config", tu_nicsim_bin());
+	char *out;
+	assert_int_equal(tu_run(cmd, &out), 0);
+	assert_null(strstr(out, "dma_latency_ns"));
+	assert_null(strstr(out, "dma_rate_mbps"));
+	assert_non_null(strstr(out, "[pcie]\ngen = 3\n"));
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -173,6 +264,9 @@ int main(void)
 		cmocka_unit_test(test_cli_bad_input_gets_a_message_naming_the_place),
 		cmocka_unit_test(test_cli_reference_pages_are_what_the_declarations_generate),
 		cmocka_unit_test(test_cli_help_and_config_come_from_the_parameter_tables),
+		cmocka_unit_test(test_cli_pcie_prints_tlps_bytes_bandwidth_and_latency),
+		cmocka_unit_test(test_cli_pcie_refuses_bad_values_naming_the_option),
+		cmocka_unit_test(test_cli_retired_dma_keys_name_their_pcie_replacements),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
  *   nicsim info  [options] TRACE     what is in a capture
  *   nicsim check REPORT GOLDEN       compare two JSON reports
  *   nicsim config [options]          effective configuration, or --docs
+ *   nicsim pcie  [options]           what one transfer costs on the PCIe link
  *
  * Exit status: 0 ok; 1 reports differ (check); 2 usage or configuration
  * error, settings that cannot replay the trace included; 3 the trace could
@@ -41,6 +42,8 @@ static const char *usage_main =
 	"  info TRACE           count what a capture holds (protocols, VLANs, flows)\n"
 	"  check REPORT GOLDEN  compare two JSON reports; exit 1 and list the differences if they differ\n"
 	"  config               print the effective configuration (or --docs: the reference of every key)\n"
+	"  pcie                 what a DMA write or read of a size costs on the PCIe link (TLPs, bytes,\n"
+	"                       bandwidth back to back, latency of one)\n"
 	"  schema               print the JSON report's reference (docs/report.md)\n"
 	"  help COMMAND         options of one command\n"
 	"\n"
@@ -100,6 +103,66 @@ static const char *usage_config =
 	"\n"
 	"Prints the effective configuration in INI form (the format --config reads). --changed prints\n"
 	"only keys that differ from the defaults; --docs prints the Markdown reference of every key.\n";
+
+static const char *usage_pcie_head =
+	"usage: nicsim pcie [options]\n"
+	"\n"
+	"What a DMA transfer by the NIC costs on its PCIe link, from the model a run uses\n"
+	"(models/pcie, docs/pcie.md): the TLPs and bytes it puts on the link, the data bandwidth of\n"
+	"such transfers back to back, and the latency of one alone on an idle link. A write goes up\n"
+	"(NIC to host) as MWr TLPs; a read sends MRd requests up and its data comes down as CplD\n"
+	"completions after pcie.read_latency_ns. The link options default to the pcie.* keys of the\n"
+	"configuration (--config, --set), and those to the defaults below; options apply in order.\n"
+	"\n"
+	"options:\n"
+	"  --size N          bytes of the transfer, 1..1G (default 64; suffixes k, M, G)\n"
+	"  --dir D           write, read or both (default both)\n"
+	"  --addr A          host address the transfer starts at (default 0, aligned); an unaligned\n"
+	"                    start can cost a TLP more\n"
+	"  --json            print the result as JSON instead of text\n"
+	"  --config FILE     settings in INI form; its pcie.* keys set the link\n"
+	"  --set KEY=VALUE   one setting, e.g. --set pcie.dllp_permille=0\n";
+
+/* The options of `nicsim pcie` that set a pcie.* key: the help text takes
+ * each one's description, unit, range and default from the key's table. */
+static const struct {
+	const char *opt, *key;
+} pcie_opts[] = {
+	{ "--gen", "pcie.gen" },
+	{ "--lanes", "pcie.lanes" },
+	{ "--mps", "pcie.mps" },
+	{ "--mrrs", "pcie.mrrs" },
+	{ "--rcb", "pcie.rcb" },
+	{ "--tags", "pcie.read_tags" },
+	{ "--read-latency-ns", "pcie.read_latency_ns" },
+	{ "--dllp-permille", "pcie.dllp_permille" },
+	{ "--addr64", "pcie.addr64" },
+};
+#define PCIE_OPTS (sizeof pcie_opts / sizeof pcie_opts[0])
+
+static void usage_pcie(FILE *f)
+{
+	fputs(usage_pcie_head, f);
+	for (size_t i = 0; i < PCIE_OPTS; i++) {
+		const struct param_def *d = param_find(pcie_params, strchr(pcie_opts[i].key, '.') + 1);
+		char range[64];
+		if (d->type == PARAM_BOOL)
+			snprintf(range, sizeof range, "true or false");
+		else
+			snprintf(range, sizeof range, "%llu..%llu%s%s%s", (unsigned long long)d->min,
+				 (unsigned long long)d->max, d->flags & PARAM_F_POW2 ? ", a power of 2" : "",
+				 *d->unit ? " " : "", d->unit);
+		char opt[32];
+		snprintf(opt, sizeof opt, "%s %s", pcie_opts[i].opt, d->type == PARAM_BOOL ? "B" : "N");
+		fprintf(f, "  %-17s sets %s, default %s, range %s\n", opt, pcie_opts[i].key, d->defval, range);
+		fprintf(f, "                    %s\n", d->desc);
+	}
+	fputs("\nexamples:\n"
+	      "  nicsim pcie --size 1500 --dir write\n"
+	      "  nicsim pcie --gen 1 --lanes 1 --size 64 --dir read\n"
+	      "  nicsim pcie --config my.ini --size 4096 --json\n",
+	      f);
+}
 
 /* ---- progress on a terminal ---- */
 
@@ -599,6 +662,169 @@ static int cmd_config(int argc, char **argv)
 	return 0;
 }
 
+/* A whole number in min..max (base 0, suffixes k, M, G); 0 or -1. */
+static int parse_count(const char *text, uint64_t min, uint64_t max, uint64_t *out)
+{
+	if (!text || !*text || *text == '-' || *text == '+' || *text == ' ')
+		return -1;
+	errno = 0;
+	char *end;
+	unsigned long long v = strtoull(text, &end, 0);
+	if (errno || end == text)
+		return -1;
+	unsigned shift = *end == 'k' || *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : 0;
+	if (shift) {
+		if (v > (UINT64_MAX >> shift))
+			return -1;
+		v <<= shift;
+		end++;
+	}
+	if (*end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static double kbps_to_gbps(uint64_t kbps) { return (double)kbps / 1e6; }
+static double ps_to_ns(uint64_t ps) { return (double)ps / 1e3; }
+
+static const char *pcie_limit_text(enum pcie_limit lim, bool is_write)
+{
+	switch (lim) {
+	case PCIE_LIMIT_UP: return is_write ? "the up direction (MWr TLPs)" : "the up direction (MRd requests)";
+	case PCIE_LIMIT_DOWN: return "the down direction (CplD completions)";
+	case PCIE_LIMIT_TAGS: return "the read tags (pcie.read_tags reads in flight, one round trip each)";
+	}
+	return "?";
+}
+
+static void pcie_print_text(const struct pcie_cfg *c, uint64_t addr, uint32_t size, bool is_write)
+{
+	struct pcie_query q = pcie_query_at(c, addr, size, is_write);
+	printf("\n%s of %u B at 0x%llx:\n", is_write ? "write" : "read", size, (unsigned long long)addr);
+	if (is_write) {
+		printf("  up:   %llu MWr TLP%s, %llu B on the link (%u B data + %llu B headers and framing), %.3f ns\n",
+		       (unsigned long long)q.up.tlps, q.up.tlps == 1 ? "" : "s", (unsigned long long)q.up.bytes, size,
+		       (unsigned long long)(q.up.bytes - size), ps_to_ns(pcie_wire_ps(c, q.up.bytes)));
+	} else {
+		printf("  up:   %llu MRd request%s, %llu B on the link, %.3f ns\n", (unsigned long long)q.up.tlps,
+		       q.up.tlps == 1 ? "" : "s", (unsigned long long)q.up.bytes, ps_to_ns(pcie_wire_ps(c, q.up.bytes)));
+		printf("  down: %llu CplD completion%s, %llu B on the link (%u B data + %llu B headers and framing), "
+		       "%.3f ns\n",
+		       (unsigned long long)q.down.tlps, q.down.tlps == 1 ? "" : "s", (unsigned long long)q.down.bytes,
+		       size, (unsigned long long)(q.down.bytes - size), ps_to_ns(pcie_wire_ps(c, q.down.bytes)));
+	}
+	printf("  back to back: %.3f Gb/s of data (%.1f%% of the encoded rate), set by %s\n",
+	       kbps_to_gbps(q.data_kbps), 100.0 * (double)q.data_kbps / (double)pcie_link_kbps(c),
+	       pcie_limit_text(q.limit, is_write));
+	if (is_write)
+		printf("  one alone on an idle link: %.3f ns until its last byte has crossed\n", ps_to_ns(q.latency_ps));
+	else
+		printf("  one alone on an idle link: %.3f ns until its data has landed (requests + %u ns + completions)\n",
+		       ps_to_ns(q.latency_ps), c->read_latency_ns);
+}
+
+static void pcie_print_json(const struct pcie_cfg *c, uint64_t addr, uint32_t size, bool is_write, bool is_last)
+{
+	struct pcie_query q = pcie_query_at(c, addr, size, is_write);
+	static const char *const limits[] = { "up", "down", "tags" };
+	printf("  {\"dir\": \"%s\", \"size_bytes\": %u, \"addr\": %llu, \"tlps\": %llu, \"link_bytes\": %llu,\n"
+	       "   \"up\": {\"tlps\": %llu, \"bytes\": %llu, \"wire_ps\": %llu},\n"
+	       "   \"down\": {\"tlps\": %llu, \"bytes\": %llu, \"wire_ps\": %llu},\n"
+	       "   \"data_kbps\": %llu, \"limit\": \"%s\", \"latency_ps\": %llu}%s\n",
+	       is_write ? "write" : "read", size, (unsigned long long)addr, (unsigned long long)q.tlps,
+	       (unsigned long long)q.link_bytes, (unsigned long long)q.up.tlps, (unsigned long long)q.up.bytes,
+	       (unsigned long long)pcie_wire_ps(c, q.up.bytes), (unsigned long long)q.down.tlps,
+	       (unsigned long long)q.down.bytes, (unsigned long long)pcie_wire_ps(c, q.down.bytes),
+	       (unsigned long long)q.data_kbps, limits[q.limit], (unsigned long long)q.latency_ps, is_last ? "" : ",");
+}
+
+static int cmd_pcie(int argc, char **argv)
+{
+	struct nicsim_cfg cfg;
+	config_defaults(&cfg);
+	uint64_t size = 64, addr = 0;
+	bool do_write = true, do_read = true, is_json = false;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		size_t o = 0;
+		while (o < PCIE_OPTS && strcmp(a, pcie_opts[o].opt))
+			o++;
+		if (is_help(a)) {
+			usage_pcie(stdout);
+			return 0;
+		} else if (o < PCIE_OPTS) {
+			if (!v)
+				return usage_err("%s needs a value", a, "pcie");
+			char err[600];
+			if (config_set_kv(&cfg, pcie_opts[o].key, v, err, sizeof err)) {
+				fprintf(stderr, "nicsim pcie: %s %s: %s\n(see: nicsim help pcie)\n", a, v, err);
+				return EXIT_USAGE;
+			}
+			i++;
+		} else if (!strcmp(a, "--config") || !strcmp(a, "--set")) {
+			int rc = apply_cfg_opt(&cfg, a, v, "pcie");
+			if (rc)
+				return rc;
+			i++;
+		} else if (!strcmp(a, "--size")) {
+			if (parse_count(v, 1, 1u << 30, &size))
+				return usage_err("--size needs a whole number of bytes from 1 to 1G (got %s)",
+						 v ? v : "nothing", "pcie");
+			i++;
+		} else if (!strcmp(a, "--addr")) {
+			if (parse_count(v, 0, 1ull << 62, &addr))
+				return usage_err("--addr needs an address from 0 to 2^62, e.g. 0x1040 (got %s)",
+						 v ? v : "nothing", "pcie");
+			i++;
+		} else if (!strcmp(a, "--dir")) {
+			if (!v || (strcmp(v, "write") && strcmp(v, "read") && strcmp(v, "both")))
+				return usage_err("--dir needs write, read or both (got %s)", v ? v : "nothing", "pcie");
+			do_write = strcmp(v, "read") != 0;
+			do_read = strcmp(v, "write") != 0;
+			i++;
+		} else if (!strcmp(a, "--json")) {
+			is_json = true;
+		} else {
+			return usage_err("unknown option %s", a, "pcie");
+		}
+	}
+	const struct pcie_cfg *c = &cfg.pcie;
+	char err[600];
+	if (pcie_cfg_validate(c, err, sizeof err)) {
+		fprintf(stderr, "nicsim pcie: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (is_json) {
+		printf("{\"link\": {\"gen\": %u, \"lanes\": %u, \"encoding\": \"%s\", \"raw_kbps\": %llu, "
+		       "\"encoded_kbps\": %llu,\n"
+		       "  \"mps\": %u, \"mrrs\": %u, \"rcb\": %u, \"addr64\": %s, \"dllp_permille\": %u, "
+		       "\"read_tags\": %u, \"read_latency_ns\": %u},\n"
+		       " \"transfers\": [\n",
+		       c->gen, c->lanes, pcie_encoding_name(c), (unsigned long long)pcie_raw_kbps(c),
+		       (unsigned long long)pcie_link_kbps(c), c->mps, c->mrrs, c->rcb, c->is_addr64 ? "true" : "false",
+		       c->dllp_permille, c->read_tags, c->read_latency_ns);
+		if (do_write)
+			pcie_print_json(c, addr, (uint32_t)size, true, !do_read);
+		if (do_read)
+			pcie_print_json(c, addr, (uint32_t)size, false, true);
+		printf(" ]}\n");
+		return 0;
+	}
+	printf("PCIe Gen%u x%u: %.1f GT/s a lane, %s: %.3f Gb/s a direction (%.3f Gb/s before encoding)\n", c->gen,
+	       c->lanes, (double)pcie_raw_kbps(c) / c->lanes / 1e6, pcie_encoding_name(c),
+	       kbps_to_gbps(pcie_link_kbps(c)), kbps_to_gbps(pcie_raw_kbps(c)));
+	printf("  MPS %u B, MRRS %u B, RCB %u B, %s-bit addresses; DLLPs and SKIPs add %u.%u%% link time;\n"
+	       "  %u read tags; the host answers a read %u ns after its last request\n",
+	       c->mps, c->mrrs, c->rcb, c->is_addr64 ? "64" : "32", c->dllp_permille / 10, c->dllp_permille % 10,
+	       c->read_tags, c->read_latency_ns);
+	if (do_write)
+		pcie_print_text(c, addr, (uint32_t)size, true);
+	if (do_read)
+		pcie_print_text(c, addr, (uint32_t)size, false);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -608,6 +834,10 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (is_help(cmd) || !strcmp(cmd, "help")) {
 		const char *what = argc > 2 ? argv[2] : NULL;
+		if (what && !strcmp(what, "pcie")) {
+			usage_pcie(stdout);
+			return 0;
+		}
 		fputs(!what ? usage_main : !strcmp(what, "run") ? usage_run : !strcmp(what, "info") ? usage_info :
 			      !strcmp(what, "check") ? usage_check : !strcmp(what, "config") ? usage_config : usage_main,
 		      stdout);
@@ -629,6 +859,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "config"))
 		return cmd_config(argc - 2, argv + 2);
+	if (!strcmp(cmd, "pcie"))
+		return cmd_pcie(argc - 2, argv + 2);
 	fprintf(stderr, "nicsim: unknown command '%s'\n\n%s", cmd, usage_main);
 	return EXIT_USAGE;
 }
