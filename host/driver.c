@@ -53,6 +53,16 @@ const struct param_def host_params[] = {
 		.source = "Linux NAPI_POLL_WEIGHT 64",
 	},
 	{
+		.key = "host.rx_drop_en", .type = PARAM_ENUM,
+		.offset = offsetof(struct host_cfg, rx_drop_en), .unit = "",
+		.defval = "auto", .choices = "auto,on,off",
+		.desc = "Each queue's SRRCTL.DROP_EN: on, a frame whose queue has no descriptor is dropped at once; "
+			"off, it waits in the packet buffer and holds up every frame behind it (the buffer's overflow "
+			"drops). auto = on with more than one queue, off with one.",
+		.source = "Linux ixgbe_set_rx_drop_en: on with several RX queues and no flow control (nicsim has no "
+			  "flow control), off with one queue",
+	},
+	{
 		.key = "host.ip", .type = PARAM_STR,
 		.offset = offsetof(struct host_cfg, ip), .unit = "",
 		.defval = "auto", .min = 1, .max = 128,
@@ -115,6 +125,27 @@ const struct param_def drv_rss_params[] = {
 static const char *lat_stage_names[LAT_COUNT] = { "wire_to_dma", "wire_to_irq", "wire_to_dpc", "end_to_end" };
 const char *driver_lat_stage_name(enum lat_stage s) { return lat_stage_names[s]; }
 
+static const struct {
+	const char *name, *desc;
+} rx_stages[STG_COUNT] = {
+	[STG_WIRE] = { "wire", "first bit to last bit in (reception at the line rate)" },
+	[STG_PIPELINE] = { "pipeline", "last bit in to leaving the receive pipeline (parser depth; more when the "
+				       "pipeline is slower than the wire)" },
+	[STG_BUFFER] = { "buffer_wait", "in the packet buffer until the DMA engine and the link's up direction "
+				       "were free for it" },
+	[STG_DESCRIPTOR] = { "descriptor_wait", "first in line, waiting for a descriptor (its fetch landing, or "
+					       "the driver posting one)" },
+	[STG_PCIE_WRITE] = { "pcie_write", "its data crossing the link (MWr TLPs)" },
+	[STG_WRITE_BACK] = { "write_back", "its descriptor write-back crossing the link" },
+	[STG_MODERATION] = { "moderation_wait", "write-back in host memory to the MSI-X message reaching the host "
+					       "(interrupt moderation, the message's own time on the link)" },
+	[STG_ISR_TO_DPC] = { "isr_to_dpc", "the interrupt to its DPC starting on it (ISR, waiting for the core and "
+					   "for the frames ahead of it)" },
+	[STG_DPC] = { "dpc", "the driver's and the stack's work on it" },
+};
+const char *driver_rx_stage_name(enum rx_stage s) { return rx_stages[s].name; }
+const char *driver_rx_stage_desc(enum rx_stage s) { return rx_stages[s].desc; }
+
 /* Ordered by use: what a frame's DPC step reads first, then the counters,
  * then what is cold. */
 struct drv_q {
@@ -170,6 +201,8 @@ struct driver {
 	 * kernel offers them) and touched only for queues that see frames. */
 	uint8_t *lat_arena;
 	size_t lat_arena_bytes, lat_stride;
+	struct hist *stage;          /* per-stage latency, all queues (STG_COUNT; recorded directly: one
+				      * set for every queue stays in cache) */
 
 	uint64_t *entry_frames;     /* frames per entry, from write-back hashes */
 	driver_deliver_fn deliver;
@@ -325,7 +358,8 @@ static bool dpc_next_step(struct driver *d, struct drv_q *q, struct cost_charge 
 			q->is_dpc_overhead_due = false;
 		}
 		q->cur_pkt = p;
-		q->step_driver_ps = sim_now_ps(d->k) + cpu_cycles_to_ps(d->cpu, next->cycles[CPU_DRIVER]);
+		p->t_ps[PKT_T_DPC] = sim_now_ps(d->k);
+		q->step_driver_ps = p->t_ps[PKT_T_DPC] + cpu_cycles_to_ps(d->cpu, next->cycles[CPU_DRIVER]);
 		return true;
 	}
 	if (q->is_dpc_overhead_due) {
@@ -346,9 +380,10 @@ static void dpc_frame_done(struct driver *d, struct drv_q *q)
 	uint64_t now = sim_now_ps(d->k);
 	p->t_ps[PKT_T_DRIVER] = q->step_driver_ps;
 	p->t_ps[PKT_T_DELIVERED] = now;
-	if (!p->t_ps[PKT_T_IRQ])
-		p->t_ps[PKT_T_IRQ] = p->t_ps[PKT_T_DRIVER]; /* found by polling before its interrupt */
-	uint64_t w = p->t_ps[PKT_T_WIRE];
+	const uint64_t *t = p->t_ps;
+	if (!t[PKT_T_IRQ])
+		p->t_ps[PKT_T_IRQ] = t[PKT_T_DPC]; /* found by polling before its interrupt */
+	uint64_t w = t[PKT_T_WIRE];
 	struct hist_group *g = lat_group(d, q->index);
 	if (!q->is_lat_ready) {
 		q->is_lat_ready = true;
@@ -360,6 +395,16 @@ static void dpc_frame_done(struct driver *d, struct drv_q *q)
 	st[LAT_DRIVER] = p->t_ps[PKT_T_DRIVER] - w;
 	st[LAT_E2E] = now - w;
 	hist_group_commit_n(g, LAT_COUNT);
+	struct hist *sg = d->stage;
+	hist_record(&sg[STG_WIRE], t[PKT_T_MAC] - w);
+	hist_record(&sg[STG_PIPELINE], t[PKT_T_PIPE] - t[PKT_T_MAC]);
+	hist_record(&sg[STG_BUFFER], t[PKT_T_DMA_READY] - t[PKT_T_PIPE]);
+	hist_record(&sg[STG_DESCRIPTOR], t[PKT_T_DMA_START] - t[PKT_T_DMA_READY]);
+	hist_record(&sg[STG_PCIE_WRITE], t[PKT_T_DATA] - t[PKT_T_DMA_START]);
+	hist_record(&sg[STG_WRITE_BACK], t[PKT_T_DMA_DONE] - t[PKT_T_DATA]);
+	hist_record(&sg[STG_MODERATION], t[PKT_T_IRQ] - t[PKT_T_DMA_DONE]);
+	hist_record(&sg[STG_ISR_TO_DPC], t[PKT_T_DPC] - t[PKT_T_IRQ]);
+	hist_record(&sg[STG_DPC], now - t[PKT_T_DPC]);
 	q->st.packets++;
 	q->st.bytes += p->wire_len;
 	q->itr_frames++;
@@ -465,8 +510,11 @@ int driver_new(struct driver **out, struct sim_kernel *k, struct bus *bus, struc
 		(void)madvise(d->lat_arena, d->lat_arena_bytes, MADV_HUGEPAGE); /* a hint; fine if refused */
 	d->entry_frames = calloc(d->table_size, sizeof *d->entry_frames);
 	d->q = sim_calloc_lines(d->nq, sizeof *d->q);
-	if (!d->mem || !d->q || !d->reta || !d->entry_frames || !d->lat_arena)
+	d->stage = malloc(STG_COUNT * sizeof *d->stage);
+	if (!d->mem || !d->q || !d->reta || !d->entry_frames || !d->lat_arena || !d->stage)
 		goto nomem;
+	for (int i = 0; i < STG_COUNT; i++)
+		hist_init(&d->stage[i]);
 	/* RSS may use CPUs base_cpu .. base_cpu + max_cpus - 1 (NDIS
 	 * BaseCpuNumber / MaxProcessors; max_cpus 0 = up to the last CPU);
 	 * queue q's vector and DPC go to the q-th of them, round robin, never
@@ -532,6 +580,8 @@ void driver_start(struct driver *d)
 		bus_reg_write(b, t, base + NIC_RXQ_RDBAH, (uint32_t)(q->ring_addr >> 32));
 		bus_reg_write(b, t, base + NIC_RXQ_BUFLEN, d->cfg.buf_bytes);
 		bus_reg_write(b, t, base + NIC_RXQ_RDLEN, q->count * NIC_RX_DESC_BYTES);
+		bool is_drop_en = d->cfg.rx_drop_en == HOST_DROP_EN_ON || (d->cfg.rx_drop_en == HOST_DROP_EN_AUTO && d->nq > 1);
+		bus_reg_write(b, t, base + NIC_RXQ_SRRCTL, is_drop_en ? NIC_SRRCTL_DROP_EN : 0);
 		uint64_t msi = MSI_ADDR_BASE | ((uint64_t)(q->cpu & 0xff) << 12);
 		bus_reg_write(b, t, NIC_REG_MSIX(i) + NIC_MSIX_ADDR_LO, (uint32_t)msi);
 		bus_reg_write(b, t, NIC_REG_MSIX(i) + NIC_MSIX_ADDR_HI, (uint32_t)(msi >> 32));
@@ -576,6 +626,7 @@ void driver_free(struct driver *d)
 	free(d->q);
 	free(d->reta);
 	free(d->entry_frames);
+	free(d->stage);
 	if (d->lat_arena)
 		munmap(d->lat_arena, d->lat_arena_bytes);
 	hostmem_free(d->mem);
@@ -594,6 +645,8 @@ const struct hist *driver_queue_lat(struct driver *d, uint32_t q, enum lat_stage
 		return &empty;
 	return hist_group_get(lat_group(d, q), s);
 }
+const struct hist *driver_stage_lat(struct driver *d, enum rx_stage s) { return &d->stage[s]; }
+
 uint64_t driver_in_flight(const struct driver *d)
 {
 	uint64_t n = 0;

@@ -14,10 +14,17 @@
  * wire. Out of the NIC (struct bus_host_if): DMA read/write request, MSI-X
  * message (a memory write to the address the driver programmed), frame out.
  *
- * Every message carries a time stamp t_ps. The native binding (the inline
- * functions below) delivers at once: senders call at their own current time.
- * A SystemC binding would turn each call into a TLM-2.0 transaction with that
- * time as its delay annotation (TODO(#19)).
+ * Every message carries a time stamp t_ps. Senders call at their own current
+ * time, with one exception: a DMA read's completion carries the time it lands
+ * at the NIC, which is later (the NIC's PCIe link model, models/pcie.h, says
+ * when; op->t_land_ps). The native binding (the inline functions below)
+ * delivers at once: the host serves a read when it is issued and the
+ * completion is handed back in the same call, stamped t_land_ps; the NIC acts
+ * on it at that time. Another binding may complete a read later than
+ * t_land_ps, and reads in another order than issued (a test binding does
+ * both, tests/test_nic.c); the NIC takes a completion whenever it comes. A
+ * SystemC binding turns each call into a TLM-2.0 transaction with its time as
+ * the delay annotation (TODO(#19)).
  *
  * Ownership: the bus lends. A frame (struct pkt) or a DMA's data is valid
  * for the call only; a receiver that keeps a frame takes its own reference
@@ -31,11 +38,13 @@
 
 struct pkt;
 
-/* One DMA transaction issued by the NIC. For a write, data holds len bytes;
- * for a read, the host fills data. A frame's data write also lends the
- * frame's record (pkt): its bytes are the data, and it carries the frame's
- * stage timestamps, which are measurement for the report, never input to a
- * decision. tag is the NIC's own cookie. */
+/* One DMA transaction issued by the NIC. For a write, data holds len bytes
+ * and the NIC issues it when it lands (after its time on the link); for a
+ * read, the host fills data, which stays valid until the NIC has taken the
+ * completion (it is the NIC's). A frame's data write also lends the frame's
+ * record (pkt): its bytes are the data, and it carries the frame's stage
+ * timestamps, which are measurement for the report, never input to a
+ * decision. tag is the NIC's own (the index of its pending read). */
 struct bus_dma {
 	uint64_t addr;
 	uint32_t len;
@@ -43,6 +52,7 @@ struct bus_dma {
 	uint8_t *data;
 	struct pkt *pkt;
 	uint64_t tag;
+	uint64_t t_land_ps;   /* read: when its completion lands at the NIC by the link model */
 };
 
 struct bus_nic_if {
@@ -80,13 +90,14 @@ static inline void bus_frame_in(struct bus *b, uint64_t t_ps, struct pkt *p)
 {
 	b->nic.frame_in(b->nic.nic, t_ps, p);
 }
-/* DMA: the host serves it; a read then completes to the NIC with its data.
- * Writes are posted (PCIe memory writes have no completion). */
+/* DMA: the host serves it; a read then completes to the NIC with its data,
+ * stamped with its landing time. Writes are posted (PCIe memory writes have
+ * no completion). */
 static inline void bus_dma(struct bus *b, uint64_t t_ps, struct bus_dma *op)
 {
 	b->host.dma(b->host.host, t_ps, op);
 	if (!op->is_write && b->nic.dma_complete)
-		b->nic.dma_complete(b->nic.nic, t_ps, op);
+		b->nic.dma_complete(b->nic.nic, op->t_land_ps > t_ps ? op->t_land_ps : t_ps, op);
 }
 static inline void bus_msix(struct bus *b, uint64_t t_ps, uint64_t addr, uint32_t data)
 {

@@ -59,20 +59,6 @@ const struct param_def nic_params[] = {
 		.desc = "Verify IPv4 header and TCP/UDP checksums on receive (stateless offload).",
 		.source = "every RSS-capable NIC has receive checksum offload (docs/design.md)",
 	},
-	{
-		.key = "nic.dma_latency_ns", .type = PARAM_U32,
-		.offset = offsetof(struct nic_cfg, dma_latency_ns), .unit = "ns",
-		.defval = "560", .max = 1000000,
-		.desc = "Fixed latency of one receive DMA, from start to descriptor write-back in host memory.",
-		.source = "pcie-bench (Neugebauer et al., SIGCOMM 2018): median 64 B DMA read 547-560 ns on Xeon E5, Gen3 x8 (pcie-bench/data lat_dma_sizes.csv)",
-	},
-	{
-		.key = "nic.dma_rate_mbps", .type = PARAM_U32,
-		.offset = offsetof(struct nic_cfg, dma_rate_mbps), .unit = "Mb/s",
-		.defval = "57600", .min = 100, .max = 10000000,
-		.desc = "DMA bandwidth toward host memory (frames transfer one after another).",
-		.source = "PCIe Gen3 x8 = 63.0 Gb/s after 128b/130b, times the payload share of a 64-bit-address MWr at 256 B MPS, " "256/(256+24) (TLP overheads of pcie-bench/pcie-model model/pcie.py); ACK and flow-control DLLPs left out",
-	},
 	{ .key = NULL },
 };
 
@@ -101,8 +87,8 @@ static void rxq_set_ring(struct nic *n, uint32_t qi)
 {
 	struct nic_rxq *q = &n->q[qi];
 	q->entries = q->ring_bytes / NIC_RX_DESC_BYTES;
-	q->head = q->tail = q->fetched = q->dc_first = 0;
-	q->gen++;  /* frames already in their DMA lose their descriptor (rx_dma_done) */
+	q->head = q->tail = q->fetched = q->fetch_end = q->dc_first = 0;
+	q->gen++;  /* frames already in their DMA lose their descriptor (rx_dma_done), fetches their landing */
 }
 
 static uint32_t r_ctrl(struct nic *n, uint32_t i, uint32_t o) { (void)i; (void)o; return n->ctrl; }
@@ -206,6 +192,7 @@ static uint32_t r_rxq(struct nic *n, uint32_t qi, uint32_t off)
 	case NIC_RXQ_RDH: return q->head;
 	case NIC_RXQ_RDT: return q->tail;
 	case NIC_RXQ_BUFLEN: return q->buf_bytes;
+	case NIC_RXQ_SRRCTL: return q->is_drop_en ? NIC_SRRCTL_DROP_EN : 0;
 	case NIC_RXQ_STAT_DROP: return (uint32_t)q->st.drop_no_desc;
 	case NIC_RXQ_INFLIGHT: return q->inflight;
 	}
@@ -228,10 +215,15 @@ static void w_rxq(struct nic *n, uint32_t qi, uint32_t off, uint32_t v)
 		rxq_set_ring(n, qi);
 		return;
 	case NIC_RXQ_BUFLEN: q->buf_bytes = v; return;
+	case NIC_RXQ_SRRCTL:
+		q->is_drop_en = v & NIC_SRRCTL_DROP_EN;
+		if (q->is_drop_en && n->is_dma_desc_wait)
+			nic_dma_kick(n);   /* a frame waiting on an empty ring is dropped now */
+		return;
 	case NIC_RXQ_RDT:
 		if (q->entries && v < q->entries) {
 			q->tail = v;
-			if (nic_rxq_cached(q) <= NIC_DCACHE_LOW)
+			if (nic_rxq_cached_or_coming(q) <= NIC_DCACHE_LOW)
 				nic_dma_desc_fetch(n, qi);
 		} else {
 			nic_reg_unknown(n, NIC_REG_RXQ(qi) + off, true); /* tail beyond the ring: ignored */
@@ -310,10 +302,13 @@ static uint64_t nic_reg_read(void *opaque, uint64_t t_ps, uint64_t addr)
 	return r->read(n, idx, off);
 }
 
+/* The host's MMIO writes cross the link's down direction, where they share it
+ * with read completions; the write takes effect when it is offered (its time
+ * on the link, a few ns at Gen3 x8, is not waited for: docs/pcie.md). */
 static void nic_reg_write(void *opaque, uint64_t t_ps, uint64_t addr, uint64_t val)
 {
-	(void)t_ps;
 	struct nic *n = opaque;
+	pcie_link_write(&n->pcie, PCIE_DOWN, PCIE_CL_DOORBELL, t_ps, addr, 4);
 	uint32_t idx, off;
 	const struct nic_reg *r = reg_lookup(n, addr, &idx, &off);
 	if (!r || !r->write) {
@@ -326,8 +321,8 @@ static void nic_reg_write(void *opaque, uint64_t t_ps, uint64_t addr, uint64_t v
 /* ---- life cycle ---- */
 
 int nic_new(struct nic **out, struct sim_kernel *k, struct bus *bus, const struct nic_cfg *cfg,
-	    const struct mac_cfg *mac_cfg, const struct rss_cfg *rss_cfg, enum parse_link link, char *err,
-	    size_t err_len)
+	    const struct mac_cfg *mac_cfg, const struct rss_cfg *rss_cfg, const struct pcie_cfg *pcie_cfg,
+	    enum parse_link link, char *err, size_t err_len)
 {
 	struct nic *n = calloc(1, sizeof *n);
 	if (!n) {
@@ -337,6 +332,7 @@ int nic_new(struct nic **out, struct sim_kernel *k, struct bus *bus, const struc
 	n->k = k;
 	n->bus = bus;
 	n->cfg = *cfg;
+	n->pcie_cfg = *pcie_cfg;
 	n->clk = sim_clock_mhz(cfg->clock_mhz);
 	n->link = link;
 	n->is_fast_path = true;
@@ -354,14 +350,13 @@ int nic_new(struct nic **out, struct sim_kernel *k, struct bus *bus, const struc
 	n->nq = rss_cfg->queues;
 	n->q = sim_calloc_lines(n->nq, sizeof *n->q);
 	n->irq = irq_new(k, bus, n->nq);
-	if (!n->q || !n->irq) {
+	if (!n->q || !n->irq || nic_dma_new(n)) {
 		snprintf(err, err_len, "nic: out of memory for %u queues", n->nq);
 		nic_free(n);
 		return -1;
 	}
 	for (uint32_t q = 0; q < n->nq; q++)
 		n->q[q].buf_bytes = NIC_RXQ_BUFLEN_RESET;
-	nic_dma_init(n);
 	nic_set_engines(n, NULL);
 	*out = n;
 	return 0;
@@ -389,8 +384,7 @@ void nic_free(struct nic *n)
 {
 	if (!n)
 		return;
-	if (n->k)
-		sim_cancel(n->k, &n->dma_ev);
+	nic_dma_free(n);
 	/* A stopped run leaves frames in the pipeline and the DMA engine:
 	 * their events go, and their references. */
 	for (uint64_t i = 0; i < sim_pool_records(&n->frames); i++) {
@@ -415,6 +409,7 @@ const struct nic_stats *nic_stats(const struct nic *n) { return &n->st; }
 const struct mac_stats *nic_mac_stats(const struct nic *n) { return &n->mac.st; }
 struct irq_vec_stats nic_irq_stats(const struct nic *n, uint32_t q) { return irq_vec_stats(n->irq, q); }
 uint64_t nic_in_flight(const struct nic *n) { return n->in_flight; }
+const struct pcie_link_stats *nic_pcie_stats(const struct nic *n) { return &n->pcie.st; }
 
 const struct stat_def nic_csum_stat_defs[] = {
 	STAT_DEF(struct nic_stats, csum_ip_good, "ip_good", "frames", "IPv4 header checksum verified correct."),
@@ -428,17 +423,30 @@ const struct stat_def nic_csum_stat_defs[] = {
 const struct stat_def nic_stat_defs[] = {
 	STAT_DEF(struct nic_stats, pipeline_cycles, "pipeline_cycles", "cycles",
 		 "Busy cycles of the receive pipeline (engines plus parser depth), at nic.clock_mhz."),
+	STAT_DEF(struct nic_stats, read_tag_waits, "read_tag_waits", "fetches",
+		 "Descriptor fetches that waited for a free read tag (pcie.read_tags)."),
 	{ NULL },
 };
 const struct stat_def nic_drop_stat_defs[] = {
 	STAT_DEF(struct nic_stats, rx_disabled_drops, "rx_disabled", "frames", "Frames that arrived while RCTL.EN was 0."),
 	{ NULL },
 };
+const struct stat_def nic_buffer_full_stat_defs[] = {
+	STAT_DEF(struct nic_stats, buffer_full_by_bus, "bus", "frames",
+		 "buffer_full drops while frames waited for the PCIe link (the bus could not keep up)."),
+	STAT_DEF(struct nic_stats, buffer_full_by_descriptors, "descriptors", "frames",
+		 "buffer_full drops while the first frame waited for a descriptor on a queue without DROP_EN."),
+	STAT_DEF(struct nic_stats, buffer_full_by_pipeline, "pipeline", "frames",
+		 "buffer_full drops while the receive pipeline had not finished the frames ahead (nic.clock_mhz too "
+		 "slow for the line rate)."),
+	{ NULL },
+};
 const struct stat_def nic_queue_drop_stat_defs[] = {
-	STAT_DEF(struct nic_queue_stats, drop_fifo_full, "fifo_full", "frames",
-		 "Dropped: the RX FIFO had no room when the frame left the pipeline."),
+	STAT_DEF(struct nic_queue_stats, drop_buffer_full, "buffer_full", "frames",
+		 "Dropped: the packet buffer (mac.rx_fifo_bytes) had no room when the frame arrived."),
 	STAT_DEF(struct nic_queue_stats, drop_no_desc, "no_descriptor", "frames",
-		 "Dropped: the queue's ring had no descriptor (the driver fell behind), or lost it to a ring reset."),
+		 "Dropped: the queue's ring had no descriptor and its SRRCTL.DROP_EN was set (the driver fell "
+		 "behind), or the frame lost its descriptor to a ring reset."),
 	{ NULL },
 };
 const struct stat_def nic_queue_stat_defs[] = {

@@ -30,6 +30,7 @@
 #include "models/pkt/csum.h"
 #include "models/irq.h"
 #include "models/mac.h"
+#include "models/pcie.h"
 #include "models/pkt/parse.h"
 #include "models/rss.h"
 #include "sim/kernel.h"
@@ -43,13 +44,11 @@ struct nic_cfg {
 	uint32_t rss_width_bytes;     /* Toeplitz engine datapath */
 	uint32_t indir_latency_cycles;/* indirection-table lookup */
 	bool is_rx_csum;              /* verify IPv4/TCP/UDP checksums on receive */
-	uint32_t dma_latency_ns;      /* fixed latency of a receive DMA (descriptor fetch to write-back) */
-	uint32_t dma_rate_mbps;       /* DMA bandwidth toward host memory */
 };
 extern const struct param_def nic_params[];
 /* Counters, declared once (sim/stats.h): receive checksum verdicts, the
  * pipeline, NIC-wide drops, per-queue drops and per-queue counts. */
-extern const struct stat_def nic_csum_stat_defs[], nic_stat_defs[], nic_drop_stat_defs[];
+extern const struct stat_def nic_csum_stat_defs[], nic_stat_defs[], nic_drop_stat_defs[], nic_buffer_full_stat_defs[];
 extern const struct stat_def nic_queue_drop_stat_defs[], nic_queue_stat_defs[];
 
 /* Compute engines the pipeline uses; the C twins by default, RTL twins with
@@ -73,8 +72,8 @@ struct nic_engines {
 struct nic_queue_stats {
 	uint64_t rx_packets, rx_bytes;       /* written to host memory */
 	uint64_t hashed;                     /* (the three counted per frame first: see struct nic_rxq) */
-	uint64_t drop_no_desc;               /* ring empty: the driver fell behind */
-	uint64_t drop_fifo_full;             /* RX FIFO full when the frame arrived */
+	uint64_t drop_no_desc;               /* ring empty with DROP_EN: the driver fell behind */
+	uint64_t drop_buffer_full;           /* packet buffer full when the frame arrived */
 };
 
 struct nic_stats {
@@ -84,14 +83,16 @@ struct nic_stats {
 	uint64_t last_unknown_reg;
 	uint64_t rx_disabled_drops;          /* frames while RCTL.EN = 0 */
 	uint64_t pipeline_cycles;            /* total busy cycles of the rx pipeline */
+	uint64_t buffer_full_by_bus, buffer_full_by_descriptors, buffer_full_by_pipeline;
+	uint64_t read_tag_waits;             /* descriptor fetches that waited for a read tag */
 };
 
 struct nic;
 /* rss_cfg gives the NIC's RSS capacity (queues, table entries); its key and
  * hash types are the driver's to program. */
 int nic_new(struct nic **out, struct sim_kernel *k, struct bus *bus, const struct nic_cfg *cfg,
-	    const struct mac_cfg *mac_cfg, const struct rss_cfg *rss_cfg, enum parse_link link, char *err,
-	    size_t err_len);
+	    const struct mac_cfg *mac_cfg, const struct rss_cfg *rss_cfg, const struct pcie_cfg *pcie_cfg,
+	    enum parse_link link, char *err, size_t err_len);
 void nic_free(struct nic *n);
 /* Fill b->nic with this NIC's entry points. */
 void nic_attach(struct nic *n, struct bus *b);
@@ -106,6 +107,8 @@ const struct nic_queue_stats *nic_queue_stats(const struct nic *n, uint32_t q);
 const struct nic_stats *nic_stats(const struct nic *n);
 const struct mac_stats *nic_mac_stats(const struct nic *n);
 struct irq_vec_stats nic_irq_stats(const struct nic *n, uint32_t q);
+/* What crossed the NIC's PCIe link, per direction and class. */
+const struct pcie_link_stats *nic_pcie_stats(const struct nic *n);
 /* Frames inside the NIC (FIFO, pipeline, DMA); 0 after a drained run. */
 uint64_t nic_in_flight(const struct nic *n);
 

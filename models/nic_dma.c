@@ -1,39 +1,69 @@
 /*
- * models/nic_dma.c — the NIC's receive DMA engine: frames that left the
- * pipeline wait in FIFO order; one transfers at a time. A frame takes its
- * queue's next descriptor (from the descriptor cache), transfers at
- * nic.dma_rate_mbps, and dma_latency_ns after the transfer its data and then
- * its write-back descriptor land in host memory; the completion goes to the
+ * models/nic_dma.c — the NIC's receive DMA engine over its PCIe link
+ * (models/pcie.h).
+ *
+ * Frames that left the pipeline wait in the packet buffer in arrival order.
+ * The first goes when the link's up direction is free and its queue has a
+ * landed descriptor: its data (MWr TLPs split at MPS) and then its 16-byte
+ * write-back cross the link; when the write-back has landed the frame's
+ * buffer room is given back, the host is written (data first, then the
+ * write-back: posted writes stay in order) and the completion goes to the
  * interrupt block.
  *
- * Descriptor fetch: when a queue's cache holds NIC_DCACHE_LOW or fewer
- * descriptors and the ring has more, one DMA read fills it. The read's tag
- * names the queue and the first descriptor, so a binding that completes reads
- * later still lands them in the right place.
+ * A first frame whose queue has no landed descriptor:
+ *   - the ring has descriptors (a fetch is on its way, or is issued now):
+ *     it waits for the fetch to land;
+ *   - the ring is empty and the queue's SRRCTL.DROP_EN is set: dropped at
+ *     once, counted as no_descriptor;
+ *   - the ring is empty, DROP_EN clear: it waits, and every frame behind it
+ *     waits in the packet buffer, whose overflow then drops at arrival
+ *     (82599 datasheet, SRRCTL.DROP_EN; Linux ixgbe_set_rx_drop_en).
  *
- * Not modelled yet (TODO(#15)): PCIe TLPs, the read round trip, asynchronous
- * completion (a descriptor is used once its read was issued), contention with
- * the host's doorbell writes.
+ * Descriptor fetch: when a queue's cache, counting a fetch on its way, holds
+ * NIC_DCACHE_LOW or fewer and the ring has more, one DMA read fetches up to
+ * the cache's room. A read takes an entry of the table of pending reads (as
+ * many as the link has read tags); with none free, the queue waits for one.
+ * The read completes through dma_complete, stamped with when it lands; a
+ * binding may complete it later and in another order, and the descriptors
+ * are used only once it has landed. A ring reset while a fetch is on its way
+ * discards what it brings.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "models/nic_priv.h"
 #include "sim/check.h"
 
-static void dma_kick(struct nic *n);
 static void rx_dma_done(struct sim_kernel *k, struct sim_event *ev, void *arg);
+static void read_landed(struct sim_kernel *k, struct sim_event *ev, void *arg);
 
-static void dma_engine_free(struct sim_kernel *k, struct sim_event *ev, void *arg)
+static void dma_link_free(struct sim_kernel *k, struct sim_event *ev, void *arg)
 {
 	(void)k;
 	(void)ev;
-	dma_kick(arg);
+	nic_dma_kick(arg);
 }
 
-void nic_dma_init(struct nic *n)
+int nic_dma_new(struct nic *n)
 {
-	n->dma_ps_per_kbyte = (8000ull * 1000000ull) / n->cfg.dma_rate_mbps; /* ps for 1000 bytes */
-	sim_event_init(&n->dma_ev, "nic.dma.free", SIM_PRIO_HW, dma_engine_free, n);
+	sim_event_init(&n->dma_ev, "nic.dma.link", SIM_PRIO_HW, dma_link_free, n);
+	pcie_link_init(&n->pcie, &n->pcie_cfg);
+	n->rd = calloc(n->pcie_cfg.read_tags, sizeof *n->rd);
+	if (!n->rd)
+		return -1;
+	for (uint32_t i = 0; i < n->pcie_cfg.read_tags; i++)
+		sim_event_init(&n->rd[i].ev, "nic.dma.read", SIM_PRIO_HW, read_landed, n);
+	return 0;
+}
+
+void nic_dma_free(struct nic *n)
+{
+	if (n->k) {
+		sim_cancel(n->k, &n->dma_ev);
+		for (uint32_t i = 0; n->rd && i < n->pcie_cfg.read_tags; i++)
+			sim_cancel(n->k, &n->rd[i].ev);
+	}
+	free(n->rd);
 }
 
 void nic_dma_drop_no_desc(struct nic *n, struct nic_rx_frame *f)
@@ -51,7 +81,8 @@ void nic_dma_enqueue(struct nic *n, struct nic_rx_frame *f)
 	else
 		n->dma_q.head = f;
 	n->dma_q.tail = f;
-	dma_kick(n);
+	if (!n->is_dma_desc_wait && !sim_event_is_pending(&n->dma_ev))
+		nic_dma_kick(n);
 }
 
 static struct nic_rx_frame *dma_q_pop(struct nic *n)
@@ -63,38 +94,57 @@ static struct nic_rx_frame *dma_q_pop(struct nic *n)
 	return f;
 }
 
-static void dma_kick(struct nic *n)
+void nic_dma_kick(struct nic *n)
 {
+	n->is_dma_desc_wait = false;
 	while (n->dma_q.head) {
 		uint64_t now = sim_now_ps(n->k);
-		if (now < n->dma_free_ps) {
+		uint64_t free = n->pcie.free_ps[PCIE_UP];
+		if (now < free) {
 			if (!sim_event_is_pending(&n->dma_ev))
-				sim_schedule_at(n->k, &n->dma_ev, n->dma_free_ps);
+				sim_schedule_at(n->k, &n->dma_ev, free);
 			return;
 		}
-		struct nic_rx_frame *f = dma_q_pop(n);
-		if (!nic_rxq_has_desc(&n->q[f->queue])) {
-			nic_dma_drop_no_desc(n, f);
+		struct nic_rx_frame *f = n->dma_q.head;
+		struct nic_rxq *q = &n->q[f->queue];
+		if (!f->pkt->t_ps[PKT_T_DMA_READY])
+			f->pkt->t_ps[PKT_T_DMA_READY] = now;
+		if (!nic_rxq_has_desc(q)) {
+			if (nic_rxq_ring_has_desc(q) || !q->is_drop_en) {
+				/* Wait: for the fetch to land, or (DROP_EN
+				 * clear) for the driver to post descriptors. */
+				nic_dma_desc_fetch(n, f->queue);
+				n->is_dma_desc_wait = true;
+				return;
+			}
+			nic_dma_drop_no_desc(n, dma_q_pop(n));
 			continue;
 		}
-		nic_dma_start(n, f, now);
+		nic_dma_start(n, dma_q_pop(n), now);
 	}
 }
 
 void nic_dma_start(struct nic *n, struct nic_rx_frame *f, uint64_t start_ps)
 {
 	struct nic_rxq *q = &n->q[f->queue];
+	struct pkt *p = f->pkt;
 	f->slot = q->head;
 	f->ring_gen = q->gen;
 	f->buf_addr = q->dcache[q->dc_first];
 	q->dc_first = (uint16_t)((q->dc_first + 1) % NIC_DCACHE_ENTRIES);
 	q->head = (q->head + 1) % q->entries;
-	if (nic_rxq_cached(q) <= NIC_DCACHE_LOW)
+	if (!p->t_ps[PKT_T_DMA_READY])
+		p->t_ps[PKT_T_DMA_READY] = start_ps;
+	p->t_ps[PKT_T_DMA_START] = start_ps;
+	uint32_t len = p->wire_len < q->buf_bytes ? p->wire_len : q->buf_bytes;
+	p->t_ps[PKT_T_DATA] = pcie_link_write(&n->pcie, PCIE_UP, PCIE_CL_DATA, start_ps, f->buf_addr, len);
+	uint64_t desc_addr = q->ring_base + (uint64_t)f->slot * NIC_RX_DESC_BYTES;
+	uint64_t done = pcie_link_write(&n->pcie, PCIE_UP, PCIE_CL_WB, start_ps, desc_addr, NIC_RX_DESC_BYTES);
+	p->t_ps[PKT_T_DMA_DONE] = done;
+	if (nic_rxq_cached_or_coming(q) <= NIC_DCACHE_LOW)
 		nic_dma_desc_fetch(n, f->queue);
-	uint64_t xfer = ((uint64_t)f->pkt->wire_len * n->dma_ps_per_kbyte + 999) / 1000;
-	n->dma_free_ps = start_ps + xfer;
 	sim_event_init(&f->ev, "nic.rx.dma", SIM_PRIO_HW, rx_dma_done, n);
-	sim_schedule_at(n->k, &f->ev, start_ps + xfer + (uint64_t)n->cfg.dma_latency_ns * SIM_PS_PER_NS);
+	sim_schedule_at(n->k, &f->ev, done);
 }
 
 /* The write-back descriptor of a placed frame: what the host learns of it. */
@@ -112,6 +162,7 @@ static struct nic_rx_desc_wb rx_write_back(const struct nic_rx_frame *f, uint32_
 	return wb;
 }
 
+/* The write-back has landed: the host sees the frame. */
 static void rx_dma_done(struct sim_kernel *k, struct sim_event *ev, void *arg)
 {
 	struct nic *n = arg;
@@ -130,7 +181,6 @@ static void rx_dma_done(struct sim_kernel *k, struct sim_event *ev, void *arg)
 	uint32_t len = bytes < q->buf_bytes ? bytes : q->buf_bytes;
 	uint16_t queue = f->queue;
 	struct nic_rx_desc_wb wb = rx_write_back(f, len);
-	p->t_ps[PKT_T_DMA_DONE] = now;
 	q->st.rx_packets++;
 	q->st.rx_bytes += bytes;
 	mac_fifo_release(&n->mac, bytes);
@@ -152,49 +202,104 @@ static void rx_dma_done(struct sim_kernel *k, struct sim_event *ev, void *arg)
 
 /* ---- descriptor fetch ---- */
 
-/* A descriptor fetch's tag: kind in bits 63:48, queue in 47:24, first
- * descriptor in 23:0 (so NIC_RING_ENTRIES_MAX is 2^24). */
-#define TAG_DESC_FETCH 1ull
-#define TAG_KIND_SHIFT 48
-#define TAG_QUEUE_SHIFT 24
-#define TAG_FIELD_MASK 0xffffffull
+static struct nic_dma_read *read_take(struct nic *n)
+{
+	for (uint32_t i = 0; i < n->pcie_cfg.read_tags; i++)
+		if (!n->rd[i].is_busy) {
+			n->rd[i].is_busy = true;
+			n->rd_busy++;
+			return &n->rd[i];
+		}
+	return NULL;
+}
 
 void nic_dma_desc_fetch(struct nic *n, uint32_t qi)
 {
 	struct nic_rxq *q = &n->q[qi];
-	uint64_t now = sim_now_ps(n->k);
-	while (q->entries && q->fetched != q->tail) {
-		uint32_t room = NIC_DCACHE_ENTRIES - nic_rxq_cached(q);
-		uint32_t end = q->tail > q->fetched ? q->tail : q->entries;
-		uint32_t cnt = end - q->fetched;
-		if (cnt > room)
-			cnt = room;
-		if (!cnt)
-			return;
-		struct bus_dma op = { .addr = q->ring_base + (uint64_t)q->fetched * NIC_RX_DESC_BYTES,
-				      .len = cnt * NIC_RX_DESC_BYTES, .is_write = false, .data = n->desc_buf,
-				      .tag = (TAG_DESC_FETCH << TAG_KIND_SHIFT) | ((uint64_t)qi << TAG_QUEUE_SHIFT) |
-					     q->fetched };
-		bus_dma(n->bus, now, &op);
-		q->fetched = (q->fetched + cnt) % q->entries;
+	if (!q->entries || q->fetch_end != q->fetched || q->fetched == q->tail)
+		return;   /* no ring, a fetch already on its way, or nothing to fetch */
+	uint32_t room = NIC_DCACHE_ENTRIES - nic_rxq_cached(q);
+	uint32_t end = q->tail > q->fetched ? q->tail : q->entries;
+	uint32_t cnt = end - q->fetched;
+	if (cnt > room)
+		cnt = room;
+	if (!cnt)
+		return;
+	struct nic_dma_read *r = read_take(n);
+	if (!r) {
+		if (!q->is_fetch_wanted) {
+			q->is_fetch_wanted = true;
+			n->fetch_waiters++;
+			n->st.read_tag_waits++;
+		}
+		return;
 	}
+	uint64_t now = sim_now_ps(n->k);
+	uint64_t addr = q->ring_base + (uint64_t)q->fetched * NIC_RX_DESC_BYTES;
+	uint32_t len = cnt * NIC_RX_DESC_BYTES;
+	r->queue = qi;
+	r->count = cnt;
+	r->gen = q->gen;
+	r->op = (struct bus_dma){ .addr = addr, .len = len, .is_write = false, .data = r->data,
+				  .tag = (uint64_t)(r - n->rd),
+				  .t_land_ps = pcie_link_read(&n->pcie, PCIE_CL_DESC, now, addr, len) };
+	q->fetch_end = (q->fetched + cnt) % q->entries;
+	bus_dma(n->bus, now, &r->op);
+}
+
+/* Queues that waited for a read tag, in queue order, while tags are free. */
+static void fetch_waiters_serve(struct nic *n)
+{
+	for (uint32_t qi = 0; qi < n->nq && n->fetch_waiters && n->rd_busy < n->pcie_cfg.read_tags; qi++) {
+		struct nic_rxq *q = &n->q[qi];
+		if (!q->is_fetch_wanted)
+			continue;
+		q->is_fetch_wanted = false;
+		n->fetch_waiters--;
+		nic_dma_desc_fetch(n, qi);
+	}
+}
+
+static void read_land(struct nic *n, struct nic_dma_read *r)
+{
+	struct nic_rxq *q = &n->q[r->queue];
+	r->is_busy = false;
+	n->rd_busy--;
+	if (r->gen == q->gen) {
+		/* Descriptors [fetched, fetched + count) land behind those
+		 * cached. */
+		uint32_t at = q->dc_first + nic_rxq_cached(q);
+		for (uint32_t i = 0; i < r->count; i++) {
+			struct nic_rx_desc_read d;
+			memcpy(&d, r->data + i * NIC_RX_DESC_BYTES, sizeof d);
+			q->dcache[(at + i) % NIC_DCACHE_ENTRIES] = d.buf_addr;
+		}
+		q->fetched = q->fetch_end;
+		if (nic_rxq_cached(q) <= NIC_DCACHE_LOW)
+			nic_dma_desc_fetch(n, r->queue);
+	}
+	if (n->fetch_waiters)
+		fetch_waiters_serve(n);
+	if (n->is_dma_desc_wait)
+		nic_dma_kick(n);
+}
+
+static void read_landed(struct sim_kernel *k, struct sim_event *ev, void *arg)
+{
+	(void)k;
+	struct nic *n = arg;
+	read_land(n, (struct nic_dma_read *)(void *)((char *)ev - offsetof(struct nic_dma_read, ev)));
 }
 
 void nic_dma_complete(void *opaque, uint64_t t_ps, struct bus_dma *op)
 {
 	struct nic *n = opaque;
-	(void)t_ps;
-	if ((op->tag >> TAG_KIND_SHIFT) != TAG_DESC_FETCH)
-		return;
-	struct nic_rxq *q = &n->q[(uint32_t)((op->tag >> TAG_QUEUE_SHIFT) & TAG_FIELD_MASK)];
-	/* The read of descriptors first.. lands at first's place behind head
-	 * (with the native binding that is right behind those already cached;
-	 * the tag keeps it right should a binding complete reads later). */
-	uint32_t first = (uint32_t)(op->tag & TAG_FIELD_MASK);
-	uint32_t at = q->dc_first + (first + q->entries - q->head) % q->entries;
-	for (uint32_t i = 0; i < op->len / NIC_RX_DESC_BYTES; i++) {
-		struct nic_rx_desc_read d;
-		memcpy(&d, op->data + i * NIC_RX_DESC_BYTES, sizeof d);
-		q->dcache[(at + i) % NIC_DCACHE_ENTRIES] = d.buf_addr;
-	}
+	sim_check(op->tag < n->pcie_cfg.read_tags && n->rd[op->tag].is_busy && op == &n->rd[op->tag].op,
+		  "a DMA completion for a read the NIC has not issued");
+	struct nic_dma_read *r = &n->rd[op->tag];
+	uint64_t now = sim_now_ps(n->k);
+	if (t_ps > now)
+		sim_schedule_at(n->k, &r->ev, t_ps);
+	else
+		read_land(n, r);
 }

@@ -5,7 +5,8 @@
  *   models/nic.c      the shell: parameters, the register table, life cycle;
  *   models/nic_rx.c   the receive path: MAC arrival, parse, checksum, RSS
  *                     steering and the pipeline's timing;
- *   models/nic_dma.c  the DMA engine: descriptor cache and fetch, data write,
+ *   models/nic_dma.c  the DMA engine: descriptor cache and fetch (reads over
+ *                     the PCIe link, completing later), data write and
  *                     descriptor write-back, completion to the interrupt block.
  *
  * A received frame is the NIC's own record (struct nic_rx_frame) from the
@@ -20,17 +21,33 @@
 
 #include "models/nic.h"
 #include "models/nic_regs.h"
+#include "models/pcie.h"
 #include "sim/pool.h"
 
 /* The NIC's descriptor cache: the buffer addresses of the next descriptors
  * of a queue, read from the ring ahead of use. When it holds NIC_DCACHE_LOW or
- * fewer and the ring has more, the NIC fills it with one read (at least four
- * 16-byte descriptors when the ring has them, a cache line's worth). A fetch
- * takes no simulated time yet (TODO(#15): the PCIe model times it), so the
- * cache's size changes which bus reads the model issues, not a result. */
+ * fewer (counting a fetch on its way) and the ring has more, the NIC fills it
+ * with one read over the PCIe link (at least four 16-byte descriptors when the
+ * ring has them, a cache line's worth); a queue has at most one fetch on its
+ * way, and a descriptor is used only once its fetch has landed. The 82599
+ * keeps 40 descriptors a queue on chip (datasheet 7.1.3.2, recalled); 8 is a
+ * smaller choice that keeps a queue's cache on two cache lines. */
 #define NIC_DCACHE_ENTRIES 8u
 #define NIC_DCACHE_LOW (NIC_DCACHE_ENTRIES / 2)
-#define NIC_RING_ENTRIES_MAX (1u << 24)   /* a descriptor index travels in 24 bits of a fetch's tag */
+#define NIC_RING_ENTRIES_MAX (1u << 24)
+
+/* A DMA read on its way: one entry of the NIC's table of pending reads, as
+ * many as the link has read tags (pcie.read_tags). The bus carries op; its
+ * tag is the entry's index. */
+struct nic_dma_read {
+	struct bus_dma op;
+	struct sim_event ev;          /* the completion lands (scheduled when it comes with a later time) */
+	uint32_t queue;               /* descriptor fetch: its queue, ring generation and count */
+	uint32_t count;
+	uint16_t gen;
+	bool is_busy;
+	uint8_t data[NIC_RX_DESC_BYTES * NIC_DCACHE_ENTRIES];
+};
 
 /* A received frame inside the NIC. */
 struct nic_rx_frame {
@@ -58,11 +75,14 @@ struct nic_rxq {
 	uint64_t ring_base;
 	uint32_t entries;              /* ring_bytes / 16 */
 	uint32_t head, tail;           /* RDH, RDT */
-	uint32_t fetched;              /* descriptors cached up to (exclusive): the cache holds [head, fetched) */
+	uint32_t fetched;              /* descriptors landed up to (exclusive): the cache holds [head, fetched) */
+	uint32_t fetch_end;            /* a fetch on its way covers [fetched, fetch_end); == fetched when none */
 	uint32_t buf_bytes;
 	uint32_t inflight;             /* frames steered here, not yet written back or dropped */
 	uint16_t dc_first;             /* dcache index of descriptor head */
 	uint16_t gen;                  /* ring generation: counts RDLEN writes and resets */
+	bool is_drop_en;               /* SRRCTL.DROP_EN: a frame that finds the ring empty is dropped at once */
+	bool is_fetch_wanted;          /* a fetch waits for a free read tag */
 	struct nic_queue_stats st;
 	uint32_t ring_bytes;
 	uint64_t dcache[NIC_DCACHE_ENTRIES] __attribute__((aligned(64)));   /* buffer addresses */
@@ -72,6 +92,7 @@ struct nic {
 	struct sim_kernel *k;
 	struct bus *bus;
 	struct nic_cfg cfg;
+	struct pcie_cfg pcie_cfg;
 	struct sim_clock clk;
 	enum parse_link link;
 	struct mac mac;
@@ -84,29 +105,42 @@ struct nic {
 	uint64_t pipe_free_ps;         /* the rx pipeline is busy until then */
 	bool is_fast_path;             /* see nic_set_fast_path */
 	struct sim_pool frames;        /* frame records: grows to the most ever in flight */
-	/* DMA engine: frames wait in FIFO order; one transfers at a time. */
+	/* DMA engine: frames wait in the packet buffer in arrival order; the
+	 * first goes onto the link when the link is free and its queue has a
+	 * descriptor. */
 	struct nic_rx_frame_list dma_q;
-	uint64_t dma_free_ps;          /* the engine is transferring until then */
-	struct sim_event dma_ev;       /* scheduled only while a frame waits for the engine */
-	uint64_t dma_ps_per_kbyte;
+	struct sim_event dma_ev;       /* scheduled only while a frame waits for the link */
+	bool is_dma_desc_wait;         /* the first frame waits for its queue's descriptor */
 	uint64_t in_flight;
+	struct pcie_link pcie;           /* the PCIe link, both directions */
+	struct nic_dma_read *rd;       /* pending reads, cfg pcie.read_tags of them */
+	uint32_t rd_busy;              /* entries in use */
+	uint32_t fetch_waiters;        /* queues with is_fetch_wanted */
 	struct nic_engines eng;
-	uint8_t desc_buf[NIC_RX_DESC_BYTES * NIC_DCACHE_ENTRIES];   /* a descriptor fetch's read */
 	struct nic_stats st;
 };
 
-/* Descriptors the queue's cache holds. */
+/* Descriptors the queue's cache holds (landed). */
 static inline uint32_t nic_rxq_cached(const struct nic_rxq *q)
 {
 	return (q->fetched + q->entries - q->head) % q->entries;
 }
+/* Descriptors landed or on their way. */
+static inline uint32_t nic_rxq_cached_or_coming(const struct nic_rxq *q)
+{
+	return (q->fetch_end + q->entries - q->head) % q->entries;
+}
 
-/* A descriptor is the NIC's when it lies in [head, tail); the cache holds it
- * once fetched, and nic_dma_desc_fetch keeps the cache from running dry while
- * the ring has more, so this is head != tail. */
+/* A descriptor the NIC can use now: landed in the cache. */
 static inline bool nic_rxq_has_desc(const struct nic_rxq *q)
 {
-	return q->entries && q->head != q->tail && q->head != q->fetched;
+	return q->head != q->fetched;
+}
+/* The ring has a descriptor for the NIC ([head, tail) is not empty),
+ * landed or not. */
+static inline bool nic_rxq_ring_has_desc(const struct nic_rxq *q)
+{
+	return q->entries && q->head != q->tail;
 }
 
 static inline struct nic_rx_frame *nic_rx_frame_of_ev(struct sim_event *ev)
@@ -131,16 +165,21 @@ static inline void nic_rx_frame_put(struct nic *n, struct nic_rx_frame *f)
 void nic_rx_drop(struct nic *n, struct nic_rx_frame *f);
 
 /* nic_dma.c */
-void nic_dma_init(struct nic *n);
+/* Let the engine look at its first frame again (a descriptor or DROP_EN came). */
+void nic_dma_kick(struct nic *n);
 /* Queue a frame that left the pipeline for the engine. */
 void nic_dma_enqueue(struct nic *n, struct nic_rx_frame *f);
 /* Start a frame's DMA at start_ps (>= now) with the queue's next descriptor,
- * bypassing the queue: the caller has checked the engine is free by then and
- * a descriptor is cached. */
+ * bypassing the queue: the caller has checked that nothing else can reach
+ * the link before start_ps and a descriptor is cached. */
 void nic_dma_start(struct nic *n, struct nic_rx_frame *f, uint64_t start_ps);
-/* A frame admitted to the FIFO that finds no descriptor (or loses it). */
+/* A frame in the packet buffer that finds no descriptor (or loses it). */
 void nic_dma_drop_no_desc(struct nic *n, struct nic_rx_frame *f);
+/* Fetch descriptors for the queue if its cache runs low and the ring has more. */
 void nic_dma_desc_fetch(struct nic *n, uint32_t qi);
 void nic_dma_complete(void *nic, uint64_t t_ps, struct bus_dma *op);
+/* nic_new/nic_free: the table of pending reads. */
+int nic_dma_new(struct nic *n);
+void nic_dma_free(struct nic *n);
 
 #endif

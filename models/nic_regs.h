@@ -48,6 +48,9 @@
 #define NIC_RXQ_RDH          0x10u     /* head: next descriptor the NIC fills (NIC writes) */
 #define NIC_RXQ_RDT          0x18u     /* tail: doorbell; descriptors [RDH, RDT) belong to the NIC */
 #define NIC_RXQ_BUFLEN       0x20u     /* receive buffer size in bytes */
+#define NIC_RXQ_SRRCTL       0x24u     /* split and replication control: bit 28 DROP_EN (as the 82599's SRRCTL) */
+#define NIC_SRRCTL_DROP_EN   (1u << 28)  /* drop a frame at once when the ring has no descriptor; clear:
+                                          * it waits in the packet buffer (82599 datasheet SRRCTL) */
 #define NIC_RXQ_STAT_DROP    0x30u     /* read-only: frames dropped for want of a descriptor */
 #define NIC_RXQ_INFLIGHT     0x34u     /* read-only: frames steered to this queue and not yet written
                                         * back (in the pipeline, FIFO or DMA); a driver that moves

@@ -1,20 +1,26 @@
 /*
  * models/nic_rx.c — the NIC's receive path, from the wire to the DMA engine:
  *
- *   MAC (serialise, arrival) -> parse -> receive checksum -> RSS hash and
- *   indirection -> RX FIFO admission -> DMA queue (models/nic_dma.c)
+ *   MAC (serialise, arrival) -> packet buffer admission -> parse, receive
+ *   checksum, RSS hash and indirection (cut-through) -> DMA queue
+ *   (models/nic_dma.c)
  *
  * Values and time are separate steps: the frame's values (parse, verdicts,
- * hash, queue) are computed when its last bit is in; the time the engines
- * take is charged to the pipeline: after the last bit, the frame occupies the
- * pipeline for max(checksum cycles, hash cycles) of the NIC clock and leaves
- * parse_depth_cycles later. The checksum and Toeplitz cycle counts are their
- * twins' timing contracts (models/pkt/csum.h, models/pkt/rss_toeplitz.h) or,
- * with an RTL backend, the RTL's own.
+ * hash, queue) are computed when it is offered; the time the engines take
+ * is charged to the pipeline, which works on the frame as it streams in:
+ * it starts with the frame's first bit (or when it is free), takes
+ * max(checksum cycles, hash cycles) of the NIC clock, cannot finish before
+ * the last bit is in, and the frame leaves parse_depth_cycles later. The
+ * checksum and Toeplitz cycle counts are their twins' timing contracts
+ * (models/pkt/csum.h, models/pkt/rss_toeplitz.h) or, with an RTL backend,
+ * the RTL's own.
  *
- * Not modelled yet: the packet buffer taking a frame as it arrives and
- * cut-through engines (TODO(#15)); a frame is admitted to the RX FIFO when it
- * leaves the pipeline.
+ * The packet buffer (mac.rx_fifo_bytes) takes a frame when it is offered
+ * and gives its room back when its DMA is done (or it is dropped); a frame
+ * that does not fit is dropped at once, counted as buffer_full with what
+ * held the buffer. A frame queued behind the wire (a capture faster than
+ * the line rate) takes its room when offered, up to its time on the wire
+ * early.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -104,7 +110,22 @@ static uint32_t rx_classify(struct nic *n, struct nic_rx_frame *f)
 	return csum_cyc > hash_cyc ? csum_cyc : hash_cyc;
 }
 
-/* ---- time: the pipeline ---- */
+/* ---- time: the packet buffer and the pipeline ---- */
+
+/* What holds the packet buffer when a frame finds it full: the first frame
+ * waiting for the DMA engine waits for a descriptor (DROP_EN clear), or
+ * frames wait for the link, or (neither) the buffer is held by frames the
+ * pipeline has not finished. */
+static void count_buffer_full(struct nic *n, struct nic_rx_frame *f)
+{
+	n->q[f->queue].st.drop_buffer_full++;
+	if (n->is_dma_desc_wait)
+		n->st.buffer_full_by_descriptors++;
+	else if (n->dma_q.head)
+		n->st.buffer_full_by_bus++;
+	else
+		n->st.buffer_full_by_pipeline++;
+}
 
 static void rx_pipe_done(struct sim_kernel *k, struct sim_event *ev, void *arg);
 
@@ -122,29 +143,49 @@ void nic_rx_frame_in(void *opaque, uint64_t t_ps, struct pkt *p)
 	}
 	struct nic_rx_frame *f = sim_pool_take(&n->frames);
 	sim_check(f, "out of memory for a receive frame record");
-	f->pkt = pkt_ref(p);
-	n->in_flight++;
+	f->pkt = p;
 	uint64_t busy = rx_classify(n, f);
 	struct nic_rxq *q = &n->q[f->queue];
 	if (f->has_hash)
 		q->st.hashed++;
+	/* The frame takes room in the packet buffer as it arrives (it is
+	 * offered now; its first bit is in at PKT_T_WIRE) and keeps it until
+	 * its DMA is done. */
+	if (!mac_fifo_admit(&n->mac, p->wire_len)) {
+		count_buffer_full(n, f);
+		sim_pool_give(&n->frames, f);
+		return;
+	}
+	pkt_ref(p);
+	n->in_flight++;
 	q->inflight++;
 
-	uint64_t start = t_mac > n->pipe_free_ps ? t_mac : n->pipe_free_ps;
-	n->pipe_free_ps = start + sim_clock_cycles_to_ps(&n->clk, busy);
+	/* Cut-through: the engines work on the frame as it streams in, as
+	 * Corundum's rx_checksum and rx_hash do on the AXI stream, so they
+	 * start with its first bit when the pipeline is free and are done when
+	 * the last bit is in or when their cycles are spent, whichever is
+	 * later; the parser's depth follows. A pipeline slower than the wire
+	 * falls behind, and the frames behind wait in the packet buffer. */
+	uint64_t first = p->t_ps[PKT_T_WIRE];
+	uint64_t start = first > n->pipe_free_ps ? first : n->pipe_free_ps;
+	uint64_t done = start + sim_clock_cycles_to_ps(&n->clk, busy);
+	if (done < t_mac)
+		done = t_mac;
+	n->pipe_free_ps = done;
 	n->st.pipeline_cycles += busy + n->cfg.parse_depth_cycles;
-	uint64_t out = n->pipe_free_ps + sim_clock_cycles_to_ps(&n->clk, n->cfg.parse_depth_cycles);
+	uint64_t out = done + sim_clock_cycles_to_ps(&n->clk, n->cfg.parse_depth_cycles);
+	p->t_ps[PKT_T_PIPE] = out;
 	/* Fast path, same result: a frame that meets an idle NIC (nothing ahead
-	 * of it in the pipeline, FIFO or DMA; a descriptor already fetched; room
-	 * in the FIFO) will leave the pipeline at `out` and start its DMA there,
-	 * whatever happens meanwhile (the host only adds descriptors), so its DMA
-	 * is set up now and the pipeline-out event is skipped.
+	 * of it in the pipeline or the buffer; a descriptor landed; the link
+	 * free by then) and a simulation in which no event comes before it
+	 * leaves the pipeline (so nothing else can reach the link first: the
+	 * host's doorbells, an interrupt, a fetch's landing all come from
+	 * events) will start its DMA at `out`, so its DMA is set up now and the
+	 * pipeline-out event is skipped.
 	 * test_run_nic_fast_path_changes_no_report_but_the_event_count holds it
 	 * to the slow path's reports on every shipped capture. */
-	if (n->is_fast_path && n->in_flight == 1 && !n->dma_q.head && nic_rxq_has_desc(q) &&
-	    mac_fifo_has_room(&n->mac, p->wire_len) && n->dma_free_ps <= out) {
-		bool is_admitted = mac_fifo_admit(&n->mac, p->wire_len);
-		sim_check(is_admitted, "the FIFO refused a frame it had room for");
+	if (n->is_fast_path && n->in_flight == 1 && nic_rxq_has_desc(q) && n->pcie.free_ps[PCIE_UP] <= out &&
+	    sim_next_time_ps(n->k) > out) {
 		nic_dma_start(n, f, out);
 		return;
 	}
@@ -156,11 +197,5 @@ static void rx_pipe_done(struct sim_kernel *k, struct sim_event *ev, void *arg)
 {
 	(void)k;
 	struct nic *n = arg;
-	struct nic_rx_frame *f = nic_rx_frame_of_ev(ev);
-	if (!mac_fifo_admit(&n->mac, f->pkt->wire_len)) {
-		n->q[f->queue].st.drop_fifo_full++;
-		nic_rx_drop(n, f);
-		return;
-	}
-	nic_dma_enqueue(n, f);
+	nic_dma_enqueue(n, nic_rx_frame_of_ev(ev));
 }

@@ -29,9 +29,14 @@
 
 enum pkt_stage {
 	PKT_T_WIRE = 0,     /* first bit on the wire at the NIC (capture timestamp) */
-	PKT_T_MAC,          /* last bit received, frame in the RX FIFO */
-	PKT_T_DMA_DONE,     /* data and descriptor write-back in host memory */
+	PKT_T_MAC,          /* last bit received (the frame is in the packet buffer from its first bit) */
+	PKT_T_PIPE,         /* left the receive pipeline (parse, checksum, hash) */
+	PKT_T_DMA_READY,    /* first in line for the DMA engine, with the link free */
+	PKT_T_DMA_START,    /* has its descriptor: its data goes onto the link */
+	PKT_T_DATA,         /* its data is in host memory */
+	PKT_T_DMA_DONE,     /* its descriptor write-back is in host memory */
 	PKT_T_IRQ,          /* the MSI-X message that covers it reached the host */
+	PKT_T_DPC,          /* the driver's DPC started on its descriptor */
 	PKT_T_DRIVER,       /* the driver's DPC processed its descriptor */
 	PKT_T_DELIVERED,    /* the host stack finished with it */
 	PKT_T_COUNT

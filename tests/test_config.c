@@ -69,6 +69,7 @@ static const struct {
 	{ "host.ring_entries", "1024", "1024" },
 	{ "host.buf_bytes", "4096", "4096" },
 	{ "host.dpc_budget_pkts", "32", "32" },
+	{ "host.rx_drop_en", "off", "off" },
 	{ "host.ip", "10.1.2.3, fd00::7", "10.1.2.3, fd00::7" },
 	{ "host.mac", "02:00:00:00:00:0a", "02:00:00:00:00:0a" },
 	{ "cost.irq_cycles", "1", "1" },

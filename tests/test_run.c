@@ -43,6 +43,17 @@ static void test_run_every_frame_is_delivered_or_dropped_and_nothing_stays_in_fl
 		assert_int_equal(driver_in_flight(r->drv), 0);
 		assert_int_equal(driver_bad_dma(r->drv), 0);
 		assert_int_equal(nic_stats(r->nic)->unknown_reg_reads + nic_stats(r->nic)->unknown_reg_writes, 0);
+		/* The stages cut each frame's end-to-end latency without a gap or
+		 * an overlap: their exact sums add up to the end-to-end sum, and
+		 * each stage counted every delivered frame. */
+		uint64_t e2e = 0, stages = 0;
+		for (uint32_t q = 0; q < driver_queues(r->drv); q++)
+			e2e += hist_sum(driver_queue_lat(r->drv, q, LAT_E2E));
+		for (int st = 0; st < STG_COUNT; st++) {
+			stages += hist_sum(driver_stage_lat(r->drv, (enum rx_stage)st));
+			assert_int_equal(hist_count(driver_stage_lat(r->drv, (enum rx_stage)st)), run_frames_delivered(r));
+		}
+		assert_int_equal(stages, e2e);
 		run_free(r);
 	}
 }
@@ -166,16 +177,123 @@ static void test_run_legacy_saturates_one_cpu_where_eight_rss_queues_do_not(void
 	/* Independent arithmetic: at 10 Gb/s a 1514-byte frame arrives every
 	 * (1514+4+20)*8/10 ns = 1.23 us. One core pays per TCP frame
 	 * 850 (driver) + 3800 (TCP) + 1448*0.35 (copy) ~= 5157 cycles = 1.52 us
-	 * at 3.4 GHz: one core cannot keep up (legacy mode), eight share it easily. */
-	struct run *legacy = run_with(MANY_FLOWS, (const char *[]){ "replay.timing=linerate", "host.mode=legacy", NULL });
+	 * at 3.4 GHz: one core cannot keep up (legacy mode), eight share it
+	 * easily. The one queue's backlog grows by 0.29 us a frame. With
+	 * DROP_EN set, the 512-descriptor ring runs dry after about 2700 frames
+	 * and the NIC drops (no_descriptor); with one queue DROP_EN is clear by
+	 * default (ixgbe) and the 512 KB packet buffer holds 340 more such frames
+	 * besides: this capture's 3126 do not overflow it, they only wait. */
+	struct run *legacy = run_with(MANY_FLOWS, (const char *[]){ "replay.timing=linerate", "host.mode=legacy",
+								   "host.rx_drop_en=on", NULL });
+	struct run *waits = run_with(MANY_FLOWS, (const char *[]){ "replay.timing=linerate", "host.mode=legacy", NULL });
 	struct run *rss = run_with(MANY_FLOWS, (const char *[]){ "replay.timing=linerate", "rss.queues=8", NULL });
 
 	assert_true(max_util_ppm(legacy) > 900000);     /* the one CPU is (nearly) always busy */
-	assert_true(run_frames_dropped(legacy) > 0);               /* its ring ran dry: no-descriptor drops */
+	assert_true(nic_queue_stats(legacy->nic, 0)->drop_no_desc > 0);   /* its ring ran dry */
+	assert_int_equal(run_frames_dropped(waits), 0);
+	assert_true(hist_max(driver_stage_lat(waits->drv, STG_DESCRIPTOR)) > 0);
 	assert_int_equal(run_frames_dropped(rss), 0);
 	assert_true(max_util_ppm(rss) < 500000);
 	run_free(legacy);
+	run_free(waits);
 	run_free(rss);
+}
+
+/* A synthetic capture of n 64-byte TCP frames at the 10 Gb/s line rate
+ * ((64 + 4 + 20) x 0.8 ns = 67.2 ns apart; the microsecond timestamps put
+ * about 15 in each microsecond and the replay paces them to the line rate),
+ * from many sources to 10.0.0.1:80. */
+static const char *line_rate_64(uint32_t n)
+{
+	const char *path = tu_tmpfile(".pcap");
+	size_t cap = 24 + (size_t)n * (16 + 64);
+	uint8_t *buf = malloc(cap);
+	assert_non_null(buf);
+	size_t len = tu_pcap_header(buf);
+	static const uint8_t dst[4] = { 10, 0, 0, 1 };
+	for (uint32_t i = 0; i < n; i++) {
+		const uint8_t src[4] = { 10, 1, (uint8_t)(i / 250 % 250), (uint8_t)(i % 250) };
+		len += tu_pcap_tcp4(buf + len, (uint32_t)((uint64_t)i * 672 / 10000), 64, src, (uint16_t)(1024 + i % 1000),
+				    dst, 80, 0x10);
+	}
+	tu_write_file(path, buf, len);
+	free(buf);
+	return path;
+}
+
+static struct run *run_trace_with(const char *path, const char *const *sets)
+{
+	struct nicsim_cfg cfg;
+	config_defaults(&cfg);
+	for (; *sets; sets++)
+		assert_int_equal(config_set(&cfg, *sets, NULL, 0), 0);
+	return must_run(&cfg, path, false);
+}
+
+static void test_run_a_narrow_link_drops_at_the_packet_buffer_and_says_the_bus_did_it(void **state)
+{
+	(void)state;
+	/* Per 64-byte frame the up direction carries its data (24 + 64 = 88 B)
+	 * and its write-back (24 + 16 = 40 B): 128 B, 1.089 x 128 = 139 B of link
+	 * time with the DLLP factor. Gen1 x1 moves 2 Gb/s after 8b/10b: 557 ns a
+	 * frame, against one every 67.2 ns: the link keeps up with 12 % of the
+	 * frames, the packet buffer fills and the rest are dropped while frames
+	 * waited for the bus. Gen3 x8 moves 63.0 Gb/s: 17.7 ns a frame, 26 % of
+	 * the link; nothing waits for it. (Large rings, so that the host's own
+	 * backlog never runs a ring dry.) */
+	const char *trace = line_rate_64(30000);
+	struct run *narrow = run_trace_with(trace, (const char *[]){ "host.ip=10.0.0.1", "host.ring_entries=4096",
+								     "pcie.gen=1", "pcie.lanes=1", NULL });
+	struct run *wide = run_trace_with(trace, (const char *[]){ "host.ip=10.0.0.1", "host.ring_entries=4096", NULL });
+	const struct nic_stats *ns = nic_stats(narrow->nic);
+	uint64_t full = 0;
+	for (uint32_t q = 0; q < nic_queues(narrow->nic); q++)
+		full += nic_queue_stats(narrow->nic, q)->drop_buffer_full;
+	assert_true(full > 30000 / 2);
+	assert_int_equal(ns->buffer_full_by_bus, full);
+	assert_int_equal(run_frames_dropped(narrow), full);
+	assert_int_equal(run_frames_delivered(narrow) + full, 30000);
+	/* The up direction was (nearly) always busy. */
+	const struct pcie_link_stats *ls = nic_pcie_stats(narrow->nic);
+	uint64_t busy = 0;
+	for (int c = 0; c < PCIE_CLASSES; c++)
+		busy += ls->busy_ps[PCIE_UP][c];
+	assert_true(busy > narrow->sim_end_ps / 10 * 9);
+
+	assert_int_equal(run_frames_dropped(wide), 0);
+	assert_int_equal(run_frames_delivered(wide), 30000);
+	run_free(narrow);
+	run_free(wide);
+	unlink(trace);
+}
+
+static void test_run_a_nic_clock_too_slow_for_the_line_fills_the_packet_buffer_and_drops_there(void **state)
+{
+	(void)state;
+	/* At 50 MHz the 8-byte checksum engine takes 64 / 8 = 8 cycles = 160 ns
+	 * for a 64-byte frame that arrives every 67.2 ns: the pipeline keeps up
+	 * with 42 % of them. Frames wait for it in the packet buffer (64 KiB,
+	 * 1024 of them) and the rest are dropped there, while the pipeline held
+	 * the buffer. Stopped half way, every frame inside the NIC holds room in
+	 * the buffer: none waits outside it. */
+	const char *trace = line_rate_64(30000);
+	const char *const common[] = { "host.ip=10.0.0.1", "host.ring_entries=4096", "nic.clock_mhz=50",
+				       "mac.rx_fifo_bytes=65536" };
+	struct run *full = run_trace_with(trace, (const char *[]){ common[0], common[1], common[2], common[3], NULL });
+	struct run *half = run_trace_with(trace, (const char *[]){ common[0], common[1], common[2], common[3],
+								   "run.stop_us=1000", NULL });
+	const struct nic_stats *ns = nic_stats(full->nic);
+	assert_true(ns->buffer_full_by_pipeline > 30000 / 2);
+	assert_int_equal(ns->buffer_full_by_bus + ns->buffer_full_by_descriptors, 0);
+	assert_int_equal(run_frames_dropped(full), ns->buffer_full_by_pipeline);
+	assert_int_equal(run_frames_delivered(full) + run_frames_dropped(full), 30000);
+	assert_int_equal(nic_mac_stats(full->nic)->fifo_peak_bytes, 65536);
+
+	assert_true(nic_in_flight(half->nic) > 0);
+	assert_true(nic_in_flight(half->nic) * 64 <= 65536);
+	run_free(full);
+	run_free(half);
+	unlink(trace);
 }
 
 static void test_run_pacing_and_scaling_clamp_no_timestamp_of_an_ordered_capture(void **state)
@@ -400,6 +518,8 @@ int main(void)
 		cmocka_unit_test(test_run_rss_keeps_each_flow_on_one_queue_on_every_reference_capture),
 		cmocka_unit_test(test_run_nic_fast_path_changes_no_report_but_the_event_count),
 		cmocka_unit_test(test_run_legacy_saturates_one_cpu_where_eight_rss_queues_do_not),
+		cmocka_unit_test(test_run_a_narrow_link_drops_at_the_packet_buffer_and_says_the_bus_did_it),
+		cmocka_unit_test(test_run_a_nic_clock_too_slow_for_the_line_fills_the_packet_buffer_and_drops_there),
 		cmocka_unit_test(test_run_table_moves_reorder_frames_unless_the_old_queue_drains_first),
 		cmocka_unit_test(test_run_rebalancer_narrows_the_queue_imbalance),
 		cmocka_unit_test(test_run_rebalancer_moves_onto_cpus_that_have_queues),

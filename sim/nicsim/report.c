@@ -17,8 +17,15 @@
 static const struct {
 	const char *name;
 	uint32_t ppm;
-} pcts[] = { { "p50", 500000 }, { "p90", 900000 }, { "p99", 990000 }, { "p99_9", 999000 } };
-enum { P50 = 0, P99 = 2, P99_9 = 3 };   /* indexes into pcts */
+} pcts[] = { { "p10", 100000 }, { "p50", 500000 }, { "p90", 900000 }, { "p99", 990000 }, { "p99_9", 999000 } };
+enum { P50 = 1, P99 = 3, P99_9 = 4, NPCTS = sizeof pcts / sizeof pcts[0] };   /* indexes into pcts */
+
+/* The link's directions and classes as the report names them (models/pcie.h). */
+static const char *const pcie_dir_names[PCIE_DIRS] = { [PCIE_UP] = "up", [PCIE_DOWN] = "down" };
+static const char *const pcie_class_names[PCIE_CLASSES] = {
+	[PCIE_CL_DATA] = "data", [PCIE_CL_DESC] = "descriptors", [PCIE_CL_WB] = "write_back",
+	[PCIE_CL_MSIX] = "msix", [PCIE_CL_DOORBELL] = "doorbells",
+};
 /* The text report lists every queue up to this many; beyond, only the
  * queues that saw traffic (a choice: one screen). */
 #define REPORT_QUEUES_ALL_MAX 16u
@@ -46,6 +53,7 @@ static json_t *hist_json(const struct hist *h)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "count", jint(hist_count(h)));
+	json_object_set_new(o, "min", jint(hist_min(h)));
 	for (size_t i = 0; i < sizeof pcts / sizeof pcts[0]; i++)
 		json_object_set_new(o, pcts[i].name, jint(hist_percentile(h, pcts[i].ppm)));
 	json_object_set_new(o, "max", jint(hist_max(h)));
@@ -99,6 +107,16 @@ static uint64_t imbalance_permille(const struct run *r)
 			max = p;
 	}
 	return total ? max * n * 1000u / total : 0;
+}
+
+/* A direction's busy time as a share of the run, in parts per million. */
+static uint64_t link_ppm(uint64_t busy_ps, uint64_t span_ps)
+{
+	if (!span_ps)
+		return 0;
+	if (busy_ps > span_ps)
+		busy_ps = span_ps;   /* the link's last transfers may end after the last event */
+	return (uint64_t)((__extension__(unsigned __int128)busy_ps * 1000000u) / span_ps);
 }
 
 /* Latency of every queue merged, per stage (for the all-queues lines). */
@@ -191,7 +209,30 @@ json_t *report_json(const struct run *r)
 	json_t *drops = json_object();
 	stats_set(drops, nic_queue_drop_stat_defs, &sum);
 	stats_set(drops, nic_drop_stat_defs, ns);
+	json_t *by = json_object();
+	stats_set(by, nic_buffer_full_stat_defs, ns);
+	json_object_set_new(drops, "buffer_full_by", by);
 	json_object_set_new(root, "drops", drops);
+
+	const struct pcie_link_stats *ls = nic_pcie_stats(r->nic);
+	json_t *pl = json_object();
+	for (int d = 0; d < PCIE_DIRS; d++) {
+		json_t *dir = json_object();
+		uint64_t busy = 0;
+		for (int c = 0; c < PCIE_CLASSES; c++)
+			busy += ls->busy_ps[d][c];
+		json_object_set_new(dir, "utilisation_ppm", jint(link_ppm(busy, r->sim_end_ps)));
+		for (int c = 0; c < PCIE_CLASSES; c++) {
+			json_t *cl = json_object();
+			json_object_set_new(cl, "tlps", jint(ls->tlps[d][c]));
+			json_object_set_new(cl, "bytes", jint(ls->bytes[d][c]));
+			json_object_set_new(cl, "busy_ps", jint(ls->busy_ps[d][c]));
+			json_object_set_new(dir, pcie_class_names[c], cl);
+		}
+		json_object_set_new(pl, pcie_dir_names[d], dir);
+	}
+	json_object_set_new(pl, "reads", jint(ls->reads));
+	json_object_set_new(root, "pcie", pl);
 
 	json_t *qs = json_array();
 	for (uint32_t q = 0; q < driver_queues(r->drv); q++) {
@@ -221,6 +262,10 @@ json_t *report_json(const struct run *r)
 	for (int s = 0; s < LAT_COUNT; s++)
 		json_object_set_new(tot, driver_lat_stage_name((enum lat_stage)s), hist_json(&all[s]));
 	json_object_set_new(root, "latency_ps_all_queues", tot);
+	json_t *stg = json_object();
+	for (int s = 0; s < STG_COUNT; s++)
+		json_object_set_new(stg, driver_rx_stage_name((enum rx_stage)s), hist_json(driver_stage_lat(r->drv, (enum rx_stage)s)));
+	json_object_set_new(root, "latency_stages_ps", stg);
 	json_object_set_new(root, "queue_imbalance_max_over_mean_permille", jint(imbalance_permille(r)));
 	if (r->rebal) {
 		json_t *o = json_object();
@@ -251,12 +296,73 @@ json_t *report_json(const struct run *r)
 
 static void fmt_ps(char *b, size_t n, uint64_t ps)
 {
-	if (ps < 10 * SIM_PS_PER_US)
+	if (ps < 100 * SIM_PS_PER_NS)
+		snprintf(b, n, "%.1f ns", (double)ps / SIM_PS_PER_NS);
+	else if (ps < SIM_PS_PER_US)
+		snprintf(b, n, "%.0f ns", (double)ps / SIM_PS_PER_NS);
+	else if (ps < 10 * SIM_PS_PER_US)
 		snprintf(b, n, "%.2f us", (double)ps / SIM_PS_PER_US);
 	else if (ps < 10 * SIM_PS_PER_MS)
 		snprintf(b, n, "%.1f us", (double)ps / SIM_PS_PER_US);
 	else
 		snprintf(b, n, "%.2f ms", (double)ps / SIM_PS_PER_MS);
+}
+
+/* min, mean, the percentiles and max of each histogram, one row each: min,
+ * mean and p10 beside the upper percentiles show a distribution with two
+ * humps for what it is. */
+static void lat_table(FILE *f, const char *title, int n, const struct hist *h, const char *(*stage_name)(enum rx_stage))
+{
+	fprintf(f, "%-20s %9s %9s", title, "min", "mean");
+	for (int i = 0; i < NPCTS; i++)
+		fprintf(f, " %9s", pcts[i].name);
+	fprintf(f, " %9s\n", "max");
+	for (int s = 0; s < n; s++) {
+		char v[16];
+		fprintf(f, "  %-18s", stage_name ? stage_name((enum rx_stage)s) : driver_lat_stage_name((enum lat_stage)s));
+		fmt_ps(v, sizeof v, hist_min(&h[s]));
+		fprintf(f, " %9s", v);
+		fmt_ps(v, sizeof v, hist_count(&h[s]) ? hist_sum(&h[s]) / hist_count(&h[s]) : 0);
+		fprintf(f, " %9s", v);
+		for (int i = 0; i < NPCTS; i++) {
+			fmt_ps(v, sizeof v, hist_percentile(&h[s], pcts[i].ppm));
+			fprintf(f, " %9s", v);
+		}
+		fmt_ps(v, sizeof v, hist_max(&h[s]));
+		fprintf(f, " %9s\n", v);
+	}
+}
+
+/* The PCIe link: utilisation per direction and its share by class; drops
+ * the full packet buffer made, by what held it. */
+static void link_text(FILE *f, const struct run *r)
+{
+	const struct pcie_link_stats *ls = nic_pcie_stats(r->nic);
+	const struct pcie_cfg *c = &r->cfg.pcie;
+	fprintf(f, "pcie gen%u x%u (%.2f Gb/s a direction), mps %u, mrrs %u: utilisation by class\n", c->gen, c->lanes,
+		(double)pcie_link_kbps(c) / 1e6, c->mps, c->mrrs);
+	for (int d = 0; d < PCIE_DIRS; d++) {
+		uint64_t busy = 0;
+		for (int k = 0; k < PCIE_CLASSES; k++)
+			busy += ls->busy_ps[d][k];
+		fprintf(f, "  %-5s %6.2f%%", pcie_dir_names[d], (double)link_ppm(busy, r->sim_end_ps) / 1e4);
+		for (int k = 0; k < PCIE_CLASSES; k++)
+			if (ls->busy_ps[d][k])
+				fprintf(f, "  %s %.2f%%", pcie_class_names[k], (double)link_ppm(ls->busy_ps[d][k], r->sim_end_ps) / 1e4);
+		fputc('\n', f);
+	}
+	const struct nic_stats *ns = nic_stats(r->nic);
+	uint64_t full = 0;
+	for (const struct stat_def *d = nic_buffer_full_stat_defs; d->name; d++)
+		full += stat_value(d, ns);
+	if (full) {
+		fprintf(f, "packet buffer full: %" PRIu64 " frames dropped, while", full);
+		for (const struct stat_def *d = nic_buffer_full_stat_defs; d->name; d++)
+			fprintf(f, " %s %" PRIu64, d->name, stat_value(d, ns));
+		fputs(" held it\n", f);
+	}
+	if (ns->read_tag_waits)
+		fprintf(f, "descriptor fetches that waited for a read tag: %" PRIu64 "\n", ns->read_tag_waits);
 }
 
 void report_text(const struct run *r, FILE *f)
@@ -326,7 +432,7 @@ void report_text(const struct run *r, FILE *f)
 		const struct nic_queue_stats *qq = nic_queue_stats(r->nic, q);
 		struct irq_vec_stats iv = nic_irq_stats(r->nic, q);
 		const void *st[NCOLS] = { hq, hq, qq, qq, &iv };
-		if (nq > REPORT_QUEUES_ALL_MAX && !hq->packets && !qq->drop_fifo_full && !qq->drop_no_desc)
+		if (nq > REPORT_QUEUES_ALL_MAX && !hq->packets && !qq->drop_buffer_full && !qq->drop_no_desc)
 			continue; /* many queues: show the ones that saw traffic */
 		char a[16], b[16], c[16], d[16];
 		const struct hist *e = driver_queue_lat(r->drv, q, LAT_E2E);
@@ -351,18 +457,16 @@ void report_text(const struct run *r, FILE *f)
 		fprintf(f, "; frames reordered within a flow: %" PRIu64, r->reordered);
 	fprintf(f, "\n\n");
 
-	fprintf(f, "latency, all queues      p50        p90        p99      p99.9        max\n");
 	struct hist all[LAT_COUNT];
 	merge_queues(r, all);
-	for (int s = 0; s < LAT_COUNT; s++) {
-		enum { NP = sizeof pcts / sizeof pcts[0] };
-		_Static_assert(NP == 4, "the header and format above print four percentiles");
-		char v[NP + 1][16];
-		for (int i = 0; i < NP; i++)
-			fmt_ps(v[i], sizeof v[i], hist_percentile(&all[s], pcts[i].ppm));
-		fmt_ps(v[NP], sizeof v[NP], hist_max(&all[s]));
-		fprintf(f, "  %-18s %10s %10s %10s %10s %10s\n", driver_lat_stage_name((enum lat_stage)s), v[0], v[1], v[2], v[3], v[4]);
-	}
+	lat_table(f, "latency, all queues", LAT_COUNT, all, NULL);
+	struct hist stg[STG_COUNT];
+	for (int s = 0; s < STG_COUNT; s++)
+		stg[s] = *driver_stage_lat(r->drv, (enum rx_stage)s);
+	fputc('\n', f);
+	lat_table(f, "latency by stage", STG_COUNT, stg, driver_rx_stage_name);
+	fputc('\n', f);
+	link_text(f, r);
 	/* Columns named by the declared counters. */
 	fprintf(f, "\n%4s %7s", "cpu", "util");
 	for (const struct stat_def *d = cpu_cycle_stat_defs; d->name; d++) {
@@ -412,9 +516,15 @@ void report_write_docs(FILE *f)
 	      "| `replay` | the replay's counters (below) |\n"
 	      "| `nic` | parse status counts, frames by kind, receive-checksum verdicts, MAC counters, pipeline "
 	      "cycles, unknown register accesses (below) |\n"
-	      "| `drops` | totals by cause (below) |\n"
+	      "| `drops` | totals by cause (below), and `buffer_full_by`: the `buffer_full` drops by what held the "
+	      "packet buffer (below) |\n"
+	      "| `pcie` | the NIC's PCIe link: per direction (`up`, device to host; `down`, host to device) "
+	      "`utilisation_ppm` (busy time over simulated time) and, per class (`data`, `descriptors`, `write_back`, "
+	      "`msix`, `doorbells`), `tlps`, `bytes` on the link (TLP headers, framing, payload) and `busy_ps`; "
+	      "`reads`, the DMA reads issued (docs/pcie.md) |\n"
 	      "| `queues[]` | per queue: `queue`, `cpu`, the per-queue counters below, `latency_ps` per stage |\n"
 	      "| `latency_ps_all_queues` | the latency of every queue merged, per stage |\n"
+	      "| `latency_stages_ps` | every queue's frames, the latency cut into consecutive stages (below) |\n"
 	      "| `queue_imbalance_max_over_mean_permille` | max/mean packets per queue × 1000 (1000 = even) |\n"
 	      "| `rebalance` | with indirection-table updates only (below) |\n"
 	      "| `flow_reordered_frames` | frames the host finished after a later frame of the same flow (null "
@@ -436,6 +546,7 @@ void report_write_docs(FILE *f)
 	      f);
 	docs_counters(f, "drops.", nic_queue_drop_stat_defs);
 	docs_counters(f, "drops.", nic_drop_stat_defs);
+	docs_counters(f, "drops.buffer_full_by.", nic_buffer_full_stat_defs);
 	docs_counters(f, "queues[].", host_queue_stat_defs);
 	docs_counters(f, "queues[].drops.", nic_queue_drop_stat_defs);
 	docs_counters(f, "queues[].", nic_queue_stat_defs);
@@ -454,8 +565,12 @@ void report_write_docs(FILE *f)
 	};
 	for (int st = 0; st < LAT_COUNT; st++)
 		fprintf(f, "- `%s`: %s;\n", driver_lat_stage_name((enum lat_stage)st), stage_desc[st]);
-	fputs("\neach as `count`, `p50`, `p90`, `p99`, `p99_9`, `max`, `mean`. Percentiles come from a log-linear\n"
-	      "histogram (sim/hist.h): exact below 64 ps, then within 1/32 (3.1%) above the exact value; `max`\n"
-	      "is exact.\n",
+	fputs("\n`latency_stages_ps` cuts the same latency into consecutive stages, whose sum is `end_to_end` "
+	      "frame by frame:\n\n", f);
+	for (int st = 0; st < STG_COUNT; st++)
+		fprintf(f, "- `%s`: %s;\n", driver_rx_stage_name((enum rx_stage)st), driver_rx_stage_desc((enum rx_stage)st));
+	fputs("\neach as `count`, `min`, `p10`, `p50`, `p90`, `p99`, `p99_9`, `max`, `mean`. Percentiles come from a\n"
+	      "log-linear histogram (sim/hist.h): exact below 64 ps, then within 1/32 (3.1%) above the exact value;\n"
+	      "`min`, `max` and `mean` are exact (the mean rounded down).\n",
 	      f);
 }

@@ -76,7 +76,8 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 	rc = -1;
 	r->host = *replay_host(r->rep);
 	enum parse_link link = replay_trace_info(r->rep)->link;
-	if (nic_new(&r->nic, r->k, &r->bus, &cfg->nic, &cfg->mac, &cfg->rss, link, err, err_len))
+	if (nic_new(&r->nic, r->k, &r->bus, &cfg->nic, &cfg->mac, &cfg->rss, &cfg->pcie, link, err,
+		    err_len))
 		goto fail;
 	if (opts && opts->engines)
 		nic_set_engines(r->nic, opts->engines);

@@ -27,7 +27,7 @@
 #include "sim/pkt.h"
 #include "traces/flows.h"
 
-#define REPORT_SCHEMA_VERSION 1
+#define REPORT_SCHEMA_VERSION 2
 
 struct run_opts {
 	bool want_flows;                     /* keep per-flow counts (run --flows) */
@@ -78,7 +78,7 @@ static inline uint64_t run_frames_dropped(const struct run *r)
 {
 	uint64_t n = nic_stats(r->nic)->rx_disabled_drops;
 	for (uint32_t q = 0; q < nic_queues(r->nic); q++)
-		n += nic_queue_stats(r->nic, q)->drop_fifo_full + nic_queue_stats(r->nic, q)->drop_no_desc;
+		n += nic_queue_stats(r->nic, q)->drop_buffer_full + nic_queue_stats(r->nic, q)->drop_no_desc;
 	return n;
 }
 
