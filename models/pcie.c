@@ -66,23 +66,23 @@ const struct param_def pcie_params[] = {
 		.offset = offsetof(struct pcie_cfg, lanes), .unit = "lanes",
 		.defval = "8", .min = 1, .max = PCIE_LANES_MAX, .flags = PARAM_F_POW2,
 		.desc = "Link width: 1, 2, 4, 8 or 16 lanes.",
-		.source = "pcie-bench's NFP6000 and NetFPGA measurements: Gen3 x8 (Neugebauer et al., SIGCOMM 2018, section 6)",
+		.source = "pcie-bench's NFP6000 and NetFPGA SUME measurements were at Gen3 x8 (Neugebauer et al., SIGCOMM 2018)",
 	},
 	{
 		.key = "pcie.mps", .type = PARAM_U32,
 		.offset = offsetof(struct pcie_cfg, mps), .unit = "bytes",
 		.defval = "256", .min = PCIE_SIZE_MIN, .max = PCIE_SIZE_MAX, .flags = PARAM_F_POW2,
 		.desc = "Max Payload Size: the most data one MWr or CplD TLP carries.",
-		.source = "pcie-bench/pcie-model pcie_bw.py default --mps 256 (the common setting of Xeon root ports); "
-			  "allowed values 128..4096 (PCI Express Base Specification, Device Control register)",
+		.source = "pcie-bench/pcie-model pcie_bw.py default --mps 256; allowed values 128..4096 (PCI Express "
+			  "Base Specification, Device Control register)",
 	},
 	{
 		.key = "pcie.mrrs", .type = PARAM_U32,
 		.offset = offsetof(struct pcie_cfg, mrrs), .unit = "bytes",
 		.defval = "512", .min = PCIE_SIZE_MIN, .max = PCIE_SIZE_MAX, .flags = PARAM_F_POW2,
 		.desc = "Max Read Request Size: the most data one MRd asks for.",
-		.source = "pcie-bench/pcie-model pcie_bw.py default --mrrs 512 (also the Linux default for most "
-			  "devices); allowed values 128..4096 (PCI Express Base Specification, Device Control register)",
+		.source = "pcie-bench/pcie-model pcie_bw.py default --mrrs 512, also the reset value of the field "
+			  "(PCI Express Base Specification, Device Control register); allowed values 128..4096",
 	},
 	{
 		.key = "pcie.rcb", .type = PARAM_U32,

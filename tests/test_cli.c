@@ -217,6 +217,37 @@ static void test_cli_pcie_prints_tlps_bytes_bandwidth_and_latency(void **state)
 	free(out);
 }
 
+/* The examples in README.md and docs/pcie.md are what `nicsim pcie` prints
+ * today: every line of its output appears in them, indented as a code block. */
+static void test_cli_pcie_examples_in_the_docs_are_current(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *args, *doc;
+	} ex[] = {
+		{ "pcie --size 1500 --dir write", "README.md" },
+		{ "pcie --size 1500 --dir write", "docs/pcie.md" },
+		{ "pcie --size 64 --dir read", "docs/pcie.md" },
+	};
+	for (size_t i = 0; i < sizeof ex / sizeof ex[0]; i++) {
+		char cmd[8192];
+		snprintf(cmd, sizeof cmd, "'%s' %s", tu_nicsim_bin(), ex[i].args);
+		char *out;
+		assert_int_equal(tu_run(cmd, &out), 0);
+		char *doc = tu_read_file(tu_path(tu_src_dir(), ex[i].doc), NULL);
+		assert_non_null(doc);
+		for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+			char want[1024];
+			snprintf(want, sizeof want, "\n    %s\n", line);
+			if (!strstr(doc, want))
+				fail_msg("%s: the example of `nicsim %s` lacks the line '%s'; paste the output again",
+					 ex[i].doc, ex[i].args, line);
+		}
+		free(doc);
+		free(out);
+	}
+}
+
 static void test_cli_pcie_refuses_bad_values_naming_the_option(void **state)
 {
 	(void)state;
@@ -265,6 +296,7 @@ int main(void)
 		cmocka_unit_test(test_cli_reference_pages_are_what_the_declarations_generate),
 		cmocka_unit_test(test_cli_help_and_config_come_from_the_parameter_tables),
 		cmocka_unit_test(test_cli_pcie_prints_tlps_bytes_bandwidth_and_latency),
+		cmocka_unit_test(test_cli_pcie_examples_in_the_docs_are_current),
 		cmocka_unit_test(test_cli_pcie_refuses_bad_values_naming_the_option),
 		cmocka_unit_test(test_cli_retired_dma_keys_name_their_pcie_replacements),
 	};
