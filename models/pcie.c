@@ -262,30 +262,45 @@ const char *pcie_encoding_name(const struct pcie_cfg *c)
 	return c->gen <= 2 ? "8b/10b" : "128b/130b";
 }
 
-uint64_t pcie_wire_ps(const struct pcie_cfg *c, uint64_t bytes)
+/* ps = bytes x 8 x (1000 + permille)/1000 x 10^6 / (MT/s x lanes x d/l)
+ *    = bytes x [8 x (1000 + permille) x 1000 x l] / [MT/s x lanes x d],
+ * rounded up. num is below 2^31 (8 x 2000 x 1000 x 130), so a transfer of
+ * fewer than 2^32 bytes needs no more than 64 bits; more takes 128. */
+static void pcie_wire_factor(const struct pcie_cfg *c, uint64_t *num, uint64_t *den)
 {
 	uint32_t d, l;
 	pcie_encoding(c->gen, &d, &l);
-	/* ps = bytes x 8 x (1000 + permille)/1000 x 10^6 / (MT/s x lanes x d/l)
-	 *    = bytes x [8 x (1000 + permille) x 1000 x l] / [MT/s x lanes x d],
-	 * rounded up, in 128 bits (the product of a 64-bit count and 2.1e9). */
-	uint64_t num = 8ull * (1000u + c->dllp_permille) * 1000u * l;
-	uint64_t den = (uint64_t)pcie_mtps(c->gen) * c->lanes * d;
+	*num = 8ull * (1000u + c->dllp_permille) * 1000u * l;
+	*den = (uint64_t)pcie_mtps(c->gen) * c->lanes * d;
+}
+
+static inline uint64_t wire_ps_of(uint64_t bytes, uint64_t num, uint64_t den)
+{
+	if (bytes < (1ull << 32))
+		return (bytes * num + den - 1) / den;
 	__extension__ unsigned __int128 ps = ((unsigned __int128)bytes * num + den - 1) / den;
 	sim_check(ps <= UINT64_MAX, "pcie_wire_ps: wire time fits 64 bits (bytes of one transfer)");
 	return (uint64_t)ps;
 }
 
+uint64_t pcie_wire_ps(const struct pcie_cfg *c, uint64_t bytes)
+{
+	uint64_t num, den;
+	pcie_wire_factor(c, &num, &den);
+	return wire_ps_of(bytes, num, den);
+}
+
 void pcie_link_init(struct pcie_link *l, const struct pcie_cfg *c)
 {
-	*l = (struct pcie_link){ .cfg = *c };
+	*l = (struct pcie_link){ .cfg = *c, .req_hdr_bytes = pcie_req_hdr_bytes(c) };
+	pcie_wire_factor(c, &l->wire_num, &l->wire_den);
 }
 
 /* Put bytes of TLPs on direction d no earlier than t_ps; returns the end. */
-static uint64_t pcie_link_send(struct pcie_link *l, enum pcie_dir d, enum pcie_class cl, uint64_t t_ps,
+static inline uint64_t pcie_link_send(struct pcie_link *l, enum pcie_dir d, enum pcie_class cl, uint64_t t_ps,
 			       struct pcie_bytes b)
 {
-	uint64_t wire_ps = pcie_wire_ps(&l->cfg, b.bytes);
+	uint64_t wire_ps = wire_ps_of(b.bytes, l->wire_num, l->wire_den);
 	uint64_t start_ps = t_ps > l->free_ps[d] ? t_ps : l->free_ps[d];
 	l->free_ps[d] = start_ps + wire_ps;
 	l->st.tlps[d][cl] += b.tlps;
@@ -300,6 +315,10 @@ uint64_t pcie_link_write(struct pcie_link *l, enum pcie_dir d, enum pcie_class c
 	sim_check(d < PCIE_DIRS && cl < PCIE_CLASSES, "pcie_link_write: direction and class in range");
 	if (!len)
 		return t_ps;   /* nothing goes on the link */
+	/* Most writes (a frame into a 2 KB buffer at MPS 256 excepted) fit in
+	 * one MPS-aligned block: one TLP, no walk. */
+	if ((addr & (l->cfg.mps - 1)) + len <= l->cfg.mps)
+		return pcie_link_send(l, d, cl, t_ps, (struct pcie_bytes){ .tlps = 1, .bytes = l->req_hdr_bytes + len });
 	return pcie_link_send(l, d, cl, t_ps, pcie_write_bytes(&l->cfg, addr, len));
 }
 

@@ -99,6 +99,8 @@ struct pcie_link_stats {
 struct pcie_link {
 	struct pcie_cfg cfg;
 	uint64_t free_ps[PCIE_DIRS];   /* the direction is busy until then */
+	uint64_t wire_num, wire_den;   /* pcie_wire_ps's factor, ps = ceil(bytes x num / den), kept from cfg */
+	uint32_t req_hdr_bytes;        /* an MWr's or MRd's bytes besides its payload */
 	struct pcie_link_stats st;
 };
 
