@@ -261,6 +261,13 @@ static bool isr_work(void *owner, uint32_t core, uint32_t qi, bool is_start, str
 
 /* ---- DPC ---- */
 
+/* The EITR word for an interval and frame limit, with the timing rule of
+ * irq.timing (EITR.DELAY, docs/registers.md). */
+static uint32_t eitr_word(const struct driver *d, uint32_t usecs, uint32_t frames)
+{
+	return NIC_EITR(usecs, frames) | (d->irq.timing == ITR_TIMING_DELAY ? NIC_EITR_DELAY : 0);
+}
+
 /* The adaptive interval of a queue's vector now: one vector, e1000e's
  * classes; several, igb's ring ITR (host/itr.h). */
 static uint32_t itr_usecs(const struct driver *d, const struct drv_q *q)
@@ -286,7 +293,7 @@ static void itr_choose(struct driver *d, struct drv_q *q)
 	q->itr_bytes = 0;
 	uint32_t after = itr_usecs(d, q);
 	if (after != before) {
-		q->itr_eitr = NIC_EITR(after, d->irq.frames);
+		q->itr_eitr = eitr_word(d, after, d->irq.frames);
 		q->is_itr_due = true;
 	}
 }
@@ -545,7 +552,7 @@ void driver_start(struct driver *d)
 		uint32_t usecs = d->irq.mode == ITR_MODE_OFF ? 0
 				 : d->irq.mode == ITR_MODE_FIXED ? d->irq.usecs : itr_usecs(d, q);
 		uint32_t frames = d->irq.mode == ITR_MODE_OFF ? 1 : d->irq.frames;
-		bus_reg_write(b, t, NIC_REG_EITR(i), NIC_EITR(usecs, frames));
+		bus_reg_write(b, t, NIC_REG_EITR(i), eitr_word(d, usecs, frames));
 		q->next_to_clean = 0;
 		bus_reg_write(b, t, base + NIC_RXQ_RDT, q->count - 1);
 		bus_reg_write(b, t, NIC_REG_EIMS(i), NIC_EIM_VECTOR);

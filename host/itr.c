@@ -12,16 +12,28 @@ const struct param_def itr_params[] = {
 		.source = "fixed keeps runs comparable across configs; Intel drivers default to adaptive (e1000e.rst, igb.h IGB_DEFAULT_ITR 3)",
 	},
 	{
+		.key = "irq.timing", .type = PARAM_ENUM, .offset = offsetof(struct itr_cfg, timing),
+		.unit = "", .defval = "throttle", .choices = "throttle,delay",
+		.desc = "How the NIC times the interval (EITR bit 31, docs/irq.md): throttle, a minimum interval "
+			"between interrupts counted from the last one, so a frame after a quiet spell interrupts at "
+			"once (Intel EITR); delay, the interval counted from the first completion not yet signalled, "
+			"so a lone frame waits the whole interval (ethtool's rule, Mellanox CQ moderation).",
+		.source = "Intel I210 datasheet section 7.3, 82598EB datasheet section 3.5.4.2, 82575EB SDM section "
+			  "14.3.45 (throttle); Linux include/uapi/linux/ethtool.h, struct ethtool_coalesce (delay)",
+	},
+	{
 		.key = "irq.usecs", .type = PARAM_U32, .offset = offsetof(struct itr_cfg, usecs),
 		.unit = "us", .defval = "50", .min = 0, .max = 65535,
-		.desc = "Fire when this long has passed since the first un-signalled completion (0 = no time limit; "
-			"at most 65535, the width of the interval field the driver writes to EITR).",
+		.desc = "The EITR interval: with irq.timing=throttle at least this long between interrupts, with "
+			"delay this long after the first un-signalled completion (0 = no time rule; at most 65535, "
+			"the width of the interval field the driver writes to EITR).",
 		.source = "Linux ixgbe/ixgbe.h IXGBE_20K_ITR: 20000 interrupts/s = 50 us",
 	},
 	{
 		.key = "irq.frames", .type = PARAM_U32, .offset = offsetof(struct itr_cfg, frames),
-		.unit = "frames", .defval = "0", .min = 0, .max = 65535,
-		.desc = "Fire when this many completions are un-signalled (0 = no frame limit).",
+		.unit = "frames", .defval = "0", .min = 0, .max = 32767,
+		.desc = "Fire when this many completions are un-signalled, under either timing (0 = no frame "
+			"limit; at most 32767, the width of EITR's frame field).",
 		.source = "ethtool rx-frames; Intel drivers moderate by time only",
 	},
 	{

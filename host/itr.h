@@ -55,9 +55,12 @@
 /* The driver's interrupt moderation policy (keys irq.*). The NIC knows only
  * the EITR values the driver writes from it. */
 enum itr_mode { ITR_MODE_FIXED = 0, ITR_MODE_ADAPTIVE, ITR_MODE_OFF };
+/* How the NIC times the interval (EITR.DELAY, models/irq.h). */
+enum itr_timing { ITR_TIMING_THROTTLE = 0, ITR_TIMING_DELAY };
 
 struct itr_cfg {
 	uint32_t mode;                  /* enum itr_mode */
+	uint32_t timing;                /* enum itr_timing */
 	uint32_t usecs;                 /* ethtool rx-usecs (fixed mode) */
 	uint32_t frames;                /* ethtool rx-frames (0 = no frame limit) */
 	bool is_adaptive_conservative;  /* adaptive mode: no interval below 20000 interrupts/s */

@@ -244,7 +244,7 @@ static uint32_t r_eitr(struct nic *n, uint32_t i, uint32_t o) { (void)o; return 
 static void w_eitr(struct nic *n, uint32_t i, uint32_t o, uint32_t v)
 {
 	(void)o;
-	irq_set_itr(n->irq, i, NIC_EITR_USECS(v), NIC_EITR_FRAMES(v));
+	irq_eitr_write(n->irq, i, v);
 }
 static uint32_t r_zero(struct nic *n, uint32_t i, uint32_t o) { (void)n; (void)i; (void)o; return 0; }
 static void w_eims(struct nic *n, uint32_t i, uint32_t o, uint32_t v)

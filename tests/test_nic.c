@@ -78,8 +78,12 @@ static struct nic *setup(struct stub *s, struct bus *b, uint32_t queues, const c
 	bus_reg_write(b, 0, NIC_REG_RXQ(0) + NIC_RXQ_BUFLEN, 2048);
 	bus_reg_write(b, 0, NIC_REG_MSIX(0) + NIC_MSIX_DATA, 0);
 	/* Moderation as a driver programs it: "fixed" is 50 us (irq.usecs'
-	 * default), "off" EITR's reset value, one interrupt per frame. */
-	bus_reg_write(b, 0, NIC_REG_EITR(0), strcmp(irq_mode, "fixed") ? NIC_EITR(0, 1) : NIC_EITR(50, 0));
+	 * default) under the default throttle timing, "delay" the same under
+	 * ethtool's delay rule (EITR.DELAY), "off" EITR's reset value, one
+	 * interrupt per frame. */
+	uint32_t eitr = !strcmp(irq_mode, "fixed") ? NIC_EITR(50, 0)
+			: !strcmp(irq_mode, "delay") ? NIC_EITR(50, 0) | NIC_EITR_DELAY : NIC_EITR(0, 1);
+	bus_reg_write(b, 0, NIC_REG_EITR(0), eitr);
 	bus_reg_write(b, 0, NIC_REG_EIMS(0), 1);
 	bus_reg_write(b, 0, NIC_REG_RCTL, 1);
 	return n;
@@ -229,13 +233,14 @@ static void test_nic_unknown_and_invalid_register_accesses_are_counted_not_fatal
 	teardown(&s, n);
 }
 
-static void test_nic_moderation_holds_the_interrupt_for_usecs(void **state)
+static void test_nic_delay_moderation_holds_the_interrupt_for_usecs(void **state)
 {
 	(void)state;
 	struct stub s;
 	struct bus b;
-	struct nic *n = setup(&s, &b, 1, "fixed");
-	/* irq.usecs = 50 (default): three frames, one interrupt, 50 us after the first completion. */
+	struct nic *n = setup(&s, &b, 1, "delay");
+	/* irq.usecs = 50 (default), irq.timing=delay: three frames, one
+	 * interrupt, 50 us after the first completion. */
 	bus_reg_write(&b, 0, NIC_REG_RXQ(0) + NIC_RXQ_RDT, ENTRIES - 1);
 	for (int i = 0; i < 3; i++)
 		send_frame(&s, &b);
@@ -248,6 +253,37 @@ static void test_nic_moderation_holds_the_interrupt_for_usecs(void **state)
 	teardown(&s, n);
 }
 
+static void test_nic_throttle_moderation_signals_a_lone_frame_at_once_then_paces(void **state)
+{
+	(void)state;
+	struct stub s;
+	struct bus b;
+	struct nic *n = setup(&s, &b, 1, "fixed");
+	/* irq.usecs = 50, throttle (the default timing): the same three frames.
+	 * The first completion finds the count run out (no interrupt yet) and
+	 * fires at once: its MSI-X comes with its write-back, under 2 us in
+	 * (test_nic_frame_is_written_back_and_signalled_by_msix's timing). The
+	 * other two complete within the next few hundred ns, with the vector
+	 * masked (the stub never unmasks): no second interrupt. */
+	bus_reg_write(&b, 0, NIC_REG_RXQ(0) + NIC_RXQ_RDT, ENTRIES - 1);
+	for (int i = 0; i < 3; i++)
+		send_frame(&s, &b);
+	sim_run_until(s.k, 2 * SIM_PS_PER_US);
+	assert_int_equal(s.msix[0], 1);
+	uint64_t first = s.msix_t[0];
+	assert_true(first >= 54400 + 560000 && first < 2 * SIM_PS_PER_US);
+	/* Unmask at 10 us, within the 50 us from that interrupt: the two
+	 * pending completions are signalled when the count runs out, 50 us
+	 * after the first interrupt. */
+	sim_run_until(s.k, 10 * SIM_PS_PER_US);
+	bus_reg_write(&b, sim_now_ps(s.k), NIC_REG_EIMS(0), 1);
+	assert_int_equal(s.msix[0], 1);
+	sim_run_until(s.k, SIM_TIME_NEVER);
+	assert_int_equal(s.msix[0], 2);
+	assert_int_equal(s.msix_t[0], first + 50 * SIM_PS_PER_US);
+	teardown(&s, n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,7 +291,8 @@ int main(void)
 		cmocka_unit_test(test_nic_drops_for_want_of_a_descriptor_and_counts_it),
 		cmocka_unit_test(test_nic_unknown_and_invalid_register_accesses_are_counted_not_fatal),
 		cmocka_unit_test(test_nic_ring_reset_under_a_dma_drops_the_frame_and_writes_nothing),
-		cmocka_unit_test(test_nic_moderation_holds_the_interrupt_for_usecs),
+		cmocka_unit_test(test_nic_delay_moderation_holds_the_interrupt_for_usecs),
+		cmocka_unit_test(test_nic_throttle_moderation_signals_a_lone_frame_at_once_then_paces),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
