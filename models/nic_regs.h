@@ -17,7 +17,10 @@
 
 /* Device control. */
 #define NIC_REG_CTRL         0x00000u  /* bit 0 RST: reset all queues and interrupt vectors */
-#define NIC_REG_STATUS       0x00008u  /* read-only: bit 0 link up */
+#define NIC_REG_STATUS       0x00008u  /* read-only: bit 0 link up, bits 31:8 link speed in Mb/s */
+#define NIC_STATUS_LU        0x00000001u  /* STATUS: link up */
+#define NIC_STATUS_SPEED_MBPS(w) ((w) >> 8)  /* STATUS: the line rate, Mb/s (mac.rate_mbps) */
+#define NIC_STATUS_SPEED_MAX_MBPS 0xffffffu
 #define NIC_REG_CAPS         0x00010u  /* read-only: bits 15:0 receive queues, bits 31:16 RETA entries */
 #define NIC_CAPS_QUEUES(w)   ((w) & 0xffffu)
 #define NIC_CAPS_RETA(w)     ((w) >> 16)

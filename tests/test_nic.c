@@ -284,6 +284,19 @@ static void test_nic_throttle_moderation_signals_a_lone_frame_at_once_then_paces
 	teardown(&s, n);
 }
 
+static void test_nic_status_reports_link_up_and_the_line_rate(void **state)
+{
+	(void)state;
+	struct stub s;
+	struct bus b;
+	struct nic *n = setup(&s, &b, 1, "off");
+	/* mac.rate_mbps = 10000 (default): bit 0 link up, bits 31:8 10000. */
+	uint32_t st = (uint32_t)bus_reg_read(&b, 0, NIC_REG_STATUS);
+	assert_int_equal(st, 1u | 10000u << 8);
+	assert_int_equal(NIC_STATUS_SPEED_MBPS(st), 10000);
+	teardown(&s, n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -293,6 +306,7 @@ int main(void)
 		cmocka_unit_test(test_nic_ring_reset_under_a_dma_drops_the_frame_and_writes_nothing),
 		cmocka_unit_test(test_nic_delay_moderation_holds_the_interrupt_for_usecs),
 		cmocka_unit_test(test_nic_throttle_moderation_signals_a_lone_frame_at_once_then_paces),
+		cmocka_unit_test(test_nic_status_reports_link_up_and_the_line_rate),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
