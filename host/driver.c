@@ -191,6 +191,8 @@ struct driver {
 	struct cost_cfg cost;
 	struct drv_rss_cfg rss;
 	struct itr_cfg irq;
+	enum itr_algo itr_algo;     /* adaptive moderation: which driver's, by line rate (host/itr.h) */
+	uint32_t link_mbps;         /* the line rate, from STATUS */
 	enum parse_link link;
 	uint32_t nq, ncpu;
 	uint32_t table_size;        /* RETA entries, from CAPS */
@@ -294,32 +296,51 @@ static bool isr_work(void *owner, uint32_t core, uint32_t qi, bool is_start, str
 
 /* ---- DPC ---- */
 
-/* The adaptive interval of a queue's vector now: one vector, e1000e's
- * classes; several, igb's ring ITR (host/itr.h). */
-static uint32_t itr_usecs(const struct driver *d, const struct drv_q *q)
+/* The EITR word for an interval and frame limit, with the timing rule of
+ * irq.timing (EITR.DELAY, docs/registers.md). */
+static uint32_t eitr_word(const struct driver *d, uint32_t usecs, uint32_t frames)
 {
-	return d->nq == 1 ? itr_single_usecs(&q->itr) : itr_ring_usecs(&q->itr);
+	return NIC_EITR(usecs, frames) | (d->irq.timing == ITR_TIMING_DELAY ? NIC_EITR_DELAY : 0);
 }
 
-/* Adaptive moderation, before the vector is unmasked (igb_ring_irq_enable):
- * the next interval from what this vector's DPCs processed since the last
- * choice. When it changed, it is written to EITR at the start of the next
- * ISR, as igb_msix_ring does (igb_write_itr), so it governs the interval
- * after that interrupt. One vector: e1000e's classes; several:
- * igb_update_ring_itr (host/itr.h). */
-static void itr_choose(struct driver *d, struct drv_q *q)
+/* The adaptive interval of a queue's vector now: ixgbe's at 10 Gb/s and up;
+ * below, one vector, e1000e's classes; several, igb's ring ITR (host/itr.h). */
+static uint32_t itr_usecs(const struct driver *d, const struct drv_q *q)
+{
+	switch (d->itr_algo) {
+	case ITR_ALGO_IXGBE: return itr_ixgbe_usecs(&q->itr);
+	case ITR_ALGO_E1000E: return itr_single_usecs(&q->itr);
+	case ITR_ALGO_IGB_RING: break;
+	}
+	return itr_ring_usecs(&q->itr);
+}
+
+/* Adaptive moderation, before the vector is unmasked: the next interval from
+ * what this vector's DPCs processed since the last choice. ixgbe writes a
+ * changed one to EITR at once (ixgbe_poll: ixgbe_set_itr, then
+ * ixgbe_irq_enable_queues); igb at the start of the next ISR (igb_msix_ring:
+ * igb_write_itr). Neither write restarts the NIC's throttle count (igb's
+ * E1000_EITR_CNT_IGNR, ixgbe's IXGBE_EITR_CNT_WDIS; models/irq.h): the
+ * count loaded at the last interrupt runs out, and the new interval is
+ * loaded at the next one. */
+static void itr_choose(struct driver *d, struct drv_q *q, uint64_t now)
 {
 	bool is_cons = d->irq.is_adaptive_conservative;
 	uint32_t before = itr_usecs(d, q);
-	if (d->nq == 1)
-		itr_update_single(&q->itr, q->itr_frames, q->itr_bytes, is_cons);
-	else
-		itr_update_ring(&q->itr, q->itr_frames, q->itr_bytes, is_cons);
+	switch (d->itr_algo) {
+	case ITR_ALGO_IXGBE: itr_update_ixgbe(&q->itr, q->itr_frames, q->itr_bytes, now); break;
+	case ITR_ALGO_E1000E: itr_update_single(&q->itr, q->itr_frames, q->itr_bytes, is_cons); break;
+	case ITR_ALGO_IGB_RING: itr_update_ring(&q->itr, q->itr_frames, q->itr_bytes, is_cons); break;
+	}
 	q->itr_frames = 0;
 	q->itr_bytes = 0;
 	uint32_t after = itr_usecs(d, q);
-	if (after != before) {
-		q->itr_eitr = NIC_EITR(after, d->irq.frames);
+	if (after == before)
+		return;
+	if (d->itr_algo == ITR_ALGO_IXGBE) {
+		bus_reg_write(d->bus, now, NIC_REG_EITR(q->index), eitr_word(d, after, d->irq.frames));
+	} else {
+		q->itr_eitr = eitr_word(d, after, d->irq.frames);
 		q->is_itr_due = true;
 	}
 }
@@ -440,7 +461,7 @@ static void dpc_end(struct driver *d, struct drv_q *q)
 		return;
 	}
 	if (d->irq.mode == ITR_MODE_ADAPTIVE)
-		itr_choose(d, q);
+		itr_choose(d, q, now);
 	bus_reg_write(d->bus, now, NIC_REG_EIMS(q->index), NIC_EIM_VECTOR);
 }
 
@@ -499,6 +520,9 @@ int driver_new(struct driver **out, struct sim_kernel *k, struct bus *bus, struc
 		return -1;
 	}
 	d->nq = host_queues(cfg, nic_queues);
+	/* The line rate decides whose adaptive moderation the driver runs. */
+	d->link_mbps = NIC_STATUS_SPEED_MBPS((uint32_t)bus_reg_read(bus, sim_now_ps(k), NIC_REG_STATUS));
+	d->itr_algo = itr_algo_for(d->link_mbps, d->nq);
 	d->mem = hostmem_new();
 	d->reta = calloc(d->table_size, sizeof *d->reta);
 	d->lat_stride = (hist_group_bytes(LAT_COUNT) + 63) & ~(size_t)63;
@@ -587,7 +611,8 @@ void driver_start(struct driver *d)
 		bus_reg_write(b, t, NIC_REG_MSIX(i) + NIC_MSIX_ADDR_HI, (uint32_t)(msi >> 32));
 		bus_reg_write(b, t, NIC_REG_MSIX(i) + NIC_MSIX_DATA, i);
 		bus_reg_write(b, t, NIC_REG_MSIX(i) + NIC_MSIX_CTRL, 0);
-		/* Adaptive: start at IGB_START_ITR and choose after each interrupt. */
+		/* Adaptive: start at the driver's start value (host/itr.h) and
+		 * choose after each interrupt. */
 		q->itr = itr_start();
 		q->itr_frames = 0;
 		q->itr_bytes = 0;
@@ -595,7 +620,7 @@ void driver_start(struct driver *d)
 		uint32_t usecs = d->irq.mode == ITR_MODE_OFF ? 0
 				 : d->irq.mode == ITR_MODE_FIXED ? d->irq.usecs : itr_usecs(d, q);
 		uint32_t frames = d->irq.mode == ITR_MODE_OFF ? 1 : d->irq.frames;
-		bus_reg_write(b, t, NIC_REG_EITR(i), NIC_EITR(usecs, frames));
+		bus_reg_write(b, t, NIC_REG_EITR(i), eitr_word(d, usecs, frames));
 		q->next_to_clean = 0;
 		bus_reg_write(b, t, base + NIC_RXQ_RDT, q->count - 1);
 		bus_reg_write(b, t, NIC_REG_EIMS(i), NIC_EIM_VECTOR);

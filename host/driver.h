@@ -21,6 +21,11 @@
  * means "the NIC has none". The driver learns a frame's length, packet type,
  * RSS hash and checksum status from its write-back descriptor, and parses
  * the bytes in its buffer for what the cost model needs (the L4 payload).
+ *
+ * Interrupt moderation (host/itr.h): EITR from irq.* at start, with the
+ * timing rule of irq.timing (EITR.DELAY); in adaptive mode the algorithm of
+ * the Intel driver for the line rate the NIC reports in STATUS (ixgbe at
+ * 10 Gb/s and up, igb or e1000e below) rewrites the interval.
  */
 #ifndef NICSIM_HOST_DRIVER_H
 #define NICSIM_HOST_DRIVER_H

@@ -1,3 +1,13 @@
+/*
+ * models/irq.c — per-vector moderation (throttle or delay, models/irq.h) and
+ * the MSI-X message. Invariant: a vector's timer is set only while the
+ * vector is unmasked with completions pending and its time rule not yet
+ * met; every interrupt sent goes through vec_fire, which reloads the
+ * throttle count.
+ *
+ * Cost: one completion per frame reaches vec_evaluate; its work is a few
+ * integer compares on the vector's first cache line.
+ */
 #include "models/irq.h"
 #include "sim/check.h"
 
@@ -14,13 +24,15 @@
  * line; the rest is cold. by_frames is not kept: it is interrupts - by_timer. */
 struct irq_vec {
 	uint64_t interrupts, completions;
-	uint64_t first_ps;        /* time of the first pending completion */
+	uint64_t first_ps;        /* delay: time of the first pending completion */
+	uint64_t throttle_end_ps; /* throttle: the count loaded at the last interrupt runs out */
 	uint64_t msix_addr;
 	uint32_t pending;         /* completions not yet signalled */
 	uint32_t usecs;           /* EITR interval */
 	uint32_t msix_data;
 	uint32_t msix_ctrl;
 	uint16_t frames;          /* EITR frame count */
+	bool is_delay;            /* EITR.DELAY: ethtool's delay rule instead of the throttle */
 	bool is_masked;           /* fired, waiting for the driver to unmask */
 	bool is_held;             /* fired while the table entry was masked */
 	bool is_timer_set;        /* timer_ev is scheduled */
@@ -54,12 +66,16 @@ static void vec_fire(struct irq *q, struct irq_vec *v, bool by_frames)
 		v->is_held = true;  /* PCI MSI-X: pending bit; sent on unmask of the entry */
 		return;
 	}
+	uint64_t now = sim_now_ps(q->k);
 	v->interrupts++;
 	if (!by_frames)
 		v->by_timer++;
 	v->pending = 0;
 	v->is_masked = true;
-	bus_msix(q->bus, sim_now_ps(q->k), v->msix_addr, v->msix_data);
+	/* The interrupt is issued: the throttle count reloads with the
+	 * interval programmed now (I210 section 7.3). */
+	v->throttle_end_ps = now + (uint64_t)v->usecs * SIM_PS_PER_US;
+	bus_msix(q->bus, now, v->msix_addr, v->msix_data);
 }
 
 static void vec_timer(struct sim_kernel *k, struct sim_event *ev, void *arg)
@@ -82,7 +98,10 @@ static void vec_evaluate(struct irq *q, struct irq_vec *v)
 	}
 	if (v->usecs == 0)
 		return; /* frames-only moderation: wait for more */
-	uint64_t due = v->first_ps + (uint64_t)v->usecs * SIM_PS_PER_US;
+	/* Throttle: due when the count loaded at the last interrupt runs out
+	 * (already, after a quiet spell: fire now). Delay: the interval after
+	 * the first pending completion. */
+	uint64_t due = v->is_delay ? v->first_ps + (uint64_t)v->usecs * SIM_PS_PER_US : v->throttle_end_ps;
 	uint64_t now = sim_now_ps(q->k);
 	if (due <= now) {
 		vec_fire(q, v, false);
@@ -115,8 +134,8 @@ void irq_reset(struct irq *q)
 		struct irq_vec *v = &q->v[i];
 		sim_cancel(q->k, &v->timer_ev);
 		/* EITR's reset value: no interval, one frame (ethtool's usecs 0,
-		 * frames 1): every completion fires until the driver programs
-		 * moderation. */
+		 * frames 1), throttle timing: every completion fires until the
+		 * driver programs moderation. The throttle count starts run out. */
 		*v = (struct irq_vec){ .owner = q, .usecs = 0, .frames = 1, .is_masked = true };
 		snprintf(v->name, sizeof v->name, "irq.q%u.itr", i);
 		sim_event_init(&v->timer_ev, v->name, SIM_PRIO_HW, vec_timer, v);
@@ -158,17 +177,22 @@ void irq_mask(struct irq *q, uint32_t vi)
 	timer_cancel(q, &q->v[vi]);
 }
 
-void irq_set_itr(struct irq *q, uint32_t vi, uint32_t usecs, uint32_t frames)
+/* Interval, frame limit and rule change; the running throttle count and a
+ * timer already set do not (a write never restarts the count: models/irq.h).
+ * The new interval is loaded at the next interrupt. */
+void irq_eitr_write(struct irq *q, uint32_t vi, uint32_t eitr)
 {
 	sim_check(vi < q->n, "vi < q->n");
-	sim_check(frames <= 0xffffu, "frames <= 0xffffu");
-	q->v[vi].usecs = usecs;
-	q->v[vi].frames = (uint16_t)frames;
+	struct irq_vec *v = &q->v[vi];
+	v->usecs = NIC_EITR_USECS(eitr);
+	v->frames = (uint16_t)NIC_EITR_FRAMES(eitr);
+	v->is_delay = (eitr & NIC_EITR_DELAY) != 0;
 }
 
 uint32_t irq_eitr_read(const struct irq *q, uint32_t vi)
 {
-	return NIC_EITR(q->v[vi].usecs, q->v[vi].frames);
+	const struct irq_vec *v = &q->v[vi];
+	return NIC_EITR(v->usecs, v->frames) | (v->is_delay ? NIC_EITR_DELAY : 0);
 }
 
 void irq_msix_write(struct irq *q, uint32_t vi, uint32_t off, uint32_t val)

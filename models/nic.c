@@ -106,7 +106,17 @@ static void w_ctrl(struct nic *n, uint32_t i, uint32_t o, uint32_t v)
 		n->rctl = 0;
 	}
 }
-static uint32_t r_status(struct nic *n, uint32_t i, uint32_t o) { (void)n; (void)i; (void)o; return 1u; }
+/* Link always up, at the line rate (as Intel's STATUS.SPEED / LINKS.LINK_SPEED
+ * tell the driver the negotiated speed, here in Mb/s). */
+static uint32_t r_status(struct nic *n, uint32_t i, uint32_t o)
+{
+	(void)i;
+	(void)o;
+	uint32_t mbps = n->mac.cfg.rate_mbps;
+	if (mbps > NIC_STATUS_SPEED_MAX_MBPS)
+		mbps = NIC_STATUS_SPEED_MAX_MBPS;
+	return NIC_STATUS_LU | mbps << 8;
+}
 static uint32_t r_caps(struct nic *n, uint32_t i, uint32_t o)
 {
 	(void)i;
@@ -236,7 +246,7 @@ static uint32_t r_eitr(struct nic *n, uint32_t i, uint32_t o) { (void)o; return 
 static void w_eitr(struct nic *n, uint32_t i, uint32_t o, uint32_t v)
 {
 	(void)o;
-	irq_set_itr(n->irq, i, NIC_EITR_USECS(v), NIC_EITR_FRAMES(v));
+	irq_eitr_write(n->irq, i, v);
 }
 static uint32_t r_zero(struct nic *n, uint32_t i, uint32_t o) { (void)n; (void)i; (void)o; return 0; }
 static void w_eims(struct nic *n, uint32_t i, uint32_t o, uint32_t v)

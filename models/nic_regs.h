@@ -17,7 +17,10 @@
 
 /* Device control. */
 #define NIC_REG_CTRL         0x00000u  /* bit 0 RST: reset all queues and interrupt vectors */
-#define NIC_REG_STATUS       0x00008u  /* read-only: bit 0 link up */
+#define NIC_REG_STATUS       0x00008u  /* read-only: bit 0 link up, bits 31:8 link speed in Mb/s */
+#define NIC_STATUS_LU        0x00000001u  /* STATUS: link up */
+#define NIC_STATUS_SPEED_MBPS(w) ((w) >> 8)  /* STATUS: the line rate, Mb/s (mac.rate_mbps) */
+#define NIC_STATUS_SPEED_MAX_MBPS 0xffffffu
 #define NIC_REG_CAPS         0x00010u  /* read-only: bits 15:0 receive queues, bits 31:16 RETA entries */
 #define NIC_CAPS_QUEUES(w)   ((w) & 0xffffu)
 #define NIC_CAPS_RETA(w)     ((w) >> 16)
@@ -58,10 +61,18 @@
 #define NIC_RXQ_COUNT_MAX    1024u
 
 /* Interrupts: one MSI-X vector per receive queue (vector q serves queue q). */
-#define NIC_REG_EITR(v)      (0x20000u + (uint32_t)(v) * 4u)  /* bits 15:0 interval in us, bits 31:16 max frames */
+/* EITR: bits 15:0 interval in us, bits 30:16 frame limit, bit 31 DELAY: how
+ * the interval is timed. 0 (reset): Intel's throttle, a minimum interval
+ * from the last interrupt (I210 datasheet section 7.3); 1: ethtool's delay,
+ * from the first completion not yet signalled (docs/irq.md). A write
+ * changes the interval and never restarts the running count, as igb's
+ * E1000_EITR_CNT_IGNR and ixgbe's IXGBE_EITR_CNT_WDIS writes do. */
+#define NIC_REG_EITR(v)      (0x20000u + (uint32_t)(v) * 4u)
+#define NIC_EITR_DELAY       0x80000000u
+#define NIC_EITR_FRAMES_MAX  0x7fffu
 #define NIC_EITR_USECS(w)    ((w) & 0xffffu)
-#define NIC_EITR_FRAMES(w)   ((w) >> 16)
-#define NIC_EITR(usecs, frames) (((uint32_t)(usecs) & 0xffffu) | (uint32_t)(frames) << 16)
+#define NIC_EITR_FRAMES(w)   (((w) >> 16) & NIC_EITR_FRAMES_MAX)
+#define NIC_EITR(usecs, frames) (((uint32_t)(usecs) & 0xffffu) | ((uint32_t)(frames) & NIC_EITR_FRAMES_MAX) << 16)
 #define NIC_REG_EIMS(v)      (0x24000u + (uint32_t)(v) * 4u)  /* write 1: unmask (re-arm) vector v */
 #define NIC_REG_EIMC(v)      (0x28000u + (uint32_t)(v) * 4u)  /* write 1: mask vector v */
 #define NIC_EIM_VECTOR       1u        /* the bit EIMS/EIMC act on */

@@ -60,6 +60,7 @@ static const struct {
 	{ "rss.max_cpus", "6", "6" },
 	{ "rss.default_queue", "5", "5" },
 	{ "irq.mode", "adaptive", "adaptive" },
+	{ "irq.timing", "DELAY", "delay" },
 	{ "irq.usecs", "20", "20" },
 	{ "irq.frames", "7", "7" },
 	{ "irq.adaptive_conservative", "no", "false" },

@@ -89,8 +89,12 @@ static struct nic *setup_with(struct stub *s, struct bus *b, uint32_t queues, co
 		bus_reg_write(b, 0, NIC_REG_RXQ(q) + NIC_RXQ_SRRCTL, NIC_SRRCTL_DROP_EN);
 		bus_reg_write(b, 0, NIC_REG_MSIX(q) + NIC_MSIX_DATA, q);
 		/* Moderation as a driver programs it: "fixed" is 50 us (irq.usecs'
-		 * default), "off" EITR's reset value, one interrupt per frame. */
-		bus_reg_write(b, 0, NIC_REG_EITR(q), strcmp(irq_mode, "fixed") ? NIC_EITR(0, 1) : NIC_EITR(50, 0));
+		 * default) under the default throttle timing, "delay" the same under
+		 * ethtool's delay rule (EITR.DELAY), "off" EITR's reset value, one
+		 * interrupt per frame. */
+		uint32_t eitr = !strcmp(irq_mode, "fixed") ? NIC_EITR(50, 0)
+				: !strcmp(irq_mode, "delay") ? NIC_EITR(50, 0) | NIC_EITR_DELAY : NIC_EITR(0, 1);
+		bus_reg_write(b, 0, NIC_REG_EITR(q), eitr);
 		bus_reg_write(b, 0, NIC_REG_EIMS(q), 1);
 	}
 	bus_reg_write(b, 0, NIC_REG_RCTL, 1);
@@ -257,13 +261,14 @@ static void test_nic_unknown_and_invalid_register_accesses_are_counted_not_fatal
 	teardown(&s, n);
 }
 
-static void test_nic_moderation_holds_the_interrupt_for_usecs(void **state)
+static void test_nic_delay_moderation_holds_the_interrupt_for_usecs(void **state)
 {
 	(void)state;
 	struct stub s;
 	struct bus b;
-	struct nic *n = setup(&s, &b, 1, "fixed");
-	/* irq.usecs = 50 (default): three frames, one interrupt, 50 us after the first completion. */
+	struct nic *n = setup(&s, &b, 1, "delay");
+	/* irq.usecs = 50 (default), irq.timing=delay: three frames, one
+	 * interrupt, 50 us after the first completion. */
 	bus_reg_write(&b, 0, NIC_REG_RXQ(0) + NIC_RXQ_RDT, ENTRIES - 1);
 	for (int i = 0; i < 3; i++)
 		send_frame(&s, &b);
@@ -273,6 +278,50 @@ static void test_nic_moderation_holds_the_interrupt_for_usecs(void **state)
 	assert_int_equal(s.msix[0], 1);
 	assert_true(s.msix_t[0] >= 50 * SIM_PS_PER_US && s.msix_t[0] < 52 * SIM_PS_PER_US);
 	assert_int_equal(nic_irq_stats(n, 0).by_timer, 1);
+	teardown(&s, n);
+}
+
+static void test_nic_throttle_moderation_signals_a_lone_frame_at_once_then_paces(void **state)
+{
+	(void)state;
+	struct stub s;
+	struct bus b;
+	struct nic *n = setup(&s, &b, 1, "fixed");
+	/* irq.usecs = 50, throttle (the default timing): the same three frames.
+	 * The first completion finds the count run out (no interrupt yet) and
+	 * fires at once: its MSI-X comes with its write-back, at 584.3 ns
+	 * (test_nic_frame_is_written_back_and_signalled_by_msix's timing). The
+	 * other two complete within the next few hundred ns, with the vector
+	 * masked (the stub never unmasks): no second interrupt. */
+	bus_reg_write(&b, 0, NIC_REG_RXQ(0) + NIC_RXQ_RDT, ENTRIES - 1);
+	for (int i = 0; i < 3; i++)
+		send_frame(&s, &b);
+	sim_run_until(s.k, 2 * SIM_PS_PER_US);
+	assert_int_equal(s.msix[0], 1);
+	uint64_t first = s.msix_t[0];
+	assert_true(first >= s.wb_t[0] && first < s.wb_t[0] + 10 * SIM_PS_PER_NS);
+	/* Unmask at 10 us, within the 50 us from that interrupt: the two
+	 * pending completions are signalled when the count runs out, 50 us
+	 * after the first interrupt. */
+	sim_run_until(s.k, 10 * SIM_PS_PER_US);
+	bus_reg_write(&b, sim_now_ps(s.k), NIC_REG_EIMS(0), 1);
+	assert_int_equal(s.msix[0], 1);
+	sim_run_until(s.k, SIM_TIME_NEVER);
+	assert_int_equal(s.msix[0], 2);
+	assert_int_equal(s.msix_t[0], first + 50 * SIM_PS_PER_US);
+	teardown(&s, n);
+}
+
+static void test_nic_status_reports_link_up_and_the_line_rate(void **state)
+{
+	(void)state;
+	struct stub s;
+	struct bus b;
+	struct nic *n = setup(&s, &b, 1, "off");
+	/* mac.rate_mbps = 10000 (default): bit 0 link up, bits 31:8 10000. */
+	uint32_t st = (uint32_t)bus_reg_read(&b, 0, NIC_REG_STATUS);
+	assert_int_equal(st, 1u | 10000u << 8);
+	assert_int_equal(NIC_STATUS_SPEED_MBPS(st), 10000);
 	teardown(&s, n);
 }
 
@@ -465,7 +514,9 @@ int main(void)
 		cmocka_unit_test(test_nic_drops_for_want_of_a_descriptor_and_counts_it),
 		cmocka_unit_test(test_nic_unknown_and_invalid_register_accesses_are_counted_not_fatal),
 		cmocka_unit_test(test_nic_ring_reset_under_a_dma_drops_the_frame_and_writes_nothing),
-		cmocka_unit_test(test_nic_moderation_holds_the_interrupt_for_usecs),
+		cmocka_unit_test(test_nic_delay_moderation_holds_the_interrupt_for_usecs),
+		cmocka_unit_test(test_nic_throttle_moderation_signals_a_lone_frame_at_once_then_paces),
+		cmocka_unit_test(test_nic_status_reports_link_up_and_the_line_rate),
 		cmocka_unit_test(test_nic_without_drop_en_a_frame_waits_for_a_descriptor_and_the_buffer_overflows),
 		cmocka_unit_test(test_nic_a_binding_that_delays_every_read_completion_delays_only_the_frames),
 		cmocka_unit_test(test_nic_a_binding_that_completes_reads_out_of_order_loses_no_frame),
