@@ -324,16 +324,15 @@ static void test_run_table_moves_reorder_frames_unless_the_old_queue_drains_firs
 	 * frames of the same flow overtake them on the new CPU (NDIS: "a normal
 	 * transient condition"); waiting for the old queue to drain prevents it.
 	 * The outside value is the per-flow order of entry into the model.
-	 * irq.timing=delay holds every frame the whole 50 us in its queue, so
-	 * the old queue still holds frames when an entry moves; under the
-	 * throttle, frames after a quiet spell are signalled at once and this
-	 * capture's moves find the old queue empty (no reordering either way). */
+	 * A 200 us interrupt interval (irq.usecs) holds frames in their queue
+	 * long enough that the old queue still holds some when an entry moves;
+	 * at 50 us this capture's moves mostly find the old queue empty. */
 	struct run *imm = run_with(MANY_FLOWS, (const char *[]){ "replay.timing=linerate", "rebalance.policy=busiest_to_idlest",
 								 "rebalance.interval_us=200", "rebalance.move=immediate",
-								 "irq.timing=delay", NULL });
+								 "irq.usecs=200", NULL });
 	struct run *drn = run_with(MANY_FLOWS, (const char *[]){ "replay.timing=linerate", "rebalance.policy=busiest_to_idlest",
 								 "rebalance.interval_us=200", "rebalance.move=drain",
-								 "irq.timing=delay", NULL });
+								 "irq.usecs=200", NULL });
 	const struct rebalance_stats *a = rebalance_stats(imm->rebal), *b = rebalance_stats(drn->rebal);
 	assert_true(a->entries_moved > 0);
 	assert_true(b->entries_moved > 0);
