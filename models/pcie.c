@@ -188,6 +188,8 @@ static uint64_t pcie_chunks(uint64_t addr, uint64_t len, uint32_t max, uint32_t 
 	uint64_t n = 0;
 	uint64_t end = addr + len;
 	sim_check(end >= addr && end <= UINT64_MAX - max, "pcie: a transfer ends well below the top of the address space");
+	if (max == align)   /* writes and requests: one TLP per align-sized block touched */
+		return len ? ((end - 1) / align) - (addr / align) + 1 : 0;
 	while (addr < end) {
 		uint64_t stop = (addr + max) & ~(uint64_t)(align - 1);
 		addr = stop < end ? stop : end;
@@ -294,32 +296,8 @@ void pcie_link_init(struct pcie_link *l, const struct pcie_cfg *c)
 {
 	*l = (struct pcie_link){ .cfg = *c, .req_hdr_bytes = pcie_req_hdr_bytes(c) };
 	pcie_wire_factor(c, &l->wire_num, &l->wire_den);
-}
-
-/* Put bytes of TLPs on direction d no earlier than t_ps; returns the end. */
-static inline uint64_t pcie_link_send(struct pcie_link *l, enum pcie_dir d, enum pcie_class cl, uint64_t t_ps,
-			       struct pcie_bytes b)
-{
-	uint64_t wire_ps = wire_ps_of(b.bytes, l->wire_num, l->wire_den);
-	uint64_t start_ps = t_ps > l->free_ps[d] ? t_ps : l->free_ps[d];
-	l->free_ps[d] = start_ps + wire_ps;
-	l->st.tlps[d][cl] += b.tlps;
-	l->st.bytes[d][cl] += b.bytes;
-	l->st.busy_ps[d][cl] += wire_ps;
-	return l->free_ps[d];
-}
-
-uint64_t pcie_link_write(struct pcie_link *l, enum pcie_dir d, enum pcie_class cl, uint64_t t_ps, uint64_t addr,
-			 uint32_t len)
-{
-	sim_check(d < PCIE_DIRS && cl < PCIE_CLASSES, "pcie_link_write: direction and class in range");
-	if (!len)
-		return t_ps;   /* nothing goes on the link */
-	/* Most writes (a frame into a 2 KB buffer at MPS 256 excepted) fit in
-	 * one MPS-aligned block: one TLP, no walk. */
-	if ((addr & (l->cfg.mps - 1)) + len <= l->cfg.mps)
-		return pcie_link_send(l, d, cl, t_ps, (struct pcie_bytes){ .tlps = 1, .bytes = l->req_hdr_bytes + len });
-	return pcie_link_send(l, d, cl, t_ps, pcie_write_bytes(&l->cfg, addr, len));
+	for (uint32_t b = 0; b < PCIE_SMALL_BYTES; b++)
+		l->small_ps[b] = (uint32_t)pcie_wire_ps(c, b);   /* Gen1 x1: 128 B = 557 ns, far below 2^32 ps */
 }
 
 uint64_t pcie_link_read(struct pcie_link *l, enum pcie_class cl, uint64_t t_ps, uint64_t addr, uint32_t len)
@@ -327,10 +305,12 @@ uint64_t pcie_link_read(struct pcie_link *l, enum pcie_class cl, uint64_t t_ps, 
 	sim_check(cl < PCIE_CLASSES, "pcie_link_read: class in range");
 	if (!len)
 		return t_ps;
-	uint64_t req_end_ps = pcie_link_send(l, PCIE_UP, cl, t_ps, pcie_read_req_bytes(&l->cfg, addr, len));
+	struct pcie_bytes req = pcie_read_req_bytes(&l->cfg, addr, len);
+	uint64_t req_end_ps = pcie_link_send(l, PCIE_UP, cl, t_ps, req.tlps, req.bytes);
 	uint64_t cpl_ps = req_end_ps + (uint64_t)l->cfg.read_latency_ns * SIM_PS_PER_NS;
 	l->st.reads++;
-	return pcie_link_send(l, PCIE_DOWN, cl, cpl_ps, pcie_read_cpl_bytes(&l->cfg, addr, len));
+	struct pcie_bytes cpl = pcie_read_cpl_bytes(&l->cfg, addr, len);
+	return pcie_link_send(l, PCIE_DOWN, cl, cpl_ps, cpl.tlps, cpl.bytes);
 }
 
 /* Bits of data per ps, in kb/s: bits x 10^12 / ps / 1000. */

@@ -96,20 +96,48 @@ struct pcie_link_stats {
 	uint64_t reads;              /* read transactions (each holds a tag until its completions land) */
 };
 
+#define PCIE_SMALL_BYTES 128u   /* transfers this short take their wire time from a table */
+
 struct pcie_link {
 	struct pcie_cfg cfg;
 	uint64_t free_ps[PCIE_DIRS];   /* the direction is busy until then */
 	uint64_t wire_num, wire_den;   /* pcie_wire_ps's factor, ps = ceil(bytes x num / den), kept from cfg */
 	uint32_t req_hdr_bytes;        /* an MWr's or MRd's bytes besides its payload */
+	uint32_t small_ps[PCIE_SMALL_BYTES];   /* pcie_wire_ps of 0..PCIE_SMALL_BYTES-1 bytes: doorbells,
+						* MSI-X, write-backs without a division */
 	struct pcie_link_stats st;
 };
 
 void pcie_link_init(struct pcie_link *l, const struct pcie_cfg *c);
+
+/* Put tlps TLPs of bytes bytes on direction d no earlier than t_ps; returns
+ * when the last has crossed. Inline: several calls a frame. */
+static inline uint64_t pcie_link_send(struct pcie_link *l, enum pcie_dir d, enum pcie_class cl, uint64_t t_ps,
+				      uint64_t tlps, uint64_t bytes)
+{
+	uint64_t wire_ps = bytes < PCIE_SMALL_BYTES ? l->small_ps[bytes] : pcie_wire_ps(&l->cfg, bytes);
+	uint64_t start_ps = t_ps > l->free_ps[d] ? t_ps : l->free_ps[d];
+	l->free_ps[d] = start_ps + wire_ps;
+	l->st.tlps[d][cl] += tlps;
+	l->st.bytes[d][cl] += bytes;
+	l->st.busy_ps[d][cl] += wire_ps;
+	return l->free_ps[d];
+}
+
 /* A memory write of len bytes at addr offered at t_ps in direction d (up for
  * the NIC's writes, down for the host's MMIO writes): its TLPs go when the
- * direction is free. Returns the time its last byte has crossed. */
-uint64_t pcie_link_write(struct pcie_link *l, enum pcie_dir d, enum pcie_class cl, uint64_t t_ps, uint64_t addr,
-			 uint32_t len);
+ * direction is free. Returns the time its last byte has crossed. A write
+ * that fits one MPS-aligned block is one TLP (the common case, inline). */
+static inline uint64_t pcie_link_write(struct pcie_link *l, enum pcie_dir d, enum pcie_class cl, uint64_t t_ps,
+				       uint64_t addr, uint32_t len)
+{
+	if (len && (addr & (l->cfg.mps - 1)) + len <= l->cfg.mps)
+		return pcie_link_send(l, d, cl, t_ps, 1, (uint64_t)l->req_hdr_bytes + len);
+	if (!len)
+		return t_ps;   /* nothing goes on the link */
+	struct pcie_bytes b = pcie_write_bytes(&l->cfg, addr, len);
+	return pcie_link_send(l, d, cl, t_ps, b.tlps, b.bytes);
+}
 /* A read of len bytes at addr issued by the NIC at t_ps: the requests go up
  * when the up direction is free; read_latency_ns after the last request has
  * crossed, the completions go down when the down direction is free. Returns
