@@ -40,6 +40,9 @@ struct irq_vec {
 	struct sim_event timer_ev __attribute__((aligned(64)));
 	uint64_t by_timer;
 	/* cold */
+	struct sim_event msix_ev; /* the message is crossing the link (scheduled at its landing) */
+	uint64_t msix_sent_addr;
+	uint32_t msix_sent_data;
 	struct irq *owner;        /* for the timer's callback */
 	char name[24];
 } __attribute__((aligned(64)));
@@ -47,9 +50,38 @@ struct irq_vec {
 struct irq {
 	struct sim_kernel *k;
 	struct bus *bus;
+	struct pcie_link *link;   /* NULL: messages reach the host at once */
 	uint32_t n;
 	struct irq_vec *v;
 };
+
+static void msix_landed(struct sim_kernel *k, struct sim_event *ev, void *arg)
+{
+	(void)ev;
+	struct irq_vec *v = arg;
+	bus_msix(v->owner->bus, sim_now_ps(k), v->msix_sent_addr, v->msix_sent_data);
+}
+
+/* The MSI-X message: a 4-byte memory write to the address and data the
+ * driver programmed, on the link's up direction behind the write-backs
+ * already on it (posted writes stay in order, so the host sees the
+ * descriptors first); the host gets it when it has crossed. */
+static void msix_send(struct irq *q, struct irq_vec *v, uint64_t now)
+{
+	if (!q->link) {
+		bus_msix(q->bus, now, v->msix_addr, v->msix_data);
+		return;
+	}
+	if (sim_event_is_pending(&v->msix_ev)) {
+		/* A second message while the first crosses (only a driver that
+		 * unmasks before the first arrived does this): the first goes now. */
+		sim_cancel(q->k, &v->msix_ev);
+		bus_msix(q->bus, now, v->msix_sent_addr, v->msix_sent_data);
+	}
+	v->msix_sent_addr = v->msix_addr;
+	v->msix_sent_data = v->msix_data;
+	sim_schedule_at(q->k, &v->msix_ev, pcie_link_write(q->link, PCIE_UP, PCIE_CL_MSIX, now, v->msix_addr, 4));
+}
 
 static void timer_cancel(struct irq *q, struct irq_vec *v)
 {
@@ -75,7 +107,7 @@ static void vec_fire(struct irq *q, struct irq_vec *v, bool by_frames)
 	/* The interrupt is issued: the throttle count reloads with the
 	 * interval programmed now (I210 section 7.3). */
 	v->throttle_end_ps = now + (uint64_t)v->usecs * SIM_PS_PER_US;
-	bus_msix(q->bus, now, v->msix_addr, v->msix_data);
+	msix_send(q, v, now);
 }
 
 static void vec_timer(struct sim_kernel *k, struct sim_event *ev, void *arg)
@@ -111,7 +143,7 @@ static void vec_evaluate(struct irq *q, struct irq_vec *v)
 	}
 }
 
-struct irq *irq_new(struct sim_kernel *k, struct bus *bus, uint32_t vectors)
+struct irq *irq_new(struct sim_kernel *k, struct bus *bus, struct pcie_link *link, uint32_t vectors)
 {
 	struct irq *q = calloc(1, sizeof *q);
 	if (!q)
@@ -123,6 +155,7 @@ struct irq *irq_new(struct sim_kernel *k, struct bus *bus, uint32_t vectors)
 	}
 	q->k = k;
 	q->bus = bus;
+	q->link = link;
 	q->n = vectors;
 	irq_reset(q);  /* the zeroed timers are not pending: nothing to cancel */
 	return q;
@@ -133,12 +166,14 @@ void irq_reset(struct irq *q)
 	for (uint32_t i = 0; i < q->n; i++) {
 		struct irq_vec *v = &q->v[i];
 		sim_cancel(q->k, &v->timer_ev);
+		sim_cancel(q->k, &v->msix_ev);
 		/* EITR's reset value: no interval, one frame (ethtool's usecs 0,
 		 * frames 1), throttle timing: every completion fires until the
 		 * driver programs moderation. The throttle count starts run out. */
 		*v = (struct irq_vec){ .owner = q, .usecs = 0, .frames = 1, .is_masked = true };
 		snprintf(v->name, sizeof v->name, "irq.q%u.itr", i);
 		sim_event_init(&v->timer_ev, v->name, SIM_PRIO_HW, vec_timer, v);
+		sim_event_init(&v->msix_ev, "irq.msix", SIM_PRIO_HW, msix_landed, v);
 	}
 }
 
@@ -146,8 +181,10 @@ void irq_free(struct irq *q)
 {
 	if (!q)
 		return;
-	for (uint32_t i = 0; i < q->n; i++)
+	for (uint32_t i = 0; i < q->n; i++) {
 		sim_cancel(q->k, &q->v[i].timer_ev);
+		sim_cancel(q->k, &q->v[i].msix_ev);
+	}
 	free(q->v);
 	free(q);
 }

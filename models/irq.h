@@ -42,6 +42,7 @@
 
 #include "sim/stats.h"
 #include "models/bus.h"
+#include "models/pcie.h"
 #include "sim/kernel.h"
 
 struct irq_vec_stats {
@@ -54,7 +55,9 @@ extern const struct stat_def irq_vec_stat_defs[];
 struct irq;
 /* Vectors start as after reset: masked, EITR interval 0, frame limit 1,
  * throttle timing. */
-struct irq *irq_new(struct sim_kernel *k, struct bus *bus, uint32_t vectors);
+/* link: the PCIe link MSI-X messages cross (the NIC's), or NULL for messages
+ * that reach the host at once. */
+struct irq *irq_new(struct sim_kernel *k, struct bus *bus, struct pcie_link *link, uint32_t vectors);
 void irq_free(struct irq *q);
 void irq_reset(struct irq *q);
 /* A receive completion on vector v, at the kernel's now. */

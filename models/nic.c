@@ -359,7 +359,7 @@ int nic_new(struct nic **out, struct sim_kernel *k, struct bus *bus, const struc
 	}
 	n->nq = rss_cfg->queues;
 	n->q = sim_calloc_lines(n->nq, sizeof *n->q);
-	n->irq = irq_new(k, bus, n->nq);
+	n->irq = irq_new(k, bus, &n->pcie, n->nq);
 	if (!n->q || !n->irq || nic_dma_new(n)) {
 		snprintf(err, err_len, "nic: out of memory for %u queues", n->nq);
 		nic_free(n);

@@ -57,7 +57,7 @@ static void setup(struct host *h, struct bus *b, uint32_t eitr, uint64_t unmask_
 	memset(b, 0, sizeof *b);
 	h->k = sim_kernel_new();
 	b->host = (struct bus_host_if){ .host = h, .msix = host_msix };
-	h->irq = irq_new(h->k, b, 1);
+	h->irq = irq_new(h->k, b, NULL, 1);
 	assert_non_null(h->irq);
 	h->unmask_after_ps = unmask_after_ps;
 	sim_event_init(&h->unmask_ev, "test.dpc", SIM_PRIO_HW, host_unmask, h);
