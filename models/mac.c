@@ -76,7 +76,7 @@ bool mac_fifo_admit(struct mac *m, uint32_t bytes)
 
 void mac_fifo_release(struct mac *m, uint32_t bytes)
 {
-	sim_check(m->fifo_bytes >= bytes, "RX FIFO released more than it held");
+	sim_check(m->fifo_bytes >= bytes, "RX packet buffer released more than it held");
 	m->fifo_bytes -= bytes;
 }
 
@@ -84,6 +84,6 @@ const struct stat_def mac_stat_defs[] = {
 	STAT_DEF(struct mac_stats, rx_frames, "mac_rx_frames", "frames", "Frames fully received by the MAC."),
 	STAT_DEF(struct mac_stats, rx_delayed_by_wire, "mac_delayed_by_wire", "frames",
 		 "Frames the capture had closer together than the line rate allows (serialised)."),
-	STAT_DEF(struct mac_stats, fifo_peak_bytes, "fifo_peak_bytes", "bytes", "Most bytes the RX FIFO held at once."),
+	STAT_DEF(struct mac_stats, fifo_peak_bytes, "fifo_peak_bytes", "bytes", "Most bytes the RX packet buffer held at once."),
 	{ NULL },
 };

@@ -7,9 +7,10 @@
  * (IEEE 802.3 clause 4.4: 8 bytes preamble+SFD, 12 bytes IFG; 64-byte minimum
  * frame including the 4-byte FCS). Frames that the capture shows closer
  * together than the line rate allows (virtual links, GRO super-frames) are
- * serialised: each starts when the wire is free. The RX FIFO holds frames
- * from the last bit received until their DMA finishes; a frame that does not
- * fit is dropped and counted (Ethernet cannot be back-pressured).
+ * serialised: each starts when the wire is free. The RX packet buffer holds
+ * frames from their arrival until their DMA finishes (the NIC admits them,
+ * models/nic_rx.c); a frame that does not fit is dropped and counted
+ * (Ethernet cannot be back-pressured).
  * Not modelled: pause frames (802.3x), FCS errors, runts.
  */
 #ifndef NICSIM_MODELS_MAC_H
@@ -40,7 +41,7 @@ struct mac_stats {
 struct mac {
 	struct mac_cfg cfg;
 	uint64_t wire_free_ps;    /* when the wire can start the next frame */
-	uint64_t fifo_bytes;      /* bytes in the RX FIFO now */
+	uint64_t fifo_bytes;      /* bytes in the RX packet buffer now */
 	uint64_t overhead_ps;     /* preamble, SFD and IFG at the line rate */
 	struct mac_stats st;
 };
@@ -49,7 +50,7 @@ void mac_init(struct mac *m, const struct mac_cfg *cfg);
 /* A frame is offered at t_ps; it starts when the wire is free (*start_ps)
  * and the time its last bit is in is returned. */
 uint64_t mac_rx_arrive(struct mac *m, uint64_t t_ps, uint32_t wire_len, uint64_t *start_ps);
-/* Whether bytes more fit in the RX FIFO now. */
+/* Whether bytes more fit in the RX packet buffer now. */
 static inline bool mac_fifo_has_room(const struct mac *m, uint32_t bytes)
 {
 	return m->fifo_bytes + bytes <= m->cfg.rx_fifo_bytes;

@@ -2,22 +2,23 @@
  * models/nic.h — the NIC: a shell that takes MMIO and issues DMA and MSI-X
  * (igb's split), composing the receive blocks:
  *
- *   wire -> mac (serialise, RX FIFO) -> rx pipeline (parse, checksum, RSS
- *   hash + indirection) -> queue's descriptor ring -> dma (data write,
- *   descriptor write-back) -> irq (moderation, MSI-X)
+ *   wire -> mac (serialise, packet buffer) -> rx pipeline (parse, checksum,
+ *   RSS hash + indirection, cut-through) -> queue's descriptor ring -> dma
+ *   (descriptor fetch, data write, descriptor write-back over the PCIe link,
+ *   models/pcie.h) -> irq (moderation, MSI-X over the link)
  *
  * The host meets the NIC only through struct bus (models/bus.h) and the
- * register map (models/nic_regs.h). The transmit path, PCIe TLP timing and
- * the TCP offload engine are later issues: frames the host sent are counted
- * by the replay and not simulated here yet.
+ * register map (models/nic_regs.h). The transmit path and the TCP offload
+ * engine are later issues: frames the host sent are counted by the replay
+ * and not simulated here yet.
  *
- * Timing of the rx pipeline (docs/design.md "cycle-approximate"): after the last
- * bit is in, the frame occupies the pipeline for max(csum cycles, hash cycles)
- * of the NIC clock and leaves parse_depth cycles later; the checksum and
- * Toeplitz engines' cycle counts come from their twins' timing contracts
- * (models/pkt/csum.h, models/pkt/rss_toeplitz.h) or, with an RTL backend, from the
- * RTL itself. DMA: fixed latency plus serial transfer at a bandwidth (the
- * PCIe model of a later issue replaces both).
+ * Timing (docs/design.md "cycle-approximate"): the pipeline works on a frame
+ * as it streams in, for max(csum cycles, hash cycles) of the NIC clock from
+ * its first bit (or when free), done no earlier than its last bit, and the
+ * frame leaves parse_depth cycles later (models/nic_rx.c); the engines'
+ * cycle counts come from their twins' timing contracts (models/pkt/csum.h,
+ * models/pkt/rss_toeplitz.h) or, with an RTL backend, from the RTL itself.
+ * DMA transfers take the link's time (models/nic_dma.c).
  */
 #ifndef NICSIM_MODELS_NIC_H
 #define NICSIM_MODELS_NIC_H

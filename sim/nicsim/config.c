@@ -24,8 +24,8 @@ static const struct param_def run_params[] = {
 const struct param_group config_groups[] = {
 	{ "run", run_params, offsetof(struct nicsim_cfg, run), "Run" },
 	{ "replay", replay_params, offsetof(struct nicsim_cfg, replay), "Trace replay (host/replay)" },
-	{ "mac", mac_params, offsetof(struct nicsim_cfg, mac), "Ethernet MAC and RX FIFO (models/mac)" },
-	{ "nic", nic_params, offsetof(struct nicsim_cfg, nic), "NIC receive pipeline and DMA (models/nic)" },
+	{ "mac", mac_params, offsetof(struct nicsim_cfg, mac), "Ethernet MAC and RX packet buffer (models/mac)" },
+	{ "nic", nic_params, offsetof(struct nicsim_cfg, nic), "NIC receive pipeline (models/nic)" },
 	{ "pcie", pcie_params, offsetof(struct nicsim_cfg, pcie), "PCIe link (models/pcie)" },
 	{ "rss", rss_params, offsetof(struct nicsim_cfg, rss), "Receive-Side Scaling (models/rss, host/driver)" },
 	{ "rss", drv_rss_params, offsetof(struct nicsim_cfg, rss_policy), "Receive-Side Scaling (models/rss, host/driver)" },
