@@ -434,6 +434,10 @@ static void test_config_warns_about_keys_another_key_makes_meaningless(void **st
 	WARNS("irq.usecs=20", "irq.mode", "irq.usecs=20", "irq.mode=off");
 	WARNS("irq.frames=4", "irq.mode=off", "irq.frames=4", "irq.mode=off");
 	WARNS("irq.adaptive_conservative=false", "irq.mode", "irq.adaptive_conservative=false");
+	WARNS("irq.adaptive_conservative=false", "10 Gb/s", "irq.adaptive_conservative=false", "irq.mode=adaptive");
+	QUIET("irq.adaptive_conservative=false", "irq.mode=adaptive", "mac.rate_mbps=1000");
+	WARNS("irq.timing=delay", "irq.mode=off", "irq.timing=delay", "irq.mode=off");
+	QUIET("irq.timing=delay");
 	WARNS("rss.queues=4", "host.mode=legacy", "rss.queues=4", "host.mode=legacy");
 	QUIET("rss.queues=1", "host.mode=legacy");
 	WARNS("rss.hash_types=ipv4", "host.mode=legacy", "rss.hash_types=ipv4", "host.mode=legacy");

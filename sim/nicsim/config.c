@@ -368,6 +368,9 @@ size_t config_warnings(const struct nicsim_cfg *cfg, char (*out)[CONFIG_WARNING_
 		    "irq.mode is not fixed (adaptive chooses the interval, off interrupts every frame)");
 	warn_unused(&w, "irq.frames", irq->mode == ITR_MODE_OFF, "irq.mode=off interrupts every frame");
 	warn_unused(&w, "irq.adaptive_conservative", irq->mode != ITR_MODE_ADAPTIVE, "irq.mode is not adaptive");
+	warn_unused(&w, "irq.adaptive_conservative", irq->mode == ITR_MODE_ADAPTIVE && cfg->mac.rate_mbps >= 10000,
+		    "at 10 Gb/s and up adaptive moderation is ixgbe's, which has no conservative mode");
+	warn_unused(&w, "irq.timing", irq->mode == ITR_MODE_OFF, "irq.mode=off interrupts every frame");
 	if (irq->mode == ITR_MODE_FIXED && irq->usecs == 0 && irq->frames > 1)
 		warn(&w, "irq.frames=%u with irq.usecs=0: a vector fires only once %u completions are pending, so "
 		     "the last frames of a burst wait for more and those at the end of the trace are never processed "
