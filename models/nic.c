@@ -443,12 +443,14 @@ const struct stat_def nic_drop_stat_defs[] = {
 };
 const struct stat_def nic_buffer_full_stat_defs[] = {
 	STAT_DEF(struct nic_stats, buffer_full_by_bus, "bus", "frames",
-		 "buffer_full drops while frames waited for the PCIe link (the bus could not keep up)."),
+		 "buffer_full drops while frames waited for or crossed the PCIe link (the bus could not keep up)."),
 	STAT_DEF(struct nic_stats, buffer_full_by_descriptors, "descriptors", "frames",
 		 "buffer_full drops while the first frame waited for a descriptor on a queue without DROP_EN."),
 	STAT_DEF(struct nic_stats, buffer_full_by_pipeline, "pipeline", "frames",
 		 "buffer_full drops while the receive pipeline had not finished the frames ahead (nic.clock_mhz too "
 		 "slow for the line rate)."),
+	STAT_DEF(struct nic_stats, buffer_full_by_oversize, "oversize", "frames",
+		 "buffer_full drops of frames larger than the whole packet buffer (mac.rx_fifo_bytes)."),
 	{ NULL },
 };
 const struct stat_def nic_queue_drop_stat_defs[] = {

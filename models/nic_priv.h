@@ -103,6 +103,7 @@ struct nic {
 	uint32_t ctrl, rctl, mrqc;
 	uint8_t key[RSS_KEY_BYTES_MAX];
 	uint64_t pipe_free_ps;         /* the rx pipeline is busy until then */
+	uint64_t pipe_bytes;           /* packet-buffer bytes of frames not out of the pipeline yet */
 	bool is_fast_path;             /* see nic_set_fast_path */
 	struct sim_pool frames;        /* frame records: grows to the most ever in flight */
 	/* DMA engine: frames wait in the packet buffer in arrival order; the

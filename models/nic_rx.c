@@ -112,19 +112,22 @@ static uint32_t rx_classify(struct nic *n, struct nic_rx_frame *f)
 
 /* ---- time: the packet buffer and the pipeline ---- */
 
-/* What holds the packet buffer when a frame finds it full: the first frame
- * waiting for the DMA engine waits for a descriptor (DROP_EN clear), or
- * frames wait for the link, or (neither) the buffer is held by frames the
- * pipeline has not finished. */
+/* What holds the packet buffer when a frame finds it full: nothing (the
+ * frame is larger than the whole buffer); the first frame waiting for the
+ * DMA engine waits for a descriptor (DROP_EN clear); or whichever holds more
+ * of it, the frames the pipeline has not finished or those waiting for (or
+ * crossing) the link. */
 static void count_buffer_full(struct nic *n, struct nic_rx_frame *f)
 {
 	n->q[f->queue].st.drop_buffer_full++;
-	if (n->is_dma_desc_wait)
+	if (f->pkt->wire_len > n->mac.cfg.rx_fifo_bytes)
+		n->st.buffer_full_by_oversize++;
+	else if (n->is_dma_desc_wait)
 		n->st.buffer_full_by_descriptors++;
-	else if (n->dma_q.head)
-		n->st.buffer_full_by_bus++;
-	else
+	else if (n->pipe_bytes >= n->mac.fifo_bytes - n->pipe_bytes)
 		n->st.buffer_full_by_pipeline++;
+	else
+		n->st.buffer_full_by_bus++;
 }
 
 static void rx_pipe_done(struct sim_kernel *k, struct sim_event *ev, void *arg);
@@ -159,6 +162,7 @@ void nic_rx_frame_in(void *opaque, uint64_t t_ps, struct pkt *p)
 	pkt_ref(p);
 	n->in_flight++;
 	q->inflight++;
+	n->pipe_bytes += p->wire_len;
 
 	/* Cut-through: the engines work on the frame as it streams in, as
 	 * Corundum's rx_checksum and rx_hash do on the AXI stream, so they
@@ -186,6 +190,7 @@ void nic_rx_frame_in(void *opaque, uint64_t t_ps, struct pkt *p)
 	 * to the slow path's reports on every shipped capture. */
 	if (n->is_fast_path && n->in_flight == 1 && nic_rxq_has_desc(q) && n->pcie.free_ps[PCIE_UP] <= out &&
 	    sim_next_time_ps(n->k) > out) {
+		n->pipe_bytes -= p->wire_len;
 		nic_dma_start(n, f, out);
 		return;
 	}
@@ -197,5 +202,7 @@ static void rx_pipe_done(struct sim_kernel *k, struct sim_event *ev, void *arg)
 {
 	(void)k;
 	struct nic *n = arg;
-	nic_dma_enqueue(n, nic_rx_frame_of_ev(ev));
+	struct nic_rx_frame *f = nic_rx_frame_of_ev(ev);
+	n->pipe_bytes -= f->pkt->wire_len;
+	nic_dma_enqueue(n, f);
 }
