@@ -71,7 +71,10 @@ static inline bool sim_event_is_pending(const struct sim_event *ev)
 	return ev->is_pending;
 }
 
-uint64_t sim_now_ps(const struct sim_kernel *k);
+/* The kernel's time; inline, on every hot path. now_ps is struct
+ * sim_kernel's first member (kernel.c asserts it), and a pointer to a struct
+ * points to its first member (C11 6.7.2.1). */
+static inline uint64_t sim_now_ps(const struct sim_kernel *k) { return *(const uint64_t *)(const void *)k; }
 /* Schedule ev at absolute time t_ps >= now. ev must not be pending. A t_ps
  * beyond SIM_TIME_MAX stops the run (see the top of this file). */
 void sim_schedule_at(struct sim_kernel *k, struct sim_event *ev, uint64_t t_ps);
@@ -108,11 +111,42 @@ uint32_t sim_events_pending(const struct sim_kernel *k);  /* live (not cancelled
 /* A clock domain converts cycles to picoseconds and back with integers only.
  * cycles -> ps rounds up (a block is busy for whole cycles) and saturates at
  * SIM_TIME_MAX; ps -> cycles rounds down. */
+/* A clock: its frequency, and what turns cycles into ps without a division
+ * on the hot path: the whole ps of a cycle when a cycle is a whole number of
+ * ps (250 MHz: 4000), else floor(2^64 / freq_hz) for a multiply-and-correct
+ * division (exact: the estimate is the quotient or one less). */
+__extension__ typedef unsigned __int128 sim_u128;
 struct sim_clock {
 	uint64_t freq_hz;
+	uint64_t ps_per_cycle;   /* 0 when not whole */
+	uint64_t inv;            /* floor(2^64 / freq_hz) */
 };
-static inline struct sim_clock sim_clock_mhz(uint32_t mhz) { return (struct sim_clock){ (uint64_t)mhz * 1000000u }; }
-uint64_t sim_clock_cycles_to_ps(const struct sim_clock *c, uint64_t cycles);
+static inline struct sim_clock sim_clock_hz(uint64_t f)
+{
+	struct sim_clock c = { .freq_hz = f };
+	if (f) {
+		c.ps_per_cycle = SIM_PS_PER_S % f ? 0 : SIM_PS_PER_S / f;
+		c.inv = (uint64_t)(((sim_u128)1 << 64) / f > UINT64_MAX
+					   ? UINT64_MAX : ((sim_u128)1 << 64) / f);
+	}
+	return c;
+}
+static inline struct sim_clock sim_clock_mhz(uint32_t mhz) { return sim_clock_hz((uint64_t)mhz * 1000000u); }
+uint64_t sim_clock_cycles_to_ps_slow(const struct sim_clock *c, uint64_t cycles);
+/* ceil(cycles x 10^12 / freq_hz): the ps that many cycles take. */
+static inline uint64_t sim_clock_cycles_to_ps(const struct sim_clock *c, uint64_t cycles)
+{
+	if (c->ps_per_cycle && cycles < UINT64_MAX / SIM_PS_PER_S)
+		return cycles * c->ps_per_cycle;
+	if (c->inv && c->freq_hz > 1 && cycles < (UINT64_MAX - c->freq_hz) / SIM_PS_PER_S) {
+		uint64_t n = cycles * SIM_PS_PER_S + c->freq_hz - 1;
+		uint64_t q = (uint64_t)(((sim_u128)n * c->inv) >> 64);
+		if (n - q * c->freq_hz >= c->freq_hz)
+			q++;
+		return q;
+	}
+	return sim_clock_cycles_to_ps_slow(c, cycles);
+}
 uint64_t sim_clock_ps_to_cycles(const struct sim_clock *c, uint64_t ps);
 
 #endif

@@ -73,15 +73,25 @@ static void test_kernel_clock_converts_with_integers(void **state)
 	(void)state;
 	/* 156.25 MHz: 6400 ps a cycle exactly. 3.4 GHz: 1e12/3.4e9 = 294.1176 ps,
 	 * so 1 cycle rounds up to 295 ps and 34 cycles are exactly 10000 ps. */
-	struct sim_clock c = { 156250000 };
+	struct sim_clock c = sim_clock_hz(156250000);
 	assert_int_equal(sim_clock_cycles_to_ps(&c, 1), 6400);
 	assert_int_equal(sim_clock_ps_to_cycles(&c, 6399), 0);
 	assert_int_equal(sim_clock_ps_to_cycles(&c, 64000), 10);
-	struct sim_clock h = { 3400000000ull };
+	struct sim_clock h = sim_clock_hz(3400000000ull);
 	assert_int_equal(sim_clock_cycles_to_ps(&h, 1), 295);
 	assert_int_equal(sim_clock_cycles_to_ps(&h, 34), 10000);
+	/* The multiply-and-correct division (kernel.h) against the plain one, an
+	 * independent computation, over a spread of counts and odd clocks. */
+	const uint64_t hz[] = { 3400000000ull, 2999999999ull, 1000003ull, 7ull, 999999999999ull };
+	for (size_t i = 0; i < sizeof hz / sizeof hz[0]; i++) {
+		struct sim_clock k = sim_clock_hz(hz[i]);
+		for (uint64_t cy = 0; cy < 18000000ull; cy = cy * 3 + 1) {
+			uint64_t want = (cy * SIM_PS_PER_S + hz[i] - 1) / hz[i];
+			assert_int_equal(sim_clock_cycles_to_ps(&k, cy), want);
+		}
+	}
 	/* No overflow for a day of cycles at 5 GHz: 4.32e14 cycles -> 8.64e16 ps. */
-	struct sim_clock g = { 5000000000ull };
+	struct sim_clock g = sim_clock_hz(5000000000ull);
 	assert_int_equal(sim_clock_cycles_to_ps(&g, 432000000000000ull), 86400000000000000ull);
 }
 
@@ -111,7 +121,7 @@ static void test_kernel_time_beyond_2_pow_63_stops_the_run_and_names_the_event(v
 	assert_int_equal(sim_now_ps(k), INT64_MAX - 10);
 	assert_int_equal(trace_n, 1);
 	sim_kernel_free(k);
-	struct sim_clock slow = { 1000000 };
+	struct sim_clock slow = sim_clock_hz(1000000);
 	assert_int_equal(sim_clock_cycles_to_ps(&slow, 1ull << 62), INT64_MAX);
 }
 
