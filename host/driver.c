@@ -122,29 +122,28 @@ const struct param_def drv_rss_params[] = {
 	{ .key = NULL },
 };
 
-static const char *lat_stage_names[LAT_COUNT] = { "wire_to_dma", "wire_to_irq", "wire_to_dpc", "end_to_end" };
-const char *driver_lat_stage_name(enum lat_stage s) { return lat_stage_names[s]; }
-
 static const struct {
 	const char *name, *desc;
-} rx_stages[STG_COUNT] = {
-	[STG_WIRE] = { "wire", "first bit to last bit in (reception at the line rate)" },
-	[STG_PIPELINE] = { "pipeline", "last bit in to leaving the receive pipeline (parser depth; more when the "
+} lat_stages[LAT_COUNT] = {
+	[LAT_WIRE] = { "wire", "first bit to last bit in (reception at the line rate)" },
+	[LAT_PIPELINE] = { "pipeline", "last bit in to leaving the receive pipeline (parser depth; more when the "
 				       "pipeline is slower than the wire)" },
-	[STG_BUFFER] = { "buffer_wait", "in the packet buffer until the DMA engine and the link's up direction "
+	[LAT_BUFFER] = { "buffer_wait", "in the packet buffer until the DMA engine and the link's up direction "
 				       "were free for it" },
-	[STG_DESCRIPTOR] = { "descriptor_wait", "first in line, waiting for a descriptor (its fetch landing, or "
+	[LAT_DESCRIPTOR] = { "descriptor_wait", "first in line, waiting for a descriptor (its fetch landing, or "
 					       "the driver posting one)" },
-	[STG_PCIE_WRITE] = { "pcie_write", "its data crossing the link (MWr TLPs)" },
-	[STG_WRITE_BACK] = { "write_back", "its descriptor write-back crossing the link" },
-	[STG_MODERATION] = { "moderation_wait", "write-back in host memory to the MSI-X message reaching the host "
+	[LAT_PCIE_WRITE] = { "pcie_write", "its data crossing the link (MWr TLPs)" },
+	[LAT_WRITE_BACK] = { "write_back", "its descriptor write-back crossing the link" },
+	[LAT_MODERATION] = { "moderation_wait", "write-back in host memory to the MSI-X message reaching the host "
 					       "(interrupt moderation, the message's own time on the link)" },
-	[STG_ISR_TO_DPC] = { "isr_to_dpc", "the interrupt to its DPC starting on it (ISR, waiting for the core and "
+	[LAT_ISR_TO_DPC] = { "isr_to_dpc", "the interrupt to its DPC starting on it (ISR, waiting for the core and "
 					   "for the frames ahead of it)" },
-	[STG_DPC] = { "dpc", "the driver's and the stack's work on it" },
+	[LAT_DPC] = { "dpc", "the driver's and the stack's work on it" },
+	[LAT_E2E] = { "end_to_end", "first bit on the wire to the end of the host's work: the sum of the stages "
+				    "above, frame by frame" },
 };
-const char *driver_rx_stage_name(enum rx_stage s) { return rx_stages[s].name; }
-const char *driver_rx_stage_desc(enum rx_stage s) { return rx_stages[s].desc; }
+const char *driver_lat_stage_name(enum lat_stage s) { return lat_stages[s].name; }
+const char *driver_lat_stage_desc(enum lat_stage s) { return lat_stages[s].desc; }
 
 /* Ordered by use: what a frame's DPC step reads first, then the counters,
  * then what is cold. */
@@ -203,8 +202,6 @@ struct driver {
 	 * kernel offers them) and touched only for queues that see frames. */
 	uint8_t *lat_arena;
 	size_t lat_arena_bytes, lat_stride;
-	struct hist *stage;          /* per-stage latency, all queues (STG_COUNT; recorded directly: one
-				      * set for every queue stays in cache) */
 
 	uint64_t *entry_frames;     /* frames per entry, from write-back hashes */
 	driver_deliver_fn deliver;
@@ -411,21 +408,17 @@ static void dpc_frame_done(struct driver *d, struct drv_q *q)
 		hist_group_init(g, LAT_COUNT);
 	}
 	uint64_t *st = hist_group_next(g);
-	st[LAT_DMA] = p->t_ps[PKT_T_DMA_DONE] - w;
-	st[LAT_IRQ] = p->t_ps[PKT_T_IRQ] - w;
-	st[LAT_DRIVER] = p->t_ps[PKT_T_DRIVER] - w;
+	st[LAT_WIRE] = t[PKT_T_MAC] - w;
+	st[LAT_PIPELINE] = t[PKT_T_PIPE] - t[PKT_T_MAC];
+	st[LAT_BUFFER] = t[PKT_T_DMA_READY] - t[PKT_T_PIPE];
+	st[LAT_DESCRIPTOR] = t[PKT_T_DMA_START] - t[PKT_T_DMA_READY];
+	st[LAT_PCIE_WRITE] = t[PKT_T_DATA] - t[PKT_T_DMA_START];
+	st[LAT_WRITE_BACK] = t[PKT_T_DMA_DONE] - t[PKT_T_DATA];
+	st[LAT_MODERATION] = t[PKT_T_IRQ] - t[PKT_T_DMA_DONE];
+	st[LAT_ISR_TO_DPC] = t[PKT_T_DPC] - t[PKT_T_IRQ];
+	st[LAT_DPC] = now - t[PKT_T_DPC];
 	st[LAT_E2E] = now - w;
 	hist_group_commit_n(g, LAT_COUNT);
-	struct hist *sg = d->stage;
-	hist_record(&sg[STG_WIRE], t[PKT_T_MAC] - w);
-	hist_record(&sg[STG_PIPELINE], t[PKT_T_PIPE] - t[PKT_T_MAC]);
-	hist_record(&sg[STG_BUFFER], t[PKT_T_DMA_READY] - t[PKT_T_PIPE]);
-	hist_record(&sg[STG_DESCRIPTOR], t[PKT_T_DMA_START] - t[PKT_T_DMA_READY]);
-	hist_record(&sg[STG_PCIE_WRITE], t[PKT_T_DATA] - t[PKT_T_DMA_START]);
-	hist_record(&sg[STG_WRITE_BACK], t[PKT_T_DMA_DONE] - t[PKT_T_DATA]);
-	hist_record(&sg[STG_MODERATION], t[PKT_T_IRQ] - t[PKT_T_DMA_DONE]);
-	hist_record(&sg[STG_ISR_TO_DPC], t[PKT_T_DPC] - t[PKT_T_IRQ]);
-	hist_record(&sg[STG_DPC], now - t[PKT_T_DPC]);
 	q->st.packets++;
 	q->st.bytes += p->wire_len;
 	q->itr_frames++;
@@ -534,11 +527,8 @@ int driver_new(struct driver **out, struct sim_kernel *k, struct bus *bus, struc
 		(void)madvise(d->lat_arena, d->lat_arena_bytes, MADV_HUGEPAGE); /* a hint; fine if refused */
 	d->entry_frames = calloc(d->table_size, sizeof *d->entry_frames);
 	d->q = sim_calloc_lines(d->nq, sizeof *d->q);
-	d->stage = malloc(STG_COUNT * sizeof *d->stage);
-	if (!d->mem || !d->q || !d->reta || !d->entry_frames || !d->lat_arena || !d->stage)
+	if (!d->mem || !d->q || !d->reta || !d->entry_frames || !d->lat_arena)
 		goto nomem;
-	for (int i = 0; i < STG_COUNT; i++)
-		hist_init(&d->stage[i]);
 	/* RSS may use CPUs base_cpu .. base_cpu + max_cpus - 1 (NDIS
 	 * BaseCpuNumber / MaxProcessors; max_cpus 0 = up to the last CPU);
 	 * queue q's vector and DPC go to the q-th of them, round robin, never
@@ -651,7 +641,6 @@ void driver_free(struct driver *d)
 	free(d->q);
 	free(d->reta);
 	free(d->entry_frames);
-	free(d->stage);
 	if (d->lat_arena)
 		munmap(d->lat_arena, d->lat_arena_bytes);
 	hostmem_free(d->mem);
@@ -670,8 +659,6 @@ const struct hist *driver_queue_lat(struct driver *d, uint32_t q, enum lat_stage
 		return &empty;
 	return hist_group_get(lat_group(d, q), s);
 }
-const struct hist *driver_stage_lat(struct driver *d, enum rx_stage s) { return &d->stage[s]; }
-
 uint64_t driver_in_flight(const struct driver *d)
 {
 	uint64_t n = 0;

@@ -83,24 +83,25 @@ static inline uint32_t host_queues(const struct host_cfg *cfg, uint32_t nic_queu
 	return cfg->mode == HOST_MODE_LEGACY ? 1 : nic_queues;
 }
 
-enum lat_stage { LAT_DMA = 0, LAT_IRQ, LAT_DRIVER, LAT_E2E, LAT_COUNT };
 /* host.rx_drop_en */
 enum host_drop_en { HOST_DROP_EN_AUTO = 0, HOST_DROP_EN_ON, HOST_DROP_EN_OFF };
 
 /* A frame's receive latency cut into consecutive stages, from its first bit
- * on the wire to the end of the host's work on it (their sum is end_to_end;
- * the stamps are the frame record's, sim/pkt.h). */
-enum rx_stage {
-	STG_WIRE = 0,      /* first bit to last bit in */
-	STG_PIPELINE,      /* last bit to leaving the receive pipeline */
-	STG_BUFFER,        /* in the packet buffer until the DMA engine and the link were free for it */
-	STG_DESCRIPTOR,    /* waiting for a descriptor (a fetch landing, or the driver) */
-	STG_PCIE_WRITE,    /* its data crossing the link */
-	STG_WRITE_BACK,    /* its write-back crossing the link */
-	STG_MODERATION,    /* write-back landed to the interrupt reaching the host */
-	STG_ISR_TO_DPC,    /* the interrupt to its DPC starting on it */
-	STG_DPC,           /* the DPC's and the stack's work on it */
-	STG_COUNT
+ * on the wire to the end of the host's work on it, and end to end (the
+ * stages' sum, frame by frame; the stamps are the frame record's,
+ * sim/pkt.h). Kept per queue. */
+enum lat_stage {
+	LAT_WIRE = 0,      /* first bit to last bit in */
+	LAT_PIPELINE,      /* last bit to leaving the receive pipeline */
+	LAT_BUFFER,        /* in the packet buffer until the DMA engine and the link were free for it */
+	LAT_DESCRIPTOR,    /* waiting for a descriptor (a fetch landing, or the driver) */
+	LAT_PCIE_WRITE,    /* its data crossing the link */
+	LAT_WRITE_BACK,    /* its write-back crossing the link */
+	LAT_MODERATION,    /* write-back landed to the interrupt reaching the host */
+	LAT_ISR_TO_DPC,    /* the interrupt to its DPC starting on it */
+	LAT_DPC,           /* the DPC's and the stack's work on it */
+	LAT_E2E,           /* first bit to the end of the host's work: the sum of the above */
+	LAT_COUNT
 };
 
 struct host_queue_stats {
@@ -141,12 +142,9 @@ uint32_t driver_cpus(const struct driver *d);
 const struct host_queue_stats *driver_queue_stats(const struct driver *d, uint32_t q);
 const struct host_cpu_stats *driver_cpu_stats(const struct driver *d, uint32_t cpu);
 const char *driver_lat_stage_name(enum lat_stage s);
-const char *driver_rx_stage_name(enum rx_stage s);
-const char *driver_rx_stage_desc(enum rx_stage s);
-/* Latency of each stage, all queues merged (an empty one before any frame). */
-const struct hist *driver_stage_lat(struct driver *d, enum rx_stage s);
-/* Latency histogram of a queue for one stage, wire -> stage in ps (an empty
- * one if the queue saw no frame). Not const: the driver stages a few samples
+const char *driver_lat_stage_desc(enum lat_stage s);
+/* Latency histogram of a queue for one stage, in ps (an empty one if the
+ * queue saw no frame). Not const: the driver stages a few samples
  * per queue before it adds them to the histograms, and reading adds them. */
 const struct hist *driver_queue_lat(struct driver *d, uint32_t q, enum lat_stage s);
 /* Frames the host holds (written by the NIC, not yet processed). */

@@ -109,6 +109,15 @@ static uint64_t imbalance_permille(const struct run *r)
 	return total ? max * n * 1000u / total : 0;
 }
 
+/* A link direction's busy time, all classes. */
+static uint64_t link_busy_ps(const struct pcie_link_stats *ls, int d)
+{
+	uint64_t busy = 0;
+	for (int c = 0; c < PCIE_CLASSES; c++)
+		busy += ls->busy_ps[d][c];
+	return busy;
+}
+
 /* A direction's busy time as a share of the run, in parts per million. */
 static uint64_t link_ppm(uint64_t busy_ps, uint64_t span_ps)
 {
@@ -218,10 +227,7 @@ json_t *report_json(const struct run *r)
 	json_t *pl = json_object();
 	for (int d = 0; d < PCIE_DIRS; d++) {
 		json_t *dir = json_object();
-		uint64_t busy = 0;
-		for (int c = 0; c < PCIE_CLASSES; c++)
-			busy += ls->busy_ps[d][c];
-		json_object_set_new(dir, "utilisation_ppm", jint(link_ppm(busy, r->sim_end_ps)));
+		json_object_set_new(dir, "utilisation_ppm", jint(link_ppm(link_busy_ps(ls, d), r->sim_end_ps)));
 		for (int c = 0; c < PCIE_CLASSES; c++) {
 			json_t *cl = json_object();
 			json_object_set_new(cl, "tlps", jint(ls->tlps[d][c]));
@@ -262,10 +268,6 @@ json_t *report_json(const struct run *r)
 	for (int s = 0; s < LAT_COUNT; s++)
 		json_object_set_new(tot, driver_lat_stage_name((enum lat_stage)s), hist_json(&all[s]));
 	json_object_set_new(root, "latency_ps_all_queues", tot);
-	json_t *stg = json_object();
-	for (int s = 0; s < STG_COUNT; s++)
-		json_object_set_new(stg, driver_rx_stage_name((enum rx_stage)s), hist_json(driver_stage_lat(r->drv, (enum rx_stage)s)));
-	json_object_set_new(root, "latency_stages_ps", stg);
 	json_object_set_new(root, "queue_imbalance_max_over_mean_permille", jint(imbalance_permille(r)));
 	if (r->rebal) {
 		json_t *o = json_object();
@@ -311,7 +313,7 @@ static void fmt_ps(char *b, size_t n, uint64_t ps)
 /* min, mean, the percentiles and max of each histogram, one row each: min,
  * mean and p10 beside the upper percentiles show a distribution with two
  * humps for what it is. */
-static void lat_table(FILE *f, const char *title, int n, const struct hist *h, const char *(*stage_name)(enum rx_stage))
+static void lat_table(FILE *f, const char *title, int n, const struct hist *h)
 {
 	fprintf(f, "%-20s %9s %9s", title, "min", "mean");
 	for (int i = 0; i < NPCTS; i++)
@@ -319,7 +321,7 @@ static void lat_table(FILE *f, const char *title, int n, const struct hist *h, c
 	fprintf(f, " %9s\n", "max");
 	for (int s = 0; s < n; s++) {
 		char v[16];
-		fprintf(f, "  %-18s", stage_name ? stage_name((enum rx_stage)s) : driver_lat_stage_name((enum lat_stage)s));
+		fprintf(f, "  %-18s", driver_lat_stage_name((enum lat_stage)s));
 		fmt_ps(v, sizeof v, hist_min(&h[s]));
 		fprintf(f, " %9s", v);
 		fmt_ps(v, sizeof v, hist_count(&h[s]) ? hist_sum(&h[s]) / hist_count(&h[s]) : 0);
@@ -342,10 +344,7 @@ static void link_text(FILE *f, const struct run *r)
 	fprintf(f, "pcie gen%u x%u (%.2f Gb/s a direction), mps %u, mrrs %u: utilisation by class\n", c->gen, c->lanes,
 		(double)pcie_link_kbps(c) / 1e6, c->mps, c->mrrs);
 	for (int d = 0; d < PCIE_DIRS; d++) {
-		uint64_t busy = 0;
-		for (int k = 0; k < PCIE_CLASSES; k++)
-			busy += ls->busy_ps[d][k];
-		fprintf(f, "  %-5s %6.2f%%", pcie_dir_names[d], (double)link_ppm(busy, r->sim_end_ps) / 1e4);
+		fprintf(f, "  %-5s %6.2f%%", pcie_dir_names[d], (double)link_ppm(link_busy_ps(ls, d), r->sim_end_ps) / 1e4);
 		for (int k = 0; k < PCIE_CLASSES; k++)
 			if (ls->busy_ps[d][k])
 				fprintf(f, "  %s %.2f%%", pcie_class_names[k], (double)link_ppm(ls->busy_ps[d][k], r->sim_end_ps) / 1e4);
@@ -459,12 +458,7 @@ void report_text(const struct run *r, FILE *f)
 
 	struct hist all[LAT_COUNT];
 	merge_queues(r, all);
-	lat_table(f, "latency, all queues", LAT_COUNT, all, NULL);
-	struct hist stg[STG_COUNT];
-	for (int s = 0; s < STG_COUNT; s++)
-		stg[s] = *driver_stage_lat(r->drv, (enum rx_stage)s);
-	fputc('\n', f);
-	lat_table(f, "latency by stage", STG_COUNT, stg, driver_rx_stage_name);
+	lat_table(f, "latency, all queues", LAT_COUNT, all);
 	fputc('\n', f);
 	link_text(f, r);
 	/* Columns named by the declared counters. */
@@ -522,9 +516,9 @@ void report_write_docs(FILE *f)
 	      "`utilisation_ppm` (busy time over simulated time) and, per class (`data`, `descriptors`, `write_back`, "
 	      "`msix`, `doorbells`), `tlps`, `bytes` on the link (TLP headers, framing, payload) and `busy_ps`; "
 	      "`reads`, the DMA reads issued (docs/pcie.md) |\n"
-	      "| `queues[]` | per queue: `queue`, `cpu`, the per-queue counters below, `latency_ps` per stage |\n"
+	      "| `queues[]` | per queue: `queue`, `cpu`, the per-queue counters below, `latency_ps` per stage (below) |\n"
 	      "| `latency_ps_all_queues` | the latency of every queue merged, per stage |\n"
-	      "| `latency_stages_ps` | every queue's frames, the latency cut into consecutive stages (below) |\n"
+
 	      "| `queue_imbalance_max_over_mean_permille` | max/mean packets per queue × 1000 (1000 = even) |\n"
 	      "| `rebalance` | with indirection-table updates only (below) |\n"
 	      "| `flow_reordered_frames` | frames the host finished after a later frame of the same flow (null "
@@ -557,18 +551,11 @@ void report_write_docs(FILE *f)
 	fputs("| `cpus[].cycles.idle` | cycles | the run's length in the core's cycles, less the busy ones |\n", f);
 	docs_counters(f, "cpus[].", cpu_item_stat_defs);
 	fputs("\n## Latency\n\n"
-	      "Each `latency_ps` object holds, per stage, the time from the frame's first bit on the wire to:\n\n",
+	      "Each `latency_ps` object (per queue, and merged over the queues in `latency_ps_all_queues`) cuts a "
+	      "frame's receive latency into consecutive stages, whose sum is `end_to_end` frame by frame:\n\n",
 	      f);
-	static const char *const stage_desc[LAT_COUNT] = {
-		"its data and write-back in host memory", "the interrupt that covered it (or the poll that found it)",
-		"the end of the driver's work on it", "the end of the host's work on it"
-	};
 	for (int st = 0; st < LAT_COUNT; st++)
-		fprintf(f, "- `%s`: %s;\n", driver_lat_stage_name((enum lat_stage)st), stage_desc[st]);
-	fputs("\n`latency_stages_ps` cuts the same latency into consecutive stages, whose sum is `end_to_end` "
-	      "frame by frame:\n\n", f);
-	for (int st = 0; st < STG_COUNT; st++)
-		fprintf(f, "- `%s`: %s;\n", driver_rx_stage_name((enum rx_stage)st), driver_rx_stage_desc((enum rx_stage)st));
+		fprintf(f, "- `%s`: %s;\n", driver_lat_stage_name((enum lat_stage)st), driver_lat_stage_desc((enum lat_stage)st));
 	fputs("\neach as `count`, `min`, `p10`, `p50`, `p90`, `p99`, `p99_9`, `max`, `mean`. Percentiles come from a\n"
 	      "log-linear histogram (sim/hist.h): exact below 64 ps, then within 1/32 (3.1%) above the exact value;\n"
 	      "`min`, `max` and `mean` are exact (the mean rounded down).\n",
