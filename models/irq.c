@@ -18,6 +18,8 @@
 #include "models/nic_regs.h"
 #include "sim/mem.h"
 
+#define IRQ_MSIX_CROSSING_MAX 4u   /* MSI-X messages of one vector crossing the link at once */
+
 /* Ordered by when the fields are touched: a completion, the decision and
  * firing by frame count, and the unmask first; the timer (touched only when
  * one is set, which is_timer_set tells without reading it) on the next cache
@@ -40,9 +42,12 @@ struct irq_vec {
 	struct sim_event timer_ev __attribute__((aligned(64)));
 	uint64_t by_timer;
 	/* cold */
-	struct sim_event msix_ev; /* the message is crossing the link (scheduled at its landing) */
-	uint64_t msix_sent_addr;
-	uint32_t msix_sent_data;
+	struct sim_event msix_ev; /* the first message crossing the link lands (scheduled then) */
+	struct {
+		uint64_t addr, land_ps;
+		uint32_t data;
+	} sent[IRQ_MSIX_CROSSING_MAX];   /* messages crossing, in order */
+	uint32_t sent_first, sent_n;
 	struct irq *owner;        /* for the timer's callback */
 	char name[24];
 } __attribute__((aligned(64)));
@@ -55,32 +60,44 @@ struct irq {
 	struct irq_vec *v;
 };
 
+/* The first message crossing has landed: the host gets it; the next one's
+ * landing is scheduled. */
 static void msix_landed(struct sim_kernel *k, struct sim_event *ev, void *arg)
 {
 	(void)ev;
 	struct irq_vec *v = arg;
-	bus_msix(v->owner->bus, sim_now_ps(k), v->msix_sent_addr, v->msix_sent_data);
+	uint32_t i = v->sent_first;
+	v->sent_first = (i + 1) % IRQ_MSIX_CROSSING_MAX;
+	v->sent_n--;
+	if (v->sent_n)
+		sim_schedule_at(k, &v->msix_ev, v->sent[v->sent_first].land_ps);
+	bus_msix(v->owner->bus, sim_now_ps(k), v->sent[i].addr, v->sent[i].data);
 }
 
 /* The MSI-X message: a 4-byte memory write to the address and data the
  * driver programmed, on the link's up direction behind the write-backs
  * already on it (posted writes stay in order, so the host sees the
- * descriptors first); the host gets it when it has crossed. */
+ * descriptors first); the host gets it when it has crossed. A vector is
+ * masked once it fired, so a second message while one crosses comes only
+ * from a driver that unmasks before the first arrived; up to
+ * IRQ_MSIX_CROSSING_MAX cross at once, each delivered when it lands (more:
+ * the oldest is delivered at once, early by what is left of its crossing). */
 static void msix_send(struct irq *q, struct irq_vec *v, uint64_t now)
 {
 	if (!q->link) {
 		bus_msix(q->bus, now, v->msix_addr, v->msix_data);
 		return;
 	}
-	if (sim_event_is_pending(&v->msix_ev)) {
-		/* A second message while the first crosses (only a driver that
-		 * unmasks before the first arrived does this): the first goes now. */
+	if (v->sent_n == IRQ_MSIX_CROSSING_MAX) {
 		sim_cancel(q->k, &v->msix_ev);
-		bus_msix(q->bus, now, v->msix_sent_addr, v->msix_sent_data);
+		msix_landed(q->k, &v->msix_ev, v);
 	}
-	v->msix_sent_addr = v->msix_addr;
-	v->msix_sent_data = v->msix_data;
-	sim_schedule_at(q->k, &v->msix_ev, pcie_link_write(q->link, PCIE_UP, PCIE_CL_MSIX, now, v->msix_addr, 4));
+	uint32_t i = (v->sent_first + v->sent_n) % IRQ_MSIX_CROSSING_MAX;
+	v->sent[i].addr = v->msix_addr;
+	v->sent[i].data = v->msix_data;
+	v->sent[i].land_ps = pcie_link_write(q->link, PCIE_UP, PCIE_CL_MSIX, now, v->msix_addr, 4);
+	if (v->sent_n++ == 0)
+		sim_schedule_at(q->k, &v->msix_ev, v->sent[i].land_ps);
 }
 
 static void timer_cancel(struct irq *q, struct irq_vec *v)

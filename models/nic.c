@@ -99,7 +99,14 @@ static void w_ctrl(struct nic *n, uint32_t i, uint32_t o, uint32_t v)
 	n->ctrl = v & ~NIC_CTRL_RST;
 	if (v & NIC_CTRL_RST) {
 		for (uint32_t q = 0; q < n->nq; q++) {
-			n->q[q].ring_bytes = 0;
+			struct nic_rxq *rq = &n->q[q];
+			rq->ring_bytes = 0;
+			rq->buf_bytes = NIC_RXQ_BUFLEN_RESET;
+			rq->is_drop_en = false;
+			if (rq->is_fetch_wanted) {
+				rq->is_fetch_wanted = false;
+				n->fetch_waiters--;
+			}
 			rxq_set_ring(n, q);
 		}
 		irq_reset(n->irq);
@@ -216,7 +223,7 @@ static void w_rxq(struct nic *n, uint32_t qi, uint32_t off, uint32_t v)
 	case NIC_RXQ_RDBAL: q->ring_base = (q->ring_base & ~0xffffffffull) | v; return;
 	case NIC_RXQ_RDBAH: q->ring_base = (q->ring_base & 0xffffffffull) | ((uint64_t)v << 32); return;
 	case NIC_RXQ_RDLEN:
-		/* A descriptor index travels in 24 bits of a fetch's tag. */
+		/* At most NIC_RING_ENTRIES_MAX descriptors (nic_priv.h). */
 		if (v / NIC_RX_DESC_BYTES > NIC_RING_ENTRIES_MAX) {
 			nic_reg_unknown(n, NIC_REG_RXQ(qi) + off, true);
 			return;
@@ -435,6 +442,10 @@ const struct stat_def nic_stat_defs[] = {
 		 "Busy cycles of the receive pipeline (engines plus parser depth), at nic.clock_mhz."),
 	STAT_DEF(struct nic_stats, read_tag_waits, "read_tag_waits", "fetches",
 		 "Descriptor fetches that waited for a free read tag (pcie.read_tags)."),
+	STAT_DEF(struct nic_stats, bad_dma_completions, "bad_dma_completions", "completions",
+		 "DMA completions the bus delivered for no read on its way, or twice (a binding's fault); ignored."),
+	STAT_DEF(struct nic_stats, bad_dma_addresses, "bad_dma_addresses", "fetches",
+		 "Descriptor fetches not issued because the ring's read would wrap the 64-bit address space."),
 	{ NULL },
 };
 const struct stat_def nic_drop_stat_defs[] = {

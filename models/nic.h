@@ -86,6 +86,8 @@ struct nic_stats {
 	uint64_t pipeline_cycles;            /* total busy cycles of the rx pipeline */
 	uint64_t buffer_full_by_bus, buffer_full_by_descriptors, buffer_full_by_pipeline, buffer_full_by_oversize;
 	uint64_t read_tag_waits;             /* descriptor fetches that waited for a read tag */
+	uint64_t bad_dma_completions;        /* completions for no read on its way, or twice (a binding's fault) */
+	uint64_t bad_dma_addresses;          /* fetches refused: the ring's read would wrap the address space */
 };
 
 struct nic;

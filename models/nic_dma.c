@@ -112,10 +112,15 @@ void nic_dma_kick(struct nic *n)
 		if (!nic_rxq_has_desc(q)) {
 			if (nic_rxq_ring_has_desc(q) || !q->is_drop_en) {
 				/* Wait: for the fetch to land, or (DROP_EN
-				 * clear) for the driver to post descriptors. */
-				nic_dma_desc_fetch(n, f->queue);
+				 * clear) for the driver to post descriptors.
+				 * The flag first: a binding may complete the
+				 * fetch inside the call. */
 				n->is_dma_desc_wait = true;
-				return;
+				nic_dma_desc_fetch(n, f->queue);
+				if (!nic_rxq_has_desc(q))
+					return;
+				n->is_dma_desc_wait = false;
+				continue;
 			}
 			nic_dma_drop_no_desc(n, dma_q_pop(n));
 			continue;
@@ -137,9 +142,13 @@ void nic_dma_start(struct nic *n, struct nic_rx_frame *f, uint64_t start_ps)
 		p->t_ps[PKT_T_DMA_READY] = start_ps;
 	p->t_ps[PKT_T_DMA_START] = start_ps;
 	uint32_t len = p->wire_len < q->buf_bytes ? p->wire_len : q->buf_bytes;
+	f->placed = len;
+	/* The link model counts TLPs from the address's offset in a 4 KB page,
+	 * so a buffer at the top of the address space costs what any other
+	 * does; the host's memory refuses the write (driver_bad_dma). */
 	p->t_ps[PKT_T_DATA] = pcie_link_write(&n->pcie, PCIE_UP, PCIE_CL_DATA, start_ps, f->buf_addr, len);
-	uint64_t desc_addr = q->ring_base + (uint64_t)f->slot * NIC_RX_DESC_BYTES;
-	uint64_t done = pcie_link_write(&n->pcie, PCIE_UP, PCIE_CL_WB, start_ps, desc_addr, NIC_RX_DESC_BYTES);
+	uint64_t done = pcie_link_write(&n->pcie, PCIE_UP, PCIE_CL_WB, start_ps, nic_rxq_desc_addr(q, f->slot),
+					NIC_RX_DESC_BYTES);
 	p->t_ps[PKT_T_DMA_DONE] = done;
 	if (nic_rxq_cached_or_coming(q) <= NIC_DCACHE_LOW)
 		nic_dma_desc_fetch(n, f->queue);
@@ -178,9 +187,8 @@ static void rx_dma_done(struct sim_kernel *k, struct sim_event *ev, void *arg)
 	uint64_t now = sim_now_ps(k);
 	struct pkt *p = f->pkt;
 	uint32_t bytes = p->wire_len;
-	uint32_t len = bytes < q->buf_bytes ? bytes : q->buf_bytes;
 	uint16_t queue = f->queue;
-	struct nic_rx_desc_wb wb = rx_write_back(f, len);
+	struct nic_rx_desc_wb wb = rx_write_back(f, f->placed);
 	q->st.rx_packets++;
 	q->st.rx_bytes += bytes;
 	mac_fifo_release(&n->mac, bytes);
@@ -191,10 +199,10 @@ static void rx_dma_done(struct sim_kernel *k, struct sim_event *ev, void *arg)
 	 * the data is there (PCIe posted writes stay in order). The bus lends
 	 * the frame's bytes to the host for the call; the NIC's reference ends
 	 * after it. */
-	struct bus_dma data = { .addr = f->buf_addr, .len = len, .is_write = true, .data = p->data, .pkt = p };
-	uint64_t desc_addr = q->ring_base + (uint64_t)f->slot * NIC_RX_DESC_BYTES;
+	struct bus_dma data = { .addr = f->buf_addr, .len = f->placed, .is_write = true, .data = p->data, .pkt = p };
 	bus_dma(n->bus, now, &data);
-	struct bus_dma wbop = { .addr = desc_addr, .len = NIC_RX_DESC_BYTES, .is_write = true, .data = (uint8_t *)&wb };
+	struct bus_dma wbop = { .addr = nic_rxq_desc_addr(q, f->slot), .len = NIC_RX_DESC_BYTES, .is_write = true,
+				.data = (uint8_t *)&wb };
 	bus_dma(n->bus, now, &wbop);
 	nic_rx_frame_put(n, f);
 	irq_complete(n->irq, queue);
@@ -223,8 +231,21 @@ void nic_dma_desc_fetch(struct nic *n, uint32_t qi)
 	uint32_t cnt = end - q->fetched;
 	if (cnt > room)
 		cnt = room;
+	/* One read request, so one read tag: the fetch stops at the next
+	 * MRRS-aligned address (a ring is 128-byte aligned, so this cuts only
+	 * a misaligned one). */
+	uint64_t addr = nic_rxq_desc_addr(q, q->fetched);
+	uint32_t to_boundary = n->pcie_cfg.mrrs - (uint32_t)(addr & (n->pcie_cfg.mrrs - 1));
+	if (cnt > to_boundary / NIC_RX_DESC_BYTES)
+		cnt = to_boundary / NIC_RX_DESC_BYTES ? to_boundary / NIC_RX_DESC_BYTES : 1;
 	if (!cnt)
 		return;
+	if (addr > UINT64_MAX - cnt * NIC_RX_DESC_BYTES) {
+		/* A ring the driver placed at the top of the address space: its
+		 * read would wrap. Nothing is fetched; counted. */
+		n->st.bad_dma_addresses++;
+		return;
+	}
 	struct nic_dma_read *r = read_take(n);
 	if (!r) {
 		if (!q->is_fetch_wanted) {
@@ -235,7 +256,6 @@ void nic_dma_desc_fetch(struct nic *n, uint32_t qi)
 		return;
 	}
 	uint64_t now = sim_now_ps(n->k);
-	uint64_t addr = q->ring_base + (uint64_t)q->fetched * NIC_RX_DESC_BYTES;
 	uint32_t len = cnt * NIC_RX_DESC_BYTES;
 	r->queue = qi;
 	r->count = cnt;
@@ -291,11 +311,18 @@ static void read_landed(struct sim_kernel *k, struct sim_event *ev, void *arg)
 	read_land(n, (struct nic_dma_read *)(void *)((char *)ev - offsetof(struct nic_dma_read, ev)));
 }
 
+/* A completion from the bus: for a read the NIC has on its way (the bus
+ * gives back the op it was lent, whose tag is its pending entry), once. A
+ * binding that completes anything else, or a read twice, is counted and
+ * ignored. */
 void nic_dma_complete(void *opaque, uint64_t t_ps, struct bus_dma *op)
 {
 	struct nic *n = opaque;
-	sim_check(op->tag < n->pcie_cfg.read_tags && n->rd[op->tag].is_busy && op == &n->rd[op->tag].op,
-		  "a DMA completion for a read the NIC has not issued");
+	if (!op || op->tag >= n->pcie_cfg.read_tags || !n->rd[op->tag].is_busy || op != &n->rd[op->tag].op ||
+	    sim_event_is_pending(&n->rd[op->tag].ev)) {
+		n->st.bad_dma_completions++;
+		return;
+	}
 	struct nic_dma_read *r = &n->rd[op->tag];
 	uint64_t now = sim_now_ps(n->k);
 	if (t_ps > now)

@@ -29,11 +29,13 @@
  * fewer (counting a fetch on its way) and the ring has more, the NIC fills it
  * with one read over the PCIe link (at least four 16-byte descriptors when the
  * ring has them, a cache line's worth); a queue has at most one fetch on its
- * way, and a descriptor is used only once its fetch has landed. The 82599
- * keeps 40 descriptors a queue on chip (datasheet 7.1.3.2, recalled); 8 is a
- * smaller choice that keeps a queue's cache on two cache lines. */
+ * way, and a descriptor is used only once its fetch has landed. 8 is a
+ * choice [A]: one 128-byte read fills it, and a queue's cache stays on two
+ * cache lines. */
 #define NIC_DCACHE_ENTRIES 8u
 #define NIC_DCACHE_LOW (NIC_DCACHE_ENTRIES / 2)
+/* Descriptors a ring may have: RDLEN / 16 for any RDLEN below 256 MiB; a
+ * bound so that ring indices and their arithmetic stay far from 2^32. */
 #define NIC_RING_ENTRIES_MAX (1u << 24)
 
 /* A DMA read on its way: one entry of the NIC's table of pending reads, as
@@ -44,7 +46,7 @@ struct nic_dma_read {
 	struct sim_event ev;          /* the completion lands (scheduled when it comes with a later time) */
 	uint32_t queue;               /* descriptor fetch: its queue, ring generation and count */
 	uint32_t count;
-	uint16_t gen;
+	uint32_t gen;
 	bool is_busy;
 	uint8_t data[NIC_RX_DESC_BYTES * NIC_DCACHE_ENTRIES];
 };
@@ -57,8 +59,9 @@ struct nic_rx_frame {
 	uint64_t buf_addr;            /* host buffer, from its descriptor */
 	uint32_t rss_hash;            /* valid if has_hash */
 	uint32_t slot;                /* descriptor index in its queue's ring */
+	uint32_t placed;              /* bytes written to its buffer (truncated to the queue's buffer size) */
 	uint16_t queue;               /* chosen by RSS (0 with RSS off) */
-	uint16_t ring_gen;            /* the queue's ring generation when its DMA started */
+	uint32_t ring_gen;            /* the queue's ring generation when its DMA started */
 	uint16_t pkt_type;            /* NIC_PTYPE_* for the write-back */
 	uint8_t has_hash;
 	uint8_t is_parsed;            /* headers parsed to the transport layer */
@@ -80,7 +83,7 @@ struct nic_rxq {
 	uint32_t buf_bytes;
 	uint32_t inflight;             /* frames steered here, not yet written back or dropped */
 	uint16_t dc_first;             /* dcache index of descriptor head */
-	uint16_t gen;                  /* ring generation: counts RDLEN writes and resets */
+	uint32_t gen;                  /* ring generation: counts RDLEN writes and resets */
 	bool is_drop_en;               /* SRRCTL.DROP_EN: a frame that finds the ring empty is dropped at once */
 	bool is_fetch_wanted;          /* a fetch waits for a free read tag */
 	struct nic_queue_stats st;
@@ -120,6 +123,12 @@ struct nic {
 	struct nic_engines eng;
 	struct nic_stats st;
 };
+
+/* Host address of descriptor slot of the queue's ring. */
+static inline uint64_t nic_rxq_desc_addr(const struct nic_rxq *q, uint32_t slot)
+{
+	return q->ring_base + (uint64_t)slot * NIC_RX_DESC_BYTES;
+}
 
 /* Descriptors the queue's cache holds (landed). */
 static inline uint32_t nic_rxq_cached(const struct nic_rxq *q)

@@ -18,9 +18,10 @@
  * The packet buffer (mac.rx_fifo_bytes) takes a frame when it is offered
  * and gives its room back when its DMA is done (or it is dropped); a frame
  * that does not fit is dropped at once, counted as buffer_full with what
- * held the buffer. A frame queued behind the wire (a capture faster than
- * the line rate) takes its room when offered, up to its time on the wire
- * early.
+ * held the buffer. A frame queued behind the wire (offered faster than the
+ * line rate; the replay paces a capture to it, so only a caller that offers
+ * frames back to back does this) takes its room when offered: each of N
+ * such frames takes it up to N wire times early.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -136,8 +137,9 @@ void nic_rx_frame_in(void *opaque, uint64_t t_ps, struct pkt *p)
 {
 	struct nic *n = opaque;
 	sim_check(t_ps == sim_now_ps(n->k), "a frame arrived at another time than the NIC's now");
-	/* Latency is measured from when the frame starts on the wire: a capture
-	 * that is faster than the line rate queues at the sender, not here. */
+	/* Latency is measured from when the frame starts on the wire: time a
+	 * frame offered faster than the line rate waits for the wire is the
+	 * sender's, not the NIC's. */
 	uint64_t t_mac = mac_rx_arrive(&n->mac, t_ps, p->wire_len, &p->t_ps[PKT_T_WIRE]);
 	p->t_ps[PKT_T_MAC] = t_mac;
 	if (!(n->rctl & NIC_RCTL_EN)) {

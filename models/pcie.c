@@ -183,11 +183,18 @@ int pcie_cfg_validate(const struct pcie_cfg *c, char *err, size_t err_len)
 /* The number of TLPs [addr, addr + len) is cut into when each TLP ends at the
  * transfer's end or at the last multiple of align within max bytes of its
  * start. align is a power of two no larger than max. */
+/* Every boundary that cuts a transfer (MPS, MRRS, RCB: powers of two up to
+ * 4096) is a multiple of one another's and divides 4 KB, so how a transfer
+ * is cut depends only on where it starts in its 4 KB page: the walks below
+ * start from that offset, which keeps them clear of the top of the address
+ * space whatever address a driver programmed. */
+#define PCIE_PAGE_OFFSET(a) ((a) & 4095u)
+
 static uint64_t pcie_chunks(uint64_t addr, uint64_t len, uint32_t max, uint32_t align)
 {
 	uint64_t n = 0;
-	uint64_t end = addr + len;
-	sim_check(end >= addr && end <= UINT64_MAX - max, "pcie: a transfer ends well below the top of the address space");
+	addr = PCIE_PAGE_OFFSET(addr);
+	uint64_t end = addr + len;   /* below 2^33: len is a uint32_t */
 	if (max == align)   /* writes and requests: one TLP per align-sized block touched */
 		return len ? ((end - 1) / align) - (addr / align) + 1 : 0;
 	while (addr < end) {
@@ -220,6 +227,7 @@ struct pcie_bytes pcie_read_cpl_bytes(const struct pcie_cfg *c, uint64_t addr, u
 	/* Each request is completed on its own: walk the requests, then cut each
 	 * one's range at RCB-aligned addresses into completions of at most MPS. */
 	uint64_t tlps = 0;
+	addr = PCIE_PAGE_OFFSET(addr);
 	uint64_t end = addr + len;
 	while (addr < end) {
 		uint64_t stop = (addr + c->mrrs) & ~(uint64_t)(c->mrrs - 1);
@@ -335,19 +343,31 @@ struct pcie_query pcie_query_at(const struct pcie_cfg *c, uint64_t addr, uint32_
 		q.down = pcie_read_cpl_bytes(c, addr, size);
 		q.latency_ps = pcie_link_read(&l, PCIE_CL_DATA, 0, addr, size);
 	}
+	/* Each read request holds a tag for its round trip: a read of more
+	 * requests than tags goes in rounds, each one request's round trip (r1,
+	 * a read of one request's share on an idle link), and reads back to
+	 * back carry at most read_tags requests' data per r1. */
+	uint64_t r1 = 0, chunk = size;
+	if (!is_write && size) {
+		chunk = (size + q.up.tlps - 1) / q.up.tlps;
+		struct pcie_link one;
+		pcie_link_init(&one, c);
+		r1 = pcie_link_read(&one, PCIE_CL_DATA, 0, 0, (uint32_t)chunk);
+		uint64_t rounds = (q.up.tlps + c->read_tags - 1) / c->read_tags;
+		q.latency_ps += (rounds - 1) * r1;
+	}
 	q.tlps = q.up.tlps + q.down.tlps;
 	q.link_bytes = q.up.bytes + q.down.bytes;
 	/* Back to back, the busier direction sets the pace: one transfer follows
-	 * another, each taking its wire time there. A read also holds one of
-	 * read_tags tags for its round trip, so no more than read_tags x size
-	 * per latency of one. */
+	 * another, each taking its wire time there; reads are also bounded by
+	 * their tags (above). */
 	q.data_kbps = pcie_kbps_of(size, pcie_wire_ps(c, q.up.bytes));
 	uint64_t down_kbps = pcie_kbps_of(size, pcie_wire_ps(c, q.down.bytes));
 	if (!is_write && down_kbps <= q.data_kbps) {
 		q.data_kbps = down_kbps;
 		q.limit = PCIE_LIMIT_DOWN;
 	}
-	uint64_t tag_kbps = pcie_kbps_of((uint64_t)c->read_tags * size, q.latency_ps);
+	uint64_t tag_kbps = is_write ? UINT64_MAX : pcie_kbps_of((uint64_t)c->read_tags * chunk, r1);
 	if (!is_write && tag_kbps < q.data_kbps) {
 		q.data_kbps = tag_kbps;
 		q.limit = PCIE_LIMIT_TAGS;

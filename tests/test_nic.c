@@ -510,6 +510,90 @@ static void test_nic_a_binding_that_completes_reads_out_of_order_loses_no_frame(
 	teardown(&s, n);
 }
 
+/* A binding that completes a read twice, or completes what the NIC never
+ * issued: counted and ignored, nothing else changes. */
+static struct bus_dma *dup_op;
+static void (*dup_complete)(void *nic, uint64_t t_ps, struct bus_dma *op);
+static void dup_binding(void *nic, uint64_t t_ps, struct bus_dma *op)
+{
+	dup_complete(nic, t_ps, op);
+	dup_complete(nic, t_ps, op);   /* the same completion again */
+	struct bus_dma stray = *op;    /* and one for an op the NIC never lent */
+	dup_complete(nic, t_ps, &stray);
+	stray.tag = 1000;
+	dup_complete(nic, t_ps, &stray);
+	dup_op = op;
+}
+
+static void test_nic_completions_for_no_read_on_its_way_are_counted_and_ignored(void **state)
+{
+	(void)state;
+	struct stub s;
+	struct bus b;
+	struct nic *n = setup(&s, &b, 1, "off");
+	dup_complete = b.nic.dma_complete;
+	b.nic.dma_complete = dup_binding;
+	bus_reg_write(&b, 0, NIC_REG_RXQ(0) + NIC_RXQ_RDT, ENTRIES - 1);
+	send_frame(&s, &b);
+	sim_run_until(s.k, SIM_TIME_NEVER);
+	assert_non_null(dup_op);
+	assert_int_equal(nic_stats(n)->bad_dma_completions, 3);
+	assert_int_equal(nic_queue_stats(n, 0)->rx_packets, 1);
+	assert_int_equal(s.wb_t[0], 584267);   /* as with the native binding (the first test) */
+	teardown(&s, n);
+}
+
+/* pcie.read_tags=1 and four queues given descriptors at once: one fetch at a
+ * time, the other three wait for the tag (counted), and each queue gets its
+ * descriptors in turn. */
+static void test_nic_fetches_wait_for_a_read_tag(void **state)
+{
+	(void)state;
+	struct stub s;
+	struct bus b;
+	struct nic *n = setup_with(&s, &b, 4, "off", "pcie.read_tags=1");
+	for (uint32_t q = 0; q < 4; q++)
+		bus_reg_write(&b, 0, NIC_REG_RXQ(q) + NIC_RXQ_RDT, ENTRIES - 1);
+	assert_int_equal(nic_stats(n)->read_tag_waits, 3);
+	sim_run_until(s.k, SIM_TIME_NEVER);
+	/* Four reads, one after another: each 566.6 ns on an idle link (the
+	 * first test), so the fourth lands after 4 x 566.6 = 2266 ns. */
+	assert_int_equal(nic_pcie_stats(n)->reads, 4);
+	assert_true(sim_now_ps(s.k) >= 4 * 566569);
+	/* RSS is off (MRQC 0): frames go to queue 0, which has its descriptors. */
+	send_frame(&s, &b);
+	sim_run_until(s.k, SIM_TIME_NEVER);
+	assert_int_equal(nic_queue_stats(n, 0)->rx_packets, 1);
+	teardown(&s, n);
+}
+
+/* A ring reset (RDLEN rewritten) while a descriptor fetch is on its way: what
+ * the fetch brings is discarded, and the new ring's own fetch gives the frame
+ * descriptor 0. */
+static void test_nic_a_fetch_that_lands_after_a_ring_reset_is_discarded(void **state)
+{
+	(void)state;
+	struct stub s;
+	struct bus b;
+	struct nic *n = setup(&s, &b, 1, "off");
+	bus_reg_write(&b, 0, NIC_REG_RXQ(0) + NIC_RXQ_RDT, ENTRIES - 1);   /* fetch on its way until 566.6 ns */
+	sim_run_until(s.k, 100 * SIM_PS_PER_NS);
+	/* The driver moves the ring's buffers: descriptor 0 now points at the
+	 * fourth buffer, and the ring is reset. */
+	struct nic_rx_desc_read d = { .buf_addr = BUF_ADDR + 3 * 2048u };
+	memcpy(s.ring, &d, sizeof d);
+	bus_reg_write(&b, sim_now_ps(s.k), NIC_REG_RXQ(0) + NIC_RXQ_RDLEN, ENTRIES * NIC_RX_DESC_BYTES);
+	sim_run_until(s.k, 1 * SIM_PS_PER_US);   /* the stale fetch has landed */
+	bus_reg_write(&b, sim_now_ps(s.k), NIC_REG_RXQ(0) + NIC_RXQ_RDT, ENTRIES - 1);
+	send_frame(&s, &b);
+	sim_run_until(s.k, SIM_TIME_NEVER);
+	assert_int_equal(nic_queue_stats(n, 0)->rx_packets, 1);
+	assert_null(s.buf_pkt[0]);        /* not the stale descriptor's buffer */
+	assert_non_null(s.buf_pkt[3]);    /* the new descriptor 0's */
+	assert_int_equal(nic_pcie_stats(n)->reads, 2);
+	teardown(&s, n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -523,6 +607,9 @@ int main(void)
 		cmocka_unit_test(test_nic_without_drop_en_a_frame_waits_for_a_descriptor_and_the_buffer_overflows),
 		cmocka_unit_test(test_nic_a_binding_that_delays_every_read_completion_delays_only_the_frames),
 		cmocka_unit_test(test_nic_a_binding_that_completes_reads_out_of_order_loses_no_frame),
+		cmocka_unit_test(test_nic_completions_for_no_read_on_its_way_are_counted_and_ignored),
+		cmocka_unit_test(test_nic_fetches_wait_for_a_read_tag),
+		cmocka_unit_test(test_nic_a_fetch_that_lands_after_a_ring_reset_is_discarded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -292,6 +292,17 @@ static void test_pcie_read_bandwidth_is_bounded_by_the_tags(void **state)
 	q = pcie_query(&c, 64, false);
 	assert_int_equal(q.limit, PCIE_LIMIT_TAGS);
 	assert_int_equal(q.data_kbps, 914395);
+	/* The tag is a request's, not a read's: 2048 B at MRRS 512 is four
+	 * requests, which one tag takes one after another. One request's round
+	 * trip, a 512-byte read alone: MRd 24 B (3319 ps), 545 ns, then two
+	 * 256-byte CplDs (20 + 256 = 276 B, 38158 ps each) = 624635 ps; four
+	 * rounds of it carry 2048 B: 4096 bits per 624635 ps = 6557429 kb/s. */
+	q = pcie_query(&c, 2048, false);
+	assert_int_equal(q.limit, PCIE_LIMIT_TAGS);
+	assert_int_equal(q.data_kbps, 6557429);
+	c.read_tags = 32;
+	struct pcie_query all = pcie_query(&c, 2048, false);
+	assert_int_equal(q.latency_ps, all.latency_ps + 3 * 624635);
 }
 
 /* Transfers in one direction queue behind each other. */

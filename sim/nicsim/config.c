@@ -86,8 +86,6 @@ static const char *suggest(const char *key)
 	const char *name = dot ? dot + 1 : key;
 	for (const struct param_group *g = config_groups; g->section; g++)
 		for (const struct param_def *d = g->defs; d->key; d++) {
-			if (config_retired(d->key))
-				continue;
 			const char *dn = strchr(d->key, '.') + 1;
 			if (!strcmp(dn, name) || (dot && !strncmp(d->key, key, (size_t)(dot - key)) &&
 						  strstr(dn, name)))
@@ -368,7 +366,7 @@ size_t config_warnings(const struct nicsim_cfg *cfg, char (*out)[CONFIG_WARNING_
 		    "irq.mode is not fixed (adaptive chooses the interval, off interrupts every frame)");
 	warn_unused(&w, "irq.frames", irq->mode == ITR_MODE_OFF, "irq.mode=off interrupts every frame");
 	warn_unused(&w, "irq.adaptive_conservative", irq->mode != ITR_MODE_ADAPTIVE, "irq.mode is not adaptive");
-	warn_unused(&w, "irq.adaptive_conservative", irq->mode == ITR_MODE_ADAPTIVE && cfg->mac.rate_mbps >= 10000,
+	warn_unused(&w, "irq.adaptive_conservative", irq->mode == ITR_MODE_ADAPTIVE && cfg->mac.rate_mbps >= ITR_IXGBE_RATE_MBPS,
 		    "at 10 Gb/s and up adaptive moderation is ixgbe's, which has no conservative mode");
 	warn_unused(&w, "irq.timing", irq->mode == ITR_MODE_OFF, "irq.mode=off interrupts every frame");
 	if (irq->mode == ITR_MODE_FIXED && irq->usecs == 0 && irq->frames > 1)
@@ -443,8 +441,6 @@ void config_write_docs(FILE *f)
 			      f);
 		}
 		for (const struct param_def *d = g->defs; d->key; d++) {
-			if (config_retired(d->key))
-				continue;
 			char range[96] = "";
 			switch (d->type) {
 			case PARAM_U32:
@@ -483,8 +479,6 @@ void config_write_ini(const struct nicsim_cfg *cfg, FILE *f, bool only_changed)
 	for (const struct param_group *g = config_groups; g->section; g++) {
 		bool header = section_done && !strcmp(section_done, g->section);
 		for (const struct param_def *d = g->defs; d->key; d++) {
-			if (config_retired(d->key))
-				continue;
 			param_format(d, (const char *)cfg + g->cfg_offset, v, sizeof v);
 			param_format(d, (const char *)&def + g->cfg_offset, dv, sizeof dv);
 			if (only_changed && !strcmp(v, dv))
