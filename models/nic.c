@@ -76,7 +76,7 @@ void nic_reg_unknown(struct nic *n, uint64_t addr, bool is_write)
 }
 
 struct nic_reg {
-	uint32_t base, count, stride;
+	uint32_t base, count, stride;   /* stride: a power of two (reg_lookup shifts by it) */
 	bool is_per_queue;  /* one element per configured queue/vector */
 	const char *name;
 	uint32_t (*read)(struct nic *n, uint32_t idx, uint32_t off);
@@ -296,8 +296,11 @@ static const struct nic_reg *reg_lookup(const struct nic *n, uint64_t addr, uint
 		if (addr < r->base || addr >= (uint64_t)r->base + (uint64_t)r->count * r->stride)
 			continue;
 		uint32_t rel = (uint32_t)(addr - r->base);
-		*idx = rel / r->stride;
-		*off = rel % r->stride;
+		/* Strides are powers of two: a shift, not a division (every
+		 * doorbell comes through here). */
+		unsigned shift = (unsigned)__builtin_ctz(r->stride);
+		*idx = rel >> shift;
+		*off = rel & (r->stride - 1);
 		/* Per-queue/vector arrays only exist for the configured queues. */
 		if (r->is_per_queue && *idx >= n->nq)
 			return NULL;
@@ -346,6 +349,9 @@ int nic_new(struct nic **out, struct sim_kernel *k, struct bus *bus, const struc
 		snprintf(err, err_len, "nic: out of memory");
 		return -1;
 	}
+	for (size_t i = 0; i < sizeof nic_regs / sizeof nic_regs[0]; i++)
+		sim_check(nic_regs[i].stride && !(nic_regs[i].stride & (nic_regs[i].stride - 1)),
+			  "a register array's stride is a power of two (reg_lookup shifts)");
 	n->k = k;
 	n->bus = bus;
 	n->cfg = *cfg;

@@ -95,6 +95,7 @@ void hist_group_init(struct hist_group *g, uint32_t n)
 	g->n = n;
 	g->n_staged = 0;
 	g->is_ready = false;
+	g->is_prefetch = true;
 	g->staged = (uint64_t *)(void *)&g->h[n];
 }
 

@@ -131,6 +131,7 @@ struct hist_group {
 	uint32_t n;                 /* histograms */
 	uint32_t n_staged;          /* events staged */
 	bool is_ready;              /* histograms initialised */
+	bool is_prefetch;           /* fold: request the lines first (hist_group_init: true) */
 	uint64_t *staged;           /* HIST_GROUP_BATCH * n samples, event-major, after h[n] */
 	struct hist h[];
 };
@@ -143,11 +144,14 @@ void hist_group_init(struct hist_group *g, uint32_t n);
 
 /* Add the staged samples to the histograms, stage by stage. n is the
  * group's (a constant at the call site lets the compiler unroll the
- * stages). Every line the fold will write is requested first: the misses
- * then overlap instead of queueing one behind the other. */
+ * stages). With is_prefetch, every line the fold will write is requested
+ * first: the misses then overlap instead of queueing one behind the other.
+ * That pays when the groups outgrow the caches (many queues); with a few
+ * queues' groups in cache, computing each bucket twice costs more than it
+ * saves (docs/performance.md, issue #15). */
 static inline void hist_group_fold_n(struct hist_group *g, uint32_t n)
 {
-	for (uint32_t s = 0; s < n; s++) {
+	for (uint32_t s = 0; g->is_prefetch && s < n; s++) {
 		__builtin_prefetch(&g->h[s], 1);
 		for (uint32_t i = 0; i < g->n_staged; i++)
 			__builtin_prefetch(&g->h[s].buckets[hist_bucket_index(g->staged[(size_t)i * n + s])], 1);
