@@ -291,6 +291,19 @@ static const struct nic_reg nic_regs[] = {
 /* Find the register; *idx = array index, *off = offset inside the element. */
 static const struct nic_reg *reg_lookup(const struct nic *n, uint64_t addr, uint32_t *idx, uint32_t *off)
 {
+	/* The two registers every DPC run writes (the table's first two
+	 * entries: RXQ for RDT, EIMS), without the walk. */
+	uint64_t rel_rxq = addr - NIC_REG_RXQ(0), rel_eims = addr - NIC_REG_EIMS(0);
+	if (rel_rxq < (uint64_t)n->nq * 0x40u) {
+		*idx = (uint32_t)(rel_rxq >> 6);
+		*off = (uint32_t)(rel_rxq & 0x3fu);
+		return &nic_regs[0];
+	}
+	if (rel_eims < (uint64_t)n->nq * 4u) {
+		*idx = (uint32_t)(rel_eims >> 2);
+		*off = (uint32_t)(rel_eims & 3u);
+		return &nic_regs[1];
+	}
 	for (size_t i = 0; i < sizeof nic_regs / sizeof nic_regs[0]; i++) {
 		const struct nic_reg *r = &nic_regs[i];
 		if (addr < r->base || addr >= (uint64_t)r->base + (uint64_t)r->count * r->stride)
@@ -352,6 +365,8 @@ int nic_new(struct nic **out, struct sim_kernel *k, struct bus *bus, const struc
 	for (size_t i = 0; i < sizeof nic_regs / sizeof nic_regs[0]; i++)
 		sim_check(nic_regs[i].stride && !(nic_regs[i].stride & (nic_regs[i].stride - 1)),
 			  "a register array's stride is a power of two (reg_lookup shifts)");
+	sim_check(nic_regs[0].base == NIC_REG_RXQ(0) && nic_regs[0].stride == 0x40u && nic_regs[1].base == NIC_REG_EIMS(0) &&
+			  nic_regs[1].stride == 4u, "reg_lookup's shortcut names the table's first two entries");
 	n->k = k;
 	n->bus = bus;
 	n->cfg = *cfg;
