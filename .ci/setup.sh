@@ -3,6 +3,9 @@
 # Idempotent: packages already present are left alone.
 set -euo pipefail
 pkgs=(cmake make gcc g++ pkg-config zlib1g-dev libjansson-dev libcmocka-dev libpcap-dev verilator clang libclang-rt-14-dev)
+# Slurm for test_sweep's one-node cluster on localhost (tests/slurm/localhost.sh):
+# the smallest set, without the 40-odd packages slurm-wlm recommends.
+pkgs+=(slurmctld slurmd slurm-client munge)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

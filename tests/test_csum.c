@@ -454,7 +454,7 @@ static void test_csum_rx_ipv6_jumbogram_covers_the_jumbo_payload_length(void **s
 	 * unfinished (transmit offload), so as captured it is BAD; finished here
 	 * with the naive sum over a pseudo-header with the 32-bit length
 	 * (RFC 2675 §4, RFC 8200 §8.1), it must be GOOD. */
-	struct rec r[1];
+	struct rec r[1] = { 0 };
 	assert_int_equal(load_all("edge/bigtcp-ipv6-hbh.pcap", r, 1), 1);
 	uint8_t *f = r[0].data;
 	struct parse_result pr;

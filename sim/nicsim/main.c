@@ -23,6 +23,7 @@
 #include "sim/nicsim/config.h"
 #include "sim/nicsim/jsondiff.h"
 #include "sim/nicsim/run.h"
+#include "sim/nicsim/sweep.h"
 #include "traces/flows.h"
 #include "traces/reader.h"
 
@@ -44,6 +45,8 @@ static const char *usage_main =
 	"  config               print the effective configuration (or --docs: the reference of every key)\n"
 	"  pcie                 what a DMA write or read of a size costs on the PCIe link (TLPs, bytes,\n"
 	"                       bandwidth back to back, latency of one)\n"
+	"  sweep TRACE...       run many configurations (--vary KEY=VALUES) in parallel or as a Slurm\n"
+	"                       job array, and collect one table (nicsim help sweep)\n"
 	"  schema               print the JSON report's reference (docs/report.md)\n"
 	"  help COMMAND         options of one command\n"
 	"\n"
@@ -838,6 +841,10 @@ int main(int argc, char **argv)
 			usage_pcie(stdout);
 			return 0;
 		}
+		if (what && !strcmp(what, "sweep")) {
+			fputs(sweep_usage, stdout);
+			return 0;
+		}
 		fputs(!what ? usage_main : !strcmp(what, "run") ? usage_run : !strcmp(what, "info") ? usage_info :
 			      !strcmp(what, "check") ? usage_check : !strcmp(what, "config") ? usage_config : usage_main,
 		      stdout);
@@ -861,6 +868,8 @@ int main(int argc, char **argv)
 		return cmd_config(argc - 2, argv + 2);
 	if (!strcmp(cmd, "pcie"))
 		return cmd_pcie(argc - 2, argv + 2);
+	if (!strcmp(cmd, "sweep"))
+		return cmd_sweep(argc - 2, argv + 2);
 	fprintf(stderr, "nicsim: unknown command '%s'\n\n%s", cmd, usage_main);
 	return EXIT_USAGE;
 }
