@@ -29,6 +29,8 @@ struct cpu {
 	struct cpu_core *cores;
 	cpu_work_fn fn[CPU_WORK_KINDS];
 	void *owner[CPU_WORK_KINDS];
+	cpu_item_fn on_item;    /* the observer, NULL when none (cpu_on_item) */
+	void *on_item_ctx;
 };
 
 static void core_kick(struct cpu_core *c);
@@ -74,6 +76,8 @@ static void core_step_done(struct sim_kernel *k, struct sim_event *ev, void *arg
 		return;
 	}
 	c->is_busy = false;
+	if (cpu->on_item)
+		cpu->on_item(cpu->on_item_ctx, (uint32_t)(c - cpu->cores), c->cur_kind, c->cur_item, false, sim_now_ps(k));
 	core_kick(c);
 }
 
@@ -93,11 +97,17 @@ static void core_kick(struct cpu_core *c)
 		c->cur_kind = (enum cpu_work)kind;
 		c->cur_item = item;
 		c->st.items[kind]++;
+		uint32_t core = (uint32_t)(c - cpu->cores);
+		if (cpu->on_item)
+			cpu->on_item(cpu->on_item_ctx, core, (enum cpu_work)kind, item, true, sim_now_ps(cpu->k));
 		struct cost_charge first;
-		if (core_call(cpu, (enum cpu_work)kind, (uint32_t)(c - cpu->cores), item, true, &first))
+		if (core_call(cpu, (enum cpu_work)kind, core, item, true, &first)) {
 			core_run_step(c, &first);
-		else
+		} else {
 			c->is_busy = false;   /* nothing to do after all: the next item */
+			if (cpu->on_item)
+				cpu->on_item(cpu->on_item_ctx, core, (enum cpu_work)kind, item, false, sim_now_ps(cpu->k));
+		}
 	}
 }
 
@@ -158,6 +168,12 @@ void cpu_set_handler(struct cpu *cpu, enum cpu_work kind, cpu_work_fn fn, void *
 {
 	cpu->fn[kind] = fn;
 	cpu->owner[kind] = owner;
+}
+
+void cpu_on_item(struct cpu *cpu, cpu_item_fn fn, void *ctx)
+{
+	cpu->on_item = fn;
+	cpu->on_item_ctx = ctx;
 }
 
 bool cpu_is_running_item(const struct cpu *cpu, uint32_t core, uint32_t item)

@@ -60,4 +60,12 @@ uint32_t cpu_cores(const struct cpu *c);
 const struct host_cpu_stats *cpu_stats(const struct cpu *c, uint32_t core);
 uint64_t cpu_cycles_to_ps(const struct cpu *c, uint64_t cycles);
 
+/* An observer of the cores' work (the timeline, sim/nicsim/timeline.h):
+ * called when a core starts an item (is_start) and when the item ends, with
+ * the simulated time. An item whose handler has nothing to do at its start
+ * ends at the same instant. The observer must not post work or change the
+ * model; unset (fn NULL, the default) it costs one test per item. */
+typedef void (*cpu_item_fn)(void *ctx, uint32_t core, enum cpu_work kind, uint32_t item, bool is_start, uint64_t t_ps);
+void cpu_on_item(struct cpu *c, cpu_item_fn fn, void *ctx);
+
 #endif

@@ -142,6 +142,19 @@ static const struct {
 	[LAT_E2E] = { "end_to_end", "first bit on the wire to the end of the host's work: the sum of the stages "
 				    "above, frame by frame" },
 };
+const struct lat_stage_stamps lat_stage_stamps[LAT_COUNT] = {
+	[LAT_WIRE] = { PKT_T_WIRE, PKT_T_MAC },
+	[LAT_PIPELINE] = { PKT_T_MAC, PKT_T_PIPE },
+	[LAT_BUFFER] = { PKT_T_PIPE, PKT_T_DMA_READY },
+	[LAT_DESCRIPTOR] = { PKT_T_DMA_READY, PKT_T_DMA_START },
+	[LAT_PCIE_WRITE] = { PKT_T_DMA_START, PKT_T_DATA },
+	[LAT_WRITE_BACK] = { PKT_T_DATA, PKT_T_DMA_DONE },
+	[LAT_MODERATION] = { PKT_T_DMA_DONE, PKT_T_IRQ },
+	[LAT_ISR_TO_DPC] = { PKT_T_IRQ, PKT_T_DPC },
+	[LAT_DPC] = { PKT_T_DPC, PKT_T_DELIVERED },
+	[LAT_E2E] = { PKT_T_WIRE, PKT_T_DELIVERED },
+};
+
 const char *driver_lat_stage_name(enum lat_stage s) { return lat_stages[s].name; }
 const char *driver_lat_stage_desc(enum lat_stage s) { return lat_stages[s].desc; }
 
@@ -206,6 +219,8 @@ struct driver {
 	uint64_t *entry_frames;     /* frames per entry, from write-back hashes */
 	driver_deliver_fn deliver;
 	void *deliver_ctx;
+	driver_msix_fn on_msix;     /* NULL when no one observes interrupts */
+	void *on_msix_ctx;
 };
 
 /* x86 MSI address: 0xFEE in bits 31:20, destination APIC ID in bits 19:12
@@ -275,6 +290,8 @@ static void host_msix(void *opaque, uint64_t t_ps, uint64_t addr, uint32_t data)
 		if (!p->t_ps[PKT_T_IRQ])
 			p->t_ps[PKT_T_IRQ] = now;
 	q->irq_next = NULL;
+	if (d->on_msix)
+		d->on_msix(d->on_msix_ctx, q->index, q->cpu, now);
 	cpu_post(d->cpu, q->cpu, CPU_WORK_ISR, q->index);
 }
 
@@ -633,6 +650,12 @@ void driver_on_deliver(struct driver *d, driver_deliver_fn fn, void *ctx)
 {
 	d->deliver = fn;
 	d->deliver_ctx = ctx;
+}
+
+void driver_on_msix(struct driver *d, driver_msix_fn fn, void *ctx)
+{
+	d->on_msix = fn;
+	d->on_msix_ctx = ctx;
 }
 
 void driver_free(struct driver *d)

@@ -104,6 +104,16 @@ enum lat_stage {
 	LAT_COUNT
 };
 
+/* Where each stage starts and ends among the frame record's stamps
+ * (sim/pkt.h): stage s runs from t_ps[from] to t_ps[to]. Consecutive
+ * stages share a stamp; the DPC stage spans the driver's and the stack's
+ * parts (PKT_T_DRIVER divides them). For readers of the stamps (the
+ * timeline); dpc_frame_done computes the same differences directly. */
+struct lat_stage_stamps {
+	uint8_t from, to;   /* enum pkt_stage */
+};
+extern const struct lat_stage_stamps lat_stage_stamps[LAT_COUNT];
+
 struct host_queue_stats {
 	uint64_t packets, bytes;
 	uint64_t dpc_runs;
@@ -136,6 +146,11 @@ void driver_attach(struct driver *d, struct bus *b);
 /* Program the NIC (reset, rings, RSS, vectors, enable). Call at time 0 after attach. */
 void driver_start(struct driver *d);
 void driver_on_deliver(struct driver *d, driver_deliver_fn fn, void *ctx);
+/* An observer of interrupts (the timeline): called when a queue's MSI-X
+ * message reaches the host, before its ISR is posted on the queue's CPU.
+ * Unset (the default) it costs one test per interrupt. */
+typedef void (*driver_msix_fn)(void *ctx, uint32_t queue, uint32_t cpu, uint64_t t_ps);
+void driver_on_msix(struct driver *d, driver_msix_fn fn, void *ctx);
 
 uint32_t driver_queues(const struct driver *d);
 uint32_t driver_cpus(const struct driver *d);

@@ -68,6 +68,8 @@ struct rebalance {
 	bool *is_rss_cpu;           /* the CPU serves at least one queue (the policy moves only onto those) */
 	struct sim_event sched_ev, tick_ev, poll_ev;
 	struct rebalance_stats st;
+	rebalance_move_fn on_move;  /* NULL when no one observes moves */
+	void *on_move_ctx;
 };
 
 static const char *skip_blanks(const char *p)
@@ -193,6 +195,23 @@ bool rebalance_is_active(const struct rebalance_cfg *cfg)
 	return cfg->policy != REBALANCE_OFF || cfg->schedule[0];
 }
 
+/* Write the entry now, count the move and tell the observer. */
+static void write_move(struct rebalance *r, uint32_t entry, uint16_t from, uint16_t to, enum rebalance_how how,
+		       uint64_t requested_ps)
+{
+	driver_reta_set(r->drv, entry, to);
+	r->st.entries_moved++;
+	if (how == REBALANCE_HOW_DRAINED)
+		r->st.moves_drained++;
+	else if (how == REBALANCE_HOW_FORCED)
+		r->st.moves_forced++;
+	if (r->on_move) {
+		struct rebalance_move_info m = { .entry = entry, .from = from, .to = to, .how = how,
+						 .requested_ps = requested_ps, .t_ps = sim_now_ps(r->k) };
+		r->on_move(r->on_move_ctx, &m);
+	}
+}
+
 /* Do the move now, or queue it until the old queue drains. */
 static void request_move(struct rebalance *r, uint32_t entry, uint16_t to)
 {
@@ -200,17 +219,14 @@ static void request_move(struct rebalance *r, uint32_t entry, uint16_t to)
 	if (from == to)
 		return;
 	if (r->cfg.move == REBALANCE_MOVE_IMMEDIATE) {
-		driver_reta_set(r->drv, entry, to);
-		r->st.entries_moved++;
+		write_move(r, entry, from, to, REBALANCE_HOW_IMMEDIATE, sim_now_ps(r->k));
 		return;
 	}
 	if (r->n_pend == r->cap_pend) {
 		uint32_t cap = r->cap_pend ? 2 * r->cap_pend : 64;
 		struct pending_move *pm = realloc(r->pend, cap * sizeof *pm);
 		if (!pm) { /* out of memory: fall back to an immediate move, counted as forced */
-			driver_reta_set(r->drv, entry, to);
-			r->st.entries_moved++;
-			r->st.moves_forced++;
+			write_move(r, entry, from, to, REBALANCE_HOW_FORCED, sim_now_ps(r->k));
 			return;
 		}
 		r->pend = pm;
@@ -250,12 +266,8 @@ static void poll_fire(struct sim_kernel *k, struct sim_event *ev, void *arg)
 		struct pending_move *m = &r->pend[i];
 		bool is_drained = driver_queue_is_drained(r->drv, m->from);
 		if (is_drained || now >= m->deadline_ps) {
-			driver_reta_set(r->drv, m->entry, m->to);
-			r->st.entries_moved++;
-			if (is_drained)
-				r->st.moves_drained++;
-			else
-				r->st.moves_forced++;
+			write_move(r, m->entry, m->from, m->to, is_drained ? REBALANCE_HOW_DRAINED : REBALANCE_HOW_FORCED,
+				   m->deadline_ps - (uint64_t)r->cfg.drain_timeout_us * SIM_PS_PER_US);
 		} else {
 			r->st.drain_polls++;
 			r->pend[kept++] = *m;
@@ -385,6 +397,12 @@ void rebalance_start(struct rebalance *r)
 }
 
 const struct rebalance_stats *rebalance_stats(const struct rebalance *r) { return &r->st; }
+
+void rebalance_on_move(struct rebalance *r, rebalance_move_fn fn, void *ctx)
+{
+	r->on_move = fn;
+	r->on_move_ctx = ctx;
+}
 
 void rebalance_free(struct rebalance *r)
 {

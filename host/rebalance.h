@@ -76,6 +76,19 @@ int rebalance_new(struct rebalance **out, struct sim_kernel *k, struct driver *d
 /* Schedule the first events (call at time 0, after the driver started). */
 void rebalance_start(struct rebalance *r);
 const struct rebalance_stats *rebalance_stats(const struct rebalance *r);
+
+/* An observer of table moves (the timeline): called when an entry's RETA
+ * register is rewritten to another queue, at that time (t_ps); requested_ps
+ * is when the move was asked for (the same but for drained or forced moves). */
+enum rebalance_how { REBALANCE_HOW_IMMEDIATE = 0, REBALANCE_HOW_DRAINED, REBALANCE_HOW_FORCED };
+struct rebalance_move_info {
+	uint32_t entry;
+	uint16_t from, to;          /* queues */
+	enum rebalance_how how;
+	uint64_t requested_ps, t_ps;
+};
+typedef void (*rebalance_move_fn)(void *ctx, const struct rebalance_move_info *m);
+void rebalance_on_move(struct rebalance *r, rebalance_move_fn fn, void *ctx);
 void rebalance_free(struct rebalance *r);
 
 #endif

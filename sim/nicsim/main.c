@@ -24,6 +24,7 @@
 #include "sim/nicsim/jsondiff.h"
 #include "sim/nicsim/run.h"
 #include "sim/nicsim/sweep.h"
+#include "sim/nicsim/timeline.h"
 #include "traces/flows.h"
 #include "traces/reader.h"
 
@@ -78,6 +79,11 @@ static const char *usage_run =
 	"  --loops N         shorthand for --set replay.loops=N (replay the capture N times; a\n"
 	"                    pipe cannot be replayed twice)\n"
 	"  --quiet           no summary on stdout, no progress on stderr\n"
+	"  --timeline FILE   write the run's events (frame stages per queue, ISR/DPC runs per CPU,\n"
+	"                    interrupts, table moves) as trace-event JSON for ui.perfetto.dev or\n"
+	"                    chrome://tracing (docs/timeline.md), for a window of simulated time:\n"
+	"  --timeline-from-us N  from N us (default 0)\n"
+	"  --timeline-us N   for N us (default 1000; 0 = the whole run)\n"
 	"\n"
 	"examples:\n"
 	"  nicsim run traces/many-flows-ipv4.pcap.gz\n"
@@ -294,6 +300,8 @@ static int cmd_run(int argc, char **argv)
 	config_defaults(&cfg);
 	const char *json_path = NULL, *flows_path = NULL, *trace = NULL, *backend = "c", *vcd = NULL;
 	bool quiet = false;
+	const char *tl_path = NULL;
+	uint64_t tl_from_us = 0, tl_us = TIMELINE_DEFAULT_US;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (is_help(a)) {
@@ -322,6 +330,18 @@ static int cmd_run(int argc, char **argv)
 				backend = v;
 			else
 				vcd = v;
+			i++;
+		} else if (!strcmp(a, "--timeline")) {
+			if (!v)
+				return usage_err("%s needs a file", a, "run");
+			tl_path = v;
+			i++;
+		} else if (!strcmp(a, "--timeline-from-us") || !strcmp(a, "--timeline-us")) {
+			char *end = NULL;
+			uint64_t n = v && *v >= '0' && *v <= '9' ? strtoull(v, &end, 10) : 0;
+			if (!end || *end || n > TIMELINE_US_MAX)
+				return usage_err("%s needs a whole number of microseconds", a, "run");
+			*(!strcmp(a, "--timeline-us") ? &tl_us : &tl_from_us) = n;
 			i++;
 		} else if (!strcmp(a, "--quiet")) {
 			quiet = true;
@@ -372,8 +392,22 @@ static int cmd_run(int argc, char **argv)
 
 	struct run *r;
 	char err[TRACE_ERR_MAX + 128];
+	char tl_err[4200];
+	if (tl_path && timeline_open(&opts.timeline, tl_path, tl_from_us * SIM_PS_PER_US, tl_us * SIM_PS_PER_US, tl_err,
+				     sizeof tl_err)) {
+		fprintf(stderr, "nicsim run: %s\n", tl_err);
+		progress_end(&pg);
+#ifdef NICSIM_HAVE_RTL
+		backend_rtl_close(brtl);
+#endif
+		return EXIT_USAGE;
+	}
 	int rc = run_trace(&cfg, trace, &opts, &r, err, sizeof err);
 	progress_end(&pg);
+	/* Closing ends the JSON: the file is valid even when the run failed. */
+	int tl_rc = timeline_close(opts.timeline, tl_err, sizeof tl_err);
+	if (tl_rc)
+		fprintf(stderr, "nicsim run: %s\n", tl_err);
 	if (rc) {
 		fprintf(stderr, "nicsim run: %s\n", err);
 #ifdef NICSIM_HAVE_RTL
@@ -383,7 +417,7 @@ static int cmd_run(int argc, char **argv)
 		 * trace (named keys), or the trace (or memory) failed. */
 		return rc == REPLAY_E_SETTINGS ? EXIT_USAGE : EXIT_TRACE;
 	}
-	int status = 0;
+	int status = tl_rc ? EXIT_USAGE : 0;
 	/* The JSON on stdout stands alone; warnings the summary would carry go
 	 * to stderr instead. */
 	if (!quiet && !is_json_stdout) {

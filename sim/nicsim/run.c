@@ -4,6 +4,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "sim/nicsim/timeline.h"
+
 static uint64_t wall_now_ns(void)
 {
 	struct timespec ts;
@@ -21,9 +23,9 @@ static void on_record(void *ctx, const struct pkt *p, const struct parse_result 
 	/* Out of memory here only loses per-flow detail; the run's own counts stand. */
 }
 
-static void on_deliver(void *ctx, const struct pkt *p, const struct driver_rx_info *info)
+/* Per-flow queue and order of a frame the host finished with. */
+static void flow_order(struct run *r, const struct pkt *p, const struct driver_rx_info *info)
 {
-	struct run *r = ctx;
 	struct flow_key key;
 	if (!r->flows || !flows_key_of(info->pr, &key))
 		return;
@@ -41,6 +43,15 @@ static void on_deliver(void *ctx, const struct pkt *p, const struct driver_rx_in
 	e->has_rx = 1;
 	e->queue = info->queue;
 	e->rss_hash = info->has_hash ? info->rss_hash : 0;
+}
+
+static void on_deliver(void *ctx, const struct pkt *p, const struct driver_rx_info *info)
+{
+	struct run *r = ctx;
+	if (r->tl)
+		timeline_frame(r->tl, p, info->queue);
+	if (r->is_flow_order)
+		flow_order(r, p, info);
 }
 
 int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct run_opts *opts,
@@ -104,9 +115,19 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 	 * docs/replay.md states; reordering could be counted in a table of the
 	 * flows with frames in flight, if a NIC drop told the run. */
 	if ((opts && opts->want_flows) || r->rebal) {
+		r->is_flow_order = true;
 		replay_on_record(r->rep, on_record, r);
-		driver_on_deliver(r->drv, on_deliver, r);
 	}
+	/* The timeline observes; it changes nothing the model computes. */
+	r->tl = opts ? opts->timeline : NULL;
+	if (r->tl) {
+		cpu_on_item(r->cpu, timeline_cpu_item, r->tl);
+		driver_on_msix(r->drv, timeline_msix, r->tl);
+		if (r->rebal)
+			rebalance_on_move(r->rebal, timeline_move, r->tl);
+	}
+	if (r->is_flow_order || r->tl)
+		driver_on_deliver(r->drv, on_deliver, r);
 
 	uint64_t t0 = wall_now_ns();
 	driver_start(r->drv);

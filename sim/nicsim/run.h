@@ -36,6 +36,7 @@ struct run_opts {
 	bool is_nic_fast_path_off;           /* every frame through the pipeline-out event (nic_set_fast_path) */
 	replay_progress_fn on_progress;      /* NULL: none (see replay_on_progress) */
 	void *progress_ctx;
+	struct timeline *timeline;           /* NULL: none; the caller opens and closes it (sim/nicsim/timeline.h) */
 };
 
 struct run {
@@ -56,6 +57,8 @@ struct run {
 	uint64_t events;
 	uint64_t wall_ns;
 	uint64_t reordered;                  /* frames finished after a later frame of their flow */
+	bool is_flow_order;                  /* per-flow queue and order kept at delivery (on_deliver) */
+	struct timeline *tl;                 /* opts->timeline */
 };
 
 /* Build and run. On error returns <0 with a message; *out is NULL then.
