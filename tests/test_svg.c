@@ -1,5 +1,6 @@
 /*
- * tests/test_svg.c — the SVG writer (sim/nicsim/svg.h). Expected ticks and CDF points are worked by hand in the comments;
+ * tests/test_svg.c — the SVG writer (sim/nicsim/svg.h) and `nicsim run
+ * --plot`. Expected ticks and CDF points are worked by hand in the comments;
  * well-formedness is checked by a small XML reader below (balanced tags,
  * quoted attributes, only the five predefined entities and character
  * references, one root element), so the test needs no XML library.
@@ -411,6 +412,58 @@ static void test_svg_errors_name_the_file(void **state)
 	assert_int_equal(access("x.svg", F_OK), -1);   /* nothing written */
 }
 
+/* ---- nicsim run --plot ---- */
+
+static void test_cli_run_plot_writes_three_labelled_svgs(void **state)
+{
+	(void)state;
+	char tmpl[512];
+	const char *tmp = getenv("TMPDIR");
+	snprintf(tmpl, sizeof tmpl, "%s/nicsim-plot-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	assert_non_null(mkdtemp(tmpl));
+	char dir[600], cmd[2048], path[700];
+	snprintf(dir, sizeof dir, "%s/made/here", tmpl);   /* missing parents are made */
+	snprintf(cmd, sizeof cmd, "'%s' run --quiet --plot '%s' '%s' 2>&1", tu_nicsim_bin(), dir,
+		 tu_path(tu_src_dir(), "traces/bulk-ipv6.pcap"));
+	char *out = NULL;
+	int rc = tu_run(cmd, &out);
+	if (rc)
+		fail_msg("%s: exit %d: %s", cmd, rc, out);
+	free(out);
+	static const struct {
+		const char *file, *needles[4];
+	} want[] = {
+		{ "latency-cdf.svg", { "(µs)", ">all queues (2238 frames)</text>", ">queue 0 (", ">p50</text>" } },
+		{ "stages.svg", { "latency of the stage (µs)", ">descriptor_wait</text>", ">moderation_wait</text>", ">p99</text>" } },
+		{ "cpu-util.svg", { "(%)", ">isr</text>", ">protocol</text>", "CPU</text>" } },
+	};
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, want[i].file);
+		char *s = read_svg(path);
+		assert_well_formed(s, path);
+		for (size_t k = 0; k < 4; k++)
+			assert_contains(s, want[i].needles[k], path);
+		free(s);
+		unlink(path);
+	}
+	/* A file where the directory should be is refused before the run. */
+	snprintf(path, sizeof path, "%s/file", tmpl);
+	tu_write_file(path, "x", 1);
+	snprintf(cmd, sizeof cmd, "'%s' run --quiet --plot '%s' '%s' 2>&1", tu_nicsim_bin(), path,
+		 tu_path(tu_src_dir(), "traces/bulk-ipv6.pcap"));
+	rc = tu_run(cmd, &out);
+	assert_int_equal(rc, 2);
+	if (!strstr(out, "exists and is not a directory"))
+		fail_msg("%s: %s", cmd, out);
+	free(out);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/made/here", tmpl);
+	rmdir(path);
+	snprintf(path, sizeof path, "%s/made", tmpl);
+	rmdir(path);
+	rmdir(tmpl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -423,6 +476,7 @@ int main(void)
 		cmocka_unit_test(test_svg_output_is_byte_identical_on_every_call),
 		cmocka_unit_test(test_svg_cdf_and_bars_are_well_formed_and_named),
 		cmocka_unit_test(test_svg_errors_name_the_file),
+		cmocka_unit_test(test_cli_run_plot_writes_three_labelled_svgs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
