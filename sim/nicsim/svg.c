@@ -10,9 +10,9 @@
  *
  * Determinism: every number in the file goes through svg_fmt_fixed (integer
  * digits from llround, no printf floating-point conversion), and the layout
- * uses only +, -, *, /, floor, ceil and log10 of the inputs, so two calls
- * with the same input write the same bytes. Ticks are computed as integer
- * multiples of their step, never by repeated addition.
+ * uses only arithmetic, floor, ceil, fabs and log10 of the inputs, so two
+ * calls with the same input write the same bytes. Ticks are computed as
+ * integer multiples of their step, never by repeated addition.
  */
 #include "sim/nicsim/svg.h"
 

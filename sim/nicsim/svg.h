@@ -9,10 +9,13 @@
  * print and by colour-blind readers (Okabe and Ito's, without its yellow);
  * line plots also cycle dash patterns once the colours run out.
  *
- * Output is deterministic: the same input gives the same bytes on every call
- * and machine. Numbers are written with integer arithmetic at a fixed
- * precision (no printf %f or %g, so LC_NUMERIC cannot change a decimal
- * point); text is UTF-8 and escaped for XML (& < > " ').
+ * Output is deterministic: the same input gives the same bytes on every
+ * call, in every locale. Numbers are written with integer arithmetic at a
+ * fixed precision (no printf %f or %g, so LC_NUMERIC cannot change a decimal
+ * point), coordinates to 0.1 px; text is UTF-8 and escaped for XML
+ * (& < > " '). Only log10 (log axes, tick steps) comes from the C library,
+ * whose last bit could in principle differ between libraries; at 0.1 px
+ * that does not show in practice.
  *
  * Errors: every function returns 0, or -1 with a one-line message in err
  * (naming the file) when the file cannot be written or the arguments are not
@@ -131,9 +134,10 @@ int svg_bars(const char *path, const struct svg_bars *b, char *err, size_t err_l
  * Writes at most max and returns how many there are. */
 size_t svg_ticks(double lo, double hi, double *out, size_t max);
 
-/* v written with exactly decimals digits after the point ("-1.50" for
- * -1.5 and 2), rounded half away from zero, independent of the locale;
- * |v| above 1e15 is written as 1e15 with its sign, NaN as "0". */
+/* v written with exactly decimals (0..9) digits after the point ("-1.50"
+ * for -1.5 and 2), rounded half away from zero, independent of the locale.
+ * |v| is clamped to 1e15 (to 9e18 / 10^decimals above three decimals);
+ * NaN is written as 0. */
 void svg_fmt_fixed(char *buf, size_t len, double v, int decimals);
 
 #endif
