@@ -22,6 +22,7 @@
 
 #include "sim/nicsim/config.h"
 #include "sim/nicsim/jsondiff.h"
+#include "sim/nicsim/plot_run.h"
 #include "sim/nicsim/run.h"
 #include "sim/nicsim/sweep.h"
 #include "sim/nicsim/timeline.h"
@@ -73,6 +74,9 @@ static const char *usage_run =
 	"  --json FILE       write the JSON report (schema docs/report.md); '-' for stdout, alone\n"
 	"                    (no summary beside it)\n"
 	"  --flows FILE      write per-flow CSV: proto,src,sport,dst,dport,packets,bytes,rss_hash,queue\n"
+	"  --plot DIR        write SVG plots into DIR (made if missing): latency-cdf.svg (end-to-end\n"
+	"                    latency CDF per queue), stages.svg (p50/p99 per latency stage),\n"
+	"                    cpu-util.svg (per-CPU utilisation by category); see docs/plots.md\n"
 	"  --backend B       compute engines: c (default) or rtl:BLOCKS, BLOCKS a subset of\n"
 	"                    rss,reta,csum (the Verilated twins, if built; e.g. rtl:rss,reta,csum)\n"
 	"  --vcd FILE        with an rtl backend: dump waves of the RTL blocks (GTKWave)\n"
@@ -298,7 +302,7 @@ static int cmd_run(int argc, char **argv)
 {
 	struct nicsim_cfg cfg;
 	config_defaults(&cfg);
-	const char *json_path = NULL, *flows_path = NULL, *trace = NULL, *backend = "c", *vcd = NULL;
+	const char *json_path = NULL, *flows_path = NULL, *trace = NULL, *backend = "c", *vcd = NULL, *plot_dir = NULL;
 	bool quiet = false;
 	const char *tl_path = NULL;
 	uint64_t tl_from_us = 0, tl_us = TIMELINE_DEFAULT_US;
@@ -319,10 +323,13 @@ static int cmd_run(int argc, char **argv)
 			if (rc)
 				return rc;
 			i++;
-		} else if (!strcmp(a, "--json") || !strcmp(a, "--flows") || !strcmp(a, "--backend") || !strcmp(a, "--vcd")) {
+		} else if (!strcmp(a, "--json") || !strcmp(a, "--flows") || !strcmp(a, "--backend") || !strcmp(a, "--vcd") ||
+			   !strcmp(a, "--plot")) {
 			if (!v)
 				return usage_err("%s needs a value", a, "run");
-			if (!strcmp(a, "--json"))
+			if (!strcmp(a, "--plot"))
+				plot_dir = v;
+			else if (!strcmp(a, "--json"))
 				json_path = v;
 			else if (!strcmp(a, "--flows"))
 				flows_path = v;
@@ -359,6 +366,10 @@ static int cmd_run(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		print_cfg_warnings(&cfg, "run");
+		if (plot_dir && plot_dir_prepare(plot_dir, cerr, sizeof cerr)) {
+			fprintf(stderr, "nicsim run: %s\n", cerr);
+			return EXIT_USAGE;
+		}
 	}
 	bool is_json_stdout = json_path && !strcmp(json_path, "-");
 	struct progress pg;
@@ -446,6 +457,13 @@ static int cmd_run(int argc, char **argv)
 		FILE *f = fopen(flows_path, "w");
 		if (!f || flows_write_csv(r->flows, f, true) || fclose(f)) {
 			fprintf(stderr, "nicsim run: %s: could not write flows: %s\n", flows_path, strerror(errno));
+			status = EXIT_USAGE;
+		}
+	}
+	if (plot_dir) {
+		char perr[4400];
+		if (plot_run(r, plot_dir, perr, sizeof perr)) {
+			fprintf(stderr, "nicsim run: %s\n", perr);
 			status = EXIT_USAGE;
 		}
 	}
