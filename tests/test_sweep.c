@@ -105,6 +105,18 @@ static void test_sweep_runs_the_product_and_each_row_is_that_points_run(void **s
 		json_decref(j);
 		unlink(rep);
 	}
+	/* The plots beside the table: the metric against rss.queues (the first
+	 * varied key of numbers), a line per trace and irq.usecs value. */
+	char path[256];
+	snprintf(path, sizeof path, "%s/plot-e2e-p99.svg", d);
+	char *svg = tu_read_file(path, NULL);
+	assert_non_null(svg);
+	assert_non_null(strstr(svg, "<svg"));
+	assert_non_null(strstr(svg, "rss.queues"));
+	assert_non_null(strstr(svg, "bulk-ipv6.pcap, irq.usecs=4"));
+	assert_non_null(strstr(svg, "udp-and-reverse.pcap, irq.usecs=6"));
+	assert_non_null(strstr(svg, "(µs)"));
+	free(svg);
 	json_decref(t);
 	rm_rf(d);
 }

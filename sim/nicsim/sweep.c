@@ -30,6 +30,7 @@
 
 #include "sim/nicsim/config.h"
 #include "sim/nicsim/run.h"
+#include "sim/nicsim/svg.h"
 
 enum { SWEEP_EXIT_USAGE = 2, SWEEP_EXIT_FAIL = 3 };
 #define SWEEP_VARY_MAX 8
@@ -710,6 +711,126 @@ static void metrics_of(json_t *rep, uint64_t m[N_METRICS], json_t *row)
 		json_object_set_new(row, "savings", json_deep_copy(sav));
 }
 
+
+/* ---- plots next to the table ---- */
+
+/* The metrics plotted against the varied key: the column, its label, the
+ * unit, and what one of the column's units is in the plot's unit. */
+static const struct {
+	const char *column, *file, *label, *unit;
+	double div;
+} sweep_plot_metrics[] = {
+	{ "e2e_p99_ps", "plot-e2e-p99.svg", "end-to-end latency p99, all queues", "µs", 1e6 },
+	{ "worst_queue_p99_ps", "plot-worst-queue-p99.svg", "the worst queue's p99 latency", "µs", 1e6 },
+	{ "cpu_util_max_ppm", "plot-cpu-util-max.svg", "busiest core's utilisation", "%", 1e4 },
+	{ "interrupts_per_s", "plot-interrupts.svg", "interrupts", "1/s", 1 },
+	{ "drops", "plot-drops.svg", "frames dropped (every cause)", "frames", 1 },
+};
+
+static bool is_number(const char *s, double *v)
+{
+	char *end;
+	if (!s || !*s)
+		return false;
+	*v = strtod(s, &end);
+	return !*end;
+}
+
+/* One plot a metric: the metric against the first varied key whose values
+ * are all numbers, one line per trace and combination of the other varied
+ * keys' values. */
+static int sweep_plots(const char *dir, json_t *keys, json_t *rows)
+{
+	size_t nk = json_array_size(keys), nr = json_array_size(rows);
+	size_t xk = nk;
+	for (size_t k = 0; k < nk && xk == nk; k++) {
+		const char *key = json_string_value(json_array_get(keys, k));
+		bool all = nr > 0;
+		for (size_t r = 0; r < nr && all; r++) {
+			double v;
+			all = is_number(json_string_value(json_object_get(json_object_get(json_array_get(rows, r), "values"), key)), &v);
+		}
+		if (all)
+			xk = k;
+	}
+	if (xk == nk) {
+		if (nr)
+			printf("no plots: no varied key takes numbers only\n");
+		return 0;
+	}
+	const char *xkey = json_string_value(json_array_get(keys, xk));
+	/* Series: rows with the same trace and other values, in table order. */
+	char **names = calloc(nr, sizeof *names);
+	size_t *series_of = calloc(nr, sizeof *series_of), n_series = 0;
+	double *x = calloc(nr, sizeof *x), *y = calloc(nr, sizeof *y);
+	struct svg_series *ser = calloc(nr, sizeof *ser);
+	if (!names || !series_of || !x || !y || !ser)
+		return fail("out of memory for the plots");
+	double xmin = 0, xmax = 0;
+	for (size_t r = 0; r < nr; r++) {
+		json_t *row = json_array_get(rows, r), *vals = json_object_get(row, "values");
+		char name[512];
+		int n = snprintf(name, sizeof name, "%s", json_string_value(json_object_get(row, "trace")));
+		for (size_t k = 0; k < nk; k++) {
+			const char *key = json_string_value(json_array_get(keys, k));
+			if (k != xk && n < (int)sizeof name)
+				n += snprintf(name + n, sizeof name - (size_t)n, ", %s=%s", key,
+					      json_string_value(json_object_get(vals, key)));
+		}
+		size_t s = 0;
+		while (s < n_series && strcmp(names[s], name))
+			s++;
+		if (s == n_series)
+			names[n_series++] = strdup(name);
+		series_of[r] = s;
+		is_number(json_string_value(json_object_get(vals, xkey)), &x[r]);
+		xmin = r == 0 || x[r] < xmin ? x[r] : xmin;
+		xmax = r == 0 || x[r] > xmax ? x[r] : xmax;
+	}
+	int rc = 0;
+	for (size_t m = 0; m < sizeof sweep_plot_metrics / sizeof sweep_plot_metrics[0] && !rc; m++) {
+		/* Rows of a series, in table order (the varied key ascends in it). */
+		double *xs = calloc(nr, sizeof *xs), *ys = calloc(nr, sizeof *ys);
+		size_t used = 0;
+		for (size_t s = 0; s < n_series; s++) {
+			ser[s] = (struct svg_series){ .name = names[s], .x = xs + used, .y = ys + used };
+			for (size_t r = 0; r < nr; r++)
+				if (series_of[r] == s) {
+					json_t *row = json_array_get(rows, r);
+					double v;
+					if (!strcmp(sweep_plot_metrics[m].column, "drops")) {
+						v = (double)(json_integer_value(json_object_get(row, "drop_buffer_full")) +
+							     json_integer_value(json_object_get(row, "drop_no_descriptor")) +
+							     json_integer_value(json_object_get(row, "drop_rx_disabled")));
+					} else {
+						v = (double)json_integer_value(json_object_get(row, sweep_plot_metrics[m].column));
+					}
+					xs[used] = x[r];
+					ys[used++] = v / sweep_plot_metrics[m].div;
+					ser[s].n++;
+				}
+		}
+		char title[256], path[PATH_MAX + 64], err[600];
+		snprintf(title, sizeof title, "%s against %s", sweep_plot_metrics[m].label, xkey);
+		struct svg_plot p = { .title = title, .x_label = xkey, .x_unit = "", .y_label = sweep_plot_metrics[m].label,
+				      .y_unit = sweep_plot_metrics[m].unit, .is_log_x = xmin > 0 && xmax >= 16 * xmin,
+				      .has_y_min = true, .y_min = 0, .n_series = n_series, .series = ser };
+		snprintf(path, sizeof path, "%s/%s", dir, sweep_plot_metrics[m].file);
+		if (svg_lines(path, &p, err, sizeof err))
+			rc = fail("%s", err);
+		free(xs);
+		free(ys);
+	}
+	for (size_t s = 0; s < n_series; s++)
+		free(names[s]);
+	free(names);
+	free(series_of);
+	free(x);
+	free(y);
+	free(ser);
+	return rc;
+}
+
 static int collect(const char *dir)
 {
 	char path[PATH_MAX + 64];
@@ -778,6 +899,9 @@ static int collect(const char *dir)
 			  "lists the others", missing, json_array_size(pts), dir, first_missing);
 	}
 	size_t n_pts = json_array_size(pts);
+	int prc = sweep_plots(dir, keys, rows);
+	if (prc && !rc)
+		rc = prc;
 	json_t *table = json_object();
 	json_object_set_new(table, "generator", json_string("nicsim " NICSIM_VERSION));
 	json_object_set_new(table, "varied", json_deep_copy(keys));
@@ -794,7 +918,7 @@ static int collect(const char *dir)
 	if (bad)
 		return fail("%s: cannot write the table (%s)", dir, strerror(errno));
 	if (!rc)
-		printf("wrote %s/table.csv and %s/table.json (%zu points)\n", dir, dir, n_pts);
+		printf("wrote %s/table.csv, %s/table.json (%zu points) and the plots beside them\n", dir, dir, n_pts);
 	return rc;
 }
 
