@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "sim/nicsim/config.h"
+#include "sim/nicsim/gen.h"
 #include "sim/nicsim/jsondiff.h"
 #include "sim/nicsim/run.h"
 #include "traces/flows.h"
@@ -44,6 +45,7 @@ static const char *usage_main =
 	"  config               print the effective configuration (or --docs: the reference of every key)\n"
 	"  pcie                 what a DMA write or read of a size costs on the PCIe link (TLPs, bytes,\n"
 	"                       bandwidth back to back, latency of one)\n"
+	"  gen -o FILE          write a synthetic capture (flows, sizes, arrivals, loss) from a short spec\n"
 	"  schema               print the JSON report's reference (docs/report.md)\n"
 	"  help COMMAND         options of one command\n"
 	"\n"
@@ -834,6 +836,8 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (is_help(cmd) || !strcmp(cmd, "help")) {
 		const char *what = argc > 2 ? argv[2] : NULL;
+		if (what && !strcmp(what, "gen"))
+			return gen_usage(stdout), 0;
 		if (what && !strcmp(what, "pcie")) {
 			usage_pcie(stdout);
 			return 0;
@@ -861,6 +865,8 @@ int main(int argc, char **argv)
 		return cmd_config(argc - 2, argv + 2);
 	if (!strcmp(cmd, "pcie"))
 		return cmd_pcie(argc - 2, argv + 2);
+	if (!strcmp(cmd, "gen"))
+		return cmd_gen(argc - 2, argv + 2);
 	fprintf(stderr, "nicsim: unknown command '%s'\n\n%s", cmd, usage_main);
 	return EXIT_USAGE;
 }
