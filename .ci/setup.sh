@@ -2,7 +2,9 @@
 # Installs what nicsim needs to build and test on Debian 12 (run as root).
 # Idempotent: packages already present are left alone.
 set -euo pipefail
-pkgs=(cmake make gcc g++ pkg-config zlib1g-dev libjansson-dev libcmocka-dev libpcap-dev verilator clang libclang-rt-14-dev)
+# tshark: test_gen's judge of generated captures (malformed packets, checksums).
+pkgs=(cmake make gcc g++ pkg-config zlib1g-dev libjansson-dev libcmocka-dev libpcap-dev verilator clang libclang-rt-14-dev
+      tshark)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
