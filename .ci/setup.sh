@@ -2,7 +2,9 @@
 # Installs what nicsim needs to build and test on Debian 12 (run as root).
 # Idempotent: packages already present are left alone.
 set -euo pipefail
-pkgs=(cmake make gcc g++ pkg-config zlib1g-dev libjansson-dev libcmocka-dev libpcap-dev verilator clang libclang-rt-14-dev)
+# tshark: test_gen's judge of generated captures (malformed packets, checksums).
+pkgs=(cmake make gcc g++ pkg-config zlib1g-dev libjansson-dev libcmocka-dev libpcap-dev verilator clang libclang-rt-14-dev
+      tshark)
 # Slurm for test_sweep's one-node cluster on localhost (tests/slurm/localhost.sh):
 # the smallest set, without the 40-odd packages slurm-wlm recommends.
 pkgs+=(slurmctld slurmd slurm-client munge)

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "sim/nicsim/config.h"
+#include "sim/nicsim/gen.h"
 #include "sim/nicsim/jsondiff.h"
 #include "sim/nicsim/plot_run.h"
 #include "sim/nicsim/run.h"
@@ -47,6 +48,7 @@ static const char *usage_main =
 	"  config               print the effective configuration (or --docs: the reference of every key)\n"
 	"  pcie                 what a DMA write or read of a size costs on the PCIe link (TLPs, bytes,\n"
 	"                       bandwidth back to back, latency of one)\n"
+	"  gen -o FILE          write a synthetic capture (flows, sizes, arrivals, loss) from a short spec\n"
 	"  sweep TRACE...       run many configurations (--vary KEY=VALUES) in parallel or as a Slurm\n"
 	"                       job array, and collect one table (nicsim help sweep)\n"
 	"  schema               print the JSON report's reference (docs/report.md)\n"
@@ -889,6 +891,8 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (is_help(cmd) || !strcmp(cmd, "help")) {
 		const char *what = argc > 2 ? argv[2] : NULL;
+		if (what && !strcmp(what, "gen"))
+			return gen_usage(stdout), 0;
 		if (what && !strcmp(what, "pcie")) {
 			usage_pcie(stdout);
 			return 0;
@@ -920,6 +924,8 @@ int main(int argc, char **argv)
 		return cmd_config(argc - 2, argv + 2);
 	if (!strcmp(cmd, "pcie"))
 		return cmd_pcie(argc - 2, argv + 2);
+	if (!strcmp(cmd, "gen"))
+		return cmd_gen(argc - 2, argv + 2);
 	if (!strcmp(cmd, "sweep"))
 		return cmd_sweep(argc - 2, argv + 2);
 	fprintf(stderr, "nicsim: unknown command '%s'\n\n%s", cmd, usage_main);
