@@ -989,10 +989,12 @@ static uint32_t frame_build(uint8_t *buf, struct flow *f, bool is_from_host, uin
 		pl = l4 + TCP_HDR_MIN_BYTES + opt_len;
 		csum_at = 16;
 	}
-	/* Payload: each byte the low 8 bits of its stream offset, so a placement
-	 * (TOE, copy) can be checked byte for byte. */
+	/* Payload: each byte 0x80 | the low 7 bits of its stream offset, so a
+	 * placement (TOE, copy) can be checked byte for byte, and no byte is
+	 * ASCII: Wireshark's heuristic text dissectors (IRC, seen claiming a
+	 * segment that began with ':') never take generated data for theirs. */
 	for (uint32_t i = 0; i < payload_len; i++)
-		pl[i] = (uint8_t)(payload_off + i);
+		pl[i] = (uint8_t)(0x80u | ((payload_off + i) & 0x7fu));
 	uint16_t c = csum_finish(csum_partial(l4, l4_len, pseudo));
 	if (f->is_udp && !c)
 		c = 0xffff;   /* RFC 768: a computed 0 is sent as all ones */
