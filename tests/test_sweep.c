@@ -227,6 +227,7 @@ static void test_sweep_refuses_what_it_cannot_run_and_says_why(void **state)
 		{ "--vary rss.queues=1,2 --out /tmp/x", "no trace given" },
 		{ "-j 0 --out /tmp/x t.pcap", "-j needs" },
 		{ "--collect /nonexistent-dir", "not a sweep directory" },
+		{ "--slurm --vary rss.queues=1,2 --out '/tmp/a b' t.pcap", "no blank, quote" },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		char *o;

@@ -578,6 +578,18 @@ static int run_local(struct sweep *s, uint64_t *ran, uint64_t *failed)
 
 /* ---- Slurm ---- */
 
+/* s quoted for sh: in single quotes, each ' as '\'' . */
+static void sh_quote(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; *s; s++)
+		if (*s == '\'')
+			fputs("'\\''", f);
+		else
+			fputc(*s, f);
+	fputc('\'', f);
+}
+
 static int write_sbatch(const struct sweep *s)
 {
 	char self[PATH_MAX], dir[PATH_MAX];
@@ -585,6 +597,11 @@ static int write_sbatch(const struct sweep *s)
 	if (n <= 0 || !realpath(s->dir, dir))
 		return fail("cannot resolve this program's path or %s", s->dir);
 	self[n] = 0;
+	/* sbatch reads #SBATCH lines as words of its own: the output path in
+	 * one cannot hold blanks or quotes. The script body quotes everything. */
+	if (strpbrk(dir, " \t\n'\"\\%"))
+		return fail("%s: --slurm needs a directory whose path has no blank, quote, backslash or %%, since sbatch "
+			    "reads it from an #SBATCH line", dir);
 	char path[PATH_MAX + 32];
 	snprintf(path, sizeof path, "%s/slurm", dir);
 	if (mkdir_p(path))
@@ -606,14 +623,20 @@ static int write_sbatch(const struct sweep *s)
 		"#SBATCH --cpus-per-task=1\n"
 		"#SBATCH --output=%s/slurm/task-%%a.out\n"
 		"set -eu\n"
-		"p=%s/points/$(printf %%04d \"$SLURM_ARRAY_TASK_ID\")\n"
-		"# Done already with the same inputs: nothing to do (a resubmitted sweep resumes).\n"
-		"if [ -f \"$p.json\" ] && [ -f \"$p.key\" ] && cmp -s \"$p.want\" \"$p.key\"; then exit 0; fi\n"
-		"rm -f \"$p.json.part\"\n"
-		"'%s' run --quiet --config \"$p.ini\" --json \"$p.json.part\" \"$(cat \"$p.trace\")\" >\"$p.log\" 2>&1\n"
-		"mv \"$p.json.part\" \"$p.json\"\n"
-		"cp \"$p.want\" \"$p.key\"\n",
-		NICSIM_VERSION, dir, dir, s->n_points - 1, dir, dir, self);
+		"nicsim=",
+		NICSIM_VERSION, dir, dir, s->n_points - 1, dir);
+	sh_quote(f, self);
+	fputs("\ndir=", f);
+	sh_quote(f, dir);
+	fputs("\n"
+	      "p=\"$dir/points/$(printf %04d \"$SLURM_ARRAY_TASK_ID\")\"\n"
+	      "# Done already with the same inputs: nothing to do (a resubmitted sweep resumes).\n"
+	      "if [ -f \"$p.json\" ] && [ -f \"$p.key\" ] && cmp -s \"$p.want\" \"$p.key\"; then exit 0; fi\n"
+	      "rm -f \"$p.json.part\"\n"
+	      "\"$nicsim\" run --quiet --config \"$p.ini\" --json \"$p.json.part\" \"$(cat \"$p.trace\")\" >\"$p.log\" 2>&1\n"
+	      "mv \"$p.json.part\" \"$p.json\"\n"
+	      "cp \"$p.want\" \"$p.key\"\n",
+	      f);
 	fclose(f);
 	snprintf(path, sizeof path, "%s/sweep.sbatch", dir);
 	int bad = write_atomic(path, text) || chmod(path, 0755);
@@ -1016,6 +1039,9 @@ int cmd_sweep(int argc, char **argv)
 		if (rc)
 			return rc;
 	}
+	if (is_slurm && strpbrk(s.dir, " \t\n'\"\\%"))
+		return fail("%s: --slurm needs a directory whose path has no blank, quote, backslash or %%, since sbatch "
+			    "reads it from an #SBATCH line", s.dir);
 	int rc = prepare(&s);
 	if (!rc && is_slurm)
 		rc = write_sbatch(&s);
