@@ -1018,6 +1018,9 @@ int cmd_sweep(int argc, char **argv)
 	if (!s.dir || !n_traces)
 		return fprintf(stderr, "nicsim sweep: %s (see: nicsim help sweep)\n",
 			       !s.dir ? "--out DIR is needed" : "no trace given"), SWEEP_EXIT_USAGE;
+	if (is_slurm && strpbrk(s.dir, " \t\n'\"\\%"))
+		return fail("%s: --slurm needs a directory whose path has no blank, quote, backslash or %%, since sbatch "
+			    "reads it from an #SBATCH line", s.dir);
 	uint64_t per_trace = 1;
 	for (uint32_t k = 0; k < s.n_vary; k++) {
 		per_trace *= s.vary[k].n;
@@ -1039,9 +1042,6 @@ int cmd_sweep(int argc, char **argv)
 		if (rc)
 			return rc;
 	}
-	if (is_slurm && strpbrk(s.dir, " \t\n'\"\\%"))
-		return fail("%s: --slurm needs a directory whose path has no blank, quote, backslash or %%, since sbatch "
-			    "reads it from an #SBATCH line", s.dir);
 	int rc = prepare(&s);
 	if (!rc && is_slurm)
 		rc = write_sbatch(&s);
