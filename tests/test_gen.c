@@ -161,6 +161,9 @@ static void test_gen_flow_and_frame_counts_equal_the_spec(void **state)
 	/* 64-byte frames carry 6 bytes of TCP/IPv4 payload: 600 bytes = 100 segments;
 	 * fewer flows open than exist. */
 	expect_counts("--flows 20 --concurrent 4 --frame-size 64 --flow-size fixed:600", 20 * 104, 20 * 52, 20, 0, 0);
+	/* Loss never takes a UDP flow's first datagram: one-datagram flows at
+	 * 50 % loss are all there (with the plain coin, about half went). */
+	expect_counts("--flows 20 --udp 100 --flow-size fixed:1 --loss 50", 20, 0, 0, 20, 0);
 	/* Loss: every lost segment is resent, so the data frames to the host stay
 	 * 100 a flow; the host's duplicate ACKs make the count back vary. */
 	const char *out = gen("--flows 5 --flow-size fixed:146000 --loss 3 --reorder 3", ".pcap");

@@ -166,7 +166,7 @@ static void test_sweep_interrupted_then_rerun_completes_only_the_missing_points(
 	assert_true(done >= 2);
 	if (done == 8)
 		skip();   /* the machine was too fast to stop it halfway: nothing to resume */
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) != 0);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 128 + SIGTERM);
 
 	snprintf(args, sizeof args, "-j 1 --set replay.loops=20 --vary rss.queues=1,2,3,4,5,6,7,8 --out %s '%s'", cut,
 		 trace("many-flows-ipv4.pcap.gz"));
@@ -238,6 +238,70 @@ static void test_sweep_refuses_what_it_cannot_run_and_says_why(void **state)
 	}
 }
 
+
+/* A report cut short (a full disk, an edit) is not a result: the point runs
+ * again. A manifest that is not one nicsim wrote is refused, not read. */
+static void test_sweep_a_broken_report_or_manifest_is_not_taken_for_a_result(void **state)
+{
+	(void)state;
+	const char *d = fresh_dir();
+	char args[4096], path[256], *o;
+	snprintf(args, sizeof args, "--vary rss.queues=1,2,4 --out %s '%s'", d, trace("pcpp-sll.pcap"));
+	assert_int_equal(sweep(args, &o), 0);
+	free(o);
+	snprintf(path, sizeof path, "%s/points/0001.json", d);
+	tu_write_file(path, "{\"queues\": [", 12);
+	assert_int_equal(sweep(args, &o), 0);
+	if (!strstr(o, "3 points, 2 done before, 1 to run"))
+		fail_msg("after a cut report the sweep said '%s'", o);
+	free(o);
+	snprintf(path, sizeof path, "%s/sweep.json", d);
+	static const char bad_manifest[] = "{\"varied\": [1], \"points\": [{\"point\": 0}]}";
+	tu_write_file(path, bad_manifest, strlen(bad_manifest));
+	snprintf(args, sizeof args, "--collect %s", d);
+	int rc = sweep(args, &o);
+	if (rc != 3 || !strstr(o, "not a manifest nicsim sweep wrote"))
+		fail_msg("--collect on an edited manifest: exit %d, '%s'", rc, o);
+	free(o);
+	rm_rf(d);
+}
+
+/* Runs whose sweep is killed outright (SIGKILL, no chance to clean up) stop
+ * with it; and while a sweep runs in a directory, a second one there is
+ * refused. */
+static void test_sweep_killed_outright_leaves_no_run_behind_and_holds_its_directory(void **state)
+{
+	(void)state;
+	const char *d = fresh_dir();
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		execl(tu_nicsim_bin(), tu_nicsim_bin(), "sweep", "--quiet", "-j", "2", "--set", "replay.loops=40", "--vary",
+		      "rss.queues=1,2,3,4", "--out", d, trace("many-flows-ipv4.pcap.gz"), (char *)NULL);
+		_exit(127);
+	}
+	/* Wait until its runs have started (their logs exist). */
+	char path[256];
+	snprintf(path, sizeof path, "%s/points/0000.log", d);
+	for (int i = 0; i < 3000 && access(path, F_OK); i++)
+		usleep(10000);
+	char args[4096], *o;
+	snprintf(args, sizeof args, "--vary rss.queues=1,2,3,4 --out %s '%s'", d, trace("many-flows-ipv4.pcap.gz"));
+	int rc = sweep(args, &o);
+	if (rc == 0 || !strstr(o, "another nicsim sweep is using this directory"))
+		fail_msg("a second sweep in a busy directory: exit %d, '%s'", rc, o);
+	free(o);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	/* No `nicsim run` of this sweep is left (their configs name d). */
+	char cmd[512];
+	/* point[s]: the pattern does not match this shell's own command line. */
+	snprintf(cmd, sizeof cmd, "for i in 1 2 3 4 5 6 7 8 9 10; do pgrep -f '%s/point[s]' >/dev/null || exit 0; sleep 0.2; done; exit 1", d);
+	assert_int_equal(tu_run(cmd, &o), 0);
+	free(o);
+	rm_rf(d);
+}
+
 /* The sweep through a one-node Slurm cluster on localhost: sbatch runs the
  * array, --collect builds the table, and it equals the local sweep's, byte
  * for byte. */
@@ -273,6 +337,14 @@ static void test_sweep_on_slurm_gives_the_local_table(void **state)
 	assert_string_equal(ta, tb);
 	free(ta);
 	free(tb);
+	/* And the JSON table, row for row (its generator line names no path). */
+	json_t *ja = table(local), *jb = table(slurm);
+	char *sa = json_dumps(json_object_get(ja, "rows"), JSON_SORT_KEYS), *sb = json_dumps(json_object_get(jb, "rows"), JSON_SORT_KEYS);
+	assert_string_equal(sa, sb);
+	free(sa);
+	free(sb);
+	json_decref(ja);
+	json_decref(jb);
 	rm_rf(local);
 	rm_rf(slurm);
 }
@@ -284,6 +356,8 @@ int main(void)
 		cmocka_unit_test(test_sweep_interrupted_then_rerun_completes_only_the_missing_points),
 		cmocka_unit_test(test_sweep_reruns_only_points_whose_inputs_changed),
 		cmocka_unit_test(test_sweep_refuses_what_it_cannot_run_and_says_why),
+		cmocka_unit_test(test_sweep_a_broken_report_or_manifest_is_not_taken_for_a_result),
+		cmocka_unit_test(test_sweep_killed_outright_leaves_no_run_behind_and_holds_its_directory),
 		cmocka_unit_test(test_sweep_on_slurm_gives_the_local_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

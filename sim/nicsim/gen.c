@@ -1244,7 +1244,10 @@ static bool flow_next_seg(struct gen *g, struct flow *f, struct seg *out)
 		struct seg sg = { .off = f->snd_nxt, .len = pl > f->bytes_left ? (uint32_t)f->bytes_left : pl };
 		f->snd_nxt += sg.len;
 		f->bytes_left -= sg.len;
-		if (f->n_held < GEN_HELD_MAX && rng_chance_ppm(&f->rng, s->loss_ppm)) {
+		/* A UDP flow's first datagram is never lost, so that every flow
+		 * of the spec is in the capture (a lost TCP segment is resent). */
+		bool is_first_udp = f->is_udp && sg.off == 0;
+		if (!is_first_udp && f->n_held < GEN_HELD_MAX && rng_chance_ppm(&f->rng, s->loss_ppm)) {
 			g->lost++;
 			if (!f->is_udp) {
 				hold(f, &sg, GEN_RESEND_AFTER);

@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -85,6 +87,7 @@ struct sweep {
 	uint64_t n_points;
 	uint32_t jobs;
 	bool is_quiet;
+	char self_digest[17];   /* this binary's bytes: a rebuilt nicsim reruns every point */
 };
 
 /* ---- small helpers ---- */
@@ -159,8 +162,8 @@ static char *read_all(const char *path)
  * file or the whole new one. */
 static int write_atomic(const char *path, const char *text)
 {
-	char tmp[PATH_MAX + 8];
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	char tmp[PATH_MAX + 32];
+	snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
 	FILE *f = fopen(tmp, "wb");
 	if (!f)
 		return -1;
@@ -222,6 +225,10 @@ static int vary_parse(struct vary *v, const char *arg)
 	if (dots && !strchr(spec, ',')) {
 		char *end;
 		errno = 0;
+		if (spec[0] == '-' || dots[2] == '-') {
+			fprintf(stderr, "nicsim sweep: --vary %s: a range is of integers from 0 up\n", arg);
+			return SWEEP_EXIT_USAGE;
+		}
 		unsigned long long a = strtoull(spec, &end, 10), b, step = 1;
 		bool is_mul = false, ok = end == dots && !errno;
 		b = strtoull(dots + 2, &end, 10);
@@ -245,10 +252,9 @@ static int vary_parse(struct vary *v, const char *arg)
 				fprintf(stderr, "nicsim sweep: --vary %s: more than %d values\n", arg, SWEEP_VALUES_MAX);
 				return SWEEP_EXIT_USAGE;
 			}
-			unsigned long long next = is_mul ? x * step : x + step;
-			if (next <= x)
-				break;
-			x = next;
+			if (is_mul ? x > b / step : x > b - step)
+				break;   /* the next one would pass B (or 2^64) */
+			x = is_mul ? x * step : x + step;
 		}
 	} else {
 		for (const char *s = spec;;) {
@@ -378,6 +384,7 @@ static int prepare(struct sweep *s)
 		config_write_ini(&cfg, mem, false);
 		fclose(mem);
 		uint64_t h = fnv1a(FNV_OFFSET, "nicsim " NICSIM_VERSION "\n", strlen("nicsim " NICSIM_VERSION "\n"));
+		h = fnv1a(h, s->self_digest, 16);
 		h = fnv1a(h, ini, ini_len);
 		h = fnv1a(h, s->tr[t].digest, 16);
 		char want[40];
@@ -407,17 +414,29 @@ static int prepare(struct sweep *s)
 /* Done: the report exists and was made from the inputs the point has now. */
 static bool point_is_done(const char *dir, uint64_t p)
 {
-	char path[PATH_MAX + 64];
-	point_path(path, sizeof path, dir, p, ".json");
-	if (access(path, R_OK))
+	char path[PATH_MAX + 64], json[PATH_MAX + 64], key[PATH_MAX + 64];
+	point_path(json, sizeof json, dir, p, ".json");
+	if (access(json, R_OK))
 		return false;
 	point_path(path, sizeof path, dir, p, ".want");
 	char *want = read_all(path);
-	point_path(path, sizeof path, dir, p, ".key");
-	char *key = read_all(path);
-	bool done = want && key && !strcmp(want, key);
+	point_path(key, sizeof key, dir, p, ".key");
+	char *k = read_all(key);
+	bool done = want && k && !strcmp(want, k);
 	free(want);
-	free(key);
+	free(k);
+	if (done) {
+		/* A report that does not load (cut short, edited) is not a result:
+		 * it goes, and the point runs again. */
+		json_error_t je;
+		json_t *j = json_load_file(json, 0, &je);
+		if (!j) {
+			unlink(json);
+			unlink(key);
+			return false;
+		}
+		json_decref(j);
+	}
 	return done;
 }
 
@@ -441,16 +460,26 @@ static pid_t point_start(const char *self, const char *dir, uint64_t p, const ch
 	point_path(ini, sizeof ini, dir, p, ".ini");
 	point_path(part, sizeof part, dir, p, ".json.part");
 	point_path(log, sizeof log, dir, p, ".log");
+	/* The old key goes first: a report renamed into place by a run that
+	 * dies before it writes the key must not pass for the old inputs'. */
+	char key[PATH_MAX + 64];
+	point_path(key, sizeof key, dir, p, ".key");
+	unlink(key);
 	pid_t pid = fork();
 	if (pid != 0)
 		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGTERM);   /* a sweep killed outright takes its runs with it */
+	if (getppid() == 1)
+		_exit(127);
 	int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0666);
 	if (fd >= 0) {
 		dup2(fd, STDOUT_FILENO);
 		dup2(fd, STDERR_FILENO);
 		close(fd);
 	}
-	execl(self, self, "run", "--quiet", "--config", ini, "--json", part, trace, (char *)NULL);
+	/* /proc/self/exe: this very binary, even if the file was rebuilt
+	 * meanwhile (its inputs digest names this one, sweep_self_digest). */
+	execl("/proc/self/exe", self, "run", "--quiet", "--config", ini, "--json", part, trace, (char *)NULL);
 	fprintf(stderr, "nicsim sweep: cannot run %s (%s)\n", self, strerror(errno));
 	_exit(127);
 }
@@ -472,6 +501,17 @@ static int point_finish(const char *dir, uint64_t p, int status)
 	int bad = !w || rename(part, json) || write_atomic(key, w);
 	free(w);
 	return bad ? -1 : 0;
+}
+
+/* Stop and reap the runs still going (an error path). */
+static void stop_children(pid_t *pids, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (pids[i] > 0)
+			kill(pids[i], SIGTERM);
+	for (uint32_t i = 0; i < n; i++)
+		if (pids[i] > 0)
+			waitpid(pids[i], NULL, 0);
 }
 
 static void progress(bool is_on, uint64_t done, uint64_t total, uint64_t t0)
@@ -515,6 +555,7 @@ static int run_local(struct sweep *s, uint64_t *ran, uint64_t *failed)
 	sigaction(SIGTERM, &sa, NULL);
 	bool is_tty = !s->is_quiet && isatty(STDERR_FILENO);
 	uint64_t t0 = mono_s(), next = 0, running = 0, finished = 0;
+	bool is_stopping = false;
 	*ran = *failed = 0;
 	while ((next < n_todo && !stop_signal) || running) {
 		while (next < n_todo && running < s->jobs && !stop_signal) {
@@ -522,29 +563,37 @@ static int run_local(struct sweep *s, uint64_t *ran, uint64_t *failed)
 			char tpath[PATH_MAX + 64];
 			point_path(tpath, sizeof tpath, s->dir, p, ".trace");
 			char *t = read_all(tpath);
-			if (!t)
+			if (!t) {
+				stop_children(pids, s->jobs);
 				return fail("%s: cannot read", tpath);
+			}
 			t[strcspn(t, "\n")] = 0;
 			uint32_t slot = 0;
 			while (pids[slot])
 				slot++;
 			pids[slot] = point_start(self, s->dir, p, t);
 			free(t);
-			if (pids[slot] < 0)
+			if (pids[slot] < 0) {
+				pids[slot] = 0;
+				stop_children(pids, s->jobs);
 				return fail("cannot start a run (%s)", strerror(errno));
+			}
 			pid_point[slot] = p;
 			running++;
 		}
 		int status;
 		pid_t pid = waitpid(-1, &status, 0);
+		if (stop_signal && !is_stopping) {
+			/* Stopped (before or during the wait): the runs stop too;
+			 * what they leave is .json.part, never a result. */
+			is_stopping = true;
+			for (uint32_t i = 0; i < s->jobs; i++)
+				if (pids[i])
+					kill(pids[i], SIGTERM);
+		}
 		if (pid < 0) {
-			if (errno == EINTR) {
-				if (stop_signal)
-					for (uint32_t i = 0; i < s->jobs; i++)
-						if (pids[i])
-							kill(pids[i], SIGTERM);
+			if (errno == EINTR)
 				continue;
-			}
 			break;
 		}
 		for (uint32_t i = 0; i < s->jobs; i++)
@@ -570,9 +619,11 @@ static int run_local(struct sweep *s, uint64_t *ran, uint64_t *failed)
 	free(todo);
 	free(pids);
 	free(pid_point);
-	if (stop_signal)
-		return fail("stopped by signal %d: %" PRIu64 " points done; run the same command again to finish",
-			    (int)stop_signal, *ran);
+	if (stop_signal) {
+		fprintf(stderr, "nicsim sweep: stopped by signal %d: %" PRIu64 " points done; run the same command again "
+				"to finish\n", (int)stop_signal, *ran);
+		return 128 + (int)stop_signal;
+	}
 	return 0;
 }
 
@@ -632,7 +683,7 @@ static int write_sbatch(const struct sweep *s)
 	      "p=\"$dir/points/$(printf %04d \"$SLURM_ARRAY_TASK_ID\")\"\n"
 	      "# Done already with the same inputs: nothing to do (a resubmitted sweep resumes).\n"
 	      "if [ -f \"$p.json\" ] && [ -f \"$p.key\" ] && cmp -s \"$p.want\" \"$p.key\"; then exit 0; fi\n"
-	      "rm -f \"$p.json.part\"\n"
+	      "rm -f \"$p.json.part\" \"$p.key\"\n"
 	      "\"$nicsim\" run --quiet --config \"$p.ini\" --json \"$p.json.part\" \"$(cat \"$p.trace\")\" >\"$p.log\" 2>&1\n"
 	      "mv \"$p.json.part\" \"$p.json\"\n"
 	      "cp \"$p.want\" \"$p.key\"\n",
@@ -662,6 +713,8 @@ static uint64_t jget(json_t *o, const char *path)
 
 static void csv_field(FILE *f, const char *s)
 {
+	if (!s)
+		return;
 	if (!strpbrk(s, ",\"\n")) {
 		fputs(s, f);
 		return;
@@ -750,6 +803,16 @@ static const struct {
 	{ "drops", "plot-drops.svg", "frames dropped (every cause)", "frames", 1 },
 };
 
+/* The unit the configuration reference gives a key ("" if none). */
+static const char *key_unit(const char *key)
+{
+	for (const struct param_group *g = config_groups; g->section; g++)
+		for (const struct param_def *d = g->defs; d->key; d++)
+			if (!strcmp(d->key, key))
+				return d->unit ? d->unit : "";
+	return "";
+}
+
 static bool is_number(const char *s, double *v)
 {
 	char *end;
@@ -762,7 +825,7 @@ static bool is_number(const char *s, double *v)
 /* One plot a metric: the metric against the first varied key whose values
  * are all numbers, one line per trace and combination of the other varied
  * keys' values. */
-static int sweep_plots(const char *dir, json_t *keys, json_t *rows)
+static int sweep_plots(const char *dir, json_t *keys, json_t *rows, bool *is_plotted)
 {
 	size_t nk = json_array_size(keys), nr = json_array_size(rows);
 	size_t xk = nk;
@@ -811,6 +874,7 @@ static int sweep_plots(const char *dir, json_t *keys, json_t *rows)
 		xmax = r == 0 || x[r] > xmax ? x[r] : xmax;
 	}
 	int rc = 0;
+	*is_plotted = true;
 	for (size_t m = 0; m < sizeof sweep_plot_metrics / sizeof sweep_plot_metrics[0] && !rc; m++) {
 		/* Rows of a series, in table order (the varied key ascends in it). */
 		double *xs = calloc(nr, sizeof *xs), *ys = calloc(nr, sizeof *ys);
@@ -835,7 +899,7 @@ static int sweep_plots(const char *dir, json_t *keys, json_t *rows)
 		}
 		char title[256], path[PATH_MAX + 64], err[600];
 		snprintf(title, sizeof title, "%s against %s", sweep_plot_metrics[m].label, xkey);
-		struct svg_plot p = { .title = title, .x_label = xkey, .x_unit = "", .y_label = sweep_plot_metrics[m].label,
+		struct svg_plot p = { .title = title, .x_label = xkey, .x_unit = key_unit(xkey), .y_label = sweep_plot_metrics[m].label,
 				      .y_unit = sweep_plot_metrics[m].unit, .is_log_x = xmin > 0 && xmax >= 16 * xmin,
 				      .has_y_min = true, .y_min = 0, .n_series = n_series, .series = ser };
 		snprintf(path, sizeof path, "%s/%s", dir, sweep_plot_metrics[m].file);
@@ -854,6 +918,62 @@ static int sweep_plots(const char *dir, json_t *keys, json_t *rows)
 	return rc;
 }
 
+/* The CSV: a row a point, the varied values, the headline metrics, then
+ * each queue's p50/p99/p99.9 and each core's utilisation, as many columns as
+ * the point with the most has (empty where a point has fewer). */
+static void csv_write(FILE *f, json_t *keys, json_t *rows)
+{
+	size_t max_q = 0, max_c = 0, i, k;
+	json_t *row, *key;
+	json_array_foreach(rows, i, row) {
+		size_t q = json_array_size(json_object_get(row, "queues")), c = json_array_size(json_object_get(row, "cpu_util_ppm"));
+		max_q = q > max_q ? q : max_q;
+		max_c = c > max_c ? c : max_c;
+	}
+	static const char *const qcols[] = { "e2e_p50_ps", "e2e_p99_ps", "e2e_p99_9_ps" };
+	fputs("point,trace", f);
+	json_array_foreach(keys, k, key) {
+		fputc(',', f);
+		csv_field(f, json_string_value(key));
+	}
+	for (int j = 0; j < N_METRICS; j++)
+		fprintf(f, ",%s", metric_names[j]);
+	for (size_t q = 0; q < max_q; q++)
+		for (int j = 0; j < 3; j++)
+			fprintf(f, ",q%zu_%s", q, qcols[j]);
+	for (size_t c = 0; c < max_c; c++)
+		fprintf(f, ",cpu%zu_util_ppm", c);
+	fputc('\n', f);
+	json_array_foreach(rows, i, row) {
+		fprintf(f, "%" JSON_INTEGER_FORMAT ",", json_integer_value(json_object_get(row, "point")));
+		csv_field(f, json_string_value(json_object_get(row, "trace")));
+		json_t *vals = json_object_get(row, "values");
+		json_array_foreach(keys, k, key) {
+			fputc(',', f);
+			csv_field(f, json_string_value(json_object_get(vals, json_string_value(key))));
+		}
+		for (int j = 0; j < N_METRICS; j++)
+			fprintf(f, ",%" JSON_INTEGER_FORMAT, json_integer_value(json_object_get(row, metric_names[j])));
+		json_t *qs = json_object_get(row, "queues"), *cu = json_object_get(row, "cpu_util_ppm");
+		for (size_t q = 0; q < max_q; q++)
+			for (int j = 0; j < 3; j++) {
+				json_t *v = json_object_get(json_array_get(qs, q), qcols[j]);
+				if (v)
+					fprintf(f, ",%" JSON_INTEGER_FORMAT, json_integer_value(v));
+				else
+					fputc(',', f);
+			}
+		for (size_t c = 0; c < max_c; c++) {
+			json_t *v = json_array_get(cu, c);
+			if (v)
+				fprintf(f, ",%" JSON_INTEGER_FORMAT, json_integer_value(v));
+			else
+				fputc(',', f);
+		}
+		fputc('\n', f);
+	}
+}
+
 static int collect(const char *dir)
 {
 	char path[PATH_MAX + 64];
@@ -863,24 +983,28 @@ static int collect(const char *dir)
 	if (!m)
 		return fail("%s: %s (not a sweep directory? nicsim sweep --out writes it)", path, je.text);
 	json_t *keys = json_object_get(m, "varied"), *pts = json_object_get(m, "points");
-	if (!json_is_array(keys) || !json_is_array(pts)) {
+	bool is_ok = json_is_array(keys) && json_is_array(pts);
+	size_t vi, pi;
+	json_t *it;
+	json_array_foreach(keys, vi, it)
+		is_ok = is_ok && json_is_string(it);
+	json_array_foreach(pts, pi, it) {
+		json_t *id = json_object_get(it, "point");
+		is_ok = is_ok && json_is_object(it) && json_is_integer(id) && json_integer_value(id) >= 0 &&
+			json_integer_value(id) < SWEEP_POINTS_MAX && json_is_string(json_object_get(it, "trace")) &&
+			json_is_object(json_object_get(it, "values"));
+	}
+	if (!is_ok) {
 		json_decref(m);
-		return fail("%s: no varied keys or points", path);
+		return fail("%s: not a manifest nicsim sweep wrote (varied: a list of keys; points: objects with point, "
+			    "trace and values)", path);
 	}
 	char *csv = NULL;
 	size_t csv_len = 0;
 	FILE *f = open_memstream(&csv, &csv_len);
 	json_t *rows = json_array();
-	fputs("point,trace", f);
 	size_t i, k;
 	json_t *p, *key;
-	json_array_foreach(keys, k, key) {
-		fputc(',', f);
-		csv_field(f, json_string_value(key));
-	}
-	for (int j = 0; j < N_METRICS; j++)
-		fprintf(f, ",%s", metric_names[j]);
-	fputc('\n', f);
 	uint64_t missing = 0, first_missing = 0;
 	json_array_foreach(pts, i, p) {
 		uint64_t id = (uint64_t)json_integer_value(json_object_get(p, "point"));
@@ -897,24 +1021,18 @@ static int collect(const char *dir)
 		json_t *row = json_object();
 		json_object_set_new(row, "point", json_integer((json_int_t)id));
 		json_object_set_new(row, "trace", json_string(base));
-		fprintf(f, "%" PRIu64 ",", id);
-		csv_field(f, base);
 		json_t *vals = json_object_get(p, "values"), *rv = json_object();
 		json_array_foreach(keys, k, key) {
 			const char *v = json_string_value(json_object_get(vals, json_string_value(key)));
-			fputc(',', f);
-			csv_field(f, v ? v : "");
 			json_object_set_new(rv, json_string_value(key), json_string(v ? v : ""));
 		}
 		json_object_set_new(row, "values", rv);
 		uint64_t mv[N_METRICS];
 		metrics_of(rep, mv, row);
-		for (int j = 0; j < N_METRICS; j++)
-			fprintf(f, ",%" PRIu64, mv[j]);
-		fputc('\n', f);
 		json_array_append_new(rows, row);
 		json_decref(rep);
 	}
+	csv_write(f, keys, rows);
 	fclose(f);
 	int rc = 0;
 	if (missing) {
@@ -922,7 +1040,8 @@ static int collect(const char *dir)
 			  "lists the others", missing, json_array_size(pts), dir, first_missing);
 	}
 	size_t n_pts = json_array_size(pts);
-	int prc = sweep_plots(dir, keys, rows);
+	bool is_plotted = false;
+	int prc = sweep_plots(dir, keys, rows, &is_plotted);
 	if (prc && !rc)
 		rc = prc;
 	json_t *table = json_object();
@@ -941,8 +1060,28 @@ static int collect(const char *dir)
 	if (bad)
 		return fail("%s: cannot write the table (%s)", dir, strerror(errno));
 	if (!rc)
-		printf("wrote %s/table.csv, %s/table.json (%zu points) and the plots beside them\n", dir, dir, n_pts);
+		printf("wrote %s/table.csv and %s/table.json (%zu points)%s\n", dir, dir, n_pts,
+		       is_plotted ? " and the plots beside them" : "");
 	return rc;
+}
+
+/* One sweep at a time in a directory: an exclusive lock on DIR/.lock, held
+ * until the process ends. Returns the descriptor or -1 after the message. */
+static int sweep_lock(const char *dir)
+{
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof path, "%s/.lock", dir);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		fail("%s: cannot open (%s)", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		fail("%s: another nicsim sweep is using this directory; wait for it, or use another --out", dir);
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 /* ---- the command ---- */
@@ -1013,6 +1152,11 @@ int cmd_sweep(int argc, char **argv)
 	if (collect_dir) {
 		if (s.dir || n_traces || s.n_vary)
 			return fprintf(stderr, "nicsim sweep: --collect DIR takes nothing else\n"), SWEEP_EXIT_USAGE;
+		struct stat st;
+		if (stat(collect_dir, &st) || !S_ISDIR(st.st_mode))
+			return fail("%s: not a sweep directory (nicsim sweep --out writes one)", collect_dir);
+		if (sweep_lock(collect_dir) < 0)
+			return SWEEP_EXIT_FAIL;
 		return collect(collect_dir);
 	}
 	if (!s.dir || !n_traces)
@@ -1029,6 +1173,13 @@ int cmd_sweep(int argc, char **argv)
 			       SWEEP_EXIT_USAGE;
 	}
 	s.n_points = per_trace * n_traces;
+	if (file_digest("/proc/self/exe", s.self_digest))
+		return fail("cannot read this program's own binary (/proc/self/exe)");
+	if (mkdir_p(s.dir))
+		return fail("%s: cannot create the directory (%s)", s.dir, strerror(errno));
+	int lock = sweep_lock(s.dir);
+	if (lock < 0)
+		return SWEEP_EXIT_FAIL;
 	s.n_tr = n_traces;
 	s.tr = calloc(n_traces, sizeof *s.tr);
 	if (!s.tr)

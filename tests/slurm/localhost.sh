@@ -25,8 +25,9 @@ for c in slurmctld slurmd sbatch sinfo squeue munged munge; do
 done
 
 tmp=$(mktemp -d)
-C= D=
+C= D= M=
 cleanup() {
+  [ -n "$M" ] && [ -f /run/munge/munged.pid ] && kill "$(cat /run/munge/munged.pid)" 2>/dev/null || true
   [ -n "$D" ] && kill "$D" 2>/dev/null || true
   [ -n "$C" ] && kill "$C" 2>/dev/null || true
   [ -n "$D" ] && wait "$D" 2>/dev/null || true
@@ -40,6 +41,7 @@ mkdir -p /run/munge && chown munge:munge /run/munge && chmod 0755 /run/munge
 [ -s /etc/munge/munge.key ] || runuser -u munge -- mungekey --create >/dev/null 2>&1 || skip "no munge key and mungekey failed"
 if ! munge -n 2>/dev/null | unmunge >/dev/null 2>&1; then
   runuser -u munge -- /usr/sbin/munged >/dev/null 2>&1 || skip "munged does not start"
+  M=started   # ours: stopped again at the end
   i=0; until munge -n 2>/dev/null | unmunge >/dev/null 2>&1; do i=$((i + 1)); [ $i -lt 50 ] || skip "munged does not answer"; sleep 0.1; done
 fi
 
