@@ -701,6 +701,10 @@ static int write_sbatch(const struct sweep *s)
 
 /* ---- the table ---- */
 
+/* Values a table wanted that a report did not have (a report of another
+ * schema version, or edited): counted, and the table says so. */
+static uint64_t jget_missing;
+
 static uint64_t jget(json_t *o, const char *path)
 {
 	/* "a.b.c" */
@@ -708,7 +712,11 @@ static uint64_t jget(json_t *o, const char *path)
 	snprintf(buf, sizeof buf, "%s", path);
 	for (char *tok = strtok(buf, "."); tok && o; tok = strtok(NULL, "."))
 		o = json_object_get(o, tok);
-	return json_is_integer(o) ? (uint64_t)json_integer_value(o) : 0;
+	if (!json_is_integer(o)) {
+		jget_missing++;
+		return 0;
+	}
+	return (uint64_t)json_integer_value(o);
 }
 
 static void csv_field(FILE *f, const char *s)
@@ -1040,6 +1048,9 @@ static int collect(const char *dir)
 			  "lists the others", missing, json_array_size(pts), dir, first_missing);
 	}
 	size_t n_pts = json_array_size(pts);
+	if (jget_missing)
+		fprintf(stderr, "nicsim sweep: warning: %" PRIu64 " values the table wants were not in the points' reports "
+				"(reports of another nicsim's schema? they are 0 in the table)\n", jget_missing);
 	bool is_plotted = false;
 	int prc = sweep_plots(dir, keys, rows, &is_plotted);
 	if (prc && !rc)
@@ -1162,6 +1173,14 @@ int cmd_sweep(int argc, char **argv)
 	if (!s.dir || !n_traces)
 		return fprintf(stderr, "nicsim sweep: %s (see: nicsim help sweep)\n",
 			       !s.dir ? "--out DIR is needed" : "no trace given"), SWEEP_EXIT_USAGE;
+	{
+		/* The base's warnings (each point is validated on its own: a base
+		 * the varied keys complete need not be valid alone). */
+		char w[8][CONFIG_WARNING_CHARS];
+		size_t nw = config_warnings(&s.base, w, 8);
+		for (size_t i = 0; i < nw && i < 8; i++)
+			fprintf(stderr, "nicsim sweep: warning: %s\n", w[i]);
+	}
 	if (is_slurm && strpbrk(s.dir, " \t\n'\"\\%"))
 		return fail("%s: --slurm needs a directory whose path has no blank, quote, backslash or %%, since sbatch "
 			    "reads it from an #SBATCH line", s.dir);
