@@ -5,12 +5,19 @@
  * capture is taken at the host's port. Each flow is a TCP conversation
  * (client SYN, host SYN-ACK, client ACK, client data in segments, the host's
  * ACKs, client FIN, host FIN-ACK, client ACK) or a one-way UDP stream to the
- * host. The host receives every SYN, so `nicsim run` detects it (host/replay.h).
+ * host. With --host-sends the host sends a TCP flow's data instead: the
+ * client still opens (SYN), the host sends its segments back to back
+ * whenever its wire is free (round robin over such flows), the client ACKs
+ * every second one a round trip after it left, and the host closes (FIN, the
+ * client's FIN-ACK, the host's ACK). The host receives every SYN, so
+ * `nicsim run` detects it (host/replay.h).
  * Frames to the host ("rx") are put on their wire by the arrival process:
  * each arrival goes to the next open flow, round robin, that has a frame to
  * send; frames from the host ("tx": SYN-ACK, ACKs, FIN-ACK) leave on the
- * other wire a turnaround after the frame they answer. On both wires a frame
- * starts only once the previous one in that direction has left the wire
+ * other wire a turnaround after the frame they answer; the clients' ACKs to
+ * the host's data take the next arrivals, in the order they are due, ahead of
+ * the round robin. On both wires a frame starts only once the previous one
+ * in that direction has left the wire
  * (eth_wire_time_ps: FCS, preamble and gap included), at a whole timestamp
  * unit: a generated trace is never faster than its line rate.
  *
@@ -21,10 +28,12 @@
  * after three later segments (three duplicate ACKs, RFC 5681 §3.2) or when it
  * has no new data. A reordered segment arrives after the next one.
  *
- * What it leaves out (TODO(#20)): flows where the host sends the data; the
- * client's congestion and flow control (it sends whenever the arrival process
- * offers, the window is never the limit); delayed-ACK timers (the host's FIN-ACK
- * acknowledges what is left); retransmissions are never lost.
+ * What it leaves out (TODO(#20)): loss and reordering of the host's segments
+ * after the capture point (its retransmissions); the senders' congestion and
+ * flow control (a client sends whenever the arrival process offers, the host
+ * whenever its wire is free; the window is never the limit); delayed-ACK
+ * timers (the receiver's FIN-ACK acknowledges what is left); retransmissions
+ * are never lost.
  *
  * Determinism: all arithmetic is integer. The PRNG is xoshiro256** seeded
  * by splitmix64; each flow draws its frame sizes and fates from its own
@@ -225,7 +234,7 @@ struct gen_spec {
 	uint64_t poisson_fps;
 	uint64_t on_ps, off_ps;
 	uint32_t rate_mbps;
-	uint32_t ipv6_ppm, udp_ppm, loss_ppm, reorder_ppm;
+	uint32_t ipv6_ppm, udp_ppm, host_sends_ppm, loss_ppm, reorder_ppm;
 	uint64_t rtt_ps, turnaround_ps;
 	uint64_t frames_max;             /* 0: no limit */
 	uint64_t duration_ps;            /* 0: no limit */
@@ -465,6 +474,10 @@ static int parse_pct(const char *v, uint32_t *ppm, char *err, size_t err_len)
 
 static int opt_ipv6(struct gen_spec *s, const char *v, char *e, size_t l) { return parse_pct(v, &s->ipv6_ppm, e, l); }
 static int opt_udp(struct gen_spec *s, const char *v, char *e, size_t l) { return parse_pct(v, &s->udp_ppm, e, l); }
+static int opt_host_sends(struct gen_spec *s, const char *v, char *e, size_t l)
+{
+	return parse_pct(v, &s->host_sends_ppm, e, l);
+}
 static int opt_loss(struct gen_spec *s, const char *v, char *e, size_t l) { return parse_pct(v, &s->loss_ppm, e, l); }
 static int opt_reorder(struct gen_spec *s, const char *v, char *e, size_t l)
 {
@@ -554,7 +567,10 @@ static const struct gen_opt gen_opts[] = {
 	  "one in its direction has left the wire)", opt_rate },
 	{ "ipv6", "PCT", "0", "percentage of flows over IPv6 (the rest IPv4)", opt_ipv6 },
 	{ "udp", "PCT", "0", "percentage of flows over UDP (to the host only; the rest TCP both ways)", opt_udp },
-	{ "loss", "PCT", "0", "percentage of data frames lost before the capture point (TCP resends them "
+	{ "host-sends", "PCT", "0", "percentage of the TCP flows in which the host sends the data (the client "
+	  "still opens the connection; it ACKs every second segment, the host closes); the rest the host "
+	  "receives", opt_host_sends },
+	{ "loss", "PCT", "0", "percentage of data frames to the host lost before the capture point (TCP resends them "
 	  "after three duplicate ACKs; UDP's are gone)", opt_loss },
 	{ "reorder", "PCT", "0", "percentage of data frames that arrive after the next one of their flow",
 	  opt_reorder },
@@ -583,9 +599,10 @@ void gen_usage(FILE *f)
 	fputs("usage: nicsim gen [options] -o FILE\n"
 	      "\n"
 	      "Writes a synthetic capture: flows between remote clients and one host (the receiver of every\n"
-	      "SYN, so `nicsim run` finds it), TCP conversations both ways (handshake, data, the host's ACKs,\n"
-	      "FIN) and UDP streams to the host, with correct checksums. Deterministic: the same options and\n"
-	      "seed give the same bytes. Prints a one-line summary. Definitions: docs/gen.md.\n"
+	      "SYN, so `nicsim run` finds it), TCP conversations both ways (handshake, data, the receiver's\n"
+	      "ACKs, FIN; the client or, with --host-sends, the host sends the data) and UDP streams to the\n"
+	      "host, with correct checksums. Deterministic: the same options and seed give the same bytes.\n"
+	      "Prints a one-line summary. Definitions: docs/gen.md.\n"
 	      "\n"
 	      "options (defaults in brackets; whole numbers take suffixes k, M, G = 10^3, 10^6, 10^9):\n",
 	      f);
@@ -814,6 +831,10 @@ struct flow {
 	struct { uint64_t lo, hi; } ooo[GEN_OOO_MAX];
 	uint32_t n_ooo;
 	uint32_t since_ack;
+	bool is_host_sender;    /* --host-sends: the host sends the data, the client ACKs */
+	uint32_t since_remote_ack;   /* host-sent segments the client has not ACKed yet */
+	uint64_t send_ready_ps; /* a host sender: its first segment may not start before */
+	struct flow *send_next; /* the host's send queues */
 	uint32_t mss_bytes;     /* announced: the largest frame of the mix's payload */
 	uint64_t ready_ps;
 	bool has_started;       /* a frame of it is in the capture */
@@ -825,6 +846,14 @@ struct tx_frame {
 	uint64_t t_ps;
 	uint32_t len;
 	uint8_t bytes[96];
+};
+
+/* A client's ACK to the host's data (or its FIN-ACK), due at ready_ps. */
+struct rx_ack {
+	struct flow *f;
+	uint64_t ready_ps;
+	uint64_t ack_off;       /* stream offset acknowledged */
+	bool is_fin;
 };
 
 struct gen {
@@ -839,6 +868,12 @@ struct gen {
 	struct flow *wait_head, *wait_tail;
 	struct tx_frame *txq;
 	size_t txq_cap, txq_head, txq_len;
+	struct rx_ack *ackq;        /* the clients' ACKs to the host's data, in the order they are due */
+	size_t ackq_cap, ackq_head, ackq_len;
+	struct flow *send_head, *send_tail;     /* host senders with a frame to send: round robin */
+	struct flow *start_head, *start_tail;   /* host senders before their first segment, by send_ready_ps */
+	struct gen_rng rng_host;
+	uint64_t sel_host_want, sel_host_got, tcp_opened, flows_host_sender;
 	uint64_t arrival_ps, rx_free_ps, tx_free_ps, tx_last_ps;
 	bool is_stopped, is_past_ts_limit;
 	uint32_t frame_max_bytes;   /* the mix's largest size with a weight */
@@ -899,6 +934,12 @@ static void flow_open(struct gen *g)
 	f->is_udp = rng_below(&g->rng_udp, left) < g->sel_udp_want - g->sel_udp_got;
 	g->sel_v6_got += f->is_v6;
 	g->sel_udp_got += f->is_udp;
+	if (!f->is_udp) {
+		/* The same sampling over the TCP flows only (their number is exact). */
+		uint64_t tcp_left = s->flows - g->sel_udp_want - g->tcp_opened++;
+		f->is_host_sender = rng_below(&g->rng_host, tcp_left) < g->sel_host_want - g->sel_host_got;
+		g->sel_host_got += f->is_host_sender;
+	}
 	f->total_bytes = f->bytes_left = dist_draw(&s->flow_size, &g->rng_sizes);
 	uint64_t id = gen_rng_next(&g->rng_ids);
 	f->isn_client = (uint32_t)id;
@@ -1074,14 +1115,22 @@ static void emit(struct gen *g, uint64_t t_ps, const uint8_t *bytes, uint32_t le
 		g->is_stopped = true;
 }
 
+/* The host's wire: a frame of len bytes that may start at earliest_ps
+ * starts once the previous one from the host has left the wire, on a whole
+ * timestamp unit. Every frame from the host takes its start from here. */
+static uint64_t tx_slot(struct gen *g, uint64_t earliest_ps, uint32_t len)
+{
+	uint64_t t = round_up_unit(g, earliest_ps > g->tx_free_ps ? earliest_ps : g->tx_free_ps);
+	g->tx_free_ps = t + wire_ps(g, len);
+	return t;
+}
+
 /* A frame from the host, answering one that arrived by trigger_ps: it
  * starts a turnaround later, once the wire is free. Returns its start. */
 static uint64_t tx_push(struct gen *g, uint64_t trigger_ps, const uint8_t *bytes, uint32_t len)
 {
 	sim_check(len <= sizeof g->txq[0].bytes, "frames from the host are control frames");
-	uint64_t t = trigger_ps + g->s->turnaround_ps;
-	t = round_up_unit(g, t > g->tx_free_ps ? t : g->tx_free_ps);
-	g->tx_free_ps = t + wire_ps(g, len);
+	uint64_t t = tx_slot(g, trigger_ps + g->s->turnaround_ps, len);
 	if (g->txq_len == g->txq_cap) {
 		size_t cap = g->txq_cap ? g->txq_cap * 2 : 1024;
 		struct tx_frame *q = malloc(cap * sizeof *q);
@@ -1163,6 +1212,7 @@ static void flow_started(struct gen *g, struct flow *f)
 	g->flows_v6 += f->is_v6;
 	g->flows_udp += f->is_udp;
 	g->flows_tcp += !f->is_udp;
+	g->flows_host_sender += f->is_host_sender;
 }
 
 static uint32_t seq_client(const struct flow *f, uint64_t off) { return (uint32_t)(f->isn_client + 1u + off); }
@@ -1268,6 +1318,164 @@ static bool flow_next_seg(struct gen *g, struct flow *f, struct seg *out)
 	}
 }
 
+/* ---- flows in which the host sends ---- */
+
+/* Ready times grow with the handshake ACKs' arrivals, which are in time
+ * order: the start queue is in send_ready_ps order. */
+static void start_push(struct gen *g, struct flow *f, uint64_t ready_ps)
+{
+	sim_check(!g->start_tail || g->start_tail->send_ready_ps <= ready_ps,
+		  "host senders start in the order their handshakes end");
+	f->send_ready_ps = ready_ps;
+	f->send_next = NULL;
+	if (g->start_tail)
+		g->start_tail->send_next = f;
+	else
+		g->start_head = f;
+	g->start_tail = f;
+}
+
+static void send_push(struct gen *g, struct flow *f)
+{
+	f->send_next = NULL;
+	if (g->send_tail)
+		g->send_tail->send_next = f;
+	else
+		g->send_head = f;
+	g->send_tail = f;
+}
+
+/* The client's answer to a frame from the host that left the wire at
+ * t_end_ps: due a round trip later. Frames from the host leave in time
+ * order, so the queue is in ready_ps order. O(ACKs of one round trip of the
+ * host's wire) in memory. */
+static void ackq_push(struct gen *g, struct flow *f, uint64_t t_end_ps, uint64_t ack_off, bool is_fin)
+{
+	if (g->ackq_len == g->ackq_cap) {
+		size_t cap = g->ackq_cap ? g->ackq_cap * 2 : 1024;
+		struct rx_ack *q = malloc(cap * sizeof *q);
+		sim_check(q, "memory for the clients' ACKs in flight");
+		for (size_t i = 0; i < g->ackq_len; i++)
+			q[i] = g->ackq[(g->ackq_head + i) % g->ackq_cap];
+		free(g->ackq);
+		g->ackq = q;
+		g->ackq_cap = cap;
+		g->ackq_head = 0;
+	}
+	sim_check(!g->ackq_len ||
+			  g->ackq[(g->ackq_head + g->ackq_len - 1) % g->ackq_cap].ready_ps <= t_end_ps + g->s->rtt_ps,
+		  "the clients' ACKs are due in the order the host's frames left");
+	struct rx_ack *e = &g->ackq[(g->ackq_head + g->ackq_len++) % g->ackq_cap];
+	e->f = f;
+	e->ready_ps = t_end_ps + g->s->rtt_ps;
+	e->ack_off = ack_off;
+	e->is_fin = is_fin;
+}
+
+static bool ackq_is_due(const struct gen *g, uint64_t t_ps)
+{
+	return g->ackq_len && g->ackq[g->ackq_head].ready_ps <= t_ps;
+}
+
+/* When the host's next data frame (or FIN) starts, or UINT64_MAX if no
+ * host sender has one: the round robin's head once the wire is free, else
+ * the first flow to finish its handshake. */
+static uint64_t send_next_ps(const struct gen *g)
+{
+	if (g->send_head)
+		return round_up_unit(g, g->tx_free_ps);
+	if (g->start_head) {
+		uint64_t r = g->start_head->send_ready_ps;
+		return round_up_unit(g, r > g->tx_free_ps ? r : g->tx_free_ps);
+	}
+	return UINT64_MAX;
+}
+
+/* The host's next segment of f (or its FIN once the data is out), starting
+ * at t_ps; the client's ACK queued for every second segment, its FIN-ACK
+ * for the FIN. The host's segments are in the capture as they leave, so
+ * --loss and --reorder (before the capture point) do not touch them. */
+static void host_send_frame(struct gen *g, struct flow *f, uint64_t t_ps)
+{
+	uint8_t *b = g->buf;
+	uint32_t len;
+	if (f->bytes_left) {
+		uint32_t pl = payload_for_frame(f, mix_draw(&g->s->frame, &f->rng));
+		uint64_t off = f->snd_nxt;
+		uint32_t n = pl > f->bytes_left ? (uint32_t)f->bytes_left : pl;
+		f->snd_nxt += n;
+		f->bytes_left -= n;
+		len = frame_build(b, f, true, TCP_FLAG_ACK | (f->bytes_left ? 0 : TCP_FLAG_PSH),
+				  f->isn_host + 1u + (uint32_t)off, f->isn_client + 1u, off, n);
+		uint64_t t = tx_slot(g, t_ps, len);
+		sim_check(t == t_ps, "a host segment starts when send_next_ps said");
+		emit(g, t, b, len, false);
+		if (++f->since_remote_ack == 2) {
+			f->since_remote_ack = 0;
+			ackq_push(g, f, g->tx_free_ps, f->snd_nxt, false);
+		}
+		send_push(g, f);
+		return;
+	}
+	len = frame_build(b, f, true, TCP_FLAG_FIN | TCP_FLAG_ACK, f->isn_host + 1u + (uint32_t)f->total_bytes,
+			  f->isn_client + 1u, 0, 0);
+	uint64_t t = tx_slot(g, t_ps, len);
+	sim_check(t == t_ps, "a host FIN starts when send_next_ps said");
+	emit(g, t, b, len, false);
+	f->state = FS_LAST_ACK;
+	ackq_push(g, f, g->tx_free_ps, f->total_bytes, true);
+}
+
+/* Every frame the host senders have that starts at or before t_ps, after
+ * the queued answers that start before it. */
+static void host_send_until(struct gen *g, uint64_t t_ps)
+{
+	for (;;) {
+		uint64_t s_ps = send_next_ps(g);
+		if (s_ps > t_ps || g->is_stopped)
+			return;
+		if (g->s->duration_ps && s_ps >= g->s->duration_ps) {
+			g->is_stopped = true;
+			return;
+		}
+		tx_flush(g, s_ps);
+		if (g->is_stopped)
+			return;
+		if (!g->send_head) {
+			struct flow *f = g->start_head;
+			g->start_head = f->send_next;
+			if (!g->start_head)
+				g->start_tail = NULL;
+			send_push(g, f);
+		}
+		struct flow *f = g->send_head;
+		g->send_head = f->send_next;
+		if (!g->send_head)
+			g->send_tail = NULL;
+		host_send_frame(g, f, s_ps);
+	}
+}
+
+/* The client's due ACK (or FIN-ACK) to the host's data, starting at t_ps;
+ * after the FIN-ACK, the host's last ACK and the flow closes. */
+static uint32_t ack_rx_frame(struct gen *g, uint64_t t_ps)
+{
+	struct rx_ack e = g->ackq[g->ackq_head];
+	g->ackq_head = (g->ackq_head + 1) % g->ackq_cap;
+	g->ackq_len--;
+	struct flow *f = e.f;
+	uint8_t *b = g->buf, a[96];
+	uint32_t ack = f->isn_host + 1u + (uint32_t)e.ack_off + (e.is_fin ? 1u : 0u);
+	uint32_t len = frame_build(b, f, false, TCP_FLAG_ACK | (e.is_fin ? TCP_FLAG_FIN : 0), seq_client(f, 0), ack, 0, 0);
+	emit(g, t_ps, b, len, true);
+	if (e.is_fin) {
+		uint32_t alen = frame_build(a, f, true, TCP_FLAG_ACK, ack, seq_client(f, 1u), 0, 0);
+		tx_push(g, t_ps + wire_ps(g, len), a, alen);
+		flow_close(g, f);
+	}
+	return len;
+}
+
 /* f's next frame to the host, starting at t_ps; the host's answer queued.
  * Returns the frame's captured length, 0 if f had nothing to send. */
 static uint32_t flow_rx_frame(struct gen *g, struct flow *f, uint64_t t_ps)
@@ -1289,7 +1497,10 @@ static uint32_t flow_rx_frame(struct gen *g, struct flow *f, uint64_t t_ps)
 		len = frame_build(b, f, false, TCP_FLAG_ACK, seq_client(f, 0), f->isn_host + 1u, 0, 0);
 		emit(g, t_ps, b, len, true);
 		f->state = FS_DATA;
-		ready_push(g, f);
+		if (f->is_host_sender)
+			start_push(g, f, t_ps + wire_ps(g, len) + g->s->turnaround_ps);
+		else
+			ready_push(g, f);
 		return len;
 	case FS_DATA: {
 		struct seg sg;
@@ -1352,22 +1563,43 @@ static void gen_run(struct gen *g)
 				g->wait_tail = NULL;
 			ready_push(g, f);
 		}
-		if (!g->ready_head) {
-			if (!g->wait_head)
+		bool is_ack_due = ackq_is_due(g, t);
+		if (!g->ready_head && !is_ack_due) {
+			/* The process waits for a flow with something to send; the host
+			 * senders' frames before then go out meanwhile. */
+			uint64_t next_ps = g->wait_head ? g->wait_head->ready_ps : UINT64_MAX;
+			if (g->ackq_len && g->ackq[g->ackq_head].ready_ps < next_ps)
+				next_ps = g->ackq[g->ackq_head].ready_ps;
+			uint64_t send_ps = send_next_ps(g);
+			if (send_ps <= t) {
+				host_send_until(g, t);
+				continue;
+			}
+			if (send_ps < next_ps)
+				next_ps = send_ps;
+			if (next_ps == UINT64_MAX)
 				break;   /* every flow has closed */
-			g->arrival_ps = g->wait_head->ready_ps;   /* the process waits for a flow with something to send */
+			g->arrival_ps = next_ps;
 			continue;
 		}
-		if (s->duration_ps && t >= s->duration_ps)
+		if (s->duration_ps && t >= s->duration_ps) {
+			host_send_until(g, t);   /* what the host sends before the limit */
 			break;
+		}
+		host_send_until(g, t);
 		tx_flush(g, t);
 		if (g->is_stopped)
 			break;
-		struct flow *f = g->ready_head;
-		g->ready_head = f->next;
-		if (!g->ready_head)
-			g->ready_tail = NULL;
-		uint32_t len = flow_rx_frame(g, f, t);
+		uint32_t len;
+		if (is_ack_due) {
+			len = ack_rx_frame(g, t);   /* the clients' ACKs to the host's data go first, in order */
+		} else {
+			struct flow *f = g->ready_head;
+			g->ready_head = f->next;
+			if (!g->ready_head)
+				g->ready_tail = NULL;
+			len = flow_rx_frame(g, f, t);
+		}
 		if (len) {
 			g->rx_free_ps = t + wire_ps(g, len);
 			arrival_advance(g, g->rx_free_ps);
@@ -1413,9 +1645,12 @@ static int gen_write(struct gen_spec *s)
 	gen_rng_seed(&g->rng_ids, s->seed, 3);
 	gen_rng_seed(&g->rng_v6, s->seed, 4);
 	gen_rng_seed(&g->rng_udp, s->seed, 5);
+	gen_rng_seed(&g->rng_host, s->seed, 6);
 	/* Exact shares: round(flows x percentage). */
 	g->sel_v6_want = (uint64_t)(((unsigned __int128)s->flows * s->ipv6_ppm + 500000u) / 1000000u);
 	g->sel_udp_want = (uint64_t)(((unsigned __int128)s->flows * s->udp_ppm + 500000u) / 1000000u);
+	g->sel_host_want =
+		(uint64_t)(((unsigned __int128)(s->flows - g->sel_udp_want) * s->host_sends_ppm + 500000u) / 1000000u);
 	uint32_t frame_max = 0;
 	for (uint32_t i = 0; i < s->frame.n; i++)
 		if (s->frame.weight[i] && s->frame.size_bytes[i] > frame_max)
@@ -1468,6 +1703,8 @@ static int gen_write(struct gen_spec *s)
 			".%09" PRIu64 " s",
 			s->out, g->flows_started, g->flows_tcp, g->flows_udp, g->flows_v6, g->frames_rx + g->frames_tx,
 			g->frames_rx, g->frames_tx, g->bytes, (uint64_t)(span / SIM_PS_PER_S), (uint64_t)(span % SIM_PS_PER_S / 1000u));
+		if (s->host_sends_ppm)
+			fprintf(sf, "; the host sends the data of %" PRIu64 " TCP flows", g->flows_host_sender);
 		if (s->loss_ppm || s->reorder_ppm)
 			fprintf(sf, "; %" PRIu64 " data frames lost (%" PRIu64 " resent), %" PRIu64 " reordered", g->lost,
 				g->resent, g->reordered);
@@ -1478,6 +1715,7 @@ static int gen_write(struct gen_spec *s)
 		fputc('\n', sf);
 	}
 	free(g->txq);
+	free(g->ackq);
 	free(g->pool);
 	free(g);
 	return status;
