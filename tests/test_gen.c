@@ -73,7 +73,10 @@ static void add_key(struct counts *c, const u_char *d, uint32_t caplen)
 	c->keys[c->n_keys++] = k;
 }
 
-/* Frames by direction and conversations of a plain pcap, read by libpcap. */
+/* Frames by direction and conversations of a plain pcap, read by libpcap;
+ * and in each direction no frame starts before the previous one has left a
+ * 10 Gb/s wire (the default --rate-mbps): its bytes, the FCS (4), preamble,
+ * delimiter and gap (20), 800 ps a byte (IEEE 802.3 §4.4.2). */
 static struct counts count_pcap(const char *path)
 {
 	char perr[PCAP_ERRBUF_SIZE];
@@ -84,7 +87,7 @@ static struct counts count_pcap(const char *path)
 	struct pcap_pkthdr *h;
 	const u_char *d;
 	int rc;
-	uint64_t last_ns = 0;
+	uint64_t last_ns = 0, free_ps[2] = { 0, 0 };
 	while ((rc = pcap_next_ex(p, &h, &d)) == 1) {
 		uint64_t ns = (uint64_t)h->ts.tv_sec * 1000000000u + (uint64_t)h->ts.tv_usec;
 		if (ns < last_ns)
@@ -92,7 +95,12 @@ static struct counts count_pcap(const char *path)
 		last_ns = ns;
 		if (h->caplen != h->len || h->caplen < 60)
 			fail_msg("%s: record %" PRIu64 ": caplen %u, len %u", path, c.rx + c.tx + 1, h->caplen, h->len);
-		if (!memcmp(d, host_mac, 6))
+		bool is_rx = !memcmp(d, host_mac, 6);
+		if (ns * 1000u < free_ps[is_rx])
+			fail_msg("%s: record %" PRIu64 " (%s) starts %" PRIu64 " ps before the wire is free", path,
+				 c.rx + c.tx + 1, is_rx ? "to the host" : "from it", free_ps[is_rx] - ns * 1000u);
+		free_ps[is_rx] = ns * 1000u + ((uint64_t)h->len + 24u) * 800u;
+		if (is_rx)
 			c.rx++;
 		else
 			c.tx++;
@@ -172,6 +180,29 @@ static void test_gen_flow_and_frame_counts_equal_the_spec(void **state)
 	assert_true(c.tx > 5 * 52);
 	assert_int_equal(c.conversations, 5);
 	unlink(out);
+	/* The host sending (docs/gen.md): a flow of D segments is D / 2 + 3
+	 * frames to the host (SYN, ACK, the client's ACK every second segment,
+	 * FIN-ACK) and D + 3 from it (SYN-ACK, D segments, FIN, ACK).
+	 * D = 10: 8 and 13. */
+	expect_counts("--flows 5 --host-sends 100 --flow-size fixed:14600", 5 * 8, 5 * 13, 5, 0, 0);
+	/* IPv6, D = 11 (the last segment 1 byte): 5 + 3 and 11 + 3; the FIN-ACK
+	 * acknowledges the eleventh. */
+	expect_counts("--flows 3 --ipv6 100 --host-sends 100 --flow-size fixed:14401", 3 * 8, 3 * 14, 3, 0, 3);
+	/* The share is of the TCP flows: 10 flows, 5 UDP (10 datagrams of 1472
+	 * bytes each), 5 TCP of which round(0.4 x 5) = 2 host-sending (8 to,
+	 * 13 from) and 3 receiving (14 to, 7 from). */
+	expect_counts("--flows 10 --udp 50 --host-sends 40 --flow-size fixed:14600", 5 * 10 + 2 * 8 + 3 * 14,
+		      2 * 13 + 3 * 7, 5, 5, 0);
+	/* --loss and --reorder are of frames to the host, before the capture
+	 * point: the host's own segments are in the capture as they leave, so
+	 * the counts stay exact. */
+	expect_counts("--flows 4 --host-sends 100 --flow-size fixed:14600 --loss 50 --reorder 50", 4 * 8, 4 * 13, 4, 0,
+		      0);
+	/* 64-byte frames, D = 100, 4 open at a time, half of 20 host-sending:
+	 * 10 x (53 to, 103 from) + 10 x (104 to, 52 from); both wires busy. */
+	expect_counts("--flows 20 --concurrent 4 --frame-size 64 --flow-size fixed:600 --host-sends 50 "
+		      "--arrival poisson:5000000",
+		      10 * 53 + 10 * 104, 10 * 103 + 10 * 52, 20, 0, 0);
 	/* --frames cuts the capture at exactly N frames. */
 	out = gen("--flows 1000 --udp 30 --frame-size mix:64=1,1518=1 --frames 1234", ".pcap");
 	c = count_pcap(out);
@@ -199,6 +230,8 @@ static void test_gen_same_spec_and_seed_give_the_same_bytes(void **state)
 		"--ipv6 20 --udp 10 --loss 1 --reorder 1",
 		"--flows 50 --flow-size zipf:1.1:100 --arrival onoff:20:30 --udp 50",
 		"--flows 30 --flow-size uniform:1:20000 --timestamps us",
+		"--flows 40 --flow-size pareto:1.2:2000 --frame-size mix:64=50,1518=50 --host-sends 50 --udp 10 "
+		"--loss 1 --rtt-us 50",
 	};
 	static const char *const suffixes[] = { ".pcap", ".pcap.gz" };
 	for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
@@ -244,6 +277,11 @@ static void test_gen_output_passes_tshark(void **state)
 		 * malformed (gen.c now keeps every payload byte non-ASCII). */
 		"--flows 200 --flow-size pareto:1.2:20000:2000000 --frame-size mix:64=40,576=20,1518=40 "
 		"--arrival poisson:500000 --ipv6 20 --udp 10 --seed 7",
+		/* The host sending half the TCP flows, mixed with receiving ones,
+		 * loss and reordering on the frames to the host. */
+		"--flows 300 --flow-size pareto:1.2:3000 --frame-size mix:64=50,594=20,1518=30 --arrival poisson:3000000 "
+		"--ipv6 30 --udp 20 --host-sends 50 --loss 1 --reorder 1 --seed 5",
+		"--flows 20 --ipv6 50 --host-sends 100 --frame-size 64 --flow-size fixed:3000",
 	};
 	for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
 		const char *out = gen(specs[i], ".pcap.gz");
@@ -306,6 +344,35 @@ static void test_gen_linerate_64_byte_trace_replays_unpaced_with_good_checksums(
 	unlink(out);
 }
 
+/* The host sending: nicsim run still finds the host by the SYNs it
+ * receives, and every frame it sent, its data among them, is counted as
+ * its transmission. 8 flows of 600 bytes in 64-byte frames: 6 over IPv4
+ * (6 bytes a segment, D = 100: 53 to, 103 from) and 2 over IPv6 (the
+ * headers fill 64 bytes, so 1 byte a segment, D = 600: 303 to, 603 from). */
+static void test_gen_host_sending_trace_replays_with_the_host_data_as_tx(void **state)
+{
+	(void)state;
+	const char *out = gen("--flows 8 --host-sends 100 --ipv6 25 --frame-size 64 --flow-size fixed:600", ".pcap");
+	const char *json = tu_tmpfile(".json");
+	char cmd[8192], *o;
+	snprintf(cmd, sizeof cmd, "'%s' run --quiet --json '%s' '%s' 2>&1", tu_nicsim_bin(), json, out);
+	int rc = tu_run(cmd, &o);
+	if (rc)
+		fail_msg("nicsim run: exit %d: %s", rc, o);
+	free(o);
+	struct counts c = count_pcap(out);
+	assert_int_equal(c.rx, 6 * 53 + 2 * 303);
+	assert_int_equal(c.tx, 6 * 103 + 2 * 603);
+	json_t *j = tu_load_json(json);
+	assert_int_equal(json_u64(j, "replay", NULL, "paced_to_line_rate"), 0);
+	assert_int_equal(json_u64(j, "replay", NULL, "rx_frames"), c.rx);
+	assert_int_equal(json_u64(j, "replay", NULL, "tx_frames_not_simulated"), c.tx);
+	assert_int_equal(json_u64(j, "nic", "rx_checksum", "l4_bad"), 0);
+	json_decref(j);
+	unlink(json);
+	unlink(out);
+}
+
 static void expect_refused(const char *args, const char *needle)
 {
 	char cmd[4096], *o;
@@ -334,6 +401,7 @@ static void test_gen_bad_options_are_refused_naming_the_option(void **state)
 		{ "--arrival poisson", "--arrival" },
 		{ "--arrival onoff:0:5", "--arrival" },
 		{ "--ipv6 101", "--ipv6 101:" },
+		{ "--host-sends 100.5", "--host-sends 100.5:" },
 		{ "--loss -1", "--loss" },
 		{ "--rate-mbps 5", "--rate-mbps" },
 		{ "--timestamps ps", "--timestamps" },
@@ -404,6 +472,7 @@ int main(void)
 		cmocka_unit_test(test_gen_same_spec_and_seed_give_the_same_bytes),
 		cmocka_unit_test(test_gen_output_passes_tshark),
 		cmocka_unit_test(test_gen_linerate_64_byte_trace_replays_unpaced_with_good_checksums),
+		cmocka_unit_test(test_gen_host_sending_trace_replays_with_the_host_data_as_tx),
 		cmocka_unit_test(test_gen_bad_options_are_refused_naming_the_option),
 		cmocka_unit_test(test_gen_spec_file_is_the_options),
 	};
