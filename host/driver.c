@@ -181,7 +181,6 @@ struct drv_q {
 	bool is_dpc_overhead_due;   /* the run's fixed cost (cost.dpc_cycles) is not charged yet */
 	struct pkt *cur_pkt;        /* the frame of the step running */
 	struct parse_result cur_pr; /* the driver's parse of its buffer */
-	uint64_t step_driver_ps;    /* when the running step's driver part ends */
 	struct host_queue_stats st;
 	/* adaptive moderation (irq.mode=adaptive, host/itr.h): frames and
 	 * bytes processed since the vector's interval was last chosen */
@@ -400,7 +399,6 @@ static bool dpc_next_step(struct driver *d, struct drv_q *q, struct cost_charge 
 		}
 		q->cur_pkt = p;
 		p->t_ps[PKT_T_DPC] = sim_now_ps(d->k);
-		q->step_driver_ps = p->t_ps[PKT_T_DPC] + cpu_cycles_to_ps(d->cpu, next->cycles[CPU_DRIVER]);
 		return true;
 	}
 	if (q->is_dpc_overhead_due) {
@@ -419,12 +417,10 @@ static void dpc_frame_done(struct driver *d, struct drv_q *q)
 	struct pkt *p = q->cur_pkt;
 	uint32_t i = q->next_to_clean;
 	uint64_t now = sim_now_ps(d->k);
-	p->t_ps[PKT_T_DRIVER] = q->step_driver_ps;
 	p->t_ps[PKT_T_DELIVERED] = now;
 	const uint64_t *t = p->t_ps;
 	if (!t[PKT_T_IRQ])
 		p->t_ps[PKT_T_IRQ] = t[PKT_T_DPC]; /* found by polling before its interrupt */
-	uint64_t w = t[PKT_T_WIRE];
 	struct hist_group *g = lat_group(d, q->index);
 	if (!q->is_lat_ready) {
 		q->is_lat_ready = true;
@@ -432,16 +428,8 @@ static void dpc_frame_done(struct driver *d, struct drv_q *q)
 		g->is_prefetch = d->nq > DRV_LAT_PREFETCH_QUEUES;
 	}
 	uint64_t *st = hist_group_next(g);
-	st[LAT_WIRE] = t[PKT_T_MAC] - w;
-	st[LAT_PIPELINE] = t[PKT_T_PIPE] - t[PKT_T_MAC];
-	st[LAT_BUFFER] = t[PKT_T_DMA_READY] - t[PKT_T_PIPE];
-	st[LAT_DESCRIPTOR] = t[PKT_T_DMA_START] - t[PKT_T_DMA_READY];
-	st[LAT_PCIE_WRITE] = t[PKT_T_DATA] - t[PKT_T_DMA_START];
-	st[LAT_WRITE_BACK] = t[PKT_T_DMA_DONE] - t[PKT_T_DATA];
-	st[LAT_MODERATION] = t[PKT_T_IRQ] - t[PKT_T_DMA_DONE];
-	st[LAT_ISR_TO_DPC] = t[PKT_T_DPC] - t[PKT_T_IRQ];
-	st[LAT_DPC] = now - t[PKT_T_DPC];
-	st[LAT_E2E] = now - w;
+	for (int s = 0; s < LAT_COUNT; s++)
+		st[s] = t[lat_stage_stamps[s].to] - t[lat_stage_stamps[s].from];
 	hist_group_commit_n(g, LAT_COUNT);
 	q->st.packets++;
 	q->st.bytes += p->wire_len;

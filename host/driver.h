@@ -107,8 +107,8 @@ enum lat_stage {
 /* Where each stage starts and ends among the frame record's stamps
  * (sim/pkt.h): stage s runs from t_ps[from] to t_ps[to]. Consecutive
  * stages share a stamp; the DPC stage spans the driver's and the stack's
- * parts (PKT_T_DRIVER divides them). For readers of the stamps (the
- * timeline); dpc_frame_done computes the same differences directly. */
+ * parts. dpc_frame_done records each stage from it, and the timeline draws
+ * the same spans. */
 struct lat_stage_stamps {
 	uint8_t from, to;   /* enum pkt_stage */
 };

@@ -37,7 +37,6 @@ enum pkt_stage {
 	PKT_T_DMA_DONE,     /* its descriptor write-back is in host memory */
 	PKT_T_IRQ,          /* the MSI-X message that covers it reached the host */
 	PKT_T_DPC,          /* the driver's DPC started on its descriptor */
-	PKT_T_DRIVER,       /* the driver's DPC processed its descriptor */
 	PKT_T_DELIVERED,    /* the host stack finished with it */
 	PKT_T_COUNT
 };
