@@ -33,6 +33,8 @@ uint64_t hist_sum(const struct hist *h)
 	return h->sum_hi ? UINT64_MAX : h->sum_lo;
 }
 
+uint64_t hist_mean(const struct hist *h) { return h->count ? hist_sum(h) / h->count : 0; }
+
 void hist_bucket_range(unsigned index, uint64_t *lo, uint64_t *hi)
 {
 	sim_check(index < HIST_BUCKETS, "hist: bucket index out of range");

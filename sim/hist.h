@@ -95,6 +95,8 @@ uint64_t hist_max(const struct hist *h);
 /* Exact sum of recorded values, saturated at UINT64_MAX (the state keeps 128
  * bits, so merges and further records stay exact past saturation). */
 uint64_t hist_sum(const struct hist *h);
+/* hist_sum / hist_count, rounded down; 0 when empty. */
+uint64_t hist_mean(const struct hist *h);
 
 /* The q_ppm-th percentile, q_ppm in parts per million (500000 = p50,
  * 999000 = p99.9, HIST_PPM_MAX = p100); q_ppm > HIST_PPM_MAX is a caller bug

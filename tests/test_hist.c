@@ -80,6 +80,7 @@ static void test_hist_empty_reports_zero_everywhere(void **state)
 	assert_int_equal(hist_min(&h), 0);
 	assert_int_equal(hist_max(&h), 0);
 	assert_int_equal(hist_sum(&h), 0);
+	assert_int_equal(hist_mean(&h), 0);
 	assert_int_equal(hist_percentile(&h, 0), 0);
 	assert_int_equal(hist_percentile(&h, 500000), 0);
 	assert_int_equal(hist_percentile(&h, HIST_PPM_MAX), 0);
@@ -174,6 +175,8 @@ static void test_hist_one_to_a_million_percentiles_within_error(void **state)
 	}
 	/* n (n + 1) / 2 for n = 10^6. */
 	assert_true(hist_sum(&h) == 500000500000ull);
+	/* (n + 1) / 2 = 500000.5, rounded down. */
+	assert_int_equal(hist_mean(&h), 500000);
 	/* Hand-checked points: p50 of 1..10^6 is the 500000th value, which lies
 	 * in bucket [61 * 2^13, 62 * 2^13 - 1] = [499712, 507903] (19 bits, top 6
 	 * kept = 0b111101 = 61, width 2^13), so the histogram says 507903. */

@@ -57,7 +57,7 @@ static json_t *hist_json(const struct hist *h)
 	for (size_t i = 0; i < sizeof pcts / sizeof pcts[0]; i++)
 		json_object_set_new(o, pcts[i].name, jint(hist_percentile(h, pcts[i].ppm)));
 	json_object_set_new(o, "max", jint(hist_max(h)));
-	json_object_set_new(o, "mean", jint(hist_count(h) ? hist_sum(h) / hist_count(h) : 0));
+	json_object_set_new(o, "mean", jint(hist_mean(h)));
 	return o;
 }
 
@@ -324,7 +324,7 @@ static void lat_table(FILE *f, const char *title, int n, const struct hist *h)
 		fprintf(f, "  %-18s", driver_lat_stage_name((enum lat_stage)s));
 		fmt_ps(v, sizeof v, hist_min(&h[s]));
 		fprintf(f, " %9s", v);
-		fmt_ps(v, sizeof v, hist_count(&h[s]) ? hist_sum(&h[s]) / hist_count(&h[s]) : 0);
+		fmt_ps(v, sizeof v, hist_mean(&h[s]));
 		fprintf(f, " %9s", v);
 		for (int i = 0; i < NPCTS; i++) {
 			fmt_ps(v, sizeof v, hist_percentile(&h[s], pcts[i].ppm));
