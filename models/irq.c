@@ -18,7 +18,8 @@
 #include "models/nic_regs.h"
 #include "sim/mem.h"
 
-#define IRQ_MSIX_CROSSING_MAX 4u   /* MSI-X messages of one vector crossing the link at once */
+#define IRQ_MSIX_CROSSING_MAX 4u   /* MSI-X messages of one vector crossing the link at once: a choice [A]; only a
+                                    * driver that unmasks before a message arrives has more than one */
 
 /* Ordered by when the fields are touched: a completion, the decision and
  * firing by frame count, and the unmask first; the timer (touched only when
