@@ -25,16 +25,16 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
+#include "sim/nicsim/cli.h"
 #include "sim/nicsim/config.h"
 #include "sim/nicsim/run.h"
 #include "sim/nicsim/svg.h"
 
-enum { SWEEP_EXIT_USAGE = 2, SWEEP_EXIT_FAIL = 3 };
+enum { SWEEP_EXIT_USAGE = CLI_EXIT_USAGE, SWEEP_EXIT_FAIL = 3 };
 #define SWEEP_VARY_MAX 8
 #define SWEEP_VALUES_MAX 256
 #define SWEEP_POINTS_MAX 100000
@@ -445,12 +445,7 @@ static bool point_is_done(const char *dir, uint64_t p)
 static volatile sig_atomic_t stop_signal;
 static void on_signal(int sig) { stop_signal = sig; }
 
-static uint64_t mono_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec;
-}
+static uint64_t mono_s(void) { return cli_mono_ns() / 1000000000ull; }
 
 /* Start `nicsim run` for point p: its report goes to .json.part, its
  * messages to .log. */
@@ -1109,15 +1104,13 @@ int cmd_sweep(int argc, char **argv)
 	s.jobs = cpus > 0 ? (uint32_t)cpus : 1;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		char err[600];
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			fputs(sweep_usage, stdout);
 			return 0;
 		} else if (!strcmp(a, "--config") || !strcmp(a, "--set")) {
-			if (!v)
-				return fprintf(stderr, "nicsim sweep: %s needs a value\n", a), SWEEP_EXIT_USAGE;
-			if (!strcmp(a, "--config") ? config_load(&s.base, v, err, sizeof err) : config_set(&s.base, v, err, sizeof err))
-				return fprintf(stderr, "nicsim sweep: %s\n", err), SWEEP_EXIT_USAGE;
+			int rc = cli_apply_cfg_opt(&s.base, a, v, "sweep");
+			if (rc)
+				return rc;
 			i++;
 		} else if (!strcmp(a, "--vary")) {
 			if (!v)
@@ -1173,14 +1166,9 @@ int cmd_sweep(int argc, char **argv)
 	if (!s.dir || !n_traces)
 		return fprintf(stderr, "nicsim sweep: %s (see: nicsim help sweep)\n",
 			       !s.dir ? "--out DIR is needed" : "no trace given"), SWEEP_EXIT_USAGE;
-	{
-		/* The base's warnings (each point is validated on its own: a base
-		 * the varied keys complete need not be valid alone). */
-		char w[8][CONFIG_WARNING_CHARS];
-		size_t nw = config_warnings(&s.base, w, 8);
-		for (size_t i = 0; i < nw && i < 8; i++)
-			fprintf(stderr, "nicsim sweep: warning: %s\n", w[i]);
-	}
+	/* The base's warnings (each point is validated on its own: a base the
+	 * varied keys complete need not be valid alone). */
+	cli_print_cfg_warnings(&s.base, "sweep");
 	if (is_slurm && strpbrk(s.dir, " \t\n'\"\\%"))
 		return fail("%s: --slurm needs a directory whose path has no blank, quote, backslash or %%, since sbatch "
 			    "reads it from an #SBATCH line", s.dir);
