@@ -282,26 +282,10 @@ static int vary_parse(struct vary *v, const char *arg)
 	return 0;
 }
 
-/* The point's configuration: base, the trace's host, the varied values. */
-static int point_cfg(const struct sweep *s, uint64_t p, struct nicsim_cfg *cfg, uint32_t *trace, char *err,
-		     size_t err_len)
-{
-	*cfg = s->base;
-	uint64_t per_trace = s->n_points / s->n_tr, rest = p % per_trace;
-	*trace = (uint32_t)(p / per_trace);
-	if (s->tr[*trace].host_ip[0] && config_set_kv(cfg, "host.ip", s->tr[*trace].host_ip, err, err_len))
-		return -1;
-	/* The last --vary changes fastest. */
-	uint32_t idx[SWEEP_VARY_MAX];
-	for (uint32_t k = s->n_vary; k-- > 0;) {
-		idx[k] = (uint32_t)(rest % s->vary[k].n);
-		rest /= s->vary[k].n;
-	}
-	for (uint32_t k = 0; k < s->n_vary; k++)
-		if (config_set_kv(cfg, s->vary[k].key, s->vary[k].val[idx[k]], err, err_len))
-			return -1;
-	return config_validate(cfg, err, err_len);
-}
+/* Point p's trace, and the index of its value of varied key k: the points
+ * of a trace are the cartesian product of the values, the last --vary
+ * changing fastest. */
+static uint32_t point_trace(const struct sweep *s, uint64_t p) { return (uint32_t)(p / (s->n_points / s->n_tr)); }
 
 static uint32_t point_value_index(const struct sweep *s, uint64_t p, uint32_t k)
 {
@@ -309,6 +293,20 @@ static uint32_t point_value_index(const struct sweep *s, uint64_t p, uint32_t k)
 	for (uint32_t j = s->n_vary; j-- > k + 1;)
 		rest /= s->vary[j].n;
 	return (uint32_t)(rest % s->vary[k].n);
+}
+
+/* The point's configuration: base, the trace's host, the varied values. */
+static int point_cfg(const struct sweep *s, uint64_t p, struct nicsim_cfg *cfg, uint32_t *trace, char *err,
+		     size_t err_len)
+{
+	*cfg = s->base;
+	*trace = point_trace(s, p);
+	if (s->tr[*trace].host_ip[0] && config_set_kv(cfg, "host.ip", s->tr[*trace].host_ip, err, err_len))
+		return -1;
+	for (uint32_t k = 0; k < s->n_vary; k++)
+		if (config_set_kv(cfg, s->vary[k].key, s->vary[k].val[point_value_index(s, p, k)], err, err_len))
+			return -1;
+	return config_validate(cfg, err, err_len);
 }
 
 /* ---- preparing the directory ---- */
@@ -351,8 +349,7 @@ static json_t *manifest_json(const struct sweep *s)
 	for (uint64_t p = 0; p < s->n_points; p++) {
 		json_t *o = json_object();
 		json_object_set_new(o, "point", json_integer((json_int_t)p));
-		uint32_t t = (uint32_t)(p / (s->n_points / s->n_tr));
-		json_object_set_new(o, "trace", json_string(s->tr[t].path));
+		json_object_set_new(o, "trace", json_string(s->tr[point_trace(s, p)].path));
 		json_t *vals = json_object();
 		for (uint32_t k = 0; k < s->n_vary; k++)
 			json_object_set_new(vals, s->vary[k].key, json_string(s->vary[k].val[point_value_index(s, p, k)]));
