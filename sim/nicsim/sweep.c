@@ -408,9 +408,13 @@ static int prepare(struct sweep *s)
 	return bad ? fail("%s: cannot write (%s)", path, strerror(errno)) : 0;
 }
 
-/* Done: the report exists and was made from the inputs the point has now. */
-static bool point_is_done(const char *dir, uint64_t p)
+/* Done: the report exists and was made from the inputs the point has now.
+ * If rep is not NULL, the loaded report is left there for the caller (to
+ * json_decref), so it is read once. */
+static bool point_is_done(const char *dir, uint64_t p, json_t **rep)
 {
+	if (rep)
+		*rep = NULL;
 	char path[PATH_MAX + 64], json[PATH_MAX + 64], key[PATH_MAX + 64];
 	point_path(json, sizeof json, dir, p, ".json");
 	if (access(json, R_OK))
@@ -432,7 +436,10 @@ static bool point_is_done(const char *dir, uint64_t p)
 			unlink(key);
 			return false;
 		}
-		json_decref(j);
+		if (rep)
+			*rep = j;
+		else
+			json_decref(j);
 	}
 	return done;
 }
@@ -535,7 +542,7 @@ static int run_local(struct sweep *s, uint64_t *ran, uint64_t *failed)
 	if (!todo || !pids || !pid_point)
 		return fail("out of memory");
 	for (uint64_t p = 0; p < s->n_points; p++)
-		if (!point_is_done(s->dir, p))
+		if (!point_is_done(s->dir, p, NULL))
 			todo[n_todo++] = p;
 	uint64_t done_before = s->n_points - n_todo;
 	if (!s->is_quiet)
@@ -1008,9 +1015,8 @@ static int collect(const char *dir)
 	uint64_t missing = 0, first_missing = 0;
 	json_array_foreach(pts, i, p) {
 		uint64_t id = (uint64_t)json_integer_value(json_object_get(p, "point"));
-		point_path(path, sizeof path, dir, id, ".json");
-		json_t *rep = point_is_done(dir, id) ? json_load_file(path, 0, &je) : NULL;
-		if (!rep) {
+		json_t *rep;
+		if (!point_is_done(dir, id, &rep)) {
 			if (!missing++)
 				first_missing = id;
 			continue;
