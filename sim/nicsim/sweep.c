@@ -35,10 +35,27 @@
 #include "sim/nicsim/svg.h"
 
 enum { SWEEP_EXIT_USAGE = CLI_EXIT_USAGE, SWEEP_EXIT_FAIL = 3 };
+/* Limits chosen, not measured: each guards an array or a directory, not a
+ * cost of the model.
+ * SWEEP_VARY_MAX    varied keys: struct sweep holds them inline; 8 keys of
+ *                   only 2 values each are already 256 points a trace.
+ * SWEEP_VALUES_MAX  values of one key: struct vary holds them inline; 256
+ *                   covers every integer of an 8-bit field.
+ * SWEEP_POINTS_MAX  points: the names are NNNN (%04, wider past 9999) and
+ *                   each point is up to 7 files in one directory, so 100000
+ *                   points are up to 700000 entries in points/.
+ * SWEEP_TRACES_MAX  traces named on the command line, held inline.
+ * SWEEP_JOBS_MAX    -j: runs at once, each a process and a pid slot; 4096
+ *                   is past any one machine's core count we run on. */
 #define SWEEP_VARY_MAX 8
 #define SWEEP_VALUES_MAX 256
 #define SWEEP_POINTS_MAX 100000
 #define SWEEP_TRACES_MAX 64
+#define SWEEP_JOBS_MAX 4096
+/* The progress bar's width in characters: about a third of an 80-column
+ * terminal, leaving the rest of the line to the counts and times. The bar's
+ * "=" literal in progress() is this many characters long. */
+#define SWEEP_BAR_CHARS 30
 
 const char sweep_usage[] =
 	"usage: nicsim sweep [--config FILE] [--set KEY=VALUE]... --vary KEY=VALUES [--vary ...] --out DIR\n"
@@ -121,7 +138,7 @@ static int file_digest(const char *path, char out[17])
 	if (!f)
 		return -1;
 	uint64_t h = FNV_OFFSET;
-	static uint8_t buf[1 << 16];
+	static uint8_t buf[1 << 16];   /* 64 KiB a read: a size, not a limit */
 	size_t n;
 	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
 		h = fnv1a(h, buf, n);
@@ -138,7 +155,7 @@ static char *read_all(const char *path)
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return NULL;
-	size_t cap = 4096, n = 0;
+	size_t cap = 4096, n = 0;   /* a page; doubled as the file needs */
 	char *s = malloc(cap);
 	size_t k;
 	while (s && (k = fread(s + n, 1, cap - n - 1, f)) > 0) {
@@ -522,7 +539,7 @@ static void progress(bool is_on, uint64_t done, uint64_t total, uint64_t t0)
 	if (done)
 		snprintf(eta, sizeof eta, "%02" PRIu64 ":%02" PRIu64, (el * (total - done) / done) / 60,
 			 (el * (total - done) / done) % 60);
-	int width = 30, fill = (int)(total ? done * (uint64_t)width / total : 0);
+	int width = SWEEP_BAR_CHARS, fill = (int)(total ? done * (uint64_t)width / total : 0);
 	fprintf(stderr, "\rnicsim sweep: [%.*s%*s] %" PRIu64 "/%" PRIu64 " points, %02" PRIu64 ":%02" PRIu64
 		" elapsed, ETA %s\033[K", fill, "==============================", width - fill, "", done, total,
 		el / 60, el % 60, eta);
@@ -1139,9 +1156,9 @@ int cmd_sweep(int argc, char **argv)
 		} else if (!strcmp(a, "-j")) {
 			char *end;
 			long j = v ? strtol(v, &end, 10) : 0;
-			if (!v || *end || j < 1 || j > 4096)
-				return fprintf(stderr, "nicsim sweep: -j needs a number of runs at once, 1..4096 (got %s)\n",
-					       v ? v : "nothing"), SWEEP_EXIT_USAGE;
+			if (!v || *end || j < 1 || j > SWEEP_JOBS_MAX)
+				return fprintf(stderr, "nicsim sweep: -j needs a number of runs at once, 1..%d (got %s)\n",
+					       SWEEP_JOBS_MAX, v ? v : "nothing"), SWEEP_EXIT_USAGE;
 			s.jobs = (uint32_t)j;
 			i++;
 		} else if (!strcmp(a, "--slurm")) {
