@@ -59,6 +59,20 @@ static json_t *table(const char *dir)
  * ranged forms expand as written (1..8*2 = 1,2,4,8; 2..6+2 = 2,4,6). Every
  * row agrees with `nicsim run` of that point's configuration, run here on
  * its own: the same p99, frames and interrupts. */
+/* The table.csv of two sweep directories, byte for byte. */
+static void assert_same_csv(const char *dir_a, const char *dir_b)
+{
+	char a[256], b[256];
+	snprintf(a, sizeof a, "%s/table.csv", dir_a);
+	snprintf(b, sizeof b, "%s/table.csv", dir_b);
+	char *ta = tu_read_file(a, NULL), *tb = tu_read_file(b, NULL);
+	assert_non_null(ta);
+	assert_non_null(tb);
+	assert_string_equal(ta, tb);
+	free(ta);
+	free(tb);
+}
+
 static void test_sweep_runs_the_product_and_each_row_is_that_points_run(void **state)
 {
 	(void)state;
@@ -177,15 +191,7 @@ static void test_sweep_interrupted_then_rerun_completes_only_the_missing_points(
 	if (!strstr(o, want))
 		fail_msg("rerun said '%s', not '%s'", o, want);
 	free(o);
-	char a[256], b[256];
-	snprintf(a, sizeof a, "%s/table.csv", whole);
-	snprintf(b, sizeof b, "%s/table.csv", cut);
-	char *ta = tu_read_file(a, NULL), *tb = tu_read_file(b, NULL);
-	assert_non_null(ta);
-	assert_non_null(tb);
-	assert_string_equal(ta, tb);
-	free(ta);
-	free(tb);
+	assert_same_csv(whole, cut);
 	rm_rf(whole);
 	rm_rf(cut);
 }
@@ -328,15 +334,7 @@ static void test_sweep_on_slurm_gives_the_local_table(void **state)
 	if (rc)
 		fail_msg("the Slurm sweep failed (exit %d):\n%s", rc, o);
 	free(o);
-	char a[256], b[256];
-	snprintf(a, sizeof a, "%s/table.csv", local);
-	snprintf(b, sizeof b, "%s/table.csv", slurm);
-	char *ta = tu_read_file(a, NULL), *tb = tu_read_file(b, NULL);
-	assert_non_null(ta);
-	assert_non_null(tb);
-	assert_string_equal(ta, tb);
-	free(ta);
-	free(tb);
+	assert_same_csv(local, slurm);
 	/* And the JSON table, row for row (its generator line names no path). */
 	json_t *ja = table(local), *jb = table(slurm);
 	char *sa = json_dumps(json_object_get(ja, "rows"), JSON_SORT_KEYS), *sb = json_dumps(json_object_get(jb, "rows"), JSON_SORT_KEYS);

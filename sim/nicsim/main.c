@@ -17,9 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "sim/nicsim/cli.h"
 #include "sim/nicsim/config.h"
 #include "sim/nicsim/gen.h"
 #include "sim/nicsim/jsondiff.h"
@@ -34,7 +34,7 @@
 #include "rtl/backend_rtl.h"
 #endif
 
-enum { EXIT_DIFF = 1, EXIT_USAGE = 2, EXIT_TRACE = 3, EXIT_RTL_MISMATCH = 4 };
+enum { EXIT_DIFF = 1, EXIT_USAGE = CLI_EXIT_USAGE, EXIT_TRACE = 3, EXIT_RTL_MISMATCH = 4 };
 
 static const char *usage_main =
 	"nicsim " NICSIM_VERSION " — cycle-approximate simulator of a server NIC (RSS, offloads) and its host\n"
@@ -194,13 +194,6 @@ struct progress {
 	bool has_shown;
 };
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static void progress_init(struct progress *pg, const char *cmd, const char *trace, bool is_quiet)
 {
 	memset(pg, 0, sizeof *pg);
@@ -208,7 +201,7 @@ static void progress_init(struct progress *pg, const char *cmd, const char *trac
 	pg->cmd = cmd;
 	const char *slash = strrchr(trace, '/');
 	pg->name = !strcmp(trace, "-") ? TRACE_STDIN_NAME : slash ? slash + 1 : trace;
-	pg->t0_ns = mono_ns();
+	pg->t0_ns = cli_mono_ns();
 }
 
 /* One line, redrawn in place: share read (if known), frames, simulated
@@ -218,7 +211,7 @@ static void progress_show(struct progress *pg, bool has_share, uint32_t share_pp
 {
 	if (!pg->is_on)
 		return;
-	uint64_t now = mono_ns(), wall = now - pg->t0_ns;
+	uint64_t now = cli_mono_ns(), wall = now - pg->t0_ns;
 	if (wall < PROGRESS_FIRST_NS || (pg->has_shown && now - pg->shown_ns < PROGRESS_EVERY_NS))
 		return;
 	pg->shown_ns = now;
@@ -253,14 +246,6 @@ static void run_progress(void *ctx, const struct replay_progress *p)
 	progress_show(ctx, p->has_share, p->share_ppm, p->records, true, p->sim_now_ps);
 }
 
-static int usage_err(const char *fmt, const char *arg, const char *cmd)
-{
-	fprintf(stderr, "nicsim%s%s: ", cmd ? " " : "", cmd ? cmd : "");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n(see: nicsim help %s)\n", cmd ? cmd : "");
-	return EXIT_USAGE;
-}
-
 static bool is_help(const char *a) { return !strcmp(a, "-h") || !strcmp(a, "--help"); }
 
 /* A command-line word that is not one of cmd's options: the trace (one),
@@ -268,36 +253,11 @@ static bool is_help(const char *a) { return !strcmp(a, "-h") || !strcmp(a, "--he
 static int take_trace(const char *a, const char **trace, const char *cmd)
 {
 	if (a[0] == '-' && a[1])
-		return usage_err("unknown option %s", a, cmd);
+		return cli_usage_err("unknown option %s", a, cmd);
 	if (*trace)
-		return usage_err("one trace at a time (got also %s)", a, cmd);
+		return cli_usage_err("one trace at a time (got also %s)", a, cmd);
 	*trace = a;
 	return 0;
-}
-
-/* Options shared by run and config: --config and --set, applied in order. */
-static int apply_cfg_opt(struct nicsim_cfg *cfg, const char *opt, const char *val, const char *cmd)
-{
-	char err[600];
-	if (!val)
-		return usage_err("%s needs a value", opt, cmd);
-	int rc = !strcmp(opt, "--config") ? config_load(cfg, val, err, sizeof err) : config_set(cfg, val, err, sizeof err);
-	if (rc) {
-		fprintf(stderr, "nicsim %s: %s\n", cmd, err);
-		return EXIT_USAGE;
-	}
-	return 0;
-}
-
-/* The configuration's warnings (config_warnings), on stderr. */
-static void print_cfg_warnings(const struct nicsim_cfg *cfg, const char *cmd)
-{
-	char w[16][CONFIG_WARNING_CHARS];
-	size_t n = config_warnings(cfg, w, 16);
-	for (size_t i = 0; i < n && i < 16; i++)
-		fprintf(stderr, "nicsim %s: warning: %s\n", cmd, w[i]);
-	if (n > 16)
-		fprintf(stderr, "nicsim %s: warning: %zu more\n", cmd, n - 16);
 }
 
 static int cmd_run(int argc, char **argv)
@@ -314,21 +274,21 @@ static int cmd_run(int argc, char **argv)
 			fputs(usage_run, stdout);
 			return 0;
 		} else if (!strcmp(a, "--config") || !strcmp(a, "--set")) {
-			int rc = apply_cfg_opt(&cfg, a, v, "run");
+			int rc = cli_apply_cfg_opt(&cfg, a, v, "run");
 			if (rc)
 				return rc;
 			i++;
 		} else if (!strcmp(a, "--loops")) {
 			char s[64];
 			snprintf(s, sizeof s, "replay.loops=%s", v ? v : "");
-			int rc = apply_cfg_opt(&cfg, "--set", v ? s : NULL, "run");
+			int rc = cli_apply_cfg_opt(&cfg, "--set", v ? s : NULL, "run");
 			if (rc)
 				return rc;
 			i++;
 		} else if (!strcmp(a, "--json") || !strcmp(a, "--flows") || !strcmp(a, "--backend") || !strcmp(a, "--vcd") ||
 			   !strcmp(a, "--plot")) {
 			if (!v)
-				return usage_err("%s needs a value", a, "run");
+				return cli_usage_err("%s needs a value", a, "run");
 			if (!strcmp(a, "--plot"))
 				plot_dir = v;
 			else if (!strcmp(a, "--json"))
@@ -342,14 +302,14 @@ static int cmd_run(int argc, char **argv)
 			i++;
 		} else if (!strcmp(a, "--timeline")) {
 			if (!v)
-				return usage_err("%s needs a file", a, "run");
+				return cli_usage_err("%s needs a file", a, "run");
 			tl_path = v;
 			i++;
 		} else if (!strcmp(a, "--timeline-from-us") || !strcmp(a, "--timeline-us")) {
 			char *end = NULL;
 			uint64_t n = v && *v >= '0' && *v <= '9' ? strtoull(v, &end, 10) : 0;
 			if (!end || *end || n > TIMELINE_US_MAX)
-				return usage_err("%s needs a whole number of microseconds", a, "run");
+				return cli_usage_err("%s needs a whole number of microseconds", a, "run");
 			*(!strcmp(a, "--timeline-us") ? &tl_us : &tl_from_us) = n;
 			i++;
 		} else if (!strcmp(a, "--quiet")) {
@@ -359,7 +319,7 @@ static int cmd_run(int argc, char **argv)
 		}
 	}
 	if (!trace)
-		return usage_err("%sno trace given", "", "run");
+		return cli_usage_err("%sno trace given", "", "run");
 
 	{
 		char cerr[600];
@@ -367,7 +327,7 @@ static int cmd_run(int argc, char **argv)
 			fprintf(stderr, "nicsim run: %s\n", cerr);
 			return EXIT_USAGE;
 		}
-		print_cfg_warnings(&cfg, "run");
+		cli_print_cfg_warnings(&cfg, "run");
 		if (plot_dir && plot_dir_prepare(plot_dir, cerr, sizeof cerr)) {
 			fprintf(stderr, "nicsim run: %s\n", cerr);
 			return EXIT_USAGE;
@@ -518,14 +478,14 @@ static int cmd_info(int argc, char **argv)
 			return 0;
 		} else if (!strcmp(a, "--flows")) {
 			if (!v)
-				return usage_err("%s needs a file", a, "info");
+				return cli_usage_err("%s needs a file", a, "info");
 			flows_path = v;
 			i++;
 		} else if (!strcmp(a, "--top")) {
 			char *end;
 			top = v ? strtol(v, &end, 10) : -1;
 			if (!v || *end || top < 0)
-				return usage_err("--top needs a number >= 0 (got %s)", v ? v : "nothing", "info");
+				return cli_usage_err("--top needs a number >= 0 (got %s)", v ? v : "nothing", "info");
 			i++;
 		} else if (!strcmp(a, "--quiet")) {
 			quiet = true;
@@ -534,7 +494,7 @@ static int cmd_info(int argc, char **argv)
 		}
 	}
 	if (!trace)
-		return usage_err("%sno trace given", "", "info");
+		return cli_usage_err("%sno trace given", "", "info");
 	char err[TRACE_ERR_MAX];
 	struct trace_reader *tr;
 	int rc = trace_open(&tr, trace, err, sizeof err);
@@ -644,17 +604,17 @@ static int cmd_check(int argc, char **argv)
 			return 0;
 		} else if (!strcmp(argv[i], "--ignore")) {
 			if (i + 1 >= argc || ni >= 2 + 32)
-				return usage_err("%s needs a JSON pointer (at most 32)", argv[i], "check");
+				return cli_usage_err("%s needs a JSON pointer (at most 32)", argv[i], "check");
 			ignore[ni++] = argv[++i];
 			ignore[ni] = NULL;
 		} else if (nf < 2) {
 			files[nf++] = argv[i];
 		} else {
-			return usage_err("takes two files (got also %s)", argv[i], "check");
+			return cli_usage_err("takes two files (got also %s)", argv[i], "check");
 		}
 	}
 	if (nf != 2)
-		return usage_err("%sneeds REPORT.json and GOLDEN.json", "", "check");
+		return cli_usage_err("%sneeds REPORT.json and GOLDEN.json", "", "check");
 	json_t *j[2];
 	for (int i = 0; i < 2; i++) {
 		json_error_t e;
@@ -697,12 +657,12 @@ static int cmd_config(int argc, char **argv)
 		} else if (!strcmp(a, "--changed")) {
 			changed = true;
 		} else if (!strcmp(a, "--config") || !strcmp(a, "--set")) {
-			int rc = apply_cfg_opt(&cfg, a, v, "config");
+			int rc = cli_apply_cfg_opt(&cfg, a, v, "config");
 			if (rc)
 				return rc;
 			i++;
 		} else {
-			return usage_err("unknown option %s", a, "config");
+			return cli_usage_err("unknown option %s", a, "config");
 		}
 	}
 	if (docs) {
@@ -714,7 +674,7 @@ static int cmd_config(int argc, char **argv)
 		fprintf(stderr, "nicsim config: %s\n", err);
 		return EXIT_USAGE;
 	}
-	print_cfg_warnings(&cfg, "config");
+	cli_print_cfg_warnings(&cfg, "config");
 	config_write_ini(&cfg, stdout, changed);
 	return 0;
 }
@@ -812,7 +772,7 @@ static int cmd_pcie(int argc, char **argv)
 			return 0;
 		} else if (o < PCIE_OPTS) {
 			if (!v)
-				return usage_err("%s needs a value", a, "pcie");
+				return cli_usage_err("%s needs a value", a, "pcie");
 			char err[600];
 			if (config_set_kv(&cfg, pcie_opts[o].key, v, err, sizeof err)) {
 				fprintf(stderr, "nicsim pcie: %s %s: %s\n(see: nicsim help pcie)\n", a, v, err);
@@ -820,30 +780,30 @@ static int cmd_pcie(int argc, char **argv)
 			}
 			i++;
 		} else if (!strcmp(a, "--config") || !strcmp(a, "--set")) {
-			int rc = apply_cfg_opt(&cfg, a, v, "pcie");
+			int rc = cli_apply_cfg_opt(&cfg, a, v, "pcie");
 			if (rc)
 				return rc;
 			i++;
 		} else if (!strcmp(a, "--size")) {
 			if (parse_count(v, 1, 1u << 30, &size))
-				return usage_err("--size needs a whole number of bytes from 1 to 1G (got %s)",
+				return cli_usage_err("--size needs a whole number of bytes from 1 to 1G (got %s)",
 						 v ? v : "nothing", "pcie");
 			i++;
 		} else if (!strcmp(a, "--addr")) {
 			if (parse_count(v, 0, 1ull << 62, &addr))
-				return usage_err("--addr needs an address from 0 to 2^62, e.g. 0x1040 (got %s)",
+				return cli_usage_err("--addr needs an address from 0 to 2^62, e.g. 0x1040 (got %s)",
 						 v ? v : "nothing", "pcie");
 			i++;
 		} else if (!strcmp(a, "--dir")) {
 			if (!v || (strcmp(v, "write") && strcmp(v, "read") && strcmp(v, "both")))
-				return usage_err("--dir needs write, read or both (got %s)", v ? v : "nothing", "pcie");
+				return cli_usage_err("--dir needs write, read or both (got %s)", v ? v : "nothing", "pcie");
 			do_write = strcmp(v, "read") != 0;
 			do_read = strcmp(v, "write") != 0;
 			i++;
 		} else if (!strcmp(a, "--json")) {
 			is_json = true;
 		} else {
-			return usage_err("unknown option %s", a, "pcie");
+			return cli_usage_err("unknown option %s", a, "pcie");
 		}
 	}
 	const struct pcie_cfg *c = &cfg.pcie;

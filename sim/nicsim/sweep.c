@@ -25,20 +25,37 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
+#include "sim/nicsim/cli.h"
 #include "sim/nicsim/config.h"
 #include "sim/nicsim/run.h"
 #include "sim/nicsim/svg.h"
 
-enum { SWEEP_EXIT_USAGE = 2, SWEEP_EXIT_FAIL = 3 };
+enum { SWEEP_EXIT_USAGE = CLI_EXIT_USAGE, SWEEP_EXIT_FAIL = 3 };
+/* Limits chosen, not measured: each guards an array or a directory, not a
+ * cost of the model.
+ * SWEEP_VARY_MAX    varied keys: struct sweep holds them inline; 8 keys of
+ *                   only 2 values each are already 256 points a trace.
+ * SWEEP_VALUES_MAX  values of one key: struct vary holds them inline; 256
+ *                   covers every integer of an 8-bit field.
+ * SWEEP_POINTS_MAX  points: the names are NNNN (%04, wider past 9999) and
+ *                   each point is up to 7 files in one directory, so 100000
+ *                   points are up to 700000 entries in points/.
+ * SWEEP_TRACES_MAX  traces named on the command line, held inline.
+ * SWEEP_JOBS_MAX    -j: runs at once, each a process and a pid slot; 4096
+ *                   is past any one machine's core count we run on. */
 #define SWEEP_VARY_MAX 8
 #define SWEEP_VALUES_MAX 256
 #define SWEEP_POINTS_MAX 100000
 #define SWEEP_TRACES_MAX 64
+#define SWEEP_JOBS_MAX 4096
+/* The progress bar's width in characters: about a third of an 80-column
+ * terminal, leaving the rest of the line to the counts and times. The bar's
+ * "=" literal in progress() is this many characters long. */
+#define SWEEP_BAR_CHARS 30
 
 const char sweep_usage[] =
 	"usage: nicsim sweep [--config FILE] [--set KEY=VALUE]... --vary KEY=VALUES [--vary ...] --out DIR\n"
@@ -121,7 +138,7 @@ static int file_digest(const char *path, char out[17])
 	if (!f)
 		return -1;
 	uint64_t h = FNV_OFFSET;
-	static uint8_t buf[1 << 16];
+	static uint8_t buf[1 << 16];   /* 64 KiB a read: a size, not a limit */
 	size_t n;
 	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
 		h = fnv1a(h, buf, n);
@@ -138,7 +155,7 @@ static char *read_all(const char *path)
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return NULL;
-	size_t cap = 4096, n = 0;
+	size_t cap = 4096, n = 0;   /* a page; doubled as the file needs */
 	char *s = malloc(cap);
 	size_t k;
 	while (s && (k = fread(s + n, 1, cap - n - 1, f)) > 0) {
@@ -282,26 +299,10 @@ static int vary_parse(struct vary *v, const char *arg)
 	return 0;
 }
 
-/* The point's configuration: base, the trace's host, the varied values. */
-static int point_cfg(const struct sweep *s, uint64_t p, struct nicsim_cfg *cfg, uint32_t *trace, char *err,
-		     size_t err_len)
-{
-	*cfg = s->base;
-	uint64_t per_trace = s->n_points / s->n_tr, rest = p % per_trace;
-	*trace = (uint32_t)(p / per_trace);
-	if (s->tr[*trace].host_ip[0] && config_set_kv(cfg, "host.ip", s->tr[*trace].host_ip, err, err_len))
-		return -1;
-	/* The last --vary changes fastest. */
-	uint32_t idx[SWEEP_VARY_MAX];
-	for (uint32_t k = s->n_vary; k-- > 0;) {
-		idx[k] = (uint32_t)(rest % s->vary[k].n);
-		rest /= s->vary[k].n;
-	}
-	for (uint32_t k = 0; k < s->n_vary; k++)
-		if (config_set_kv(cfg, s->vary[k].key, s->vary[k].val[idx[k]], err, err_len))
-			return -1;
-	return config_validate(cfg, err, err_len);
-}
+/* Point p's trace, and the index of its value of varied key k: the points
+ * of a trace are the cartesian product of the values, the last --vary
+ * changing fastest. */
+static uint32_t point_trace(const struct sweep *s, uint64_t p) { return (uint32_t)(p / (s->n_points / s->n_tr)); }
 
 static uint32_t point_value_index(const struct sweep *s, uint64_t p, uint32_t k)
 {
@@ -309,6 +310,20 @@ static uint32_t point_value_index(const struct sweep *s, uint64_t p, uint32_t k)
 	for (uint32_t j = s->n_vary; j-- > k + 1;)
 		rest /= s->vary[j].n;
 	return (uint32_t)(rest % s->vary[k].n);
+}
+
+/* The point's configuration: base, the trace's host, the varied values. */
+static int point_cfg(const struct sweep *s, uint64_t p, struct nicsim_cfg *cfg, uint32_t *trace, char *err,
+		     size_t err_len)
+{
+	*cfg = s->base;
+	*trace = point_trace(s, p);
+	if (s->tr[*trace].host_ip[0] && config_set_kv(cfg, "host.ip", s->tr[*trace].host_ip, err, err_len))
+		return -1;
+	for (uint32_t k = 0; k < s->n_vary; k++)
+		if (config_set_kv(cfg, s->vary[k].key, s->vary[k].val[point_value_index(s, p, k)], err, err_len))
+			return -1;
+	return config_validate(cfg, err, err_len);
 }
 
 /* ---- preparing the directory ---- */
@@ -351,8 +366,7 @@ static json_t *manifest_json(const struct sweep *s)
 	for (uint64_t p = 0; p < s->n_points; p++) {
 		json_t *o = json_object();
 		json_object_set_new(o, "point", json_integer((json_int_t)p));
-		uint32_t t = (uint32_t)(p / (s->n_points / s->n_tr));
-		json_object_set_new(o, "trace", json_string(s->tr[t].path));
+		json_object_set_new(o, "trace", json_string(s->tr[point_trace(s, p)].path));
 		json_t *vals = json_object();
 		for (uint32_t k = 0; k < s->n_vary; k++)
 			json_object_set_new(vals, s->vary[k].key, json_string(s->vary[k].val[point_value_index(s, p, k)]));
@@ -411,9 +425,13 @@ static int prepare(struct sweep *s)
 	return bad ? fail("%s: cannot write (%s)", path, strerror(errno)) : 0;
 }
 
-/* Done: the report exists and was made from the inputs the point has now. */
-static bool point_is_done(const char *dir, uint64_t p)
+/* Done: the report exists and was made from the inputs the point has now.
+ * If rep is not NULL, the loaded report is left there for the caller (to
+ * json_decref), so it is read once. */
+static bool point_is_done(const char *dir, uint64_t p, json_t **rep)
 {
+	if (rep)
+		*rep = NULL;
 	char path[PATH_MAX + 64], json[PATH_MAX + 64], key[PATH_MAX + 64];
 	point_path(json, sizeof json, dir, p, ".json");
 	if (access(json, R_OK))
@@ -435,7 +453,10 @@ static bool point_is_done(const char *dir, uint64_t p)
 			unlink(key);
 			return false;
 		}
-		json_decref(j);
+		if (rep)
+			*rep = j;
+		else
+			json_decref(j);
 	}
 	return done;
 }
@@ -445,12 +466,7 @@ static bool point_is_done(const char *dir, uint64_t p)
 static volatile sig_atomic_t stop_signal;
 static void on_signal(int sig) { stop_signal = sig; }
 
-static uint64_t mono_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec;
-}
+static uint64_t mono_s(void) { return cli_mono_ns() / 1000000000ull; }
 
 /* Start `nicsim run` for point p: its report goes to .json.part, its
  * messages to .log. */
@@ -523,7 +539,7 @@ static void progress(bool is_on, uint64_t done, uint64_t total, uint64_t t0)
 	if (done)
 		snprintf(eta, sizeof eta, "%02" PRIu64 ":%02" PRIu64, (el * (total - done) / done) / 60,
 			 (el * (total - done) / done) % 60);
-	int width = 30, fill = (int)(total ? done * (uint64_t)width / total : 0);
+	int width = SWEEP_BAR_CHARS, fill = (int)(total ? done * (uint64_t)width / total : 0);
 	fprintf(stderr, "\rnicsim sweep: [%.*s%*s] %" PRIu64 "/%" PRIu64 " points, %02" PRIu64 ":%02" PRIu64
 		" elapsed, ETA %s\033[K", fill, "==============================", width - fill, "", done, total,
 		el / 60, el % 60, eta);
@@ -543,7 +559,7 @@ static int run_local(struct sweep *s, uint64_t *ran, uint64_t *failed)
 	if (!todo || !pids || !pid_point)
 		return fail("out of memory");
 	for (uint64_t p = 0; p < s->n_points; p++)
-		if (!point_is_done(s->dir, p))
+		if (!point_is_done(s->dir, p, NULL))
 			todo[n_todo++] = p;
 	uint64_t done_before = s->n_points - n_todo;
 	if (!s->is_quiet)
@@ -1016,9 +1032,8 @@ static int collect(const char *dir)
 	uint64_t missing = 0, first_missing = 0;
 	json_array_foreach(pts, i, p) {
 		uint64_t id = (uint64_t)json_integer_value(json_object_get(p, "point"));
-		point_path(path, sizeof path, dir, id, ".json");
-		json_t *rep = point_is_done(dir, id) ? json_load_file(path, 0, &je) : NULL;
-		if (!rep) {
+		json_t *rep;
+		if (!point_is_done(dir, id, &rep)) {
 			if (!missing++)
 				first_missing = id;
 			continue;
@@ -1109,15 +1124,13 @@ int cmd_sweep(int argc, char **argv)
 	s.jobs = cpus > 0 ? (uint32_t)cpus : 1;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		char err[600];
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			fputs(sweep_usage, stdout);
 			return 0;
 		} else if (!strcmp(a, "--config") || !strcmp(a, "--set")) {
-			if (!v)
-				return fprintf(stderr, "nicsim sweep: %s needs a value\n", a), SWEEP_EXIT_USAGE;
-			if (!strcmp(a, "--config") ? config_load(&s.base, v, err, sizeof err) : config_set(&s.base, v, err, sizeof err))
-				return fprintf(stderr, "nicsim sweep: %s\n", err), SWEEP_EXIT_USAGE;
+			int rc = cli_apply_cfg_opt(&s.base, a, v, "sweep");
+			if (rc)
+				return rc;
 			i++;
 		} else if (!strcmp(a, "--vary")) {
 			if (!v)
@@ -1143,9 +1156,9 @@ int cmd_sweep(int argc, char **argv)
 		} else if (!strcmp(a, "-j")) {
 			char *end;
 			long j = v ? strtol(v, &end, 10) : 0;
-			if (!v || *end || j < 1 || j > 4096)
-				return fprintf(stderr, "nicsim sweep: -j needs a number of runs at once, 1..4096 (got %s)\n",
-					       v ? v : "nothing"), SWEEP_EXIT_USAGE;
+			if (!v || *end || j < 1 || j > SWEEP_JOBS_MAX)
+				return fprintf(stderr, "nicsim sweep: -j needs a number of runs at once, 1..%d (got %s)\n",
+					       SWEEP_JOBS_MAX, v ? v : "nothing"), SWEEP_EXIT_USAGE;
 			s.jobs = (uint32_t)j;
 			i++;
 		} else if (!strcmp(a, "--slurm")) {
@@ -1173,14 +1186,9 @@ int cmd_sweep(int argc, char **argv)
 	if (!s.dir || !n_traces)
 		return fprintf(stderr, "nicsim sweep: %s (see: nicsim help sweep)\n",
 			       !s.dir ? "--out DIR is needed" : "no trace given"), SWEEP_EXIT_USAGE;
-	{
-		/* The base's warnings (each point is validated on its own: a base
-		 * the varied keys complete need not be valid alone). */
-		char w[8][CONFIG_WARNING_CHARS];
-		size_t nw = config_warnings(&s.base, w, 8);
-		for (size_t i = 0; i < nw && i < 8; i++)
-			fprintf(stderr, "nicsim sweep: warning: %s\n", w[i]);
-	}
+	/* The base's warnings (each point is validated on its own: a base the
+	 * varied keys complete need not be valid alone). */
+	cli_print_cfg_warnings(&s.base, "sweep");
 	if (is_slurm && strpbrk(s.dir, " \t\n'\"\\%"))
 		return fail("%s: --slurm needs a directory whose path has no blank, quote, backslash or %%, since sbatch "
 			    "reads it from an #SBATCH line", s.dir);
