@@ -16,7 +16,9 @@
 #include "host/driver.h"
 #include "sim/nicsim/svg.h"
 
-#define PS_PER_US 1e6
+/* The percentiles of the stages plot, in hist_percentile's parts per million. */
+#define PLOT_P50_PPM 500000u
+#define PLOT_P99_PPM 990000u
 
 int plot_dir_prepare(const char *dir, char *err, size_t err_len)
 {
@@ -98,7 +100,7 @@ static int plot_cdf(const struct run *r, const struct hist *all_e2e, const char 
 		.x_label = "end-to-end latency, first bit on the wire to the end of the host's work",
 		.x_unit = "µs",
 		.y_label = "fraction of frames with latency ≤ x",
-		.x_div = PS_PER_US,
+		.x_div = (double)SIM_PS_PER_US,
 		.n_series = nq + 1,
 		.series = se,
 	};
@@ -116,8 +118,8 @@ static int plot_stages(const struct run *r, const struct hist all[LAT_COUNT], co
 	double v[LAT_E2E * 2];
 	for (int s = 0; s < LAT_E2E; s++) {
 		names[s] = driver_lat_stage_name((enum lat_stage)s);
-		v[s * 2] = (double)hist_percentile(&all[s], 500000) / PS_PER_US;
-		v[s * 2 + 1] = (double)hist_percentile(&all[s], 990000) / PS_PER_US;
+		v[s * 2] = (double)hist_percentile(&all[s], PLOT_P50_PPM) / (double)SIM_PS_PER_US;
+		v[s * 2 + 1] = (double)hist_percentile(&all[s], PLOT_P99_PPM) / (double)SIM_PS_PER_US;
 	}
 	static const char *const parts[] = { "p50", "p99" };
 	char title[512], path[4200];
@@ -162,7 +164,7 @@ static int plot_cpu(const struct run *r, const char *dir, char *err, size_t err_
 		const struct host_cpu_stats *st = driver_cpu_stats(r->drv, c);
 		uint64_t busy = host_cpu_busy_cycles(st), span = run_cycles < busy ? busy : run_cycles;
 		for (size_t k = 0; k < ncat; k++) {
-			uint64_t cyc = *(const uint64_t *)((const char *)st + cpu_cycle_stat_defs[k].offset);
+			uint64_t cyc = stat_value(&cpu_cycle_stat_defs[k], st);
 			v[(size_t)c * ncat + k] = span ? 100.0 * (double)cyc / (double)span : 0;
 		}
 		snprintf(names[c], sizeof names[c], "%u", c);
