@@ -107,6 +107,24 @@ static void axis_title(char *buf, size_t len, const char *label, const char *uni
 		 unit && *unit ? ")" : "");
 }
 
+/* s escaped for XML text and attribute values. Control characters other
+ * than tab and newline are not XML: they are left out. */
+static void put_xml(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&apos;", f); break;
+		default:
+			if ((unsigned char)*s >= 0x20 || *s == '\t' || *s == '\n')
+				fputc(*s, f);
+		}
+	}
+}
+
 /* A tiny printf for SVG: %s a string as is, %e a string escaped for XML,
  * %v a double with one decimal, %d an int, %% a percent sign. */
 static void emit(FILE *f, const char *fmt, ...)
@@ -123,19 +141,7 @@ static void emit(FILE *f, const char *fmt, ...)
 			fputs(va_arg(ap, const char *), f);
 			break;
 		case 'e':
-			for (const char *s = va_arg(ap, const char *); s && *s; s++) {
-				switch (*s) {
-				case '&': fputs("&amp;", f); break;
-				case '<': fputs("&lt;", f); break;
-				case '>': fputs("&gt;", f); break;
-				case '"': fputs("&quot;", f); break;
-				case '\'': fputs("&apos;", f); break;
-				default:
-					/* Control characters other than tab and newline are not XML. */
-					if ((unsigned char)*s >= 0x20 || *s == '\t' || *s == '\n')
-						fputc(*s, f);
-				}
-			}
+			put_xml(f, va_arg(ap, const char *));
 			break;
 		case 'v': {
 			char b[40];
