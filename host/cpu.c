@@ -199,6 +199,12 @@ const struct stat_def cpu_cycle_stat_defs[] = {
 	STAT_DEF(struct host_cpu_stats, cycles[CPU_COPY], "copy", "cycles", "Copies of payload to the application."),
 	{ NULL },
 };
+static const char *const cpu_work_names[CPU_WORK_KINDS] = {
+	[CPU_WORK_ISR] = "ISR",
+	[CPU_WORK_DPC] = "DPC",
+};
+const char *cpu_work_name(enum cpu_work kind) { return cpu_work_names[kind]; }
+
 const struct stat_def cpu_item_stat_defs[] = {
 	STAT_DEF(struct host_cpu_stats, items[CPU_WORK_ISR], "isrs", "items", "ISRs the core ran."),
 	STAT_DEF(struct host_cpu_stats, items[CPU_WORK_DPC], "dpcs", "items", "DPC runs the core ran."),

@@ -281,7 +281,7 @@ void timeline_cpu_item(void *ctx, uint32_t core, enum cpu_work kind, uint32_t it
 	fprintf(ev_begin(tl),
 		"{\"name\":\"%s q%u\",\"cat\":\"cpu\",\"ph\":\"X\",\"pid\":%u,\"tid\":%" PRIu64 ",\"ts\":%s,\"dur\":%s,"
 		"\"args\":{\"queue\":%u}}",
-		kind == CPU_WORK_ISR ? "ISR" : "DPC", item, TL_PID_CPUS, tid, us(a, k->start_ps),
+		cpu_work_name(kind), item, TL_PID_CPUS, tid, us(a, k->start_ps),
 		us(b, t_ps - k->start_ps), item);
 }
 
