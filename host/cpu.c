@@ -35,6 +35,14 @@ struct cpu {
 
 static void core_kick(struct cpu_core *c);
 
+/* Tell the observer (cpu_on_item) that an item starts or ends now: one
+ * predictable branch when none is set. */
+static inline void core_note(struct cpu *cpu, uint32_t core, enum cpu_work kind, uint32_t item, bool is_start)
+{
+	if (cpu->on_item)
+		cpu->on_item(cpu->on_item_ctx, core, kind, item, is_start, sim_now_ps(cpu->k));
+}
+
 /* The owner's handler of the item's kind. One call site per kind: each
  * indirect call then always goes to the same handler, which the branch
  * predictor learns (a shared site alternating between ISR and DPC handlers
@@ -76,8 +84,7 @@ static void core_step_done(struct sim_kernel *k, struct sim_event *ev, void *arg
 		return;
 	}
 	c->is_busy = false;
-	if (cpu->on_item)
-		cpu->on_item(cpu->on_item_ctx, (uint32_t)(c - cpu->cores), c->cur_kind, c->cur_item, false, sim_now_ps(k));
+	core_note(cpu, (uint32_t)(c - cpu->cores), c->cur_kind, c->cur_item, false);
 	core_kick(c);
 }
 
@@ -98,15 +105,13 @@ static void core_kick(struct cpu_core *c)
 		c->cur_item = item;
 		c->st.items[kind]++;
 		uint32_t core = (uint32_t)(c - cpu->cores);
-		if (cpu->on_item)
-			cpu->on_item(cpu->on_item_ctx, core, (enum cpu_work)kind, item, true, sim_now_ps(cpu->k));
+		core_note(cpu, core, (enum cpu_work)kind, item, true);
 		struct cost_charge first;
 		if (core_call(cpu, (enum cpu_work)kind, core, item, true, &first)) {
 			core_run_step(c, &first);
 		} else {
 			c->is_busy = false;   /* nothing to do after all: the next item */
-			if (cpu->on_item)
-				cpu->on_item(cpu->on_item_ctx, core, (enum cpu_work)kind, item, false, sim_now_ps(cpu->k));
+			core_note(cpu, core, (enum cpu_work)kind, item, false);
 		}
 	}
 }
@@ -194,6 +199,12 @@ const struct stat_def cpu_cycle_stat_defs[] = {
 	STAT_DEF(struct host_cpu_stats, cycles[CPU_COPY], "copy", "cycles", "Copies of payload to the application."),
 	{ NULL },
 };
+static const char *const cpu_work_names[CPU_WORK_KINDS] = {
+	[CPU_WORK_ISR] = "ISR",
+	[CPU_WORK_DPC] = "DPC",
+};
+const char *cpu_work_name(enum cpu_work kind) { return cpu_work_names[kind]; }
+
 const struct stat_def cpu_item_stat_defs[] = {
 	STAT_DEF(struct host_cpu_stats, items[CPU_WORK_ISR], "isrs", "items", "ISRs the core ran."),
 	STAT_DEF(struct host_cpu_stats, items[CPU_WORK_DPC], "dpcs", "items", "DPC runs the core ran."),

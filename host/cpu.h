@@ -24,6 +24,8 @@
 #include "sim/kernel.h"
 
 enum cpu_work { CPU_WORK_ISR = 0, CPU_WORK_DPC, CPU_WORK_KINDS };
+/* A kind's short name, as a timeline labels a run: "ISR", "DPC". */
+const char *cpu_work_name(enum cpu_work kind);
 
 struct host_cpu_stats {
 	uint64_t cycles[CPU_CAT_COUNT];

@@ -53,7 +53,7 @@ struct sched_item {
 struct pending_move {
 	uint32_t entry;
 	uint16_t from, to;
-	uint64_t deadline_ps;
+	uint64_t deadline_ps;       /* requested + drain_timeout_ps: the request time is derived from it */
 };
 
 struct rebalance {
@@ -195,6 +195,12 @@ bool rebalance_is_active(const struct rebalance_cfg *cfg)
 	return cfg->policy != REBALANCE_OFF || cfg->schedule[0];
 }
 
+/* How long a move waits for its old queue to drain before it is forced. */
+static uint64_t drain_timeout_ps(const struct rebalance *r)
+{
+	return (uint64_t)r->cfg.drain_timeout_us * SIM_PS_PER_US;
+}
+
 /* Write the entry now, count the move and tell the observer. */
 static void write_move(struct rebalance *r, uint32_t entry, uint16_t from, uint16_t to, enum rebalance_how how,
 		       uint64_t requested_ps)
@@ -232,8 +238,7 @@ static void request_move(struct rebalance *r, uint32_t entry, uint16_t to)
 		r->pend = pm;
 		r->cap_pend = cap;
 	}
-	r->pend[r->n_pend++] = (struct pending_move){ entry, from, to,
-						       sim_now_ps(r->k) + (uint64_t)r->cfg.drain_timeout_us * SIM_PS_PER_US };
+	r->pend[r->n_pend++] = (struct pending_move){ entry, from, to, sim_now_ps(r->k) + drain_timeout_ps(r) };
 	if (!sim_event_is_pending(&r->poll_ev))
 		sim_schedule_at(r->k, &r->poll_ev, sim_now_ps(r->k));
 }
@@ -267,7 +272,7 @@ static void poll_fire(struct sim_kernel *k, struct sim_event *ev, void *arg)
 		bool is_drained = driver_queue_is_drained(r->drv, m->from);
 		if (is_drained || now >= m->deadline_ps) {
 			write_move(r, m->entry, m->from, m->to, is_drained ? REBALANCE_HOW_DRAINED : REBALANCE_HOW_FORCED,
-				   m->deadline_ps - (uint64_t)r->cfg.drain_timeout_us * SIM_PS_PER_US);
+				   m->deadline_ps - drain_timeout_ps(r));
 		} else {
 			r->st.drain_polls++;
 			r->pend[kept++] = *m;

@@ -19,6 +19,12 @@
 #include "sim/nicsim/timeline.h"
 
 #define PS_PER_US 1000000ull
+/* The file's fixed numbers (sim/nicsim/timeline.c, docs/timeline.md): the
+ * CPUs are pid 1, queue q is pid 3 + q, and a thread of pid P is tid
+ * P * 1000000 + its lane or core. */
+#define PID_CPUS 1
+#define PID_QUEUE0 3
+#define TID_BASE 1000000
 #define BURST_US 100u     /* the burst's capture time */
 #define BURST_FRAMES 16u
 
@@ -78,12 +84,35 @@ static json_t *load_timeline(const char *path)
 	return j;
 }
 
+/* A run of the crafted capture with a timeline, and the file loaded. */
+struct tl_run {
+	struct run *r;
+	const char *path;
+	json_t *j, *evs;            /* the file, and its "traceEvents" */
+};
+
+static struct tl_run tl_run(const char *const *sets, uint64_t from_us, uint64_t len_us)
+{
+	struct tl_run t;
+	t.r = run_with_timeline(sets, from_us, len_us, &t.path);
+	t.j = load_timeline(t.path);
+	t.evs = json_object_get(t.j, "traceEvents");
+	return t;
+}
+
+static void tl_run_free(struct tl_run *t)
+{
+	json_decref(t->j);
+	run_free(t->r);
+	unlink(t->path);
+}
+
 /* A time in the file (decimal microseconds) in ps. */
 static uint64_t ev_ps(const json_t *ev, const char *key)
 {
 	const json_t *v = json_object_get(ev, key);
 	assert_true(json_is_number(v));
-	return (uint64_t)llround(json_number_value(v) * 1e6);
+	return (uint64_t)llround(json_number_value(v) * (double)PS_PER_US);
 }
 
 static const char *ev_str(const json_t *ev, const char *key)
@@ -109,23 +138,20 @@ static int stage_of(const char *name)
 	return -1;
 }
 
-/* The queue of a frame slice: queue q is pid 3 + q (sim/nicsim/timeline.c). */
-static uint32_t queue_of(const json_t *ev) { return (uint32_t)(ev_int(ev, "pid") - 3); }
+/* The queue of a frame slice. */
+static uint32_t queue_of(const json_t *ev) { return (uint32_t)(ev_int(ev, "pid") - PID_QUEUE0); }
 
 static void test_timeline_stage_slices_carry_each_frames_stamps(void **state)
 {
 	(void)state;
-	const char *path;
-	struct run *r = run_with_timeline(NULL, 0, 0, &path);
-	json_t *j = load_timeline(path);
-	json_t *evs = json_object_get(j, "traceEvents");
-	uint32_t nq = driver_queues(r->drv);
+	struct tl_run t = tl_run(NULL, 0, 0);
+	uint32_t nq = driver_queues(t.r->drv);
 	uint64_t *sum = calloc((size_t)nq * LAT_E2E, sizeof *sum), *count = calloc(nq, sizeof *count);
 	assert_non_null(sum);
 	assert_non_null(count);
 	size_t i;
 	json_t *ev;
-	json_array_foreach(evs, i, ev) {
+	json_array_foreach(t.evs, i, ev) {
 		if (!is_frame_slice(ev))
 			continue;
 		assert_string_equal(ev_str(ev, "ph"), "X");
@@ -140,20 +166,20 @@ static void test_timeline_stage_slices_carry_each_frames_stamps(void **state)
 	 * every delivered frame is there once. */
 	uint64_t frames = 0;
 	for (uint32_t q = 0; q < nq; q++) {
-		assert_int_equal(count[q], driver_queue_stats(r->drv, q)->packets);
+		assert_int_equal(count[q], driver_queue_stats(t.r->drv, q)->packets);
 		frames += count[q];
 		for (int s = 0; s < LAT_E2E; s++)
-			assert_int_equal(sum[q * LAT_E2E + s], hist_sum(driver_queue_lat(r->drv, q, (enum lat_stage)s)));
+			assert_int_equal(sum[q * LAT_E2E + s], hist_sum(driver_queue_lat(t.r->drv, q, (enum lat_stage)s)));
 	}
 	assert_int_equal(frames, 1 + BURST_FRAMES);
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "otherData"), "frames")), frames);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(t.j, "otherData"), "frames")), frames);
 
 	/* Frame by frame: nine slices on one thread, end to end. */
 	for (uint64_t f = 1; f <= frames; f++) {
 		uint64_t end = 0;
 		json_int_t tid = -1;
 		int n = 0;
-		json_array_foreach(evs, i, ev) {
+		json_array_foreach(t.evs, i, ev) {
 			if (!is_frame_slice(ev) || ev_arg(ev, "frame") != (json_int_t)f)
 				continue;
 			assert_int_equal(stage_of(ev_str(ev, "name")), n);
@@ -171,7 +197,7 @@ static void test_timeline_stage_slices_carry_each_frames_stamps(void **state)
 	/* The lone frame, by hand: first bit at 0; (64 + 4 FCS) x 8 bits at
 	 * 10 Gb/s = 54.4 ns on the wire; the parser's 8 cycles at 250 MHz =
 	 * 32 ns after its last bit. Written exactly, in microseconds. */
-	char *text = tu_read_file(path, NULL);
+	char *text = tu_read_file(t.path, NULL);
 	assert_non_null(text);
 	assert_non_null(strstr(text, "{\"name\":\"wire\",\"cat\":\"frame\",\"ph\":\"X\",\"pid\":"));
 	assert_non_null(strstr(text, "\"ts\":0.000000,\"dur\":0.054400,\"args\":{\"frame\":1,"));
@@ -180,18 +206,13 @@ static void test_timeline_stage_slices_carry_each_frames_stamps(void **state)
 
 	free(sum);
 	free(count);
-	json_decref(j);
-	run_free(r);
-	unlink(path);
+	tl_run_free(&t);
 }
 
 static void test_timeline_lanes_of_a_queue_never_overlap(void **state)
 {
 	(void)state;
-	const char *path;
-	struct run *r = run_with_timeline((const char *[]){ "rss.queues=1", NULL }, 0, 0, &path);
-	json_t *j = load_timeline(path);
-	json_t *evs = json_object_get(j, "traceEvents");
+	struct tl_run t = tl_run((const char *[]){ "rss.queues=1", NULL }, 0, 0);
 	/* Slices in file order are each frame's in stage order, frames in
 	 * delivery order; on each thread a frame starts after the one before
 	 * it on that thread ended. */
@@ -199,7 +220,7 @@ static void test_timeline_lanes_of_a_queue_never_overlap(void **state)
 	uint32_t n_lanes = 0;
 	size_t i;
 	json_t *ev;
-	json_array_foreach(evs, i, ev) {
+	json_array_foreach(t.evs, i, ev) {
 		if (!is_frame_slice(ev) || strcmp(ev_str(ev, "name"), "wire"))
 			continue;
 		uint64_t start = ev_ps(ev, "ts");
@@ -213,38 +234,33 @@ static void test_timeline_lanes_of_a_queue_never_overlap(void **state)
 			assert_true(start >= lanes[l].end);
 		}
 		/* its end: the end of its last slice, nine slices on */
-		json_t *dpc = json_array_get(evs, i + LAT_E2E - 1);
+		json_t *dpc = json_array_get(t.evs, i + LAT_E2E - 1);
 		assert_string_equal(ev_str(dpc, "name"), "dpc");
 		lanes[l].end = ev_ps(dpc, "ts") + ev_ps(dpc, "dur");
 	}
 	/* The burst's frames were in flight together: more than one lane. */
 	assert_true(n_lanes > 1);
-	json_decref(j);
-	run_free(r);
-	unlink(path);
+	tl_run_free(&t);
 }
 
 static void test_timeline_isr_and_dpc_runs_are_on_the_queues_cpu(void **state)
 {
 	(void)state;
-	const char *path;
-	struct run *r = run_with_timeline(NULL, 0, 0, &path);
-	json_t *j = load_timeline(path);
-	json_t *evs = json_object_get(j, "traceEvents");
-	uint32_t ncpu = driver_cpus(r->drv), nq = driver_queues(r->drv);
+	struct tl_run t = tl_run(NULL, 0, 0);
+	uint32_t ncpu = driver_cpus(t.r->drv), nq = driver_queues(t.r->drv);
 	uint64_t isrs[64] = { 0 }, msix_q[64] = { 0 }, isr_q[64] = { 0 };
 	assert_true(ncpu <= 64 && nq <= 64);
 	size_t i;
 	json_t *ev;
-	json_array_foreach(evs, i, ev) {
+	json_array_foreach(t.evs, i, ev) {
 		const char *cat = ev_str(ev, "cat");
 		if (strcmp(cat, "cpu") && strcmp(cat, "irq"))
 			continue;
-		assert_int_equal(ev_int(ev, "pid"), 1);
-		uint32_t cpu = (uint32_t)(ev_int(ev, "tid") - 1000000);
+		assert_int_equal(ev_int(ev, "pid"), PID_CPUS);
+		uint32_t cpu = (uint32_t)(ev_int(ev, "tid") - PID_CPUS * TID_BASE);
 		uint32_t q = (uint32_t)ev_arg(ev, "queue");
 		assert_true(cpu < ncpu && q < nq);
-		assert_int_equal(cpu, driver_queue_cpu(r->drv, q));
+		assert_int_equal(cpu, driver_queue_cpu(t.r->drv, q));
 		const char *name = ev_str(ev, "name");
 		if (!strcmp(cat, "irq")) {
 			assert_string_equal(ev_str(ev, "ph"), "i");
@@ -255,11 +271,11 @@ static void test_timeline_isr_and_dpc_runs_are_on_the_queues_cpu(void **state)
 		}
 	}
 	for (uint32_t c = 0; c < ncpu; c++)
-		assert_int_equal(isrs[c], cpu_stats(r->cpu, c)->items[CPU_WORK_ISR]);
+		assert_int_equal(isrs[c], cpu_stats(t.r->cpu, c)->items[CPU_WORK_ISR]);
 	for (uint32_t q = 0; q < nq; q++)
 		assert_int_equal(msix_q[q], isr_q[q]);
 	/* Each frame's dpc stage lies inside a DPC run of its queue on that CPU. */
-	json_array_foreach(evs, i, ev) {
+	json_array_foreach(t.evs, i, ev) {
 		if (!is_frame_slice(ev) || strcmp(ev_str(ev, "name"), "dpc"))
 			continue;
 		uint32_t q = queue_of(ev);
@@ -269,18 +285,16 @@ static void test_timeline_isr_and_dpc_runs_are_on_the_queues_cpu(void **state)
 		bool is_inside = false;
 		size_t k;
 		json_t *run;
-		json_array_foreach(evs, k, run) {
+		json_array_foreach(t.evs, k, run) {
 			if (strcmp(ev_str(run, "name"), want) ||
-			    ev_int(run, "tid") != 1000000 + (json_int_t)driver_queue_cpu(r->drv, q))
+			    ev_int(run, "tid") != PID_CPUS * TID_BASE + (json_int_t)driver_queue_cpu(t.r->drv, q))
 				continue;
 			uint64_t ra = ev_ps(run, "ts"), rb = ra + ev_ps(run, "dur");
 			is_inside |= ra <= a && b <= rb;
 		}
 		assert_true(is_inside);
 	}
-	json_decref(j);
-	run_free(r);
-	unlink(path);
+	tl_run_free(&t);
 }
 
 /* How many events of a category, and whether all of them (instants and
@@ -304,39 +318,31 @@ static void test_timeline_window_keeps_what_starts_in_it(void **state)
 {
 	(void)state;
 	/* [50, 150) us: the burst (first bits from 100 us), not the lone frame. */
-	const char *path;
-	struct run *r = run_with_timeline(NULL, 50, 100, &path);
-	json_t *j = load_timeline(path);
-	json_t *evs = json_object_get(j, "traceEvents");
+	struct tl_run t = tl_run(NULL, 50, 100);
 	bool is_inside;
 	size_t i;
 	json_t *ev;
 	uint64_t wires = 0;
-	json_array_foreach(evs, i, ev)
+	json_array_foreach(t.evs, i, ev)
 		if (is_frame_slice(ev) && !strcmp(ev_str(ev, "name"), "wire")) {
 			wires++;
 			assert_true(ev_arg(ev, "frame") > 1);
 			assert_true(ev_ps(ev, "ts") >= BURST_US * PS_PER_US);
 		}
 	assert_int_equal(wires, BURST_FRAMES);
-	assert_true(count_cat(evs, "cpu", 50 * PS_PER_US, 100 * PS_PER_US, &is_inside) > 0);
+	assert_true(count_cat(t.evs, "cpu", 50 * PS_PER_US, 100 * PS_PER_US, &is_inside) > 0);
 	assert_true(is_inside);
-	assert_true(count_cat(evs, "irq", 50 * PS_PER_US, 100 * PS_PER_US, &is_inside) > 0);
+	assert_true(count_cat(t.evs, "irq", 50 * PS_PER_US, 100 * PS_PER_US, &is_inside) > 0);
 	assert_true(is_inside);
-	json_decref(j);
-	run_free(r);
+	tl_run_free(&t);
 
 	/* [0, 50) us: the lone frame only, and its ISR and DPC. */
-	r = run_with_timeline(NULL, 0, 50, &path);
-	j = load_timeline(path);
-	evs = json_object_get(j, "traceEvents");
-	assert_int_equal(count_cat(evs, "frame", 0, 50 * PS_PER_US, &is_inside), LAT_E2E);
+	t = tl_run(NULL, 0, 50);
+	assert_int_equal(count_cat(t.evs, "frame", 0, 50 * PS_PER_US, &is_inside), LAT_E2E);
 	assert_true(is_inside);
-	assert_true(count_cat(evs, "cpu", 0, 50 * PS_PER_US, &is_inside) >= 2);
+	assert_true(count_cat(t.evs, "cpu", 0, 50 * PS_PER_US, &is_inside) >= 2);
 	assert_true(is_inside);
-	json_decref(j);
-	run_free(r);
-	unlink(path);
+	tl_run_free(&t);
 }
 
 static void test_timeline_shows_table_moves(void **state)
@@ -344,17 +350,14 @@ static void test_timeline_shows_table_moves(void **state)
 	(void)state;
 	/* Every entry to queue 0 at 50 us: the 128-entry table held queue
 	 * e mod 8, so 112 entries move; the burst then all lands on queue 0. */
-	const char *path;
-	struct run *r = run_with_timeline((const char *[]){ "rebalance.schedule=50:0-127=0", NULL }, 0, 0, &path);
-	json_t *j = load_timeline(path);
-	json_t *evs = json_object_get(j, "traceEvents");
+	struct tl_run t = tl_run((const char *[]){ "rebalance.schedule=50:0-127=0", NULL }, 0, 0);
 	bool is_inside;
-	assert_int_equal(count_cat(evs, "rss", 50 * PS_PER_US, 1, &is_inside), 112);
+	assert_int_equal(count_cat(t.evs, "rss", 50 * PS_PER_US, 1, &is_inside), 112);
 	assert_true(is_inside);
-	assert_int_equal(rebalance_stats(r->rebal)->entries_moved, 112);
+	assert_int_equal(rebalance_stats(t.r->rebal)->entries_moved, 112);
 	size_t i;
 	json_t *ev;
-	json_array_foreach(evs, i, ev) {
+	json_array_foreach(t.evs, i, ev) {
 		if (!strcmp(ev_str(ev, "cat"), "rss")) {
 			assert_string_equal(ev_str(ev, "ph"), "i");
 			assert_int_equal(ev_arg(ev, "to"), 0);
@@ -363,35 +366,30 @@ static void test_timeline_shows_table_moves(void **state)
 		if (is_frame_slice(ev) && ev_arg(ev, "frame") > 1)
 			assert_int_equal(queue_of(ev), 0);
 	}
-	json_decref(j);
-	run_free(r);
-	unlink(path);
+	tl_run_free(&t);
 }
 
 static void test_timeline_is_valid_json_when_the_run_stops_early_or_fails(void **state)
 {
 	(void)state;
 	/* Stopped 1 us into the burst: frames in flight are not written. */
-	const char *path;
-	struct run *r = run_with_timeline((const char *[]){ "run.stop_us=101", NULL }, 0, 0, &path);
-	assert_true(run_frames_in_flight(r) > 0);
-	json_t *j = load_timeline(path);
+	struct tl_run t = tl_run((const char *[]){ "run.stop_us=101", NULL }, 0, 0);
+	assert_true(run_frames_in_flight(t.r) > 0);
 	bool is_inside;
-	assert_int_equal(count_cat(json_object_get(j, "traceEvents"), "frame", 0, UINT64_MAX, &is_inside),
-			 LAT_E2E * run_frames_delivered(r));
-	json_decref(j);
-	run_free(r);
+	assert_int_equal(count_cat(t.evs, "frame", 0, UINT64_MAX, &is_inside), LAT_E2E * run_frames_delivered(t.r));
+	tl_run_free(&t);
 
 	/* A run that cannot start: the file is still a (empty) timeline. */
 	struct nicsim_cfg cfg;
 	config_defaults(&cfg);
 	struct run_opts o = { 0 };
 	char err[4200];
-	path = tu_tmpfile(".json");
+	const char *path = tu_tmpfile(".json");
+	struct run *r;
 	assert_int_equal(timeline_open(&o.timeline, path, 0, 0, err, sizeof err), 0);
 	assert_int_not_equal(run_trace(&cfg, "/nonexistent.pcap", &o, &r, err, sizeof err), 0);
 	assert_int_equal(timeline_close(o.timeline, err, sizeof err), 0);
-	j = load_timeline(path);
+	json_t *j = load_timeline(path);
 	assert_int_equal(json_array_size(json_object_get(j, "traceEvents")), 0);
 	json_decref(j);
 }

@@ -7,6 +7,7 @@
 #include "sim/nicsim/plot_run.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,9 @@
 #include "host/driver.h"
 #include "sim/nicsim/svg.h"
 
-#define PS_PER_US 1e6
+/* The percentiles of the stages plot, in hist_percentile's parts per million. */
+#define PLOT_P50_PPM 500000u
+#define PLOT_P99_PPM 990000u
 
 int plot_dir_prepare(const char *dir, char *err, size_t err_len)
 {
@@ -55,10 +58,31 @@ static const char *trace_name(const struct run *r)
 	return slash ? slash + 1 : r->trace_path;
 }
 
-static void file_path(char *buf, size_t len, const char *dir, const char *name)
+/* A plot's file in dir and its title: what it shows (printf), then the
+ * trace's name. */
+struct plot_file {
+	char path[4200], title[512];
+};
+
+static void plot_file(struct plot_file *pf, const struct run *r, const char *dir, const char *name, const char *fmt,
+		      ...) __attribute__((format(printf, 5, 6)));
+static void plot_file(struct plot_file *pf, const struct run *r, const char *dir, const char *name, const char *fmt,
+		      ...)
 {
 	size_t n = strlen(dir);
-	snprintf(buf, len, "%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/", name);
+	snprintf(pf->path, sizeof pf->path, "%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/", name);
+	char what[300];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	snprintf(pf->title, sizeof pf->title, "%s: %.200s", what, trace_name(r));
+}
+
+static int out_of_memory(char *err, size_t err_len)
+{
+	snprintf(err, err_len, "--plot: out of memory");
+	return -1;
 }
 
 /* Latency of every queue merged, per stage (report.c's all-queues lines). */
@@ -77,11 +101,10 @@ static int plot_cdf(const struct run *r, const struct hist *all_e2e, const char 
 	uint32_t nq = driver_queues(r->drv);
 	struct svg_hist_series *se = calloc(nq + 1, sizeof *se);
 	char(*names)[64] = calloc(nq + 1, sizeof *names);
+	int rc = -1;
 	if (!se || !names) {
-		free(se);
-		free(names);
-		snprintf(err, err_len, "--plot: out of memory");
-		return -1;
+		rc = out_of_memory(err, err_len);
+		goto out;
 	}
 	snprintf(names[0], sizeof names[0], "all queues (%llu frames)", (unsigned long long)hist_count(all_e2e));
 	se[0] = (struct svg_hist_series){ names[0], all_e2e };
@@ -90,19 +113,19 @@ static int plot_cdf(const struct run *r, const struct hist *all_e2e, const char 
 		snprintf(names[q + 1], sizeof names[0], "queue %u (%llu frames)", q, (unsigned long long)hist_count(h));
 		se[q + 1] = (struct svg_hist_series){ names[q + 1], h };
 	}
-	char title[512], path[4200];
-	snprintf(title, sizeof title, "End-to-end latency CDF per queue: %.200s", trace_name(r));
-	file_path(path, sizeof path, dir, "latency-cdf.svg");
+	struct plot_file pf;
+	plot_file(&pf, r, dir, "latency-cdf.svg", "End-to-end latency CDF per queue");
 	struct svg_cdf_plot p = {
-		.title = title,
+		.title = pf.title,
 		.x_label = "end-to-end latency, first bit on the wire to the end of the host's work",
 		.x_unit = "µs",
 		.y_label = "fraction of frames with latency ≤ x",
-		.x_div = PS_PER_US,
+		.x_div = (double)SIM_PS_PER_US,
 		.n_series = nq + 1,
 		.series = se,
 	};
-	int rc = svg_cdf(path, &p, err, err_len);
+	rc = svg_cdf(pf.path, &p, err, err_len);
+out:
 	free(se);
 	free(names);
 	return rc;
@@ -116,16 +139,15 @@ static int plot_stages(const struct run *r, const struct hist all[LAT_COUNT], co
 	double v[LAT_E2E * 2];
 	for (int s = 0; s < LAT_E2E; s++) {
 		names[s] = driver_lat_stage_name((enum lat_stage)s);
-		v[s * 2] = (double)hist_percentile(&all[s], 500000) / PS_PER_US;
-		v[s * 2 + 1] = (double)hist_percentile(&all[s], 990000) / PS_PER_US;
+		v[s * 2] = (double)hist_percentile(&all[s], PLOT_P50_PPM) / (double)SIM_PS_PER_US;
+		v[s * 2 + 1] = (double)hist_percentile(&all[s], PLOT_P99_PPM) / (double)SIM_PS_PER_US;
 	}
 	static const char *const parts[] = { "p50", "p99" };
-	char title[512], path[4200];
-	snprintf(title, sizeof title, "Latency by stage, all queues (%llu frames): %.200s",
-		 (unsigned long long)hist_count(&all[LAT_E2E]), trace_name(r));
-	file_path(path, sizeof path, dir, "stages.svg");
+	struct plot_file pf;
+	plot_file(&pf, r, dir, "stages.svg", "Latency by stage, all queues (%llu frames)",
+		  (unsigned long long)hist_count(&all[LAT_E2E]));
 	struct svg_bars b = {
-		.title = title,
+		.title = pf.title,
 		.x_label = "stage of a frame's receive path, in order",
 		.y_label = "latency of the stage",
 		.y_unit = "µs",
@@ -136,7 +158,7 @@ static int plot_stages(const struct run *r, const struct hist all[LAT_COUNT], co
 		.values = v,
 		.is_value_labels = true,
 	};
-	return svg_bars(path, &b, err, err_len);
+	return svg_bars(pf.path, &b, err, err_len);
 }
 
 /* Each category's busy cycles over the run's length in the core's cycles,
@@ -153,7 +175,7 @@ static int plot_cpu(const struct run *r, const char *dir, char *err, size_t err_
 	const char **bar_names = calloc(ncpu, sizeof *bar_names), **parts = calloc(ncat, sizeof *parts);
 	int rc = -1;
 	if (!v || !names || !bar_names || !parts) {
-		snprintf(err, err_len, "--plot: out of memory");
+		rc = out_of_memory(err, err_len);
 		goto out;
 	}
 	struct sim_clock clk = sim_clock_mhz(r->cfg.host.clock_mhz);
@@ -162,7 +184,7 @@ static int plot_cpu(const struct run *r, const char *dir, char *err, size_t err_
 		const struct host_cpu_stats *st = driver_cpu_stats(r->drv, c);
 		uint64_t busy = host_cpu_busy_cycles(st), span = run_cycles < busy ? busy : run_cycles;
 		for (size_t k = 0; k < ncat; k++) {
-			uint64_t cyc = *(const uint64_t *)((const char *)st + cpu_cycle_stat_defs[k].offset);
+			uint64_t cyc = stat_value(&cpu_cycle_stat_defs[k], st);
 			v[(size_t)c * ncat + k] = span ? 100.0 * (double)cyc / (double)span : 0;
 		}
 		snprintf(names[c], sizeof names[c], "%u", c);
@@ -170,12 +192,10 @@ static int plot_cpu(const struct run *r, const char *dir, char *err, size_t err_
 	}
 	for (size_t k = 0; k < ncat; k++)
 		parts[k] = cpu_cycle_stat_defs[k].name;
-	char title[512], path[4200];
-	snprintf(title, sizeof title, "CPU utilisation by category (%u MHz cores): %.200s", r->cfg.host.clock_mhz,
-		 trace_name(r));
-	file_path(path, sizeof path, dir, "cpu-util.svg");
+	struct plot_file pf;
+	plot_file(&pf, r, dir, "cpu-util.svg", "CPU utilisation by category (%u MHz cores)", r->cfg.host.clock_mhz);
 	struct svg_bars b = {
-		.title = title,
+		.title = pf.title,
 		.x_label = "CPU",
 		.y_label = "utilisation, busy cycles over the run's cycles",
 		.y_unit = "%",
@@ -189,7 +209,7 @@ static int plot_cpu(const struct run *r, const char *dir, char *err, size_t err_
 		.has_y_max = true,
 		.y_max = 100,
 	};
-	rc = svg_bars(path, &b, err, err_len);
+	rc = svg_bars(pf.path, &b, err, err_len);
 out:
 	free(v);
 	free(names);
@@ -203,10 +223,8 @@ int plot_run(const struct run *r, const char *dir, char *err, size_t err_len)
 	if (plot_dir_prepare(dir, err, err_len))
 		return -1;
 	struct hist *all = malloc(LAT_COUNT * sizeof *all);   /* about 150 KiB: not on the stack */
-	if (!all) {
-		snprintf(err, err_len, "--plot: out of memory");
-		return -1;
-	}
+	if (!all)
+		return out_of_memory(err, err_len);
 	merge_queues(r, all);
 	int rc = plot_cdf(r, &all[LAT_E2E], dir, err, err_len);
 	if (!rc)

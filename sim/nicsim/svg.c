@@ -107,6 +107,24 @@ static void axis_title(char *buf, size_t len, const char *label, const char *uni
 		 unit && *unit ? ")" : "");
 }
 
+/* s escaped for XML text and attribute values. Control characters other
+ * than tab and newline are not XML: they are left out. */
+static void put_xml(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&apos;", f); break;
+		default:
+			if ((unsigned char)*s >= 0x20 || *s == '\t' || *s == '\n')
+				fputc(*s, f);
+		}
+	}
+}
+
 /* A tiny printf for SVG: %s a string as is, %e a string escaped for XML,
  * %v a double with one decimal, %d an int, %% a percent sign. */
 static void emit(FILE *f, const char *fmt, ...)
@@ -123,19 +141,7 @@ static void emit(FILE *f, const char *fmt, ...)
 			fputs(va_arg(ap, const char *), f);
 			break;
 		case 'e':
-			for (const char *s = va_arg(ap, const char *); s && *s; s++) {
-				switch (*s) {
-				case '&': fputs("&amp;", f); break;
-				case '<': fputs("&lt;", f); break;
-				case '>': fputs("&gt;", f); break;
-				case '"': fputs("&quot;", f); break;
-				case '\'': fputs("&apos;", f); break;
-				default:
-					/* Control characters other than tab and newline are not XML. */
-					if ((unsigned char)*s >= 0x20 || *s == '\t' || *s == '\n')
-						fputc(*s, f);
-				}
-			}
+			put_xml(f, va_arg(ap, const char *));
 			break;
 		case 'v': {
 			char b[40];
@@ -643,26 +649,45 @@ static double bar_value(const struct svg_bars *b, size_t bar, size_t part)
 	return isfinite(v) && v > 0 ? v : 0;
 }
 
+/* A stack's height: its parts' sum, in part order. */
+static double bar_sum(const struct svg_bars *b, size_t bar)
+{
+	double sum = 0;
+	for (size_t k = 0; k < b->n_parts; k++)
+		sum += bar_value(b, bar, k);
+	return sum;
+}
+
+/* The width of v's value label. */
+static double value_label_px(double v)
+{
+	char lab[40];
+	fmt_sig3(lab, sizeof lab, v);
+	return text_px(lab, SVG_SMALL_PX);
+}
+
+/* The left edge of bar i (its group's, side by side), centred in its slot. */
+static double bar_left(const struct svg_bars *b, const struct frame *fr, double slot, double bar_w, size_t i)
+{
+	return fr->x0 + slot * (double)i + (slot - (b->is_stacked ? bar_w : bar_w * (double)b->n_parts)) / 2;
+}
+
 static int bars_write(FILE *f, const void *ctx)
 {
 	const struct svg_bars *b = ctx;
 	double vmax = 0, label_w = 0, name_w = 0;
 	char lab[40];
 	for (size_t i = 0; i < b->n_bars; i++) {
-		double sum = 0;
-		for (size_t k = 0; k < b->n_parts; k++) {
-			double v = bar_value(b, i, k);
-			sum += v;
-			if (!b->is_stacked) {
-				vmax = fmax(vmax, v);
-				fmt_sig3(lab, sizeof lab, v);
-				label_w = fmax(label_w, text_px(lab, SVG_SMALL_PX));
-			}
-		}
 		if (b->is_stacked) {
+			double sum = bar_sum(b, i);
 			vmax = fmax(vmax, sum);
-			fmt_sig3(lab, sizeof lab, sum);
-			label_w = fmax(label_w, text_px(lab, SVG_SMALL_PX));
+			label_w = fmax(label_w, value_label_px(sum));
+		} else {
+			for (size_t k = 0; k < b->n_parts; k++) {
+				double v = bar_value(b, i, k);
+				vmax = fmax(vmax, v);
+				label_w = fmax(label_w, value_label_px(v));
+			}
 		}
 		if (b->bar_names)
 			name_w = fmax(name_w, text_px(b->bar_names[i], SVG_FONT_PX));
@@ -706,8 +731,7 @@ static int bars_write(FILE *f, const void *ctx)
 
 	emit(f, "<g clip-path=\"url(#plot-area)\" stroke=\"#000000\" stroke-width=\"0.5\">\n");
 	for (size_t i = 0; i < b->n_bars; i++) {
-		double left = fr.x0 + slot * (double)i + (slot - (b->is_stacked ? bar_w : bar_w * (double)b->n_parts)) / 2;
-		double base = 0;
+		double left = bar_left(b, &fr, slot, bar_w, i), base = 0;
 		for (size_t k = 0; k < b->n_parts; k++) {
 			double v = bar_value(b, i, k), x = b->is_stacked ? left : left + bar_w * (double)k;
 			double y1 = fy(&fr, &ya, base + v), y0 = fy(&fr, &ya, base);
@@ -722,22 +746,14 @@ static int bars_write(FILE *f, const void *ctx)
 	if (b->is_value_labels) {
 		emit(f, "<g class=\"values\" font-size=\"%d\" text-anchor=\"middle\">\n", SVG_SMALL_PX);
 		for (size_t i = 0; i < b->n_bars; i++) {
-			double left = fr.x0 + slot * (double)i +
-				      (slot - (b->is_stacked ? bar_w : bar_w * (double)b->n_parts)) / 2;
-			double sum = 0;
-			for (size_t k = 0; k < b->n_parts; k++) {
-				double v = bar_value(b, i, k);
-				sum += v;
-				if (b->is_stacked)
-					continue;
+			double left = bar_left(b, &fr, slot, bar_w, i);
+			/* a stack: its total over it; a group: each bar's value */
+			size_t n = b->is_stacked ? 1 : b->n_parts;
+			for (size_t k = 0; k < n; k++) {
+				double v = b->is_stacked ? bar_sum(b, i) : bar_value(b, i, k);
 				fmt_sig3(lab, sizeof lab, v);
 				double y = fmax(fy(&fr, &ya, v), fr.y0);
 				emit(f, "<text x=\"%v\" y=\"%v\">%e</text>\n", left + bar_w * ((double)k + 0.5), y - 3, lab);
-			}
-			if (b->is_stacked) {
-				fmt_sig3(lab, sizeof lab, sum);
-				double y = fmax(fy(&fr, &ya, sum), fr.y0);
-				emit(f, "<text x=\"%v\" y=\"%v\">%e</text>\n", left + bar_w / 2, y - 3, lab);
 			}
 		}
 		emit(f, "</g>\n");

@@ -77,10 +77,13 @@ static bool in_window(const struct timeline *tl, uint64_t t_ps)
 	return t_ps >= tl->from_ps && (!tl->len_ps || t_ps - tl->from_ps < tl->len_ps);
 }
 
-/* Microseconds with six decimals: exact for integer picoseconds. */
-static const char *us(char *buf, uint64_t ps)
+/* Microseconds with six decimals: exact for integer picoseconds. A
+ * uint64_t of ps is at most 20 digits: 14 before the point, the point, 6
+ * after and the NUL (22) fit in TL_US_CHARS. */
+#define TL_US_CHARS 32
+static const char *us(char buf[TL_US_CHARS], uint64_t ps)
 {
-	snprintf(buf, 32, "%" PRIu64 ".%06" PRIu64, ps / (uint64_t)SIM_PS_PER_US, ps % (uint64_t)SIM_PS_PER_US);
+	snprintf(buf, TL_US_CHARS, "%" PRIu64 ".%06" PRIu64, ps / (uint64_t)SIM_PS_PER_US, ps % (uint64_t)SIM_PS_PER_US);
 	return buf;
 }
 
@@ -133,8 +136,7 @@ static struct tl_core *core_of(struct timeline *tl, uint32_t c)
 {
 	if (!grow(tl, (void **)&tl->core, &tl->ncores, sizeof *tl->core, c))
 		return NULL;
-	struct tl_core *k = &tl->core[c];
-	return k;
+	return &tl->core[c];
 }
 
 /* The core's thread, named at its first event. */
@@ -182,7 +184,7 @@ int timeline_close(struct timeline *tl, char *err, size_t err_len)
 {
 	if (!tl)
 		return 0;
-	char a[32], b[32];
+	char a[TL_US_CHARS], b[TL_US_CHARS];
 	fprintf(tl->f, "\n],\"otherData\":{\"generator\":\"nicsim %s\",\"window_from_us\":%s,\"window_us\":%s,"
 		       "\"frames\":%" PRIu64 ",\"events\":%" PRIu64 "}}\n",
 		NICSIM_VERSION, us(a, tl->from_ps), us(b, tl->len_ps), tl->frames, tl->events);
@@ -250,7 +252,7 @@ void timeline_frame(struct timeline *tl, const struct pkt *p, uint32_t queue)
 	tl->frames++;
 	for (int s = 0; s < LAT_E2E; s++) {
 		uint64_t from = t[lat_stage_stamps[s].from], to = t[lat_stage_stamps[s].to];
-		char a[32], b[32];
+		char a[TL_US_CHARS], b[TL_US_CHARS];
 		fprintf(ev_begin(tl),
 			"{\"name\":\"%s\",\"cat\":\"frame\",\"ph\":\"X\",\"pid\":%u,\"tid\":%" PRIu64 ",\"ts\":%s,"
 			"\"dur\":%s,\"args\":{\"frame\":%" PRIu64 ",\"record\":%" PRIu64 ",\"bytes\":%u}}",
@@ -270,17 +272,16 @@ void timeline_cpu_item(void *ctx, uint32_t core, enum cpu_work kind, uint32_t it
 		k->start_ps = t_ps;
 		return;
 	}
-	if (!k->is_running || !in_window(tl, k->start_ps)) {
-		k->is_running = false;
-		return;
-	}
+	bool was_running = k->is_running;
 	k->is_running = false;
+	if (!was_running || !in_window(tl, k->start_ps))
+		return;
 	uint64_t tid = core_tid(tl, core, k);
-	char a[32], b[32];
+	char a[TL_US_CHARS], b[TL_US_CHARS];
 	fprintf(ev_begin(tl),
 		"{\"name\":\"%s q%u\",\"cat\":\"cpu\",\"ph\":\"X\",\"pid\":%u,\"tid\":%" PRIu64 ",\"ts\":%s,\"dur\":%s,"
 		"\"args\":{\"queue\":%u}}",
-		kind == CPU_WORK_ISR ? "ISR" : "DPC", item, TL_PID_CPUS, tid, us(a, k->start_ps),
+		cpu_work_name(kind), item, TL_PID_CPUS, tid, us(a, k->start_ps),
 		us(b, t_ps - k->start_ps), item);
 }
 
@@ -293,7 +294,7 @@ void timeline_msix(void *ctx, uint32_t queue, uint32_t cpu, uint64_t t_ps)
 	if (!k)
 		return;
 	uint64_t tid = core_tid(tl, cpu, k);
-	char a[32];
+	char a[TL_US_CHARS];
 	fprintf(ev_begin(tl),
 		"{\"name\":\"MSI-X q%u\",\"cat\":\"irq\",\"ph\":\"i\",\"s\":\"t\",\"pid\":%u,\"tid\":%" PRIu64
 		",\"ts\":%s,\"args\":{\"queue\":%u}}",
@@ -316,7 +317,7 @@ void timeline_move(void *ctx, const struct rebalance_move_info *m)
 		meta_name(tl, "process_name", TL_PID_TABLE, 0, "RSS indirection table", TL_TID_BASE + 1);
 		meta_name(tl, "thread_name", TL_PID_TABLE, tid, "moves", 0);
 	}
-	char a[32], b[32];
+	char a[TL_US_CHARS], b[TL_US_CHARS];
 	fprintf(ev_begin(tl),
 		"{\"name\":\"entry %u: q%u -> q%u\",\"cat\":\"rss\",\"ph\":\"i\",\"s\":\"t\",\"pid\":%u,\"tid\":%" PRIu64
 		",\"ts\":%s,\"args\":{\"entry\":%u,\"from\":%u,\"to\":%u,\"how\":\"%s\",\"requested_us\":%s}}",
