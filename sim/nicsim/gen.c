@@ -46,6 +46,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -313,29 +314,6 @@ static const char *next_field(const char **p, char sep, char *buf, size_t len)
 
 #define OPT_ERR(...) (snprintf(err, err_len, __VA_ARGS__), -1)
 
-static int opt_seed(struct gen_spec *s, const char *v, char *err, size_t err_len)
-{
-	if (parse_whole(v, 0, UINT64_MAX / 1000000u, &s->seed))
-		return OPT_ERR("needs a whole number from 0 to %" PRIu64, UINT64_MAX / 1000000u);
-	return 0;
-}
-
-static int opt_flows(struct gen_spec *s, const char *v, char *err, size_t err_len)
-{
-	if (parse_whole(v, 1, GEN_FLOWS_MAX, &s->flows))
-		return OPT_ERR("needs a whole number of flows from 1 to %" PRIu64 " (suffixes k, M, G)", GEN_FLOWS_MAX);
-	return 0;
-}
-
-static int opt_concurrent(struct gen_spec *s, const char *v, char *err, size_t err_len)
-{
-	uint64_t n;
-	if (parse_whole(v, 1, GEN_CONCURRENT_MAX, &n))
-		return OPT_ERR("needs a whole number of flows from 1 to %u", GEN_CONCURRENT_MAX);
-	s->concurrent = (uint32_t)n;
-	return 0;
-}
-
 static int parse_bytes_field(const char *f, uint64_t min, uint64_t *out)
 {
 	return parse_whole(f, min, GEN_FLOW_BYTES_MAX, out);
@@ -454,67 +432,12 @@ bad:
 	return OPT_ERR("needs linerate, poisson:FRAMES_PER_S (1..10G) or onoff:ON_US:OFF_US (1..10^9, 0..10^9)");
 }
 
-static int opt_rate(struct gen_spec *s, const char *v, char *err, size_t err_len)
-{
-	uint64_t n;
-	if (parse_whole(v, 10, 1600000, &n))
-		return OPT_ERR("needs a line rate in Mb/s from 10 to 1600000");
-	s->rate_mbps = (uint32_t)n;
-	return 0;
-}
-
 static int parse_pct(const char *v, uint32_t *ppm, char *err, size_t err_len)
 {
 	uint64_t m;
 	if (parse_micro(v, false, &m) || m > 100000000u || m % 100u)
 		return OPT_ERR("needs a percentage from 0 to 100 (at most 4 decimals)");
 	*ppm = (uint32_t)(m / 100u);
-	return 0;
-}
-
-static int opt_ipv6(struct gen_spec *s, const char *v, char *e, size_t l) { return parse_pct(v, &s->ipv6_ppm, e, l); }
-static int opt_udp(struct gen_spec *s, const char *v, char *e, size_t l) { return parse_pct(v, &s->udp_ppm, e, l); }
-static int opt_host_sends(struct gen_spec *s, const char *v, char *e, size_t l)
-{
-	return parse_pct(v, &s->host_sends_ppm, e, l);
-}
-static int opt_loss(struct gen_spec *s, const char *v, char *e, size_t l) { return parse_pct(v, &s->loss_ppm, e, l); }
-static int opt_reorder(struct gen_spec *s, const char *v, char *e, size_t l)
-{
-	return parse_pct(v, &s->reorder_ppm, e, l);
-}
-
-static int opt_rtt(struct gen_spec *s, const char *v, char *err, size_t err_len)
-{
-	uint64_t n;
-	if (parse_whole(v, 0, 10000000u, &n))
-		return OPT_ERR("needs a round trip in microseconds from 0 to 10000000");
-	s->rtt_ps = n * 1000000u;
-	return 0;
-}
-
-static int opt_turnaround(struct gen_spec *s, const char *v, char *err, size_t err_len)
-{
-	uint64_t n;
-	if (parse_whole(v, 0, 1000000000u, &n))
-		return OPT_ERR("needs a time in nanoseconds from 0 to 1000000000");
-	s->turnaround_ps = n * 1000u;
-	return 0;
-}
-
-static int opt_frames(struct gen_spec *s, const char *v, char *err, size_t err_len)
-{
-	if (parse_whole(v, 0, UINT64_MAX / 1000000u, &s->frames_max))
-		return OPT_ERR("needs a whole number of frames (0: no limit)");
-	return 0;
-}
-
-static int opt_duration(struct gen_spec *s, const char *v, char *err, size_t err_len)
-{
-	uint64_t n;
-	if (parse_whole(v, 0, 86400000000ull, &n))
-		return OPT_ERR("needs a time in microseconds from 0 (no limit) to 86400000000 (a day)");
-	s->duration_ps = n * 1000000u;
 	return 0;
 }
 
@@ -540,51 +463,103 @@ static int opt_output(struct gen_spec *s, const char *v, char *err, size_t err_l
 
 /* Every option, declared once: the command line (--NAME VALUE), a spec file
  * (NAME = VALUE) and `nicsim help gen` all read this table; the defaults
- * are applied through the same parsers. */
+ * are applied through the same parsers. An option with a parse function
+ * parses itself; the others are numbers stored into the spec at field_off
+ * by opt_number (the same checks and messages for every one). */
+enum gen_opt_num { OPT_WHOLE, OPT_PCT };
+
 struct gen_opt {
 	const char *name;
 	const char *metavar;
 	const char *defval;     /* NULL: none */
 	const char *desc;
-	int (*parse)(struct gen_spec *s, const char *v, char *err, size_t err_len);
+	int (*parse)(struct gen_spec *s, const char *v, char *err, size_t err_len);   /* NULL: a number */
+	enum gen_opt_num num;   /* OPT_WHOLE: min..max (suffixes k, M, G), times scale; OPT_PCT: in ppm */
+	size_t field_off;       /* offsetof(struct gen_spec, ...) */
+	size_t field_bytes;     /* 4 (uint32_t) or 8 (uint64_t) */
+	uint64_t min, max, scale;
+	const char *err_fmt;    /* OPT_WHOLE's message; takes min and max (PRIu64), in that order */
 };
+
+#define OPT_FIELD(f) .field_off = offsetof(struct gen_spec, f), .field_bytes = sizeof(((struct gen_spec *)0)->f)
+#define OPT_WHOLE_FIELD(f, lo, hi, mul, fmt) \
+	.num = OPT_WHOLE, OPT_FIELD(f), .min = (lo), .max = (hi), .scale = (mul), .err_fmt = (fmt)
+#define OPT_PCT_FIELD(f) .num = OPT_PCT, OPT_FIELD(f)
+
+static void opt_store(struct gen_spec *s, const struct gen_opt *o, uint64_t v)
+{
+	uint8_t *p = (uint8_t *)s + o->field_off;
+	if (o->field_bytes == sizeof(uint32_t)) {
+		uint32_t v32 = (uint32_t)v;
+		memcpy(p, &v32, sizeof v32);
+	} else {
+		memcpy(p, &v, sizeof v);
+	}
+}
+
+static int opt_number(struct gen_spec *s, const struct gen_opt *o, const char *v, char *err, size_t err_len)
+{
+	uint64_t n;
+	if (o->num == OPT_PCT) {
+		uint32_t ppm;
+		if (parse_pct(v, &ppm, err, err_len))
+			return -1;
+		n = ppm;
+	} else if (parse_whole(v, o->min, o->max, &n)) {
+		return OPT_ERR(o->err_fmt, o->min, o->max);
+	} else {
+		n *= o->scale;
+	}
+	opt_store(s, o, n);
+	return 0;
+}
 
 static const struct gen_opt gen_opts[] = {
 	{ "output", "FILE", NULL, "the pcap to write (required; -o for short); a name ending in .gz is "
-	  "gzip-compressed; '-' is standard output", opt_output },
-	{ "seed", "N", "1", "seed of every random draw: the same spec and seed give the same bytes", opt_seed },
-	{ "flows", "N", "1", "flows in the trace (a TCP conversation or a UDP stream each)", opt_flows },
-	{ "concurrent", "N", "256", "flows open at a time; when one closes, the next opens", opt_concurrent },
+	  "gzip-compressed; '-' is standard output", .parse = opt_output },
+	{ "seed", "N", "1", "seed of every random draw: the same spec and seed give the same bytes", OPT_WHOLE_FIELD(seed, 0, UINT64_MAX / 1000000u, 1, "needs a whole number from %" PRIu64 " to %" PRIu64) },
+	{ "flows", "N", "1", "flows in the trace (a TCP conversation or a UDP stream each)", OPT_WHOLE_FIELD(flows, 1, GEN_FLOWS_MAX, 1,
+			"needs a whole number of flows from %" PRIu64 " to %" PRIu64 " (suffixes k, M, G)") },
+	{ "concurrent", "N", "256", "flows open at a time; when one closes, the next opens", OPT_WHOLE_FIELD(concurrent, 1, GEN_CONCURRENT_MAX, 1,
+			"needs a whole number of flows from %" PRIu64 " to %" PRIu64) },
 	{ "flow-size", "DIST", "fixed:100000", "payload bytes a flow carries: fixed:B, uniform:MIN:MAX, "
 	  "pareto:ALPHA:MIN[:MAX] (MAX 10^9 unless given), zipf:S:N[:UNIT] (k x UNIT bytes, k = 1..N with "
-	  "weight k^-S; UNIT 1460)", opt_flow_size },
+	  "weight k^-S; UNIT 1460)", .parse = opt_flow_size },
 	{ "frame-size", "MIX", "1518", "data frame sizes on the wire with the FCS (64..9018; the capture holds 4 "
-	  "bytes less): N, or mix:N=WEIGHT,... e.g. mix:64=50,594=20,1518=30", opt_frame_size },
+	  "bytes less): N, or mix:N=WEIGHT,... e.g. mix:64=50,594=20,1518=30", .parse = opt_frame_size },
 	{ "arrival", "PROC", "linerate", "when frames reach the host: linerate (back to back), "
 	  "poisson:FRAMES_PER_S (exponential gaps), onoff:ON_US:OFF_US (line rate for ON, silent for OFF)",
-	  opt_arrival },
+	  .parse = opt_arrival },
 	{ "rate-mbps", "N", "10000", "line rate of each direction, Mb/s (no frame starts before the previous "
-	  "one in its direction has left the wire)", opt_rate },
-	{ "ipv6", "PCT", "0", "percentage of flows over IPv6 (the rest IPv4)", opt_ipv6 },
-	{ "udp", "PCT", "0", "percentage of flows over UDP (to the host only; the rest TCP both ways)", opt_udp },
+	  "one in its direction has left the wire)", OPT_WHOLE_FIELD(rate_mbps, 10, 1600000, 1, "needs a line rate in Mb/s from %" PRIu64 " to %" PRIu64) },
+	{ "ipv6", "PCT", "0", "percentage of flows over IPv6 (the rest IPv4)", OPT_PCT_FIELD(ipv6_ppm) },
+	{ "udp", "PCT", "0", "percentage of flows over UDP (to the host only; the rest TCP both ways)", OPT_PCT_FIELD(udp_ppm) },
 	{ "host-sends", "PCT", "0", "percentage of the TCP flows in which the host sends the data (the client "
 	  "still opens the connection; it ACKs every second segment, the host closes); the rest the host "
-	  "receives", opt_host_sends },
+	  "receives", OPT_PCT_FIELD(host_sends_ppm) },
 	{ "loss", "PCT", "0", "percentage of data frames to the host lost before the capture point (TCP resends them "
-	  "after three duplicate ACKs; UDP's are gone)", opt_loss },
+	  "after three duplicate ACKs; UDP's are gone)", OPT_PCT_FIELD(loss_ppm) },
 	{ "reorder", "PCT", "0", "percentage of data frames that arrive after the next one of their flow",
-	  opt_reorder },
+	  OPT_PCT_FIELD(reorder_ppm) },
 	{ "rtt-us", "N", "10", "round trip between the host and the clients, microseconds (SYN-ACK to ACK, "
-	  "FIN-ACK to the last ACK)", opt_rtt },
+	  "FIN-ACK to the last ACK)", OPT_WHOLE_FIELD(rtt_ps, 0, 10000000u, SIM_PS_PER_US,
+			"needs a round trip in microseconds from %" PRIu64 " to %" PRIu64) },
 	{ "turnaround-ns", "N", "1000", "the host's reply time after the frame it answers has arrived, ns",
-	  opt_turnaround },
-	{ "frames", "N", "0", "stop after N frames, both directions (0: when every flow has closed)", opt_frames },
+	  OPT_WHOLE_FIELD(turnaround_ps, 0, 1000000000u, SIM_PS_PER_NS,
+			  "needs a time in nanoseconds from %" PRIu64 " to %" PRIu64) },
+	{ "frames", "N", "0", "stop after N frames, both directions (0: when every flow has closed)", OPT_WHOLE_FIELD(frames_max, 0, UINT64_MAX / 1000000u, 1, "needs a whole number of frames (0: no limit)") },
 	{ "duration-us", "N", "0", "stop before the first frame at or after N microseconds (0: no limit)",
-	  opt_duration },
+	  OPT_WHOLE_FIELD(duration_ps, 0, 86400000000ull, SIM_PS_PER_US,
+			  "needs a time in microseconds from %" PRIu64 " (no limit) to %" PRIu64 " (a day)") },
 	{ "timestamps", "UNIT", "ns", "ns (pcap magic a1b23c4d) or us (a1b2c3d4); frames start on whole units",
-	  opt_timestamps },
+	  .parse = opt_timestamps },
 };
 #define GEN_OPTS (sizeof gen_opts / sizeof gen_opts[0])
+
+static int opt_parse(struct gen_spec *s, const struct gen_opt *o, const char *v, char *err, size_t err_len)
+{
+	return o->parse ? o->parse(s, v, err, err_len) : opt_number(s, o, v, err, err_len);
+}
 
 static const struct gen_opt *gen_opt_find(const char *name)
 {
@@ -649,7 +624,7 @@ void gen_usage(FILE *f)
 static int gen_apply(struct gen_spec *s, const struct gen_opt *o, const char *v, char *err, size_t err_len)
 {
 	char e[400];
-	if (o->parse(s, v, e, sizeof e)) {
+	if (opt_parse(s, o, v, e, sizeof e)) {
 		snprintf(err, err_len, "--%s %s: %s", o->name, v ? v : "(nothing)", e);
 		return -1;
 	}
@@ -672,7 +647,7 @@ static int on_spec_entry(void *ctx, const char *section, const char *name, const
 	if (!o)
 		return OPT_ERR("unknown option '%s'", name);
 	char e[600];
-	if (o->parse(c->s, value, e, sizeof e))
+	if (opt_parse(c->s, o, value, e, sizeof e))
 		return OPT_ERR("%s = %s: %s", name, value, e);
 	return 0;
 }
