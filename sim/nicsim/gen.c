@@ -894,6 +894,17 @@ static void flow_addresses(struct flow *f, uint64_t seed)
 	f->flow_label = (uint32_t)(y >> 3) & 0xfffffu;
 }
 
+/* The round robin of flows with a frame to send: f joins at the tail. */
+static void ready_push(struct gen *g, struct flow *f)
+{
+	f->next = NULL;
+	if (g->ready_tail)
+		g->ready_tail->next = f;
+	else
+		g->ready_head = f;
+	g->ready_tail = f;
+}
+
 static void flow_open(struct gen *g)
 {
 	const struct gen_spec *s = g->s;
@@ -926,12 +937,7 @@ static void flow_open(struct gen *g)
 	flow_addresses(f, s->seed);
 	f->mss_bytes = payload_for_frame(f, g->frame_max_bytes);
 	f->state = f->is_udp ? FS_DATA : FS_SYN;
-	f->next = NULL;
-	if (g->ready_tail)
-		g->ready_tail->next = f;
-	else
-		g->ready_head = f;
-	g->ready_tail = f;
+	ready_push(g, f);
 }
 
 /* Ethernet + IP + TCP/UDP headers and payload into buf; checksums right.
@@ -1143,16 +1149,6 @@ static void tx_flush(struct gen *g, uint64_t t_ps)
 }
 
 /* ---- the flows' frames ---- */
-
-static void ready_push(struct gen *g, struct flow *f)
-{
-	f->next = NULL;
-	if (g->ready_tail)
-		g->ready_tail->next = f;
-	else
-		g->ready_head = f;
-	g->ready_tail = f;
-}
 
 /* Every wait is the same round trip after a frame from the host, and
  * those leave in time order: the wait queue is in ready_ps order. */
