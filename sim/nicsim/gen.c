@@ -631,15 +631,10 @@ static int gen_apply(struct gen_spec *s, const struct gen_opt *o, const char *v,
 	return 0;
 }
 
-struct spec_file_ctx {
-	struct gen_spec *s;
-	const char *path;
-};
-
 static int on_spec_entry(void *ctx, const char *section, const char *name, const char *value, int line, char *err,
 			 size_t err_len)
 {
-	struct spec_file_ctx *c = ctx;
+	struct gen_spec *s = ctx;
 	(void)line;   /* ini_read puts it in front of the message */
 	const struct gen_opt *o = gen_opt_find(name);
 	if (*section && strcmp(section, "gen"))
@@ -647,7 +642,7 @@ static int on_spec_entry(void *ctx, const char *section, const char *name, const
 	if (!o)
 		return OPT_ERR("unknown option '%s'", name);
 	char e[600];
-	if (opt_parse(c->s, o, value, e, sizeof e))
+	if (opt_parse(s, o, value, e, sizeof e))
 		return OPT_ERR("%s = %s: %s", name, value, e);
 	return 0;
 }
@@ -659,9 +654,8 @@ static int gen_spec_file(struct gen_spec *s, const char *path, char *err, size_t
 		snprintf(err, err_len, "--spec %s: %s", path, strerror(errno));
 		return -1;
 	}
-	struct spec_file_ctx c = { s, path };
 	char e[800];
-	int rc = ini_read(f, on_spec_entry, &c, e, sizeof e);
+	int rc = ini_read(f, on_spec_entry, s, e, sizeof e);
 	fclose(f);
 	if (rc)
 		snprintf(err, err_len, "%s: %s", path, e);
