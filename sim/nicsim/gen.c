@@ -1101,7 +1101,8 @@ static uint64_t tx_slot(struct gen *g, uint64_t earliest_ps, uint32_t len)
 }
 
 /* A frame from the host, answering one that arrived by trigger_ps: it
- * starts a turnaround later, once the wire is free. Returns its start. */
+ * starts a turnaround later, once the wire is free. Returns when it has
+ * left the wire (tx_slot's new tx_free_ps). */
 static uint64_t tx_push(struct gen *g, uint64_t trigger_ps, const uint8_t *bytes, uint32_t len)
 {
 	sim_check(len <= sizeof g->txq[0].bytes, "frames from the host are control frames");
@@ -1121,7 +1122,7 @@ static uint64_t tx_push(struct gen *g, uint64_t trigger_ps, const uint8_t *bytes
 	e->t_ps = t;
 	e->len = len;
 	memcpy(e->bytes, bytes, len);
-	return t;
+	return g->tx_free_ps;
 }
 
 /* Write the frames from the host that start at or before t_ps (they were
@@ -1447,16 +1448,16 @@ static uint32_t flow_rx_frame(struct gen *g, struct flow *f, uint64_t t_ps)
 {
 	uint8_t *b = g->buf, a[96];
 	uint32_t len, alen;
-	uint64_t tx_t;
+	uint64_t tx_end_ps;
 	switch (f->state) {
 	case FS_SYN:
 		len = frame_build(b, f, false, TCP_FLAG_SYN, f->isn_client, 0, 0, 0);
 		flow_started(g, f);
 		emit(g, t_ps, b, len, true);
 		alen = frame_build(a, f, true, TCP_FLAG_SYN | TCP_FLAG_ACK, f->isn_host, f->isn_client + 1u, 0, 0);
-		tx_t = tx_push(g, t_ps + wire_ps(g, len), a, alen);
+		tx_end_ps = tx_push(g, t_ps + wire_ps(g, len), a, alen);
 		f->state = FS_HS_ACK;
-		wait_push(g, f, tx_t + wire_ps(g, alen) + g->s->rtt_ps);
+		wait_push(g, f, tx_end_ps + g->s->rtt_ps);
 		return len;
 	case FS_HS_ACK:
 		len = frame_build(b, f, false, TCP_FLAG_ACK, seq_client(f, 0), f->isn_host + 1u, 0, 0);
@@ -1497,9 +1498,9 @@ static uint32_t flow_rx_frame(struct gen *g, struct flow *f, uint64_t t_ps)
 		emit(g, t_ps, b, len, true);
 		alen = frame_build(a, f, true, TCP_FLAG_FIN | TCP_FLAG_ACK, f->isn_host + 1u,
 				   seq_client(f, f->total_bytes + 1u), 0, 0);
-		tx_t = tx_push(g, t_ps + wire_ps(g, len), a, alen);
+		tx_end_ps = tx_push(g, t_ps + wire_ps(g, len), a, alen);
 		f->state = FS_LAST_ACK;
-		wait_push(g, f, tx_t + wire_ps(g, alen) + g->s->rtt_ps);
+		wait_push(g, f, tx_end_ps + g->s->rtt_ps);
 		return len;
 	case FS_LAST_ACK:
 		len = frame_build(b, f, false, TCP_FLAG_ACK, seq_client(f, f->total_bytes + 1u), f->isn_host + 2u, 0, 0);
