@@ -1064,8 +1064,12 @@ static void arrival_advance(struct gen *g, uint64_t t_ps)
 	}
 }
 
+/* Write a frame that starts at t_ps; a frame to the host (is_rx) holds its
+ * wire until rx_free_ps, from which the answers to it start. */
 static void emit(struct gen *g, uint64_t t_ps, const uint8_t *bytes, uint32_t len, bool is_rx)
 {
+	if (is_rx)
+		g->rx_free_ps = t_ps + wire_ps(g, len);
 	if (t_ps / SIM_PS_PER_S > UINT32_MAX) {
 		g->is_stopped = true;   /* past pcap's 32-bit seconds: the summary says so */
 		g->is_past_ts_limit = true;
@@ -1436,7 +1440,7 @@ static uint32_t ack_rx_frame(struct gen *g, uint64_t t_ps)
 	emit(g, t_ps, b, len, true);
 	if (e.is_fin) {
 		uint32_t alen = frame_build(a, f, true, TCP_FLAG_ACK, ack, seq_client(f, 1u), 0, 0);
-		tx_push(g, t_ps + wire_ps(g, len), a, alen);
+		tx_push(g, g->rx_free_ps, a, alen);
 		flow_close(g, f);
 	}
 	return len;
@@ -1455,7 +1459,7 @@ static uint32_t flow_rx_frame(struct gen *g, struct flow *f, uint64_t t_ps)
 		flow_started(g, f);
 		emit(g, t_ps, b, len, true);
 		alen = frame_build(a, f, true, TCP_FLAG_SYN | TCP_FLAG_ACK, f->isn_host, f->isn_client + 1u, 0, 0);
-		tx_end_ps = tx_push(g, t_ps + wire_ps(g, len), a, alen);
+		tx_end_ps = tx_push(g, g->rx_free_ps, a, alen);
 		f->state = FS_HS_ACK;
 		wait_push(g, f, tx_end_ps + g->s->rtt_ps);
 		return len;
@@ -1464,7 +1468,7 @@ static uint32_t flow_rx_frame(struct gen *g, struct flow *f, uint64_t t_ps)
 		emit(g, t_ps, b, len, true);
 		f->state = FS_DATA;
 		if (f->is_host_sender)
-			start_push(g, f, t_ps + wire_ps(g, len) + g->s->turnaround_ps);
+			start_push(g, f, g->rx_free_ps + g->s->turnaround_ps);
 		else
 			ready_push(g, f);
 		return len;
@@ -1480,7 +1484,7 @@ static uint32_t flow_rx_frame(struct gen *g, struct flow *f, uint64_t t_ps)
 		flow_started(g, f);
 		emit(g, t_ps, b, len, true);
 		if (!f->is_udp)
-			host_receive(g, f, &sg, t_ps + wire_ps(g, len));
+			host_receive(g, f, &sg, g->rx_free_ps);
 		if (f->bytes_left || f->n_held)
 			ready_push(g, f);
 		else if (f->is_udp)
@@ -1498,7 +1502,7 @@ static uint32_t flow_rx_frame(struct gen *g, struct flow *f, uint64_t t_ps)
 		emit(g, t_ps, b, len, true);
 		alen = frame_build(a, f, true, TCP_FLAG_FIN | TCP_FLAG_ACK, f->isn_host + 1u,
 				   seq_client(f, f->total_bytes + 1u), 0, 0);
-		tx_end_ps = tx_push(g, t_ps + wire_ps(g, len), a, alen);
+		tx_end_ps = tx_push(g, g->rx_free_ps, a, alen);
 		f->state = FS_LAST_ACK;
 		wait_push(g, f, tx_end_ps + g->s->rtt_ps);
 		return len;
@@ -1566,10 +1570,8 @@ static void gen_run(struct gen *g)
 				g->ready_tail = NULL;
 			len = flow_rx_frame(g, f, t);
 		}
-		if (len) {
-			g->rx_free_ps = t + wire_ps(g, len);
-			arrival_advance(g, g->rx_free_ps);
-		}
+		if (len)
+			arrival_advance(g, g->rx_free_ps);   /* emit set it */
 	}
 	tx_flush(g, UINT64_MAX);
 }
