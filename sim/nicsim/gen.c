@@ -284,6 +284,9 @@ static int parse_micro(const char *v, bool is_suffixed, uint64_t *out)
 	return 0;
 }
 
+/* parse_micro counts in millionths, so a whole number stops at 2^64 / 10^6. */
+#define GEN_WHOLE_MAX (UINT64_MAX / 1000000u)
+
 /* A whole number in min..max (suffixes k, M, G: 10^3, 10^6, 10^9). */
 static int parse_whole(const char *v, uint64_t min, uint64_t max, uint64_t *out)
 {
@@ -342,7 +345,7 @@ static int opt_flow_size(struct gen_spec *s, const char *v, char *err, size_t er
 			goto bad;
 	} else if (!strcmp(kind, "pareto") && fb) {
 		d.kind = DIST_PARETO;
-		d.max_bytes = 1000000000u;
+		d.max_bytes = 1000000000u;   /* a choice: 1 GB, an upper end of transfer sizes; docs/gen.md */
 		if (parse_micro(fa, false, &d.shape_micro) || d.shape_micro < 100000u || d.shape_micro > 10000000u ||
 		    parse_bytes_field(fb, 1, &d.min_bytes) || (fc && parse_bytes_field(fc, 1, &d.max_bytes)) ||
 		    d.max_bytes < d.min_bytes)
@@ -350,7 +353,7 @@ static int opt_flow_size(struct gen_spec *s, const char *v, char *err, size_t er
 	} else if (!strcmp(kind, "zipf") && fb) {
 		d.kind = DIST_ZIPF;
 		uint64_t n;
-		d.unit_bytes = 1460;
+		d.unit_bytes = 1460;   /* a full TCP/IPv4 segment: 1500-byte MTU - 20 - 20 */
 		if (parse_micro(fa, false, &d.shape_micro) || d.shape_micro > 10000000u ||
 		    parse_whole(fb, 1, GEN_ZIPF_N_MAX, &n) || (fc && parse_bytes_field(fc, 1, &d.unit_bytes)) ||
 		    n * d.unit_bytes > GEN_FLOW_BYTES_MAX)
@@ -514,14 +517,21 @@ static int opt_number(struct gen_spec *s, const struct gen_opt *o, const char *v
 	return 0;
 }
 
+/* The defaults are choices, not measurements: one 100 kB flow of full
+ * frames at 10GbE's line rate; 256 flows open (memory stays small, the
+ * NIC's flow tables see churn); a 10 µs round trip and a 1 µs host
+ * turnaround, of the order of one data-centre rack. */
 static const struct gen_opt gen_opts[] = {
 	{ "output", "FILE", NULL, "the pcap to write (required; -o for short); a name ending in .gz is "
 	  "gzip-compressed; '-' is standard output", .parse = opt_output },
-	{ "seed", "N", "1", "seed of every random draw: the same spec and seed give the same bytes", OPT_WHOLE_FIELD(seed, 0, UINT64_MAX / 1000000u, 1, "needs a whole number from %" PRIu64 " to %" PRIu64) },
-	{ "flows", "N", "1", "flows in the trace (a TCP conversation or a UDP stream each)", OPT_WHOLE_FIELD(flows, 1, GEN_FLOWS_MAX, 1,
-			"needs a whole number of flows from %" PRIu64 " to %" PRIu64 " (suffixes k, M, G)") },
-	{ "concurrent", "N", "256", "flows open at a time; when one closes, the next opens", OPT_WHOLE_FIELD(concurrent, 1, GEN_CONCURRENT_MAX, 1,
-			"needs a whole number of flows from %" PRIu64 " to %" PRIu64) },
+	{ "seed", "N", "1", "seed of every random draw: the same spec and seed give the same bytes",
+	  OPT_WHOLE_FIELD(seed, 0, GEN_WHOLE_MAX, 1, "needs a whole number from %" PRIu64 " to %" PRIu64) },
+	{ "flows", "N", "1", "flows in the trace (a TCP conversation or a UDP stream each)",
+	  OPT_WHOLE_FIELD(flows, 1, GEN_FLOWS_MAX, 1,
+			  "needs a whole number of flows from %" PRIu64 " to %" PRIu64 " (suffixes k, M, G)") },
+	{ "concurrent", "N", "256", "flows open at a time; when one closes, the next opens",
+	  OPT_WHOLE_FIELD(concurrent, 1, GEN_CONCURRENT_MAX, 1,
+			  "needs a whole number of flows from %" PRIu64 " to %" PRIu64) },
 	{ "flow-size", "DIST", "fixed:100000", "payload bytes a flow carries: fixed:B, uniform:MIN:MAX, "
 	  "pareto:ALPHA:MIN[:MAX] (MAX 10^9 unless given), zipf:S:N[:UNIT] (k x UNIT bytes, k = 1..N with "
 	  "weight k^-S; UNIT 1460)", .parse = opt_flow_size },
@@ -530,10 +540,13 @@ static const struct gen_opt gen_opts[] = {
 	{ "arrival", "PROC", "linerate", "when frames reach the host: linerate (back to back), "
 	  "poisson:FRAMES_PER_S (exponential gaps), onoff:ON_US:OFF_US (line rate for ON, silent for OFF)",
 	  .parse = opt_arrival },
+	/* 10 Mb/s (10BASE-T) to 1.6 Tb/s (IEEE 802.3dj) */
 	{ "rate-mbps", "N", "10000", "line rate of each direction, Mb/s (no frame starts before the previous "
-	  "one in its direction has left the wire)", OPT_WHOLE_FIELD(rate_mbps, 10, 1600000, 1, "needs a line rate in Mb/s from %" PRIu64 " to %" PRIu64) },
+	  "one in its direction has left the wire)",
+	  OPT_WHOLE_FIELD(rate_mbps, 10, 1600000, 1, "needs a line rate in Mb/s from %" PRIu64 " to %" PRIu64) },
 	{ "ipv6", "PCT", "0", "percentage of flows over IPv6 (the rest IPv4)", OPT_PCT_FIELD(ipv6_ppm) },
-	{ "udp", "PCT", "0", "percentage of flows over UDP (to the host only; the rest TCP both ways)", OPT_PCT_FIELD(udp_ppm) },
+	{ "udp", "PCT", "0", "percentage of flows over UDP (to the host only; the rest TCP both ways)",
+	  OPT_PCT_FIELD(udp_ppm) },
 	{ "host-sends", "PCT", "0", "percentage of the TCP flows in which the host sends the data (the client "
 	  "still opens the connection; it ACKs every second segment, the host closes); the rest the host "
 	  "receives", OPT_PCT_FIELD(host_sends_ppm) },
@@ -542,12 +555,14 @@ static const struct gen_opt gen_opts[] = {
 	{ "reorder", "PCT", "0", "percentage of data frames that arrive after the next one of their flow",
 	  OPT_PCT_FIELD(reorder_ppm) },
 	{ "rtt-us", "N", "10", "round trip between the host and the clients, microseconds (SYN-ACK to ACK, "
-	  "FIN-ACK to the last ACK)", OPT_WHOLE_FIELD(rtt_ps, 0, 10000000u, SIM_PS_PER_US,
-			"needs a round trip in microseconds from %" PRIu64 " to %" PRIu64) },
+	  "FIN-ACK to the last ACK)",
+	  OPT_WHOLE_FIELD(rtt_ps, 0, 10000000u, SIM_PS_PER_US,
+			  "needs a round trip in microseconds from %" PRIu64 " to %" PRIu64) },
 	{ "turnaround-ns", "N", "1000", "the host's reply time after the frame it answers has arrived, ns",
 	  OPT_WHOLE_FIELD(turnaround_ps, 0, 1000000000u, SIM_PS_PER_NS,
 			  "needs a time in nanoseconds from %" PRIu64 " to %" PRIu64) },
-	{ "frames", "N", "0", "stop after N frames, both directions (0: when every flow has closed)", OPT_WHOLE_FIELD(frames_max, 0, UINT64_MAX / 1000000u, 1, "needs a whole number of frames (0: no limit)") },
+	{ "frames", "N", "0", "stop after N frames, both directions (0: when every flow has closed)",
+	  OPT_WHOLE_FIELD(frames_max, 0, GEN_WHOLE_MAX, 1, "needs a whole number of frames (0: no limit)") },
 	{ "duration-us", "N", "0", "stop before the first frame at or after N microseconds (0: no limit)",
 	  OPT_WHOLE_FIELD(duration_ps, 0, 86400000000ull, SIM_PS_PER_US,
 			  "needs a time in microseconds from %" PRIu64 " (no limit) to %" PRIu64 " (a day)") },
@@ -771,10 +786,23 @@ static void put_be32(uint8_t *p, uint32_t v)
 
 /* ---- flows ---- */
 
-#define GEN_HELD_MAX 8          /* segments held back (lost or late) a flow, at most */
-#define GEN_OOO_MAX 16          /* out-of-order ranges the host keeps a flow */
-#define GEN_RESEND_AFTER 3u     /* later segments before a lost one is resent: three duplicate ACKs */
+/* Segments held back (lost or late) a flow, at most: a modelling choice, not
+ * a standard's number. It bounds a flow's memory and the holes its host
+ * tracks; past it a frame is neither lost nor reordered (docs/gen.md). */
+#define GEN_HELD_MAX 8
+/* Out-of-order ranges the host keeps a flow: a hole needs a segment held
+ * back, so GEN_HELD_MAX would do; twice that is headroom (host_receive
+ * checks it). */
+#define GEN_OOO_MAX (2 * GEN_HELD_MAX)
+/* Later segments before a lost one is resent: each draws a duplicate ACK,
+ * and the third starts the fast retransmit (RFC 5681 §3.2). */
+#define GEN_RESEND_AFTER 3u
+/* The largest data frame captured is GEN_FRAME_MAX_BYTES - GEN_FCS_BYTES =
+ * 9014 bytes; rounded up. */
 #define GEN_FRAME_BUF 9100u
+/* The largest control frame (SYN, ACK, FIN) captured: Ethernet 14 + IPv6 40
+ * + TCP 20 + the SYN's options 8 = 82 bytes; rounded up. */
+#define GEN_CTRL_FRAME_BUF 96u
 
 enum flow_state { FS_SYN, FS_HS_ACK, FS_DATA, FS_FIN, FS_LAST_ACK, FS_DONE };
 
@@ -814,7 +842,7 @@ struct flow {
 struct tx_frame {
 	uint64_t t_ps;
 	uint32_t len;
-	uint8_t bytes[96];
+	uint8_t bytes[GEN_CTRL_FRAME_BUF];
 };
 
 /* A client's ACK to the host's data (or its FIN-ACK), due at ready_ps. */
@@ -1231,7 +1259,7 @@ static void host_receive(struct gen *g, struct flow *f, const struct seg *sg, ui
 	if (!is_ack_now)
 		return;
 	f->since_ack = 0;
-	uint8_t b[96];
+	uint8_t b[GEN_CTRL_FRAME_BUF];
 	uint32_t len = frame_build(b, f, true, TCP_FLAG_ACK, f->isn_host + 1u, seq_client(f, f->rcv_nxt), 0, 0);
 	tx_push(g, t_end_ps, b, len);
 }
@@ -1434,7 +1462,7 @@ static uint32_t ack_rx_frame(struct gen *g, uint64_t t_ps)
 	g->ackq_head = (g->ackq_head + 1) % g->ackq_cap;
 	g->ackq_len--;
 	struct flow *f = e.f;
-	uint8_t *b = g->buf, a[96];
+	uint8_t *b = g->buf, a[GEN_CTRL_FRAME_BUF];
 	uint32_t ack = f->isn_host + 1u + (uint32_t)e.ack_off + (e.is_fin ? 1u : 0u);
 	uint32_t len = frame_build(b, f, false, TCP_FLAG_ACK | (e.is_fin ? TCP_FLAG_FIN : 0), seq_client(f, 0), ack, 0, 0);
 	emit(g, t_ps, b, len, true);
@@ -1450,7 +1478,7 @@ static uint32_t ack_rx_frame(struct gen *g, uint64_t t_ps)
  * Returns the frame's captured length, 0 if f had nothing to send. */
 static uint32_t flow_rx_frame(struct gen *g, struct flow *f, uint64_t t_ps)
 {
-	uint8_t *b = g->buf, a[96];
+	uint8_t *b = g->buf, a[GEN_CTRL_FRAME_BUF];
 	uint32_t len, alen;
 	uint64_t tx_end_ps;
 	switch (f->state) {
