@@ -1215,6 +1215,41 @@ static void flow_started(struct gen *g, struct flow *f)
 
 static uint32_t seq_client(const struct flow *f, uint64_t off) { return (uint32_t)(f->isn_client + 1u + off); }
 
+/* rcv_nxt has moved: take in every out-of-order range it now reaches (one
+ * range's end can reach the next, so the scan restarts after each). */
+static void ooo_absorb(struct flow *f)
+{
+	for (uint32_t i = 0; i < f->n_ooo;) {
+		if (f->ooo[i].lo > f->rcv_nxt) {
+			i++;
+			continue;
+		}
+		if (f->ooo[i].hi > f->rcv_nxt)
+			f->rcv_nxt = f->ooo[i].hi;
+		f->ooo[i] = f->ooo[--f->n_ooo];
+		i = 0;
+	}
+}
+
+/* A segment [lo, hi) beyond rcv_nxt: widen the first range it touches, or
+ * keep it as a new one. */
+static void ooo_add(struct flow *f, uint64_t lo, uint64_t hi)
+{
+	uint32_t i = 0;
+	while (i < f->n_ooo && !(lo <= f->ooo[i].hi && hi >= f->ooo[i].lo))
+		i++;
+	if (i == f->n_ooo) {
+		sim_check(f->n_ooo < GEN_OOO_MAX, "holes are fewer than the segments held back");
+		f->ooo[f->n_ooo].lo = lo;
+		f->ooo[f->n_ooo++].hi = hi;
+		return;
+	}
+	if (lo < f->ooo[i].lo)
+		f->ooo[i].lo = lo;
+	if (hi > f->ooo[i].hi)
+		f->ooo[i].hi = hi;
+}
+
 /* The host receives a data segment that ended on its wire at t_end_ps
  * (the receiver model in the file's header); ACKs if it should. */
 static void host_receive(struct gen *g, struct flow *f, const struct seg *sg, uint64_t t_end_ps)
@@ -1224,36 +1259,12 @@ static void host_receive(struct gen *g, struct flow *f, const struct seg *sg, ui
 	if (lo == f->rcv_nxt) {
 		is_ack_now = f->n_ooo > 0;   /* fills (part of) a hole */
 		f->rcv_nxt = hi;
-		for (bool is_merged = true; is_merged;) {
-			is_merged = false;
-			for (uint32_t i = 0; i < f->n_ooo; i++) {
-				if (f->ooo[i].lo <= f->rcv_nxt) {
-					if (f->ooo[i].hi > f->rcv_nxt)
-						f->rcv_nxt = f->ooo[i].hi;
-					f->ooo[i] = f->ooo[--f->n_ooo];
-					is_merged = true;
-					break;
-				}
-			}
-		}
+		ooo_absorb(f);
 		if (!is_ack_now)
 			is_ack_now = ++f->since_ack >= 2;
 	} else {
-		if (lo > f->rcv_nxt) {
-			uint32_t i = 0;
-			while (i < f->n_ooo && !(lo <= f->ooo[i].hi && hi >= f->ooo[i].lo))
-				i++;
-			if (i < f->n_ooo) {   /* touches a range: widen it */
-				if (lo < f->ooo[i].lo)
-					f->ooo[i].lo = lo;
-				if (hi > f->ooo[i].hi)
-					f->ooo[i].hi = hi;
-			} else {
-				sim_check(f->n_ooo < GEN_OOO_MAX, "holes are fewer than the segments held back");
-				f->ooo[f->n_ooo].lo = lo;
-				f->ooo[f->n_ooo++].hi = hi;
-			}
-		}
+		if (lo > f->rcv_nxt)
+			ooo_add(f, lo, hi);
 		is_ack_now = true;   /* a duplicate ACK */
 	}
 	if (!is_ack_now)
