@@ -870,13 +870,13 @@ struct gen {
 	struct flow *send_head, *send_tail;     /* host senders with a frame to send: round robin */
 	struct flow *start_head, *start_tail;   /* host senders before their first segment, by send_ready_ps */
 	struct gen_rng rng_host;
-	uint64_t sel_host_want, sel_host_got, tcp_opened, flows_host_sender;
+	uint64_t sel_host_want, sel_host_got, flows_host_sender;
 	uint64_t arrival_ps, rx_free_ps, tx_free_ps, tx_last_ps;
 	bool is_stopped, is_past_ts_limit;
 	uint32_t frame_max_bytes;   /* the mix's largest size with a weight */
 	/* what the summary says */
 	uint64_t frames_rx, frames_tx, bytes, first_ps, last_ps;
-	uint64_t flows_tcp, flows_udp, flows_v6, lost, reordered, resent;
+	uint64_t flows_udp, flows_v6, lost, reordered, resent;   /* TCP: flows_started - flows_udp */
 	uint8_t buf[GEN_FRAME_BUF];
 };
 
@@ -943,8 +943,9 @@ static void flow_open(struct gen *g)
 	g->sel_v6_got += f->is_v6;
 	g->sel_udp_got += f->is_udp;
 	if (!f->is_udp) {
-		/* The same sampling over the TCP flows only (their number is exact). */
-		uint64_t tcp_left = s->flows - g->sel_udp_want - g->tcp_opened++;
+		/* The same sampling over the TCP flows only (their number is exact);
+		 * of the f->index flows opened before f, sel_udp_got were UDP. */
+		uint64_t tcp_left = s->flows - g->sel_udp_want - (f->index - g->sel_udp_got);
 		f->is_host_sender = rng_below(&g->rng_host, tcp_left) < g->sel_host_want - g->sel_host_got;
 		g->sel_host_got += f->is_host_sender;
 	}
@@ -1209,7 +1210,6 @@ static void flow_started(struct gen *g, struct flow *f)
 	g->flows_started++;
 	g->flows_v6 += f->is_v6;
 	g->flows_udp += f->is_udp;
-	g->flows_tcp += !f->is_udp;
 	g->flows_host_sender += f->is_host_sender;
 }
 
@@ -1708,7 +1708,7 @@ static int gen_write(struct gen_spec *s)
 			"nicsim gen: %s: %" PRIu64 " flows (%" PRIu64 " TCP, %" PRIu64 " UDP; %" PRIu64 " IPv6), %" PRIu64
 			" frames (%" PRIu64 " to the host, %" PRIu64 " from it), %" PRIu64 " bytes, span %" PRIu64
 			".%09" PRIu64 " s",
-			s->out, g->flows_started, g->flows_tcp, g->flows_udp, g->flows_v6, g->frames_rx + g->frames_tx,
+			s->out, g->flows_started, g->flows_started - g->flows_udp, g->flows_udp, g->flows_v6, g->frames_rx + g->frames_tx,
 			g->frames_rx, g->frames_tx, g->bytes, (uint64_t)(span / SIM_PS_PER_S), (uint64_t)(span % SIM_PS_PER_S / 1000u));
 		if (s->host_sends_ppm)
 			fprintf(sf, "; the host sends the data of %" PRIu64 " TCP flows", g->flows_host_sender);
