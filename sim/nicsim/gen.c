@@ -1052,6 +1052,21 @@ static uint32_t frame_build(uint8_t *buf, struct flow *f, bool is_from_host, uin
 	return len;
 }
 
+/* A full ring (cap elements of elem_bytes, len of them from head) moved
+ * into one twice its size (1024 to start), in order from index 0. */
+static void *ring_grow(void *q, size_t elem_bytes, size_t *cap, size_t *head, size_t len, const char *what)
+{
+	size_t new_cap = *cap ? *cap * 2 : 1024;
+	uint8_t *n = malloc(new_cap * elem_bytes);
+	sim_check(n, what);
+	for (size_t i = 0; i < len; i++)
+		memcpy(n + i * elem_bytes, (const uint8_t *)q + (*head + i) % *cap * elem_bytes, elem_bytes);
+	free(q);
+	*cap = new_cap;
+	*head = 0;
+	return n;
+}
+
 /* ---- time on the two wires ---- */
 
 static uint64_t wire_ps(const struct gen *g, uint32_t cap_len)
@@ -1140,17 +1155,9 @@ static uint64_t tx_push(struct gen *g, uint64_t trigger_ps, const uint8_t *bytes
 {
 	sim_check(len <= sizeof g->txq[0].bytes, "frames from the host are control frames");
 	uint64_t t = tx_slot(g, trigger_ps + g->s->turnaround_ps, len);
-	if (g->txq_len == g->txq_cap) {
-		size_t cap = g->txq_cap ? g->txq_cap * 2 : 1024;
-		struct tx_frame *q = malloc(cap * sizeof *q);
-		sim_check(q, "memory for the frames from the host in flight");
-		for (size_t i = 0; i < g->txq_len; i++)
-			q[i] = g->txq[(g->txq_head + i) % g->txq_cap];
-		free(g->txq);
-		g->txq = q;
-		g->txq_cap = cap;
-		g->txq_head = 0;
-	}
+	if (g->txq_len == g->txq_cap)
+		g->txq = ring_grow(g->txq, sizeof *g->txq, &g->txq_cap, &g->txq_head, g->txq_len,
+				   "memory for the frames from the host in flight");
 	struct tx_frame *e = &g->txq[(g->txq_head + g->txq_len++) % g->txq_cap];
 	e->t_ps = t;
 	e->len = len;
@@ -1360,17 +1367,9 @@ static void send_push(struct gen *g, struct flow *f)
  * host's wire) in memory. */
 static void ackq_push(struct gen *g, struct flow *f, uint64_t t_end_ps, uint64_t ack_off, bool is_fin)
 {
-	if (g->ackq_len == g->ackq_cap) {
-		size_t cap = g->ackq_cap ? g->ackq_cap * 2 : 1024;
-		struct rx_ack *q = malloc(cap * sizeof *q);
-		sim_check(q, "memory for the clients' ACKs in flight");
-		for (size_t i = 0; i < g->ackq_len; i++)
-			q[i] = g->ackq[(g->ackq_head + i) % g->ackq_cap];
-		free(g->ackq);
-		g->ackq = q;
-		g->ackq_cap = cap;
-		g->ackq_head = 0;
-	}
+	if (g->ackq_len == g->ackq_cap)
+		g->ackq = ring_grow(g->ackq, sizeof *g->ackq, &g->ackq_cap, &g->ackq_head, g->ackq_len,
+				    "memory for the clients' ACKs in flight");
 	sim_check(!g->ackq_len ||
 			  g->ackq[(g->ackq_head + g->ackq_len - 1) % g->ackq_cap].ready_ps <= t_end_ps + g->s->rtt_ps,
 		  "the clients' ACKs are due in the order the host's frames left");
