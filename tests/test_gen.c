@@ -316,6 +316,20 @@ static uint64_t json_u64(json_t *j, const char *obj, const char *sub, const char
 	return (uint64_t)json_integer_value(v);
 }
 
+/* nicsim run --json on a generated capture; returns the report's path
+ * (a fresh temporary file). */
+static const char *run_report(const char *pcap)
+{
+	const char *json = tu_tmpfile(".json");
+	char cmd[8192], *o;
+	snprintf(cmd, sizeof cmd, "'%s' run --quiet --json '%s' '%s' 2>&1", tu_nicsim_bin(), json, pcap);
+	int rc = tu_run(cmd, &o);
+	if (rc)
+		fail_msg("nicsim run: exit %d: %s", rc, o);
+	free(o);
+	return json;
+}
+
 /* 64-byte frames back to back at 10 Gb/s: nicsim run finds the host, paces
  * nothing (each frame starts after the previous has left the wire) and
  * finds every checksum good. */
@@ -323,13 +337,7 @@ static void test_gen_linerate_64_byte_trace_replays_unpaced_with_good_checksums(
 {
 	(void)state;
 	const char *out = gen("--flows 64 --udp 50 --ipv6 25 --frame-size 64 --flow-size fixed:2000", ".pcap");
-	const char *json = tu_tmpfile(".json");
-	char cmd[8192], *o;
-	snprintf(cmd, sizeof cmd, "'%s' run --quiet --json '%s' '%s' 2>&1", tu_nicsim_bin(), json, out);
-	int rc = tu_run(cmd, &o);
-	if (rc)
-		fail_msg("nicsim run: exit %d: %s", rc, o);
-	free(o);
+	const char *json = run_report(out);
 	struct counts c = count_pcap(out);
 	json_t *j = tu_load_json(json);
 	assert_int_equal(json_u64(j, "replay", NULL, "paced_to_line_rate"), 0);
@@ -353,13 +361,7 @@ static void test_gen_host_sending_trace_replays_with_the_host_data_as_tx(void **
 {
 	(void)state;
 	const char *out = gen("--flows 8 --host-sends 100 --ipv6 25 --frame-size 64 --flow-size fixed:600", ".pcap");
-	const char *json = tu_tmpfile(".json");
-	char cmd[8192], *o;
-	snprintf(cmd, sizeof cmd, "'%s' run --quiet --json '%s' '%s' 2>&1", tu_nicsim_bin(), json, out);
-	int rc = tu_run(cmd, &o);
-	if (rc)
-		fail_msg("nicsim run: exit %d: %s", rc, o);
-	free(o);
+	const char *json = run_report(out);
 	struct counts c = count_pcap(out);
 	assert_int_equal(c.rx, 6 * 53 + 2 * 303);
 	assert_int_equal(c.tx, 6 * 103 + 2 * 603);

@@ -46,6 +46,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -283,6 +284,9 @@ static int parse_micro(const char *v, bool is_suffixed, uint64_t *out)
 	return 0;
 }
 
+/* parse_micro counts in millionths, so a whole number stops at 2^64 / 10^6. */
+#define GEN_WHOLE_MAX (UINT64_MAX / 1000000u)
+
 /* A whole number in min..max (suffixes k, M, G: 10^3, 10^6, 10^9). */
 static int parse_whole(const char *v, uint64_t min, uint64_t max, uint64_t *out)
 {
@@ -313,29 +317,6 @@ static const char *next_field(const char **p, char sep, char *buf, size_t len)
 
 #define OPT_ERR(...) (snprintf(err, err_len, __VA_ARGS__), -1)
 
-static int opt_seed(struct gen_spec *s, const char *v, char *err, size_t err_len)
-{
-	if (parse_whole(v, 0, UINT64_MAX / 1000000u, &s->seed))
-		return OPT_ERR("needs a whole number from 0 to %" PRIu64, UINT64_MAX / 1000000u);
-	return 0;
-}
-
-static int opt_flows(struct gen_spec *s, const char *v, char *err, size_t err_len)
-{
-	if (parse_whole(v, 1, GEN_FLOWS_MAX, &s->flows))
-		return OPT_ERR("needs a whole number of flows from 1 to %" PRIu64 " (suffixes k, M, G)", GEN_FLOWS_MAX);
-	return 0;
-}
-
-static int opt_concurrent(struct gen_spec *s, const char *v, char *err, size_t err_len)
-{
-	uint64_t n;
-	if (parse_whole(v, 1, GEN_CONCURRENT_MAX, &n))
-		return OPT_ERR("needs a whole number of flows from 1 to %u", GEN_CONCURRENT_MAX);
-	s->concurrent = (uint32_t)n;
-	return 0;
-}
-
 static int parse_bytes_field(const char *f, uint64_t min, uint64_t *out)
 {
 	return parse_whole(f, min, GEN_FLOW_BYTES_MAX, out);
@@ -364,7 +345,7 @@ static int opt_flow_size(struct gen_spec *s, const char *v, char *err, size_t er
 			goto bad;
 	} else if (!strcmp(kind, "pareto") && fb) {
 		d.kind = DIST_PARETO;
-		d.max_bytes = 1000000000u;
+		d.max_bytes = 1000000000u;   /* a choice: 1 GB, an upper end of transfer sizes; docs/gen.md */
 		if (parse_micro(fa, false, &d.shape_micro) || d.shape_micro < 100000u || d.shape_micro > 10000000u ||
 		    parse_bytes_field(fb, 1, &d.min_bytes) || (fc && parse_bytes_field(fc, 1, &d.max_bytes)) ||
 		    d.max_bytes < d.min_bytes)
@@ -372,7 +353,7 @@ static int opt_flow_size(struct gen_spec *s, const char *v, char *err, size_t er
 	} else if (!strcmp(kind, "zipf") && fb) {
 		d.kind = DIST_ZIPF;
 		uint64_t n;
-		d.unit_bytes = 1460;
+		d.unit_bytes = 1460;   /* a full TCP/IPv4 segment: 1500-byte MTU - 20 - 20 */
 		if (parse_micro(fa, false, &d.shape_micro) || d.shape_micro > 10000000u ||
 		    parse_whole(fb, 1, GEN_ZIPF_N_MAX, &n) || (fc && parse_bytes_field(fc, 1, &d.unit_bytes)) ||
 		    n * d.unit_bytes > GEN_FLOW_BYTES_MAX)
@@ -454,67 +435,12 @@ bad:
 	return OPT_ERR("needs linerate, poisson:FRAMES_PER_S (1..10G) or onoff:ON_US:OFF_US (1..10^9, 0..10^9)");
 }
 
-static int opt_rate(struct gen_spec *s, const char *v, char *err, size_t err_len)
-{
-	uint64_t n;
-	if (parse_whole(v, 10, 1600000, &n))
-		return OPT_ERR("needs a line rate in Mb/s from 10 to 1600000");
-	s->rate_mbps = (uint32_t)n;
-	return 0;
-}
-
 static int parse_pct(const char *v, uint32_t *ppm, char *err, size_t err_len)
 {
 	uint64_t m;
 	if (parse_micro(v, false, &m) || m > 100000000u || m % 100u)
 		return OPT_ERR("needs a percentage from 0 to 100 (at most 4 decimals)");
 	*ppm = (uint32_t)(m / 100u);
-	return 0;
-}
-
-static int opt_ipv6(struct gen_spec *s, const char *v, char *e, size_t l) { return parse_pct(v, &s->ipv6_ppm, e, l); }
-static int opt_udp(struct gen_spec *s, const char *v, char *e, size_t l) { return parse_pct(v, &s->udp_ppm, e, l); }
-static int opt_host_sends(struct gen_spec *s, const char *v, char *e, size_t l)
-{
-	return parse_pct(v, &s->host_sends_ppm, e, l);
-}
-static int opt_loss(struct gen_spec *s, const char *v, char *e, size_t l) { return parse_pct(v, &s->loss_ppm, e, l); }
-static int opt_reorder(struct gen_spec *s, const char *v, char *e, size_t l)
-{
-	return parse_pct(v, &s->reorder_ppm, e, l);
-}
-
-static int opt_rtt(struct gen_spec *s, const char *v, char *err, size_t err_len)
-{
-	uint64_t n;
-	if (parse_whole(v, 0, 10000000u, &n))
-		return OPT_ERR("needs a round trip in microseconds from 0 to 10000000");
-	s->rtt_ps = n * 1000000u;
-	return 0;
-}
-
-static int opt_turnaround(struct gen_spec *s, const char *v, char *err, size_t err_len)
-{
-	uint64_t n;
-	if (parse_whole(v, 0, 1000000000u, &n))
-		return OPT_ERR("needs a time in nanoseconds from 0 to 1000000000");
-	s->turnaround_ps = n * 1000u;
-	return 0;
-}
-
-static int opt_frames(struct gen_spec *s, const char *v, char *err, size_t err_len)
-{
-	if (parse_whole(v, 0, UINT64_MAX / 1000000u, &s->frames_max))
-		return OPT_ERR("needs a whole number of frames (0: no limit)");
-	return 0;
-}
-
-static int opt_duration(struct gen_spec *s, const char *v, char *err, size_t err_len)
-{
-	uint64_t n;
-	if (parse_whole(v, 0, 86400000000ull, &n))
-		return OPT_ERR("needs a time in microseconds from 0 (no limit) to 86400000000 (a day)");
-	s->duration_ps = n * 1000000u;
 	return 0;
 }
 
@@ -540,51 +466,115 @@ static int opt_output(struct gen_spec *s, const char *v, char *err, size_t err_l
 
 /* Every option, declared once: the command line (--NAME VALUE), a spec file
  * (NAME = VALUE) and `nicsim help gen` all read this table; the defaults
- * are applied through the same parsers. */
+ * are applied through the same parsers. An option with a parse function
+ * parses itself; the others are numbers stored into the spec at field_off
+ * by opt_number (the same checks and messages for every one). */
+enum gen_opt_num { OPT_WHOLE, OPT_PCT };
+
 struct gen_opt {
 	const char *name;
 	const char *metavar;
 	const char *defval;     /* NULL: none */
 	const char *desc;
-	int (*parse)(struct gen_spec *s, const char *v, char *err, size_t err_len);
+	int (*parse)(struct gen_spec *s, const char *v, char *err, size_t err_len);   /* NULL: a number */
+	enum gen_opt_num num;   /* OPT_WHOLE: min..max (suffixes k, M, G), times scale; OPT_PCT: in ppm */
+	size_t field_off;       /* offsetof(struct gen_spec, ...) */
+	size_t field_bytes;     /* 4 (uint32_t) or 8 (uint64_t) */
+	uint64_t min, max, scale;
+	const char *err_fmt;    /* OPT_WHOLE's message; takes min and max (PRIu64), in that order */
 };
 
+#define OPT_FIELD(f) .field_off = offsetof(struct gen_spec, f), .field_bytes = sizeof(((struct gen_spec *)0)->f)
+#define OPT_WHOLE_FIELD(f, lo, hi, mul, fmt) \
+	.num = OPT_WHOLE, OPT_FIELD(f), .min = (lo), .max = (hi), .scale = (mul), .err_fmt = (fmt)
+#define OPT_PCT_FIELD(f) .num = OPT_PCT, OPT_FIELD(f)
+
+static void opt_store(struct gen_spec *s, const struct gen_opt *o, uint64_t v)
+{
+	uint8_t *p = (uint8_t *)s + o->field_off;
+	if (o->field_bytes == sizeof(uint32_t)) {
+		uint32_t v32 = (uint32_t)v;
+		memcpy(p, &v32, sizeof v32);
+	} else {
+		memcpy(p, &v, sizeof v);
+	}
+}
+
+static int opt_number(struct gen_spec *s, const struct gen_opt *o, const char *v, char *err, size_t err_len)
+{
+	uint64_t n;
+	if (o->num == OPT_PCT) {
+		uint32_t ppm;
+		if (parse_pct(v, &ppm, err, err_len))
+			return -1;
+		n = ppm;
+	} else if (parse_whole(v, o->min, o->max, &n)) {
+		return OPT_ERR(o->err_fmt, o->min, o->max);
+	} else {
+		n *= o->scale;
+	}
+	opt_store(s, o, n);
+	return 0;
+}
+
+/* The defaults are choices, not measurements: one 100 kB flow of full
+ * frames at 10GbE's line rate; 256 flows open (memory stays small, the
+ * NIC's flow tables see churn); a 10 µs round trip and a 1 µs host
+ * turnaround, of the order of one data-centre rack. */
 static const struct gen_opt gen_opts[] = {
 	{ "output", "FILE", NULL, "the pcap to write (required; -o for short); a name ending in .gz is "
-	  "gzip-compressed; '-' is standard output", opt_output },
-	{ "seed", "N", "1", "seed of every random draw: the same spec and seed give the same bytes", opt_seed },
-	{ "flows", "N", "1", "flows in the trace (a TCP conversation or a UDP stream each)", opt_flows },
-	{ "concurrent", "N", "256", "flows open at a time; when one closes, the next opens", opt_concurrent },
+	  "gzip-compressed; '-' is standard output", .parse = opt_output },
+	{ "seed", "N", "1", "seed of every random draw: the same spec and seed give the same bytes",
+	  OPT_WHOLE_FIELD(seed, 0, GEN_WHOLE_MAX, 1, "needs a whole number from %" PRIu64 " to %" PRIu64) },
+	{ "flows", "N", "1", "flows in the trace (a TCP conversation or a UDP stream each)",
+	  OPT_WHOLE_FIELD(flows, 1, GEN_FLOWS_MAX, 1,
+			  "needs a whole number of flows from %" PRIu64 " to %" PRIu64 " (suffixes k, M, G)") },
+	{ "concurrent", "N", "256", "flows open at a time; when one closes, the next opens",
+	  OPT_WHOLE_FIELD(concurrent, 1, GEN_CONCURRENT_MAX, 1,
+			  "needs a whole number of flows from %" PRIu64 " to %" PRIu64) },
 	{ "flow-size", "DIST", "fixed:100000", "payload bytes a flow carries: fixed:B, uniform:MIN:MAX, "
 	  "pareto:ALPHA:MIN[:MAX] (MAX 10^9 unless given), zipf:S:N[:UNIT] (k x UNIT bytes, k = 1..N with "
-	  "weight k^-S; UNIT 1460)", opt_flow_size },
+	  "weight k^-S; UNIT 1460)", .parse = opt_flow_size },
 	{ "frame-size", "MIX", "1518", "data frame sizes on the wire with the FCS (64..9018; the capture holds 4 "
-	  "bytes less): N, or mix:N=WEIGHT,... e.g. mix:64=50,594=20,1518=30", opt_frame_size },
+	  "bytes less): N, or mix:N=WEIGHT,... e.g. mix:64=50,594=20,1518=30", .parse = opt_frame_size },
 	{ "arrival", "PROC", "linerate", "when frames reach the host: linerate (back to back), "
 	  "poisson:FRAMES_PER_S (exponential gaps), onoff:ON_US:OFF_US (line rate for ON, silent for OFF)",
-	  opt_arrival },
+	  .parse = opt_arrival },
+	/* 10 Mb/s (10BASE-T) to 1.6 Tb/s (IEEE 802.3dj) */
 	{ "rate-mbps", "N", "10000", "line rate of each direction, Mb/s (no frame starts before the previous "
-	  "one in its direction has left the wire)", opt_rate },
-	{ "ipv6", "PCT", "0", "percentage of flows over IPv6 (the rest IPv4)", opt_ipv6 },
-	{ "udp", "PCT", "0", "percentage of flows over UDP (to the host only; the rest TCP both ways)", opt_udp },
+	  "one in its direction has left the wire)",
+	  OPT_WHOLE_FIELD(rate_mbps, 10, 1600000, 1, "needs a line rate in Mb/s from %" PRIu64 " to %" PRIu64) },
+	{ "ipv6", "PCT", "0", "percentage of flows over IPv6 (the rest IPv4)", OPT_PCT_FIELD(ipv6_ppm) },
+	{ "udp", "PCT", "0", "percentage of flows over UDP (to the host only; the rest TCP both ways)",
+	  OPT_PCT_FIELD(udp_ppm) },
 	{ "host-sends", "PCT", "0", "percentage of the TCP flows in which the host sends the data (the client "
 	  "still opens the connection; it ACKs every second segment, the host closes); the rest the host "
-	  "receives", opt_host_sends },
+	  "receives", OPT_PCT_FIELD(host_sends_ppm) },
 	{ "loss", "PCT", "0", "percentage of data frames to the host lost before the capture point (TCP resends them "
-	  "after three duplicate ACKs; UDP's are gone)", opt_loss },
+	  "after three duplicate ACKs; UDP's are gone)", OPT_PCT_FIELD(loss_ppm) },
 	{ "reorder", "PCT", "0", "percentage of data frames that arrive after the next one of their flow",
-	  opt_reorder },
+	  OPT_PCT_FIELD(reorder_ppm) },
 	{ "rtt-us", "N", "10", "round trip between the host and the clients, microseconds (SYN-ACK to ACK, "
-	  "FIN-ACK to the last ACK)", opt_rtt },
+	  "FIN-ACK to the last ACK)",
+	  OPT_WHOLE_FIELD(rtt_ps, 0, 10000000u, SIM_PS_PER_US,
+			  "needs a round trip in microseconds from %" PRIu64 " to %" PRIu64) },
 	{ "turnaround-ns", "N", "1000", "the host's reply time after the frame it answers has arrived, ns",
-	  opt_turnaround },
-	{ "frames", "N", "0", "stop after N frames, both directions (0: when every flow has closed)", opt_frames },
+	  OPT_WHOLE_FIELD(turnaround_ps, 0, 1000000000u, SIM_PS_PER_NS,
+			  "needs a time in nanoseconds from %" PRIu64 " to %" PRIu64) },
+	{ "frames", "N", "0", "stop after N frames, both directions (0: when every flow has closed)",
+	  OPT_WHOLE_FIELD(frames_max, 0, GEN_WHOLE_MAX, 1, "needs a whole number of frames (0: no limit)") },
 	{ "duration-us", "N", "0", "stop before the first frame at or after N microseconds (0: no limit)",
-	  opt_duration },
+	  OPT_WHOLE_FIELD(duration_ps, 0, 86400000000ull, SIM_PS_PER_US,
+			  "needs a time in microseconds from %" PRIu64 " (no limit) to %" PRIu64 " (a day)") },
 	{ "timestamps", "UNIT", "ns", "ns (pcap magic a1b23c4d) or us (a1b2c3d4); frames start on whole units",
-	  opt_timestamps },
+	  .parse = opt_timestamps },
 };
 #define GEN_OPTS (sizeof gen_opts / sizeof gen_opts[0])
+
+static int opt_parse(struct gen_spec *s, const struct gen_opt *o, const char *v, char *err, size_t err_len)
+{
+	return o->parse ? o->parse(s, v, err, err_len) : opt_number(s, o, v, err, err_len);
+}
 
 static const struct gen_opt *gen_opt_find(const char *name)
 {
@@ -649,22 +639,17 @@ void gen_usage(FILE *f)
 static int gen_apply(struct gen_spec *s, const struct gen_opt *o, const char *v, char *err, size_t err_len)
 {
 	char e[400];
-	if (o->parse(s, v, e, sizeof e)) {
+	if (opt_parse(s, o, v, e, sizeof e)) {
 		snprintf(err, err_len, "--%s %s: %s", o->name, v ? v : "(nothing)", e);
 		return -1;
 	}
 	return 0;
 }
 
-struct spec_file_ctx {
-	struct gen_spec *s;
-	const char *path;
-};
-
 static int on_spec_entry(void *ctx, const char *section, const char *name, const char *value, int line, char *err,
 			 size_t err_len)
 {
-	struct spec_file_ctx *c = ctx;
+	struct gen_spec *s = ctx;
 	(void)line;   /* ini_read puts it in front of the message */
 	const struct gen_opt *o = gen_opt_find(name);
 	if (*section && strcmp(section, "gen"))
@@ -672,7 +657,7 @@ static int on_spec_entry(void *ctx, const char *section, const char *name, const
 	if (!o)
 		return OPT_ERR("unknown option '%s'", name);
 	char e[600];
-	if (o->parse(c->s, value, e, sizeof e))
+	if (opt_parse(s, o, value, e, sizeof e))
 		return OPT_ERR("%s = %s: %s", name, value, e);
 	return 0;
 }
@@ -684,9 +669,8 @@ static int gen_spec_file(struct gen_spec *s, const char *path, char *err, size_t
 		snprintf(err, err_len, "--spec %s: %s", path, strerror(errno));
 		return -1;
 	}
-	struct spec_file_ctx c = { s, path };
 	char e[800];
-	int rc = ini_read(f, on_spec_entry, &c, e, sizeof e);
+	int rc = ini_read(f, on_spec_entry, s, e, sizeof e);
 	fclose(f);
 	if (rc)
 		snprintf(err, err_len, "%s: %s", path, e);
@@ -802,10 +786,23 @@ static void put_be32(uint8_t *p, uint32_t v)
 
 /* ---- flows ---- */
 
-#define GEN_HELD_MAX 8          /* segments held back (lost or late) a flow, at most */
-#define GEN_OOO_MAX 16          /* out-of-order ranges the host keeps a flow */
-#define GEN_RESEND_AFTER 3u     /* later segments before a lost one is resent: three duplicate ACKs */
+/* Segments held back (lost or late) a flow, at most: a modelling choice, not
+ * a standard's number. It bounds a flow's memory and the holes its host
+ * tracks; past it a frame is neither lost nor reordered (docs/gen.md). */
+#define GEN_HELD_MAX 8
+/* Out-of-order ranges the host keeps a flow: a hole needs a segment held
+ * back, so GEN_HELD_MAX would do; twice that is headroom (host_receive
+ * checks it). */
+#define GEN_OOO_MAX (2 * GEN_HELD_MAX)
+/* Later segments before a lost one is resent: each draws a duplicate ACK,
+ * and the third starts the fast retransmit (RFC 5681 §3.2). */
+#define GEN_RESEND_AFTER 3u
+/* The largest data frame captured is GEN_FRAME_MAX_BYTES - GEN_FCS_BYTES =
+ * 9014 bytes; rounded up. */
 #define GEN_FRAME_BUF 9100u
+/* The largest control frame (SYN, ACK, FIN) captured: Ethernet 14 + IPv6 40
+ * + TCP 20 + the SYN's options 8 = 82 bytes; rounded up. */
+#define GEN_CTRL_FRAME_BUF 96u
 
 enum flow_state { FS_SYN, FS_HS_ACK, FS_DATA, FS_FIN, FS_LAST_ACK, FS_DONE };
 
@@ -845,7 +842,7 @@ struct flow {
 struct tx_frame {
 	uint64_t t_ps;
 	uint32_t len;
-	uint8_t bytes[96];
+	uint8_t bytes[GEN_CTRL_FRAME_BUF];
 };
 
 /* A client's ACK to the host's data (or its FIN-ACK), due at ready_ps. */
@@ -873,13 +870,13 @@ struct gen {
 	struct flow *send_head, *send_tail;     /* host senders with a frame to send: round robin */
 	struct flow *start_head, *start_tail;   /* host senders before their first segment, by send_ready_ps */
 	struct gen_rng rng_host;
-	uint64_t sel_host_want, sel_host_got, tcp_opened, flows_host_sender;
+	uint64_t sel_host_want, sel_host_got, flows_host_sender;
 	uint64_t arrival_ps, rx_free_ps, tx_free_ps, tx_last_ps;
 	bool is_stopped, is_past_ts_limit;
 	uint32_t frame_max_bytes;   /* the mix's largest size with a weight */
 	/* what the summary says */
 	uint64_t frames_rx, frames_tx, bytes, first_ps, last_ps;
-	uint64_t flows_tcp, flows_udp, flows_v6, lost, reordered, resent;
+	uint64_t flows_udp, flows_v6, lost, reordered, resent;   /* TCP: flows_started - flows_udp */
 	uint8_t buf[GEN_FRAME_BUF];
 };
 
@@ -919,6 +916,17 @@ static void flow_addresses(struct flow *f, uint64_t seed)
 	f->flow_label = (uint32_t)(y >> 3) & 0xfffffu;
 }
 
+/* The round robin of flows with a frame to send: f joins at the tail. */
+static void ready_push(struct gen *g, struct flow *f)
+{
+	f->next = NULL;
+	if (g->ready_tail)
+		g->ready_tail->next = f;
+	else
+		g->ready_head = f;
+	g->ready_tail = f;
+}
+
 static void flow_open(struct gen *g)
 {
 	const struct gen_spec *s = g->s;
@@ -935,8 +943,9 @@ static void flow_open(struct gen *g)
 	g->sel_v6_got += f->is_v6;
 	g->sel_udp_got += f->is_udp;
 	if (!f->is_udp) {
-		/* The same sampling over the TCP flows only (their number is exact). */
-		uint64_t tcp_left = s->flows - g->sel_udp_want - g->tcp_opened++;
+		/* The same sampling over the TCP flows only (their number is exact);
+		 * of the f->index flows opened before f, sel_udp_got were UDP. */
+		uint64_t tcp_left = s->flows - g->sel_udp_want - (f->index - g->sel_udp_got);
 		f->is_host_sender = rng_below(&g->rng_host, tcp_left) < g->sel_host_want - g->sel_host_got;
 		g->sel_host_got += f->is_host_sender;
 	}
@@ -951,12 +960,7 @@ static void flow_open(struct gen *g)
 	flow_addresses(f, s->seed);
 	f->mss_bytes = payload_for_frame(f, g->frame_max_bytes);
 	f->state = f->is_udp ? FS_DATA : FS_SYN;
-	f->next = NULL;
-	if (g->ready_tail)
-		g->ready_tail->next = f;
-	else
-		g->ready_head = f;
-	g->ready_tail = f;
+	ready_push(g, f);
 }
 
 /* Ethernet + IP + TCP/UDP headers and payload into buf; checksums right.
@@ -1048,6 +1052,21 @@ static uint32_t frame_build(uint8_t *buf, struct flow *f, bool is_from_host, uin
 	return len;
 }
 
+/* A full ring (cap elements of elem_bytes, len of them from head) moved
+ * into one twice its size (1024 to start), in order from index 0. */
+static void *ring_grow(void *q, size_t elem_bytes, size_t *cap, size_t *head, size_t len, const char *what)
+{
+	size_t new_cap = *cap ? *cap * 2 : 1024;
+	uint8_t *n = malloc(new_cap * elem_bytes);
+	sim_check(n, what);
+	for (size_t i = 0; i < len; i++)
+		memcpy(n + i * elem_bytes, (const uint8_t *)q + (*head + i) % *cap * elem_bytes, elem_bytes);
+	free(q);
+	*cap = new_cap;
+	*head = 0;
+	return n;
+}
+
 /* ---- time on the two wires ---- */
 
 static uint64_t wire_ps(const struct gen *g, uint32_t cap_len)
@@ -1089,8 +1108,12 @@ static void arrival_advance(struct gen *g, uint64_t t_ps)
 	}
 }
 
+/* Write a frame that starts at t_ps; a frame to the host (is_rx) holds its
+ * wire until rx_free_ps, from which the answers to it start. */
 static void emit(struct gen *g, uint64_t t_ps, const uint8_t *bytes, uint32_t len, bool is_rx)
 {
+	if (is_rx)
+		g->rx_free_ps = t_ps + wire_ps(g, len);
 	if (t_ps / SIM_PS_PER_S > UINT32_MAX) {
 		g->is_stopped = true;   /* past pcap's 32-bit seconds: the summary says so */
 		g->is_past_ts_limit = true;
@@ -1126,27 +1149,20 @@ static uint64_t tx_slot(struct gen *g, uint64_t earliest_ps, uint32_t len)
 }
 
 /* A frame from the host, answering one that arrived by trigger_ps: it
- * starts a turnaround later, once the wire is free. Returns its start. */
+ * starts a turnaround later, once the wire is free. Returns when it has
+ * left the wire (tx_slot's new tx_free_ps). */
 static uint64_t tx_push(struct gen *g, uint64_t trigger_ps, const uint8_t *bytes, uint32_t len)
 {
 	sim_check(len <= sizeof g->txq[0].bytes, "frames from the host are control frames");
 	uint64_t t = tx_slot(g, trigger_ps + g->s->turnaround_ps, len);
-	if (g->txq_len == g->txq_cap) {
-		size_t cap = g->txq_cap ? g->txq_cap * 2 : 1024;
-		struct tx_frame *q = malloc(cap * sizeof *q);
-		sim_check(q, "memory for the frames from the host in flight");
-		for (size_t i = 0; i < g->txq_len; i++)
-			q[i] = g->txq[(g->txq_head + i) % g->txq_cap];
-		free(g->txq);
-		g->txq = q;
-		g->txq_cap = cap;
-		g->txq_head = 0;
-	}
+	if (g->txq_len == g->txq_cap)
+		g->txq = ring_grow(g->txq, sizeof *g->txq, &g->txq_cap, &g->txq_head, g->txq_len,
+				   "memory for the frames from the host in flight");
 	struct tx_frame *e = &g->txq[(g->txq_head + g->txq_len++) % g->txq_cap];
 	e->t_ps = t;
 	e->len = len;
 	memcpy(e->bytes, bytes, len);
-	return t;
+	return g->tx_free_ps;
 }
 
 /* Write the frames from the host that start at or before t_ps (they were
@@ -1168,16 +1184,6 @@ static void tx_flush(struct gen *g, uint64_t t_ps)
 }
 
 /* ---- the flows' frames ---- */
-
-static void ready_push(struct gen *g, struct flow *f)
-{
-	f->next = NULL;
-	if (g->ready_tail)
-		g->ready_tail->next = f;
-	else
-		g->ready_head = f;
-	g->ready_tail = f;
-}
 
 /* Every wait is the same round trip after a frame from the host, and
  * those leave in time order: the wait queue is in ready_ps order. */
@@ -1211,11 +1217,45 @@ static void flow_started(struct gen *g, struct flow *f)
 	g->flows_started++;
 	g->flows_v6 += f->is_v6;
 	g->flows_udp += f->is_udp;
-	g->flows_tcp += !f->is_udp;
 	g->flows_host_sender += f->is_host_sender;
 }
 
 static uint32_t seq_client(const struct flow *f, uint64_t off) { return (uint32_t)(f->isn_client + 1u + off); }
+
+/* rcv_nxt has moved: take in every out-of-order range it now reaches (one
+ * range's end can reach the next, so the scan restarts after each). */
+static void ooo_absorb(struct flow *f)
+{
+	for (uint32_t i = 0; i < f->n_ooo;) {
+		if (f->ooo[i].lo > f->rcv_nxt) {
+			i++;
+			continue;
+		}
+		if (f->ooo[i].hi > f->rcv_nxt)
+			f->rcv_nxt = f->ooo[i].hi;
+		f->ooo[i] = f->ooo[--f->n_ooo];
+		i = 0;
+	}
+}
+
+/* A segment [lo, hi) beyond rcv_nxt: widen the first range it touches, or
+ * keep it as a new one. */
+static void ooo_add(struct flow *f, uint64_t lo, uint64_t hi)
+{
+	uint32_t i = 0;
+	while (i < f->n_ooo && !(lo <= f->ooo[i].hi && hi >= f->ooo[i].lo))
+		i++;
+	if (i == f->n_ooo) {
+		sim_check(f->n_ooo < GEN_OOO_MAX, "holes are fewer than the segments held back");
+		f->ooo[f->n_ooo].lo = lo;
+		f->ooo[f->n_ooo++].hi = hi;
+		return;
+	}
+	if (lo < f->ooo[i].lo)
+		f->ooo[i].lo = lo;
+	if (hi > f->ooo[i].hi)
+		f->ooo[i].hi = hi;
+}
 
 /* The host receives a data segment that ended on its wire at t_end_ps
  * (the receiver model in the file's header); ACKs if it should. */
@@ -1226,42 +1266,18 @@ static void host_receive(struct gen *g, struct flow *f, const struct seg *sg, ui
 	if (lo == f->rcv_nxt) {
 		is_ack_now = f->n_ooo > 0;   /* fills (part of) a hole */
 		f->rcv_nxt = hi;
-		for (bool is_merged = true; is_merged;) {
-			is_merged = false;
-			for (uint32_t i = 0; i < f->n_ooo; i++) {
-				if (f->ooo[i].lo <= f->rcv_nxt) {
-					if (f->ooo[i].hi > f->rcv_nxt)
-						f->rcv_nxt = f->ooo[i].hi;
-					f->ooo[i] = f->ooo[--f->n_ooo];
-					is_merged = true;
-					break;
-				}
-			}
-		}
+		ooo_absorb(f);
 		if (!is_ack_now)
 			is_ack_now = ++f->since_ack >= 2;
 	} else {
-		if (lo > f->rcv_nxt) {
-			uint32_t i = 0;
-			while (i < f->n_ooo && !(lo <= f->ooo[i].hi && hi >= f->ooo[i].lo))
-				i++;
-			if (i < f->n_ooo) {   /* touches a range: widen it */
-				if (lo < f->ooo[i].lo)
-					f->ooo[i].lo = lo;
-				if (hi > f->ooo[i].hi)
-					f->ooo[i].hi = hi;
-			} else {
-				sim_check(f->n_ooo < GEN_OOO_MAX, "holes are fewer than the segments held back");
-				f->ooo[f->n_ooo].lo = lo;
-				f->ooo[f->n_ooo++].hi = hi;
-			}
-		}
+		if (lo > f->rcv_nxt)
+			ooo_add(f, lo, hi);
 		is_ack_now = true;   /* a duplicate ACK */
 	}
 	if (!is_ack_now)
 		return;
 	f->since_ack = 0;
-	uint8_t b[96];
+	uint8_t b[GEN_CTRL_FRAME_BUF];
 	uint32_t len = frame_build(b, f, true, TCP_FLAG_ACK, f->isn_host + 1u, seq_client(f, f->rcv_nxt), 0, 0);
 	tx_push(g, t_end_ps, b, len);
 }
@@ -1351,17 +1367,9 @@ static void send_push(struct gen *g, struct flow *f)
  * host's wire) in memory. */
 static void ackq_push(struct gen *g, struct flow *f, uint64_t t_end_ps, uint64_t ack_off, bool is_fin)
 {
-	if (g->ackq_len == g->ackq_cap) {
-		size_t cap = g->ackq_cap ? g->ackq_cap * 2 : 1024;
-		struct rx_ack *q = malloc(cap * sizeof *q);
-		sim_check(q, "memory for the clients' ACKs in flight");
-		for (size_t i = 0; i < g->ackq_len; i++)
-			q[i] = g->ackq[(g->ackq_head + i) % g->ackq_cap];
-		free(g->ackq);
-		g->ackq = q;
-		g->ackq_cap = cap;
-		g->ackq_head = 0;
-	}
+	if (g->ackq_len == g->ackq_cap)
+		g->ackq = ring_grow(g->ackq, sizeof *g->ackq, &g->ackq_cap, &g->ackq_head, g->ackq_len,
+				    "memory for the clients' ACKs in flight");
 	sim_check(!g->ackq_len ||
 			  g->ackq[(g->ackq_head + g->ackq_len - 1) % g->ackq_cap].ready_ps <= t_end_ps + g->s->rtt_ps,
 		  "the clients' ACKs are due in the order the host's frames left");
@@ -1464,13 +1472,13 @@ static uint32_t ack_rx_frame(struct gen *g, uint64_t t_ps)
 	g->ackq_head = (g->ackq_head + 1) % g->ackq_cap;
 	g->ackq_len--;
 	struct flow *f = e.f;
-	uint8_t *b = g->buf, a[96];
+	uint8_t *b = g->buf, a[GEN_CTRL_FRAME_BUF];
 	uint32_t ack = f->isn_host + 1u + (uint32_t)e.ack_off + (e.is_fin ? 1u : 0u);
 	uint32_t len = frame_build(b, f, false, TCP_FLAG_ACK | (e.is_fin ? TCP_FLAG_FIN : 0), seq_client(f, 0), ack, 0, 0);
 	emit(g, t_ps, b, len, true);
 	if (e.is_fin) {
 		uint32_t alen = frame_build(a, f, true, TCP_FLAG_ACK, ack, seq_client(f, 1u), 0, 0);
-		tx_push(g, t_ps + wire_ps(g, len), a, alen);
+		tx_push(g, g->rx_free_ps, a, alen);
 		flow_close(g, f);
 	}
 	return len;
@@ -1480,25 +1488,25 @@ static uint32_t ack_rx_frame(struct gen *g, uint64_t t_ps)
  * Returns the frame's captured length, 0 if f had nothing to send. */
 static uint32_t flow_rx_frame(struct gen *g, struct flow *f, uint64_t t_ps)
 {
-	uint8_t *b = g->buf, a[96];
+	uint8_t *b = g->buf, a[GEN_CTRL_FRAME_BUF];
 	uint32_t len, alen;
-	uint64_t tx_t;
+	uint64_t tx_end_ps;
 	switch (f->state) {
 	case FS_SYN:
 		len = frame_build(b, f, false, TCP_FLAG_SYN, f->isn_client, 0, 0, 0);
 		flow_started(g, f);
 		emit(g, t_ps, b, len, true);
 		alen = frame_build(a, f, true, TCP_FLAG_SYN | TCP_FLAG_ACK, f->isn_host, f->isn_client + 1u, 0, 0);
-		tx_t = tx_push(g, t_ps + wire_ps(g, len), a, alen);
+		tx_end_ps = tx_push(g, g->rx_free_ps, a, alen);
 		f->state = FS_HS_ACK;
-		wait_push(g, f, tx_t + wire_ps(g, alen) + g->s->rtt_ps);
+		wait_push(g, f, tx_end_ps + g->s->rtt_ps);
 		return len;
 	case FS_HS_ACK:
 		len = frame_build(b, f, false, TCP_FLAG_ACK, seq_client(f, 0), f->isn_host + 1u, 0, 0);
 		emit(g, t_ps, b, len, true);
 		f->state = FS_DATA;
 		if (f->is_host_sender)
-			start_push(g, f, t_ps + wire_ps(g, len) + g->s->turnaround_ps);
+			start_push(g, f, g->rx_free_ps + g->s->turnaround_ps);
 		else
 			ready_push(g, f);
 		return len;
@@ -1514,7 +1522,7 @@ static uint32_t flow_rx_frame(struct gen *g, struct flow *f, uint64_t t_ps)
 		flow_started(g, f);
 		emit(g, t_ps, b, len, true);
 		if (!f->is_udp)
-			host_receive(g, f, &sg, t_ps + wire_ps(g, len));
+			host_receive(g, f, &sg, g->rx_free_ps);
 		if (f->bytes_left || f->n_held)
 			ready_push(g, f);
 		else if (f->is_udp)
@@ -1532,9 +1540,9 @@ static uint32_t flow_rx_frame(struct gen *g, struct flow *f, uint64_t t_ps)
 		emit(g, t_ps, b, len, true);
 		alen = frame_build(a, f, true, TCP_FLAG_FIN | TCP_FLAG_ACK, f->isn_host + 1u,
 				   seq_client(f, f->total_bytes + 1u), 0, 0);
-		tx_t = tx_push(g, t_ps + wire_ps(g, len), a, alen);
+		tx_end_ps = tx_push(g, g->rx_free_ps, a, alen);
 		f->state = FS_LAST_ACK;
-		wait_push(g, f, tx_t + wire_ps(g, alen) + g->s->rtt_ps);
+		wait_push(g, f, tx_end_ps + g->s->rtt_ps);
 		return len;
 	case FS_LAST_ACK:
 		len = frame_build(b, f, false, TCP_FLAG_ACK, seq_client(f, f->total_bytes + 1u), f->isn_host + 2u, 0, 0);
@@ -1600,10 +1608,8 @@ static void gen_run(struct gen *g)
 				g->ready_tail = NULL;
 			len = flow_rx_frame(g, f, t);
 		}
-		if (len) {
-			g->rx_free_ps = t + wire_ps(g, len);
-			arrival_advance(g, g->rx_free_ps);
-		}
+		if (len)
+			arrival_advance(g, g->rx_free_ps);   /* emit set it */
 	}
 	tx_flush(g, UINT64_MAX);
 }
@@ -1701,7 +1707,7 @@ static int gen_write(struct gen_spec *s)
 			"nicsim gen: %s: %" PRIu64 " flows (%" PRIu64 " TCP, %" PRIu64 " UDP; %" PRIu64 " IPv6), %" PRIu64
 			" frames (%" PRIu64 " to the host, %" PRIu64 " from it), %" PRIu64 " bytes, span %" PRIu64
 			".%09" PRIu64 " s",
-			s->out, g->flows_started, g->flows_tcp, g->flows_udp, g->flows_v6, g->frames_rx + g->frames_tx,
+			s->out, g->flows_started, g->flows_started - g->flows_udp, g->flows_udp, g->flows_v6, g->frames_rx + g->frames_tx,
 			g->frames_rx, g->frames_tx, g->bytes, (uint64_t)(span / SIM_PS_PER_S), (uint64_t)(span % SIM_PS_PER_S / 1000u));
 		if (s->host_sends_ppm)
 			fprintf(sf, "; the host sends the data of %" PRIu64 " TCP flows", g->flows_host_sender);
