@@ -189,7 +189,6 @@ bool cpu_is_running_item(const struct cpu *cpu, uint32_t core, uint32_t item)
 
 uint32_t cpu_cores(const struct cpu *cpu) { return cpu->ncores; }
 const struct host_cpu_stats *cpu_stats(const struct cpu *cpu, uint32_t core) { return &cpu->cores[core].st; }
-uint64_t cpu_cycles_to_ps(const struct cpu *cpu, uint64_t cycles) { return sim_clock_cycles_to_ps(&cpu->clk, cycles); }
 
 const struct stat_def cpu_cycle_stat_defs[] = {
 	STAT_DEF(struct host_cpu_stats, cycles[CPU_ISR], "isr", "cycles", "Interrupt service routines."),

@@ -60,7 +60,6 @@ void cpu_post(struct cpu *c, uint32_t core, enum cpu_work kind, uint32_t item);
 bool cpu_is_running_item(const struct cpu *c, uint32_t core, uint32_t item);
 uint32_t cpu_cores(const struct cpu *c);
 const struct host_cpu_stats *cpu_stats(const struct cpu *c, uint32_t core);
-uint64_t cpu_cycles_to_ps(const struct cpu *c, uint64_t cycles);
 
 /* An observer of the cores' work (the timeline, sim/nicsim/timeline.h):
  * called when a core starts an item (is_start) and when the item ends, with

@@ -86,15 +86,6 @@ static int out_of_memory(char *err, size_t err_len)
 }
 
 /* Latency of every queue merged, per stage (report.c's all-queues lines). */
-static void merge_queues(const struct run *r, struct hist all[LAT_COUNT])
-{
-	for (int s = 0; s < LAT_COUNT; s++) {
-		hist_init(&all[s]);
-		for (uint32_t q = 0; q < driver_queues(r->drv); q++)
-			hist_merge(&all[s], driver_queue_lat(r->drv, q, (enum lat_stage)s));
-	}
-}
-
 /* All queues first, then each queue, with its frame count in the name. */
 static int plot_cdf(const struct run *r, const struct hist *all_e2e, const char *dir, char *err, size_t err_len)
 {
@@ -162,7 +153,7 @@ static int plot_stages(const struct run *r, const struct hist all[LAT_COUNT], co
 }
 
 /* Each category's busy cycles over the run's length in the core's cycles,
- * as report.c's cpu_busy() computes the utilisation. The categories are the
+ * as report_cpu_busy gives them. The categories are the
  * declared cycle counters (host/cpu.h), in their order. */
 static int plot_cpu(const struct run *r, const char *dir, char *err, size_t err_len)
 {
@@ -178,11 +169,10 @@ static int plot_cpu(const struct run *r, const char *dir, char *err, size_t err_
 		rc = out_of_memory(err, err_len);
 		goto out;
 	}
-	struct sim_clock clk = sim_clock_mhz(r->cfg.host.clock_mhz);
-	uint64_t run_cycles = sim_clock_ps_to_cycles(&clk, r->sim_end_ps);
 	for (uint32_t c = 0; c < ncpu; c++) {
 		const struct host_cpu_stats *st = driver_cpu_stats(r->drv, c);
-		uint64_t busy = host_cpu_busy_cycles(st), span = run_cycles < busy ? busy : run_cycles;
+		uint64_t busy, span;
+		report_cpu_busy(r, c, &busy, &span);
 		for (size_t k = 0; k < ncat; k++) {
 			uint64_t cyc = stat_value(&cpu_cycle_stat_defs[k], st);
 			v[(size_t)c * ncat + k] = span ? 100.0 * (double)cyc / (double)span : 0;
@@ -225,7 +215,7 @@ int plot_run(const struct run *r, const char *dir, char *err, size_t err_len)
 	struct hist *all = malloc(LAT_COUNT * sizeof *all);   /* about 150 KiB: not on the stack */
 	if (!all)
 		return out_of_memory(err, err_len);
-	merge_queues(r, all);
+	report_lat_all_queues(r, all);
 	int rc = plot_cdf(r, &all[LAT_E2E], dir, err, err_len);
 	if (!rc)
 		rc = plot_stages(r, all, dir, err, err_len);

@@ -84,8 +84,7 @@ static void host_ip_text(const struct host_id *id, uint32_t i, char *buf, size_t
 	inet_ntop(id->ip_is_v6[i] ? AF_INET6 : AF_INET, id->ip[i], buf, (socklen_t)len);
 }
 
-/* Busy cycles of a core and the run's length in its cycles. */
-static void cpu_busy(const struct run *r, uint32_t c, uint64_t *busy, uint64_t *span)
+void report_cpu_busy(const struct run *r, uint32_t c, uint64_t *busy, uint64_t *span)
 {
 	const struct host_cpu_stats *st = driver_cpu_stats(r->drv, c);
 	*busy = host_cpu_busy_cycles(st);
@@ -129,7 +128,7 @@ static uint64_t link_ppm(uint64_t busy_ps, uint64_t span_ps)
 }
 
 /* Latency of every queue merged, per stage (for the all-queues lines). */
-static void merge_queues(const struct run *r, struct hist all[LAT_COUNT])
+void report_lat_all_queues(const struct run *r, struct hist all[LAT_COUNT])
 {
 	for (int s = 0; s < LAT_COUNT; s++) {
 		hist_init(&all[s]);
@@ -263,7 +262,7 @@ json_t *report_json(const struct run *r)
 	}
 	json_object_set_new(root, "queues", qs);
 	struct hist all[LAT_COUNT];
-	merge_queues(r, all);
+	report_lat_all_queues(r, all);
 	json_t *tot = json_object();
 	for (int s = 0; s < LAT_COUNT; s++)
 		json_object_set_new(tot, driver_lat_stage_name((enum lat_stage)s), hist_json(&all[s]));
@@ -281,7 +280,7 @@ json_t *report_json(const struct run *r)
 	for (uint32_t c = 0; c < driver_cpus(r->drv); c++) {
 		const struct host_cpu_stats *st = driver_cpu_stats(r->drv, c);
 		uint64_t busy, span;
-		cpu_busy(r, c, &busy, &span);
+		report_cpu_busy(r, c, &busy, &span);
 		json_t *o = json_object();
 		json_object_set_new(o, "cpu", jint(c));
 		json_t *cy = json_object();
@@ -457,7 +456,7 @@ void report_text(const struct run *r, FILE *f)
 	fprintf(f, "\n\n");
 
 	struct hist all[LAT_COUNT];
-	merge_queues(r, all);
+	report_lat_all_queues(r, all);
 	lat_table(f, "latency, all queues", LAT_COUNT, all);
 	fputc('\n', f);
 	link_text(f, r);
@@ -472,7 +471,7 @@ void report_text(const struct run *r, FILE *f)
 	for (uint32_t c = 0; c < driver_cpus(r->drv); c++) {
 		const struct host_cpu_stats *st = driver_cpu_stats(r->drv, c);
 		uint64_t busy, span;
-		cpu_busy(r, c, &busy, &span);
+		report_cpu_busy(r, c, &busy, &span);
 		fprintf(f, "%4u %6.1f%% %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %8" PRIu64 "\n", c,
 			span ? 100.0 * (double)busy / (double)span : 0.0, st->cycles[CPU_ISR], st->cycles[CPU_DRIVER],
 			st->cycles[CPU_PROTOCOL], st->cycles[CPU_COPY], st->items[CPU_WORK_DPC]);

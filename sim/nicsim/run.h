@@ -93,6 +93,11 @@ static inline uint64_t run_frames_in_flight(const struct run *r)
 
 /* Reports. */
 json_t *report_json(const struct run *r);
+/* A core's busy cycles and the run's length in its cycles (at least the
+ * busy ones): utilisation is busy / span, in the report and the plots. */
+void report_cpu_busy(const struct run *r, uint32_t cpu, uint64_t *busy, uint64_t *span);
+/* Every queue's latency histograms merged, per stage. */
+void report_lat_all_queues(const struct run *r, struct hist all[LAT_COUNT]);
 void report_text(const struct run *r, FILE *f);
 /* docs/report.md: the schema, its counters from their declarations. */
 void report_write_docs(FILE *f);
