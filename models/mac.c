@@ -33,6 +33,24 @@ const struct param_def mac_params[] = {
 		.desc = "RX packet buffer shared by all queues; frames that do not fit are dropped.",
 		.source = "Intel 82599 datasheet: 512 KB receive packet buffer [recalled, not checked against the datasheet text]",
 	},
+	{
+		.key = "mac.mtu", .type = PARAM_U32,
+		.offset = offsetof(struct mac_cfg, mtu), .unit = "bytes",
+		.defval = "1500", .min = 576, .max = 9216,
+		.desc = "The port's MTU: IP bytes one frame carries. Received frames longer than it plus their link "
+			"header are oversize (replay.resegment cuts captured GRO/LRO super-frames to it first); the "
+			"transmit path segments to it. Above 1500 is a jumbo-frame port.",
+		.source = "IEEE 802.3 clause 3.2.7: 1500-byte maximum client data (1518-byte frame with header and FCS); "
+			  "9216: the largest jumbo MTU common switches take [choice]",
+	},
+	{
+		.key = "mac.tx_fifo_bytes", .type = PARAM_U32,
+		.offset = offsetof(struct mac_cfg, tx_fifo_bytes), .unit = "bytes",
+		.defval = "163840", .min = 16384, .max = 1u << 30,
+		.desc = "TX packet buffer: frame data read from the host waits here for the wire; the NIC reads a "
+			"send only when its bytes fit.",
+		.source = "Intel 82599 datasheet: 160 KB transmit packet buffer [recalled, not checked against the datasheet text]",
+	},
 	{ .key = NULL },
 };
 

@@ -28,6 +28,8 @@ struct mac_cfg {
 	uint32_t overhead_bytes;  /* preamble + SFD + inter-frame gap */
 	uint32_t fcs_bytes;       /* frame check sequence (not in captures) */
 	uint32_t rx_fifo_bytes;   /* RX packet buffer */
+	uint32_t mtu;             /* IP bytes a frame carries (1500; more is jumbo) */
+	uint32_t tx_fifo_bytes;   /* TX packet buffer */
 };
 extern const struct param_def mac_params[];
 extern const struct stat_def mac_stat_defs[];

@@ -1,0 +1,100 @@
+/*
+ * host/txstack.h — the host stack's transmit side as a replay sees it: the
+ * frames a capture shows the host sending become the sends its TCP/IP stack
+ * would have handed the driver.
+ *
+ * With large send on (tx.lso), consecutive in-order data segments of one TCP
+ * connection are coalesced into one send, as a stack with TSO builds one
+ * super-segment from an application's write:
+ *   - a segment continues the connection's open send when it carries
+ *     payload, its sequence number is the open send's next byte, its flags
+ *     are ACK (and PSH/FIN/CWR/ECE, see below) with no SYN, RST or URG, its
+ *     headers (addresses, ports, header lengths, IP and TCP options) are the
+ *     open send's, it is captured whole, and it arrives no more than
+ *     tx.coalesce_gap_us after the last one;
+ *   - the open send ends (is handed to the driver) at a segment with PSH or
+ *     FIN (which it includes), when the next segment would take its payload
+ *     past TSO_SEND_MAX_PAYLOAD (64 KiB), at a segment that does not continue
+ *     it (that segment starts a new send or goes alone), or when
+ *     tx.coalesce_gap_us pass without a segment (a timer);
+ *   - the send's headers are its first segment's, with the flags of the
+ *     segments it covers OR-ed together (the NIC puts PSH and FIN on the
+ *     last frame only and CWR on the first, models/pkt/tso.h); its MSS is
+ *     the largest payload of its segments, so the NIC cuts it where the
+ *     capture's sender did;
+ *   - every other frame (pure ACKs, SYN/FIN/RST without payload, UDP,
+ *     non-IP, fragments, truncated records) is a send of its own at once.
+ * A frame longer than the port's MTU allows (mac.mtu) is a TSO/GSO
+ * super-frame captured on the sending host: a send as it is, with MSS =
+ * mac.mtu - IP header - TCP header.
+ * With tx.lso off every frame is a send of its own (the host segments).
+ *
+ * A frame whose TCP/UDP checksum is unfinished in the capture (taken before
+ * the sender's checksum offload, tx_csum_is_partial) is marked so: the NIC
+ * finishes it, or the host in software when insertion (tx.csum) is off.
+ *
+ * Memory: a fixed table of open sends (TXSTACK_OPEN_MAX); when a new
+ * connection finds it full, the oldest open send is handed on first. Each
+ * open send holds one frame record of at most 64 KiB + headers.
+ */
+#ifndef NICSIM_HOST_TXSTACK_H
+#define NICSIM_HOST_TXSTACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/pkt/parse.h"
+#include "models/pkt/tso.h"
+#include "sim/kernel.h"
+#include "sim/param.h"
+#include "sim/pkt.h"
+#include "sim/stats.h"
+
+#define TXSTACK_OPEN_MAX 256u
+
+struct tx_cfg {
+	bool is_lso;               /* tx.lso: the NIC segments large sends */
+	bool is_csum;              /* tx.csum: the NIC inserts IPv4/TCP/UDP checksums */
+	uint32_t coalesce_gap_us;  /* tx.coalesce_gap_us */
+};
+extern const struct param_def tx_params[];
+
+/* A send, handed to the driver. The record is lent for the call (the
+ * driver takes its own reference). */
+struct tx_send {
+	struct pkt *pkt;           /* the send's bytes: headers + payload; wire_len == cap_len */
+	struct tx_offload off;     /* lengths and mss from the stack; flags cleared: the driver sets what it asks of the NIC */
+	bool has_offload;          /* off is valid (IPv4/IPv6 TCP or UDP, parsed, whole) */
+	bool is_l4_partial;        /* the capture's L4 checksum was unfinished */
+	bool is_pure_ack;          /* TCP, no payload, only ACK (maybe with ECE/CWR) */
+	uint32_t segments;         /* capture frames it covers (1 for a super-frame) */
+	uint32_t payload_bytes;    /* L4 payload */
+	uint64_t t_first_ps;       /* time of its first segment (the send's origin) */
+};
+typedef void (*txstack_send_fn)(void *ctx, const struct tx_send *s);
+
+struct txstack_stats {
+	uint64_t frames;                 /* host frames taken from the capture */
+	uint64_t sends;                  /* sends handed on */
+	uint64_t coalesced_segments;     /* segments that joined an open send (not its first) */
+	uint64_t superframes;            /* frames longer than the MTU: captured TSO/GSO sends */
+	uint64_t partial_csum;           /* frames whose L4 checksum was unfinished */
+	uint64_t end_psh, end_fin, end_max, end_gap, end_break, end_table, end_flush;  /* why coalesced sends ended */
+};
+extern const struct stat_def txstack_stat_defs[];
+
+struct txstack;
+/* mtu: mac.mtu (IP bytes a frame carries). link: the capture's. */
+int txstack_new(struct txstack **out, struct sim_kernel *k, struct pkt_pool *pool, const struct tx_cfg *cfg,
+		uint32_t mtu, enum parse_link link, char *err, size_t err_len);
+void txstack_free(struct txstack *s);
+void txstack_on_send(struct txstack *s, txstack_send_fn fn, void *ctx);
+/* A frame the capture shows the host sending, at the current simulated
+ * time, with its parse. The record is lent (take a reference to keep it). */
+void txstack_frame(struct txstack *s, struct pkt *p, const struct parse_result *pr);
+/* Hand on every open send now (end of the trace). */
+void txstack_flush(struct txstack *s);
+const struct txstack_stats *txstack_stats(const struct txstack *s);
+
+#endif
