@@ -221,8 +221,13 @@ struct replay {
 	struct replay_stats st;
 	replay_record_fn on_record;
 	void *on_record_ctx;
-	/* The one frame read ahead, waiting for its time on the wire. */
+	/* The one frame read ahead, waiting for its time on the wire (RX) or
+	 * in the host's stack (TX, with the replay's parse of it). */
 	struct pkt *next_frame;
+	bool next_is_rx;
+	struct parse_result next_pr;
+	replay_send_fn on_send;
+	void *on_send_ctx;
 	struct sim_event wire_ev;
 	replay_progress_fn on_progress;
 	void *on_progress_ctx;
@@ -255,13 +260,14 @@ static const char *span_text(uint64_t ps, char *buf, size_t len)
 
 static uint64_t gap_ps(const struct replay_cfg *cfg) { return (uint64_t)cfg->gap_us * SIM_PS_PER_US; }
 
-/* Place an RX frame of wire_len bytes with trace time ts_ps: *t_ps is when it
- * starts on the wire. Every sum is checked against REPLAY_TIME_MAX_PS; past
+/* Place a frame of wire_len bytes with trace time ts_ps: *t_ps is when it
+ * starts on the wire (RX, is_rx) or when the host's stack has it (TX: not
+ * paced here; the NIC's transmit path serialises it). Every sum is checked against REPLAY_TIME_MAX_PS; past
  * it, the fault says which input carried it there and *t_ps the time it
  * would have had (saturated). Once a frame, on the replay's hot path. */
 static inline enum place_fault clock_place(struct replay_clock *c, struct replay_stats *st,
 					   const struct replay_cfg *cfg, uint64_t ts_ps, uint32_t wire_len,
-					   bool is_first_pass, uint64_t *t_ps)
+					   bool is_first_pass, bool is_rx, uint64_t *t_ps)
 {
 	if (!c->has_first) {
 		c->has_first = true;
@@ -313,7 +319,7 @@ static inline enum place_fault clock_place(struct replay_clock *c, struct replay
 	 * (IEEE 802.3: 64-byte minimum with FCS, preamble and IFG). Pacing
 	 * here keeps one frame in flight on the wire: memory stays bounded
 	 * however fast the capture (or linerate mode) offers them. */
-	if (cfg->wire_rate_mbps) {
+	if (cfg->wire_rate_mbps && is_rx) {
 		if (t < c->wire_free_ps) {
 			t = c->wire_free_ps;
 			st->paced++;
@@ -556,7 +562,7 @@ static int lookahead_check_times(struct replay *r)
 		if (replay_direction(&id, rec.data, &pr, r->info.link) != 1)
 			continue;
 		uint64_t t;
-		enum place_fault f = clock_place(&c, &st, &r->cfg, rec.ts_ps, rec.wire_len, true, &t);
+		enum place_fault f = clock_place(&c, &st, &r->cfg, rec.ts_ps, rec.wire_len, true, true, &t);
 		if (f != PLACE_OK)
 			return place_refuse(r, f, &st, rec.index, rec.ts_ps, t);
 	}
@@ -653,7 +659,7 @@ static int read_ahead(struct replay *r)
 		int dir = replay_direction(&r->id, p->data, &pr, r->info.link);
 		if (r->on_record)
 			r->on_record(r->on_record_ctx, p, &pr, dir);
-		if (dir != 1) {
+		if (dir < 0 || (dir == 0 && !r->on_send)) {
 			if (dir == 0) {
 				r->st.tx_frames++;
 				r->st.tx_bytes += p->wire_len;
@@ -664,7 +670,8 @@ static int read_ahead(struct replay *r)
 			continue;
 		}
 		uint64_t t;
-		enum place_fault f = clock_place(&r->clk, &r->st, &r->cfg, rec.ts_ps, p->wire_len, r->st.passes == 1, &t);
+		enum place_fault f = clock_place(&r->clk, &r->st, &r->cfg, rec.ts_ps, p->wire_len, r->st.passes == 1,
+						 dir == 1, &t);
 		if (f != PLACE_OK) {
 			pkt_release(p);
 			return place_refuse(r, f, &r->st, rec.index, rec.ts_ps, t);
@@ -672,8 +679,15 @@ static int read_ahead(struct replay *r)
 		uint64_t now = sim_now_ps(r->k);
 		if (t < now)
 			t = now;
-		r->st.rx_frames++;
-		r->st.rx_bytes += p->wire_len;
+		if (dir == 1) {
+			r->st.rx_frames++;
+			r->st.rx_bytes += p->wire_len;
+		} else {
+			r->st.tx_frames++;
+			r->st.tx_bytes += p->wire_len;
+			r->next_pr = pr;
+		}
+		r->next_is_rx = dir == 1;
 		r->next_frame = p;
 		sim_schedule_at(r->k, &r->wire_ev, t);
 		return 0;
@@ -695,8 +709,12 @@ static void wire_fire(struct sim_kernel *k, struct sim_event *ev, void *arg)
 			sim_stop(k);
 		}
 	}
-	/* The bus lends the frame: the NIC takes its own reference if it keeps it. */
-	bus_frame_in(r->bus, sim_now_ps(k), p);
+	/* The bus lends the frame: the NIC takes its own reference if it keeps
+	 * it; a frame the host sends is lent to its stack the same way. */
+	if (r->next_is_rx)
+		bus_frame_in(r->bus, sim_now_ps(k), p);
+	else
+		r->on_send(r->on_send_ctx, p, &r->next_pr);
 	pkt_release(p);
 }
 
@@ -759,6 +777,12 @@ void replay_on_record(struct replay *r, replay_record_fn fn, void *ctx)
 	r->on_record_ctx = ctx;
 }
 
+void replay_on_send(struct replay *r, replay_send_fn fn, void *ctx)
+{
+	r->on_send = fn;
+	r->on_send_ctx = ctx;
+}
+
 void replay_on_progress(struct replay *r, replay_progress_fn fn, void *ctx)
 {
 	r->on_progress = fn;
@@ -795,9 +819,9 @@ void replay_free(struct replay *r)
 const struct stat_def replay_stat_defs[] = {
 	STAT_DEF(struct replay_stats, rx_frames, "rx_frames", "frames", "Frames to the host, put on the wire into the NIC."),
 	STAT_DEF(struct replay_stats, rx_bytes, "rx_bytes", "bytes", "Their bytes (frame lengths, no FCS)."),
-	STAT_DEF(struct replay_stats, tx_frames, "tx_frames_not_simulated", "frames",
-		 "Frames the host sent in the capture: counted, not simulated yet."),
-	STAT_DEF(struct replay_stats, tx_bytes, "tx_bytes_not_simulated", "bytes", "Their bytes."),
+	STAT_DEF(struct replay_stats, tx_frames, "tx_frames", "frames",
+		 "Frames the host sent in the capture: handed to its stack, which makes them sends (tx.*)."),
+	STAT_DEF(struct replay_stats, tx_bytes, "tx_bytes", "bytes", "Their bytes."),
 	STAT_DEF(struct replay_stats, foreign_frames, "foreign_frames", "frames",
 		 "Frames between other stations: not replayed, as the NIC's address filter would drop them."),
 	STAT_DEF(struct replay_stats, ts_clamped, "timestamps_clamped", "frames",

@@ -3,7 +3,8 @@
  *
  * Each record is parsed and classified by direction:
  *   - to the host (RX): put on the wire into the NIC at its time;
- *   - from the host (TX): counted (the transmit path is a later issue);
+ *   - from the host (TX): handed to the host's stack at its time
+ *     (replay_on_send; counted and dropped when no one takes them);
  *   - neither (traffic between other stations in a capture of a shared
  *     segment): counted as foreign and not replayed, as a NIC's address
  *     filter would drop it.
@@ -151,6 +152,12 @@ int replay_new(struct replay **out, struct sim_kernel *k, struct bus *bus, struc
 /* The host identity in use: configured, or detected by replay_new. */
 const struct host_id *replay_host(const struct replay *r);
 void replay_on_record(struct replay *r, replay_record_fn fn, void *ctx);
+/* Called for every frame the host sent, at its time (trace time, or as
+ * replay.timing places it; not paced to the wire: the transmit path does
+ * that), with the replay's parse of it. The record is lent. Unset, such
+ * frames are counted and dropped. */
+typedef void (*replay_send_fn)(void *ctx, struct pkt *p, const struct parse_result *pr);
+void replay_on_send(struct replay *r, replay_send_fn fn, void *ctx);
 /* Called every REPLAY_PROGRESS_RECORDS records (the caller decides whether
  * enough wall time passed to show anything). */
 void replay_on_progress(struct replay *r, replay_progress_fn fn, void *ctx);

@@ -36,6 +36,8 @@ static const struct {
 	{ "mac.overhead_bytes", "12", "12" },
 	{ "mac.fcs_bytes", "0", "0" },
 	{ "mac.rx_fifo_bytes", "256k", "262144" }, /* 256 * 1024 */
+	{ "mac.mtu", "9000", "9000" },
+	{ "mac.tx_fifo_bytes", "64k", "65536" },
 	{ "nic.clock_mhz", "322", "322" },
 	{ "nic.parse_depth_cycles", "3", "3" },
 	{ "nic.csum_width_bytes", "16", "16" },
