@@ -210,7 +210,7 @@ static void assert_rx_good(const uint8_t *f, uint32_t len, bool is_v4)
 }
 
 /*
- * The issue's case: 64 KiB of payload behind IPv4 and a TCP header with the
+ * A full-size send: 64 KiB of payload behind IPv4 and a TCP header with the
  * 12-byte timestamp option (L4LEN 32), MSS 1448. 65536 / 1448 = 45.26: 45
  * full frames (45 * 1448 = 65160) and one of 65536 - 65160 = 376 bytes.
  * The template has total length 0 (as Linux drivers leave it for TSO) and
