@@ -55,23 +55,37 @@ struct tx_offload {
 
 /* The context for a parsed frame (lengths from the parse; flags cleared;
  * mss 0): false if offloads cannot take it (not IPv4/IPv6, a fragment, not
- * parsed to the transport header, headers longer than TSO_HDR_MAX, a tunnel). */
+ * parsed to the transport header, headers longer than TSO_HDR_MAX, a tunnel).
+ * Also false for a transport other than TCP/UDP (a context for the IPv4
+ * header checksum alone is built by hand, l4 PARSE_L4_NONE) and for IPv6
+ * with a routing header in transit or a Home Address option: the
+ * pseudo-header here uses the fixed header's addresses, which RFC 8200 §8.1
+ * and RFC 6275 §9.3.1 replace there. *o is zeroed when false. */
 bool tx_offload_from_parse(const struct parse_result *pr, struct tx_offload *o);
 
 /* Frames a send of send_len bytes (headers included) becomes: 1 without TSO,
  * for UDP, or when the payload fits one mss; else ceil(payload / mss).
- * A send with no payload is one frame. */
+ * A send with no payload is one frame. mss 0 means "do not segment" (as TSO
+ * off). 0 when the frame cannot be built: send shorter than its headers,
+ * header lengths shorter than the fixed headers, or, when segmenting,
+ * payload above TSO_SEND_MAX_PAYLOAD, headers above TSO_HDR_MAX, or a frame
+ * whose IP length would not fit 16 bits. */
 uint32_t tso_segment_count(const struct tx_offload *o, uint32_t send_len);
 
 /* Build frame i (0-based) of the send into out[0 .. out_cap): headers as the
  * rules above, payload slice, checksums as the flags ask. Returns its length,
  * 0 if i is out of range, out_cap too small, or the send shorter than its
- * headers. Without TSO, frame 0 is the send with its checksums inserted. */
+ * headers. Without TSO, frame 0 is the send with its checksums inserted.
+ * The flags are taken literally: TSO without do_l4_csum leaves each frame
+ * the template's TCP checksum (the 82599 wants TXSM with TSE; so do we). */
 uint32_t tso_segment(const struct tx_offload *o, const uint8_t *send, uint32_t send_len, uint32_t i, uint8_t *out,
 		     uint32_t out_cap);
 
 /* Checksum insertion in place in one frame (no segmentation): what the
- * flags ask. len is the frame's length (headers + payload). */
+ * flags ask. len is the frame's length (headers + payload): the L4 checksum
+ * covers everything from the L4 header to len (the host's frame, before the
+ * MAC pads it), and no length field is changed. A context that does not fit
+ * len changes nothing. */
 void tx_csum_insert(const struct tx_offload *o, uint8_t *frame, uint32_t len);
 
 /* Whether a captured frame's TCP/UDP checksum is unfinished: it holds only
