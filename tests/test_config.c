@@ -36,6 +36,8 @@ static const struct {
 	{ "mac.overhead_bytes", "12", "12" },
 	{ "mac.fcs_bytes", "0", "0" },
 	{ "mac.rx_fifo_bytes", "256k", "262144" }, /* 256 * 1024 */
+	{ "mac.mtu", "9000", "9000" },
+	{ "mac.tx_fifo_bytes", "32k", "32768" },   /* 32 * 1024 */
 	{ "nic.clock_mhz", "322", "322" },
 	{ "nic.parse_depth_cycles", "3", "3" },
 	{ "nic.csum_width_bytes", "16", "16" },
@@ -86,6 +88,9 @@ static const struct {
 	{ "rebalance.drain_timeout_us", "30", "30" },
 	/* " ;" would start a comment in a bare INI value */
 	{ "rebalance.schedule", "500:0-63=0 ;900:5=0", "500:0-63=0 ;900:5=0" },
+	{ "tx.lso", "off", "false" },
+	{ "tx.csum", "no", "false" },
+	{ "tx.coalesce_gap_us", "0", "0" },
 };
 #define N_KEYS (sizeof every_key / sizeof every_key[0])
 
