@@ -9,19 +9,29 @@
  *   - a segment continues the connection's open send when it carries
  *     payload, its sequence number is the open send's next byte, its flags
  *     are ACK (and PSH/FIN/CWR/ECE, see below) with no SYN, RST or URG, its
- *     headers (addresses, ports, header lengths, IP and TCP options) are the
- *     open send's, it is captured whole, and it arrives no more than
- *     tx.coalesce_gap_us after the last one;
+ *     headers are the open send's, it is captured whole, and it arrives no
+ *     more than tx.coalesce_gap_us after the last one. "Its headers are the
+ *     open send's": the link header, the IP header and the TCP header byte
+ *     for byte (addresses, ports, header lengths, TOS/traffic class, TTL,
+ *     IP and TCP options: a TCP timestamp that moved ends the send, as it
+ *     ends a TSO burst), except what differs between one send's frames (IP
+ *     lengths, identification, checksum; sequence and acknowledgment
+ *     numbers, flags, window, TCP checksum, urgent pointer);
  *   - the open send ends (is handed to the driver) at a segment with PSH or
  *     FIN (which it includes), when the next segment would take its payload
- *     past TSO_SEND_MAX_PAYLOAD (64 KiB), at a segment that does not continue
- *     it (that segment starts a new send or goes alone), or when
- *     tx.coalesce_gap_us pass without a segment (a timer);
+ *     past TSO_SEND_MAX_PAYLOAD (64 KiB) or its IP length field (IPv4 total
+ *     length, IPv6 payload length) past 65535, at a frame of its connection
+ *     that does not continue it (the open send goes first; the frame then
+ *     starts a new send or goes alone), or when tx.coalesce_gap_us pass
+ *     without a segment (a timer at SIM_PRIO_HOST: a frame that comes
+ *     exactly then at the wire's priority still joins);
  *   - the send's headers are its first segment's, with the flags of the
  *     segments it covers OR-ed together (the NIC puts PSH and FIN on the
- *     last frame only and CWR on the first, models/pkt/tso.h); its MSS is
- *     the largest payload of its segments, so the NIC cuts it where the
- *     capture's sender did;
+ *     last frame only and CWR on the first, models/pkt/tso.h) and the IP
+ *     length of the whole send (an over-long but consistent frame); the
+ *     checksums stay as the first segment had them (the NIC, or the host
+ *     with tx.csum off, inserts them); its MSS is the largest payload of
+ *     its segments, so the NIC cuts it where the capture's sender did;
  *   - every other frame (pure ACKs, SYN/FIN/RST without payload, UDP,
  *     non-IP, fragments, truncated records) is a send of its own at once.
  * A frame longer than the port's MTU allows (mac.mtu) is a TSO/GSO
@@ -34,8 +44,13 @@
  * finishes it, or the host in software when insertion (tx.csum) is off.
  *
  * Memory: a fixed table of open sends (TXSTACK_OPEN_MAX); when a new
- * connection finds it full, the oldest open send is handed on first. Each
- * open send holds one frame record of at most 64 KiB + headers.
+ * connection finds it full, the oldest open send (the first opened) is
+ * handed on first. Each open send holds one frame record of at most 64 KiB
+ * + headers.
+ *
+ * Sends are handed on at the simulated time they end, in that order; a
+ * frame that goes alone is not held back behind other connections' open
+ * sends (a stack's sockets do not wait for each other either).
  */
 #ifndef NICSIM_HOST_TXSTACK_H
 #define NICSIM_HOST_TXSTACK_H
@@ -63,8 +78,11 @@ extern const struct param_def tx_params[];
 /* A send, handed to the driver. The record is lent for the call (the
  * driver takes its own reference). */
 struct tx_send {
-	struct pkt *pkt;           /* the send's bytes: headers + payload; wire_len == cap_len */
-	struct tx_offload off;     /* lengths and mss from the stack; flags cleared: the driver sets what it asks of the NIC */
+	struct pkt *pkt;           /* the send's bytes: headers + payload; wire_len == cap_len, but for a
+				    * truncated record (has_offload false), handed on as captured */
+	struct tx_offload off;     /* lengths and mss from the stack (mss: the largest segment's payload, a
+				    * super-frame's mac.mtu - IP - TCP header, 0 without TCP payload); flags
+				    * cleared: the driver sets what it asks of the NIC */
 	bool has_offload;          /* off is valid (IPv4/IPv6 TCP or UDP, parsed, whole) */
 	bool is_l4_partial;        /* the capture's L4 checksum was unfinished */
 	bool is_pure_ack;          /* TCP, no payload, only ACK (maybe with ECE/CWR) */
@@ -80,7 +98,9 @@ struct txstack_stats {
 	uint64_t coalesced_segments;     /* segments that joined an open send (not its first) */
 	uint64_t superframes;            /* frames longer than the MTU: captured TSO/GSO sends */
 	uint64_t partial_csum;           /* frames whose L4 checksum was unfinished */
-	uint64_t end_psh, end_fin, end_max, end_gap, end_break, end_table, end_flush;  /* why coalesced sends ended */
+	uint64_t end_psh, end_fin, end_max, end_gap, end_break, end_table, end_flush;  /* why sends built in the
+											    * table ended (one-segment ones too):
+											    * their sum + sends of their own = sends */
 };
 extern const struct stat_def txstack_stat_defs[];
 
@@ -88,12 +108,15 @@ struct txstack;
 /* mtu: mac.mtu (IP bytes a frame carries). link: the capture's. */
 int txstack_new(struct txstack **out, struct sim_kernel *k, struct pkt_pool *pool, const struct tx_cfg *cfg,
 		uint32_t mtu, enum parse_link link, char *err, size_t err_len);
+/* Cancels the gap timers and releases the open sends without handing them
+ * on (txstack_flush first to send them). The kernel's stale slots still
+ * name the timers: free it, or run it no more, after this. */
 void txstack_free(struct txstack *s);
 void txstack_on_send(struct txstack *s, txstack_send_fn fn, void *ctx);
 /* A frame the capture shows the host sending, at the current simulated
  * time, with its parse. The record is lent (take a reference to keep it). */
 void txstack_frame(struct txstack *s, struct pkt *p, const struct parse_result *pr);
-/* Hand on every open send now (end of the trace). */
+/* Hand on every open send now, oldest first (end of the trace). */
 void txstack_flush(struct txstack *s);
 const struct txstack_stats *txstack_stats(const struct txstack *s);
 

@@ -88,6 +88,9 @@ static const struct {
 	{ "rebalance.drain_timeout_us", "30", "30" },
 	/* " ;" would start a comment in a bare INI value */
 	{ "rebalance.schedule", "500:0-63=0 ;900:5=0", "500:0-63=0 ;900:5=0" },
+	{ "tx.lso", "off", "false" },
+	{ "tx.csum", "no", "false" },
+	{ "tx.coalesce_gap_us", "0", "0" },
 };
 #define N_KEYS (sizeof every_key / sizeof every_key[0])
 

@@ -34,6 +34,7 @@ const struct param_group config_groups[] = {
 	{ "cost", cost_params, offsetof(struct nicsim_cfg, cost), "Host CPU cost model (host/cost)" },
 	{ "rebalance", rebalance_params, offsetof(struct nicsim_cfg, rebalance),
 	  "Indirection-table updates at run time (host/rebalance)" },
+	{ "tx", tx_params, offsetof(struct nicsim_cfg, tx), "Transmit: the host's sends and their offloads (host/txstack)" },
 	{ NULL },
 };
 

@@ -20,6 +20,7 @@
 #include "host/rebalance.h"
 #include "host/replay.h"
 #include "host/itr.h"
+#include "host/txstack.h"
 #include "models/mac.h"
 #include "models/nic.h"
 #include "models/pcie.h"
@@ -42,6 +43,7 @@ struct nicsim_cfg {
 	struct host_cfg host;
 	struct cost_cfg cost;
 	struct rebalance_cfg rebalance;
+	struct tx_cfg tx;                /* the host's sends from the capture (tx.*) */
 };
 
 extern const struct param_group config_groups[];
