@@ -52,5 +52,51 @@ const struct param_def cost_params[] = {
 		.desc = "Fixed cycles per DPC run: dispatch, RX tail doorbell, interrupt re-arm.",
 		.source = "assumption [A]: two MMIO writes (~250 ns each uncached) at 3.4 GHz rounded; no published figure",
 	},
+	{
+		.key = "cost.ack_rx_cycles", .type = PARAM_U32,
+		.offset = offsetof(struct cost_cfg, ack_rx_cycles), .unit = "cycles",
+		.defval = "1500", .max = 10000000,
+		.desc = "Stack cycles per pure ACK received (instead of cost.rx_tcp_cycles).",
+		.source = "assumption [A] of the cost model (C_ack_rx, 1,000-2,500), kept below C_tx_wire",
+	},
+	{
+		.key = "cost.tx_wire_cycles", .type = PARAM_U32,
+		.offset = offsetof(struct cost_cfg, tx_wire_cycles), .unit = "cycles",
+		.defval = "4200", .max = 10000000,
+		.desc = "TCP/IP output and driver transmit per wire frame the host builds itself: a send's first frame, "
+			"and every frame when the host segments (tx.lso off).",
+		.source = "derived from Cai et al., SIGCOMM'21, the sender without optimisations: 4,200 cycles a segment "
+			  "besides the copy (C_tx_wire without TSO)",
+	},
+	{
+		.key = "cost.tx_wire_tso_cycles", .type = PARAM_U32,
+		.offset = offsetof(struct cost_cfg, tx_wire_tso_cycles), .unit = "cycles",
+		.defval = "850", .max = 10000000,
+		.desc = "Host cycles per further wire frame of a send the NIC segments (TSO).",
+		.source = "derived from Cai et al., SIGCOMM'21, the sender with TSO/GRO: 850 cycles a 1.5 KB wire packet "
+			  "besides the copy (C_tx_wire with TSO)",
+	},
+	{
+		.key = "cost.ack_tx_cycles", .type = PARAM_U32,
+		.offset = offsetof(struct cost_cfg, ack_tx_cycles), .unit = "cycles",
+		.defval = "1500", .max = 10000000,
+		.desc = "Host cycles per pure ACK sent (instead of cost.tx_wire_cycles).",
+		.source = "assumption [A] of the cost model (C_ack_tx, 1,000-2,500), kept below C_tx_wire",
+	},
+	{
+		.key = "cost.tx_copy_mcyc_per_byte", .type = PARAM_U32,
+		.offset = offsetof(struct cost_cfg, tx_copy_mcyc_per_byte), .unit = "millicycles/byte",
+		.defval = "200", .max = 1000000,
+		.desc = "Copy of the application's payload into a send.",
+		.source = "derived from Cai et al., SIGCOMM'21: the sender's copy share, 0.20 cycles/byte (c_copy_tx)",
+	},
+	{
+		.key = "cost.tx_clean_cycles", .type = PARAM_U32,
+		.offset = offsetof(struct cost_cfg, tx_clean_cycles), .unit = "cycles",
+		.defval = "300", .max = 10000000,
+		.desc = "Driver cycles per completed send cleaned in the DPC (descriptors, buffer freed).",
+		.source = "assumption [A]: about a third of cost.rx_pkt_cycles (ixgbe_clean_tx_irq's per-packet work "
+			  "is a descriptor read and a buffer free); no published figure",
+	},
 	{ .key = NULL },
 };

@@ -16,8 +16,15 @@
  *             + csum_mcyc_per_byte over the IP payload when the NIC did not
  *             verify the checksum;
  *   copy:     copy_mcyc_per_byte over the L4 payload (to the application).
- * Left out for now: locality (x_remote), clock scaling, TX costs, TOE and
- * NetDMA terms (later issues).
+ * Charged on the transmit path (host/driver_tx.c): per send, its first wire
+ * frame (tx_wire_cycles, or ack_tx_cycles for a pure ACK) and each further
+ * frame (tx_wire_cycles when the host segments, tx_wire_tso_cycles when the
+ * NIC does), the copy of its payload (tx_copy_mcyc_per_byte), the software
+ * checksum when insertion is off (csum_mcyc_per_byte over the L4 bytes),
+ * and tx_clean_cycles when its completion is cleaned. A pure ACK received
+ * costs ack_rx_cycles instead of rx_tcp_cycles.
+ * Left out for now: locality (x_remote), clock scaling, TOE and NetDMA
+ * terms (later issues).
  */
 #ifndef NICSIM_HOST_COST_H
 #define NICSIM_HOST_COST_H
@@ -44,6 +51,12 @@ struct cost_cfg {
 	uint32_t copy_mcyc_per_byte;
 	uint32_t csum_mcyc_per_byte;
 	uint32_t dpc_cycles;        /* per DPC invocation (scheduling, re-arm, tail write) */
+	uint32_t ack_rx_cycles;     /* a pure ACK received, instead of rx_tcp_cycles */
+	uint32_t tx_wire_cycles;    /* a send's first wire frame: TCP/IP output and the driver's transmit */
+	uint32_t tx_wire_tso_cycles;/* each further frame of a send the NIC segments */
+	uint32_t ack_tx_cycles;     /* a pure ACK sent, instead of tx_wire_cycles */
+	uint32_t tx_copy_mcyc_per_byte; /* the application's payload copied into the send */
+	uint32_t tx_clean_cycles;   /* a completed send cleaned (descriptors, buffer freed) */
 };
 extern const struct param_def cost_params[];
 
@@ -70,6 +83,7 @@ static inline struct cost_charge cost_dpc_run(const struct cost_cfg *c)
  * the buffer (the L4 payload). */
 struct cost_rx_frame {
 	bool is_tcp, is_udp;
+	bool is_pure_ack;          /* TCP, no payload, ACK only: cost.ack_rx_cycles (cpu-cost.md C_ack_rx) */
 	bool is_l4_csum_checked;   /* the NIC verified the TCP/UDP checksum */
 	uint32_t payload_bytes;    /* L4 payload */
 };
@@ -80,11 +94,34 @@ struct cost_rx_frame {
 static inline struct cost_charge cost_rx_frame(const struct cost_cfg *c, const struct cost_rx_frame *f)
 {
 	struct cost_charge ch = { .cycles[CPU_DRIVER] = c->rx_pkt_cycles };
-	uint64_t proto = f->is_tcp ? c->rx_tcp_cycles : c->rx_other_cycles;
+	uint64_t proto = f->is_pure_ack ? c->ack_rx_cycles : f->is_tcp ? c->rx_tcp_cycles : c->rx_other_cycles;
 	if (!f->is_l4_csum_checked && (f->is_tcp || f->is_udp))
 		proto += cost_per_byte(f->payload_bytes, c->csum_mcyc_per_byte);
 	ch.cycles[CPU_PROTOCOL] = proto;
 	ch.cycles[CPU_COPY] = cost_per_byte(f->payload_bytes, c->copy_mcyc_per_byte);
+	return ch;
+}
+
+/* A send the driver posts. frames: the wire frames it becomes; the first
+ * costs tx_wire_cycles (ack_tx_cycles for a pure ACK), each further one
+ * tx_wire_cycles again when the host segments it and tx_wire_tso_cycles
+ * when the NIC does. Beside: the copy of its payload, and the software
+ * checksum of csum_bytes when the NIC does not insert it. */
+struct cost_tx_send {
+	bool is_pure_ack;
+	bool is_nic_segmented;
+	uint32_t frames;
+	uint32_t payload_bytes;
+	uint32_t csum_bytes;
+};
+static inline struct cost_charge cost_tx_send(const struct cost_cfg *c, const struct cost_tx_send *s)
+{
+	struct cost_charge ch = { 0 };
+	uint64_t first = s->is_pure_ack ? c->ack_tx_cycles : c->tx_wire_cycles;
+	uint64_t more = s->is_nic_segmented ? c->tx_wire_tso_cycles : c->tx_wire_cycles;
+	ch.cycles[CPU_PROTOCOL] = first + (s->frames > 1 ? (uint64_t)(s->frames - 1) * more : 0) +
+				  cost_per_byte(s->csum_bytes, c->csum_mcyc_per_byte);
+	ch.cycles[CPU_COPY] = cost_per_byte(s->payload_bytes, c->tx_copy_mcyc_per_byte);
 	return ch;
 }
 

@@ -55,6 +55,8 @@ static inline bool core_call(struct cpu *cpu, enum cpu_work kind, uint32_t core,
 		return cpu->fn[CPU_WORK_ISR](cpu->owner[CPU_WORK_ISR], core, item, is_start, next);
 	case CPU_WORK_DPC:
 		return cpu->fn[CPU_WORK_DPC](cpu->owner[CPU_WORK_DPC], core, item, is_start, next);
+	case CPU_WORK_TX:
+		return cpu->fn[CPU_WORK_TX](cpu->owner[CPU_WORK_TX], core, item, is_start, next);
 	default:
 		sim_check(0, "a work item of a kind the CPU has no handler for");
 		return false;
@@ -201,11 +203,13 @@ const struct stat_def cpu_cycle_stat_defs[] = {
 static const char *const cpu_work_names[CPU_WORK_KINDS] = {
 	[CPU_WORK_ISR] = "ISR",
 	[CPU_WORK_DPC] = "DPC",
+	[CPU_WORK_TX] = "TX",
 };
 const char *cpu_work_name(enum cpu_work kind) { return cpu_work_names[kind]; }
 
 const struct stat_def cpu_item_stat_defs[] = {
 	STAT_DEF(struct host_cpu_stats, items[CPU_WORK_ISR], "isrs", "items", "ISRs the core ran."),
 	STAT_DEF(struct host_cpu_stats, items[CPU_WORK_DPC], "dpcs", "items", "DPC runs the core ran."),
+	STAT_DEF(struct host_cpu_stats, items[CPU_WORK_TX], "tx_runs", "items", "Transmit work items the core ran."),
 	{ NULL },
 };

@@ -23,8 +23,11 @@
 #include "host/cost.h"
 #include "sim/kernel.h"
 
-enum cpu_work { CPU_WORK_ISR = 0, CPU_WORK_DPC, CPU_WORK_KINDS };
-/* A kind's short name, as a timeline labels a run: "ISR", "DPC". */
+/* In the order a core picks them: interrupts, then DPCs, then transmit work
+ * (sends are posted below DISPATCH level, where an application thread calls
+ * into the stack). */
+enum cpu_work { CPU_WORK_ISR = 0, CPU_WORK_DPC, CPU_WORK_TX, CPU_WORK_KINDS };
+/* A kind's short name, as a timeline labels a run: "ISR", "DPC", "TX". */
 const char *cpu_work_name(enum cpu_work kind);
 
 struct host_cpu_stats {

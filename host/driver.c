@@ -1,4 +1,4 @@
-#include "host/driver.h"
+#include "host/driver_priv.h"
 
 #include <stdio.h>
 #include <stddef.h>
@@ -44,6 +44,20 @@ const struct param_def host_params[] = {
 		.defval = "2048", .min = 256, .max = 262144,
 		.desc = "RX buffer per descriptor; longer frames are truncated to it.",
 		.source = "Linux ixgbe IXGBE_RXBUFFER_2K (frames above it span buffers; not modelled)",
+	},
+	{
+		.key = "host.tx_ring_entries", .type = PARAM_U32,
+		.offset = offsetof(struct host_cfg, tx_ring_entries), .unit = "descriptors",
+		.defval = "512", .min = 64, .max = 65536, .flags = PARAM_F_POW2,
+		.desc = "TX descriptors per queue (a send takes a context descriptor and one per 16 KiB of data).",
+		.source = "Linux ixgbe IXGBE_DEFAULT_TXD 512",
+	},
+	{
+		.key = "host.tx_backlog_pkts", .type = PARAM_U32,
+		.offset = offsetof(struct host_cfg, tx_backlog_pkts), .unit = "sends",
+		.defval = "1000", .min = 1, .max = 1000000,
+		.desc = "Sends the software queue holds per TX queue while the ring is full; more are dropped and counted.",
+		.source = "Linux's default txqueuelen, 1000 (DEFAULT_TX_QUEUE_LEN)",
 	},
 	{
 		.key = "host.dpc_budget_pkts", .type = PARAM_U32,
@@ -157,70 +171,6 @@ const struct lat_stage_stamps lat_stage_stamps[LAT_COUNT] = {
 
 const char *driver_lat_stage_name(enum lat_stage s) { return lat_stages[s].name; }
 const char *driver_lat_stage_desc(enum lat_stage s) { return lat_stages[s].desc; }
-
-/* Ordered by use: what a frame's DPC step reads first, then the counters,
- * then what is cold. */
-struct drv_q {
-	struct driver *d;
-	uint8_t *ring;              /* backed descriptor memory */
-	/* The frame records whose data landed in this queue's buffers and the
-	 * driver has not processed, in ring order from next_to_clean on (the
-	 * NIC fills buffers in ring order), linked through pkt.next; irq_next
-	 * is the first of them no interrupt has covered yet. */
-	struct pkt_list landed;
-	struct pkt *irq_next;
-	uint32_t count;             /* ring entries */
-	uint32_t next_to_clean;     /* next descriptor the driver looks at */
-	uint32_t index;
-	uint32_t cpu;
-	uint32_t n_landed;          /* frames on the landed list */
-	bool is_dpc_queued;
-	bool is_lat_ready;          /* latency group initialised (at the queue's first frame) */
-	/* the DPC run in progress */
-	uint32_t dpc_done;          /* descriptors done in the current DPC run */
-	bool is_dpc_overhead_due;   /* the run's fixed cost (cost.dpc_cycles) is not charged yet */
-	struct pkt *cur_pkt;        /* the frame of the step running */
-	struct parse_result cur_pr; /* the driver's parse of its buffer */
-	struct host_queue_stats st;
-	/* adaptive moderation (irq.mode=adaptive, host/itr.h): frames and
-	 * bytes processed since the vector's interval was last chosen */
-	uint64_t itr_bytes;
-	uint32_t itr_frames;
-	struct itr_state itr;
-	/* cold */
-	uint32_t itr_eitr;          /* an EITR word chosen, to write at the next ISR */
-	bool is_itr_due;            /* itr_eitr is waiting to be written */
-	uint64_t ring_addr, buf_addr;
-} __attribute__((aligned(64)));
-
-struct driver {
-	struct sim_kernel *k;
-	struct bus *bus;
-	struct cpu *cpu;
-	struct hostmem *mem;
-	struct host_cfg cfg;
-	struct cost_cfg cost;
-	struct drv_rss_cfg rss;
-	struct itr_cfg irq;
-	enum itr_algo itr_algo;     /* adaptive moderation: which driver's, by line rate (host/itr.h) */
-	uint32_t link_mbps;         /* the line rate, from STATUS */
-	enum parse_link link;
-	uint32_t nq, ncpu;
-	uint32_t table_size;        /* RETA entries, from CAPS */
-	struct drv_q *q;
-	uint16_t *reta;             /* the indirection table as programmed */
-	/* Latency histograms of all queues, one group a queue, out of line so
-	 * the per-queue structs stay small; mapped lazily (huge pages where the
-	 * kernel offers them) and touched only for queues that see frames. */
-	uint8_t *lat_arena;
-	size_t lat_arena_bytes, lat_stride;
-
-	uint64_t *entry_frames;     /* frames per entry, from write-back hashes */
-	driver_deliver_fn deliver;
-	void *deliver_ctx;
-	driver_msix_fn on_msix;     /* NULL when no one observes interrupts */
-	void *on_msix_ctx;
-};
 
 /* x86 MSI address: 0xFEE in bits 31:20, destination APIC ID in bits 19:12
  * (Intel SDM Vol. 3, "Message Address Register Format"). Only its form
@@ -387,6 +337,10 @@ static bool dpc_next_step(struct driver *d, struct drv_q *q, struct cost_charge 
 			.is_l4_csum_checked = wb->status & NIC_RXD_STAT_L4CS,
 			.payload_bytes = q->cur_pr.payload_len < wb->frame_len ? q->cur_pr.payload_len : wb->frame_len,
 		};
+		/* A pure ACK: TCP, no payload, no SYN/FIN/RST (cpu-cost.md C_ack_rx). */
+		f.is_pure_ack = f.is_tcp && q->cur_pr.status == PARSE_OK && !q->cur_pr.payload_len &&
+				(q->cur_pr.tcp_flags & (TCP_FLAG_ACK | TCP_FLAG_SYN | TCP_FLAG_FIN | TCP_FLAG_RST)) == TCP_FLAG_ACK;
+		d->tx_st.ack_rx += f.is_pure_ack;
 		if (wb->status & NIC_RXD_STAT_RSS)
 			d->entry_frames[wb->rss_hash & (d->table_size - 1)]++;
 		*next = cost_rx_frame(&d->cost, &f);
@@ -394,7 +348,7 @@ static bool dpc_next_step(struct driver *d, struct drv_q *q, struct cost_charge 
 		 * with its first frame, so the end of the run needs no event of
 		 * its own: one event per frame. */
 		if (q->is_dpc_overhead_due) {
-			next->cycles[CPU_DRIVER] += cost_dpc_run(&d->cost).cycles[CPU_DRIVER];
+			next->cycles[CPU_DRIVER] += cost_dpc_run(&d->cost).cycles[CPU_DRIVER] + q->tx_clean_cycles;
 			q->is_dpc_overhead_due = false;
 		}
 		q->cur_pkt = p;
@@ -405,6 +359,7 @@ static bool dpc_next_step(struct driver *d, struct drv_q *q, struct cost_charge 
 		/* A run that found nothing still costs its fixed part. */
 		q->is_dpc_overhead_due = false;
 		*next = cost_dpc_run(&d->cost);
+		next->cycles[CPU_DRIVER] += q->tx_clean_cycles;
 		return true;
 	}
 	return false;
@@ -480,6 +435,9 @@ static bool dpc_work(void *owner, uint32_t core, uint32_t qi, bool is_start, str
 		q->st.dpc_runs++;
 		q->dpc_done = 0;
 		q->is_dpc_overhead_due = true;
+		/* The queue pair's completed sends first (ixgbe_poll cleans TX
+		 * before RX), charged with the run's fixed part. */
+		q->tx_clean_cycles = driver_tx_clean(d, q);
 	} else if (q->cur_pkt) {
 		dpc_frame_done(d, q);
 	} else {
@@ -501,7 +459,8 @@ static void host_dma(void *opaque, uint64_t t_ps, struct bus_dma *op)
 
 int driver_new(struct driver **out, struct sim_kernel *k, struct bus *bus, struct cpu *cpu,
 	       const struct host_cfg *cfg, const struct cost_cfg *cost, const struct drv_rss_cfg *rss,
-	       const struct itr_cfg *irq, enum parse_link link, char *err, size_t err_len)
+	       const struct itr_cfg *irq, const struct tx_cfg *tx, uint32_t mtu, enum parse_link link, char *err,
+	       size_t err_len)
 {
 	struct driver *d = calloc(1, sizeof *d);
 	if (!d)
@@ -513,6 +472,8 @@ int driver_new(struct driver **out, struct sim_kernel *k, struct bus *bus, struc
 	d->cost = *cost;
 	d->rss = *rss;
 	d->irq = *irq;
+	d->tx = *tx;
+	d->mtu = mtu;
 	d->link = link;
 	d->ncpu = cpu_cores(cpu);
 	uint32_t caps = (uint32_t)bus_reg_read(bus, sim_now_ps(k), NIC_REG_CAPS);
@@ -563,6 +524,8 @@ int driver_new(struct driver **out, struct sim_kernel *k, struct bus *bus, struc
 	}
 	cpu_set_handler(cpu, CPU_WORK_ISR, isr_work, d);
 	cpu_set_handler(cpu, CPU_WORK_DPC, dpc_work, d);
+	if (driver_tx_new(d))
+		goto nomem;
 	*out = d;
 	return 0;
 nomem:
@@ -632,6 +595,7 @@ void driver_start(struct driver *d)
 		mrqc |= NIC_MRQC_RSS_EN;
 	bus_reg_write(b, t, NIC_REG_MRQC, mrqc);
 	bus_reg_write(b, t, NIC_REG_RCTL, NIC_RCTL_EN);
+	driver_tx_start(d);
 }
 
 void driver_on_deliver(struct driver *d, driver_deliver_fn fn, void *ctx)
@@ -656,6 +620,7 @@ void driver_free(struct driver *d)
 			pkt_release(p);
 		}
 	}
+	driver_tx_free(d);
 	free(d->q);
 	free(d->reta);
 	free(d->entry_frames);

@@ -56,6 +56,8 @@ struct host_cfg {
 	uint32_t ring_entries;      /* RX descriptors per queue */
 	uint32_t buf_bytes;         /* RX buffer size */
 	uint32_t dpc_budget_pkts;   /* descriptors per DPC run */
+	uint32_t tx_ring_entries;   /* TX descriptors per queue */
+	uint32_t tx_backlog_pkts;   /* sends the software queue holds per TX queue */
 	uint32_t rx_drop_en;        /* enum host_drop_en: each queue's SRRCTL.DROP_EN */
 	char ip[128];               /* host address(es), comma-separated, or "auto" */
 	char mac[32];               /* host MAC or "auto" */
@@ -123,6 +125,50 @@ struct host_queue_stats {
 extern const struct stat_def host_queue_stat_defs[];      /* packets, bytes */
 extern const struct stat_def host_queue_dpc_stat_defs[];  /* DPC runs (reported after the NIC's per-queue counts) */
 
+/* Per queue pair, transmit side. */
+struct host_txq_stats {
+	uint64_t sends;              /* sends posted to the ring */
+	uint64_t frames, bytes;      /* the wire frames they become (NIC or host segmentation), their bytes */
+	uint64_t cleaned;            /* sends whose descriptors the driver cleaned */
+	uint64_t backlog_drops;      /* sends dropped: the software queue (host.tx_backlog_pkts) was full */
+	uint64_t ring_stops;         /* times the ring or data arena was full with sends waiting */
+};
+extern const struct stat_def host_txq_stat_defs[];
+
+/* The host's transmit work, all queues: what it did and what it cost. */
+struct host_tx_stats {
+	uint64_t sends;              /* sends the stack handed the driver */
+	uint64_t lso_sends;          /* of them, segmented by the NIC (TSO) */
+	uint64_t sw_segmented;       /* of them, longer than the MTU and segmented by the host (tx.lso off) */
+	uint64_t ack_sends;          /* pure ACKs sent */
+	uint64_t data_frames;        /* wire frames of sends that are not pure ACKs */
+	uint64_t sw_csum_frames;     /* frames whose checksums the host computed (tx.csum off) */
+	uint64_t sw_csum_bytes;      /* the bytes it summed */
+	uint64_t copy_bytes;         /* payload bytes copied from the application */
+	uint64_t ack_rx;             /* pure ACKs received (charged cost.ack_rx_cycles) */
+	uint64_t cycles_output;      /* TCP/IP output: per send and per wire frame */
+	uint64_t cycles_copy;        /* the copies */
+	uint64_t cycles_csum;        /* software checksums */
+	uint64_t cycles_clean;       /* cleaning completed sends */
+	uint64_t backlog_drops;
+};
+extern const struct stat_def host_tx_stat_defs[];
+
+struct driver;
+/* A send's time in the host, in consecutive stages (all queues). */
+enum host_tx_lat {
+	HTX_COALESCE = 0,   /* its first segment in the capture to the stack handing it on (coalescing for LSO) */
+	HTX_POST,           /* handed on to its descriptors written and the tail rung (CPU, software queue, ring room) */
+	HTX_COMPLETE,       /* posted to cleaned (the NIC's fetch and reads, write-back, interrupt, DPC) */
+	HTX_TOTAL,          /* first segment to cleaned: the sum of the above */
+	HTX_COUNT
+};
+const char *driver_tx_lat_name(enum host_tx_lat s);
+const char *driver_tx_lat_desc(enum host_tx_lat s);
+const struct hist *driver_tx_lat(struct driver *d, enum host_tx_lat s);
+const struct host_txq_stats *driver_txq_stats(const struct driver *d, uint32_t q);
+const struct host_tx_stats *driver_tx_stats(const struct driver *d);
+
 /* What the driver knows of a frame it delivers: its queue, the write-back's
  * hash, and its own parse of the buffer. */
 struct driver_rx_info {
@@ -137,9 +183,17 @@ typedef void (*driver_deliver_fn)(void *ctx, const struct pkt *p, const struct d
 struct driver;
 /* The NIC must be attached to bus: the driver reads its capacity (CAPS)
  * here. link: the medium, which says how to parse a received buffer. */
+struct tx_cfg;
+struct tx_send;
 int driver_new(struct driver **out, struct sim_kernel *k, struct bus *bus, struct cpu *cpu,
 	       const struct host_cfg *cfg, const struct cost_cfg *cost, const struct drv_rss_cfg *rss,
-	       const struct itr_cfg *irq, enum parse_link link, char *err, size_t err_len);
+	       const struct itr_cfg *irq, const struct tx_cfg *tx, uint32_t mtu, enum parse_link link, char *err,
+	       size_t err_len);
+/* A send from the stack (host/txstack.h), now: queued on the queue pair
+ * its connection receives on, posted by that queue's CPU. The record is lent. */
+void driver_send(struct driver *d, const struct tx_send *s);
+/* Transmit work still in the host (waiting, posted and not cleaned). */
+uint64_t driver_tx_in_flight(const struct driver *d);
 void driver_free(struct driver *d);
 /* Fill b->host with the host side's entry points. */
 void driver_attach(struct driver *d, struct bus *b);

@@ -228,6 +228,8 @@ struct replay {
 	struct parse_result next_pr;
 	replay_send_fn on_send;
 	void *on_send_ctx;
+	replay_wire_fn on_wire;
+	void *on_wire_ctx;
 	struct sim_event wire_ev;
 	replay_progress_fn on_progress;
 	void *on_progress_ctx;
@@ -699,6 +701,10 @@ static void wire_fire(struct sim_kernel *k, struct sim_event *ev, void *arg)
 	(void)ev;
 	struct replay *r = arg;
 	struct pkt *p = r->next_frame;
+	bool is_rx = r->next_is_rx;
+	struct parse_result pr;
+	if (!is_rx)
+		pr = r->next_pr;
 	r->next_frame = NULL;
 	/* Read the next one first, so that the order of events is the order
 	 * of the trace. */
@@ -711,10 +717,13 @@ static void wire_fire(struct sim_kernel *k, struct sim_event *ev, void *arg)
 	}
 	/* The bus lends the frame: the NIC takes its own reference if it keeps
 	 * it; a frame the host sends is lent to its stack the same way. */
-	if (r->next_is_rx)
+	if (is_rx) {
+		if (r->on_wire)
+			r->on_wire(r->on_wire_ctx, sim_now_ps(k), p);
 		bus_frame_in(r->bus, sim_now_ps(k), p);
-	else
-		r->on_send(r->on_send_ctx, p, &r->next_pr);
+	} else {
+		r->on_send(r->on_send_ctx, p, &pr);
+	}
 	pkt_release(p);
 }
 
@@ -781,6 +790,12 @@ void replay_on_send(struct replay *r, replay_send_fn fn, void *ctx)
 {
 	r->on_send = fn;
 	r->on_send_ctx = ctx;
+}
+
+void replay_on_wire(struct replay *r, replay_wire_fn fn, void *ctx)
+{
+	r->on_wire = fn;
+	r->on_wire_ctx = ctx;
 }
 
 void replay_on_progress(struct replay *r, replay_progress_fn fn, void *ctx)

@@ -158,6 +158,10 @@ void replay_on_record(struct replay *r, replay_record_fn fn, void *ctx);
  * frames are counted and dropped. */
 typedef void (*replay_send_fn)(void *ctx, struct pkt *p, const struct parse_result *pr);
 void replay_on_send(struct replay *r, replay_send_fn fn, void *ctx);
+/* Called for every frame put on the wire to the NIC, at that time (the
+ * wire written as a capture). */
+typedef void (*replay_wire_fn)(void *ctx, uint64_t t_ps, const struct pkt *p);
+void replay_on_wire(struct replay *r, replay_wire_fn fn, void *ctx);
 /* Called every REPLAY_PROGRESS_RECORDS records (the caller decides whether
  * enough wall time passed to show anything). */
 void replay_on_progress(struct replay *r, replay_progress_fn fn, void *ctx);

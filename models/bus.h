@@ -67,7 +67,11 @@ struct bus_host_if {
 	void *host;
 	void (*dma)(void *host, uint64_t t_ps, struct bus_dma *op);
 	void (*msix)(void *host, uint64_t t_ps, uint64_t addr, uint32_t data);
-	void (*frame_out)(void *host, uint64_t t_ps, struct pkt *p);
+	/* A frame the NIC put on the wire, at its first bit: to the wire's far
+	 * end (a capture writer), with its own context. The record is the
+	 * NIC's, lent for the call and never kept (it has no pool). */
+	void *wire;
+	void (*frame_out)(void *wire, uint64_t t_ps, struct pkt *p);
 };
 
 /* A binding: how messages cross. The functions below are what each side
@@ -106,7 +110,7 @@ static inline void bus_msix(struct bus *b, uint64_t t_ps, uint64_t addr, uint32_
 static inline void bus_frame_out(struct bus *b, uint64_t t_ps, struct pkt *p)
 {
 	if (b->host.frame_out)
-		b->host.frame_out(b->host.host, t_ps, p);
+		b->host.frame_out(b->host.wire, t_ps, p);
 }
 
 #endif

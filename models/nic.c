@@ -109,6 +109,7 @@ static void w_ctrl(struct nic *n, uint32_t i, uint32_t o, uint32_t v)
 			}
 			rxq_set_ring(n, q);
 		}
+		nic_tx_reset(n);
 		irq_reset(n->irq);
 		n->rctl = 0;
 	}
@@ -249,6 +250,17 @@ static void w_rxq(struct nic *n, uint32_t qi, uint32_t off, uint32_t v)
 	}
 	nic_reg_unknown(n, NIC_REG_RXQ(qi) + off, true);
 }
+static uint32_t r_txq(struct nic *n, uint32_t qi, uint32_t off) { return nic_txq_read(n, qi, off); }
+static void w_txq(struct nic *n, uint32_t qi, uint32_t off, uint32_t v) { nic_txq_write(n, qi, off, v); }
+static uint32_t r_tctl(struct nic *n, uint32_t i, uint32_t o) { (void)i; (void)o; return n->tctl; }
+static void w_tctl(struct nic *n, uint32_t i, uint32_t o, uint32_t v)
+{
+	(void)i;
+	(void)o;
+	n->tctl = v & NIC_TCTL_EN;
+	for (uint32_t q = 0; (n->tctl & NIC_TCTL_EN) && q < n->nq; q++)
+		nic_txq_write(n, q, NIC_TXQ_TXDCTL, nic_txq_read(n, q, NIC_TXQ_TXDCTL));  /* start what waits */
+}
 static uint32_t r_eitr(struct nic *n, uint32_t i, uint32_t o) { (void)o; return irq_eitr_read(n->irq, i); }
 static void w_eitr(struct nic *n, uint32_t i, uint32_t o, uint32_t v)
 {
@@ -275,7 +287,9 @@ static const struct nic_reg nic_regs[] = {
 	/* Hot first: every DPC run writes RDT (RXQ) and EIMS. */
 	{ NIC_REG_RXQ(0), NIC_RXQ_COUNT_MAX, 0x40, true, "RXQ", r_rxq, w_rxq },
 	{ NIC_REG_EIMS(0), NIC_RXQ_COUNT_MAX, 4, true, "EIMS", r_zero, w_eims },
+	{ NIC_REG_TXQ(0), NIC_RXQ_COUNT_MAX, 0x40, true, "TXQ", r_txq, w_txq },
 	{ NIC_REG_CTRL, 1, 4, false, "CTRL", r_ctrl, w_ctrl },
+	{ NIC_REG_TCTL, 1, 4, false, "TCTL", r_tctl, w_tctl },
 	{ NIC_REG_STATUS, 1, 4, false, "STATUS", r_status, NULL },
 	{ NIC_REG_CAPS, 1, 4, false, "CAPS", r_caps, NULL },
 	{ NIC_REG_RCTL, 1, 4, false, "RCTL", r_rctl, w_rctl },
@@ -388,7 +402,7 @@ int nic_new(struct nic **out, struct sim_kernel *k, struct bus *bus, const struc
 	n->nq = rss_cfg->queues;
 	n->q = sim_calloc_lines(n->nq, sizeof *n->q);
 	n->irq = irq_new(k, bus, &n->pcie, n->nq);
-	if (!n->q || !n->irq || nic_dma_new(n)) {
+	if (!n->q || !n->irq || nic_dma_new(n) || nic_tx_new(n, mac_cfg)) {
 		snprintf(err, err_len, "nic: out of memory for %u queues", n->nq);
 		nic_free(n);
 		return -1;
@@ -423,6 +437,7 @@ void nic_free(struct nic *n)
 	if (!n)
 		return;
 	nic_dma_free(n);
+	nic_tx_free(n);
 	/* A stopped run leaves frames in the pipeline and the DMA engine:
 	 * their events go, and their references. */
 	for (uint64_t i = 0; i < sim_pool_records(&n->frames); i++) {

@@ -34,6 +34,7 @@
 #include "models/pcie.h"
 #include "models/pkt/parse.h"
 #include "models/rss.h"
+#include "sim/hist.h"
 #include "sim/kernel.h"
 #include "sim/param.h"
 #include "sim/pkt.h"
@@ -77,6 +78,37 @@ struct nic_queue_stats {
 	uint64_t drop_buffer_full;           /* packet buffer full when the frame arrived */
 };
 
+/* Per transmit queue. */
+struct nic_txq_stats {
+	uint64_t tx_packets, tx_bytes;       /* frames put on the wire, their bytes */
+	uint64_t sends;                      /* packets taken from the ring (a TSO send is one) */
+	uint64_t tso_sends;                  /* of them, segmented by the NIC */
+};
+
+/* The transmit path, NIC-wide. */
+struct nic_tx_stats {
+	uint64_t ip_csum_inserted, l4_csum_inserted;   /* frames whose checksum the NIC computed */
+	uint64_t tso_frames;                 /* frames made by segmentation */
+	uint64_t bad_descriptors;            /* packets refused: a descriptor type, length or context the NIC cannot take */
+	uint64_t buffer_waits;               /* packets that waited for transmit-buffer room */
+	uint64_t tag_waits;                  /* packets or fetches that waited for read tags */
+	uint64_t buffer_peak_bytes;
+	uint64_t engine_cycles;              /* busy cycles of the segmentation/checksum engine */
+};
+
+/* A transmit packet's time in the NIC, in consecutive stages (per packet,
+ * all queues; struct nic_tx_send's stamps). */
+enum nic_tx_lat {
+	NIC_TXLAT_FETCH = 0,   /* tail doorbell to its descriptors landed */
+	NIC_TXLAT_BUFFER,      /* descriptors landed to its data reads issued (buffer room, read tags, packets ahead) */
+	NIC_TXLAT_READ,        /* data reads issued to the last landed */
+	NIC_TXLAT_WIRE,        /* data in the buffer to the last bit of its last frame on the wire (serialisation, frames ahead) */
+	NIC_TXLAT_TOTAL,       /* doorbell to the last bit on the wire: the sum of the above */
+	NIC_TXLAT_COUNT
+};
+const char *nic_tx_lat_name(enum nic_tx_lat s);
+const char *nic_tx_lat_desc(enum nic_tx_lat s);
+
 struct nic_stats {
 	struct parse_stats parse;
 	uint64_t csum_ip_good, csum_ip_bad, csum_l4_good, csum_l4_bad, csum_not_checked;
@@ -112,6 +144,13 @@ const struct mac_stats *nic_mac_stats(const struct nic *n);
 struct irq_vec_stats nic_irq_stats(const struct nic *n, uint32_t q);
 /* What crossed the NIC's PCIe link, per direction and class. */
 const struct pcie_link_stats *nic_pcie_stats(const struct nic *n);
+const struct nic_txq_stats *nic_txq_stats(const struct nic *n, uint32_t q);
+const struct nic_tx_stats *nic_tx_stats(const struct nic *n);
+/* The transmit latency histogram of a stage, in ps (all queues). */
+const struct hist *nic_tx_lat(struct nic *n, enum nic_tx_lat s);
+extern const struct stat_def nic_txq_stat_defs[], nic_tx_stat_defs[];
+/* Transmit packets inside the NIC; 0 after a drained run. */
+uint64_t nic_tx_in_flight(const struct nic *n);
 /* Frames inside the NIC (FIFO, pipeline, DMA); 0 after a drained run. */
 uint64_t nic_in_flight(const struct nic *n);
 

@@ -210,13 +210,20 @@ static void rx_dma_done(struct sim_kernel *k, struct sim_event *ev, void *arg)
 
 /* ---- descriptor fetch ---- */
 
-static struct nic_dma_read *read_take(struct nic *n)
+struct nic_dma_read *nic_dma_read_take(struct nic *n, uint32_t tags)
 {
+	if (n->tags_busy + tags > n->pcie_cfg.read_tags)
+		return NULL;
 	for (uint32_t i = 0; i < n->pcie_cfg.read_tags; i++)
 		if (!n->rd[i].is_busy) {
-			n->rd[i].is_busy = true;
+			struct nic_dma_read *r = &n->rd[i];
+			r->is_busy = true;
+			r->is_issued = false;
+			r->tags = tags;
+			r->kind = NIC_READ_RX_DESC;
 			n->rd_busy++;
-			return &n->rd[i];
+			n->tags_busy += tags;
+			return r;
 		}
 	return NULL;
 }
@@ -246,7 +253,7 @@ void nic_dma_desc_fetch(struct nic *n, uint32_t qi)
 		n->st.bad_dma_addresses++;
 		return;
 	}
-	struct nic_dma_read *r = read_take(n);
+	struct nic_dma_read *r = nic_dma_read_take(n, 1);
 	if (!r) {
 		if (!q->is_fetch_wanted) {
 			q->is_fetch_wanted = true;
@@ -264,13 +271,14 @@ void nic_dma_desc_fetch(struct nic *n, uint32_t qi)
 				  .tag = (uint64_t)(r - n->rd),
 				  .t_land_ps = pcie_link_read(&n->pcie, PCIE_CL_DESC, now, addr, len) };
 	q->fetch_end = (q->fetched + cnt) % q->entries;
+	r->is_issued = true;
 	bus_dma(n->bus, now, &r->op);
 }
 
 /* Queues that waited for a read tag, in queue order, while tags are free. */
 static void fetch_waiters_serve(struct nic *n)
 {
-	for (uint32_t qi = 0; qi < n->nq && n->fetch_waiters && n->rd_busy < n->pcie_cfg.read_tags; qi++) {
+	for (uint32_t qi = 0; qi < n->nq && n->fetch_waiters && n->tags_busy < n->pcie_cfg.read_tags; qi++) {
 		struct nic_rxq *q = &n->q[qi];
 		if (!q->is_fetch_wanted)
 			continue;
@@ -282,9 +290,18 @@ static void fetch_waiters_serve(struct nic *n)
 
 static void read_land(struct nic *n, struct nic_dma_read *r)
 {
-	struct nic_rxq *q = &n->q[r->queue];
 	r->is_busy = false;
 	n->rd_busy--;
+	n->tags_busy -= r->tags;
+	if (r->kind != NIC_READ_RX_DESC) {
+		/* The transmit path's; then whoever waited for the tags. */
+		nic_tx_read_land(n, r);
+		if (n->fetch_waiters)
+			fetch_waiters_serve(n);
+		nic_tx_tags_freed(n);
+		return;
+	}
+	struct nic_rxq *q = &n->q[r->queue];
 	if (r->gen == q->gen) {
 		/* Descriptors [fetched, fetched + count) land behind those
 		 * cached. */
@@ -300,6 +317,7 @@ static void read_land(struct nic *n, struct nic_dma_read *r)
 	}
 	if (n->fetch_waiters)
 		fetch_waiters_serve(n);
+	nic_tx_tags_freed(n);
 	if (n->is_dma_desc_wait)
 		nic_dma_kick(n);
 }

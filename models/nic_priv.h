@@ -22,6 +22,9 @@
 #include "models/nic.h"
 #include "models/nic_regs.h"
 #include "models/pcie.h"
+#include "models/pkt/tso.h"
+#include "sim/bytering.h"
+#include "sim/hist.h"
 #include "sim/pool.h"
 
 /* The NIC's descriptor cache: the buffer addresses of the next descriptors
@@ -38,17 +41,84 @@
  * bound so that ring indices and their arithmetic stay far from 2^32. */
 #define NIC_RING_ENTRIES_MAX (1u << 24)
 
-/* A DMA read on its way: one entry of the NIC's table of pending reads, as
- * many as the link has read tags (pcie.read_tags). The bus carries op; its
- * tag is the entry's index. */
+/* Transmit descriptors a queue's cache holds: fetched ahead in one read of
+ * up to 512 bytes (32 descriptors, MRRS 512's worth); a packet has at most
+ * this many descriptors. The 82599 keeps 40 a queue [recalled]; 32 is a
+ * choice that keeps one fetch one read request at the default MRRS. */
+#define NIC_TX_DCACHE_ENTRIES 32u
+#define NIC_TX_DCACHE_LOW (NIC_TX_DCACHE_ENTRIES / 2)
+/* The largest descriptor fetch (bytes): what a read-table entry holds. */
+#define NIC_DMA_FETCH_MAX (NIC_TX_DESC_BYTES * NIC_TX_DCACHE_ENTRIES)
+/* Link-layer bytes a frame may have before its IP header beyond the MTU
+ * (Ethernet with up to four VLAN tags, 30; Linux cooked headers, 16 or 20):
+ * a packet the NIC is not to segment may be at most mac.mtu + this. */
+#define NIC_TX_L2_MAX (14u + 4u * PARSE_VLAN_MAX)
+
+/* What a pending read is for. */
+enum nic_read_kind { NIC_READ_RX_DESC = 0, NIC_READ_TX_DESC, NIC_READ_TX_DATA };
+
+/* A DMA read on its way: one entry of the NIC's table of pending reads. A
+ * read holds one read tag per MRRS-sized request it makes (a descriptor
+ * fetch one, a transmit buffer read ceil(len / MRRS)) until it lands; the
+ * tags in use never exceed pcie.read_tags, so neither do the entries. The
+ * bus carries op; its tag is the entry's index. */
 struct nic_dma_read {
 	struct bus_dma op;
 	struct sim_event ev;          /* the completion lands (scheduled when it comes with a later time) */
 	uint32_t queue;               /* descriptor fetch: its queue, ring generation and count */
 	uint32_t count;
 	uint32_t gen;
+	uint32_t tags;                /* read tags it holds */
+	uint8_t kind;                 /* enum nic_read_kind */
 	bool is_busy;
-	uint8_t data[NIC_RX_DESC_BYTES * NIC_DCACHE_ENTRIES];
+	bool is_issued;               /* handed to the bus (a transmit read is counted first, issued after) */
+	struct nic_tx_send *send;     /* NIC_READ_TX_DATA: the send it reads for */
+	uint8_t data[NIC_DMA_FETCH_MAX];
+};
+
+/* A packet the transmit path took from a queue's ring: from its descriptors
+ * through its data reads, the transmit buffer and the wire, to its
+ * write-back. Its bytes sit in the transmit buffer (nic.txbuf) from the
+ * reads' issue until its last frame has left. */
+struct nic_tx_send {
+	struct sim_event ev;          /* its next frame's start on the wire, then its end */
+	struct sim_event wb_ev;       /* its write-back lands */
+	struct nic_tx_send *next;     /* the transmit FIFO, or the free list */
+	struct tx_offload off;
+	uint32_t queue, gen;
+	uint32_t rs_slot;             /* ring index of the descriptor whose DD is written back */
+	uint32_t len;                 /* bytes of the send (all its buffers) */
+	uint32_t buf_off, buf_room;   /* where in the transmit buffer, room taken (with any skip at its end) */
+	uint32_t reads_pending;
+	uint32_t segs, seg_next;      /* frames it becomes, and the next to go */
+	bool is_rs;
+	bool is_wire_done, is_wb_pending;   /* freed when both are done with it */
+	uint8_t rs_desc[NIC_TX_DESC_BYTES]; /* the RS descriptor as read: written back with DD */
+	uint64_t t_doorbell, t_desc, t_read, t_data, t_wire_end;
+};
+
+/* One transmit queue. */
+struct nic_txq {
+	uint64_t ring_base;
+	uint32_t ring_bytes, entries;
+	uint32_t head, tail;           /* TDH, TDT */
+	uint32_t fetched, fetch_end;   /* as nic_rxq: the cache holds [head, fetched) */
+	uint32_t gen;
+	bool is_enabled;               /* TXDCTL.ENABLE */
+	bool is_fetch_wanted;          /* a fetch waits for a free read tag */
+	bool is_start_wanted;          /* a packet waits for buffer room or read tags */
+	uint64_t t_doorbell;           /* the last tail write that gave the NIC descriptors */
+	struct nic_tx_desc_ctx ctx;    /* the last context descriptor */
+	struct nic_txq_stats st;
+	uint8_t dcache[NIC_TX_DCACHE_ENTRIES][NIC_TX_DESC_BYTES];   /* descriptors [head, fetched), dc_first first */
+	uint64_t dc_doorbell[NIC_TX_DCACHE_ENTRIES];   /* per cached descriptor: the tail write before its fetch, */
+	uint64_t dc_landed[NIC_TX_DCACHE_ENTRIES];     /* and when its fetch landed (measurement) */
+	uint64_t fetch_doorbell;                       /* the fetch on its way: the tail write before it */
+	uint16_t dc_first;
+};
+
+struct nic_tx_send_list {
+	struct nic_tx_send *head, *tail;
 };
 
 /* A received frame inside the NIC. */
@@ -119,7 +189,21 @@ struct nic {
 	struct pcie_link pcie;           /* the PCIe link, both directions */
 	struct nic_dma_read *rd;       /* pending reads, cfg pcie.read_tags of them */
 	uint32_t rd_busy;              /* entries in use */
+	uint32_t tags_busy;            /* read tags in use (a transmit read may hold several) */
 	uint32_t fetch_waiters;        /* queues with is_fetch_wanted */
+	/* The transmit path (models/nic_tx.c). */
+	uint32_t tctl;
+	struct nic_txq *tq;
+	uint8_t *txbuf_mem;            /* the transmit packet buffer, mac.tx_fifo_bytes */
+	struct bytering txbuf;         /* its room */
+	struct nic_tx_send_list tx_fifo;  /* sends in the order their reads were issued */
+	struct sim_pool tx_sends;
+	uint64_t tx_wire_free_ps;      /* the transmit wire is busy until then */
+	uint64_t tx_engine_free_ps;    /* the segmentation/checksum engine is busy until then */
+	uint32_t tx_start_waiters;     /* queues with is_start_wanted */
+	uint8_t *tx_frame;             /* one frame being built (TSO_HDR_MAX + mtu) */
+	struct nic_tx_stats tx_st;
+	struct hist_group *tx_lat;     /* transmit stages, all queues (struct nic_tx_lat) */
 	struct nic_engines eng;
 	struct nic_stats st;
 };
@@ -174,7 +258,20 @@ static inline void nic_rx_frame_put(struct nic *n, struct nic_rx_frame *f)
  * reference, its record. */
 void nic_rx_drop(struct nic *n, struct nic_rx_frame *f);
 
+/* nic_tx.c */
+int nic_tx_new(struct nic *n, const struct mac_cfg *mac_cfg);
+void nic_tx_free(struct nic *n);
+void nic_tx_reset(struct nic *n);
+uint32_t nic_txq_read(struct nic *n, uint32_t qi, uint32_t off);
+void nic_txq_write(struct nic *n, uint32_t qi, uint32_t off, uint32_t v);
+/* A transmit read landed (descriptors or data). */
+void nic_tx_read_land(struct nic *n, struct nic_dma_read *r);
+/* Read tags came free: queues waiting for them go on. */
+void nic_tx_tags_freed(struct nic *n);
+
 /* nic_dma.c */
+/* An entry of the read table holding tags read tags, or NULL (none free). */
+struct nic_dma_read *nic_dma_read_take(struct nic *n, uint32_t tags);
 /* Let the engine look at its first frame again (a descriptor or DROP_EN came). */
 void nic_dma_kick(struct nic *n);
 /* Queue a frame that left the pipeline for the engine. */

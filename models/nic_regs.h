@@ -60,7 +60,22 @@
                                         * RETA entries reads it to drain the old queue first */
 #define NIC_RXQ_COUNT_MAX    1024u
 
-/* Interrupts: one MSI-X vector per receive queue (vector q serves queue q). */
+/* Per transmit queue q, at NIC_REG_TXQ(q) + offset: one TX queue per receive
+ * queue, the pair sharing MSI-X vector q (as ixgbe pairs them on one
+ * q_vector). Layout after the 82599's TDBAL/TDBAH/TDLEN/TDH/TDT/TXDCTL. */
+#define NIC_REG_TXQ(q)       (0x30000u + (uint32_t)(q) * 0x40u)
+#define NIC_TXQ_TDBAL        0x00u     /* ring base address, low 32 bits (128-byte aligned) */
+#define NIC_TXQ_TDBAH        0x04u     /* ring base address, high 32 bits */
+#define NIC_TXQ_TDLEN        0x08u     /* ring length in bytes (multiple of 128) */
+#define NIC_TXQ_TDH          0x10u     /* head: next descriptor the NIC processes (NIC writes) */
+#define NIC_TXQ_TDT          0x18u     /* tail: doorbell; descriptors [TDH, TDT) are the NIC's to send */
+#define NIC_TXQ_TXDCTL       0x28u     /* bit 25 ENABLE (as the 82599's TXDCTL.ENABLE) */
+#define NIC_TXDCTL_ENABLE    (1u << 25)
+#define NIC_TXQ_STAT_PKTS    0x30u     /* read-only: frames this queue put on the wire */
+#define NIC_REG_TCTL         0x00400u  /* bit 1 EN: transmit enabled (as e1000's TCTL.EN) */
+#define NIC_TCTL_EN          0x00000002u
+
+/* Interrupts: one MSI-X vector per queue pair (vector q serves RX and TX queue q). */
 /* EITR: bits 15:0 interval in us, bits 30:16 frame limit, bit 31 DELAY: how
  * the interval is timed. 0 (reset): Intel's throttle, a minimum interval
  * from the last interrupt (I210 datasheet section 7.3); 1: ethtool's delay,
@@ -110,6 +125,55 @@ struct nic_rx_desc_wb {
 #define NIC_RXD_STAT_PARSED  0x0020u  /* headers parsed to the transport layer */
 #define NIC_RXD_ERR_IPE      0x0001u  /* IPv4 header checksum wrong */
 #define NIC_RXD_ERR_L4E      0x0002u  /* TCP/UDP checksum wrong */
+
+/* Transmit descriptors, 16 bytes, in host memory (little-endian), in the
+ * layout of the 82599's advanced descriptors (field positions as Linux
+ * ixgbe_type.h names them: IXGBE_ADVTXD_*). A packet is an optional context
+ * descriptor followed by data descriptors up to one with EOP.
+ *
+ * Context descriptor: header lengths and MSS for the offloads of the data
+ * descriptors that follow it (one context slot per queue here; the 82599
+ * has two, chosen by IDX). */
+struct nic_tx_desc_ctx {
+	uint32_t vlan_macip_lens;   /* bits 8:0 IPLEN, 15:9 MACLEN */
+	uint32_t seqnum_seed;       /* unused */
+	uint32_t type_tucmd_mlhl;   /* DTYP = context, DEXT; TUCMD: IPV4, L4T */
+	uint32_t mss_l4len_idx;     /* bits 15:8 L4LEN, 31:16 MSS */
+};
+/* Data descriptor, read format: one buffer of the packet. */
+struct nic_tx_desc_data {
+	uint64_t buf_addr;
+	uint32_t cmd_type_len;      /* bits 15:0 DTALEN (buffer bytes), DTYP = data, DCMD bits */
+	uint32_t olinfo_status;     /* bits 3:0 STA (DD written back), 9:8 POPTS (IXSM, TXSM), 31:14 PAYLEN */
+};
+/* Write-back: the NIC sets DD in olinfo_status of a descriptor with RS,
+ * the other fields as the driver wrote them. */
+#define NIC_TX_DESC_BYTES        16u
+#define NIC_TXD_IPLEN(w)         ((w) & 0x1ffu)
+#define NIC_TXD_MACLEN_SHIFT     9u
+#define NIC_TXD_MACLEN(w)        (((w) >> 9) & 0x7fu)
+#define NIC_TXD_DTYP_MASK        0x00f00000u
+#define NIC_TXD_DTYP_CTXT        0x00200000u
+#define NIC_TXD_DTYP_DATA        0x00300000u
+#define NIC_TXD_DEXT             0x20000000u
+#define NIC_TXD_TUCMD_IPV4       0x00000400u
+#define NIC_TXD_TUCMD_L4T_TCP    0x00000800u   /* L4T: 0 UDP, 1 TCP */
+#define NIC_TXD_L4T_MASK         0x00001800u
+#define NIC_TXD_L4LEN(w)         (((w) >> 8) & 0xffu)
+#define NIC_TXD_MSS(w)           ((w) >> 16)
+#define NIC_TXD_DTALEN(w)        ((w) & 0xffffu)
+#define NIC_TXD_CMD_EOP          0x01000000u   /* end of packet */
+#define NIC_TXD_CMD_IFCS         0x02000000u   /* insert FCS */
+#define NIC_TXD_CMD_RS           0x08000000u   /* report status: write DD back */
+#define NIC_TXD_CMD_TSE          0x80000000u   /* TCP segmentation */
+#define NIC_TXD_STAT_DD          0x00000001u
+#define NIC_TXD_POPTS_IXSM       0x00000100u   /* insert the IPv4 header checksum */
+#define NIC_TXD_POPTS_TXSM       0x00000200u   /* insert the TCP/UDP checksum */
+#define NIC_TXD_PAYLEN_SHIFT     14u
+#define NIC_TXD_PAYLEN(w)        ((w) >> 14)
+/* Bytes one data descriptor may carry: ixgbe's IXGBE_MAX_DATA_PER_TXD,
+ * 1 << IXGBE_MAX_TXD_PWR = 16 KiB; a send of more takes several. */
+#define NIC_TXD_BUF_MAX          16384u
 
 #define NIC_PTYPE_IPV4       0x0001u
 #define NIC_PTYPE_IPV6       0x0002u

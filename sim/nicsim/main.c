@@ -67,7 +67,9 @@ static const char *usage_run =
 	"\n"
 	"Replays TRACE ('-': standard input): frames addressed to the host go through the NIC\n"
 	"(MAC, parser, checksum, RSS, DMA, interrupt moderation) into the host's driver and CPUs;\n"
-	"frames the host sent are counted. Prints a summary; --json writes the full report. On a\n"
+	"frames the host sent go from its stack (coalesced into large sends, tx.lso) through the\n"
+	"driver, the NIC's transmit path (descriptor fetch, data reads, checksum insertion and\n"
+	"segmentation, the TX buffer) onto the wire. Prints a summary; --json writes the full report. On a\n"
 	"terminal, progress is shown on stderr a few times a second.\n"
 	"\n"
 	"options:\n"
@@ -76,6 +78,10 @@ static const char *usage_run =
 	"  --json FILE       write the JSON report (schema docs/report.md); '-' for stdout, alone\n"
 	"                    (no summary beside it)\n"
 	"  --flows FILE      write per-flow CSV: proto,src,sport,dst,dport,packets,bytes,rss_hash,queue\n"
+	"  --tx-pcap FILE    write every frame the NIC transmitted as pcap, stamped with its simulated\n"
+	"                    time on the wire (first bit), in the capture's link type\n"
+	"  --wire-pcap FILE  write both directions in time order as pcapng, each packet with its\n"
+	"                    direction (inbound: to the host; outbound: sent by the NIC)\n"
 	"  --plot DIR        write SVG plots into DIR (made if missing): latency-cdf.svg (end-to-end\n"
 	"                    latency CDF per queue), stages.svg (p50/p99 per latency stage),\n"
 	"                    cpu-util.svg (per-CPU utilisation by category); see docs/plots.md\n"
@@ -267,6 +273,7 @@ static int cmd_run(int argc, char **argv)
 	const char *json_path = NULL, *flows_path = NULL, *trace = NULL, *backend = "c", *vcd = NULL, *plot_dir = NULL;
 	bool quiet = false;
 	const char *tl_path = NULL;
+	const char *tx_pcap = NULL, *wire_pcap = NULL;
 	uint64_t tl_from_us = 0, tl_us = TIMELINE_DEFAULT_US;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -299,6 +306,11 @@ static int cmd_run(int argc, char **argv)
 				backend = v;
 			else
 				vcd = v;
+			i++;
+		} else if (!strcmp(a, "--tx-pcap") || !strcmp(a, "--wire-pcap")) {
+			if (!v)
+				return cli_usage_err("%s needs a file", a, "run");
+			*(!strcmp(a, "--tx-pcap") ? &tx_pcap : &wire_pcap) = v;
 			i++;
 		} else if (!strcmp(a, "--timeline")) {
 			if (!v)
@@ -336,7 +348,8 @@ static int cmd_run(int argc, char **argv)
 	bool is_json_stdout = json_path && !strcmp(json_path, "-");
 	struct progress pg;
 	progress_init(&pg, "run", trace, quiet);
-	struct run_opts opts = { .want_flows = flows_path != NULL, .backend_name = "c" };
+	struct run_opts opts = { .want_flows = flows_path != NULL, .backend_name = "c", .tx_pcap = tx_pcap,
+				 .wire_pcap = wire_pcap };
 	if (pg.is_on) {
 		opts.on_progress = run_progress;
 		opts.progress_ctx = &pg;

@@ -239,6 +239,25 @@ json_t *report_json(const struct run *r)
 	json_object_set_new(pl, "reads", jint(ls->reads));
 	json_object_set_new(root, "pcie", pl);
 
+	/* The transmit path: the stack's sends, the driver's work, the NIC's. */
+	json_t *tx = json_object();
+	json_t *txs = json_object();
+	stats_set(txs, txstack_stat_defs, txstack_stats(r->txs));
+	json_object_set_new(tx, "stack", txs);
+	json_t *txh = json_object();
+	stats_set(txh, host_tx_stat_defs, driver_tx_stats(r->drv));
+	json_object_set_new(tx, "host", txh);
+	json_t *txn = json_object();
+	stats_set(txn, nic_tx_stat_defs, nic_tx_stats(r->nic));
+	json_object_set_new(tx, "nic", txn);
+	json_t *txl = json_object();
+	for (int s = 0; s < HTX_COUNT; s++)
+		json_object_set_new(txl, driver_tx_lat_name((enum host_tx_lat)s), hist_json(driver_tx_lat(r->drv, (enum host_tx_lat)s)));
+	for (int s = 0; s < NIC_TXLAT_COUNT; s++)
+		json_object_set_new(txl, nic_tx_lat_name((enum nic_tx_lat)s), hist_json(nic_tx_lat(r->nic, (enum nic_tx_lat)s)));
+	json_object_set_new(tx, "latency_ps", txl);
+	json_object_set_new(root, "tx", tx);
+
 	json_t *qs = json_array();
 	for (uint32_t q = 0; q < driver_queues(r->drv); q++) {
 		const struct host_queue_stats *hq = driver_queue_stats(r->drv, q);
@@ -254,6 +273,10 @@ json_t *report_json(const struct run *r)
 		struct irq_vec_stats iv = nic_irq_stats(r->nic, q);
 		stats_set(o, irq_vec_stat_defs, &iv);
 		stats_set(o, host_queue_dpc_stat_defs, hq);
+		stats_set(o, host_txq_stat_defs, driver_txq_stats(r->drv, q));
+		json_t *ntx = json_object();
+		stats_set(ntx, nic_txq_stat_defs, nic_txq_stats(r->nic, q));
+		json_object_set_new(o, "nic_tx", ntx);
 		json_t *lat = json_object();
 		for (int s = 0; s < LAT_COUNT; s++)
 			json_object_set_new(lat, driver_lat_stage_name((enum lat_stage)s), hist_json(driver_queue_lat(r->drv, q, (enum lat_stage)s)));
@@ -312,7 +335,7 @@ static void fmt_ps(char *b, size_t n, uint64_t ps)
 /* min, mean, the percentiles and max of each histogram, one row each: min,
  * mean and p10 beside the upper percentiles show a distribution with two
  * humps for what it is. */
-static void lat_table(FILE *f, const char *title, int n, const struct hist *h)
+static void lat_table(FILE *f, const char *title, int n, const struct hist *h, const char *const *names)
 {
 	fprintf(f, "%-20s %9s %9s", title, "min", "mean");
 	for (int i = 0; i < NPCTS; i++)
@@ -320,7 +343,7 @@ static void lat_table(FILE *f, const char *title, int n, const struct hist *h)
 	fprintf(f, " %9s\n", "max");
 	for (int s = 0; s < n; s++) {
 		char v[16];
-		fprintf(f, "  %-18s", driver_lat_stage_name((enum lat_stage)s));
+		fprintf(f, "  %-18s", names[s]);
 		fmt_ps(v, sizeof v, hist_min(&h[s]));
 		fprintf(f, " %9s", v);
 		fmt_ps(v, sizeof v, hist_mean(&h[s]));
@@ -363,6 +386,43 @@ static void link_text(FILE *f, const struct run *r)
 		fprintf(f, "descriptor fetches that waited for a read tag: %" PRIu64 "\n", ns->read_tag_waits);
 }
 
+/* The transmit path in a few lines: sends, what segmented and summed them,
+ * the NIC's frames, the host's cycles, and the stages. */
+static void tx_text(FILE *f, const struct run *r)
+{
+	const struct txstack_stats *ss = txstack_stats(r->txs);
+	const struct host_tx_stats *hs = driver_tx_stats(r->drv);
+	const struct nic_tx_stats *ts = nic_tx_stats(r->nic);
+	uint64_t frames = 0, bytes = 0;
+	for (uint32_t q = 0; q < nic_queues(r->nic); q++) {
+		frames += nic_txq_stats(r->nic, q)->tx_packets;
+		bytes += nic_txq_stats(r->nic, q)->tx_bytes;
+	}
+	fprintf(f, "tx: %" PRIu64 " host frames -> %" PRIu64 " sends (%" PRIu64 " segments coalesced, %" PRIu64
+		   " super-frames); NIC sent %" PRIu64 " frames / %" PRIu64 " bytes (%" PRIu64 " by TSO), "
+		   "%" PRIu64 " sends segmented by the NIC, %" PRIu64 " by the host\n",
+		ss->frames, ss->sends, ss->coalesced_segments, ss->superframes, frames, bytes, ts->tso_frames,
+		hs->lso_sends, hs->sw_segmented);
+	fprintf(f, "tx host cycles: output %" PRIu64 ", copy %" PRIu64 ", software checksum %" PRIu64 ", clean %" PRIu64
+		   "; pure ACKs sent %" PRIu64 ", received %" PRIu64 "\n",
+		hs->cycles_output, hs->cycles_copy, hs->cycles_csum, hs->cycles_clean, hs->ack_sends, hs->ack_rx);
+	if (hs->backlog_drops || ts->bad_descriptors)
+		fprintf(f, "warning: %" PRIu64 " sends dropped by the host's software queues, %" PRIu64
+			   " packets refused by the NIC\n", hs->backlog_drops, ts->bad_descriptors);
+	struct hist h[HTX_COUNT + NIC_TXLAT_COUNT];
+	const char *names[HTX_COUNT + NIC_TXLAT_COUNT];
+	for (int s = 0; s < HTX_COUNT; s++) {
+		h[s] = *driver_tx_lat(r->drv, (enum host_tx_lat)s);
+		names[s] = driver_tx_lat_name((enum host_tx_lat)s);
+	}
+	for (int s = 0; s < NIC_TXLAT_COUNT; s++) {
+		h[HTX_COUNT + s] = *nic_tx_lat(r->nic, (enum nic_tx_lat)s);
+		names[HTX_COUNT + s] = nic_tx_lat_name((enum nic_tx_lat)s);
+	}
+	lat_table(f, "tx latency (sends)", HTX_COUNT + NIC_TXLAT_COUNT, h, names);
+	fputc('\n', f);
+}
+
 void report_text(const struct run *r, FILE *f)
 {
 	const struct replay_stats *rs = replay_stats(r->rep);
@@ -377,8 +437,8 @@ void report_text(const struct run *r, FILE *f)
 		r->cfg.host.mode == HOST_MODE_LEGACY ? "legacy (NDIS 5.1)" : "rss", driver_queues(r->drv),
 		r->cfg.host.cpus, r->backend);
 	fprintf(f, "records %" PRIu64 " (passes %" PRIu32 "): rx %" PRIu64 " frames / %" PRIu64
-		   " bytes, tx %" PRIu64 " (counted, not simulated), foreign %" PRIu64 "\n",
-		rs->records, rs->passes, rs->rx_frames, rs->rx_bytes, rs->tx_frames, rs->foreign_frames);
+		   " bytes, tx %" PRIu64 " frames / %" PRIu64 " bytes, foreign %" PRIu64 "\n",
+		rs->records, rs->passes, rs->rx_frames, rs->rx_bytes, rs->tx_frames, rs->tx_bytes, rs->foreign_frames);
 	if (rs->trace.skipped_zero_len || rs->trace.skipped_caplen_gt_len || rs->trace.ts_backwards ||
 	    rs->trace.skipped_len_absurd || rs->trace.ts_clamped)
 		fprintf(f, "trace oddities: %" PRIu64 " zero-length, %" PRIu64 " caplen>len and %" PRIu64
@@ -457,8 +517,12 @@ void report_text(const struct run *r, FILE *f)
 
 	struct hist all[LAT_COUNT];
 	report_lat_all_queues(r, all);
-	lat_table(f, "latency, all queues", LAT_COUNT, all);
+	const char *names[LAT_COUNT];
+	for (int s = 0; s < LAT_COUNT; s++)
+		names[s] = driver_lat_stage_name((enum lat_stage)s);
+	lat_table(f, "latency, all queues", LAT_COUNT, all, names);
 	fputc('\n', f);
+	tx_text(f, r);
 	link_text(f, r);
 	/* Columns named by the declared counters. */
 	fprintf(f, "\n%4s %7s", "cpu", "util");
@@ -515,7 +579,11 @@ void report_write_docs(FILE *f)
 	      "`utilisation_ppm` (busy time over simulated time) and, per class (`data`, `descriptors`, `write_back`, "
 	      "`msix`, `doorbells`), `tlps`, `bytes` on the link (TLP headers, framing, payload) and `busy_ps`; "
 	      "`reads`, the DMA reads issued (docs/pcie.md) |\n"
-	      "| `queues[]` | per queue: `queue`, `cpu`, the per-queue counters below, `latency_ps` per stage (below) |\n"
+	      "| `tx` | the transmit path (docs/tx.md): `stack` (how the capture's host frames became sends), `host` "
+	      "(the driver's transmit work and its cycles), `nic` (the NIC's transmit engine), `latency_ps` (a send's "
+	      "stages in the host and in the NIC, below) |\n"
+	      "| `queues[]` | per queue: `queue`, `cpu`, the per-queue counters below, `nic_tx` (the NIC's transmit "
+	      "counters of the queue), `latency_ps` per stage (below) |\n"
 	      "| `latency_ps_all_queues` | the latency of every queue merged, per stage |\n"
 
 	      "| `queue_imbalance_max_over_mean_permille` | max/mean packets per queue × 1000 (1000 = even) |\n"
@@ -540,11 +608,16 @@ void report_write_docs(FILE *f)
 	docs_counters(f, "drops.", nic_queue_drop_stat_defs);
 	docs_counters(f, "drops.", nic_drop_stat_defs);
 	docs_counters(f, "drops.buffer_full_by.", nic_buffer_full_stat_defs);
+	docs_counters(f, "tx.stack.", txstack_stat_defs);
+	docs_counters(f, "tx.host.", host_tx_stat_defs);
+	docs_counters(f, "tx.nic.", nic_tx_stat_defs);
 	docs_counters(f, "queues[].", host_queue_stat_defs);
 	docs_counters(f, "queues[].drops.", nic_queue_drop_stat_defs);
 	docs_counters(f, "queues[].", nic_queue_stat_defs);
 	docs_counters(f, "queues[].", irq_vec_stat_defs);
 	docs_counters(f, "queues[].", host_queue_dpc_stat_defs);
+	docs_counters(f, "queues[].", host_txq_stat_defs);
+	docs_counters(f, "queues[].nic_tx.", nic_txq_stat_defs);
 	docs_counters(f, "rebalance.", rebalance_stat_defs);
 	docs_counters(f, "cpus[].cycles.", cpu_cycle_stat_defs);
 	fputs("| `cpus[].cycles.idle` | cycles | the run's length in the core's cycles, less the busy ones |\n", f);
@@ -555,6 +628,13 @@ void report_write_docs(FILE *f)
 	      f);
 	for (int st = 0; st < LAT_COUNT; st++)
 		fprintf(f, "- `%s`: %s;\n", driver_lat_stage_name((enum lat_stage)st), driver_lat_stage_desc((enum lat_stage)st));
+	fputs("\n`tx.latency_ps` cuts a send's time into consecutive stages, in the host (the first four: their "
+	      "sum is `host_total`, send by send) and in the NIC (the next five: their sum is `doorbell_to_wire`):\n\n",
+	      f);
+	for (int st = 0; st < HTX_COUNT; st++)
+		fprintf(f, "- `%s`: %s;\n", driver_tx_lat_name((enum host_tx_lat)st), driver_tx_lat_desc((enum host_tx_lat)st));
+	for (int st = 0; st < NIC_TXLAT_COUNT; st++)
+		fprintf(f, "- `%s`: %s;\n", nic_tx_lat_name((enum nic_tx_lat)st), nic_tx_lat_desc((enum nic_tx_lat)st));
 	fputs("\neach as `count`, `min`, `p10`, `p50`, `p90`, `p99`, `p99_9`, `max`, `mean`. Percentiles come from a\n"
 	      "log-linear histogram (sim/hist.h): exact below 64 ps, then within 1/32 (3.1%) above the exact value;\n"
 	      "`min`, `max` and `mean` are exact (the mean rounded down).\n",

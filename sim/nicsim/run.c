@@ -54,6 +54,50 @@ static void on_deliver(void *ctx, const struct pkt *p, const struct driver_rx_in
 		flow_order(r, p, info);
 }
 
+/* A frame the capture shows the host sending: to its stack. */
+static void on_host_send(void *ctx, struct pkt *p, const struct parse_result *pr)
+{
+	struct run *r = ctx;
+	txstack_frame(r->txs, p, pr);
+}
+
+/* A send from the stack: to the driver. */
+static void on_stack_send(void *ctx, const struct tx_send *s)
+{
+	struct run *r = ctx;
+	driver_send(r->drv, s);
+}
+
+/* The wire, seen from outside: frames the NIC sent (bus frame_out) and
+ * frames it received (frame_in, tapped), written as captures. */
+static void wire_out(void *ctx, uint64_t t_ps, struct pkt *p)
+{
+	struct run *r = ctx;
+	if (r->tx_pcap)
+		(void)trace_writer_put(r->tx_pcap, t_ps, p->data, p->cap_len, p->wire_len, TRACE_DIR_OUT);
+	if (r->wire_pcap)
+		(void)trace_writer_put(r->wire_pcap, t_ps, p->data, p->cap_len, p->wire_len, TRACE_DIR_OUT);
+}
+static void wire_in(void *ctx, uint64_t t_ps, const struct pkt *p)
+{
+	struct run *r = ctx;
+	(void)trace_writer_put(r->wire_pcap, t_ps, p->data, p->cap_len, p->wire_len, TRACE_DIR_IN);
+}
+
+static int open_writers(struct run *r, const struct run_opts *opts, char *err, size_t err_len)
+{
+	const struct trace_info *ti = replay_trace_info(r->rep);
+	uint32_t snap = TRACE_CAPLEN_MAX;
+	int64_t base = ti->ts_base_s;
+	if (opts->tx_pcap &&
+	    trace_writer_open(&r->tx_pcap, opts->tx_pcap, TRACE_WRITE_PCAP, ti->linktype, snap, base, err, err_len))
+		return -1;
+	if (opts->wire_pcap &&
+	    trace_writer_open(&r->wire_pcap, opts->wire_pcap, TRACE_WRITE_PCAPNG, ti->linktype, snap, base, err, err_len))
+		return -1;
+	return 0;
+}
+
 int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct run_opts *opts,
 	      struct run **out, char *err, size_t err_len)
 {
@@ -101,10 +145,24 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 	if (cpu_new(&r->cpu, r->k, cfg->host.cpus, cfg->host.clock_mhz, host_queues(&cfg->host, cfg->rss.queues) + 1,
 		    err, err_len))
 		goto fail;
-	if (driver_new(&r->drv, r->k, &r->bus, r->cpu, &cfg->host, &cfg->cost, &cfg->rss_policy, &cfg->irq, link,
-		       err, err_len))
+	if (driver_new(&r->drv, r->k, &r->bus, r->cpu, &cfg->host, &cfg->cost, &cfg->rss_policy, &cfg->irq, &cfg->tx,
+		       cfg->mac.mtu, link, err, err_len))
 		goto fail;
 	driver_attach(r->drv, &r->bus);
+	/* The host's sends: the capture's frames from the host, through its
+	 * stack (coalesced for LSO) to the driver. */
+	if (txstack_new(&r->txs, r->k, r->pool, &cfg->tx, cfg->mac.mtu, link, err, err_len))
+		goto fail;
+	txstack_on_send(r->txs, on_stack_send, r);
+	replay_on_send(r->rep, on_host_send, r);
+	if (opts && (opts->tx_pcap || opts->wire_pcap)) {
+		if (open_writers(r, opts, err, err_len))
+			goto fail;
+		r->bus.host.frame_out = wire_out;
+		r->bus.host.wire = r;
+		if (r->wire_pcap)
+			replay_on_wire(r->rep, wire_in, r);
+	}
 	if (rebalance_is_active(&cfg->rebalance) &&
 	    rebalance_new(&r->rebal, r->k, r->drv, &cfg->rebalance, err, err_len))
 		goto fail;
@@ -153,6 +211,17 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 		snprintf(err, err_len, "%s", replay_error(r->rep));
 		goto fail;
 	}
+	/* A capture that could not be written whole fails the run, naming it. */
+	int wrc = trace_writer_close(r->tx_pcap, err, err_len);
+	r->tx_pcap = NULL;
+	if (!wrc) {
+		wrc = trace_writer_close(r->wire_pcap, err, err_len);
+		r->wire_pcap = NULL;
+	}
+	if (wrc) {
+		rc = -1;
+		goto fail;
+	}
 	*out = r;
 	return 0;
 fail:
@@ -170,6 +239,10 @@ void run_free(struct run *r)
 	driver_free(r->drv);
 	cpu_free(r->cpu);
 	nic_free(r->nic);
+	txstack_free(r->txs);
+	char ignored[8];
+	(void)trace_writer_close(r->tx_pcap, ignored, sizeof ignored);
+	(void)trace_writer_close(r->wire_pcap, ignored, sizeof ignored);
 	flows_free(r->flows);
 	pkt_pool_free(r->pool);
 	sim_kernel_free(r->k);

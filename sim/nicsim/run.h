@@ -20,6 +20,8 @@
 #include "host/cpu.h"
 #include "host/driver.h"
 #include "host/replay.h"
+#include "host/txstack.h"
+#include "traces/writer.h"
 #include "models/bus.h"
 #include "models/nic.h"
 #include "sim/nicsim/config.h"
@@ -37,6 +39,8 @@ struct run_opts {
 	replay_progress_fn on_progress;      /* NULL: none (see replay_on_progress) */
 	void *progress_ctx;
 	struct timeline *timeline;           /* NULL: none; the caller opens and closes it (sim/nicsim/timeline.h) */
+	const char *tx_pcap;                 /* NULL: none; every frame the NIC transmitted, pcap (--tx-pcap) */
+	const char *wire_pcap;               /* NULL: none; both directions in time order, pcapng (--wire-pcap) */
 };
 
 struct run {
@@ -49,6 +53,8 @@ struct run {
 	struct cpu *cpu;
 	struct driver *drv;
 	struct replay *rep;
+	struct txstack *txs;                 /* the host's sends from the capture */
+	struct trace_writer *tx_pcap, *wire_pcap;
 	struct rebalance *rebal;            /* NULL unless rebalance.* asks for table updates */
 	struct host_id host;
 	struct flow_table *flows;
@@ -88,7 +94,7 @@ static inline uint64_t run_frames_dropped(const struct run *r)
 /* Frames the NIC holds or the host has not processed: 0 after a drained run. */
 static inline uint64_t run_frames_in_flight(const struct run *r)
 {
-	return nic_in_flight(r->nic) + driver_in_flight(r->drv);
+	return nic_in_flight(r->nic) + driver_in_flight(r->drv) + nic_tx_in_flight(r->nic) + driver_tx_in_flight(r->drv);
 }
 
 /* Reports. */
