@@ -423,6 +423,8 @@ void txstack_free(struct txstack *s)
 	free(s);
 }
 
+uint64_t txstack_records_in_use(const struct txstack *s) { return pkt_pool_in_use(s->send_pool); }
+
 void txstack_on_send(struct txstack *s, txstack_send_fn fn, void *ctx)
 {
 	s->on_send = fn;

@@ -119,5 +119,8 @@ void txstack_frame(struct txstack *s, struct pkt *p, const struct parse_result *
 /* Hand on every open send now, oldest first (end of the trace). */
 void txstack_flush(struct txstack *s);
 const struct txstack_stats *txstack_stats(const struct txstack *s);
+/* Records of the stack's own pool (the open sends', and sends not yet let
+ * go by whoever took them): 0 when every send has been released. */
+uint64_t txstack_records_in_use(const struct txstack *s);
 
 #endif
