@@ -173,10 +173,25 @@ struct tx_plan {
 	struct tx_offload off;   /* as the NIC (or the host's software) is to apply it */
 };
 
+/* The bytes of a send the host really has: a frame captured on the wire
+ * may carry the Ethernet padding the sender's MAC added (a short frame
+ * padded to 60 bytes), which the host's stack never built and the NIC's
+ * checksums must not cover; its IP length says where it ends. */
+static uint32_t send_len(const struct drv_tx_pending *e)
+{
+	uint32_t len = e->pkt->cap_len;
+	if (!e->has_offload || e->pkt->cap_len != e->pkt->wire_len)
+		return len;
+	const uint8_t *ip = e->pkt->data + e->off.l2_len;
+	uint32_t ip_len = e->off.is_ipv6 ? IPV6_HDR_BYTES + parse_be16(ip + 4) : parse_be16(ip + 2);
+	uint32_t want = e->off.l2_len + ip_len;
+	return want >= (uint32_t)e->off.l2_len + e->off.l3_len + e->off.l4_len && want < len ? want : len;
+}
+
 static struct tx_plan tx_plan_of(const struct driver *d, const struct drv_tx_pending *e)
 {
 	struct tx_plan pl = { .frames = 1 };
-	uint32_t len = e->pkt->cap_len;
+	uint32_t len = send_len(e);
 	pl.off = e->off;
 	bool is_tcp = e->has_offload && e->off.l4 == PARSE_L4_TCP;
 	uint32_t hdr = (uint32_t)e->off.l2_len + e->off.l3_len + e->off.l4_len;
@@ -256,7 +271,7 @@ static struct cost_charge tx_post(struct driver *d, struct drv_txq *t, const str
 	struct drv_tx_posted *po = &t->posted[(t->posted_head + t->posted_n) % t->count];
 	t->posted_n++;
 	const uint8_t *src = e->pkt->data;
-	uint32_t len = e->pkt->cap_len;
+	uint32_t len = send_len(e);
 	uint8_t *dst = t->arena + arena_off;
 	uint64_t addr = t->arena_addr + arena_off;
 	uint32_t csum_bytes = 0, wire_bytes = 0, eop = 0;
