@@ -201,6 +201,7 @@ struct nic {
 	uint64_t tx_wire_free_ps;      /* the transmit wire is busy until then */
 	uint64_t tx_engine_free_ps;    /* the segmentation/checksum engine is busy until then */
 	uint32_t tx_start_waiters;     /* queues with is_start_wanted */
+	uint32_t tx_fetch_waiters;     /* transmit queues with is_fetch_wanted */
 	uint8_t *tx_frame;             /* one frame being built (TSO_HDR_MAX + mtu) */
 	struct nic_tx_stats tx_st;
 	struct hist_group *tx_lat;     /* transmit stages, all queues (struct nic_tx_lat) */

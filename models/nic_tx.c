@@ -109,6 +109,7 @@ void nic_tx_reset(struct nic *n)
 		txq_set_ring(q);
 	}
 	n->tx_start_waiters = 0;
+	n->tx_fetch_waiters = 0;
 }
 
 static uint64_t txq_desc_addr(const struct nic_txq *q, uint32_t slot)
@@ -146,6 +147,7 @@ static void tx_fetch(struct nic *n, uint32_t qi)
 	if (!r) {
 		if (!q->is_fetch_wanted) {
 			q->is_fetch_wanted = true;
+			n->tx_fetch_waiters++;
 			n->tx_st.tag_waits++;
 		}
 		return;
@@ -417,10 +419,11 @@ static void tx_serve_waiters(struct nic *n)
 			tx_try_start(n, qi);
 		}
 	}
-	for (uint32_t qi = 0; qi < n->nq; qi++) {
+	for (uint32_t qi = 0; qi < n->nq && n->tx_fetch_waiters; qi++) {
 		struct nic_txq *q = &n->tq[qi];
 		if (q->is_fetch_wanted && n->tags_busy < n->pcie_cfg.read_tags) {
 			q->is_fetch_wanted = false;
+			n->tx_fetch_waiters--;
 			tx_fetch(n, qi);
 		}
 	}
@@ -428,14 +431,8 @@ static void tx_serve_waiters(struct nic *n)
 
 void nic_tx_tags_freed(struct nic *n)
 {
-	if (n->tx_start_waiters)
+	if (n->tx_start_waiters || n->tx_fetch_waiters)
 		tx_serve_waiters(n);
-	else
-		for (uint32_t qi = 0; qi < n->nq; qi++)
-			if (n->tq[qi].is_fetch_wanted) {
-				tx_serve_waiters(n);
-				break;
-			}
 }
 
 /* The wire: the FIFO's head goes when its data is in and the wire free. */
