@@ -57,7 +57,8 @@ const struct param_def cost_params[] = {
 		.offset = offsetof(struct cost_cfg, ack_rx_cycles), .unit = "cycles",
 		.defval = "1500", .max = 10000000,
 		.desc = "Stack cycles per pure ACK received (instead of cost.rx_tcp_cycles).",
-		.source = "assumption [A] of the cost model (C_ack_rx, 1,000-2,500), kept below C_tx_wire",
+		.source = "assumption [A]: 1,500 within a 1,000-2,500 range, below a data segment's cost (no payload, "
+			  "no copy, no delivery to the application); no published figure",
 	},
 	{
 		.key = "cost.tx_wire_cycles", .type = PARAM_U32,
@@ -81,7 +82,8 @@ const struct param_def cost_params[] = {
 		.offset = offsetof(struct cost_cfg, ack_tx_cycles), .unit = "cycles",
 		.defval = "1500", .max = 10000000,
 		.desc = "Host cycles per pure ACK sent (instead of cost.tx_wire_cycles).",
-		.source = "assumption [A] of the cost model (C_ack_tx, 1,000-2,500), kept below C_tx_wire",
+		.source = "assumption [A]: 1,500 within a 1,000-2,500 range, below cost.tx_wire_cycles (no payload to "
+			  "segment or copy); no published figure",
 	},
 	{
 		.key = "cost.tx_copy_mcyc_per_byte", .type = PARAM_U32,

@@ -83,7 +83,7 @@ static inline struct cost_charge cost_dpc_run(const struct cost_cfg *c)
  * the buffer (the L4 payload). */
 struct cost_rx_frame {
 	bool is_tcp, is_udp;
-	bool is_pure_ack;          /* TCP, no payload, ACK only: cost.ack_rx_cycles (cpu-cost.md C_ack_rx) */
+	bool is_pure_ack;          /* TCP, no payload, ACK only: cost.ack_rx_cycles */
 	bool is_l4_csum_checked;   /* the NIC verified the TCP/UDP checksum */
 	uint32_t payload_bytes;    /* L4 payload */
 };

@@ -337,7 +337,7 @@ static bool dpc_next_step(struct driver *d, struct drv_q *q, struct cost_charge 
 			.is_l4_csum_checked = wb->status & NIC_RXD_STAT_L4CS,
 			.payload_bytes = q->cur_pr.payload_len < wb->frame_len ? q->cur_pr.payload_len : wb->frame_len,
 		};
-		/* A pure ACK: TCP, no payload, no SYN/FIN/RST (cpu-cost.md C_ack_rx). */
+		/* A pure ACK: TCP, no payload, no SYN/FIN/RST (cost.ack_rx_cycles). */
 		f.is_pure_ack = f.is_tcp && q->cur_pr.status == PARSE_OK && !q->cur_pr.payload_len &&
 				(q->cur_pr.tcp_flags & (TCP_FLAG_ACK | TCP_FLAG_SYN | TCP_FLAG_FIN | TCP_FLAG_RST)) == TCP_FLAG_ACK;
 		d->tx_st.ack_rx += f.is_pure_ack;

@@ -130,7 +130,8 @@ struct host_txq_stats {
 	uint64_t sends;              /* sends posted to the ring */
 	uint64_t frames, bytes;      /* the wire frames they become (NIC or host segmentation), their bytes */
 	uint64_t cleaned;            /* sends whose descriptors the driver cleaned */
-	uint64_t backlog_drops;      /* sends dropped: the software queue (host.tx_backlog_pkts) was full */
+	uint64_t backlog_drops;      /* sends dropped: the software queue (host.tx_backlog_pkts) was full, or
+	                              * the send needs more descriptors or arena than the queue has */
 	uint64_t ring_stops;         /* times the ring or data arena was full with sends waiting */
 };
 extern const struct stat_def host_txq_stat_defs[];

@@ -130,8 +130,17 @@ static uint32_t tx_queue_of(struct driver *d, const struct pkt *p)
 	uint32_t alen = pr.l3 == PARSE_L3_IPV6 ? 16 : 4, len = 2 * alen;
 	memcpy(in, pr.dst, alen);
 	memcpy(in + alen, pr.src, alen);
-	bool has_ports = (pr.flags & PARSE_F_HAS_PORTS) && !(pr.flags & PARSE_F_FRAG) &&
-			 (pr.l4 == PARSE_L4_TCP || pr.l4 == PARSE_L4_UDP);
+	/* The 4-tuple where the hash type for it is on (MRQC bit order:
+	 * ipv4, tcp_ipv4, udp_ipv4, ipv6, tcp_ipv6, udp_ipv6), as the NIC would
+	 * hash the connection's received frames; a type that is off leaves
+	 * the 2-tuple, and no IP type at all the default queue. */
+	bool is_v6 = pr.l3 == PARSE_L3_IPV6;
+	uint32_t ht = d->rss.hash_types;
+	uint32_t l4_bit = pr.l4 == PARSE_L4_TCP ? (is_v6 ? 4u : 1u) : pr.l4 == PARSE_L4_UDP ? (is_v6 ? 5u : 2u) : 32u;
+	bool has_ports = (pr.flags & PARSE_F_HAS_PORTS) && !(pr.flags & PARSE_F_FRAG) && l4_bit < 32u &&
+			 (ht >> l4_bit & 1u);
+	if (!has_ports && !(ht >> (is_v6 ? 3u : 0u) & 1u))
+		return d->rss.default_queue % d->nq;
 	if (has_ports) {
 		in[len++] = (uint8_t)(pr.dport >> 8);
 		in[len++] = (uint8_t)pr.dport;
@@ -430,7 +439,8 @@ const struct stat_def host_txq_stat_defs[] = {
 	STAT_DEF(struct host_txq_stats, bytes, "tx_bytes", "bytes", "Their bytes."),
 	STAT_DEF(struct host_txq_stats, cleaned, "tx_cleaned", "sends", "Sends whose completion the driver cleaned."),
 	STAT_DEF(struct host_txq_stats, backlog_drops, "tx_backlog_drops", "sends",
-		 "Sends dropped: the software queue (host.tx_backlog_pkts) was full."),
+		 "Sends dropped: the software queue (host.tx_backlog_pkts) was full, or the send needs more "
+		 "descriptors or arena than the queue has."),
 	STAT_DEF(struct host_txq_stats, ring_stops, "tx_ring_stops", "times",
 		 "Times a send found the ring or the data arena full and waited for cleaning."),
 	{ NULL },

@@ -817,6 +817,12 @@ const char *replay_error(const struct replay *r) { return r->err; }
 const struct replay_stats *replay_stats(const struct replay *r) { return &r->st; }
 const struct trace_info *replay_trace_info(const struct replay *r) { return &r->info; }
 
+void replay_time_origin(const struct replay *r, int64_t *base_s, uint64_t *first_ps)
+{
+	*base_s = trace_get_info(r->tr)->ts_base_s;
+	*first_ps = r->la_n ? r->la[0].ts_ps : 0;
+}
+
 void replay_free(struct replay *r)
 {
 	if (!r)

@@ -172,6 +172,11 @@ int replay_status(const struct replay *r);
 const char *replay_error(const struct replay *r);
 const struct replay_stats *replay_stats(const struct replay *r);
 const struct trace_info *replay_trace_info(const struct replay *r);
+/* Where simulated time 0 is on the capture's clock: Unix seconds *base_s
+ * plus *first_ps, the first record's time (under replay.timing=trace a frame
+ * at simulated t was captured at base + first + t). Known once replay_new
+ * has read the look-ahead. */
+void replay_time_origin(const struct replay *r, int64_t *base_s, uint64_t *first_ps);
 void replay_free(struct replay *r);
 
 #endif

@@ -7,10 +7,15 @@
  *   (descriptor fetch, data write, descriptor write-back over the PCIe link,
  *   models/pcie.h) -> irq (moderation, MSI-X over the link)
  *
+ * and, sending:
+ *
+ *   tail doorbell -> descriptor fetch -> data reads over the link -> TX
+ *   buffer -> checksum insertion / TCP segmentation -> wire at line rate;
+ *   DD write-back -> irq (the queue pair's vector) (models/nic_tx.c)
+ *
  * The host meets the NIC only through struct bus (models/bus.h) and the
- * register map (models/nic_regs.h). The transmit path and the TCP offload
- * engine are later issues: frames the host sent are counted by the replay
- * and not simulated here yet.
+ * register map (models/nic_regs.h). The TCP offload engine is a later
+ * issue.
  *
  * Timing (docs/design.md "cycle-approximate"): the pipeline works on a frame
  * as it streams in, for max(csum cycles, hash cycles) of the NIC clock from
@@ -91,7 +96,7 @@ struct nic_tx_stats {
 	uint64_t tso_frames;                 /* frames made by segmentation */
 	uint64_t bad_descriptors;            /* packets refused: a descriptor type, length or context the NIC cannot take */
 	uint64_t buffer_waits;               /* packets that waited for transmit-buffer room */
-	uint64_t tag_waits;                  /* packets or fetches that waited for read tags */
+	uint64_t tag_waits;                  /* transmit reads (a packet's, or a fetch) that waited for read tags */
 	uint64_t buffer_peak_bytes;
 	uint64_t engine_cycles;              /* busy cycles of the segmentation/checksum engine */
 };

@@ -48,10 +48,13 @@ int nic_dma_new(struct nic *n)
 {
 	sim_event_init(&n->dma_ev, "nic.dma.link", SIM_PRIO_HW, dma_link_free, n);
 	pcie_link_init(&n->pcie, &n->pcie_cfg);
-	n->rd = calloc(n->pcie_cfg.read_tags, sizeof *n->rd);
+	/* As many entries as tags, and a packet's worth more: a transmit
+	 * packet's reads may share fewer tags than it has buffers. */
+	n->rd_entries = n->pcie_cfg.read_tags + NIC_TX_DCACHE_ENTRIES;
+	n->rd = calloc(n->rd_entries, sizeof *n->rd);
 	if (!n->rd)
 		return -1;
-	for (uint32_t i = 0; i < n->pcie_cfg.read_tags; i++)
+	for (uint32_t i = 0; i < n->rd_entries; i++)
 		sim_event_init(&n->rd[i].ev, "nic.dma.read", SIM_PRIO_HW, read_landed, n);
 	return 0;
 }
@@ -60,7 +63,7 @@ void nic_dma_free(struct nic *n)
 {
 	if (n->k) {
 		sim_cancel(n->k, &n->dma_ev);
-		for (uint32_t i = 0; n->rd && i < n->pcie_cfg.read_tags; i++)
+		for (uint32_t i = 0; n->rd && i < n->rd_entries; i++)
 			sim_cancel(n->k, &n->rd[i].ev);
 	}
 	free(n->rd);
@@ -214,7 +217,7 @@ struct nic_dma_read *nic_dma_read_take(struct nic *n, uint32_t tags)
 {
 	if (n->tags_busy + tags > n->pcie_cfg.read_tags)
 		return NULL;
-	for (uint32_t i = 0; i < n->pcie_cfg.read_tags; i++)
+	for (uint32_t i = 0; i < n->rd_entries; i++)
 		if (!n->rd[i].is_busy) {
 			struct nic_dma_read *r = &n->rd[i];
 			r->is_busy = true;
@@ -336,7 +339,7 @@ static void read_landed(struct sim_kernel *k, struct sim_event *ev, void *arg)
 void nic_dma_complete(void *opaque, uint64_t t_ps, struct bus_dma *op)
 {
 	struct nic *n = opaque;
-	if (!op || op->tag >= n->pcie_cfg.read_tags || !n->rd[op->tag].is_busy || op != &n->rd[op->tag].op ||
+	if (!op || op->tag >= n->rd_entries || !n->rd[op->tag].is_busy || op != &n->rd[op->tag].op ||
 	    sim_event_is_pending(&n->rd[op->tag].ev)) {
 		n->st.bad_dma_completions++;
 		return;

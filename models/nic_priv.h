@@ -1,5 +1,5 @@
 /*
- * models/nic_priv.h — the NIC's inside, shared by its three files and by
+ * models/nic_priv.h — the NIC's inside, shared by its four files and by
  * nothing else:
  *
  *   models/nic.c      the shell: parameters, the register table, life cycle;
@@ -7,7 +7,9 @@
  *                     steering and the pipeline's timing;
  *   models/nic_dma.c  the DMA engine: descriptor cache and fetch (reads over
  *                     the PCIe link, completing later), data write and
- *                     descriptor write-back, completion to the interrupt block.
+ *                     descriptor write-back, completion to the interrupt block;
+ *   models/nic_tx.c   the transmit path: descriptor fetch, buffer reads, the
+ *                     transmit buffer, segmentation and checksums, the wire.
  *
  * A received frame is the NIC's own record (struct nic_rx_frame) from the
  * moment it arrives until its write-back: what the NIC learnt about it (its
@@ -61,7 +63,9 @@ enum nic_read_kind { NIC_READ_RX_DESC = 0, NIC_READ_TX_DESC, NIC_READ_TX_DATA };
  * read holds one read tag per MRRS-sized request it makes (a descriptor
  * fetch one, a transmit buffer read ceil(len / MRRS)) until it lands; the
  * tags in use never exceed pcie.read_tags, so neither do the entries. The
- * bus carries op; its tag is the entry's index. */
+ * bus carries op; its tag is the entry's index. A transmit packet whose
+ * buffers outnumber the tags it may hold shares them (some reads hold
+ * none), so the table has a packet's worth of entries beyond the tags. */
 struct nic_dma_read {
 	struct bus_dma op;
 	struct sim_event ev;          /* the completion lands (scheduled when it comes with a later time) */
@@ -187,7 +191,8 @@ struct nic {
 	bool is_dma_desc_wait;         /* the first frame waits for its queue's descriptor */
 	uint64_t in_flight;
 	struct pcie_link pcie;           /* the PCIe link, both directions */
-	struct nic_dma_read *rd;       /* pending reads, cfg pcie.read_tags of them */
+	struct nic_dma_read *rd;       /* pending reads: rd_entries of them */
+	uint32_t rd_entries;           /* pcie.read_tags + NIC_TX_DCACHE_ENTRIES */
 	uint32_t rd_busy;              /* entries in use */
 	uint32_t tags_busy;            /* read tags in use (a transmit read may hold several) */
 	uint32_t fetch_waiters;        /* queues with is_fetch_wanted */
@@ -202,9 +207,9 @@ struct nic {
 	uint64_t tx_engine_free_ps;    /* the segmentation/checksum engine is busy until then */
 	uint32_t tx_start_waiters;     /* queues with is_start_wanted */
 	uint32_t tx_fetch_waiters;     /* transmit queues with is_fetch_wanted */
-	uint8_t *tx_frame;             /* one frame being built (TSO_HDR_MAX + mtu) */
+	uint8_t *tx_frame;             /* one frame being built (TSO_HDR_MAX + TSO_SEND_MAX_PAYLOAD) */
 	struct nic_tx_stats tx_st;
-	struct hist_group *tx_lat;     /* transmit stages, all queues (struct nic_tx_lat) */
+	struct hist_group *tx_lat;     /* transmit stages, all queues (enum nic_tx_lat) */
 	struct nic_engines eng;
 	struct nic_stats st;
 };

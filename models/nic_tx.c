@@ -11,9 +11,11 @@
  *   descriptor) -> the queue pair's MSI-X vector, moderated with receive.
  *
  * Order: a queue's packets go in ring order; packets of all queues go to
- * the wire in the order their data reads were issued (one transmit FIFO),
- * queues served in turn when several wait. The 82599 arbitrates among
- * queues per packet too (round robin without DCB) [recalled].
+ * the wire in the order their data reads were issued (one transmit FIFO).
+ * A queue whose descriptors land starts every whole packet that room and
+ * tags allow; queues that waited for room or tags are served from queue 0
+ * up. (The 82599 arbitrates round robin among queues per packet without
+ * DCB [recalled]; nicsim does not model that arbitration.)
  *
  * The write-back comes when the packet's data is in the transmit buffer
  * (the host's buffers are free then), not after the wire: e1000's RS
@@ -303,6 +305,7 @@ static void tx_try_start(struct nic *n, uint32_t qi)
 				tx_refuse(n, qi, NIC_TX_DCACHE_ENTRIES);
 				continue;
 			}
+			tx_fetch(n, qi);   /* the rest of it, however full the cache is */
 			break;
 		}
 		struct nic_tx_send *s = sim_pool_take(&n->tx_sends);
@@ -321,10 +324,10 @@ static void tx_try_start(struct nic *n, uint32_t qi)
 			memcpy(&d, txq_desc(q, i), sizeof d);
 			tags += buf_tags(n, d.buf_addr, NIC_TXD_DTALEN(d.cmd_type_len));
 		}
+		/* A packet that needs more than all the tags takes them all (its
+		 * reads then hold none of their own: it waits for an idle link). */
 		if (tags > n->pcie_cfg.read_tags)
-			tags = n->pcie_cfg.read_tags;   /* one buffer needs more than all: it takes them all */
-		if (tags < cnt - first)
-			tags = cnt - first;   /* every buffer's read holds a tag (and a table entry) */
+			tags = n->pcie_cfg.read_tags;
 		/* Tags first: room once taken is given back only in FIFO order. */
 		uint32_t off = 0, taken = 0;
 		bool has_tags = n->tags_busy + tags <= n->pcie_cfg.read_tags;
@@ -374,8 +377,8 @@ static void tx_try_start(struct nic *n, uint32_t qi)
 			memcpy(&d, txq_desc(q, i), sizeof d);
 			uint32_t blen = NIC_TXD_DTALEN(d.cmd_type_len);
 			uint32_t t = buf_tags(n, d.buf_addr, blen);
-			if (t > left - (bufs - 1))
-				t = left - (bufs - 1);
+			if (t > left)
+				t = left;
 			if (bufs == 1)
 				t = left;
 			left -= t;
@@ -394,7 +397,7 @@ static void tx_try_start(struct nic *n, uint32_t qi)
 		/* Issued once all are counted: a binding may complete a read
 		 * inside the call. */
 		txq_consume(q, cnt);
-		for (uint32_t i = 0; i < n->pcie_cfg.read_tags && s->reads_pending; i++) {
+		for (uint32_t i = 0; i < n->rd_entries && s->reads_pending; i++) {
 			struct nic_dma_read *r = &n->rd[i];
 			if (r->is_busy && r->kind == NIC_READ_TX_DATA && r->send == s && !r->is_issued) {
 				r->is_issued = true;
@@ -404,7 +407,7 @@ static void tx_try_start(struct nic *n, uint32_t qi)
 		if (txq_cached_or_coming(q) <= NIC_TX_DCACHE_LOW)
 			tx_fetch(n, qi);
 	}
-	if (txq_cached_or_coming(q) <= NIC_TX_DCACHE_LOW)
+	if (q->entries && txq_cached_or_coming(q) <= NIC_TX_DCACHE_LOW)
 		tx_fetch(n, qi);
 }
 
@@ -443,6 +446,8 @@ static void tx_wire_kick(struct nic *n)
 		return;
 	uint64_t now = sim_now_ps(n->k);
 	uint64_t at = n->tx_wire_free_ps > now ? n->tx_wire_free_ps : now;
+	if (n->tx_engine_free_ps > at)
+		at = n->tx_engine_free_ps;   /* the engine is still on the frame before */
 	sim_schedule_at(n->k, &s->ev, at);
 }
 

@@ -374,6 +374,9 @@ size_t config_warnings(const struct nicsim_cfg *cfg, char (*out)[CONFIG_WARNING_
 		warn(&w, "irq.frames=%u with irq.usecs=0: a vector fires only once %u completions are pending, so "
 		     "the last frames of a burst wait for more and those at the end of the trace are never processed "
 		     "(counted as run.frames_in_flight_at_end)", irq->frames, irq->frames);
+	if (cfg->tx.is_lso && !cfg->tx.is_csum)
+		warn(&w, "tx.lso=true with tx.csum=false: large send needs checksum insertion (Linux drops TSO "
+		     "from a device without checksum offload), so the host segments and sums in software");
 	warn_unused(&w, "nic.csum_width_bytes", !cfg->nic.is_rx_csum,
 		    "nic.rx_csum is false (the checksum engine does not run)");
 	warn_unused(&w, "rss.queues", is_legacy && cfg->rss.queues != 1, "host.mode=legacy has one queue");

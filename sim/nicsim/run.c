@@ -73,6 +73,7 @@ static void on_stack_send(void *ctx, const struct tx_send *s)
 static void wire_out(void *ctx, uint64_t t_ps, struct pkt *p)
 {
 	struct run *r = ctx;
+	t_ps += r->wire_t0_ps;
 	if (r->tx_pcap)
 		(void)trace_writer_put(r->tx_pcap, t_ps, p->data, p->cap_len, p->wire_len, TRACE_DIR_OUT);
 	if (r->wire_pcap)
@@ -81,14 +82,17 @@ static void wire_out(void *ctx, uint64_t t_ps, struct pkt *p)
 static void wire_in(void *ctx, uint64_t t_ps, const struct pkt *p)
 {
 	struct run *r = ctx;
-	(void)trace_writer_put(r->wire_pcap, t_ps, p->data, p->cap_len, p->wire_len, TRACE_DIR_IN);
+	(void)trace_writer_put(r->wire_pcap, t_ps + r->wire_t0_ps, p->data, p->cap_len, p->wire_len, TRACE_DIR_IN);
 }
 
 static int open_writers(struct run *r, const struct run_opts *opts, char *err, size_t err_len)
 {
 	const struct trace_info *ti = replay_trace_info(r->rep);
 	uint32_t snap = TRACE_CAPLEN_MAX;
-	int64_t base = ti->ts_base_s;
+	/* Stamped on the capture's own clock: its first record's time plus
+	 * simulated time. */
+	int64_t base;
+	replay_time_origin(r->rep, &base, &r->wire_t0_ps);
 	if (opts->tx_pcap &&
 	    trace_writer_open(&r->tx_pcap, opts->tx_pcap, TRACE_WRITE_PCAP, ti->linktype, snap, base, err, err_len))
 		return -1;
@@ -145,13 +149,19 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 	if (cpu_new(&r->cpu, r->k, cfg->host.cpus, cfg->host.clock_mhz, host_queues(&cfg->host, cfg->rss.queues) + 1,
 		    err, err_len))
 		goto fail;
-	if (driver_new(&r->drv, r->k, &r->bus, r->cpu, &cfg->host, &cfg->cost, &cfg->rss_policy, &cfg->irq, &cfg->tx,
+	/* Large send needs checksum insertion (the NIC computes every frame's
+	 * checksums when it segments): Linux drops TSO from a device without
+	 * checksum offload (netdev_fix_features), so with tx.csum off the host
+	 * segments too (config_warnings says so). */
+	struct tx_cfg tx = cfg->tx;
+	tx.is_lso = tx.is_lso && tx.is_csum;
+	if (driver_new(&r->drv, r->k, &r->bus, r->cpu, &cfg->host, &cfg->cost, &cfg->rss_policy, &cfg->irq, &tx,
 		       cfg->mac.mtu, link, err, err_len))
 		goto fail;
 	driver_attach(r->drv, &r->bus);
 	/* The host's sends: the capture's frames from the host, through its
 	 * stack (coalesced for LSO) to the driver. */
-	if (txstack_new(&r->txs, r->k, r->pool, &cfg->tx, cfg->mac.mtu, link, err, err_len))
+	if (txstack_new(&r->txs, r->k, r->pool, &tx, cfg->mac.mtu, link, err, err_len))
 		goto fail;
 	txstack_on_send(r->txs, on_stack_send, r);
 	replay_on_send(r->rep, on_host_send, r);

@@ -55,6 +55,7 @@ struct run {
 	struct replay *rep;
 	struct txstack *txs;                 /* the host's sends from the capture */
 	struct trace_writer *tx_pcap, *wire_pcap;
+	uint64_t wire_t0_ps;                 /* their stamps: simulated time + the first record's (replay_time_origin) */
 	struct rebalance *rebal;            /* NULL unless rebalance.* asks for table updates */
 	struct host_id host;
 	struct flow_table *flows;
