@@ -204,10 +204,20 @@ static void repost(struct drv_q *q, uint32_t i)
 static void buf_written(void *owner, uint64_t offset, struct bus_dma *op)
 {
 	struct drv_q *q = owner;
-	uint32_t i = (uint32_t)(offset / q->d->cfg.buf_bytes);
-	sim_check(q->n_landed < q->count && i == (q->next_to_clean + q->n_landed) % q->count,
+	uint32_t b = q->d->cfg.buf_bytes;
+	uint32_t i = (uint32_t)(offset / b);
+	sim_check(q->n_landed_desc < q->count && i == (q->next_to_clean + q->n_landed_desc) % q->count,
 		  "NIC wrote a buffer the driver still holds, or out of ring order");
+	q->n_landed_desc++;
+	/* A frame longer than one buffer fills several in ring order (the
+	 * NIC chains them, EOP on the last): the record goes on the list
+	 * once, with its first buffer. */
+	if (q->pieces_left) {
+		q->pieces_left--;
+		return;
+	}
 	struct pkt *p = pkt_ref(op->pkt);
+	q->pieces_left = p->wire_len > b ? (p->wire_len + b - 1) / b - 1 : 0;
 	pkt_list_push(&q->landed, p);
 	if (!q->irq_next)
 		q->irq_next = p;
@@ -328,8 +338,19 @@ static bool dpc_next_step(struct driver *d, struct drv_q *q, struct cost_charge 
 	if (q->dpc_done < d->cfg.dpc_budget_pkts && dpc_has_work(q)) {
 		const struct nic_rx_desc_wb *wb = desc_wb(q, q->next_to_clean);
 		struct pkt *p = q->landed.head;
-		/* The host's own reading of the bytes in its buffer. */
-		uint32_t placed = wb->length < p->cap_len ? wb->length : p->cap_len;
+		/* A chained frame: its descriptors up to the one with EOP (the
+		 * NIC wrote them back together); the last says what the NIC
+		 * learnt of the frame. */
+		uint32_t placed = wb->length, nd = 1;
+		while (!(wb->status & NIC_RXD_STAT_EOP) && nd < q->n_landed_desc) {
+			wb = desc_wb(q, (q->next_to_clean + nd) % q->count);
+			placed += wb->length;
+			nd++;
+		}
+		q->cur_ndesc = nd;
+		/* The host's own reading of the bytes in its buffers. */
+		if (placed > p->cap_len)
+			placed = p->cap_len;
 		parse_frame(p->data, placed, wb->frame_len, d->link, &q->cur_pr);
 		struct cost_rx_frame f = {
 			.is_tcp = wb->pkt_type & NIC_PTYPE_TCP,
@@ -344,6 +365,9 @@ static bool dpc_next_step(struct driver *d, struct drv_q *q, struct cost_charge 
 		if (wb->status & NIC_RXD_STAT_RSS)
 			d->entry_frames[wb->rss_hash & (d->table_size - 1)]++;
 		*next = cost_rx_frame(&d->cost, &f);
+		/* Each further buffer is driver work of its own (ixgbe_clean_rx_irq
+		 * walks every descriptor). */
+		next->cycles[CPU_DRIVER] += (uint64_t)(nd - 1) * d->cost.rx_pkt_cycles;
 		/* The run's fixed cost (dispatch, doorbell, re-arm) is charged
 		 * with its first frame, so the end of the run needs no event of
 		 * its own: one event per frame. */
@@ -403,8 +427,10 @@ static void dpc_frame_done(struct driver *d, struct drv_q *q)
 		d->deliver(d->deliver_ctx, p, &info);
 	}
 	pkt_release(p);
-	repost(q, i);
-	q->next_to_clean = (i + 1) % q->count;
+	for (uint32_t j = 0; j < q->cur_ndesc; j++)
+		repost(q, (i + j) % q->count);
+	q->next_to_clean = (i + q->cur_ndesc) % q->count;
+	q->n_landed_desc -= q->cur_ndesc;
 	q->dpc_done++;
 }
 

@@ -70,6 +70,9 @@ struct drv_q {
 	uint32_t index;
 	uint32_t cpu;
 	uint32_t n_landed;          /* frames on the landed list */
+	uint32_t n_landed_desc;     /* the descriptors (buffers) they fill */
+	uint32_t pieces_left;       /* buffers still to come of the last frame landing (chained) */
+	uint32_t cur_ndesc;         /* descriptors of the frame of the step running */
 	bool is_dpc_queued;
 	bool is_lat_ready;          /* latency group initialised (at the queue's first frame) */
 	/* the DPC run in progress */

@@ -486,6 +486,8 @@ const struct stat_def nic_stat_defs[] = {
 };
 const struct stat_def nic_drop_stat_defs[] = {
 	STAT_DEF(struct nic_stats, rx_disabled_drops, "rx_disabled", "frames", "Frames that arrived while RCTL.EN was 0."),
+	STAT_DEF(struct nic_stats, rx_too_many_buffers, "too_many_buffers", "frames",
+		 "Frames longer than 8 receive buffers (the descriptor cache; host.buf_bytes x 8): dropped."),
 	{ NULL },
 };
 const struct stat_def nic_buffer_full_stat_defs[] = {

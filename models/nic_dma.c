@@ -112,15 +112,24 @@ void nic_dma_kick(struct nic *n)
 		struct nic_rxq *q = &n->q[f->queue];
 		if (!f->pkt->t_ps[PKT_T_DMA_READY])
 			f->pkt->t_ps[PKT_T_DMA_READY] = now;
-		if (!nic_rxq_has_desc(q)) {
-			if (nic_rxq_ring_has_desc(q) || !q->is_drop_en) {
+		uint32_t need = nic_rxq_descs_for(q, f->pkt->wire_len);
+		if (need > NIC_DCACHE_ENTRIES) {
+			/* More buffers than the cache can ever hold at once. */
+			n->st.rx_too_many_buffers++;
+			mac_fifo_release(&n->mac, f->pkt->wire_len);
+			nic_rx_drop(n, dma_q_pop(n));
+			continue;
+		}
+		if (nic_rxq_cached(q) < need) {
+			uint32_t ring = q->entries ? (q->tail + q->entries - q->head) % q->entries : 0;
+			if (ring >= need || !q->is_drop_en) {
 				/* Wait: for the fetch to land, or (DROP_EN
 				 * clear) for the driver to post descriptors.
 				 * The flag first: a binding may complete the
 				 * fetch inside the call. */
 				n->is_dma_desc_wait = true;
 				nic_dma_desc_fetch(n, f->queue);
-				if (!nic_rxq_has_desc(q))
+				if (nic_rxq_cached(q) < need)
 					return;
 				n->is_dma_desc_wait = false;
 				continue;
@@ -136,22 +145,36 @@ void nic_dma_start(struct nic *n, struct nic_rx_frame *f, uint64_t start_ps)
 {
 	struct nic_rxq *q = &n->q[f->queue];
 	struct pkt *p = f->pkt;
+	uint32_t need = nic_rxq_descs_for(q, p->wire_len);
 	f->slot = q->head;
 	f->ring_gen = q->gen;
-	f->buf_addr = q->dcache[q->dc_first];
-	q->dc_first = (uint16_t)((q->dc_first + 1) % NIC_DCACHE_ENTRIES);
-	q->head = (q->head + 1) % q->entries;
+	f->ndesc = (uint8_t)need;
+	for (uint32_t i = 0; i < need; i++) {
+		f->bufs[i] = q->dcache[q->dc_first];
+		q->dc_first = (uint16_t)((q->dc_first + 1) % NIC_DCACHE_ENTRIES);
+	}
+	q->head = (q->head + need) % q->entries;
 	if (!p->t_ps[PKT_T_DMA_READY])
 		p->t_ps[PKT_T_DMA_READY] = start_ps;
 	p->t_ps[PKT_T_DMA_START] = start_ps;
-	uint32_t len = p->wire_len < q->buf_bytes ? p->wire_len : q->buf_bytes;
-	f->placed = len;
+	f->placed = p->wire_len;
 	/* The link model counts TLPs from the address's offset in a 4 KB page,
 	 * so a buffer at the top of the address space costs what any other
-	 * does; the host's memory refuses the write (driver_bad_dma). */
-	p->t_ps[PKT_T_DATA] = pcie_link_write(&n->pcie, PCIE_UP, PCIE_CL_DATA, start_ps, f->buf_addr, len);
+	 * does; the host's memory refuses the write (driver_bad_dma). Each
+	 * buffer of a chained frame is its own write; their write-backs are
+	 * one, the descriptors being consecutive (two at the ring's end). */
+	uint64_t t = start_ps;
+	for (uint32_t i = 0, off = 0; i < need; i++, off += q->buf_bytes) {
+		uint32_t len = p->wire_len - off < q->buf_bytes ? p->wire_len - off : q->buf_bytes;
+		t = pcie_link_write(&n->pcie, PCIE_UP, PCIE_CL_DATA, start_ps, f->bufs[i], len);
+	}
+	p->t_ps[PKT_T_DATA] = t;
+	uint32_t first = need < q->entries - f->slot ? need : q->entries - f->slot;
 	uint64_t done = pcie_link_write(&n->pcie, PCIE_UP, PCIE_CL_WB, start_ps, nic_rxq_desc_addr(q, f->slot),
-					NIC_RX_DESC_BYTES);
+					first * NIC_RX_DESC_BYTES);
+	if (need > first)
+		done = pcie_link_write(&n->pcie, PCIE_UP, PCIE_CL_WB, start_ps, nic_rxq_desc_addr(q, 0),
+				       (need - first) * NIC_RX_DESC_BYTES);
 	p->t_ps[PKT_T_DMA_DONE] = done;
 	if (nic_rxq_cached_or_coming(q) <= NIC_DCACHE_LOW)
 		nic_dma_desc_fetch(n, f->queue);
@@ -160,13 +183,13 @@ void nic_dma_start(struct nic *n, struct nic_rx_frame *f, uint64_t start_ps)
 }
 
 /* The write-back descriptor of a placed frame: what the host learns of it. */
-static struct nic_rx_desc_wb rx_write_back(const struct nic_rx_frame *f, uint32_t placed_len)
+static struct nic_rx_desc_wb rx_write_back(const struct nic_rx_frame *f, uint32_t placed_len, bool is_eop)
 {
 	struct nic_rx_desc_wb wb = { 0 };
 	wb.rss_hash = f->has_hash ? f->rss_hash : 0;
 	wb.length = (uint16_t)(placed_len > 0xffff ? 0xffff : placed_len);
 	wb.frame_len = f->pkt->wire_len;
-	wb.status = NIC_RXD_STAT_DD | NIC_RXD_STAT_EOP | (f->has_hash ? NIC_RXD_STAT_RSS : 0) |
+	wb.status = NIC_RXD_STAT_DD | (is_eop ? NIC_RXD_STAT_EOP : 0) | (f->has_hash ? NIC_RXD_STAT_RSS : 0) |
 		    (f->is_parsed ? NIC_RXD_STAT_PARSED : 0) | (f->csum_ip != CSUM_NOT_CHECKED ? NIC_RXD_STAT_IPCS : 0) |
 		    (f->csum_l4 != CSUM_NOT_CHECKED ? NIC_RXD_STAT_L4CS : 0);
 	wb.errors = (f->csum_ip == CSUM_BAD ? NIC_RXD_ERR_IPE : 0) | (f->csum_l4 == CSUM_BAD ? NIC_RXD_ERR_L4E : 0);
@@ -191,7 +214,6 @@ static void rx_dma_done(struct sim_kernel *k, struct sim_event *ev, void *arg)
 	struct pkt *p = f->pkt;
 	uint32_t bytes = p->wire_len;
 	uint16_t queue = f->queue;
-	struct nic_rx_desc_wb wb = rx_write_back(f, f->placed);
 	q->st.rx_packets++;
 	q->st.rx_bytes += bytes;
 	mac_fifo_release(&n->mac, bytes);
@@ -202,11 +224,18 @@ static void rx_dma_done(struct sim_kernel *k, struct sim_event *ev, void *arg)
 	 * the data is there (PCIe posted writes stay in order). The bus lends
 	 * the frame's bytes to the host for the call; the NIC's reference ends
 	 * after it. */
-	struct bus_dma data = { .addr = f->buf_addr, .len = f->placed, .is_write = true, .data = p->data, .pkt = p };
-	bus_dma(n->bus, now, &data);
-	struct bus_dma wbop = { .addr = nic_rxq_desc_addr(q, f->slot), .len = NIC_RX_DESC_BYTES, .is_write = true,
-				.data = (uint8_t *)&wb };
-	bus_dma(n->bus, now, &wbop);
+	for (uint32_t i = 0, off = 0; i < f->ndesc; i++, off += q->buf_bytes) {
+		uint32_t len = f->placed - off < q->buf_bytes ? f->placed - off : q->buf_bytes;
+		struct bus_dma data = { .addr = f->bufs[i], .len = len, .is_write = true, .data = p->data, .pkt = p };
+		bus_dma(n->bus, now, &data);
+	}
+	for (uint32_t i = 0, off = 0; i < f->ndesc; i++, off += q->buf_bytes) {
+		uint32_t len = f->placed - off < q->buf_bytes ? f->placed - off : q->buf_bytes;
+		struct nic_rx_desc_wb wb = rx_write_back(f, len, i + 1 == f->ndesc);
+		struct bus_dma wbop = { .addr = nic_rxq_desc_addr(q, (f->slot + i) % q->entries), .len = NIC_RX_DESC_BYTES,
+					.is_write = true, .data = (uint8_t *)&wb };
+		bus_dma(n->bus, now, &wbop);
+	}
 	nic_rx_frame_put(n, f);
 	irq_complete(n->irq, queue);
 }

@@ -130,10 +130,12 @@ struct nic_rx_frame {
 	struct sim_event ev;          /* the stage that holds it: pipeline, then DMA */
 	struct nic_rx_frame *next;    /* the DMA queue, or the free list */
 	struct pkt *pkt;              /* the frame's bytes (a reference the NIC holds) */
-	uint64_t buf_addr;            /* host buffer, from its descriptor */
+	uint64_t bufs[NIC_DCACHE_ENTRIES];  /* host buffers, from its descriptors: a frame longer than one
+	                                     * buffer spans several (chained, EOP on the last) */
 	uint32_t rss_hash;            /* valid if has_hash */
 	uint32_t slot;                /* descriptor index in its queue's ring */
-	uint32_t placed;              /* bytes written to its buffer (truncated to the queue's buffer size) */
+	uint32_t placed;              /* bytes written to its buffers */
+	uint8_t ndesc;                /* descriptors (buffers) it takes */
 	uint16_t queue;               /* chosen by RSS (0 with RSS off) */
 	uint32_t ring_gen;            /* the queue's ring generation when its DMA started */
 	uint16_t pkt_type;            /* NIC_PTYPE_* for the write-back */
@@ -223,12 +225,20 @@ static inline uint64_t nic_rxq_desc_addr(const struct nic_rxq *q, uint32_t slot)
 /* Descriptors the queue's cache holds (landed). */
 static inline uint32_t nic_rxq_cached(const struct nic_rxq *q)
 {
-	return (q->fetched + q->entries - q->head) % q->entries;
+	return q->entries ? (q->fetched + q->entries - q->head) % q->entries : 0;
 }
 /* Descriptors landed or on their way. */
 static inline uint32_t nic_rxq_cached_or_coming(const struct nic_rxq *q)
 {
 	return (q->fetch_end + q->entries - q->head) % q->entries;
+}
+
+/* Descriptors a frame of len bytes takes: one per buffer of the queue's
+ * size (at least one). */
+static inline uint32_t nic_rxq_descs_for(const struct nic_rxq *q, uint32_t len)
+{
+	uint32_t b = q->buf_bytes ? q->buf_bytes : 1;
+	return len <= b ? 1 : (uint32_t)(((uint64_t)len + b - 1) / b);
 }
 
 /* A descriptor the NIC can use now: landed in the cache. */
