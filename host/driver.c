@@ -42,8 +42,9 @@ const struct param_def host_params[] = {
 		.key = "host.buf_bytes", .type = PARAM_U32,
 		.offset = offsetof(struct host_cfg, buf_bytes), .unit = "bytes",
 		.defval = "2048", .min = 256, .max = 262144,
-		.desc = "RX buffer per descriptor; longer frames are truncated to it.",
-		.source = "Linux ixgbe IXGBE_RXBUFFER_2K (frames above it span buffers; not modelled)",
+		.desc = "RX buffer per descriptor; a longer frame spans several (chained descriptors, EOP on the last; "
+			"at most 8, the NIC's descriptor cache: longer ones are dropped, drops.too_many_buffers).",
+		.source = "Linux ixgbe IXGBE_RXBUFFER_2K; ixgbe chains a frame over buffers the same way (EOP on the last)",
 	},
 	{
 		.key = "host.tx_ring_entries", .type = PARAM_U32,
