@@ -152,6 +152,7 @@ struct host_tx_stats {
 	uint64_t cycles_csum;        /* software checksums */
 	uint64_t cycles_clean;       /* cleaning completed sends */
 	uint64_t backlog_drops;
+	uint64_t unsendable;         /* sends no one could segment (IPv6 jumbograms): not sent */
 };
 extern const struct stat_def host_tx_stat_defs[];
 

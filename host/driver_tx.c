@@ -209,9 +209,14 @@ static struct tx_plan tx_plan_of(const struct driver *d, const struct drv_tx_pen
 	if (is_tcp && is_whole && e->off.mss && len > hdr && len - hdr > e->off.mss &&
 	    (d->tx.is_lso || ip_len > d->mtu)) {
 		pl.off.do_tso = true;
+		/* The NIC segments at most 64 KiB (Linux's GSO_MAX_SIZE for a
+		 * driver without BIG TCP): a larger send the host cuts itself. */
+		bool is_nic = d->tx.is_lso && len - hdr <= TSO_SEND_MAX_PAYLOAD;
+		pl.is_nic_seg = is_nic;
+		pl.is_sw_seg = !is_nic;
+		if (pl.is_sw_seg)
+			pl.off.do_tso = true;
 		pl.frames = tso_segment_count(&pl.off, len);
-		pl.is_nic_seg = d->tx.is_lso;
-		pl.is_sw_seg = !d->tx.is_lso;
 	}
 	if (e->has_offload && is_whole) {
 		pl.is_nic_csum = d->tx.is_csum;
@@ -362,6 +367,17 @@ static bool tx_work(void *owner, uint32_t core, uint32_t qi, bool is_start, stru
 		struct drv_tx_pending *e = &t->backlog[t->bl_head];
 		struct tx_plan pl = tx_plan_of(d, e);
 		uint32_t off, room;
+		if (!pl.frames) {
+			/* Neither the NIC nor the host can cut it (an IPv6
+			 * jumbogram: more than 64 KiB, its length in a hop-by-hop
+			 * option): not sent, counted. */
+			t->bl_head = (t->bl_head + 1) % d->cfg.tx_backlog_pkts;
+			t->bl_n--;
+			pkt_release(e->pkt);
+			d->tx_st.unsendable++;
+			*next = (struct cost_charge){ 0 };
+			return true;
+		}
 		if (pl.descs > t->count - 1 || pl.bytes > t->room.cap) {
 			/* More than the ring or the arena can ever hold: dropped, counted. */
 			t->bl_head = (t->bl_head + 1) % d->cfg.tx_backlog_pkts;
@@ -464,5 +480,8 @@ const struct stat_def host_tx_stat_defs[] = {
 	STAT_DEF(struct host_tx_stats, cycles_csum, "cycles_csum", "cycles", "Software checksums (tx.csum off)."),
 	STAT_DEF(struct host_tx_stats, cycles_clean, "cycles_clean", "cycles", "Cleaning completed sends."),
 	STAT_DEF(struct host_tx_stats, backlog_drops, "backlog_drops", "sends", "Sends the software queues dropped."),
+	STAT_DEF(struct host_tx_stats, unsendable, "unsendable", "sends",
+		 "Sends neither the NIC nor the host could cut to the MTU (an IPv6 jumbogram: over 64 KiB, its "
+		 "length in a hop-by-hop option): not sent."),
 	{ NULL },
 };

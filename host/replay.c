@@ -1,5 +1,7 @@
 #include "host/replay.h"
 
+#include "models/pkt/tso.h"
+
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -77,7 +79,7 @@ static bool is_host_ip(const struct host_id *id, const uint8_t *addr, bool is_v6
 struct addr_count {
 	uint8_t addr[16];
 	uint8_t is_v6, used;
-	uint64_t syns, flows;
+	uint64_t syns, flows, partial;   /* SYNs received, flows it is an end of, unfinished checksums it sent */
 };
 
 static struct addr_count *addr_slot(struct addr_count *t, uint32_t cap, const uint8_t *a, bool v6)
@@ -99,14 +101,31 @@ static struct addr_count *addr_slot(struct addr_count *t, uint32_t cap, const ui
 	return NULL; /* full: ignore further addresses */
 }
 
-static bool better(const struct addr_count *a, const struct addr_count *b, bool by_syn)
+/* The capture host: an end of the most flows; ties go to the address that
+ * sent the most frames with unfinished checksums (a capture on the sending
+ * host shows its own frames before checksum offload), then to the most SYNs
+ * received, then to the lowest address. */
+static bool better(const struct addr_count *a, const struct addr_count *b)
 {
-	uint64_t va = by_syn ? a->syns : a->flows, vb = by_syn ? b->syns : b->flows;
-	if (va != vb)
-		return va > vb;
+	if (a->flows != b->flows)
+		return a->flows > b->flows;
+	if (a->partial != b->partial)
+		return a->partial > b->partial;
+	if (a->syns != b->syns)
+		return a->syns > b->syns;
 	if (a->is_v6 != b->is_v6)
 		return !a->is_v6;
 	return memcmp(a->addr, b->addr, 16) < 0;
+}
+
+/* A group address (IPv4 multicast 224/4 or broadcast 255.255.255.255, IPv6
+ * ff00::/8) is no station's: it can be an end of many flows (mDNS, SSDP)
+ * and never the capture host. */
+static bool is_group_addr(const uint8_t *a, bool v6)
+{
+	if (v6)
+		return a[0] == 0xff;
+	return (a[0] & 0xf0) == 0xe0 || (a[0] == 255 && a[1] == 255 && a[2] == 255 && a[3] == 255);
 }
 
 int replay_host_id_parse(const char *cfg_ip, const char *cfg_mac, struct host_id *id, char *err, size_t err_len)
@@ -500,6 +519,13 @@ static int detect_host(struct replay *r)
 			else
 				is_uncounted = true;
 		}
+		if (tx_csum_is_partial(rec.data, rec.cap_len, &pr)) {
+			struct addr_count *s = addr_slot(tab, REPLAY_DETECT_ADDRS, pr.src, v6);
+			if (s)
+				s->partial++;
+			else
+				is_uncounted = true;
+		}
 		struct flow_key key;
 		if (flows_key_of(&pr, &key)) {
 			uint64_t before = flows_count(ft);
@@ -512,37 +538,46 @@ static int detect_host(struct replay *r)
 				return TRACE_E_NOMEM;
 			}
 			if (flows_count(ft) != before) {
-				struct addr_count *s = addr_slot(tab, REPLAY_DETECT_ADDRS, pr.dst, v6);
-				if (s)
-					s->flows++;
-				else
-					is_uncounted = true;
+				/* A new flow (one direction of a 5-tuple): both its
+				 * ends count it. */
+				for (int e = 0; e < 2; e++) {
+					struct addr_count *s = addr_slot(tab, REPLAY_DETECT_ADDRS, e ? pr.src : pr.dst, v6);
+					if (s)
+						s->flows++;
+					else
+						is_uncounted = true;
+				}
 			}
 		}
 		uncounted += is_uncounted;
 	}
 	flows_free(ft);
-	struct addr_count *best_syn = NULL, *best_flow = NULL;
+	struct addr_count *best = NULL, *second = NULL;
 	for (uint32_t i = 0; i < REPLAY_DETECT_ADDRS; i++) {
 		struct addr_count *s = &tab[i];
-		if (!s->used)
+		if (!s->used || !s->flows || is_group_addr(s->addr, s->is_v6))
 			continue;
-		if (s->syns && (!best_syn || better(s, best_syn, true)))
-			best_syn = s;
-		if (s->flows && (!best_flow || better(s, best_flow, false)))
-			best_flow = s;
+		if (!best || better(s, best)) {
+			second = best;
+			best = s;
+		} else if (!second || better(s, second)) {
+			second = s;
+		}
 	}
-	struct addr_count *best = best_syn ? best_syn : best_flow;
 	if (best) {
 		memcpy(id->ip[0], best->addr, 16);
 		id->ip_is_v6[0] = best->is_v6;
 		id->n_ip = 1;
-		int k = snprintf(id->how, sizeof id->how, "%s",
-				 best_syn ? "auto: most TCP SYNs received" : "auto: most flows received");
+		/* Say which rule decided: the flows, or the tie-break after them. */
+		const char *why = !second || second->flows != best->flows ? ""
+				  : second->partial != best->partial ? ", tie broken by unfinished checksums sent"
+				  : second->syns != best->syns	   ? ", tie broken by TCP SYNs received"
+								   : ", tie broken by the lowest address";
+		int k = snprintf(id->how, sizeof id->how, "auto: an end of the most flows%s", why);
 		if (uncounted && k > 0 && (size_t)k < sizeof id->how)
 			snprintf(id->how + k, sizeof id->how - (size_t)k,
-				 "; %" PRIu64 " SYNs or new flows to destinations beyond the first %u not counted",
-				 uncounted, REPLAY_DETECT_ADDRS);
+				 "; %" PRIu64 " frames of addresses beyond the first %u not counted", uncounted,
+				 REPLAY_DETECT_ADDRS);
 	}
 	free(tab);
 	return 0;

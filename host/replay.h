@@ -9,12 +9,13 @@
  *     segment): counted as foreign and not replayed, as a NIC's address
  *     filter would drop it.
  * Who the host is (docs/replay.md): host.ip / host.mac when given; else for
- * Linux cooked captures the packet type (4 = outgoing); else the address that
- * is the destination of the most TCP SYNs (without ACK), or failing any, of
- * the most distinct flows, in the look-ahead (below); ties go to the lowest
- * address. The host MAC is then learnt from the first Ethernet frame to that
- * address, and frames to it count as RX too (the same host's other address
- * family).
+ * Linux cooked captures the packet type (4 = outgoing); else, in the
+ * look-ahead (below), the address that is an end of the most flows (either
+ * direction; group addresses never), ties broken by the most frames sent
+ * with an unfinished checksum (a capture on the sending host), then the most
+ * TCP SYNs received, then the lowest address. The host MAC is then learnt
+ * from the first Ethernet frame to that address, and frames to it count as
+ * RX too (the same host's other address family).
  *
  * Timing: replay.timing = trace (capture timestamps, shifted to start at 0),
  * scaled (divided by replay.speed_pct/100), or linerate (all at time 0: the
@@ -63,8 +64,9 @@
  * (82,582 records) is plain within its first 32,768. */
 #define REPLAY_LOOKAHEAD_RECORDS 32768u
 #define REPLAY_LOOKAHEAD_BYTES (4u * 1024u * 1024u)
-/* Destinations counted for detection (open addressing): a SYN flood's
- * sources are not counted, its one destination is. */
+/* Addresses counted for detection (open addressing): both ends of each
+ * flow; a SYN flood's sources beyond the table are not counted (the report
+ * says how many frames), its one destination is. */
 #define REPLAY_DETECT_ADDRS 4096u
 #define REPLAY_HOST_IPS_MAX 8
 /* The latest time a frame is put on the wire: SIM_TIME_MAX less a day for

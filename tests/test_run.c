@@ -520,18 +520,19 @@ static void test_run_refuses_impossible_config_naming_the_key(void **state)
 }
 
 /* One Ethernet/IPv4/TCP SYN from 10.0.0.1:1234 to dst:80, 54 bytes, at i us. */
-static size_t syn_record(uint8_t *out, uint32_t i, const uint8_t dst[4])
+static size_t syn_record(uint8_t *out, uint32_t i, const uint8_t src[4], const uint8_t dst[4])
 {
-	static const uint8_t src[4] = { 10, 0, 0, 1 };
 	return tu_pcap_tcp4(out, i, 54, src, 1234, dst, 80, 0x02);
 }
 
-/* Host detection counts destinations in a table of 4096 addresses (the
- * documented size, host/replay.c). A capture whose SYNs go to more
- * destinations than that: detection still names the busiest one, and says
- * how many frames it could not count instead of dropping them silently.
- * 20 SYNs to 192.168.0.1 first, then one SYN to each of 5000 other
- * addresses: 4095 of those fit beside 192.168.0.1, 905 frames do not. */
+/* Host detection counts addresses in a table of 4096 (the documented size,
+ * host/replay.c). A capture with more: detection still names the busiest,
+ * and says how many frames it could not count instead of dropping them
+ * silently. 20 SYNs from 20 clients to 192.168.0.1 first (21 addresses),
+ * then 5000 SYNs, each between two new addresses: 2037 of them fit (4074
+ * entries), the 2038th finds one entry left for its destination and none
+ * for its source, and the 2962 after it find none: 2963 frames not
+ * counted. The host is an end of 20 flows, every other address of one. */
 static void test_run_host_detection_says_what_it_could_not_count(void **state)
 {
 	(void)state;
@@ -541,11 +542,14 @@ static void test_run_host_detection_says_what_it_could_not_count(void **state)
 	w += tu_pcap_header(w);
 	const uint8_t host[4] = { 192, 168, 0, 1 };
 	uint32_t i = 0;
-	for (; i < 20; i++)
-		w += syn_record(w, i, host);
+	for (; i < 20; i++) {
+		const uint8_t src[4] = { 10, 0, 0, (uint8_t)(i + 1) };
+		w += syn_record(w, i, src, host);
+	}
 	for (uint32_t k = 0; k < 5000; k++, i++) {
+		const uint8_t src[4] = { 10, 2, (uint8_t)(k >> 8), (uint8_t)k };
 		const uint8_t dst[4] = { 10, 1, (uint8_t)(k >> 8), (uint8_t)k };
-		w += syn_record(w, i, dst);
+		w += syn_record(w, i, src, dst);
 	}
 	assert_true((size_t)(w - buf) == cap);
 	const char *path = tu_tmpfile(".pcap");
@@ -557,10 +561,28 @@ static void test_run_host_detection_says_what_it_could_not_count(void **state)
 	struct run *r = must_run(&cfg, path, false);
 	assert_true(r->host.n_ip == 1 && !r->host.ip_is_v6[0] && !memcmp(r->host.ip[0], host, 4));
 	print_message("  host detection: %s\n", r->host.how);
-	assert_non_null(strstr(r->host.how, "auto: most TCP SYNs received"));
-	assert_non_null(strstr(r->host.how, "; 905 SYNs or new flows to destinations beyond the first 4096 not counted"));
+	assert_non_null(strstr(r->host.how, "auto: an end of the most flows"));
+	assert_non_null(strstr(r->host.how, "; 2963 frames of addresses beyond the first 4096 not counted"));
 	run_free(r);
 	unlink(path);
+}
+
+/* A capture taken on a client: pcpp-example.pcap was captured on 10.0.0.6
+ * (its DNS queries and HTTP requests all come from it); the servers it
+ * talked to receive its SYNs, so "most SYNs received" names a server. The
+ * capture host is an end of the most flows. */
+static void test_run_host_detection_finds_the_client_that_captured(void **state)
+{
+	(void)state;
+	struct nicsim_cfg cfg;
+	config_defaults(&cfg);
+	struct run *r = must_run(&cfg, tu_path(tu_path(tu_ref_dir(), "real"), "pcpp-example.pcap"), false);
+	const uint8_t want[4] = { 10, 0, 0, 6 };
+	assert_true(r->host.n_ip == 1 && !r->host.ip_is_v6[0] && !memcmp(r->host.ip[0], want, 4));
+	assert_non_null(strstr(r->host.how, "auto: an end of the most flows"));
+	/* Its frames are sent: about half the capture. */
+	assert_true(replay_stats(r->rep)->tx_frames > replay_stats(r->rep)->records / 3);
+	run_free(r);
 }
 
 int main(void)
@@ -582,6 +604,7 @@ int main(void)
 		cmocka_unit_test(test_run_refuses_impossible_config_naming_the_key),
 		cmocka_unit_test(test_run_pacing_and_scaling_clamp_no_timestamp_of_an_ordered_capture),
 		cmocka_unit_test(test_run_host_detection_says_what_it_could_not_count),
+		cmocka_unit_test(test_run_host_detection_finds_the_client_that_captured),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -300,6 +300,7 @@ struct capture {
 	char how[160];
 	uint64_t host_tx_frames;         /* replay.tx_frames */
 	uint64_t nic_tx_frames;          /* frames the NIC put on the wire, all queues */
+	uint64_t unsendable;             /* tx.host.unsendable: sends no one could cut to the MTU */
 	struct capture_side cap;
 	struct tx_side tx;
 };
@@ -469,6 +470,7 @@ static void load_one(const char *path, void *ctx)
 	snprintf(c->how, sizeof c->how, "%s", r->host.how);
 	c->host_tx_frames = replay_stats(r->rep)->tx_frames;
 	c->nic_tx_frames = nic_tx_frames(r);
+	c->unsendable = driver_tx_stats(r->drv)->unsendable;
 	assert_int_equal(run_frames_in_flight(r), 0);
 	run_free(r);
 	char *rows_cap, *rows_tx;
@@ -613,6 +615,16 @@ static void test_tx_every_flow_sends_the_payload_the_capture_shows_the_host_send
 		const struct capture *c = &caps.v[i];
 		if (c->dup_of)
 			continue;
+		if (c->unsendable) {
+			/* An IPv6 jumbogram (BIG TCP, RFC 2675): more than the NIC
+			 * segments, its length in a hop-by-hop option the host's
+			 * software segmentation would have to strip (not modelled,
+			 * docs/tx.md). Only the tcpdump sample made for it has one. */
+			assert_non_null(strstr(c->path, "bigtcp-ipv6-hbh"));
+			print_message("%s: %" PRIu64 " send(s) not sent (an IPv6 jumbogram): flows not compared\n",
+				      rel(c->path), c->unsendable);
+			continue;
+		}
 		failures += compare_flows(rel(c->path), &c->cap.flows, &c->tx.flows);
 		flows += c->cap.flows.n;
 	}
