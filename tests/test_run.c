@@ -585,6 +585,32 @@ static void test_run_host_detection_finds_the_client_that_captured(void **state)
 	run_free(r);
 }
 
+/* The report warns when more than half the received TCP/UDP checksums
+ * the NIC checked are bad. suri-pgsql-gro-offload.pcap was captured on a
+ * container bridge: tshark finds all 385 frames from 172.18.0.1 with a bad
+ * TCP checksum (`tshark -o tcp.check_checksum:TRUE -Y tcp.checksum.status==0`),
+ * and both ends' frames precede checksum offload. bulk-ipv6.pcap's are all
+ * good: no warning. */
+static void test_run_warns_when_most_received_checksums_are_bad(void **state)
+{
+	(void)state;
+	struct nicsim_cfg cfg;
+	config_defaults(&cfg);
+	struct run *r = must_run(&cfg, tu_path(tu_path(tu_ref_dir(), "real"), "suri-pgsql-gro-offload.pcap"), false);
+	assert_int_equal(nic_stats(r->nic)->csum_l4_bad, 385);
+	json_t *j = report_json(r);
+	json_t *w = json_object_get(j, "warnings");
+	assert_int_equal(json_array_size(w), 1);
+	assert_non_null(strstr(json_string_value(json_array_get(w, 0)), "385 of the 385 TCP/UDP checksums"));
+	json_decref(j);
+	run_free(r);
+	r = run_with(BULK, (const char *const[]){ NULL });
+	j = report_json(r);
+	assert_int_equal(json_array_size(json_object_get(j, "warnings")), 0);
+	json_decref(j);
+	run_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -605,6 +631,7 @@ int main(void)
 		cmocka_unit_test(test_run_pacing_and_scaling_clamp_no_timestamp_of_an_ordered_capture),
 		cmocka_unit_test(test_run_host_detection_says_what_it_could_not_count),
 		cmocka_unit_test(test_run_host_detection_finds_the_client_that_captured),
+		cmocka_unit_test(test_run_warns_when_most_received_checksums_are_bad),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -137,6 +137,24 @@ void report_lat_all_queues(const struct run *r, struct hist all[LAT_COUNT])
 	}
 }
 
+/* More than half the TCP/UDP checksums the NIC checked on receive were bad:
+ * the frames "received" were most likely the host's own, captured before
+ * its checksum offload, so the host was guessed wrong. The message, or NULL. */
+static const char *csum_warning(const struct run *r, char *buf, size_t len)
+{
+	const struct nic_stats *ns = nic_stats(r->nic);
+	uint64_t checked = ns->csum_l4_good + ns->csum_l4_bad;
+	if (!checked || ns->csum_l4_bad * 2 <= checked)
+		return NULL;
+	snprintf(buf, len,
+		 "%" PRIu64 " of the %" PRIu64 " TCP/UDP checksums checked on receive are bad: the frames received are "
+		 "probably the host's own sends, captured before its checksum offload, and the host (%s) was guessed "
+		 "wrong (set host.ip), or the capture was taken inside a host (a bridge or veth, where every frame "
+		 "precedes checksum offload)",
+		 ns->csum_l4_bad, checked, r->host.how);
+	return buf;
+}
+
 json_t *report_json(const struct run *r)
 {
 	json_t *root = json_object();
@@ -315,6 +333,11 @@ json_t *report_json(const struct run *r)
 		json_array_append_new(cpus, o);
 	}
 	json_object_set_new(root, "cpus", cpus);
+	json_t *warnings = json_array();
+	char wbuf[512];
+	if (csum_warning(r, wbuf, sizeof wbuf))
+		json_array_append_new(warnings, json_string(wbuf));
+	json_object_set_new(root, "warnings", warnings);
 	return root;
 }
 
@@ -460,6 +483,9 @@ void report_text(const struct run *r, FILE *f)
 	fprintf(f, "nic: parsed %" PRIu64 ", not parsed %" PRIu64 "; checksum l4 good %" PRIu64 " bad %" PRIu64
 		   " unchecked %" PRIu64 "\n",
 		ns->parse.by_status[PARSE_OK], unparsed, ns->csum_l4_good, ns->csum_l4_bad, ns->csum_not_checked);
+	char wbuf[512];
+	if (csum_warning(r, wbuf, sizeof wbuf))
+		fprintf(f, "warning: %s\n", wbuf);
 	if (ns->unknown_reg_reads + ns->unknown_reg_writes)   /* unknown registers are traced, not ignored */
 		fprintf(f, "nic: %" PRIu64 " reads and %" PRIu64 " writes of unknown registers (the last at 0x%05" PRIx64 ")\n",
 			ns->unknown_reg_reads, ns->unknown_reg_writes, ns->last_unknown_reg);
@@ -590,7 +616,9 @@ void report_write_docs(FILE *f)
 	      "| `rebalance` | with indirection-table updates only (below) |\n"
 	      "| `flow_reordered_frames` | frames the host finished after a later frame of the same flow (null "
 	      "unless --flows or table updates keep per-flow state) |\n"
-	      "| `cpus[]` | per CPU: `cpu`, `cycles` by category and `idle`, `utilisation_ppm`, work items (below) |\n\n",
+	      "| `cpus[]` | per CPU: `cpu`, `cycles` by category and `idle`, `utilisation_ppm`, work items (below) |\n"
+	      "| `warnings` | what the text report warns of, as strings: more than half the TCP/UDP checksums checked on "
+	      "receive bad (the host was probably guessed wrong: set `host.ip`) |\n\n",
 	      f);
 	fputs("## Counters\n\n| key | unit | what it counts |\n|---|---|---|\n", f);
 	docs_counters(f, "replay.", replay_stat_defs);
