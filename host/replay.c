@@ -46,6 +46,16 @@ const struct param_def replay_params[] = {
 		.desc = "Cut idle time: a frame later than every earlier one by more than this is put this long after the latest, and the frames after it keep their spacing (counted); 0 = off. Lets a capture that jumps forward by days or years fit in simulated time (106 days).",
 		.source = "choice: off, the capture's time as it is",
 	},
+	{
+		.key = "replay.resegment", .type = PARAM_BOOL,
+		.offset = offsetof(struct replay_cfg, is_resegment), .unit = "",
+		.defval = "true",
+		.desc = "Cut a received TCP frame longer than mac.mtu allows (a GRO/LRO super-frame, from a capture on "
+			"the receiving host) into the MSS-sized wire frames it arrived as, headers and checksums "
+			"rebuilt, payload unchanged; off, the NIC drops such frames (drops.too_long).",
+		.source = "choice: the replay puts on the wire what crossed it; GRO and LRO merge in the receiving host "
+			  "(Linux net/core/gro.c), after the wire",
+	},
 	{ .key = NULL },
 };
 
@@ -249,6 +259,11 @@ struct replay {
 	void *on_send_ctx;
 	replay_wire_fn on_wire;
 	void *on_wire_ctx;
+	/* A received super-frame cut into wire frames: those still to go, in
+	 * order, all at the record's time (paced by the wire). */
+	struct pkt *pieces[REPLAY_PIECES_MAX];
+	uint32_t n_pieces, next_piece;
+	uint64_t piece_ts_ps;
 	struct sim_event wire_ev;
 	replay_progress_fn on_progress;
 	void *on_progress_ctx;
@@ -656,10 +671,69 @@ static void progress(struct replay *r)
 }
 
 /* Read records until the next RX frame; schedule it. Returns 0 or <0. */
+/* Cut a received TCP super-frame into the wire frames it was: MSS = MTU
+ * less its IP and TCP headers, each frame's headers and checksums rebuilt
+ * (models/pkt/tso.h). Returns the pieces made (0: not cut). */
+static uint32_t reseg_cut(struct replay *r, struct pkt *p, const struct parse_result *pr)
+{
+	struct tx_offload off;
+	if (!tx_offload_from_parse(pr, &off) || off.l4 != PARSE_L4_TCP || p->cap_len != p->wire_len)
+		return 0;
+	uint32_t hdr = (uint32_t)off.l2_len + off.l3_len + off.l4_len;
+	if (off.l3_len + off.l4_len >= r->cfg.mtu)
+		return 0;
+	off.mss = (uint16_t)(r->cfg.mtu - off.l3_len - off.l4_len);
+	off.do_tso = true;
+	off.do_ip_csum = !off.is_ipv6;
+	off.do_l4_csum = true;
+	/* The datagram ends where its IP length says (a trailer is not its). */
+	uint32_t len = off.l2_len + pr->l3_len < p->cap_len ? off.l2_len + pr->l3_len : p->cap_len;
+	uint32_t n = tso_segment_count(&off, len);
+	if (n < 2 || n > REPLAY_PIECES_MAX)
+		return 0;
+	for (uint32_t i = 0; i < n; i++) {
+		struct pkt *q = pkt_alloc(r->pool, hdr + off.mss);
+		uint32_t fl = q ? tso_segment(&off, p->data, len, i, q->data, hdr + off.mss) : 0;
+		if (!fl) {
+			if (q)
+				pkt_release(q);
+			for (uint32_t j = 0; j < i; j++)
+				pkt_release(r->pieces[j]);
+			return 0;
+		}
+		q->cap_len = q->wire_len = fl;
+		q->record = p->record;
+		q->seq = p->seq;
+		r->pieces[i] = q;
+	}
+	return n;
+}
+
 static int read_ahead(struct replay *r)
 {
 	struct trace_record rec;
 	for (;;) {
+		if (r->next_piece < r->n_pieces) {
+			/* The next frame of a super-frame cut up: at the record's
+			 * time, paced by the wire behind the one before. */
+			struct pkt *p = r->pieces[r->next_piece++];
+			uint64_t t;
+			enum place_fault f = clock_place(&r->clk, &r->st, &r->cfg, r->piece_ts_ps, p->wire_len,
+							 r->st.passes == 1, true, &t);
+			if (f != PLACE_OK) {
+				pkt_release(p);
+				for (; r->next_piece < r->n_pieces; r->next_piece++)
+					pkt_release(r->pieces[r->next_piece]);
+				return place_refuse(r, f, &r->st, p->record, r->piece_ts_ps, t);
+			}
+			uint64_t now = sim_now_ps(r->k);
+			r->st.rx_frames++;
+			r->st.rx_bytes += p->wire_len;
+			r->next_is_rx = true;
+			r->next_frame = p;
+			sim_schedule_at(r->k, &r->wire_ev, t < now ? now : t);
+			return 0;
+		}
 		int rc = next_record(r, &rec);
 		if (rc == TRACE_E_TRUNCATED && !r->st.truncated_tail) {
 			/* A capture cut inside its last record (a killed tcpdump) is the
@@ -705,6 +779,20 @@ static int read_ahead(struct replay *r)
 			}
 			pkt_release(p);
 			continue;
+		}
+		if (dir == 1 && r->cfg.is_resegment && pr.l3 && p->wire_len > pr.l3_off &&
+		    p->wire_len - pr.l3_off > r->cfg.mtu) {
+			uint32_t n = reseg_cut(r, p, &pr);
+			if (n) {
+				r->st.reseg_superframes++;
+				r->st.reseg_frames += n;
+				pkt_release(p);
+				r->n_pieces = n;
+				r->next_piece = 0;
+				r->piece_ts_ps = rec.ts_ps;
+				continue;
+			}
+			r->st.reseg_refused++;
 		}
 		uint64_t t;
 		enum place_fault f = clock_place(&r->clk, &r->st, &r->cfg, rec.ts_ps, p->wire_len, r->st.passes == 1,
@@ -868,6 +956,8 @@ void replay_free(struct replay *r)
 		sim_cancel(r->k, &r->wire_ev);
 		pkt_release(r->next_frame);
 	}
+	for (; r->next_piece < r->n_pieces; r->next_piece++)
+		pkt_release(r->pieces[r->next_piece]);
 	free(r->la);
 	free(r->la_data);
 	free(r);
@@ -880,6 +970,12 @@ const struct stat_def replay_stat_defs[] = {
 	STAT_DEF(struct replay_stats, tx_bytes, "tx_bytes", "bytes", "Their bytes."),
 	STAT_DEF(struct replay_stats, foreign_frames, "foreign_frames", "frames",
 		 "Frames between other stations: not replayed, as the NIC's address filter would drop them."),
+	STAT_DEF(struct replay_stats, reseg_superframes, "resegmented_superframes", "frames",
+		 "Received TCP frames longer than mac.mtu allows (GRO/LRO super-frames) cut into wire frames (replay.resegment)."),
+	STAT_DEF(struct replay_stats, reseg_frames, "resegmented_frames", "frames", "The wire frames they became (in rx_frames)."),
+	STAT_DEF(struct replay_stats, reseg_refused, "resegment_refused", "frames",
+		 "Received frames longer than mac.mtu allows that could not be cut (not TCP, truncated, an IPv6 "
+		 "jumbogram): put on the wire whole, for the NIC to drop (drops.too_long)."),
 	STAT_DEF(struct replay_stats, ts_clamped, "timestamps_clamped", "frames",
 		 "Frames whose capture time went backwards, clamped to the previous one."),
 	STAT_DEF(struct replay_stats, paced, "paced_to_line_rate", "frames",

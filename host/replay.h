@@ -79,6 +79,9 @@
 #define REPLAY_E_SETTINGS (-64)
 /* replay_on_progress is called every this many records. */
 #define REPLAY_PROGRESS_RECORDS 4096u
+/* The most wire frames one received super-frame is cut into: 64 KiB at
+ * the smallest MSS mac.mtu allows (576 - 60 - 60 = 456 bytes) is 144. */
+#define REPLAY_PIECES_MAX 160u
 
 enum replay_timing { REPLAY_TIMING_TRACE = 0, REPLAY_TIMING_SCALED, REPLAY_TIMING_LINERATE };
 
@@ -88,6 +91,8 @@ struct replay_cfg {
 	uint32_t loops;         /* passes over the capture */
 	uint32_t gap_us;        /* idle time between passes */
 	uint32_t max_gap_us;    /* cut idle gaps in the capture longer than this (0 = off) */
+	bool is_resegment;      /* cut received TCP super-frames (GRO/LRO) into the wire frames they were */
+	uint32_t mtu;           /* the port's (mac.mtu, copied by the run): what "super" means */
 	/* The wire the replay drives (copied from mac.* by the run): frames are
 	 * offered no faster than it carries them, so the NIC holds one at a time. */
 	uint32_t wire_rate_mbps;
@@ -116,6 +121,9 @@ int replay_host_id_parse(const char *cfg_ip, const char *cfg_mac, struct host_id
 struct replay_stats {
 	uint64_t records, rx_frames, rx_bytes, tx_frames, tx_bytes, foreign_frames;
 	uint64_t ts_clamped;                 /* frames placed at the previous frame's time (timestamp went back) */
+	uint64_t reseg_superframes;          /* received super-frames cut into wire frames */
+	uint64_t reseg_frames;               /* the frames they became */
+	uint64_t reseg_refused;              /* received frames over the MTU that could not be cut (left whole) */
 	uint64_t paced;                      /* frames the capture had closer than the line rate */
 	uint64_t gaps_cut;                   /* idle gaps longer than max_gap_us, cut to it (all passes) */
 	uint64_t gap_cut_us;                 /* the time they lost (all passes; saturates at INT64_MAX) */

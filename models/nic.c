@@ -486,6 +486,9 @@ const struct stat_def nic_stat_defs[] = {
 };
 const struct stat_def nic_drop_stat_defs[] = {
 	STAT_DEF(struct nic_stats, rx_disabled_drops, "rx_disabled", "frames", "Frames that arrived while RCTL.EN was 0."),
+	STAT_DEF(struct nic_stats, rx_too_long, "too_long", "frames",
+		 "Frames longer than the port takes (more IP bytes than mac.mtu): dropped as they arrive. "
+		 "replay.resegment cuts captured GRO/LRO super-frames to the MTU first."),
 	STAT_DEF(struct nic_stats, rx_too_many_buffers, "too_many_buffers", "frames",
 		 "Frames longer than 8 receive buffers (the descriptor cache; host.buf_bytes x 8): dropped."),
 	{ NULL },

@@ -121,6 +121,7 @@ struct nic_stats {
 	uint64_t last_unknown_reg;
 	uint64_t rx_disabled_drops;          /* frames while RCTL.EN = 0 */
 	uint64_t rx_too_many_buffers;        /* frames needing more buffers than the descriptor cache holds */
+	uint64_t rx_too_long;                /* frames longer than mac.mtu allows (no jumbo frames) */
 	uint64_t pipeline_cycles;            /* total busy cycles of the rx pipeline */
 	uint64_t buffer_full_by_bus, buffer_full_by_descriptors, buffer_full_by_pipeline, buffer_full_by_oversize;
 	uint64_t read_tag_waits;             /* descriptor fetches that waited for a read tag */

@@ -136,6 +136,7 @@ struct nic_rx_frame {
 	uint32_t slot;                /* descriptor index in its queue's ring */
 	uint32_t placed;              /* bytes written to its buffers */
 	uint8_t ndesc;                /* descriptors (buffers) it takes */
+	bool is_too_long;             /* longer than mac.mtu allows: dropped at arrival */
 	uint16_t queue;               /* chosen by RSS (0 with RSS off) */
 	uint32_t ring_gen;            /* the queue's ring generation when its DMA started */
 	uint16_t pkt_type;            /* NIC_PTYPE_* for the write-back */

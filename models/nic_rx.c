@@ -73,6 +73,12 @@ static uint32_t rx_classify(struct nic *n, struct nic_rx_frame *f)
 	parse_stats_add(&n->st.parse, &pr);
 	f->pkt_type = ptype_of(&pr);
 	f->is_parsed = pr.status == PARSE_OK && pr.l4;
+	/* Longer than the port takes: more IP bytes than mac.mtu (for a frame
+	 * without IP, more than the MTU after an Ethernet header). The 82599
+	 * drops frames over its maximum size unless jumbo frames are on
+	 * (MAXFRS, HLREG0.JUMBOEN) [recalled]; here mac.mtu is that size. */
+	uint32_t l2 = pr.l3 ? pr.l3_off : 14u;
+	f->is_too_long = p->wire_len > l2 && p->wire_len - l2 > n->mac.cfg.mtu;
 	f->csum_ip = f->csum_l4 = CSUM_NOT_CHECKED;
 	uint32_t csum_cyc = 0, hash_cyc = 0;
 	if (n->cfg.is_rx_csum && pr.l3) {
@@ -151,6 +157,11 @@ void nic_rx_frame_in(void *opaque, uint64_t t_ps, struct pkt *p)
 	f->pkt = p;
 	uint64_t busy = rx_classify(n, f);
 	struct nic_rxq *q = &n->q[f->queue];
+	if (f->is_too_long) {
+		n->st.rx_too_long++;
+		sim_pool_give(&n->frames, f);
+		return;
+	}
 	if (f->has_hash)
 		q->st.hashed++;
 	/* The frame takes room in the packet buffer as it arrives (it is

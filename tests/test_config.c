@@ -32,6 +32,7 @@ static const struct {
 	{ "replay.loops", "3", "3" },
 	{ "replay.gap_us", "0x4d", "77" },
 	{ "replay.max_gap_us", "0x3e8", "1000" },
+	{ "replay.resegment", "false", "false" },
 	{ "mac.rate_mbps", "25000", "25000" },
 	{ "mac.overhead_bytes", "12", "12" },
 	{ "mac.fcs_bytes", "0", "0" },

@@ -130,6 +130,7 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 	rcfg.wire_rate_mbps = cfg->mac.rate_mbps;
 	rcfg.wire_fcs_bytes = cfg->mac.fcs_bytes;
 	rcfg.wire_overhead_bytes = cfg->mac.overhead_bytes;
+	rcfg.mtu = cfg->mac.mtu;
 	if ((rc = replay_new(&r->rep, r->k, &r->bus, r->pool, trace_path, &rcfg, &r->host, err, err_len)) < 0)
 		goto fail;
 	rc = -1;

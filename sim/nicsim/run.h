@@ -86,7 +86,7 @@ static inline uint64_t run_frames_delivered(const struct run *r)
 }
 static inline uint64_t run_frames_dropped(const struct run *r)
 {
-	uint64_t n = nic_stats(r->nic)->rx_disabled_drops;
+	uint64_t n = nic_stats(r->nic)->rx_disabled_drops + nic_stats(r->nic)->rx_too_long + nic_stats(r->nic)->rx_too_many_buffers;
 	for (uint32_t q = 0; q < nic_queues(r->nic); q++)
 		n += nic_queue_stats(r->nic, q)->drop_buffer_full + nic_queue_stats(r->nic, q)->drop_no_desc;
 	return n;
