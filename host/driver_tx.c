@@ -122,7 +122,7 @@ static uint32_t tx_queue_of(struct driver *d, const struct pkt *p)
 		return 0;
 	struct parse_result pr;
 	parse_frame(p->data, p->cap_len, p->wire_len, d->link, &pr);
-	if (!pr.l3 || (pr.flags & PARSE_F_IP_TUNNEL))
+	if (!pr.l3)
 		return d->rss.default_queue % d->nq;
 	/* The receive direction's input: its source (our destination) first
 	 * (Microsoft "RSS hashing functions": src, dst, sport, dport). */
@@ -137,8 +137,10 @@ static uint32_t tx_queue_of(struct driver *d, const struct pkt *p)
 	bool is_v6 = pr.l3 == PARSE_L3_IPV6;
 	uint32_t ht = d->rss.hash_types;
 	uint32_t l4_bit = pr.l4 == PARSE_L4_TCP ? (is_v6 ? 4u : 1u) : pr.l4 == PARSE_L4_UDP ? (is_v6 ? 5u : 2u) : 32u;
-	bool has_ports = (pr.flags & PARSE_F_HAS_PORTS) && !(pr.flags & PARSE_F_FRAG) && l4_bit < 32u &&
-			 (ht >> l4_bit & 1u);
+	/* A tunnel hashes its outer addresses alone (rss.tunnel_hash=outer, the
+	 * default; the inner choice is not followed here). */
+	bool has_ports = (pr.flags & PARSE_F_HAS_PORTS) && !(pr.flags & (PARSE_F_FRAG | PARSE_F_IP_TUNNEL)) &&
+			 l4_bit < 32u && (ht >> l4_bit & 1u);
 	if (!has_ports && !(ht >> (is_v6 ? 3u : 0u) & 1u))
 		return d->rss.default_queue % d->nq;
 	if (has_ports) {

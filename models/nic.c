@@ -394,7 +394,7 @@ int nic_new(struct nic **out, struct sim_kernel *k, struct bus *bus, const struc
 	 * default table; the driver programs key, types and table (RSSRK, MRQC,
 	 * RETA). */
 	struct rss_cfg reset = { .queues = rss_cfg->queues, .table_size = rss_cfg->table_size,
-				 .key_len = RSS_KEY_BYTES_MAX };
+				 .key_len = RSS_KEY_BYTES_MAX, .tunnel_hash = rss_cfg->tunnel_hash };
 	if (rss_init(&n->rss, &reset, err, err_len)) {
 		free(n);
 		return -1;

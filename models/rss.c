@@ -57,6 +57,17 @@ const struct param_def rss_params[] = {
 		.desc = "Indirection table entries; the low log2(size) bits of the hash index it.",
 		.source = "Intel 82599/I210 RETA has 128 entries; NDIS_RSS_INDIRECTION_TABLE_MAX_SIZE_REVISION_1 " "= 128 (ntddndis.h); range up to the E810 PF LUT (2048, Linux ice_adminq_cmd.h ICE_LUT_PF_SIZE)",
 	},
+	{
+		.key = "rss.tunnel_hash", .type = PARAM_ENUM,
+		.offset = offsetof(struct rss_cfg, tunnel_hash), .unit = "",
+		.defval = "outer", .choices = "outer,inner",
+		.desc = "What an IP-in-IP or IPv6-in-IPv4 packet hashes: outer, the outer header's 2-tuple (no ports); "
+			"inner, the inner header's 2-tuple or 4-tuple by the enabled types. Never outer addresses with "
+			"inner ports.",
+		.source = "Intel 82599: its receive parser does not look inside IP-in-IP, so RSS sees the outer "
+			  "addresses only [recalled, not checked against the datasheet]; inner hashing as later NICs "
+			  "(i40e, ice) offer it",
+	},
 	{ .key = NULL },
 };
 
@@ -202,10 +213,23 @@ uint32_t rss_input(const struct rss *r, const uint8_t *frame, const struct parse
 		return 0;   /* non-IP or unparsed: no hash, default queue */
 
 	bool ports = has_4tuple(pr);
+	enum parse_l3 l3 = (enum parse_l3)pr->l3;
+	const uint8_t *a_src = pr->src, *a_dst = pr->dst;
+	if (pr->flags & PARSE_F_IP_TUNNEL) {
+		if (r->cfg.tunnel_hash == RSS_TUNNEL_INNER) {
+			/* The inner header's addresses, with its ports. */
+			l3 = (enum parse_l3)pr->inner_l3;
+			const uint8_t *ih = frame + pr->inner_l3_off;
+			a_src = l3 == PARSE_L3_IPV4 ? ih + 12 : ih + 8;
+			a_dst = l3 == PARSE_L3_IPV4 ? ih + 16 : ih + 24;
+		} else {
+			ports = false;   /* the outer header has none of its own */
+		}
+	}
 	bool tcp = ports && pr->l4 == PARSE_L4_TCP;
 	bool udp = ports && pr->l4 == PARSE_L4_UDP;
 
-	if (pr->l3 == PARSE_L3_IPV4) {
+	if (l3 == PARSE_L3_IPV4) {
 		/* Intel priority TcpIPv4 > UdpIPv4 > IPv4; a packet is at most one
 		 * of TCP and UDP, so the order only decides the fallback to IPv4. */
 		uint32_t type;
@@ -217,8 +241,8 @@ uint32_t rss_input(const struct rss *r, const uint8_t *frame, const struct parse
 			type = RSS_HASH_IPV4;
 		else
 			return 0;   /* e.g. UDP with only TCP_IPV4 on: "must not hash" */
-		memcpy(in, pr->src, 4);
-		memcpy(in + 4, pr->dst, 4);
+		memcpy(in, a_src, 4);
+		memcpy(in + 4, a_dst, 4);
 		*ndis_type = type;
 		if (type == RSS_HASH_IPV4)
 			return 8;
@@ -247,7 +271,7 @@ uint32_t rss_input(const struct rss *r, const uint8_t *frame, const struct parse
 		return 0;
 
 	bool is_ex = type & (RSS_HASH_TCP_IPV6_EX | RSS_HASH_UDP_IPV6_EX | RSS_HASH_IPV6_EX);
-	const uint8_t *src = pr->src, *dst = pr->dst;
+	const uint8_t *src = a_src, *dst = a_dst;
 	/* NDIS_HASH_IPV6_EX: source = Home Address option if present, destination
 	 * = type-2 routing header address if present (RFC 6275 §6.3, §6.4). The
 	 * parser only sets the offsets for addresses wholly inside the capture. */

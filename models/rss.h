@@ -48,7 +48,13 @@ struct rss_cfg {
 	uint32_t key_len;         /* bytes, 40..52; 0 = no key yet (as after reset) */
 	uint32_t hash_types;      /* PARAM_FLAGS bit set over rss_hash_type_names; see rss_ndis_flags() */
 	uint32_t default_queue;   /* queue for packets without a hash */
+	uint32_t tunnel_hash;     /* enum rss_tunnel: what an IP-in-IP packet hashes */
 };
+/* rss.tunnel_hash: IP-in-IP (and IPv6-in-IPv4) packets hash the outer
+ * header's 2-tuple (as the 82599, whose parser stops at the outer header),
+ * or the inner header's 2- or 4-tuple; never outer addresses with inner
+ * ports. */
+enum rss_tunnel { RSS_TUNNEL_OUTER = 0, RSS_TUNNEL_INNER };
 
 /* The NIC's RSS capacity (keys rss.queues, rss.table_size), terminated by
  * {NULL}. The rest of rss.* is the driver's policy (host/driver.h). */

@@ -56,6 +56,7 @@ static const struct {
 	{ "pcie.addr64", "off", "false" },
 	{ "rss.queues", "6", "6" },
 	{ "rss.table_size", "256", "256" },
+	{ "rss.tunnel_hash", "inner", "inner" },
 	{ "rss.key", "0x00112233445566778899AABBCCDDEEFF00112233445566778899aabbccddeeff0011223344556677",
 	  "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff0011223344556677" },
 	{ "rss.hash_types", "udp_ipv6,IPV4", "ipv4|udp_ipv6" },

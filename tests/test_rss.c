@@ -417,6 +417,46 @@ static void expect_hash(struct rss *r, const struct parse_result *pr, uint32_t w
 	assert_int_equal(hash, want);
 }
 
+/* An IPv4-in-IPv4 TCP packet, built byte by byte: outer 66.9.149.187 ->
+ * 161.142.100.80 (row 1 of Microsoft's published table), inner
+ * 199.92.111.2:14230 -> 65.69.140.83:4739 (row 2). By default the NIC hashes
+ * the outer 2-tuple, as an 82599 does: row 1's published 2-tuple value
+ * 0x323e8fc2; with rss.tunnel_hash=inner, the inner 4-tuple: row 2's
+ * published 0xc626b0ea. Never the outer addresses with the inner ports. */
+static void test_rss_ip_in_ip_hashes_the_outer_2tuple_or_the_inner_4tuple(void **state)
+{
+	(void)state;
+	uint8_t f[14 + 20 + 20 + 20] = { 0 };
+	f[12] = 0x08;   /* IPv4 */
+	uint8_t *o = f + 14, *in = o + 20, *t = in + 20;
+	const uint8_t osrc[4] = { 66, 9, 149, 187 }, odst[4] = { 161, 142, 100, 80 };
+	const uint8_t isrc[4] = { 199, 92, 111, 2 }, idst[4] = { 65, 69, 140, 83 };
+	o[0] = 0x45, o[3] = 60, o[8] = 64, o[9] = 4;   /* IP-in-IP (protocol 4), total length 60 */
+	memcpy(o + 12, osrc, 4), memcpy(o + 16, odst, 4);
+	in[0] = 0x45, in[3] = 40, in[8] = 64, in[9] = 6;
+	memcpy(in + 12, isrc, 4), memcpy(in + 16, idst, 4);
+	t[0] = 14230 >> 8, t[1] = 14230 & 0xff, t[2] = 4739 >> 8, t[3] = 4739 & 0xff;
+	t[12] = 0x50, t[13] = 0x10;
+	struct parse_result pr;
+	assert_int_equal(parse_frame(f, sizeof f, sizeof f, PARSE_LINK_ETH, &pr), PARSE_OK);
+	assert_true(pr.flags & PARSE_F_IP_TUNNEL);
+	struct rss *r = rss_new(NULL, NULL, NULL);
+	uint32_t hash, type;
+	assert_true(rss_hash(r, f, &pr, &hash, &type));
+	assert_int_equal(type, RSS_HASH_IPV4);
+	assert_int_equal(hash, 0x323e8fc2u);
+	rss_free(r);
+	struct rss_cfg cfg;
+	char err[256];
+	cfg_with(&cfg, NULL, NULL);
+	assert_int_equal(param_set(param_find(rss_params, "tunnel_hash"), &cfg, "inner", err, sizeof err), 0);
+	assert_int_equal(rss_init(&r, &cfg, err, sizeof err), 0);
+	assert_true(rss_hash(r, f, &pr, &hash, &type));
+	assert_int_equal(type, RSS_HASH_TCP_IPV4);
+	assert_int_equal(hash, 0xc626b0eau);
+	rss_free(r);
+}
+
 static void test_rss_ipv4_fragment_uses_2tuple_even_when_first_fragment_has_ports(void **state)
 {
 	(void)state;
@@ -620,6 +660,7 @@ int main(void)
 		cmocka_unit_test(test_rss_tcp_ipv6_packet_hashes_4tuple_to_the_published_value),
 		cmocka_unit_test(test_rss_ipv4_fragment_uses_2tuple_even_when_first_fragment_has_ports),
 		cmocka_unit_test(test_rss_udp_with_udp_types_off_falls_back_to_2tuple),
+		cmocka_unit_test(test_rss_ip_in_ip_hashes_the_outer_2tuple_or_the_inner_4tuple),
 		cmocka_unit_test(test_rss_udp_with_only_tcp_type_on_gets_no_hash_and_default_queue),
 		cmocka_unit_test(test_rss_unparsed_or_non_ip_packet_gets_no_hash),
 		cmocka_unit_test(test_rss_ipv6_ex_hashes_home_address_and_rt2_address),

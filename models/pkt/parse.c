@@ -187,6 +187,8 @@ static enum parse_status parse_l4(struct parse_ctx *c, uint32_t p, uint32_t end,
 		 * addresses alone (tunnel_depth > 0) and l3_len is restored. */
 		uint32_t l3_len = r->l3_len;
 		r->flags |= PARSE_F_IP_TUNNEL;
+		r->inner_l3_off = (uint16_t)p;
+		r->inner_l3 = proto == IPPROTO_IPIP_ ? PARSE_L3_IPV4 : PARSE_L3_IPV6;
 		c->tunnel_depth++;
 		if (++c->ext_count > PARSE_EXT_MAX)
 			return done(r, PARSE_BAD_EXT);

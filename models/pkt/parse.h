@@ -126,6 +126,8 @@ struct parse_result {
 	                          * outer header only): offset of the final destination (RFC 8200
 	                          * §8.1); PARSE_FINAL_DST_UNKNOWN for a type whose final destination
 	                          * is not known; 0: none, the fixed header's dst is final */
+	uint16_t inner_l3_off;   /* PARSE_F_IP_TUNNEL: offset of the inner IP header */
+	uint8_t inner_l3;        /* PARSE_F_IP_TUNNEL: its version (enum parse_l3) */
 	uint32_t l3_len;         /* IP datagram length from the header (IPv4 total length, IPv6 40 + payload length; jumbogram from HBH) */
 	uint32_t payload_len;    /* L4 payload bytes according to the IP/L4 headers (not the capture) */
 	uint16_t sport, dport;   /* host byte order; valid with PARSE_F_HAS_PORTS */
