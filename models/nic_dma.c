@@ -260,51 +260,69 @@ struct nic_dma_read *nic_dma_read_take(struct nic *n, uint32_t tags)
 	return NULL;
 }
 
-void nic_dma_desc_fetch(struct nic *n, uint32_t qi)
+uint32_t nic_dma_fetch_span(struct nic *n, uint64_t ring_base, uint32_t entries, uint32_t fetched, uint32_t tail,
+			    uint32_t room, uint32_t desc_bytes, uint64_t *addr)
 {
-	struct nic_rxq *q = &n->q[qi];
-	if (!q->entries || q->fetch_end != q->fetched || q->fetched == q->tail)
-		return;   /* no ring, a fetch already on its way, or nothing to fetch */
-	uint32_t room = NIC_DCACHE_ENTRIES - nic_rxq_cached(q);
-	uint32_t end = q->tail > q->fetched ? q->tail : q->entries;
-	uint32_t cnt = end - q->fetched;
+	uint32_t end = tail > fetched ? tail : entries;
+	uint32_t cnt = end - fetched;
 	if (cnt > room)
 		cnt = room;
 	/* One read request, so one read tag: the fetch stops at the next
 	 * MRRS-aligned address (a ring is 128-byte aligned, so this cuts only
 	 * a misaligned one). */
-	uint64_t addr = nic_rxq_desc_addr(q, q->fetched);
-	uint32_t to_boundary = n->pcie_cfg.mrrs - (uint32_t)(addr & (n->pcie_cfg.mrrs - 1));
-	if (cnt > to_boundary / NIC_RX_DESC_BYTES)
-		cnt = to_boundary / NIC_RX_DESC_BYTES ? to_boundary / NIC_RX_DESC_BYTES : 1;
-	if (!cnt)
-		return;
-	if (addr > UINT64_MAX - cnt * NIC_RX_DESC_BYTES) {
+	*addr = ring_base + (uint64_t)fetched * desc_bytes;
+	uint32_t to_boundary = n->pcie_cfg.mrrs - (uint32_t)(*addr & (n->pcie_cfg.mrrs - 1));
+	if (cnt > to_boundary / desc_bytes)
+		cnt = to_boundary / desc_bytes ? to_boundary / desc_bytes : 1;
+	if (cnt && *addr > UINT64_MAX - (uint64_t)cnt * desc_bytes) {
 		/* A ring the driver placed at the top of the address space: its
 		 * read would wrap. Nothing is fetched; counted. */
 		n->st.bad_dma_addresses++;
-		return;
+		return 0;
 	}
+	return cnt;
+}
+
+struct nic_dma_read *nic_dma_fetch_issue(struct nic *n, enum nic_read_kind kind, uint32_t qi, uint32_t gen,
+					 uint64_t addr, uint32_t cnt, uint32_t desc_bytes, uint32_t *fetch_end,
+					 uint32_t new_end)
+{
 	struct nic_dma_read *r = nic_dma_read_take(n, 1);
-	if (!r) {
-		if (!q->is_fetch_wanted) {
-			q->is_fetch_wanted = true;
-			n->fetch_waiters++;
-			n->st.read_tag_waits++;
-		}
-		return;
-	}
+	if (!r)
+		return NULL;
 	uint64_t now = sim_now_ps(n->k);
-	uint32_t len = cnt * NIC_RX_DESC_BYTES;
+	uint32_t len = cnt * desc_bytes;
+	r->kind = (uint8_t)kind;
 	r->queue = qi;
 	r->count = cnt;
-	r->gen = q->gen;
+	r->gen = gen;
 	r->op = (struct bus_dma){ .addr = addr, .len = len, .is_write = false, .data = r->data,
 				  .tag = (uint64_t)(r - n->rd),
 				  .t_land_ps = pcie_link_read(&n->pcie, PCIE_CL_DESC, now, addr, len) };
-	q->fetch_end = (q->fetched + cnt) % q->entries;
+	/* Before the bus: a binding may complete the read inside the call. */
+	*fetch_end = new_end;
 	r->is_issued = true;
 	bus_dma(n->bus, now, &r->op);
+	return r;
+}
+
+void nic_dma_desc_fetch(struct nic *n, uint32_t qi)
+{
+	struct nic_rxq *q = &n->q[qi];
+	if (!q->entries || q->fetch_end != q->fetched || q->fetched == q->tail)
+		return;   /* no ring, a fetch already on its way, or nothing to fetch */
+	uint64_t addr;
+	uint32_t cnt = nic_dma_fetch_span(n, q->ring_base, q->entries, q->fetched, q->tail,
+					  NIC_DCACHE_ENTRIES - nic_rxq_cached(q), NIC_RX_DESC_BYTES, &addr);
+	if (!cnt)
+		return;
+	if (!nic_dma_fetch_issue(n, NIC_READ_RX_DESC, qi, q->gen, addr, cnt, NIC_RX_DESC_BYTES, &q->fetch_end,
+				 (q->fetched + cnt) % q->entries) &&
+	    !q->is_fetch_wanted) {
+		q->is_fetch_wanted = true;
+		n->fetch_waiters++;
+		n->st.read_tag_waits++;
+	}
 }
 
 /* Queues that waited for a read tag, in queue order, while tags are free. */

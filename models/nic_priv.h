@@ -287,6 +287,17 @@ void nic_tx_read_land(struct nic *n, struct nic_dma_read *r);
 void nic_tx_tags_freed(struct nic *n);
 
 /* nic_dma.c */
+/* A descriptor fetch of a ring: how many descriptors from fetched on
+ * (up to room, the ring's end or tail, and the next MRRS boundary: one read
+ * request) and their address; 0 for none (a fetch that would wrap the
+ * address space is counted in bad_dma_addresses). */
+uint32_t nic_dma_fetch_span(struct nic *n, uint64_t ring_base, uint32_t entries, uint32_t fetched, uint32_t tail,
+			    uint32_t room, uint32_t desc_bytes, uint64_t *addr);
+/* Issue it with one read tag, *fetch_end set to new_end first; NULL when
+ * no tag is free (the caller waits). */
+struct nic_dma_read *nic_dma_fetch_issue(struct nic *n, enum nic_read_kind kind, uint32_t qi, uint32_t gen,
+					 uint64_t addr, uint32_t cnt, uint32_t desc_bytes, uint32_t *fetch_end,
+					 uint32_t new_end);
 /* An entry of the read table holding tags read tags, or NULL (none free). */
 struct nic_dma_read *nic_dma_read_take(struct nic *n, uint32_t tags);
 /* Let the engine look at its first frame again (a descriptor or DROP_EN came). */

@@ -130,42 +130,19 @@ static void tx_fetch(struct nic *n, uint32_t qi)
 	struct nic_txq *q = &n->tq[qi];
 	if (!q->entries || !q->is_enabled || q->fetch_end != q->fetched || q->fetched == q->tail)
 		return;
-	uint32_t room = NIC_TX_DCACHE_ENTRIES - txq_cached(q);
-	uint32_t end = q->tail > q->fetched ? q->tail : q->entries;
-	uint32_t cnt = end - q->fetched;
-	if (cnt > room)
-		cnt = room;
-	uint64_t addr = txq_desc_addr(q, q->fetched);
-	uint32_t to_boundary = n->pcie_cfg.mrrs - (uint32_t)(addr & (n->pcie_cfg.mrrs - 1));
-	if (cnt > to_boundary / NIC_TX_DESC_BYTES)
-		cnt = to_boundary / NIC_TX_DESC_BYTES ? to_boundary / NIC_TX_DESC_BYTES : 1;
+	uint64_t addr;
+	uint32_t cnt = nic_dma_fetch_span(n, q->ring_base, q->entries, q->fetched, q->tail,
+					  NIC_TX_DCACHE_ENTRIES - txq_cached(q), NIC_TX_DESC_BYTES, &addr);
 	if (!cnt)
 		return;
-	if (addr > UINT64_MAX - cnt * NIC_TX_DESC_BYTES) {
-		n->st.bad_dma_addresses++;
-		return;
-	}
-	struct nic_dma_read *r = nic_dma_read_take(n, 1);
-	if (!r) {
-		if (!q->is_fetch_wanted) {
-			q->is_fetch_wanted = true;
-			n->tx_fetch_waiters++;
-			n->tx_st.tag_waits++;
-		}
-		return;
-	}
-	uint64_t now = sim_now_ps(n->k);
-	uint32_t len = cnt * NIC_TX_DESC_BYTES;
-	r->kind = NIC_READ_TX_DESC;
-	r->queue = qi;
-	r->count = cnt;
-	r->gen = q->gen;
-	r->op = (struct bus_dma){ .addr = addr, .len = len, .is_write = false, .data = r->data,
-				  .tag = (uint64_t)(r - n->rd),
-				  .t_land_ps = pcie_link_read(&n->pcie, PCIE_CL_DESC, now, addr, len) };
-	q->fetch_end = (q->fetched + cnt) % q->entries;
 	q->fetch_doorbell = q->t_doorbell;
-	bus_dma(n->bus, now, &r->op);
+	if (!nic_dma_fetch_issue(n, NIC_READ_TX_DESC, qi, q->gen, addr, cnt, NIC_TX_DESC_BYTES, &q->fetch_end,
+				 (q->fetched + cnt) % q->entries) &&
+	    !q->is_fetch_wanted) {
+		q->is_fetch_wanted = true;
+		n->tx_fetch_waiters++;
+		n->tx_st.tag_waits++;
+	}
 }
 
 static const uint8_t *txq_desc(const struct nic_txq *q, uint32_t i)
