@@ -250,6 +250,8 @@ static void host_msix(void *opaque, uint64_t t_ps, uint64_t addr, uint32_t data)
 		if (!p->t_ps[PKT_T_IRQ])
 			p->t_ps[PKT_T_IRQ] = now;
 	q->irq_next = NULL;
+	if (q->tx.posted_rung > q->tx.irq_scan)
+		driver_tx_on_msix(d, q, now);
 	if (d->on_msix)
 		d->on_msix(d->on_msix_ctx, q->index, q->cpu, now);
 	cpu_post(d->cpu, q->cpu, CPU_WORK_ISR, q->index);

@@ -161,7 +161,10 @@ struct driver;
 enum host_tx_lat {
 	HTX_COALESCE = 0,   /* its first segment in the capture to the stack handing it on (coalescing for LSO) */
 	HTX_POST,           /* handed on to its descriptors written and the tail rung (CPU, software queue, ring room) */
-	HTX_COMPLETE,       /* posted to cleaned (the NIC's fetch and reads, write-back, interrupt, DPC) */
+	HTX_COMPLETE,       /* doorbell to the MSI-X message that covers its write-back (the NIC's fetch and
+	                     * reads, write-back, moderation); a send cleaned by a DPC that no interrupt of
+	                     * its own started: to that DPC */
+	HTX_CLEAN,          /* that interrupt to the DPC cleaning it */
 	HTX_TOTAL,          /* first segment to cleaned: the sum of the above */
 	HTX_COUNT
 };

@@ -20,6 +20,7 @@ struct drv_tx_posted {
 	uint32_t frames;            /* wire frames it becomes */
 	uint32_t wire_bytes;        /* their bytes */
 	uint64_t t_first, t_submit, t_posted;   /* stamps for the host's transmit stages */
+	uint64_t t_irq;                         /* the interrupt that covered its write-back (0: none yet) */
 };
 
 /* A send waiting for room in the ring (the software queue, a qdisc). */
@@ -45,6 +46,7 @@ struct drv_txq {
 	struct drv_tx_posted *posted;    /* count entries, a ring: posted_head first */
 	uint32_t posted_head, posted_n;
 	uint32_t posted_rung;            /* of them, the first posted_rung are behind a doorbell */
+	uint32_t irq_scan;               /* of those, the first irq_scan have an interrupt stamped */
 	struct drv_tx_pending *backlog;  /* cfg.tx_backlog_pkts entries, a ring */
 	uint32_t bl_head, bl_n;
 	bool is_tx_queued;          /* a TX work item is on the CPU */
@@ -137,5 +139,7 @@ void driver_tx_start(struct driver *d);
 /* In the DPC, before its receive work: clean the queue pair's completed
  * sends; returns the cycles to charge. */
 uint64_t driver_tx_clean(struct driver *d, struct drv_q *q);
+/* The queue pair's interrupt reached the host: stamps the sends it covers. */
+void driver_tx_on_msix(struct driver *d, struct drv_q *q, uint64_t now);
 
 #endif

@@ -46,8 +46,10 @@ static const struct {
 				       "(segments coalesced into one large send; 0 without)" },
 	[HTX_POST] = { "post", "handed to the driver to its descriptors written and the tail doorbell rung (the "
 			       "CPU, the software queue, room in the ring)" },
-	[HTX_COMPLETE] = { "complete", "doorbell to the driver cleaning it (the NIC's fetch and reads, write-back, "
-				       "interrupt moderation, the DPC)" },
+	[HTX_COMPLETE] = { "complete", "doorbell to the interrupt that covers its write-back (the NIC's fetch and "
+				       "reads, its write-back, interrupt moderation; to the DPC that cleaned it when no "
+				       "interrupt came first)" },
+	[HTX_CLEAN] = { "clean", "that interrupt to the DPC cleaning it (the ISR, the core, the DPC's work ahead of it)" },
 	[HTX_TOTAL] = { "host_total", "first segment to cleaned: the sum of the above" },
 };
 const char *driver_tx_lat_name(enum host_tx_lat s) { return tx_lat_names[s].name; }
@@ -419,7 +421,9 @@ uint64_t driver_tx_clean(struct driver *d, struct drv_q *q)
 		uint64_t *st = hist_group_next(d->tx_lat);
 		st[HTX_COALESCE] = po->t_submit - po->t_first;
 		st[HTX_POST] = po->t_posted - po->t_submit;
-		st[HTX_COMPLETE] = now - po->t_posted;
+		uint64_t t_irq = po->t_irq && po->t_irq >= po->t_posted ? po->t_irq : now;
+		st[HTX_COMPLETE] = t_irq - po->t_posted;
+		st[HTX_CLEAN] = now - t_irq;
 		st[HTX_TOTAL] = now - po->t_first;
 		hist_group_commit_n(d->tx_lat, HTX_COUNT);
 		t->free_desc += po->ndesc;
@@ -428,6 +432,8 @@ uint64_t driver_tx_clean(struct driver *d, struct drv_q *q)
 		t->posted_head = (t->posted_head + 1) % t->count;
 		t->posted_n--;
 		t->posted_rung--;
+		if (t->irq_scan)
+			t->irq_scan--;
 		t->st.cleaned++;
 		cycles += d->cost.tx_clean_cycles;
 	}
@@ -437,6 +443,23 @@ uint64_t driver_tx_clean(struct driver *d, struct drv_q *q)
 		cpu_post(d->cpu, q->cpu, CPU_WORK_TX, q->index);
 	}
 	return cycles;
+}
+
+void driver_tx_on_msix(struct driver *d, struct drv_q *q, uint64_t now)
+{
+	/* Every rung send whose write-back is in host memory and that no
+	 * interrupt covered yet is covered by this one (they complete in ring
+	 * order). */
+	struct drv_txq *t = &q->tx;
+	for (; t->irq_scan < t->posted_rung; t->irq_scan++) {
+		struct drv_tx_posted *po = &t->posted[(t->posted_head + t->irq_scan) % t->count];
+		struct nic_tx_desc_data wb;
+		memcpy(&wb, t->ring + (size_t)po->eop_slot * NIC_TX_DESC_BYTES, sizeof wb);
+		if (!(wb.olinfo_status & NIC_TXD_STAT_DD))
+			break;
+		po->t_irq = now;
+	}
+	(void)d;
 }
 
 uint64_t driver_tx_in_flight(const struct driver *d)

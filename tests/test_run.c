@@ -60,6 +60,15 @@ static void test_run_every_frame_is_delivered_or_dropped_and_nothing_stays_in_fl
 			assert_int_equal(stages, hist_sum(e2e));
 			assert_int_equal(hist_count(e2e), driver_queue_stats(r->drv, q)->packets);
 		}
+		/* The same for a send's stages in the host and in the NIC. */
+		uint64_t hs = 0, ns = 0;
+		for (int st = 0; st < HTX_TOTAL; st++)
+			hs += hist_sum(driver_tx_lat(r->drv, (enum host_tx_lat)st));
+		assert_int_equal(hs, hist_sum(driver_tx_lat(r->drv, HTX_TOTAL)));
+		for (int st = 0; st < NIC_TXLAT_TOTAL; st++)
+			ns += hist_sum(nic_tx_lat(r->nic, (enum nic_tx_lat)st));
+		assert_int_equal(ns, hist_sum(nic_tx_lat(r->nic, NIC_TXLAT_TOTAL)));
+		assert_int_equal(hist_count(driver_tx_lat(r->drv, HTX_TOTAL)), driver_tx_stats(r->drv)->sends);
 		run_free(r);
 	}
 }

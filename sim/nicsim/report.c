@@ -656,7 +656,7 @@ void report_write_docs(FILE *f)
 	      f);
 	for (int st = 0; st < LAT_COUNT; st++)
 		fprintf(f, "- `%s`: %s;\n", driver_lat_stage_name((enum lat_stage)st), driver_lat_stage_desc((enum lat_stage)st));
-	fputs("\n`tx.latency_ps` cuts a send's time into consecutive stages, in the host (the first three; "
+	fputs("\n`tx.latency_ps` cuts a send's time into consecutive stages, in the host (the first four; "
 	      "`host_total` is their sum, send by send) and in the NIC (the next four; `doorbell_to_wire` is their "
 	      "sum):\n\n",
 	      f);
