@@ -580,6 +580,51 @@ static void test_run_host_detection_says_what_it_could_not_count(void **state)
 	unlink(path);
 }
 
+/* Both ends of a two-host capture are an end of every flow; the tie goes to
+ * the one whose frames have unfinished checksums (captured on it, before
+ * its checksum offload), over the one receiving the SYN and the lower
+ * address. 10.0.0.9 connects to 10.0.0.2 and sends three data segments
+ * whose checksum field holds only the pseudo-header sum, worked out here
+ * (RFC 9293 §3.1: source, destination, zero and protocol 6, TCP length). */
+static void test_run_host_detection_tie_goes_to_unfinished_checksums(void **state)
+{
+	(void)state;
+	const uint8_t a[4] = { 10, 0, 0, 9 }, b[4] = { 10, 0, 0, 2 };
+	enum { N = 5, LEN = 64 };
+	size_t cap = 24 + N * (16 + LEN);
+	uint8_t *buf = calloc(1, cap), *w = buf;
+	assert_non_null(buf);
+	w += tu_pcap_header(w);
+	w += tu_pcap_tcp4(w, 0, LEN, a, 1000, b, 80, 0x02);   /* SYN to b */
+	w += tu_pcap_tcp4(w, 1, LEN, b, 80, a, 1000, 0x12);   /* SYN-ACK */
+	for (uint32_t i = 0; i < 3; i++) {
+		uint8_t *rec = w;
+		w += tu_pcap_tcp4(w, 2 + i, LEN, a, 1000, b, 80, 0x18);
+		uint32_t tcp_len = LEN - 14 - 20;
+		uint32_t sum = (uint32_t)(a[0] << 8 | a[1]) + (uint32_t)(a[2] << 8 | a[3]) + (uint32_t)(b[0] << 8 | b[1]) +
+			       (uint32_t)(b[2] << 8 | b[3]) + 6u + tcp_len;
+		while (sum >> 16)
+			sum = (sum & 0xffffu) + (sum >> 16);
+		uint8_t *tcp = rec + 16 + 14 + 20;
+		tcp[16] = (uint8_t)(sum >> 8);
+		tcp[17] = (uint8_t)sum;
+		tcp[24] = 0x5a;   /* payload, so the full sum cannot verify by chance: checked below */
+	}
+	assert_true((size_t)(w - buf) == cap);
+	const char *path = tu_tmpfile(".pcap");
+	tu_write_file(path, buf, cap);
+	free(buf);
+	struct nicsim_cfg cfg;
+	config_defaults(&cfg);
+	struct run *r = must_run(&cfg, path, false);
+	assert_true(r->host.n_ip == 1 && !r->host.ip_is_v6[0] && !memcmp(r->host.ip[0], a, 4));
+	assert_string_equal(r->host.how, "auto: an end of the most flows, tie broken by unfinished checksums sent");
+	/* Its three segments are sends; the NIC finishes their checksums. */
+	assert_int_equal(txstack_stats(r->txs)->partial_csum, 3);
+	run_free(r);
+	unlink(path);
+}
+
 /* A capture taken on a client: pcpp-example.pcap was captured on 10.0.0.6
  * (its DNS queries and HTTP requests all come from it); the servers it
  * talked to receive its SYNs, so "most SYNs received" names a server. The
@@ -644,6 +689,7 @@ int main(void)
 		cmocka_unit_test(test_run_pacing_and_scaling_clamp_no_timestamp_of_an_ordered_capture),
 		cmocka_unit_test(test_run_host_detection_says_what_it_could_not_count),
 		cmocka_unit_test(test_run_host_detection_finds_the_client_that_captured),
+		cmocka_unit_test(test_run_host_detection_tie_goes_to_unfinished_checksums),
 		cmocka_unit_test(test_run_warns_when_most_received_checksums_are_bad),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
