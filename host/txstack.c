@@ -23,10 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "traces/flows.h"
+
 #define TXSTACK_SLOTS (2u * TXSTACK_OPEN_MAX)   /* a power of two */
-#define TXSTACK_KEY_BYTES 37u                   /* version, src[16], dst[16], sport, dport */
-#define TCP_FLAG_ECE 0x40u
-#define TCP_FLAG_CWR 0x80u
 #define IP_LEN_FIELD_MAX 65535u                 /* IPv4 total length, IPv6 payload length: 16 bits */
 
 const struct param_def tx_params[] = {
@@ -87,7 +86,7 @@ struct txstack_open {
 	struct txstack *s;
 	struct sim_event gap_ev;
 	struct pkt *pkt;               /* the send being built; NULL: the entry is free */
-	uint8_t key[TXSTACK_KEY_BYTES];
+	struct flow_key key;
 	uint32_t hash;
 	struct tx_offload off;         /* from the first segment's parse */
 	uint16_t l3_off, l4_off, hdr_bytes;   /* the first segment's offsets; hdr_bytes = payload_off */
@@ -123,41 +122,13 @@ struct txstack {
 
 /* ---- the index ---- */
 
-/* FNV-1a: cheap, and deterministic (no seed), so a run repeats bit for bit.
- * The table is small and bounded; a sender cannot make it grow, only probe. */
-static uint32_t key_hash(const uint8_t *key)
-{
-	uint32_t h = 2166136261u;
-	for (uint32_t i = 0; i < TXSTACK_KEY_BYTES; i++)
-		h = (h ^ key[i]) * 16777619u;
-	return h;
-}
-
-/* The connection a parsed frame belongs to; false for anything not TCP over
- * IP with its ports seen. */
-static bool frame_key(const struct parse_result *pr, uint8_t *key)
-{
-	if (pr->l4 != PARSE_L4_TCP || !(pr->flags & PARSE_F_HAS_PORTS) ||
-	    (pr->l3 != PARSE_L3_IPV4 && pr->l3 != PARSE_L3_IPV6))
-		return false;
-	/* parse_frame zeroes the result first: an IPv4 address's 12 unused bytes are 0 */
-	key[0] = pr->l3;
-	memcpy(key + 1, pr->src, 16);
-	memcpy(key + 17, pr->dst, 16);
-	key[33] = (uint8_t)(pr->sport >> 8);
-	key[34] = (uint8_t)pr->sport;
-	key[35] = (uint8_t)(pr->dport >> 8);
-	key[36] = (uint8_t)pr->dport;
-	return true;
-}
-
-static struct txstack_open *index_find(struct txstack *s, const uint8_t *key, uint32_t h)
+static struct txstack_open *index_find(struct txstack *s, const struct flow_key *key, uint32_t h)
 {
 	for (uint32_t i = h & (TXSTACK_SLOTS - 1);; i = (i + 1) & (TXSTACK_SLOTS - 1)) {
 		if (!s->slot[i])
 			return NULL;   /* at most TXSTACK_OPEN_MAX of the slots are used: an empty one comes */
 		struct txstack_open *e = &s->open[s->slot[i] - 1];
-		if (e->hash == h && !memcmp(e->key, key, TXSTACK_KEY_BYTES))
+		if (e->hash == h && !memcmp(&e->key, key, sizeof *key))
 			return e;
 	}
 }
@@ -299,14 +270,13 @@ static bool same_headers(const struct txstack_open *e, const struct pkt *p, cons
 
 static uint32_t tcp_seq(const struct pkt *p, const struct parse_result *pr)
 {
-	const uint8_t *t = p->data + pr->l4_off + 4;
-	return (uint32_t)t[0] << 24 | (uint32_t)t[1] << 16 | (uint32_t)t[2] << 8 | t[3];
+	return parse_be32(p->data + pr->l4_off + 4);   /* RFC 9293 §3.1 */
 }
 
 /* Open a send with segment p (whole, eligible). NULL when no record could
  * be had (memory exhausted): the caller sends the segment alone. */
 static struct txstack_open *open_new(struct txstack *s, struct pkt *p, const struct parse_result *pr,
-				     const struct tx_offload *off, const uint8_t *key, uint32_t h, bool is_partial)
+				     const struct tx_offload *off, const struct flow_key *key, uint32_t h, bool is_partial)
 {
 	if (s->n_open == TXSTACK_OPEN_MAX)
 		open_end(s, open_oldest(s), END_TABLE);
@@ -346,7 +316,7 @@ static struct txstack_open *open_new(struct txstack *s, struct pkt *p, const str
 		.t_last_ps = sim_now_ps(s->k),
 		.open_order = s->next_open_order++,
 	};
-	memcpy(e->key, key, TXSTACK_KEY_BYTES);
+	e->key = *key;
 	sim_event_init(&e->gap_ev, "txstack.gap", SIM_PRIO_HOST, gap_fire, e);
 	sim_schedule_at(s->k, &e->gap_ev, e->t_last_ps + s->gap_ps);
 	index_insert(s, e);
@@ -447,12 +417,14 @@ void txstack_frame(struct txstack *s, struct pkt *p, const struct parse_result *
 	bool flags_join = (f & TCP_FLAG_ACK) && !(f & (TCP_FLAG_SYN | TCP_FLAG_RST | TCP_FLAG_URG));
 	uint64_t now_ps = sim_now_ps(s->k);
 
-	uint8_t key[TXSTACK_KEY_BYTES];
+	/* The connection (the flow tables' key: flows_key_of zeroes what an
+	 * IPv4 address leaves unused, so keys compare whole). */
+	struct flow_key key;
 	struct txstack_open *e = NULL;
 	uint32_t h = 0;
-	if (s->cfg.is_lso && frame_key(pr, key)) {
-		h = key_hash(key);
-		e = index_find(s, key, h);
+	if (s->cfg.is_lso && pr->l4 == PARSE_L4_TCP && flows_key_of(pr, &key)) {
+		h = flows_key_hash(&key);
+		e = index_find(s, &key, h);
 	}
 	bool can_join = s->cfg.is_lso && is_parsed && off.l4 == PARSE_L4_TCP && is_whole && !is_super &&
 			pr->payload_len > 0 && flags_join;
@@ -473,7 +445,7 @@ void txstack_frame(struct txstack *s, struct pkt *p, const struct parse_result *
 		e = NULL;
 	}
 	if (can_join) {
-		e = open_new(s, p, pr, &off, key, h, is_partial);
+		e = open_new(s, p, pr, &off, &key, h, is_partial);
 		if (e)
 			goto check_end;
 	}

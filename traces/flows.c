@@ -133,7 +133,7 @@ bool flows_key_of(const struct parse_result *pr, struct flow_key *key)
  * width and the struct has no padding: 16+16+2+2+1+1, 2-byte aligned). The
  * finalizer is MurmurHash3's fmix64 (Austin Appleby), which makes every input
  * bit affect every output bit, so masking the low bits for the slot is safe. */
-static uint32_t key_hash(const struct flow_key *key)
+uint32_t flows_key_hash(const struct flow_key *key)
 {
 	_Static_assert(sizeof(struct flow_key) == 38, "flow_key has no padding");
 	const uint8_t *b = (const uint8_t *)key;
@@ -162,7 +162,7 @@ static int table_grow(struct flow_table *ft)
 		uint32_t v = ft->slots[i];
 		if (!v)
 			continue;
-		uint32_t j = key_hash(&entry_at(ft, v - 1)->key) & mask;
+		uint32_t j = flows_key_hash(&entry_at(ft, v - 1)->key) & mask;
 		while (s[j])
 			j = (j + 1) & mask;
 		s[j] = v;
@@ -195,7 +195,7 @@ static struct flow_entry *entry_new(struct flow_table *ft)
 
 struct flow_entry *flows_get(struct flow_table *ft, const struct flow_key *key, uint64_t record)
 {
-	uint32_t h = key_hash(key);
+	uint32_t h = flows_key_hash(key);
 	uint32_t j = h & ft->slot_mask;
 	for (uint32_t v; (v = ft->slots[j]) != 0; j = (j + 1) & ft->slot_mask) {
 		struct flow_entry *e = entry_at(ft, v - 1);

@@ -51,6 +51,9 @@ void flows_free(struct flow_table *ft);
 /* The flow a parsed frame belongs to, or false if it belongs to none (not
  * TCP/UDP, non-first fragment, ICMP, unparsed). */
 bool flows_key_of(const struct parse_result *pr, struct flow_key *key);
+/* A key's hash (every bit of the key reaches every bit of it: its low
+ * bits can index a table). Deterministic: no seed. */
+uint32_t flows_key_hash(const struct flow_key *key);
 /* Find or insert; NULL only if memory is exhausted. */
 struct flow_entry *flows_get(struct flow_table *ft, const struct flow_key *key, uint64_t record);
 /* Count one frame (wire_len bytes) into its flow. Returns the flow's entry,

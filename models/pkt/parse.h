@@ -83,8 +83,12 @@ enum parse_l4 { PARSE_L4_NONE = 0, PARSE_L4_TCP, PARSE_L4_UDP, PARSE_L4_OTHER };
 #define IPPROTO_TCP_ 6u
 #define IPPROTO_UDP_ 17u
 
-/* Big-endian 16-bit field at p. */
+/* Big-endian 16- and 32-bit fields at p. */
 static inline uint16_t parse_be16(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
+static inline uint32_t parse_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
 
 #define ETH_MIN_FRAME_NO_FCS 60u  /* IEEE 802.3: 64-byte minimum frame including the FCS */
 
@@ -106,6 +110,8 @@ static inline uint64_t eth_wire_time_ps(uint32_t wire_len, uint32_t rate_mbps, u
 #define TCP_FLAG_PSH 0x08u
 #define TCP_FLAG_ACK 0x10u
 #define TCP_FLAG_URG 0x20u
+#define TCP_FLAG_ECE 0x40u   /* RFC 3168 §6.1 */
+#define TCP_FLAG_CWR 0x80u
 
 struct parse_result {
 	uint8_t status;          /* enum parse_status */

@@ -24,7 +24,6 @@
 
 #include "models/pkt/csum.h"
 
-#define TCP_FLAG_CWR 0x80u             /* RFC 3168 §6.1: byte 13, bit 7 */
 #define IPV4_ID_OFF 4u                 /* RFC 791 header layout */
 #define IPV4_TOTLEN_OFF 2u
 #define IPV4_CSUM_OFF 10u
@@ -40,11 +39,6 @@ static void put_be16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)(v >> 8);
 	p[1] = (uint8_t)v;
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 static void put_be32(uint8_t *p, uint32_t v)
@@ -185,7 +179,7 @@ static void rewrite_headers(const struct tx_offload *o, uint8_t *out, uint32_t i
 		put_be16(ip + IPV4_TOTLEN_OFF, (uint16_t)(o->l3_len + o->l4_len + seg));
 		put_be16(ip + IPV4_ID_OFF, (uint16_t)(parse_be16(ip + IPV4_ID_OFF) + i));   /* mod 2^16 */
 	}
-	put_be32(tcp + TCP_SEQ_OFF, get_be32(tcp + TCP_SEQ_OFF) + i * o->mss);   /* mod 2^32 */
+	put_be32(tcp + TCP_SEQ_OFF, parse_be32(tcp + TCP_SEQ_OFF) + i * o->mss);   /* mod 2^32 */
 	/* The send's FIN and PSH belong to its last byte, so only the last frame
 	 * carries them; CWR marks the first data after a window cut, so only the
 	 * first frame (82599 DTXTCPFLGL/H defaults; Linux tcp_gso_segment). */
