@@ -17,17 +17,17 @@ struct drv_tx_posted {
 	uint32_t eop_slot;          /* the descriptor whose DD says it is done */
 	uint32_t ndesc;             /* descriptors it took */
 	uint32_t arena_room;        /* bytes of the data arena it took (with a skip at the end) */
-	uint32_t frames;            /* wire frames it becomes */
-	uint32_t wire_bytes;        /* their bytes */
 	uint64_t t_first, t_submit, t_posted;   /* stamps for the host's transmit stages */
-	uint64_t t_irq;                         /* the interrupt that covered its write-back (0: none yet) */
+	uint64_t t_irq;                         /* the interrupt that covered its write-back, */
+	bool has_irq;                           /* once one has */
 };
 
 /* A send waiting for room in the ring (the software queue, a qdisc). */
 struct drv_tx_pending {
 	struct pkt *pkt;
+	uint32_t len;               /* its bytes (struct tx_send.len) */
 	struct tx_offload off;
-	bool has_offload, is_l4_partial, is_pure_ack;
+	bool has_offload, is_pure_ack;
 	uint32_t payload_bytes;
 	uint64_t t_first, t_submit;
 };
@@ -51,8 +51,6 @@ struct drv_txq {
 	uint32_t bl_head, bl_n;
 	bool is_tx_queued;          /* a TX work item is on the CPU */
 	bool is_doorbell_due;       /* descriptors posted in this item, tail not written yet */
-	struct drv_tx_pending cur;  /* the send of the step running */
-	bool has_cur;
 	struct host_txq_stats st;
 };
 
@@ -125,7 +123,6 @@ struct driver {
 	void *on_msix_ctx;
 	struct tx_cfg tx;           /* the transmit offloads the driver asks of the NIC */
 	uint32_t mtu;
-	uint8_t *tx_scratch;        /* software segmentation: one frame */
 	struct rss_toeplitz *tx_hash;  /* the RSS key's tables: which queue pair a send goes to */
 	struct hist_group *tx_lat;  /* host transmit stages, all queues */
 	struct host_tx_stats tx_st;

@@ -59,10 +59,9 @@ static bool tx_work(void *owner, uint32_t core, uint32_t qi, bool is_start, stru
 
 int driver_tx_new(struct driver *d)
 {
-	d->tx_scratch = malloc(TSO_HDR_MAX + TSO_SEND_MAX_PAYLOAD);
 	d->tx_lat = calloc(1, hist_group_bytes(HTX_COUNT));
 	d->tx_hash = malloc(sizeof *d->tx_hash);
-	if (!d->tx_scratch || !d->tx_lat || !d->tx_hash)
+	if (!d->tx_lat || !d->tx_hash)
 		return -1;
 	hist_group_init(d->tx_lat, HTX_COUNT);
 	rss_toeplitz_setkey(d->tx_hash, d->rss.key, d->rss.key_len);
@@ -92,12 +91,9 @@ void driver_tx_free(struct driver *d)
 			pkt_release(t->posted[(t->posted_head + j) % t->count].pkt);
 		for (uint32_t j = 0; t->backlog && j < t->bl_n; j++)
 			pkt_release(t->backlog[(t->bl_head + j) % d->cfg.tx_backlog_pkts].pkt);
-		if (t->has_cur)
-			pkt_release(t->cur.pkt);
 		free(t->posted);
 		free(t->backlog);
 	}
-	free(d->tx_scratch);
 	free(d->tx_lat);
 	free(d->tx_hash);
 }
@@ -168,8 +164,8 @@ void driver_send(struct driver *d, const struct tx_send *s)
 	}
 	struct drv_tx_pending *e = &t->backlog[(t->bl_head + t->bl_n) % d->cfg.tx_backlog_pkts];
 	t->bl_n++;
-	*e = (struct drv_tx_pending){ .pkt = pkt_ref(s->pkt), .off = s->off, .has_offload = s->has_offload,
-				      .is_l4_partial = s->is_l4_partial, .is_pure_ack = s->is_pure_ack,
+	*e = (struct drv_tx_pending){ .pkt = pkt_ref(s->pkt), .len = s->len, .off = s->off,
+				      .has_offload = s->has_offload, .is_pure_ack = s->is_pure_ack,
 				      .payload_bytes = s->payload_bytes, .t_first = s->t_first_ps,
 				      .t_submit = sim_now_ps(d->k) };
 	if (!t->is_tx_queued) {
@@ -186,25 +182,10 @@ struct tx_plan {
 	struct tx_offload off;   /* as the NIC (or the host's software) is to apply it */
 };
 
-/* The bytes of a send the host really has: a frame captured on the wire
- * may carry the Ethernet padding the sender's MAC added (a short frame
- * padded to 60 bytes), which the host's stack never built and the NIC's
- * checksums must not cover; its IP length says where it ends. */
-static uint32_t send_len(const struct drv_tx_pending *e)
-{
-	uint32_t len = e->pkt->cap_len;
-	if (!e->has_offload || e->pkt->cap_len != e->pkt->wire_len)
-		return len;
-	const uint8_t *ip = e->pkt->data + e->off.l2_len;
-	uint32_t ip_len = e->off.is_ipv6 ? IPV6_HDR_BYTES + parse_be16(ip + 4) : parse_be16(ip + 2);
-	uint32_t want = e->off.l2_len + ip_len;
-	return want >= (uint32_t)e->off.l2_len + e->off.l3_len + e->off.l4_len && want < len ? want : len;
-}
-
 static struct tx_plan tx_plan_of(const struct driver *d, const struct drv_tx_pending *e)
 {
 	struct tx_plan pl = { .frames = 1 };
-	uint32_t len = send_len(e);
+	uint32_t len = e->len;
 	pl.off = e->off;
 	bool is_tcp = e->has_offload && e->off.l4 == PARSE_L4_TCP;
 	uint32_t hdr = (uint32_t)e->off.l2_len + e->off.l3_len + e->off.l4_len;
@@ -218,8 +199,6 @@ static struct tx_plan tx_plan_of(const struct driver *d, const struct drv_tx_pen
 		bool is_nic = d->tx.is_lso && len - hdr <= TSO_SEND_MAX_PAYLOAD;
 		pl.is_nic_seg = is_nic;
 		pl.is_sw_seg = !is_nic;
-		if (pl.is_sw_seg)
-			pl.off.do_tso = true;
 		pl.frames = tso_segment_count(&pl.off, len);
 	}
 	if (e->has_offload && is_whole) {
@@ -289,7 +268,7 @@ static struct cost_charge tx_post(struct driver *d, struct drv_txq *t, const str
 	struct drv_tx_posted *po = &t->posted[(t->posted_head + t->posted_n) % t->count];
 	t->posted_n++;
 	const uint8_t *src = e->pkt->data;
-	uint32_t len = send_len(e);
+	uint32_t len = e->len;
 	uint8_t *dst = t->arena + arena_off;
 	uint64_t addr = t->arena_addr + arena_off;
 	uint32_t csum_bytes = 0, wire_bytes = 0, eop = 0;
@@ -322,8 +301,7 @@ static struct cost_charge tx_post(struct driver *d, struct drv_txq *t, const str
 	}
 	t->free_desc -= pl->descs;
 	*po = (struct drv_tx_posted){ .pkt = e->pkt, .eop_slot = eop, .ndesc = pl->descs, .arena_room = arena_room,
-				      .frames = pl->frames, .wire_bytes = wire_bytes, .t_first = e->t_first,
-				      .t_submit = e->t_submit };
+				      .t_first = e->t_first, .t_submit = e->t_submit };
 	t->st.sends++;
 	t->st.frames += pl->frames;
 	t->st.bytes += wire_bytes;
@@ -341,10 +319,29 @@ static struct cost_charge tx_post(struct driver *d, struct drv_txq *t, const str
 	struct cost_tx_send cs = { .is_pure_ack = e->is_pure_ack, .is_nic_segmented = pl->is_nic_seg,
 				   .frames = pl->frames, .payload_bytes = e->payload_bytes, .csum_bytes = csum_bytes };
 	struct cost_charge ch = cost_tx_send(&d->cost, &cs);
-	d->tx_st.cycles_output += ch.cycles[CPU_PROTOCOL] - cost_per_byte(csum_bytes, d->cost.csum_mcyc_per_byte);
-	d->tx_st.cycles_csum += cost_per_byte(csum_bytes, d->cost.csum_mcyc_per_byte);
+	uint64_t csum_cycles = cost_per_byte(csum_bytes, d->cost.csum_mcyc_per_byte);   /* its part of protocol */
+	d->tx_st.cycles_output += ch.cycles[CPU_PROTOCOL] - csum_cycles;
+	d->tx_st.cycles_csum += csum_cycles;
 	d->tx_st.cycles_copy += ch.cycles[CPU_COPY];
 	return ch;
+}
+
+/* The oldest waiting send, taken off the software queue (its slot stays
+ * valid until the next send is queued, which the caller's step precedes). */
+static struct drv_tx_pending *backlog_pop(struct driver *d, struct drv_txq *t)
+{
+	struct drv_tx_pending *e = &t->backlog[t->bl_head];
+	t->bl_head = (t->bl_head + 1) % d->cfg.tx_backlog_pkts;
+	t->bl_n--;
+	return e;
+}
+
+/* Whether the NIC has written a posted send's DD back. */
+static bool posted_is_done(const struct drv_txq *t, const struct drv_tx_posted *po)
+{
+	struct nic_tx_desc_data wb;
+	memcpy(&wb, t->ring + (size_t)po->eop_slot * NIC_TX_DESC_BYTES, sizeof wb);
+	return wb.olinfo_status & NIC_TXD_STAT_DD;
 }
 
 static void doorbell(struct driver *d, uint32_t qi, struct drv_txq *t)
@@ -371,32 +368,25 @@ static bool tx_work(void *owner, uint32_t core, uint32_t qi, bool is_start, stru
 		struct drv_tx_pending *e = &t->backlog[t->bl_head];
 		struct tx_plan pl = tx_plan_of(d, e);
 		uint32_t off, room;
-		if (!pl.frames) {
+		if (!pl.frames || pl.descs > t->count - 1 || pl.bytes > t->room.cap) {
 			/* Neither the NIC nor the host can cut it (an IPv6
 			 * jumbogram: more than 64 KiB, its length in a hop-by-hop
-			 * option): not sent, counted. */
-			t->bl_head = (t->bl_head + 1) % d->cfg.tx_backlog_pkts;
-			t->bl_n--;
-			pkt_release(e->pkt);
-			d->tx_st.unsendable++;
+			 * option), or it needs more than the ring or the arena can
+			 * ever hold: not sent, counted. */
+			if (!pl.frames) {
+				d->tx_st.unsendable++;
+			} else {
+				t->st.backlog_drops++;
+				d->tx_st.backlog_drops++;
+			}
+			pkt_release(backlog_pop(d, t)->pkt);
 			*next = (struct cost_charge){ 0 };
 			return true;
 		}
-		if (pl.descs > t->count - 1 || pl.bytes > t->room.cap) {
-			/* More than the ring or the arena can ever hold: dropped, counted. */
-			t->bl_head = (t->bl_head + 1) % d->cfg.tx_backlog_pkts;
-			t->bl_n--;
-			pkt_release(e->pkt);
-			t->st.backlog_drops++;
-			d->tx_st.backlog_drops++;
-			*next = (struct cost_charge){ 0 };
-			return true;
-		}
-		if (pl.descs <= t->free_desc && t->posted_n < t->count &&
-		    bytering_take(&t->room, pl.bytes, &off, &room)) {
-			t->bl_head = (t->bl_head + 1) % d->cfg.tx_backlog_pkts;
-			t->bl_n--;
-			*next = tx_post(d, t, e, &pl, off, room);
+		/* Every send takes a descriptor at least, so free_desc bounds the
+		 * posted ring too. */
+		if (pl.descs <= t->free_desc && bytering_take(&t->room, pl.bytes, &off, &room)) {
+			*next = tx_post(d, t, backlog_pop(d, t), &pl, off, room);
 			t->is_doorbell_due = true;
 			return true;
 		}
@@ -414,14 +404,12 @@ uint64_t driver_tx_clean(struct driver *d, struct drv_q *q)
 	uint64_t cycles = 0, now = sim_now_ps(d->k);
 	while (t->posted_n) {
 		struct drv_tx_posted *po = &t->posted[t->posted_head];
-		struct nic_tx_desc_data wb;
-		memcpy(&wb, t->ring + (size_t)po->eop_slot * NIC_TX_DESC_BYTES, sizeof wb);
-		if (!(wb.olinfo_status & NIC_TXD_STAT_DD) || !t->posted_rung)
+		if (!t->posted_rung || !posted_is_done(t, po))
 			break;
 		uint64_t *st = hist_group_next(d->tx_lat);
 		st[HTX_COALESCE] = po->t_submit - po->t_first;
 		st[HTX_POST] = po->t_posted - po->t_submit;
-		uint64_t t_irq = po->t_irq && po->t_irq >= po->t_posted ? po->t_irq : now;
+		uint64_t t_irq = po->has_irq ? po->t_irq : now;
 		st[HTX_COMPLETE] = t_irq - po->t_posted;
 		st[HTX_CLEAN] = now - t_irq;
 		st[HTX_TOTAL] = now - po->t_first;
@@ -453,11 +441,10 @@ void driver_tx_on_msix(struct driver *d, struct drv_q *q, uint64_t now)
 	struct drv_txq *t = &q->tx;
 	for (; t->irq_scan < t->posted_rung; t->irq_scan++) {
 		struct drv_tx_posted *po = &t->posted[(t->posted_head + t->irq_scan) % t->count];
-		struct nic_tx_desc_data wb;
-		memcpy(&wb, t->ring + (size_t)po->eop_slot * NIC_TX_DESC_BYTES, sizeof wb);
-		if (!(wb.olinfo_status & NIC_TXD_STAT_DD))
+		if (!posted_is_done(t, po))
 			break;
 		po->t_irq = now;
+		po->has_irq = true;
 	}
 	(void)d;
 }

@@ -101,7 +101,6 @@ struct txstack_open {
 
 struct txstack {
 	struct sim_kernel *k;
-	struct pkt_pool *pool;
 	/* The open sends' records, 64 KiB each, in a pool of their own: in the
 	 * run's pool every record would grow to 64 KiB in time, and each
 	 * received frame's bytes would then sit on a page of their own (a
@@ -109,7 +108,6 @@ struct txstack {
 	struct pkt_pool *send_pool;
 	struct tx_cfg cfg;
 	uint32_t mtu;
-	enum parse_link link;
 	uint64_t gap_ps;
 	txstack_send_fn on_send;
 	void *on_send_ctx;
@@ -204,6 +202,7 @@ static void open_end(struct txstack *s, struct txstack_open *e, enum txstack_end
 
 	struct tx_send snd = {
 		.pkt = p,
+		.len = len,
 		.off = e->off,
 		.has_offload = true,
 		.is_l4_partial = e->is_l4_partial,
@@ -341,12 +340,12 @@ static void open_append(struct txstack *s, struct txstack_open *e, const struct 
 
 /* ---- the interface ---- */
 
-int txstack_new(struct txstack **out, struct sim_kernel *k, struct pkt_pool *pool, const struct tx_cfg *cfg,
-		uint32_t mtu, enum parse_link link, char *err, size_t err_len)
+int txstack_new(struct txstack **out, struct sim_kernel *k, const struct tx_cfg *cfg, uint32_t mtu, char *err,
+		size_t err_len)
 {
 	*out = NULL;
-	if (!k || !pool || !cfg) {
-		snprintf(err, err_len, "txstack: no kernel, packet pool or configuration");
+	if (!k || !cfg) {
+		snprintf(err, err_len, "txstack: no kernel or configuration");
 		return -1;
 	}
 	/* 68: the smallest IPv4 MTU (RFC 791); a super-frame's MSS must stay positive */
@@ -364,7 +363,6 @@ int txstack_new(struct txstack **out, struct sim_kernel *k, struct pkt_pool *poo
 		return -1;
 	}
 	s->k = k;
-	s->pool = pool;
 	s->send_pool = pkt_pool_new();
 	if (!s->send_pool) {
 		free(s);
@@ -373,7 +371,6 @@ int txstack_new(struct txstack **out, struct sim_kernel *k, struct pkt_pool *poo
 	}
 	s->cfg = *cfg;
 	s->mtu = mtu;
-	s->link = link;
 	s->gap_ps = (uint64_t)cfg->coalesce_gap_us * SIM_PS_PER_US;
 	*out = s;
 	return 0;
@@ -450,9 +447,13 @@ void txstack_frame(struct txstack *s, struct pkt *p, const struct parse_result *
 			goto check_end;
 	}
 
-	/* a send of its own, the frame as captured */
+	/* a send of its own, the frame as captured, up to its IP datagram's end */
+	uint32_t len = p->cap_len;
+	if (is_parsed && is_whole && (uint32_t)pr->l3_off + pr->l3_len < len)
+		len = pr->l3_off + pr->l3_len;
 	struct tx_send snd = {
 		.pkt = p,
+		.len = len,
 		.has_offload = is_parsed && is_whole,
 		.is_l4_partial = is_partial,
 		.is_pure_ack = is_tcp && pr->payload_len == 0 && (f & TCP_FLAG_ACK) &&

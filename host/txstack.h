@@ -80,6 +80,9 @@ extern const struct param_def tx_params[];
 struct tx_send {
 	struct pkt *pkt;           /* the send's bytes: headers + payload; wire_len == cap_len, but for a
 				    * truncated record (has_offload false), handed on as captured */
+	uint32_t len;              /* the bytes of pkt that are the send: up to the end of its IP datagram
+				    * (a frame captured on a wire may carry the padding, trailer or FCS the
+				    * sender's MAC added, which its stack never built); cap_len otherwise */
 	struct tx_offload off;     /* lengths and mss from the stack (mss: the largest segment's payload, a
 				    * super-frame's mac.mtu - IP - TCP header, 0 without TCP payload); flags
 				    * cleared: the driver sets what it asks of the NIC */
@@ -104,13 +107,22 @@ struct txstack_stats {
 };
 extern const struct stat_def txstack_stat_defs[];
 
+/* What a run asks of the stack and the driver: large send needs checksum
+ * insertion (the NIC computes every frame's checksums when it segments),
+ * and Linux drops TSO from a device without checksum offload
+ * (netdev_fix_features), so with tx.csum off the host segments too
+ * (config_warnings says so). */
+static inline struct tx_cfg tx_cfg_effective(const struct tx_cfg *c)
+{
+	struct tx_cfg e = *c;
+	e.is_lso = c->is_lso && c->is_csum;
+	return e;
+}
+
 struct txstack;
-/* mtu: mac.mtu (IP bytes a frame carries). link: the capture's. */
-int txstack_new(struct txstack **out, struct sim_kernel *k, struct pkt_pool *pool, const struct tx_cfg *cfg,
-		uint32_t mtu, enum parse_link link, char *err, size_t err_len);
-/* Cancels the gap timers and releases the open sends without handing them
- * on (txstack_flush first to send them). The kernel's stale slots still
- * name the timers: free it, or run it no more, after this. */
+/* mtu: mac.mtu (IP bytes a frame carries). */
+int txstack_new(struct txstack **out, struct sim_kernel *k, const struct tx_cfg *cfg, uint32_t mtu, char *err,
+		size_t err_len);
 void txstack_free(struct txstack *s);
 void txstack_on_send(struct txstack *s, txstack_send_fn fn, void *ctx);
 /* A frame the capture shows the host sending, at the current simulated

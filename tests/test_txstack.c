@@ -184,7 +184,7 @@ static struct tcase *tc_new(bool is_lso, uint32_t gap_us)
 	c->pool = pkt_pool_new();
 	struct tx_cfg cfg = { .is_lso = is_lso, .is_csum = true, .coalesce_gap_us = gap_us };
 	char err[256];
-	assert_int_equal(txstack_new(&c->tx, c->k, c->pool, &cfg, 1500, PARSE_LINK_ETH, err, sizeof err), 0);
+	assert_int_equal(txstack_new(&c->tx, c->k, &cfg, 1500, err, sizeof err), 0);
 	txstack_on_send(c->tx, on_send, c);
 	return c;
 }
@@ -712,7 +712,7 @@ static void test_txstack_new_refuses_an_impossible_mtu(void **state)
 	struct tx_cfg cfg = { .is_lso = true, .coalesce_gap_us = 20 };
 	struct txstack *tx = (struct txstack *)1;
 	char err[256] = "";
-	assert_int_equal(txstack_new(&tx, k, pool, &cfg, 20, PARSE_LINK_ETH, err, sizeof err), -1);
+	assert_int_equal(txstack_new(&tx, k, &cfg, 20, err, sizeof err), -1);
 	assert_null(tx);
 	assert_non_null(strstr(err, "mac.mtu"));
 	pkt_pool_free(pool);

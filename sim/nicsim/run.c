@@ -150,19 +150,14 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 	if (cpu_new(&r->cpu, r->k, cfg->host.cpus, cfg->host.clock_mhz, host_queues(&cfg->host, cfg->rss.queues) + 1,
 		    err, err_len))
 		goto fail;
-	/* Large send needs checksum insertion (the NIC computes every frame's
-	 * checksums when it segments): Linux drops TSO from a device without
-	 * checksum offload (netdev_fix_features), so with tx.csum off the host
-	 * segments too (config_warnings says so). */
-	struct tx_cfg tx = cfg->tx;
-	tx.is_lso = tx.is_lso && tx.is_csum;
+	struct tx_cfg tx = tx_cfg_effective(&cfg->tx);
 	if (driver_new(&r->drv, r->k, &r->bus, r->cpu, &cfg->host, &cfg->cost, &cfg->rss_policy, &cfg->irq, &tx,
 		       cfg->mac.mtu, link, err, err_len))
 		goto fail;
 	driver_attach(r->drv, &r->bus);
 	/* The host's sends: the capture's frames from the host, through its
 	 * stack (coalesced for LSO) to the driver. */
-	if (txstack_new(&r->txs, r->k, r->pool, &tx, cfg->mac.mtu, link, err, err_len))
+	if (txstack_new(&r->txs, r->k, &tx, cfg->mac.mtu, err, err_len))
 		goto fail;
 	txstack_on_send(r->txs, on_stack_send, r);
 	replay_on_send(r->rep, on_host_send, r);
