@@ -61,6 +61,10 @@ static struct nic_tx_send *send_of_ev(struct sim_event *ev)
 {
 	return (struct nic_tx_send *)(void *)((char *)ev - offsetof(struct nic_tx_send, ev));
 }
+static struct nic_tx_send *send_of_wb_ev(struct sim_event *ev)
+{
+	return (struct nic_tx_send *)(void *)((char *)ev - offsetof(struct nic_tx_send, wb_ev));
+}
 
 int nic_tx_new(struct nic *n, const struct mac_cfg *mac_cfg)
 {
@@ -157,21 +161,16 @@ static void txq_consume(struct nic_txq *q, uint32_t cnt)
 	q->head = (q->head + cnt) % q->entries;
 }
 
-/* Write DD back for a descriptor slot (the RS descriptor of a packet, or
- * every descriptor of a refused one): a 16-byte MWr on the up link. */
-static uint64_t tx_write_back(struct nic *n, struct nic_txq *q, uint32_t slot, const uint8_t *desc, uint64_t now)
+/* The descriptor desc (as the NIC read it) with DD set, written into the
+ * host's ring at slot: what the host sees once a write-back lands. */
+static void tx_dd_write(struct nic *n, struct nic_txq *q, uint32_t slot, const uint8_t *desc, uint64_t now)
 {
 	struct nic_tx_desc_data d;
 	memcpy(&d, desc, sizeof d);
 	d.olinfo_status |= NIC_TXD_STAT_DD;
-	uint64_t addr = txq_desc_addr(q, slot);
-	uint64_t done = pcie_link_write(&n->pcie, PCIE_UP, PCIE_CL_WB, now, addr, NIC_TX_DESC_BYTES);
-	/* The host sees it when it lands; the native binding's memory takes
-	 * it now, and the interrupt block is told at the landing time through
-	 * the send's event (tx_wb_ev) or, for a refused packet, here. */
-	struct bus_dma op = { .addr = addr, .len = NIC_TX_DESC_BYTES, .is_write = true, .data = (uint8_t *)&d };
+	struct bus_dma op = { .addr = txq_desc_addr(q, slot), .len = NIC_TX_DESC_BYTES, .is_write = true,
+			      .data = (uint8_t *)&d };
 	bus_dma(n->bus, now, &op);
-	return done;
 }
 
 /* The packet at the head of the queue's cache, if it is all there: its
@@ -195,8 +194,13 @@ static void tx_refuse(struct nic *n, uint32_t qi, uint32_t cnt)
 	struct nic_txq *q = &n->tq[qi];
 	uint64_t now = sim_now_ps(n->k);
 	n->tx_st.bad_descriptors++;
-	for (uint32_t i = 0; i < cnt; i++)
-		tx_write_back(n, q, (q->head + i) % q->entries, txq_desc(q, i), now);
+	/* Each a 16-byte MWr on the up link; the host takes them now (no send
+	 * lives on to carry a landing event). */
+	for (uint32_t i = 0; i < cnt; i++) {
+		uint32_t slot = (q->head + i) % q->entries;
+		pcie_link_write(&n->pcie, PCIE_UP, PCIE_CL_WB, now, txq_desc_addr(q, slot), NIC_TX_DESC_BYTES);
+		tx_dd_write(n, q, slot, txq_desc(q, i), now);
+	}
 	txq_consume(q, cnt);
 	irq_complete(n->irq, qi);
 }
@@ -295,11 +299,16 @@ static void tx_try_start(struct nic *n, uint32_t qi)
 			continue;
 		}
 		/* Read tags: one per MRRS-sized request of each buffer. */
+		uint32_t bufs = cnt - first, blen[NIC_TX_DCACHE_ENTRIES], btags[NIC_TX_DCACHE_ENTRIES];
+		uint64_t baddr[NIC_TX_DCACHE_ENTRIES];
 		uint32_t tags = 0;
-		for (uint32_t i = first; i < cnt; i++) {
+		for (uint32_t b = 0; b < bufs; b++) {
 			struct nic_tx_desc_data d;
-			memcpy(&d, txq_desc(q, i), sizeof d);
-			tags += buf_tags(n, d.buf_addr, NIC_TXD_DTALEN(d.cmd_type_len));
+			memcpy(&d, txq_desc(q, first + b), sizeof d);
+			baddr[b] = d.buf_addr;
+			blen[b] = NIC_TXD_DTALEN(d.cmd_type_len);
+			btags[b] = buf_tags(n, baddr[b], blen[b]);
+			tags += btags[b];
 		}
 		/* A packet that needs more than all the tags takes them all (its
 		 * reads then hold none of their own: it waits for an idle link). */
@@ -347,17 +356,12 @@ static void tx_try_start(struct nic *n, uint32_t qi)
 		n->tx_fifo.tail = s;
 		n->tq[qi].st.sends++;
 		/* The data reads, one per buffer, into the send's place; the
-		 * tags counted above are shared out, every read at least one. */
-		uint32_t at = off, left = tags, bufs = cnt - first;
-		for (uint32_t i = first; i < cnt; i++, bufs--) {
-			struct nic_tx_desc_data d;
-			memcpy(&d, txq_desc(q, i), sizeof d);
-			uint32_t blen = NIC_TXD_DTALEN(d.cmd_type_len);
-			uint32_t t = buf_tags(n, d.buf_addr, blen);
-			if (t > left)
-				t = left;
-			if (bufs == 1)
-				t = left;
+		 * tags counted above are shared out (the last takes what is
+		 * left; with them all taken, later reads may hold none). */
+		struct nic_dma_read *reads[NIC_TX_DCACHE_ENTRIES];
+		uint32_t at = off, left = tags;
+		for (uint32_t b = 0; b < bufs; b++) {
+			uint32_t t = b + 1 == bufs || btags[b] > left ? left : btags[b];
 			left -= t;
 			struct nic_dma_read *r = nic_dma_read_take(n, t);
 			sim_check(r != NULL, "tags and entries were counted free above");
@@ -366,20 +370,18 @@ static void tx_try_start(struct nic *n, uint32_t qi)
 			r->gen = q->gen;
 			r->send = s;
 			s->reads_pending++;
-			r->op = (struct bus_dma){ .addr = d.buf_addr, .len = blen, .is_write = false, .data = n->txbuf_mem + at,
-						  .tag = (uint64_t)(r - n->rd),
-						  .t_land_ps = pcie_link_read(&n->pcie, PCIE_CL_DATA, now, d.buf_addr, blen) };
-			at += blen;
+			r->op = (struct bus_dma){ .addr = baddr[b], .len = blen[b], .is_write = false,
+						  .data = n->txbuf_mem + at, .tag = (uint64_t)(r - n->rd),
+						  .t_land_ps = pcie_link_read(&n->pcie, PCIE_CL_DATA, now, baddr[b], blen[b]) };
+			reads[b] = r;
+			at += blen[b];
 		}
 		/* Issued once all are counted: a binding may complete a read
 		 * inside the call. */
 		txq_consume(q, cnt);
-		for (uint32_t i = 0; i < n->rd_entries && s->reads_pending; i++) {
-			struct nic_dma_read *r = &n->rd[i];
-			if (r->is_busy && r->kind == NIC_READ_TX_DATA && r->send == s && !r->is_issued) {
-				r->is_issued = true;
-				bus_dma(n->bus, now, &r->op);
-			}
+		for (uint32_t b = 0; b < bufs; b++) {
+			reads[b]->is_issued = true;
+			bus_dma(n->bus, now, &reads[b]->op);
 		}
 		if (txq_cached_or_coming(q) <= NIC_TX_DCACHE_LOW)
 			tx_fetch(n, qi);
@@ -462,16 +464,11 @@ static void tx_wb_ev(struct sim_kernel *k, struct sim_event *ev, void *arg)
 {
 	(void)k;
 	struct nic *n = arg;
-	struct nic_tx_send *s = (struct nic_tx_send *)(void *)((char *)ev - offsetof(struct nic_tx_send, wb_ev));
+	struct nic_tx_send *s = send_of_wb_ev(ev);
 	struct nic_txq *q = &n->tq[s->queue];
 	s->is_wb_pending = false;
 	if (s->gen == q->gen) {
-		struct nic_tx_desc_data d;
-		memcpy(&d, s->rs_desc, sizeof d);
-		d.olinfo_status |= NIC_TXD_STAT_DD;
-		struct bus_dma op = { .addr = txq_desc_addr(q, s->rs_slot), .len = NIC_TX_DESC_BYTES, .is_write = true,
-				      .data = (uint8_t *)&d };
-		bus_dma(n->bus, sim_now_ps(n->k), &op);
+		tx_dd_write(n, q, s->rs_slot, s->rs_desc, sim_now_ps(n->k));
 		irq_complete(n->irq, s->queue);
 	}
 	tx_send_put(n, s);
@@ -488,16 +485,14 @@ static void tx_wire_ev(struct sim_kernel *k, struct sim_event *ev, void *arg)
 		tx_send_done(n, s);
 		return;
 	}
-	const uint8_t *bytes = n->txbuf_mem + s->buf_off;
-	uint32_t len;
+	uint8_t *bytes = n->txbuf_mem + s->buf_off, *frame = bytes;
+	uint32_t len = s->len;
 	if (s->off.do_tso) {
-		len = tso_segment(&s->off, bytes, s->len, s->seg_next, n->tx_frame, TSO_HDR_MAX + TSO_SEND_MAX_PAYLOAD);
+		frame = n->tx_frame;
+		len = tso_segment(&s->off, bytes, s->len, s->seg_next, frame, TSO_HDR_MAX + TSO_SEND_MAX_PAYLOAD);
 		n->tx_st.tso_frames++;
-	} else {
-		memcpy(n->tx_frame, bytes, s->len);
-		len = s->len;
-		if (s->off.do_ip_csum || s->off.do_l4_csum)
-			tx_csum_insert(&s->off, n->tx_frame, len);
+	} else if (s->off.do_ip_csum || s->off.do_l4_csum) {
+		tx_csum_insert(&s->off, frame, len);   /* in place: the buffer's copy goes to the wire once */
 	}
 	if (s->off.do_ip_csum)
 		n->tx_st.ip_csum_inserted++;
@@ -512,7 +507,7 @@ static void tx_wire_ev(struct sim_kernel *k, struct sim_event *ev, void *arg)
 	q->st.tx_packets++;
 	q->st.tx_bytes += len;
 	if (len) {
-		struct pkt fr = { .refs = 1, .wire_len = len, .cap_len = len, .data_cap = len, .data = n->tx_frame };
+		struct pkt fr = { .refs = 1, .wire_len = len, .cap_len = len, .data_cap = len, .data = frame };
 		fr.t_ps[PKT_T_WIRE] = now;
 		bus_frame_out(n->bus, now, &fr);
 	}
@@ -569,6 +564,8 @@ void nic_tx_read_land(struct nic *n, struct nic_dma_read *r)
 	}
 	q->fetched = q->fetch_end;
 	tx_try_start(n, r->queue);
+	/* Fetch on even when a packet waits for room or tags (tx_try_start
+	 * returns then without fetching). */
 	if (txq_cached_or_coming(q) <= NIC_TX_DCACHE_LOW)
 		tx_fetch(n, r->queue);
 }
