@@ -538,6 +538,24 @@ static size_t syn_record(uint8_t *out, uint32_t i, const uint8_t src[4], const u
 	return tu_pcap_tcp4(out, i, 54, src, 1234, dst, 80, 0x02);
 }
 
+/* A run, at the defaults, of a capture built in memory (cap bytes of buf,
+ * freed here); *path is the file it was written to, for the caller to unlink. */
+static struct run *run_built(uint8_t *buf, size_t cap, const char **path)
+{
+	*path = tu_tmpfile(".pcap");
+	tu_write_file(*path, buf, cap);
+	free(buf);
+	struct nicsim_cfg cfg;
+	config_defaults(&cfg);
+	return must_run(&cfg, *path, false);
+}
+
+/* The run found one host, the IPv4 address want. */
+static void assert_host_v4(const struct run *r, const uint8_t want[4])
+{
+	assert_true(r->host.n_ip == 1 && !r->host.ip_is_v6[0] && !memcmp(r->host.ip[0], want, 4));
+}
+
 /* Host detection counts addresses in a table of 4096 (the documented size,
  * host/replay.c). A capture with more: detection still names the busiest,
  * and says how many frames it could not count instead of dropping them
@@ -565,14 +583,9 @@ static void test_run_host_detection_says_what_it_could_not_count(void **state)
 		w += syn_record(w, i, src, dst);
 	}
 	assert_true((size_t)(w - buf) == cap);
-	const char *path = tu_tmpfile(".pcap");
-	tu_write_file(path, buf, cap);
-	free(buf);
-
-	struct nicsim_cfg cfg;
-	config_defaults(&cfg);
-	struct run *r = must_run(&cfg, path, false);
-	assert_true(r->host.n_ip == 1 && !r->host.ip_is_v6[0] && !memcmp(r->host.ip[0], host, 4));
+	const char *path;
+	struct run *r = run_built(buf, cap, &path);
+	assert_host_v4(r, host);
 	print_message("  host detection: %s\n", r->host.how);
 	assert_non_null(strstr(r->host.how, "auto: an end of the most flows"));
 	assert_non_null(strstr(r->host.how, "; 2963 frames of addresses beyond the first 4096 not counted"));
@@ -611,13 +624,9 @@ static void test_run_host_detection_tie_goes_to_unfinished_checksums(void **stat
 		tcp[24] = 0x5a;   /* payload, so the full sum cannot verify by chance: checked below */
 	}
 	assert_true((size_t)(w - buf) == cap);
-	const char *path = tu_tmpfile(".pcap");
-	tu_write_file(path, buf, cap);
-	free(buf);
-	struct nicsim_cfg cfg;
-	config_defaults(&cfg);
-	struct run *r = must_run(&cfg, path, false);
-	assert_true(r->host.n_ip == 1 && !r->host.ip_is_v6[0] && !memcmp(r->host.ip[0], a, 4));
+	const char *path;
+	struct run *r = run_built(buf, cap, &path);
+	assert_host_v4(r, a);
 	assert_string_equal(r->host.how, "auto: an end of the most flows, tie broken by unfinished checksums sent");
 	/* Its three segments are sends; the NIC finishes their checksums. */
 	assert_int_equal(txstack_stats(r->txs)->partial_csum, 3);
@@ -636,7 +645,7 @@ static void test_run_host_detection_finds_the_client_that_captured(void **state)
 	config_defaults(&cfg);
 	struct run *r = must_run(&cfg, tu_path(tu_path(tu_ref_dir(), "real"), "pcpp-example.pcap"), false);
 	const uint8_t want[4] = { 10, 0, 0, 6 };
-	assert_true(r->host.n_ip == 1 && !r->host.ip_is_v6[0] && !memcmp(r->host.ip[0], want, 4));
+	assert_host_v4(r, want);
 	assert_non_null(strstr(r->host.how, "auto: an end of the most flows"));
 	/* Its frames are sent: about half the capture. */
 	assert_true(replay_stats(r->rep)->tx_frames > replay_stats(r->rep)->records / 3);
