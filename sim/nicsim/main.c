@@ -34,7 +34,7 @@
 #include "rtl/backend_rtl.h"
 #endif
 
-enum { EXIT_DIFF = 1, EXIT_USAGE = CLI_EXIT_USAGE, EXIT_TRACE = 3, EXIT_RTL_MISMATCH = 4 };
+enum { EXIT_DIFF = CLI_EXIT_DIFF, EXIT_USAGE = CLI_EXIT_USAGE, EXIT_TRACE = CLI_EXIT_TRACE };
 
 static const char *usage_main =
 	"nicsim " NICSIM_VERSION " — cycle-approximate simulator of a server NIC (RSS, offloads) and its host\n"
@@ -62,46 +62,6 @@ static const char *usage_main =
 	"4 the RTL and C twins disagreed (run --backend rtl:...).\n"
 	"Docs: README.md, docs/config.md (every key, its unit, default and the default's source).\n";
 
-static const char *usage_run =
-	"usage: nicsim run [options] TRACE\n"
-	"\n"
-	"Replays TRACE ('-': standard input): frames addressed to the host go through the NIC\n"
-	"(MAC, parser, checksum, RSS, DMA, interrupt moderation) into the host's driver and CPUs;\n"
-	"frames the host sent go from its stack (coalesced into large sends, tx.lso) through the\n"
-	"driver, the NIC's transmit path (descriptor fetch, data reads, checksum insertion and\n"
-	"segmentation, the TX buffer) onto the wire. Prints a summary; --json writes the full report. On a\n"
-	"terminal, progress is shown on stderr a few times a second.\n"
-	"\n"
-	"options:\n"
-	"  --config FILE     settings in INI form ([section] then key = value); see docs/config.md\n"
-	"  --set KEY=VALUE   override one setting, e.g. --set rss.queues=16 (repeatable; after --config)\n"
-	"  --json FILE       write the JSON report (schema docs/report.md); '-' for stdout, alone\n"
-	"                    (no summary beside it)\n"
-	"  --flows FILE      write per-flow CSV: proto,src,sport,dst,dport,packets,bytes,rss_hash,queue\n"
-	"  --tx-pcap FILE    write every frame the NIC transmitted as pcap, stamped with its simulated\n"
-	"                    time on the wire (first bit), in the capture's link type\n"
-	"  --wire-pcap FILE  write both directions in time order as pcapng, each packet with its\n"
-	"                    direction (inbound: to the host; outbound: sent by the NIC)\n"
-	"  --plot DIR        write SVG plots into DIR (made if missing): latency-cdf.svg (end-to-end\n"
-	"                    latency CDF per queue), stages.svg (p50/p99 per latency stage),\n"
-	"                    cpu-util.svg (per-CPU utilisation by category); see docs/plots.md\n"
-	"  --backend B       compute engines: c (default) or rtl:BLOCKS, BLOCKS a subset of\n"
-	"                    rss,reta,csum (the Verilated twins, if built; e.g. rtl:rss,reta,csum)\n"
-	"  --vcd FILE        with an rtl backend: dump waves of the RTL blocks (GTKWave)\n"
-	"  --loops N         shorthand for --set replay.loops=N (replay the capture N times; a\n"
-	"                    pipe cannot be replayed twice)\n"
-	"  --quiet           no summary on stdout, no progress on stderr\n"
-	"  --timeline FILE   write the run's events (frame stages per queue, ISR/DPC runs per CPU,\n"
-	"                    interrupts, table moves) as trace-event JSON for ui.perfetto.dev or\n"
-	"                    chrome://tracing (docs/timeline.md), for a window of simulated time:\n"
-	"  --timeline-from-us N  from N us (default 0)\n"
-	"  --timeline-us N   for N us (default 1000; 0 = the whole run)\n"
-	"\n"
-	"examples:\n"
-	"  nicsim run traces/many-flows-ipv4.pcap.gz\n"
-	"  nicsim run --set host.mode=legacy --json legacy.json traces/many-flows-ipv4.pcap.gz\n"
-	"  nicsim run --set rss.queues=4 --set host.cpus=4 --set irq.mode=adaptive TRACE\n";
-
 static const char *usage_info =
 	"usage: nicsim info [--flows FILE] [--top N] [--quiet] TRACE\n"
 	"\n"
@@ -115,8 +75,9 @@ static const char *usage_check =
 	"usage: nicsim check [--ignore PATH]... REPORT.json GOLDEN.json\n"
 	"\n"
 	"Compares a report with a golden one, value by value; prints each difference as\n"
-	"'PATH: golden X, now Y' and exits 1 if there is any. /run/backend and /run/peak_rss_bytes\n"
-	"(which differ from run to run) are ignored by default.\n"
+	"'PATH: golden X, now Y' and exits 1 if there is any. /run/backend, /run/kernel (what\n"
+	"computed and stepped the run: the same model) and /run/peak_rss_bytes (which differs from\n"
+	"run to run) are ignored by default.\n"
 	"--ignore takes a JSON pointer, or a prefix ending in '*'.\n";
 
 static const char *usage_config =
@@ -185,282 +146,12 @@ static void usage_pcie(FILE *f)
 	      f);
 }
 
-/* ---- progress on a terminal ---- */
-
-/* Shown on stderr when it is a terminal, at most every PROGRESS_EVERY_NS
- * and not before PROGRESS_FIRST_NS (a short run shows nothing). The callers
- * look at the clock only every REPLAY_PROGRESS_RECORDS records. */
-#define PROGRESS_EVERY_NS 250000000ull
-#define PROGRESS_FIRST_NS 500000000ull
-
-struct progress {
-	bool is_on;
-	const char *cmd, *name;
-	uint64_t t0_ns, shown_ns;
-	bool has_shown;
-};
-
-static void progress_init(struct progress *pg, const char *cmd, const char *trace, bool is_quiet)
-{
-	memset(pg, 0, sizeof *pg);
-	pg->is_on = !is_quiet && isatty(STDERR_FILENO);
-	pg->cmd = cmd;
-	const char *slash = strrchr(trace, '/');
-	pg->name = !strcmp(trace, "-") ? TRACE_STDIN_NAME : slash ? slash + 1 : trace;
-	pg->t0_ns = cli_mono_ns();
-}
-
-/* One line, redrawn in place: share read (if known), frames, simulated
- * time (has_sim), frames/s, time left (if the share is known). */
-static void progress_show(struct progress *pg, bool has_share, uint32_t share_ppm, uint64_t frames, bool has_sim,
-			  uint64_t sim_ps)
-{
-	if (!pg->is_on)
-		return;
-	uint64_t now = cli_mono_ns(), wall = now - pg->t0_ns;
-	if (wall < PROGRESS_FIRST_NS || (pg->has_shown && now - pg->shown_ns < PROGRESS_EVERY_NS))
-		return;
-	pg->shown_ns = now;
-	pg->has_shown = true;
-	double secs = (double)wall / 1e9;
-	char line[256];
-	int n = snprintf(line, sizeof line, "nicsim %s: ", pg->cmd);
-	if (has_share)
-		n += snprintf(line + n, sizeof line - (size_t)n, "%.1f%% of %s read, ", share_ppm / 1e4, pg->name);
-	n += snprintf(line + n, sizeof line - (size_t)n, "%.2f M frames", (double)frames / 1e6);
-	if (has_sim)
-		n += snprintf(line + n, sizeof line - (size_t)n, ", %.3f s simulated", (double)sim_ps / 1e12);
-	n += snprintf(line + n, sizeof line - (size_t)n, ", %.2f M frames/s", (double)frames / 1e6 / secs);
-	if (has_share && share_ppm > 0)
-		snprintf(line + n, sizeof line - (size_t)n, ", %.0f s left", secs * (1e6 - share_ppm) / share_ppm);
-	fprintf(stderr, "\r%s\033[K", line);
-	fflush(stderr);
-}
-
-/* Clear the line before anything else is written. */
-static void progress_end(struct progress *pg)
-{
-	if (pg->has_shown) {
-		fputs("\r\033[K", stderr);
-		fflush(stderr);
-		pg->has_shown = false;
-	}
-}
-
-static void run_progress(void *ctx, const struct replay_progress *p)
-{
-	progress_show(ctx, p->has_share, p->share_ppm, p->records, true, p->sim_now_ps);
-}
-
-static bool is_help(const char *a) { return !strcmp(a, "-h") || !strcmp(a, "--help"); }
-
-/* A command-line word that is not one of cmd's options: the trace (one),
- * or an unknown option. 0, or EXIT_USAGE after the message. */
-static int take_trace(const char *a, const char **trace, const char *cmd)
-{
-	if (a[0] == '-' && a[1])
-		return cli_usage_err("unknown option %s", a, cmd);
-	if (*trace)
-		return cli_usage_err("one trace at a time (got also %s)", a, cmd);
-	*trace = a;
-	return 0;
-}
-
-static int cmd_run(int argc, char **argv)
-{
-	struct nicsim_cfg cfg;
-	config_defaults(&cfg);
-	const char *json_path = NULL, *flows_path = NULL, *trace = NULL, *backend = "c", *vcd = NULL, *plot_dir = NULL;
-	bool quiet = false;
-	const char *tl_path = NULL;
-	const char *tx_pcap = NULL, *wire_pcap = NULL;
-	uint64_t tl_from_us = 0, tl_us = TIMELINE_DEFAULT_US;
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (is_help(a)) {
-			fputs(usage_run, stdout);
-			return 0;
-		} else if (!strcmp(a, "--config") || !strcmp(a, "--set")) {
-			int rc = cli_apply_cfg_opt(&cfg, a, v, "run");
-			if (rc)
-				return rc;
-			i++;
-		} else if (!strcmp(a, "--loops")) {
-			char s[64];
-			snprintf(s, sizeof s, "replay.loops=%s", v ? v : "");
-			int rc = cli_apply_cfg_opt(&cfg, "--set", v ? s : NULL, "run");
-			if (rc)
-				return rc;
-			i++;
-		} else if (!strcmp(a, "--json") || !strcmp(a, "--flows") || !strcmp(a, "--backend") || !strcmp(a, "--vcd") ||
-			   !strcmp(a, "--plot")) {
-			if (!v)
-				return cli_usage_err("%s needs a value", a, "run");
-			if (!strcmp(a, "--plot"))
-				plot_dir = v;
-			else if (!strcmp(a, "--json"))
-				json_path = v;
-			else if (!strcmp(a, "--flows"))
-				flows_path = v;
-			else if (!strcmp(a, "--backend"))
-				backend = v;
-			else
-				vcd = v;
-			i++;
-		} else if (!strcmp(a, "--tx-pcap") || !strcmp(a, "--wire-pcap")) {
-			if (!v)
-				return cli_usage_err("%s needs a file", a, "run");
-			*(!strcmp(a, "--tx-pcap") ? &tx_pcap : &wire_pcap) = v;
-			i++;
-		} else if (!strcmp(a, "--timeline")) {
-			if (!v)
-				return cli_usage_err("%s needs a file", a, "run");
-			tl_path = v;
-			i++;
-		} else if (!strcmp(a, "--timeline-from-us") || !strcmp(a, "--timeline-us")) {
-			char *end = NULL;
-			uint64_t n = v && *v >= '0' && *v <= '9' ? strtoull(v, &end, 10) : 0;
-			if (!end || *end || n > TIMELINE_US_MAX)
-				return cli_usage_err("%s needs a whole number of microseconds", a, "run");
-			*(!strcmp(a, "--timeline-us") ? &tl_us : &tl_from_us) = n;
-			i++;
-		} else if (!strcmp(a, "--quiet")) {
-			quiet = true;
-		} else if (take_trace(a, &trace, "run")) {
-			return EXIT_USAGE;
-		}
-	}
-	if (!trace)
-		return cli_usage_err("%sno trace given", "", "run");
-
-	{
-		char cerr[600];
-		if (config_validate(&cfg, cerr, sizeof cerr)) {
-			fprintf(stderr, "nicsim run: %s\n", cerr);
-			return EXIT_USAGE;
-		}
-		cli_print_cfg_warnings(&cfg, "run");
-		if (plot_dir && plot_dir_prepare(plot_dir, cerr, sizeof cerr)) {
-			fprintf(stderr, "nicsim run: %s\n", cerr);
-			return EXIT_USAGE;
-		}
-	}
-	bool is_json_stdout = json_path && !strcmp(json_path, "-");
-	struct progress pg;
-	progress_init(&pg, "run", trace, quiet);
-	struct run_opts opts = { .want_flows = flows_path != NULL, .backend_name = "c", .tx_pcap = tx_pcap,
-				 .wire_pcap = wire_pcap };
-	if (pg.is_on) {
-		opts.on_progress = run_progress;
-		opts.progress_ctx = &pg;
-	}
-#ifdef NICSIM_HAVE_RTL
-	struct backend_rtl *brtl = NULL;
-#endif
-	if (strcmp(backend, "c") != 0) {
-#ifdef NICSIM_HAVE_RTL
-		char berr[300];
-		if (backend_rtl_open(&brtl, backend, &cfg.nic, &cfg.rss, vcd, berr, sizeof berr)) {
-			fprintf(stderr, "nicsim run: --backend %s: %s\n", backend, berr);
-			return EXIT_USAGE;
-		}
-		opts.engines = backend_rtl_engines(brtl);
-		opts.backend_name = backend;
-#else
-		fprintf(stderr, "nicsim run: --backend %s: this nicsim was built without the RTL twins "
-				"(configure with -DNICSIM_RTL=ON and Verilator installed)\n", backend);
-		return EXIT_USAGE;
-#endif
-	} else if (vcd) {
-		fprintf(stderr, "nicsim run: --vcd needs an rtl backend (e.g. --backend rtl:rss,reta,csum)\n");
-		return EXIT_USAGE;
-	}
-
-	struct run *r;
-	char err[TRACE_ERR_MAX + 128];
-	char tl_err[4200];
-	if (tl_path && timeline_open(&opts.timeline, tl_path, tl_from_us * SIM_PS_PER_US, tl_us * SIM_PS_PER_US, tl_err,
-				     sizeof tl_err)) {
-		fprintf(stderr, "nicsim run: %s\n", tl_err);
-		progress_end(&pg);
-#ifdef NICSIM_HAVE_RTL
-		backend_rtl_close(brtl);
-#endif
-		return EXIT_USAGE;
-	}
-	int rc = run_trace(&cfg, trace, &opts, &r, err, sizeof err);
-	progress_end(&pg);
-	/* Closing ends the JSON: the file is valid even when the run failed. */
-	int tl_rc = timeline_close(opts.timeline, tl_err, sizeof tl_err);
-	if (tl_rc)
-		fprintf(stderr, "nicsim run: %s\n", tl_err);
-	if (rc) {
-		fprintf(stderr, "nicsim run: %s\n", err);
-#ifdef NICSIM_HAVE_RTL
-		backend_rtl_close(brtl);
-#endif
-		/* The config was valid on its own: either it cannot replay this
-		 * trace (named keys), or the trace (or memory) failed. */
-		return rc == REPLAY_E_SETTINGS ? EXIT_USAGE : EXIT_TRACE;
-	}
-	int status = tl_rc ? EXIT_USAGE : 0;
-	/* The JSON on stdout stands alone; warnings the summary would carry go
-	 * to stderr instead. */
-	if (!quiet && !is_json_stdout) {
-		report_text(r, stdout);
-	} else {
-		const struct replay_stats *rs = replay_stats(r->rep);
-		if (rs->skip_note[0])
-			fprintf(stderr, "nicsim run: warning: %s (%" PRIu64 " such records)\n", rs->skip_note,
-				rs->trace.skipped_len_absurd);
-		if (rs->truncated_tail)
-			fprintf(stderr, "nicsim run: warning: %s; the run used the records before it\n", rs->truncated_msg);
-	}
-	if (json_path) {
-		json_t *j = report_json(r);
-		int jr = !strcmp(json_path, "-") ? json_dumpf(j, stdout, JSON_INDENT(1)) :
-						  json_dump_file(j, json_path, JSON_INDENT(1));
-		if (!strcmp(json_path, "-"))
-			fputc('\n', stdout);
-		json_decref(j);
-		if (jr) {
-			fprintf(stderr, "nicsim run: %s: could not write the JSON report: %s\n", json_path, strerror(errno));
-			status = EXIT_USAGE;
-		}
-	}
-	if (flows_path) {
-		FILE *f = fopen(flows_path, "w");
-		if (!f || flows_write_csv(r->flows, f, true) || fclose(f)) {
-			fprintf(stderr, "nicsim run: %s: could not write flows: %s\n", flows_path, strerror(errno));
-			status = EXIT_USAGE;
-		}
-	}
-	if (plot_dir) {
-		char perr[4400];
-		if (plot_run(r, plot_dir, perr, sizeof perr)) {
-			fprintf(stderr, "nicsim run: %s\n", perr);
-			status = EXIT_USAGE;
-		}
-	}
-	run_free(r);
-#ifdef NICSIM_HAVE_RTL
-	if (brtl && backend_rtl_mismatches(brtl)) {
-		/* The RTL and C twins disagreed: a bug in one of them. */
-		fprintf(stderr, "nicsim run: warning: %llu sums differed between the RTL and C twins (the RTL's were used)\n",
-			(unsigned long long)backend_rtl_mismatches(brtl));
-		status = EXIT_RTL_MISMATCH;
-	}
-	backend_rtl_close(brtl);
-#endif
-	return status;
-}
-
 /* What `nicsim info` counts besides the flows. */
 struct info_counts {
 	struct parse_stats ps;
 	uint64_t packets, bytes;
 	const struct trace_reader *tr;
-	struct progress pg;
+	struct cli_progress pg;
 	uint32_t progress_countdown;
 };
 
@@ -474,7 +165,7 @@ static void info_count(void *ctx, const struct trace_record *rec, const struct p
 		ic->progress_countdown = REPLAY_PROGRESS_RECORDS;
 		uint64_t done, total;
 		bool has_share = trace_progress(ic->tr, &done, &total) && total;
-		progress_show(&ic->pg, has_share, has_share ? (uint32_t)(done * 1000000u / total) : 0, ic->packets,
+		cli_progress_show(&ic->pg, has_share, has_share ? (uint32_t)(done * 1000000u / total) : 0, ic->packets,
 			      false, 0);
 	}
 }
@@ -486,7 +177,7 @@ static int cmd_info(int argc, char **argv)
 	bool quiet = false;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (is_help(a)) {
+		if (cli_is_help(a)) {
 			fputs(usage_info, stdout);
 			return 0;
 		} else if (!strcmp(a, "--flows")) {
@@ -502,7 +193,7 @@ static int cmd_info(int argc, char **argv)
 			i++;
 		} else if (!strcmp(a, "--quiet")) {
 			quiet = true;
-		} else if (take_trace(a, &trace, "info")) {
+		} else if (cli_take_trace(a, &trace, "info")) {
 			return EXIT_USAGE;
 		}
 	}
@@ -519,9 +210,9 @@ static int cmd_info(int argc, char **argv)
 	const char *name = !strcmp(trace, "-") ? TRACE_STDIN_NAME : trace;
 	struct flow_table *ft = flows_new();
 	struct info_counts ic = { .tr = tr, .progress_countdown = REPLAY_PROGRESS_RECORDS };
-	progress_init(&ic.pg, "info", trace, quiet);
+	cli_progress_init(&ic.pg, "info", trace, quiet);
 	rc = flows_count_reader(tr, name, ft, info_count, &ic, err, sizeof err);
-	progress_end(&ic.pg);
+	cli_progress_end(&ic.pg);
 	bool is_truncated = rc == TRACE_E_TRUNCATED;
 	if (is_truncated) {
 		/* Cut inside the last record: report what came before (as tshark does). */
@@ -609,14 +300,14 @@ static int cmd_check(int argc, char **argv)
 {
 	const char *files[2] = { 0 };
 	int nf = 0;
-	const char *ignore[2 + 32 + 1] = { "/run/backend", "/run/peak_rss_bytes", NULL };
-	int ni = 2;
+	const char *ignore[3 + 32 + 1] = { "/run/backend", "/run/kernel*", "/run/peak_rss_bytes", NULL };
+	int ni = 3;
 	for (int i = 0; i < argc; i++) {
-		if (is_help(argv[i])) {
+		if (cli_is_help(argv[i])) {
 			fputs(usage_check, stdout);
 			return 0;
 		} else if (!strcmp(argv[i], "--ignore")) {
-			if (i + 1 >= argc || ni >= 2 + 32)
+			if (i + 1 >= argc || ni >= 3 + 32)
 				return cli_usage_err("%s needs a JSON pointer (at most 32)", argv[i], "check");
 			ignore[ni++] = argv[++i];
 			ignore[ni] = NULL;
@@ -662,7 +353,7 @@ static int cmd_config(int argc, char **argv)
 	bool docs = false, changed = false;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (is_help(a)) {
+		if (cli_is_help(a)) {
 			fputs(usage_config, stdout);
 			return 0;
 		} else if (!strcmp(a, "--docs")) {
@@ -780,7 +471,7 @@ static int cmd_pcie(int argc, char **argv)
 		size_t o = 0;
 		while (o < PCIE_OPTS && strcmp(a, pcie_opts[o].opt))
 			o++;
-		if (is_help(a)) {
+		if (cli_is_help(a)) {
 			usage_pcie(stdout);
 			return 0;
 		} else if (o < PCIE_OPTS) {
@@ -862,7 +553,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const char *cmd = argv[1];
-	if (is_help(cmd) || !strcmp(cmd, "help")) {
+	if (cli_is_help(cmd) || !strcmp(cmd, "help")) {
 		const char *what = argc > 2 ? argv[2] : NULL;
 		if (what && !strcmp(what, "gen"))
 			return gen_usage(stdout), 0;
@@ -874,7 +565,7 @@ int main(int argc, char **argv)
 			fputs(sweep_usage, stdout);
 			return 0;
 		}
-		fputs(!what ? usage_main : !strcmp(what, "run") ? usage_run : !strcmp(what, "info") ? usage_info :
+		fputs(!what ? usage_main : !strcmp(what, "run") ? cli_usage_run : !strcmp(what, "info") ? usage_info :
 			      !strcmp(what, "check") ? usage_check : !strcmp(what, "config") ? usage_config : usage_main,
 		      stdout);
 		return 0;
@@ -884,7 +575,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(cmd, "run"))
-		return cmd_run(argc - 2, argv + 2);
+		return cli_run(argc - 2, argv + 2, NULL);
 	if (!strcmp(cmd, "info"))
 		return cmd_info(argc - 2, argv + 2);
 	if (!strcmp(cmd, "check"))

@@ -199,6 +199,11 @@ json_t *report_json(const struct run *r)
 
 	json_t *run = json_object();
 	json_object_set_new(run, "backend", json_string(r->backend));
+	json_t *kn = json_object();
+	json_object_set_new(kn, "name", json_string(r->kernel ? r->kernel->name : "native"));
+	if (r->kernel)
+		json_object_set_new(kn, "quantum_ps", jint(r->kernel->quantum_ps));
+	json_object_set_new(run, "kernel", kn);
 	json_object_set_new(run, "peak_rss_bytes", jint(peak_rss_bytes()));
 	json_object_set_new(run, "sim_time_ps", jint(r->sim_end_ps));
 	json_object_set_new(run, "events", jint(r->events));
@@ -491,7 +496,13 @@ void report_text(const struct run *r, FILE *f)
 			ns->unknown_reg_reads, ns->unknown_reg_writes, ns->last_unknown_reg);
 	char t[32];
 	fmt_ps(t, sizeof t, r->sim_end_ps);
-	fprintf(f, "simulated %s in %" PRIu64 " events, %.3f s wall\n", t, r->events, (double)r->wall_ns / 1e9);
+	fprintf(f, "simulated %s in %" PRIu64 " events, %.3f s wall", t, r->events, (double)r->wall_ns / 1e9);
+	if (r->kernel) {
+		char q[32];
+		fmt_ps(q, sizeof q, r->kernel->quantum_ps);
+		fprintf(f, " (%s kernel, quantum %s)", r->kernel->name, q);
+	}
+	fputc('\n', f);
 	uint64_t left = run_frames_in_flight(r);
 	if (left)
 		fprintf(f, "warning: %" PRIu64 " frame(s) were still in the NIC or unprocessed in the host's rings when "
@@ -583,7 +594,7 @@ void report_write_docs(FILE *f)
 	      "Written by `nicsim run --json FILE`. All values are integers (times in picoseconds,\n"
 	      "ratios in parts per million or per thousand as named) except strings and booleans,\n"
 	      "so a report is reproducible byte for byte, but for `run.peak_rss_bytes`, which `nicsim check`\n"
-	      "leaves out (as it does `run.backend`). Keys appear in this order.\n\n"
+	      "leaves out (as it does `run.backend` and `run.kernel`). Keys appear in this order.\n\n"
 	      "| key | what |\n"
 	      "|---|---|\n"
 	      "| `schema_version`, `generator` | the schema version; \"nicsim VERSION\" |\n"
@@ -591,7 +602,8 @@ void report_write_docs(FILE *f)
 	      "skipped records by cause, timestamps going backwards, `truncated_tail`, span |\n"
 	      "| `host_identity` | how the host was identified and its address(es) |\n"
 	      "| `config` | every setting, by section, as text (what `--set` accepts; docs/config.md) |\n"
-	      "| `run` | backend (`c` or `rtl:...`), `peak_rss_bytes` (the process's peak resident memory when "
+	      "| `run` | backend (`c` or `rtl:...`), `kernel` (what stepped time: `name` `native`, or `systemc` "
+	      "with its `quantum_ps`, docs/systemc.md), `peak_rss_bytes` (the process's peak resident memory when "
 	      "the report was written, getrusage's `ru_maxrss`; it depends on the machine and the allocator), "
 	      "simulated time, events fired, `frames_in_flight_at_end` (frames still in the NIC or unprocessed in the "
 	      "host's rings when the run ended: a stopped run, or moderation by frame count alone that a burst's "

@@ -116,6 +116,7 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 	r->cfg = *cfg;
 	snprintf(r->trace_path, sizeof r->trace_path, "%s", strcmp(trace_path, "-") ? trace_path : TRACE_STDIN_NAME);
 	r->backend = opts && opts->backend_name ? opts->backend_name : "c";
+	r->kernel = opts ? opts->kernel : NULL;
 	int rc = replay_host_id_parse(cfg->host.ip, cfg->host.mac, &r->host, err, err_len);
 	if (rc < 0)
 		goto fail;
@@ -193,6 +194,9 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 	if (r->is_flow_order || r->tl)
 		driver_on_deliver(r->drv, on_deliver, r);
 
+	if (r->kernel && r->kernel->bind && (rc = r->kernel->bind(r->kernel->ctx, r, err, err_len)) < 0)
+		goto fail;
+	rc = -1;
 	uint64_t t0 = wall_now_ns();
 	driver_start(r->drv);
 	if (r->rebal)
@@ -202,7 +206,10 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 		goto fail;
 	}
 	uint64_t stop = cfg->run.stop_us ? (uint64_t)cfg->run.stop_us * SIM_PS_PER_US : SIM_TIME_NEVER;
-	sim_run_until(r->k, stop);
+	if (r->kernel && r->kernel->drive)
+		r->kernel->drive(r->kernel->ctx, r, stop);
+	else
+		sim_run_until(r->k, stop);
 	const char *late_ev = sim_time_overflow(r->k, NULL);
 	if (late_ev) {   /* the replay keeps frames in range: settings carried the model past it */
 		snprintf(err, err_len, "%s: event %s was due beyond 2^63 ps (106 days) of simulated time: "

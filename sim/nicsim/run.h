@@ -5,8 +5,10 @@
  * Composition: replay (host/) puts frames on the wire; the NIC (models/)
  * receives them and DMAs into host memory; the driver (host/) processes them
  * on the host's cores. The two sides meet only at a struct bus with the
- * native binding. The kernel is stepped to completion here; a SystemC
- * wrapper would step it with sim_run_until instead.
+ * native binding. The kernel is stepped to completion here (the native
+ * kernel), or by whoever run_opts.kernel names: nicsim-systemc's SystemC
+ * thread (sim/systemc/), which steps the same kernel with sim_run_until after
+ * binding the bus to TLM-2.0 sockets.
  */
 #ifndef NICSIM_SIM_NICSIM_RUN_H
 #define NICSIM_SIM_NICSIM_RUN_H
@@ -31,7 +33,26 @@
 
 #define REPORT_SCHEMA_VERSION 2
 
+struct run;
+
+/* Who steps the kernel, when not the native loop (sim_run_until to the stop
+ * time). bind: once the run is composed (NIC, host, replay attached to the
+ * bus) and before anything starts, e.g. to route the bus through sockets;
+ * <0 fails the run with err. drive: step the kernel to stop_ps
+ * (SIM_TIME_NEVER: until no event is pending), leaving it where sim_run_until
+ * would: every event due by then fired, and now = stop_ps when that is not
+ * SIM_TIME_NEVER. The report names the kernel (run.kernel). */
+struct run_kernel {
+	const char *name;        /* run.kernel.name, e.g. "systemc" */
+	uint64_t quantum_ps;     /* run.kernel.quantum_ps */
+	const char *cli_name;    /* the program, in messages, e.g. "nicsim-systemc" */
+	void *ctx;
+	int (*bind)(void *ctx, struct run *r, char *err, size_t err_len);
+	void (*drive)(void *ctx, struct run *r, uint64_t stop_ps);
+};
+
 struct run_opts {
+	const struct run_kernel *kernel;     /* NULL: the native kernel */
 	bool want_flows;                     /* keep per-flow counts (run --flows) */
 	const struct nic_engines *engines;   /* NULL = the C twins */
 	const char *backend_name;            /* "c" unless engines given */
@@ -60,6 +81,7 @@ struct run {
 	struct host_id host;
 	struct flow_table *flows;
 	const char *backend;
+	const struct run_kernel *kernel;     /* NULL: native */
 	uint64_t sim_end_ps;
 	uint64_t events;
 	uint64_t wall_ns;

@@ -1,0 +1,258 @@
+/*
+ * sim/nicsim/cmd_run.c — `nicsim run`: options, the run, its reports.
+ *
+ * Compiled into each program that offers the command (nicsim, and
+ * nicsim-systemc with its SystemC kernel) rather than into the library,
+ * because nicsim's build adds the RTL backend (NICSIM_HAVE_RTL).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/nicsim/cli.h"
+#include "sim/nicsim/config.h"
+#include "sim/nicsim/plot_run.h"
+#include "sim/nicsim/run.h"
+#include "sim/nicsim/timeline.h"
+#include "traces/flows.h"
+
+#ifdef NICSIM_HAVE_RTL
+#include "rtl/backend_rtl.h"
+#endif
+
+const char cli_usage_run[] =
+	"usage: nicsim run [options] TRACE\n"
+	"\n"
+	"Replays TRACE ('-': standard input): frames addressed to the host go through the NIC\n"
+	"(MAC, parser, checksum, RSS, DMA, interrupt moderation) into the host's driver and CPUs;\n"
+	"frames the host sent go from its stack (coalesced into large sends, tx.lso) through the\n"
+	"driver, the NIC's transmit path (descriptor fetch, data reads, checksum insertion and\n"
+	"segmentation, the TX buffer) onto the wire. Prints a summary; --json writes the full report. On a\n"
+	"terminal, progress is shown on stderr a few times a second.\n"
+	"\n"
+	"options:\n"
+	"  --config FILE     settings in INI form ([section] then key = value); see docs/config.md\n"
+	"  --set KEY=VALUE   override one setting, e.g. --set rss.queues=16 (repeatable; after --config)\n"
+	"  --json FILE       write the JSON report (schema docs/report.md); '-' for stdout, alone\n"
+	"                    (no summary beside it)\n"
+	"  --flows FILE      write per-flow CSV: proto,src,sport,dst,dport,packets,bytes,rss_hash,queue\n"
+	"  --tx-pcap FILE    write every frame the NIC transmitted as pcap, stamped with its simulated\n"
+	"                    time on the wire (first bit), in the capture's link type\n"
+	"  --wire-pcap FILE  write both directions in time order as pcapng, each packet with its\n"
+	"                    direction (inbound: to the host; outbound: sent by the NIC)\n"
+	"  --plot DIR        write SVG plots into DIR (made if missing): latency-cdf.svg (end-to-end\n"
+	"                    latency CDF per queue), stages.svg (p50/p99 per latency stage),\n"
+	"                    cpu-util.svg (per-CPU utilisation by category); see docs/plots.md\n"
+	"  --backend B       compute engines: c (default) or rtl:BLOCKS, BLOCKS a subset of\n"
+	"                    rss,reta,csum (the Verilated twins, if built; e.g. rtl:rss,reta,csum)\n"
+	"  --vcd FILE        with an rtl backend: dump waves of the RTL blocks (GTKWave)\n"
+	"  --loops N         shorthand for --set replay.loops=N (replay the capture N times; a\n"
+	"                    pipe cannot be replayed twice)\n"
+	"  --quiet           no summary on stdout, no progress on stderr\n"
+	"  --timeline FILE   write the run's events (frame stages per queue, ISR/DPC runs per CPU,\n"
+	"                    interrupts, table moves) as trace-event JSON for ui.perfetto.dev or\n"
+	"                    chrome://tracing (docs/timeline.md), for a window of simulated time:\n"
+	"  --timeline-from-us N  from N us (default 0)\n"
+	"  --timeline-us N   for N us (default 1000; 0 = the whole run)\n"
+	"\n"
+	"examples:\n"
+	"  nicsim run traces/many-flows-ipv4.pcap.gz\n"
+	"  nicsim run --set host.mode=legacy --json legacy.json traces/many-flows-ipv4.pcap.gz\n"
+	"  nicsim run --set rss.queues=4 --set host.cpus=4 --set irq.mode=adaptive TRACE\n";
+
+static void run_progress(void *ctx, const struct replay_progress *p)
+{
+	cli_progress_show(ctx, p->has_share, p->share_ppm, p->records, true, p->sim_now_ps);
+}
+
+int cli_run(int argc, char **argv, const struct run_kernel *kernel)
+{
+	const char *who = kernel && kernel->cli_name ? kernel->cli_name : "nicsim run";
+	struct nicsim_cfg cfg;
+	config_defaults(&cfg);
+	const char *json_path = NULL, *flows_path = NULL, *trace = NULL, *backend = "c", *vcd = NULL, *plot_dir = NULL;
+	bool quiet = false;
+	const char *tl_path = NULL;
+	const char *tx_pcap = NULL, *wire_pcap = NULL;
+	uint64_t tl_from_us = 0, tl_us = TIMELINE_DEFAULT_US;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (cli_is_help(a)) {
+			fputs(cli_usage_run, stdout);
+			return 0;
+		} else if (!strcmp(a, "--config") || !strcmp(a, "--set")) {
+			int rc = cli_apply_cfg_opt(&cfg, a, v, "run");
+			if (rc)
+				return rc;
+			i++;
+		} else if (!strcmp(a, "--loops")) {
+			char s[64];
+			snprintf(s, sizeof s, "replay.loops=%s", v ? v : "");
+			int rc = cli_apply_cfg_opt(&cfg, "--set", v ? s : NULL, "run");
+			if (rc)
+				return rc;
+			i++;
+		} else if (!strcmp(a, "--json") || !strcmp(a, "--flows") || !strcmp(a, "--backend") || !strcmp(a, "--vcd") ||
+			   !strcmp(a, "--plot")) {
+			if (!v)
+				return cli_usage_err("%s needs a value", a, "run");
+			if (!strcmp(a, "--plot"))
+				plot_dir = v;
+			else if (!strcmp(a, "--json"))
+				json_path = v;
+			else if (!strcmp(a, "--flows"))
+				flows_path = v;
+			else if (!strcmp(a, "--backend"))
+				backend = v;
+			else
+				vcd = v;
+			i++;
+		} else if (!strcmp(a, "--tx-pcap") || !strcmp(a, "--wire-pcap")) {
+			if (!v)
+				return cli_usage_err("%s needs a file", a, "run");
+			*(!strcmp(a, "--tx-pcap") ? &tx_pcap : &wire_pcap) = v;
+			i++;
+		} else if (!strcmp(a, "--timeline")) {
+			if (!v)
+				return cli_usage_err("%s needs a file", a, "run");
+			tl_path = v;
+			i++;
+		} else if (!strcmp(a, "--timeline-from-us") || !strcmp(a, "--timeline-us")) {
+			char *end = NULL;
+			uint64_t n = v && *v >= '0' && *v <= '9' ? strtoull(v, &end, 10) : 0;
+			if (!end || *end || n > TIMELINE_US_MAX)
+				return cli_usage_err("%s needs a whole number of microseconds", a, "run");
+			*(!strcmp(a, "--timeline-us") ? &tl_us : &tl_from_us) = n;
+			i++;
+		} else if (!strcmp(a, "--quiet")) {
+			quiet = true;
+		} else if (cli_take_trace(a, &trace, "run")) {
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (!trace)
+		return cli_usage_err("%sno trace given", "", "run");
+
+	{
+		char cerr[600];
+		if (config_validate(&cfg, cerr, sizeof cerr)) {
+			fprintf(stderr, "%s: %s\n", who, cerr);
+			return CLI_EXIT_USAGE;
+		}
+		cli_print_cfg_warnings(&cfg, "run");
+		if (plot_dir && plot_dir_prepare(plot_dir, cerr, sizeof cerr)) {
+			fprintf(stderr, "%s: %s\n", who, cerr);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	bool is_json_stdout = json_path && !strcmp(json_path, "-");
+	struct cli_progress pg;
+	cli_progress_init(&pg, "run", trace, quiet);
+	struct run_opts opts = { .kernel = kernel, .want_flows = flows_path != NULL, .backend_name = "c", .tx_pcap = tx_pcap,
+				 .wire_pcap = wire_pcap };
+	if (pg.is_on) {
+		opts.on_progress = run_progress;
+		opts.progress_ctx = &pg;
+	}
+#ifdef NICSIM_HAVE_RTL
+	struct backend_rtl *brtl = NULL;
+#endif
+	if (strcmp(backend, "c") != 0) {
+#ifdef NICSIM_HAVE_RTL
+		char berr[300];
+		if (backend_rtl_open(&brtl, backend, &cfg.nic, &cfg.rss, vcd, berr, sizeof berr)) {
+			fprintf(stderr, "%s: --backend %s: %s\n", who, backend, berr);
+			return CLI_EXIT_USAGE;
+		}
+		opts.engines = backend_rtl_engines(brtl);
+		opts.backend_name = backend;
+#else
+		fprintf(stderr, "%s: --backend %s: this nicsim was built without the RTL twins "
+				"(configure with -DNICSIM_RTL=ON and Verilator installed)\n", who, backend);
+		return CLI_EXIT_USAGE;
+#endif
+	} else if (vcd) {
+		fprintf(stderr, "%s: --vcd needs an rtl backend (e.g. --backend rtl:rss,reta,csum)\n", who);
+		return CLI_EXIT_USAGE;
+	}
+
+	struct run *r;
+	char err[TRACE_ERR_MAX + 128];
+	char tl_err[4200];
+	if (tl_path && timeline_open(&opts.timeline, tl_path, tl_from_us * SIM_PS_PER_US, tl_us * SIM_PS_PER_US, tl_err,
+				     sizeof tl_err)) {
+		fprintf(stderr, "%s: %s\n", who, tl_err);
+		cli_progress_end(&pg);
+#ifdef NICSIM_HAVE_RTL
+		backend_rtl_close(brtl);
+#endif
+		return CLI_EXIT_USAGE;
+	}
+	int rc = run_trace(&cfg, trace, &opts, &r, err, sizeof err);
+	cli_progress_end(&pg);
+	/* Closing ends the JSON: the file is valid even when the run failed. */
+	int tl_rc = timeline_close(opts.timeline, tl_err, sizeof tl_err);
+	if (tl_rc)
+		fprintf(stderr, "%s: %s\n", who, tl_err);
+	if (rc) {
+		fprintf(stderr, "%s: %s\n", who, err);
+#ifdef NICSIM_HAVE_RTL
+		backend_rtl_close(brtl);
+#endif
+		/* The config was valid on its own: either it cannot replay this
+		 * trace (named keys), or the trace (or memory) failed. */
+		return rc == REPLAY_E_SETTINGS ? CLI_EXIT_USAGE : CLI_EXIT_TRACE;
+	}
+	int status = tl_rc ? CLI_EXIT_USAGE : 0;
+	/* The JSON on stdout stands alone; warnings the summary would carry go
+	 * to stderr instead. */
+	if (!quiet && !is_json_stdout) {
+		report_text(r, stdout);
+	} else {
+		const struct replay_stats *rs = replay_stats(r->rep);
+		if (rs->skip_note[0])
+			fprintf(stderr, "%s: warning: %s (%" PRIu64 " such records)\n", who, rs->skip_note,
+				rs->trace.skipped_len_absurd);
+		if (rs->truncated_tail)
+			fprintf(stderr, "%s: warning: %s; the run used the records before it\n", who, rs->truncated_msg);
+	}
+	if (json_path) {
+		json_t *j = report_json(r);
+		int jr = !strcmp(json_path, "-") ? json_dumpf(j, stdout, JSON_INDENT(1)) :
+						  json_dump_file(j, json_path, JSON_INDENT(1));
+		if (!strcmp(json_path, "-"))
+			fputc('\n', stdout);
+		json_decref(j);
+		if (jr) {
+			fprintf(stderr, "%s: %s: could not write the JSON report: %s\n", who, json_path, strerror(errno));
+			status = CLI_EXIT_USAGE;
+		}
+	}
+	if (flows_path) {
+		FILE *f = fopen(flows_path, "w");
+		if (!f || flows_write_csv(r->flows, f, true) || fclose(f)) {
+			fprintf(stderr, "%s: %s: could not write flows: %s\n", who, flows_path, strerror(errno));
+			status = CLI_EXIT_USAGE;
+		}
+	}
+	if (plot_dir) {
+		char perr[4400];
+		if (plot_run(r, plot_dir, perr, sizeof perr)) {
+			fprintf(stderr, "%s: %s\n", who, perr);
+			status = CLI_EXIT_USAGE;
+		}
+	}
+	run_free(r);
+#ifdef NICSIM_HAVE_RTL
+	if (brtl && backend_rtl_mismatches(brtl)) {
+		/* The RTL and C twins disagreed: a bug in one of them. */
+		fprintf(stderr, "%s: warning: %llu sums differed between the RTL and C twins (the RTL's were used)\n", who,
+			(unsigned long long)backend_rtl_mismatches(brtl));
+		status = CLI_EXIT_RTL_MISMATCH;
+	}
+	backend_rtl_close(brtl);
+#endif
+	return status;
+}
