@@ -11,8 +11,15 @@
 #ifndef NICSIM_SIM_CHECK_H
 #define NICSIM_SIM_CHECK_H
 
-/* Print "nicsim: internal error at FILE:LINE: MSG" to stderr and abort. */
-_Noreturn void sim_check_failed(const char *file, int line, const char *msg);
+/* Print "nicsim: internal error at FILE:LINE: MSG" to stderr and abort.
+ * (The headers are C11; C++ code that includes them, sim/systemc/, spells
+ * noreturn its own way.) */
+#ifdef __cplusplus
+[[noreturn]]
+#else
+_Noreturn
+#endif
+void sim_check_failed(const char *file, int line, const char *msg);
 
 #define sim_check(cond, msg)                                          \
 	do {                                                          \

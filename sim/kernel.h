@@ -123,7 +123,7 @@ struct sim_clock {
 };
 static inline struct sim_clock sim_clock_hz(uint64_t f)
 {
-	struct sim_clock c = { .freq_hz = f };
+	struct sim_clock c = { f, 0, 0 };   /* positional: C++ includes this too (sim/systemc/) */
 	if (f) {
 		c.ps_per_cycle = SIM_PS_PER_S % f ? 0 : SIM_PS_PER_S / f;
 		c.inv = (uint64_t)(((sim_u128)1 << 64) / f > UINT64_MAX

@@ -5,7 +5,7 @@
  * line and the wall clock it reads. They print on stderr: this is the
  * program, not the library. And the run command itself, which nicsim and
  * nicsim-systemc (sim/systemc/) both offer: cmd_run.c is compiled into each
- * (not into the library: nicsim's has the RTL backend).
+ * (not into the library: nicsim's has the RTL backend); cli_run.h declares it.
  */
 #ifndef NICSIM_SIM_NICSIM_CLI_H
 #define NICSIM_SIM_NICSIM_CLI_H
@@ -13,15 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sim/nicsim/cli_run.h"
 #include "sim/nicsim/config.h"
-
-/* Exit statuses (main.c's usage text lists them): reports differ (check);
- * a usage or configuration error, settings that cannot replay the trace
- * included; an unreadable trace; the RTL and C twins disagreed. */
-#define CLI_EXIT_DIFF 1
-#define CLI_EXIT_USAGE 2
-#define CLI_EXIT_TRACE 3
-#define CLI_EXIT_RTL_MISMATCH 4
 
 /* "nicsim CMD: " fmt (with arg), then "(see: nicsim help CMD)"; returns
  * CLI_EXIT_USAGE. */
@@ -34,8 +27,6 @@ void cli_print_cfg_warnings(const struct nicsim_cfg *cfg, const char *cmd);
 /* CLOCK_MONOTONIC in ns: wall time for progress lines, never for results. */
 uint64_t cli_mono_ns(void);
 
-/* "-h" or "--help". */
-bool cli_is_help(const char *a);
 /* A command-line word that is not one of cmd's options: the trace (one),
  * or an unknown option. 0, or CLI_EXIT_USAGE after the message. */
 int cli_take_trace(const char *a, const char **trace, const char *cmd);
@@ -54,11 +45,5 @@ void cli_progress_show(struct cli_progress *pg, bool has_share, uint32_t share_p
 		       uint64_t sim_ps);
 void cli_progress_end(struct cli_progress *pg);
 
-/* `nicsim run`: its usage text, and the command (argv after "run"). kernel
- * NULL: the native kernel steps the run; nicsim-systemc passes its SystemC
- * binding (sim/nicsim/run.h, struct run_kernel). Returns the exit status. */
-struct run_kernel;
-extern const char cli_usage_run[];
-int cli_run(int argc, char **argv, const struct run_kernel *kernel);
 
 #endif

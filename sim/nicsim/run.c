@@ -242,6 +242,9 @@ fail:
 	return rc ? rc : -1;
 }
 
+struct bus *run_bus(struct run *r) { return &r->bus; }
+struct sim_kernel *run_sim_kernel(struct run *r) { return r->k; }
+
 void run_free(struct run *r)
 {
 	if (!r)

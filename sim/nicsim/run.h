@@ -26,30 +26,13 @@
 #include "traces/writer.h"
 #include "models/bus.h"
 #include "models/nic.h"
+#include "sim/nicsim/cli_run.h"   /* struct run_kernel */
 #include "sim/nicsim/config.h"
 #include "sim/kernel.h"
 #include "sim/pkt.h"
 #include "traces/flows.h"
 
 #define REPORT_SCHEMA_VERSION 2
-
-struct run;
-
-/* Who steps the kernel, when not the native loop (sim_run_until to the stop
- * time). bind: once the run is composed (NIC, host, replay attached to the
- * bus) and before anything starts, e.g. to route the bus through sockets;
- * <0 fails the run with err. drive: step the kernel to stop_ps
- * (SIM_TIME_NEVER: until no event is pending), leaving it where sim_run_until
- * would: every event due by then fired, and now = stop_ps when that is not
- * SIM_TIME_NEVER. The report names the kernel (run.kernel). */
-struct run_kernel {
-	const char *name;        /* run.kernel.name, e.g. "systemc" */
-	uint64_t quantum_ps;     /* run.kernel.quantum_ps */
-	const char *cli_name;    /* the program, in messages, e.g. "nicsim-systemc" */
-	void *ctx;
-	int (*bind)(void *ctx, struct run *r, char *err, size_t err_len);
-	void (*drive)(void *ctx, struct run *r, uint64_t stop_ps);
-};
 
 struct run_opts {
 	const struct run_kernel *kernel;     /* NULL: the native kernel */
