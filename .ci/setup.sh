@@ -5,6 +5,8 @@ set -euo pipefail
 # tshark: test_gen's judge of generated captures (malformed packets, checksums).
 pkgs=(cmake make gcc g++ pkg-config zlib1g-dev libjansson-dev libcmocka-dev libpcap-dev verilator clang libclang-rt-14-dev
       tshark)
+# SystemC/TLM-2.0 (2.3.4): the SystemC modules and nicsim-systemc (sim/systemc/).
+pkgs+=(libsystemc-dev)
 # Slurm for test_sweep's one-node cluster on localhost (tests/slurm/localhost.sh):
 # the smallest set, without the 40-odd packages slurm-wlm recommends.
 pkgs+=(slurmctld slurmd slurm-client munge)

@@ -22,9 +22,9 @@
  * completion is handed back in the same call, stamped t_land_ps; the NIC acts
  * on it at that time. Another binding may complete a read later than
  * t_land_ps, and reads in another order than issued (a test binding does
- * both, tests/test_nic.c); the NIC takes a completion whenever it comes. A
- * SystemC binding turns each call into a TLM-2.0 transaction with its time as
- * the delay annotation (TODO(#19)).
+ * both, tests/test_nic.c); the NIC takes a completion whenever it comes. The
+ * SystemC binding (sim/systemc/nicsim_sc.h, docs/systemc.md) turns each call
+ * into a TLM-2.0 transaction with its time as the delay annotation.
  *
  * Ownership: the bus lends. A frame (struct pkt) or a DMA's data is valid
  * for the call only; a receiver that keeps a frame takes its own reference

@@ -38,7 +38,7 @@ static sc_time delay_of(uint64_t t_ps)
 	return ps_time(t_ps - now);
 }
 
-static void set_write(tlm_generic_payload &gp, uint64_t addr, unsigned char *data, unsigned len, bool is_write)
+static void set_txn(tlm_generic_payload &gp, uint64_t addr, unsigned char *data, unsigned len, bool is_write)
 {
 	gp.set_command(is_write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
 	gp.set_address(addr);
@@ -53,6 +53,20 @@ static void check_response(const tlm_generic_payload &gp, const char *what)
 {
 	if (gp.is_response_error())
 		SC_REPORT_FATAL("nicsim", (std::string(what) + ": " + gp.get_response_string()).c_str());
+}
+
+/* A frame onto an Ethernet socket (the NIC's eth_out, the capture's eth):
+ * a write of its bytes, the record in the extension. */
+static void send_frame(tlm::tlm_fw_transport_if<> *fw, payload_stack &ps, uint64_t t_ps, struct pkt *p,
+		       const char *what)
+{
+	payload_stack::slot &s = ps.push();
+	set_txn(s.gp, 0, p->data, p->cap_len, true);
+	s.ext.frame = p;
+	sc_time d = delay_of(t_ps);
+	fw->b_transport(s.gp, d);
+	check_response(s.gp, what);
+	ps.pop();
 }
 
 /* ---- nic_module ---- */
@@ -97,7 +111,7 @@ void nic_module::eth_in_transport(tlm_generic_payload &gp, sc_time &delay)
 void nic_module::dma_out(uint64_t t_ps, struct bus_dma *op)
 {
 	payload_stack::slot &s = dma_gp_.push();
-	set_write(s.gp, op->addr, op->data, op->len, op->is_write);
+	set_txn(s.gp, op->addr, op->data, op->len, op->is_write);
 	s.ext.dma = op;
 	sc_time d = delay_of(t_ps), d0 = d;
 	dma->b_transport(s.gp, d);
@@ -114,7 +128,7 @@ void nic_module::msix_out(uint64_t t_ps, uint64_t addr, uint32_t data)
 	payload_stack::slot &s = dma_gp_.push();
 	unsigned char bytes[4];
 	std::memcpy(bytes, &data, 4);
-	set_write(s.gp, addr, bytes, 4, true);
+	set_txn(s.gp, addr, bytes, 4, true);
 	sc_time d = delay_of(t_ps);
 	dma->b_transport(s.gp, d);
 	check_response(s.gp, "nic.dma MSI-X write");
@@ -123,13 +137,7 @@ void nic_module::msix_out(uint64_t t_ps, uint64_t addr, uint32_t data)
 
 void nic_module::frame_out(uint64_t t_ps, struct pkt *p)
 {
-	payload_stack::slot &s = eth_gp_.push();
-	set_write(s.gp, 0, p->data, p->cap_len, true);
-	s.ext.frame = p;
-	sc_time d = delay_of(t_ps);
-	eth_out->b_transport(s.gp, d);
-	check_response(s.gp, "nic.eth_out");
-	eth_gp_.pop();
+	send_frame(eth_out.operator->(), eth_gp_, t_ps, p, "nic.eth_out");
 }
 
 /* ---- host_module ---- */
@@ -146,7 +154,7 @@ uint64_t host_module::reg_read(uint64_t t_ps, uint64_t addr)
 {
 	payload_stack::slot &s = mmio_gp_.push();
 	uint32_t v = 0;
-	set_write(s.gp, addr, reinterpret_cast<unsigned char *>(&v), 4, false);
+	set_txn(s.gp, addr, reinterpret_cast<unsigned char *>(&v), 4, false);
 	sc_time d = delay_of(t_ps);
 	mmio->b_transport(s.gp, d);
 	check_response(s.gp, "host.mmio read");
@@ -158,7 +166,7 @@ void host_module::reg_write(uint64_t t_ps, uint64_t addr, uint64_t val)
 {
 	payload_stack::slot &s = mmio_gp_.push();
 	uint32_t v = (uint32_t)val;
-	set_write(s.gp, addr, reinterpret_cast<unsigned char *>(&v), 4, true);
+	set_txn(s.gp, addr, reinterpret_cast<unsigned char *>(&v), 4, true);
 	sc_time d = delay_of(t_ps);
 	mmio->b_transport(s.gp, d);
 	check_response(s.gp, "host.mmio write");
@@ -229,13 +237,7 @@ void host_module::msix_fire(struct sim_kernel *k, struct sim_event *ev, void *ar
 
 void trace_source::frame_in(uint64_t t_ps, struct pkt *p)
 {
-	payload_stack::slot &s = gp_.push();
-	set_write(s.gp, 0, p->data, p->cap_len, true);
-	s.ext.frame = p;
-	sc_time d = delay_of(t_ps);
-	eth->b_transport(s.gp, d);
-	check_response(s.gp, "trace.eth");
-	gp_.pop();
+	send_frame(eth.operator->(), gp_, t_ps, p, "trace.eth");
 }
 
 wire_sink::wire_sink(sc_core::sc_module_name name, void *wire, void (*frame_out)(void *, uint64_t, struct pkt *))

@@ -2,11 +2,12 @@
 # nicsim throughput benchmark (figures, not a test). Prints packets/s of
 # `nicsim run` and `nicsim info` on the packet-rate capture of traces/ref/bench,
 # plain and gzipped, next to `zcat FILE >/dev/null`, the queue-count scaling
-# of issue #3 and, if built, the run with the RTL twins in the loop and the
-# RTL shims' operations per second.
+# of issue #3, if built, the run with the RTL twins in the loop and the
+# RTL shims' operations per second, and nicsim-systemc at three quanta next to
+# nicsim run (issue #19).
 # Medians of RUNS runs; the capture is replayed LOOPS times per run.
 # usage: tests/bench/bench.sh [BUILD_DIR] [LOOPS] [RUNS]
-#   BENCH_PARTS="run scale rtl info" (the default: all) picks the parts.
+#   BENCH_PARTS="run scale rtl systemc info" (the default: all) picks the parts.
 # Wall-clock figures on a shared virtual machine drift by tens of percent from
 # minute to minute: compare figures taken in the same invocation.
 set -euo pipefail
@@ -33,7 +34,7 @@ measure() { # label packets cmd...
   local t; t=$(median_s "$@")
   awk -v l="$label" -v n="$n" -v t="$t" 'BEGIN {printf "%-52s %10.0f packets/s %8.0f ns/packet (median %.3f s)\n", l, n/t, t*1e9/n, t}'
 }
-parts=" ${BENCH_PARTS:-run scale rtl info} "
+parts=" ${BENCH_PARTS:-run scale rtl systemc info} "
 want() { [[ $parts == *" $1 "* ]]; }
 echo "capture: $gz ($pkts packets; nicsim run loops it $loops times; median of $runs runs)"
 n=$((pkts * loops))
@@ -99,6 +100,33 @@ if want rtl && "$nicsim" run --quiet --backend rtl:rss,csum "$here/traces/pcpp-s
   measure "nicsim run, plain, --backend rtl:rss,csum" $n "$nicsim" run --quiet --loops "$loops" --backend rtl:rss,csum "$plain"
   measure "nicsim run, plain, C blocks (same build)" $n "$nicsim" run --quiet --loops "$loops" "$plain"
   if [ -x "$build/tests/bench_rtl_shims" ]; then "$build/tests/bench_rtl_shims"; fi
+fi
+# SystemC (issue #19): per round, nicsim run and nicsim-systemc at each
+# quantum, back to back (the same machine); printed per kernel the median
+# frames/s and the median of the per-round ratios to nicsim run.
+if want systemc && [ -x "$build/nicsim-systemc" ]; then
+  echo "nicsim-systemc vs nicsim run (plain capture, $runs rounds, interleaved):"
+  sc_cfgs=("native" "0" "1us" "10us")
+  : >"$tmp/sc"
+  for r in $(seq "$runs"); do
+    for q in "${sc_cfgs[@]}"; do
+      if [ "$q" = native ]; then cmd=("$nicsim" run); else cmd=("$build/nicsim-systemc" --quantum "$q"); fi
+      s=$(now_ns); "${cmd[@]}" --quiet --loops "$loops" "$plain" >/dev/null; e=$(now_ns)
+      echo "$q $r $((e - s))" >>"$tmp/sc"
+    done
+  done
+  awk -v n="$n" '
+    function median(a, k,   i, j, t) { for (i = 2; i <= k; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+                                       return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
+    { t[$1, $2] = $3; if (!($1 in seen)) { seen[$1] = 1; order[++nq] = $1 }; if ($2 > nr) nr = $2 }
+    END {
+      for (i = 1; i <= nq; i++) {
+        q = order[i]
+        for (r = 1; r <= nr; r++) { a[r] = t[q, r]; b[r] = t["native", r] / t[q, r] }
+        med = median(a, nr); rat = median(b, nr)
+        printf "  %-32s %5.2f M frames/s  %5.2f x nicsim run (median of per-round ratios)\n", (q == "native" ? "nicsim run" : "nicsim-systemc --quantum " q), n / med * 1000, rat
+      }
+    }' "$tmp/sc"
 fi
 if want info; then
 measure "nicsim info, plain" "$pkts" "$nicsim" info --top 0 "$plain"
