@@ -51,6 +51,10 @@
 #include "sim/param.h"
 #include "sim/stats.h"
 
+/* The most connections toe.conns may ask for: nicsim's bound, not a part's
+ * (no source in the corpus gives a Chimney NIC's table size, so toe.conns is
+ * a design parameter, docs/toe.md). A connection's index fits 16 bits, and
+ * the table is allocated whole at toe_new. */
 #define TOE_CONNS_MAX 65536u
 
 /* RFC 9293 states an offloaded connection can be in (never SYN_*, LISTEN:
@@ -114,7 +118,8 @@ struct toe_state {
 	uint16_t local_port, remote_port;
 	uint8_t local_mac[6], remote_mac[6];  /* the neighbour (next hop) */
 	uint8_t snd_wscale, rcv_wscale;       /* RFC 7323 shift counts (0 without the option) */
-	uint16_t remote_mss;                  /* the peer's MSS option (536 if absent) */
+	uint16_t remote_mss;                  /* the peer's MSS option; absent, 536 (IPv4) or 1220 (IPv6):
+	                                       * RFC 9293 §3.7.1 (MUST-15) */
 	bool has_timestamps, has_sack;
 	uint32_t rss_hash;
 	/* cached: the host's */
@@ -129,7 +134,8 @@ struct toe_state {
 	uint32_t cwnd, ssthresh;
 	uint32_t srtt_us, rttvar_us, rto_us;  /* srtt 0: no sample yet */
 	uint32_t ts_recent;                   /* the peer's last TSval (RFC 7323 §4.3) */
-	uint32_t ts_offset;                   /* our TSval = (t_ps / 1 ms) + ts_offset */
+	uint32_t ts_offset;                   /* our TSval = (t_ps / 1 ms) + ts_offset: a 1 ms tick, the
+	                                       * fastest RFC 7323 §5.4 allows (1 ms to 1 s a tick) */
 	uint32_t dup_acks;
 };
 
