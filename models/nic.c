@@ -342,6 +342,9 @@ static uint64_t nic_reg_read(void *opaque, uint64_t t_ps, uint64_t addr)
 	struct nic *n = opaque;
 	uint32_t idx, off;
 	const struct nic_reg *r = reg_lookup(n, addr, &idx, &off);
+	uint32_t v;
+	if (!r && nic_toe_reg_read(n, addr, &v))
+		return v;
 	if (!r || !r->read) {
 		nic_reg_unknown(n, addr, false);
 		return 0;
@@ -358,6 +361,8 @@ static void nic_reg_write(void *opaque, uint64_t t_ps, uint64_t addr, uint64_t v
 	pcie_link_write(&n->pcie, PCIE_DOWN, PCIE_CL_DOORBELL, t_ps, addr, 4);
 	uint32_t idx, off;
 	const struct nic_reg *r = reg_lookup(n, addr, &idx, &off);
+	if (!r && nic_toe_reg_write(n, addr, (uint32_t)val))
+		return;
 	if (!r || !r->write) {
 		nic_reg_unknown(n, addr, true);
 		return;
@@ -436,6 +441,7 @@ void nic_free(struct nic *n)
 {
 	if (!n)
 		return;
+	nic_toe_free(n);
 	nic_dma_free(n);
 	nic_tx_free(n);
 	/* A stopped run leaves frames in the pipeline and the DMA engine:

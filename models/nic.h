@@ -14,8 +14,8 @@
  *   DD write-back -> irq (the queue pair's vector) (models/nic_tx.c)
  *
  * The host meets the NIC only through struct bus (models/bus.h) and the
- * register map (models/nic_regs.h). The TCP offload engine is a later
- * issue.
+ * register map (models/nic_regs.h). The TCP offload engine
+ * (models/toe.c) sits after the receive pipeline (models/nic_toe.c).
  *
  * Timing (docs/design.md "cycle-approximate"): the pipeline works on a frame
  * as it streams in, for max(csum cycles, hash cycles) of the NIC clock from
@@ -39,6 +39,7 @@
 #include "models/pcie.h"
 #include "models/pkt/parse.h"
 #include "models/rss.h"
+#include "models/toe.h"
 #include "sim/hist.h"
 #include "sim/kernel.h"
 #include "sim/param.h"
@@ -158,6 +159,31 @@ const struct hist *nic_tx_lat(struct nic *n, enum nic_tx_lat s);
 extern const struct stat_def nic_txq_stat_defs[], nic_tx_stat_defs[];
 /* Transmit packets inside the NIC; 0 after a drained run. */
 uint64_t nic_tx_in_flight(const struct nic *n);
+/* The TCP offload engine (models/nic_toe.c, docs/toe.md): off unless
+ * enabled here (toe.enable), before the driver starts. */
+int nic_toe_enable(struct nic *n, const struct toe_cfg *cfg, char *err, size_t err_len);
+struct nic_toe_stats {
+	uint64_t commands, dma_reads, events, eq_overflows;
+	uint64_t rx_frames, rx_to_host, forwarded;
+	uint64_t tx_frames, tx_bytes, tx_dropped;
+	uint64_t install_refused, send_overflow_bytes, bad_commands;
+};
+extern const struct stat_def nic_toe_stat_defs[];
+/* What the NIC did for one offload (the host's id), for the report. */
+struct nic_toe_rec {
+	struct toe_conn_stats conn;   /* the engine's counters (at upload, or now if still offloaded) */
+	uint64_t placed_bytes;        /* received bytes written into posted buffers (zero copy) */
+	uint64_t indicated_bytes;     /* into the indication area (the host copies them) */
+	uint64_t rx_completions;      /* posted buffers completed */
+	uint64_t ooo_returned_bytes;  /* out-of-order bytes handed back at upload */
+	uint8_t upload_reason;        /* the engine's request (enum toe_upload_reason), 0 if none */
+	bool is_uploaded;
+};
+/* NULL without an engine. */
+const struct nic_toe_stats *nic_toe_stats(const struct nic *n);
+const struct toe_stats *nic_toe_engine_stats(const struct nic *n);
+/* NULL for an id never offloaded. */
+const struct nic_toe_rec *nic_toe_record(const struct nic *n, uint32_t id);
 /* Frames inside the NIC (FIFO, pipeline, DMA); 0 after a drained run. */
 uint64_t nic_in_flight(const struct nic *n);
 

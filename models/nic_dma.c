@@ -386,6 +386,10 @@ static void read_landed(struct sim_kernel *k, struct sim_event *ev, void *arg)
 void nic_dma_complete(void *opaque, uint64_t t_ps, struct bus_dma *op)
 {
 	struct nic *n = opaque;
+	if (op && op->tag >= NIC_TOE_TAG_BASE) {
+		nic_toe_read_complete(n, t_ps, op);
+		return;
+	}
 	if (!op || op->tag >= n->rd_entries || !n->rd[op->tag].is_busy || op != &n->rd[op->tag].op ||
 	    sim_event_is_pending(&n->rd[op->tag].ev)) {
 		n->st.bad_dma_completions++;

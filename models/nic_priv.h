@@ -143,6 +143,7 @@ struct nic_rx_frame {
 	uint8_t has_hash;
 	uint8_t is_parsed;            /* headers parsed to the transport layer */
 	uint8_t csum_ip, csum_l4;     /* enum csum_verdict */
+	bool is_toe;                  /* an offloaded connection's: to the engine after the pipeline */
 };
 
 struct nic_rx_frame_list {
@@ -167,6 +168,74 @@ struct nic_rxq {
 	uint32_t ring_bytes;
 	uint64_t dcache[NIC_DCACHE_ENTRIES] __attribute__((aligned(64)));   /* buffer addresses */
 } __attribute__((aligned(64)));
+
+
+/* ---- the offload engine's shell (models/nic_toe.c) ---- */
+#define NIC_TOE_READS 64u            /* its DMA reads in flight */
+#define NIC_TOE_TAG_BASE (1ull << 32) /* bus_dma tags at and above: the shell's reads */
+#define NIC_TOE_POSTS 4u             /* receive buffers a connection may have posted */
+#define NIC_TOE_WIRE_SLOTS 1024u     /* engine frames waiting for the wire */
+
+struct nic_toe_read {
+	struct bus_dma op;
+	struct sim_event ev;
+	uint8_t *data;
+	uint32_t data_cap;
+	bool is_busy, is_landed;
+};
+struct nic_toe_cmd {
+	uint32_t op, id, len, arg;
+	uint64_t addr;
+	uint32_t read;                /* its read slot (UINT32_MAX: none yet) */
+};
+struct nic_toe_post {
+	uint64_t addr;
+	uint32_t len, filled;
+};
+struct nic_toe_off {                 /* one offload, by the host's id */
+	struct sim_event push_ev;     /* the push timer of the head posted buffer */
+	int32_t conn;                 /* the engine's index while installed, else -1 */
+	uint32_t id;
+	uint16_t queue;               /* RSS's queue for its hash: where its events go */
+	bool is_live, is_upload_asked;
+	struct nic_toe_post post[NIC_TOE_POSTS];
+	uint8_t post_head, post_n;
+	struct nic_toe_rec rec;
+};
+struct nic_toe_eq {
+	uint64_t base;
+	uint32_t entries;
+	uint32_t head, tail;          /* entries consumed (host) and written (NIC), counts */
+};
+struct nic_toe_pend {                /* an event write on the link */
+	uint64_t t_land_ps, addr;
+	uint32_t q;
+	struct nic_toe_eq_entry e;
+};
+struct nic_toe {
+	struct toe *eng;
+	struct toe_cfg cfg;
+	uint32_t ctl;
+	uint64_t cmd_addr;
+	uint32_t cmd_len, cmd_arg;
+	uint64_t ind_base;
+	uint32_t ind_bytes, ind_off;
+	struct nic_toe_eq *eq;        /* per receive queue */
+	int32_t *conn_id;             /* engine index -> the host's id (-1) */
+	struct nic_toe_off **offs;    /* by id */
+	uint32_t n_offs;
+	struct nic_toe_cmd *cmd;      /* commands in order, a ring */
+	uint32_t cmd_head, cmd_n, cmd_cap, cmd_issued;
+	struct nic_toe_read rd[NIC_TOE_READS];
+	struct nic_toe_pend *pend;    /* event writes on the link, in landing order */
+	uint32_t pend_head, pend_n, pend_cap;
+	struct sim_event eq_ev;
+	uint8_t *wire_mem;            /* NIC_TOE_WIRE_SLOTS frames of slot_bytes */
+	uint32_t wire_len[NIC_TOE_WIRE_SLOTS];
+	uint32_t wire_head, wire_n, slot_bytes;
+	struct sim_event wire_ev;
+	struct nic_toe_stats st;
+};
 
 struct nic {
 	struct sim_kernel *k;
@@ -215,6 +284,7 @@ struct nic {
 	struct hist_group *tx_lat;     /* transmit stages, all queues (enum nic_tx_lat) */
 	struct nic_engines eng;
 	struct nic_stats st;
+	struct nic_toe *toe;           /* NULL: no offload engine (toe.enable off) */
 };
 
 /* Host address of descriptor slot of the queue's ring. */
@@ -313,6 +383,14 @@ void nic_dma_drop_no_desc(struct nic *n, struct nic_rx_frame *f);
 /* Fetch descriptors for the queue if its cache runs low and the ring has more. */
 void nic_dma_desc_fetch(struct nic *n, uint32_t qi);
 void nic_dma_complete(void *nic, uint64_t t_ps, struct bus_dma *op);
+
+/* nic_toe.c */
+bool nic_toe_reg_write(struct nic *n, uint64_t addr, uint32_t v);
+bool nic_toe_reg_read(const struct nic *n, uint64_t addr, uint32_t *v);
+void nic_toe_read_complete(struct nic *n, uint64_t t_ps, struct bus_dma *op);
+int32_t nic_toe_lookup(const struct nic *n, const struct parse_result *pr);
+bool nic_toe_rx(struct nic *n, struct nic_rx_frame *f);
+void nic_toe_free(struct nic *n);
 /* nic_new/nic_free: the table of pending reads. */
 int nic_dma_new(struct nic *n);
 void nic_dma_free(struct nic *n);

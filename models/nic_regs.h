@@ -98,6 +98,68 @@
 #define NIC_MSIX_CTRL        0xCu
 #define NIC_MSIX_CTRL_MASKED 1u        /* Vector Control bit 0 (PCI spec): masked */
 
+/* The TCP offload engine (TCP Chimney; models/nic_toe.c, docs/toe.md). All
+ * nicsim's own. The host hands a connection over and takes it back with
+ * commands: it writes CMD_ADDRL/H, CMD_LEN and CMD_ARG, then CMD (bits 31:28
+ * the op, bits 27:0 the offload's id, the host's number for it); the NIC
+ * acts on commands in the order written (a command that reads host memory
+ * holds those behind it until its read has landed). The NIC reports through
+ * one event queue per receive queue (EQ, a ring of 16-byte entries in host
+ * memory, struct nic_toe_eq_entry) and that queue's MSI-X vector, moderated
+ * like receive; the queue is the one RSS gives the connection's hash. */
+#define NIC_REG_TOE_CTL      0x50000u  /* bit 0 EN */
+#define NIC_REG_TOE_CAPS     0x50004u  /* read-only: connections the engine holds (toe.conns) */
+#define NIC_REG_TOE_CMD_ADDRL 0x50010u
+#define NIC_REG_TOE_CMD_ADDRH 0x50014u
+#define NIC_REG_TOE_CMD_LEN  0x50018u
+#define NIC_REG_TOE_CMD_ARG  0x5001Cu
+#define NIC_REG_TOE_CMD      0x50020u  /* write: op << 28 | id */
+#define NIC_REG_TOE_INDL     0x50030u  /* indication area (NIC-owned host buffers), low 32 bits */
+#define NIC_REG_TOE_INDH     0x50034u
+#define NIC_REG_TOE_INDLEN   0x50038u  /* its bytes */
+#define NIC_REG_TOE_EQ(q)    (0x51000u + (uint32_t)(q) * 0x10u)
+#define NIC_TOE_EQBAL        0x0u
+#define NIC_TOE_EQBAH        0x4u
+#define NIC_TOE_EQLEN        0x8u      /* bytes, a multiple of 16 */
+#define NIC_TOE_EQH          0xCu      /* head: entries the host has consumed (the host writes) */
+#define NIC_TOE_CMD_SHIFT    28u
+#define NIC_TOE_ID_MASK      0x0fffffffu
+
+/* Commands (CMD bits 31:28). */
+enum nic_toe_op {
+	NIC_TOE_OP_OFFLOAD = 1,  /* ADDR: the state block (struct toe_state), LEN its bytes: read, install */
+	NIC_TOE_OP_UPLOAD = 2,   /* ADDR: where to write the state block back */
+	NIC_TOE_OP_SEND = 3,     /* ADDR, LEN: application bytes to send (read when their turn comes) */
+	NIC_TOE_OP_POST = 4,     /* ADDR, LEN: a receive buffer the application posted (zero copy) */
+	NIC_TOE_OP_CREDIT = 5,   /* LEN: indicated bytes the host has consumed (the window opens) */
+	NIC_TOE_OP_CLOSE = 6,    /* the application closed its half: FIN after the data */
+	NIC_TOE_OP_FORWARD = 7,  /* ADDR, LEN: a frame of the connection the host received: for the engine */
+};
+
+/* Event queue entry, 16 bytes, written by the NIC. seq counts the queue's
+ * entries from 1: the host knows an entry is new when seq is the next it
+ * expects. */
+struct nic_toe_eq_entry {
+	uint8_t type;       /* enum nic_toe_ev */
+	uint8_t reason;     /* UPLOAD_REQ: enum toe_upload_reason */
+	uint16_t flags;     /* RX_DONE: NIC_TOE_EQF_PUSH */
+	uint32_t id;
+	uint32_t arg;       /* bytes (RX_*, SEND_DONE), or 0/1 (OFFLOADED: 1 = refused, table full) */
+	uint32_t seq;
+};
+#define NIC_TOE_EQ_ENTRY_BYTES 16u
+#define NIC_TOE_EQF_PUSH 1u
+enum nic_toe_ev {
+	NIC_TOE_EV_OFFLOADED = 1,  /* arg 0 installed, 1 refused */
+	NIC_TOE_EV_UPLOADED,       /* the state block is written back */
+	NIC_TOE_EV_SEND_DONE,      /* arg bytes acknowledged by the peer */
+	NIC_TOE_EV_RX_DONE,        /* a posted buffer completed with arg bytes (zero copy) */
+	NIC_TOE_EV_RX_IND,         /* arg bytes indicated into the indication area (the host copies) */
+	NIC_TOE_EV_FIN,
+	NIC_TOE_EV_RST,
+	NIC_TOE_EV_UPLOAD_REQ,     /* reason */
+};
+
 #define NIC_REG_WINDOW_BYTES 0x80000u
 
 /* Receive descriptor, 16 bytes, in host memory (little-endian fields).

@@ -92,6 +92,7 @@ static uint32_t rx_classify(struct nic *n, struct nic_rx_frame *f)
 		f->csum_ip = cr.ip;
 		f->csum_l4 = cr.l4;
 	}
+	f->is_toe = n->toe && f->is_parsed && pr.l4 == PARSE_L4_TCP && nic_toe_lookup(n, &pr) >= 0;
 	f->has_hash = 0;
 	if (n->mrqc & NIC_MRQC_RSS_EN) {
 		uint8_t in[RSS_INPUT_BYTES_MAX];
@@ -203,7 +204,7 @@ void nic_rx_frame_in(void *opaque, uint64_t t_ps, struct pkt *p)
 	 * to the slow path's reports on every shipped capture. */
 	/* Its buffers all cached (a frame needing more than the cache holds never is). */
 	uint32_t need = nic_rxq_descs_for(q, p->wire_len);
-	if (n->is_fast_path && n->in_flight == 1 && nic_rxq_cached(q) >= need && n->pcie.free_ps[PCIE_UP] <= out &&
+	if (n->is_fast_path && !f->is_toe && n->in_flight == 1 && nic_rxq_cached(q) >= need && n->pcie.free_ps[PCIE_UP] <= out &&
 	    sim_next_time_ps(n->k) > out) {
 		n->pipe_bytes -= p->wire_len;
 		nic_dma_start(n, f, out);
@@ -219,5 +220,13 @@ static void rx_pipe_done(struct sim_kernel *k, struct sim_event *ev, void *arg)
 	struct nic *n = arg;
 	struct nic_rx_frame *f = nic_rx_frame_of_ev(ev);
 	n->pipe_bytes -= f->pkt->wire_len;
+	if (f->is_toe && nic_toe_rx(n, f)) {
+		/* The engine took it: its room in the packet buffer comes free. */
+		mac_fifo_release(&n->mac, f->pkt->wire_len);
+		n->in_flight--;
+		n->q[f->queue].inflight--;
+		nic_rx_frame_put(n, f);
+		return;
+	}
 	nic_dma_enqueue(n, f);
 }

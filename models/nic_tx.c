@@ -485,6 +485,10 @@ static void tx_wire_ev(struct sim_kernel *k, struct sim_event *ev, void *arg)
 		tx_send_done(n, s);
 		return;
 	}
+	if (n->tx_wire_free_ps > now) {   /* the offload engine's frame took the wire first */
+		sim_schedule_at(k, &s->ev, n->tx_wire_free_ps);
+		return;
+	}
 	uint8_t *bytes = n->txbuf_mem + s->buf_off, *frame = bytes;
 	uint32_t len = s->len;
 	if (s->off.do_tso) {
