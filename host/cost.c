@@ -100,5 +100,28 @@ const struct param_def cost_params[] = {
 		.source = "assumption [A]: about a third of cost.rx_pkt_cycles (ixgbe_clean_tx_irq's per-packet work "
 			  "is a descriptor read and a buffer free); no published figure",
 	},
+	{
+		.key = "cost.toe_offload_cycles", .type = PARAM_U32,
+		.offset = offsetof(struct cost_cfg, toe_offload_cycles), .unit = "cycles",
+		.defval = "30000", .max = 100000000,
+		.desc = "Host cycles to hand one connection to the offload engine (C_toe_off).",
+		.source = "cpu-cost.md §6, assumption [A] (range 10k-100k): chosen so that offload breaks even around "
+			  "100-130 KB a connection, the [R] Microsoft policy",
+	},
+	{
+		.key = "cost.toe_upload_cycles", .type = PARAM_U32,
+		.offset = offsetof(struct cost_cfg, toe_upload_cycles), .unit = "cycles",
+		.defval = "30000", .max = 100000000,
+		.desc = "Host cycles to take one connection back from the engine (C_toe_up).",
+		.source = "cpu-cost.md §6, assumption [A] (range 10k-100k)",
+	},
+	{
+		.key = "cost.toe_io_cycles", .type = PARAM_U32,
+		.offset = offsetof(struct cost_cfg, toe_io_cycles), .unit = "cycles",
+		.defval = "3000", .max = 10000000,
+		.desc = "Host cycles per offloaded request completed (a send acknowledged, received data indicated or "
+			"a posted buffer completed): post and completion (C_toe_io).",
+		.source = "cpu-cost.md §6, assumption [A]",
+	},
 	{ .key = NULL },
 };

@@ -57,6 +57,8 @@ struct cost_cfg {
 	uint32_t ack_tx_cycles;     /* a pure ACK sent, instead of tx_wire_cycles */
 	uint32_t tx_copy_mcyc_per_byte; /* the application's payload copied into the send */
 	uint32_t tx_clean_cycles;   /* a completed send cleaned (descriptors, buffer freed) */
+	uint32_t toe_offload_cycles, toe_upload_cycles;   /* a connection handed over, taken back (C_toe_off, C_toe_up) */
+	uint32_t toe_io_cycles;     /* an offloaded request completed (C_toe_io) */
 };
 extern const struct param_def cost_params[];
 

@@ -327,10 +327,12 @@ static void itr_choose(struct driver *d, struct drv_q *q, uint64_t now)
 	}
 }
 
-/* Whether the next descriptor is done and its frame has landed. */
+/* Whether the next descriptor is done and its frame has landed, or an
+ * offload event waits. */
 static bool dpc_has_work(struct drv_q *q)
 {
-	return (desc_wb(q, q->next_to_clean)->status & NIC_RXD_STAT_DD) && q->landed.head;
+	return ((desc_wb(q, q->next_to_clean)->status & NIC_RXD_STAT_DD) && q->landed.head) ||
+	       (q->d->chim && chimney_eq_pending(q->d, q));
 }
 
 /* The next step of a DPC run: the next completed descriptor, or the run's
@@ -338,7 +340,8 @@ static bool dpc_has_work(struct drv_q *q)
 static bool dpc_next_step(struct driver *d, struct drv_q *q, struct cost_charge *next)
 {
 	q->cur_pkt = NULL;
-	if (q->dpc_done < d->cfg.dpc_budget_pkts && dpc_has_work(q)) {
+	if (q->dpc_done < d->cfg.dpc_budget_pkts && (desc_wb(q, q->next_to_clean)->status & NIC_RXD_STAT_DD) &&
+	    q->landed.head) {
 		const struct nic_rx_desc_wb *wb = desc_wb(q, q->next_to_clean);
 		struct pkt *p = q->landed.head;
 		/* A chained frame: its descriptors up to the one with EOP (the
@@ -382,6 +385,19 @@ static bool dpc_next_step(struct driver *d, struct drv_q *q, struct cost_charge 
 		p->t_ps[PKT_T_DPC] = sim_now_ps(d->k);
 		return true;
 	}
+	/* Offload events after the frames the NIC wrote before them (posted
+	 * writes in order). */
+	if (d->chim && q->dpc_done < d->cfg.dpc_budget_pkts && chimney_eq_pending(d, q)) {
+		/* An offload event: a step of its own (host/chimney.c). */
+		chimney_eq_step(d, q, next);
+		if (q->is_dpc_overhead_due) {
+			next->cycles[CPU_DRIVER] += cost_dpc_run(&d->cost).cycles[CPU_DRIVER] + q->tx_clean_cycles;
+			q->is_dpc_overhead_due = false;
+		}
+		q->is_cur_eq = true;
+		q->dpc_done++;
+		return true;
+	}
 	if (q->is_dpc_overhead_due) {
 		/* A run that found nothing still costs its fixed part. */
 		q->is_dpc_overhead_due = false;
@@ -422,6 +438,9 @@ static void dpc_frame_done(struct driver *d, struct drv_q *q)
 	if (q->irq_next == p)
 		q->irq_next = p->next;
 	q->n_landed--;
+	const struct nic_rx_desc_wb *wb0 = desc_wb(q, i);
+	if (d->chim)
+		(void)chimney_rx(d, q, p, &q->cur_pr, wb0->status & NIC_RXD_STAT_RSS, wb0->rss_hash);
 	if (d->deliver) {
 		/* Its descriptor is the driver's until reposted below. */
 		const struct nic_rx_desc_wb *wb = desc_wb(q, i);
@@ -445,6 +464,8 @@ static void dpc_end(struct driver *d, struct drv_q *q)
 	uint64_t now = sim_now_ps(d->k);
 	uint32_t tail = (q->next_to_clean + q->count - 1) % q->count;
 	bus_reg_write(d->bus, now, NIC_REG_RXQ(q->index) + NIC_RXQ_RDT, tail);
+	if (d->chim)
+		chimney_eq_flush(d, q, now);
 	if (dpc_has_work(q)) {
 		queue_dpc(q);
 		return;
@@ -469,6 +490,8 @@ static bool dpc_work(void *owner, uint32_t core, uint32_t qi, bool is_start, str
 		q->tx_clean_cycles = driver_tx_clean(d, q);
 	} else if (q->cur_pkt) {
 		dpc_frame_done(d, q);
+	} else if (q->is_cur_eq) {
+		q->is_cur_eq = false;   /* an offload event's step: done at its start */
 	} else {
 		dpc_end(d, q);   /* the fixed cost of a run that found nothing is paid */
 		return false;
@@ -625,6 +648,8 @@ void driver_start(struct driver *d)
 	bus_reg_write(b, t, NIC_REG_MRQC, mrqc);
 	bus_reg_write(b, t, NIC_REG_RCTL, NIC_RCTL_EN);
 	driver_tx_start(d);
+	if (d->chim)
+		chimney_start(d);
 }
 
 void driver_on_deliver(struct driver *d, driver_deliver_fn fn, void *ctx)
@@ -643,6 +668,7 @@ void driver_free(struct driver *d)
 {
 	if (!d)
 		return;
+	chimney_free(d);
 	for (uint32_t i = 0; d->q && i < d->nq; i++) {
 		for (struct pkt *p = d->q[i].landed.head, *next; p; p = next) {
 			next = p->next;

@@ -6,6 +6,7 @@
 #ifndef NICSIM_HOST_DRIVER_PRIV_H
 #define NICSIM_HOST_DRIVER_PRIV_H
 
+#include "host/chimney.h"
 #include "host/driver.h"
 #include "host/txstack.h"
 #include "models/pkt/rss_toeplitz.h"
@@ -78,6 +79,7 @@ struct drv_q {
 	/* the DPC run in progress */
 	uint32_t dpc_done;          /* descriptors done in the current DPC run */
 	bool is_dpc_overhead_due;   /* the run's fixed cost (cost.dpc_cycles) is not charged yet */
+	bool is_cur_eq;             /* the step running is an offload event (host/chimney.c) */
 	struct pkt *cur_pkt;        /* the frame of the step running */
 	struct parse_result cur_pr; /* the driver's parse of its buffer */
 	struct host_queue_stats st;
@@ -126,6 +128,7 @@ struct driver {
 	struct rss_toeplitz *tx_hash;  /* the RSS key's tables: which queue pair a send goes to */
 	struct hist_group *tx_lat;  /* host transmit stages, all queues */
 	struct host_tx_stats tx_st;
+	struct chimney *chim;       /* TCP Chimney (host/chimney.c), NULL when off */
 };
 
 
@@ -138,5 +141,19 @@ void driver_tx_start(struct driver *d);
 uint64_t driver_tx_clean(struct driver *d, struct drv_q *q);
 /* The queue pair's interrupt reached the host: stamps the sends it covers. */
 void driver_tx_on_msix(struct driver *d, struct drv_q *q, uint64_t now);
+
+/* chimney.c, inside the driver's DPC. */
+void chimney_start(struct driver *d);
+void chimney_free(struct driver *d);
+/* The queue's offload event queue has an entry the host has not taken. */
+bool chimney_eq_pending(const struct driver *d, const struct drv_q *q);
+/* Take one: its effect now, its cost in *next (a DPC step). */
+void chimney_eq_step(struct driver *d, struct drv_q *q, struct cost_charge *next);
+/* End of the DPC run: tell the NIC how far the host has read (EQH). */
+void chimney_eq_flush(struct driver *d, struct drv_q *q, uint64_t now);
+/* A frame the host's receive path processed: followed for the offload
+ * policy; true when the chimney kept it (a handoff in progress). */
+bool chimney_rx(struct driver *d, struct drv_q *q, struct pkt *p, const struct parse_result *pr, bool has_hash,
+		uint32_t hash);
 
 #endif

@@ -259,6 +259,8 @@ struct replay {
 	void *on_send_ctx;
 	replay_wire_fn on_wire;
 	void *on_wire_ctx;
+	replay_gate_fn gate;
+	void *gate_ctx;
 	/* A received super-frame cut into wire frames: those still to go, in
 	 * order, all at the record's time (paced by the wire). */
 	struct pkt *pieces[REPLAY_PIECES_MAX];
@@ -841,9 +843,8 @@ static void wire_fire(struct sim_kernel *k, struct sim_event *ev, void *arg)
 	/* The bus lends the frame: the NIC takes its own reference if it keeps
 	 * it; a frame the host sends is lent to its stack the same way. */
 	if (is_rx) {
-		if (r->on_wire)
-			r->on_wire(r->on_wire_ctx, sim_now_ps(k), p);
-		bus_frame_in(r->bus, sim_now_ps(k), p);
+		if (!r->gate || !r->gate(r->gate_ctx, sim_now_ps(k), p))
+			replay_rx_now(r, sim_now_ps(k), p);
 	} else {
 		r->on_send(r->on_send_ctx, p, &pr);
 	}
@@ -913,6 +914,19 @@ void replay_on_send(struct replay *r, replay_send_fn fn, void *ctx)
 {
 	r->on_send = fn;
 	r->on_send_ctx = ctx;
+}
+
+void replay_rx_now(struct replay *r, uint64_t t_ps, struct pkt *p)
+{
+	if (r->on_wire)
+		r->on_wire(r->on_wire_ctx, t_ps, p);
+	bus_frame_in(r->bus, t_ps, p);
+}
+
+void replay_on_rx_gate(struct replay *r, replay_gate_fn fn, void *ctx)
+{
+	r->gate = fn;
+	r->gate_ctx = ctx;
 }
 
 void replay_on_wire(struct replay *r, replay_wire_fn fn, void *ctx)

@@ -172,6 +172,13 @@ void replay_on_send(struct replay *r, replay_send_fn fn, void *ctx);
  * wire written as a capture). */
 typedef void (*replay_wire_fn)(void *ctx, uint64_t t_ps, const struct pkt *p);
 void replay_on_wire(struct replay *r, replay_wire_fn fn, void *ctx);
+/* Called for every frame to the NIC before it goes (and before on_wire):
+ * true when the gate keeps it (its own reference) to give it later with
+ * replay_rx_now, which taps it (on_wire) and puts it on the wire at t_ps.
+ * The offload replay rule uses it (host/chimney.h). */
+typedef bool (*replay_gate_fn)(void *ctx, uint64_t t_ps, struct pkt *p);
+void replay_on_rx_gate(struct replay *r, replay_gate_fn fn, void *ctx);
+void replay_rx_now(struct replay *r, uint64_t t_ps, struct pkt *p);
 /* Called every REPLAY_PROGRESS_RECORDS records (the caller decides whether
  * enough wall time passed to show anything). */
 void replay_on_progress(struct replay *r, replay_progress_fn fn, void *ctx);

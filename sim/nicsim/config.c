@@ -35,6 +35,10 @@ const struct param_group config_groups[] = {
 	{ "rebalance", rebalance_params, offsetof(struct nicsim_cfg, rebalance),
 	  "Indirection-table updates at run time (host/rebalance)" },
 	{ "tx", tx_params, offsetof(struct nicsim_cfg, tx), "Transmit: the host's sends and their offloads (host/txstack)" },
+	{ "toe", chimney_params, offsetof(struct nicsim_cfg, chimney),
+	  "TCP offload engine (TCP Chimney: models/toe, host/chimney, docs/toe.md)" },
+	{ "toe", toe_params, offsetof(struct nicsim_cfg, toe),
+	  "TCP offload engine (TCP Chimney: models/toe, host/chimney, docs/toe.md)" },
 	{ NULL },
 };
 
@@ -270,6 +274,12 @@ static int check_host_identity(const struct nicsim_cfg *cfg, char *err, size_t e
 
 int config_validate(const struct nicsim_cfg *cfg, char *err, size_t err_len)
 {
+	const struct toe_cfg *tc = &cfg->toe;
+	if (tc->rto_min_us > tc->rto_max_us || tc->rto_initial_us < tc->rto_min_us || tc->rto_initial_us > tc->rto_max_us) {
+		snprintf(err, err_len, "toe.rto_initial_us (%u) must lie within toe.rto_min_us (%u) .. toe.rto_max_us (%u)",
+			 tc->rto_initial_us, tc->rto_min_us, tc->rto_max_us);
+		return -1;
+	}
 	const struct rss_cfg *rss = &cfg->rss;
 	const struct drv_rss_cfg *pol = &cfg->rss_policy;
 	uint32_t cpus = cfg->host.cpus;

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "host/chimney.h"
 #include "host/cost.h"
 #include "host/driver.h"
 #include "host/rebalance.h"
@@ -44,6 +45,8 @@ struct nicsim_cfg {
 	struct cost_cfg cost;
 	struct rebalance_cfg rebalance;
 	struct tx_cfg tx;                /* the host's sends from the capture (tx.*) */
+	struct chimney_cfg chimney;      /* TCP Chimney, the host's side (toe.enable, toe.offload_after_bytes, ...) */
+	struct toe_cfg toe;              /* the NIC's offload engine (the other toe.* keys) */
 };
 
 extern const struct param_group config_groups[];

@@ -155,6 +155,82 @@ static const char *csum_warning(const struct run *r, char *buf, size_t len)
 	return buf;
 }
 
+
+/* "addr:port" ("[addr]:port" for IPv6). */
+static void endpoint_text(char *b, size_t n, bool is_v6, const uint8_t *ip, uint16_t port)
+{
+	char a[64];
+	inet_ntop(is_v6 ? AF_INET6 : AF_INET, ip, a, sizeof a);
+	snprintf(b, n, is_v6 ? "[%s]:%u" : "%s:%u", a, port);
+}
+
+/* The TCP offload engine's section (toe.enable): the host's side, the
+ * NIC's, the engine's, and one row per connection offloaded. */
+static json_t *toe_json(const struct run *r)
+{
+	json_t *t = json_object();
+	const struct chimney_stats *cs = chimney_stats(r->drv);
+	json_t *host = json_object();
+	stats_set(host, chimney_stat_defs, cs);
+	json_t *inel = json_object();
+	for (int i = 0; i < CHIM_INEL_COUNT; i++)
+		json_object_set_new(inel, chim_inel_name((enum chim_inel)i), jint(cs->ineligible[i]));
+	json_object_set_new(host, "ineligible", inel);
+	json_object_set_new(t, "host", host);
+	json_t *nic = json_object();
+	stats_set(nic, nic_toe_stat_defs, nic_toe_stats(r->nic));
+	json_object_set_new(t, "nic", nic);
+	const struct toe_stats *es = nic_toe_engine_stats(r->nic);
+	json_t *eng = json_object();
+	stats_set(eng, toe_stat_defs, es);
+	json_t *ur = json_object();
+	for (int i = 1; i < TOE_UP_REASON_COUNT; i++)
+		json_object_set_new(ur, toe_upload_reason_name((enum toe_upload_reason)i), jint(es->upload_reqs_by_reason[i]));
+	json_object_set_new(eng, "upload_reqs_by_reason", ur);
+	json_object_set_new(t, "engine", eng);
+	json_t *conns = json_array();
+	for (uint32_t i = 0; i < chimney_recs(r->drv); i++) {
+		const struct chimney_rec *h = chimney_rec(r->drv, i);
+		const struct nic_toe_rec *n = nic_toe_record(r->nic, h->id);
+		json_t *o = json_object();
+		char b[80];
+		json_object_set_new(o, "id", jint(h->id));
+		endpoint_text(b, sizeof b, h->is_ipv6, h->local_ip, h->local_port);
+		json_object_set_new(o, "local", json_string(b));
+		endpoint_text(b, sizeof b, h->is_ipv6, h->remote_ip, h->remote_port);
+		json_object_set_new(o, "remote", json_string(b));
+		json_object_set_new(o, "offloaded_at_ps", jint(h->t_offload_ps));
+		json_object_set_new(o, "uploaded_at_ps", h->t_upload_ps ? jint(h->t_upload_ps) : json_null());
+		json_object_set_new(o, "upload_reason", json_string(toe_upload_reason_name((enum toe_upload_reason)h->upload_reason)));
+		const struct toe_conn_stats *c = n ? &n->conn : NULL;
+		json_object_set_new(o, "rx_bytes", jint(c ? c->rx_bytes : 0));
+		json_object_set_new(o, "tx_bytes", jint(c ? c->tx_bytes : 0));
+		json_t *te = json_object();
+		json_object_set_new(te, "acks", jint(c ? c->tx_segs_by_kind[TOE_SEG_ACK] + c->tx_segs_by_kind[TOE_SEG_WINDOW_UPDATE] : 0));
+		json_object_set_new(te, "data_segs", jint(c ? c->tx_segs_by_kind[TOE_SEG_DATA] + c->tx_segs_by_kind[TOE_SEG_FIN] : 0));
+		json_object_set_new(te, "retrans_segs", jint(c ? c->tx_segs_by_kind[TOE_SEG_RETRANS] : 0));
+		json_object_set_new(te, "probes", jint(c ? c->tx_segs_by_kind[TOE_SEG_PROBE] : 0));
+		json_object_set_new(te, "retrans_bytes", jint(c ? c->retrans_bytes : 0));
+		json_object_set_new(te, "ooo_segs", jint(c ? c->ooo_segs : 0));
+		json_object_set_new(te, "ooo_dropped", jint(c ? c->ooo_dropped : 0));
+		json_object_set_new(te, "dup_segs", jint(c ? c->dup_segs : 0));
+		json_object_set_new(te, "bad_segs", jint(c ? c->bad_segs : 0));
+		json_object_set_new(te, "placed_bytes", jint(n ? n->placed_bytes : 0));
+		json_object_set_new(te, "indicated_bytes", jint(n ? n->indicated_bytes : 0));
+		json_object_set_new(o, "toe", te);
+		json_t *cap = json_object();
+		json_object_set_new(cap, "host_acks", jint(h->capture_acks));
+		json_object_set_new(cap, "host_data_segs", jint(h->capture_data_segs));
+		json_object_set_new(cap, "peer_bytes", jint(h->capture_peer_bytes));
+		json_object_set_new(cap, "host_send_bytes", jint(h->send_bytes));
+		json_object_set_new(o, "capture", cap);
+		json_object_set_new(o, "replay_held", jint(h->replay_held));
+		json_array_append_new(conns, o);
+	}
+	json_object_set_new(t, "connections", conns);
+	return t;
+}
+
 json_t *report_json(const struct run *r)
 {
 	json_t *root = json_object();
@@ -338,6 +414,8 @@ json_t *report_json(const struct run *r)
 		json_array_append_new(cpus, o);
 	}
 	json_object_set_new(root, "cpus", cpus);
+	if (r->is_toe)
+		json_object_set_new(root, "toe", toe_json(r));
 	json_t *warnings = json_array();
 	char wbuf[512];
 	if (csum_warning(r, wbuf, sizeof wbuf))
@@ -629,6 +707,16 @@ void report_write_docs(FILE *f)
 	      "| `flow_reordered_frames` | frames the host finished after a later frame of the same flow (null "
 	      "unless --flows or table updates keep per-flow state) |\n"
 	      "| `cpus[]` | per CPU: `cpu`, `cycles` by category and `idle`, `utilisation_ppm`, work items (below) |\n"
+	      "| `toe` | with `toe.enable` only (docs/toe.md): `host` (the host's chimney: connections followed, "
+	      "`ineligible` by reason, offloads and uploads, the handoff, the capture's host frames the engine "
+	      "replaced, the replay rule, the cycles charged), `nic` (the engine's shell: commands, DMA, events, "
+	      "frames), `engine` (the table, `upload_reqs_by_reason`), `connections[]` (one per offload: `id`, "
+	      "`local`, `remote`, `offloaded_at_ps`, `uploaded_at_ps` (null: still offloaded at the end), "
+	      "`upload_reason`, `rx_bytes` and `tx_bytes` through the engine, `toe` (what the engine sent: `acks` "
+	      "(with window updates), `data_segs` (with FINs), `retrans_segs`, `probes`, `retrans_bytes`; what it "
+	      "received: `ooo_segs`, `ooo_dropped`, `dup_segs`, `bad_segs`; `placed_bytes` zero copy, "
+	      "`indicated_bytes` copied), `capture` (the capture's frames of it after the offload: `host_acks`, "
+	      "`host_data_segs` and `peer_bytes`; `host_send_bytes` handed to the engine), `replay_held`) |\n"
 	      "| `warnings` | what the text report warns of, as strings: more than half the TCP/UDP checksums checked on "
 	      "receive bad (the host was probably guessed wrong: set `host.ip`) |\n\n",
 	      f);
@@ -662,6 +750,17 @@ void report_write_docs(FILE *f)
 	docs_counters(f, "cpus[].cycles.", cpu_cycle_stat_defs);
 	fputs("| `cpus[].cycles.idle` | cycles | the run's length in the core's cycles, less the busy ones |\n", f);
 	docs_counters(f, "cpus[].", cpu_item_stat_defs);
+	docs_counters(f, "toe.host.", chimney_stat_defs);
+	fputs("| `toe.host.ineligible.NAME` | connections | connections kept on the host, by the first reason: ", f);
+	for (int i = 0; i < CHIM_INEL_COUNT; i++)
+		fprintf(f, "%s`%s`", i ? ", " : "", chim_inel_name((enum chim_inel)i));
+	fputs(" |\n", f);
+	docs_counters(f, "toe.nic.", nic_toe_stat_defs);
+	docs_counters(f, "toe.engine.", toe_stat_defs);
+	fputs("| `toe.engine.upload_reqs_by_reason.NAME` | requests | upload requests by NDIS TCP_UPLOAD_REASON: ", f);
+	for (int i = 1; i < TOE_UP_REASON_COUNT; i++)
+		fprintf(f, "%s`%s`", i > 1 ? ", " : "", toe_upload_reason_name((enum toe_upload_reason)i));
+	fputs(" |\n", f);
 	fputs("\n## Latency\n\n"
 	      "Each `latency_ps` object (per queue, and merged over the queues in `latency_ps_all_queues`) cuts a "
 	      "frame's receive latency into consecutive stages, whose sum is `end_to_end` frame by frame:\n\n",

@@ -54,11 +54,28 @@ static void on_deliver(void *ctx, const struct pkt *p, const struct driver_rx_in
 		flow_order(r, p, info);
 }
 
-/* A frame the capture shows the host sending: to its stack. */
+/* A frame the capture shows the host sending: to its stack, unless its
+ * connection is offloaded (the chimney takes it: data to the engine, pure
+ * ACKs dropped, docs/toe.md). */
 static void on_host_send(void *ctx, struct pkt *p, const struct parse_result *pr)
 {
 	struct run *r = ctx;
+	if (r->is_toe && chimney_host_send(r->drv, p, pr))
+		return;
 	txstack_frame(r->txs, p, pr);
+}
+
+/* The offload replay rule (host/chimney.h): a peer frame may wait for the
+ * engine's data, and goes when the wire has shown it. */
+static bool toe_gate(void *ctx, uint64_t t_ps, struct pkt *p)
+{
+	struct run *r = ctx;
+	return chimney_hold_peer(r->drv, t_ps, p);
+}
+static void toe_release(void *ctx, uint64_t t_ps, struct pkt *p)
+{
+	struct run *r = ctx;
+	replay_rx_now(r->rep, t_ps, p);
 }
 
 /* A send from the stack: to the driver. */
@@ -73,6 +90,8 @@ static void on_stack_send(void *ctx, const struct tx_send *s)
 static void wire_out(void *ctx, uint64_t t_ps, struct pkt *p)
 {
 	struct run *r = ctx;
+	if (r->is_toe)
+		chimney_wire_frame(r->drv, t_ps, p);
 	t_ps += r->wire_t0_ps;
 	if (r->tx_pcap)
 		(void)trace_writer_put(r->tx_pcap, t_ps, p->data, p->cap_len, p->wire_len, TRACE_DIR_OUT);
@@ -142,6 +161,9 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 		goto fail;
 	if (opts && opts->engines)
 		nic_set_engines(r->nic, opts->engines);
+	r->is_toe = cfg->chimney.enable;
+	if (r->is_toe && nic_toe_enable(r->nic, &cfg->toe, err, err_len))
+		goto fail;
 	if (opts && opts->is_nic_fast_path_off)
 		nic_set_fast_path(r->nic, false);
 	if (opts && opts->on_progress)
@@ -156,6 +178,14 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 		       cfg->mac.mtu, link, err, err_len))
 		goto fail;
 	driver_attach(r->drv, &r->bus);
+	if (r->is_toe) {
+		if (chimney_enable(r->drv, &cfg->chimney, cfg->toe.snd_buf_bytes, err, err_len))
+			goto fail;
+		chimney_on_release(r->drv, toe_release, r);
+		replay_on_rx_gate(r->rep, toe_gate, r);
+		r->bus.host.frame_out = wire_out;
+		r->bus.host.wire = r;
+	}
 	/* The host's sends: the capture's frames from the host, through its
 	 * stack (coalesced for LSO) to the driver. */
 	if (txstack_new(&r->txs, r->k, &tx, cfg->mac.mtu, err, err_len))
@@ -217,6 +247,8 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 		rc = REPLAY_E_SETTINGS;
 		goto fail;
 	}
+	if (r->is_toe)
+		chimney_count_held(r->drv);
 	r->events = sim_events_fired(r->k);
 	r->sim_end_ps = sim_now_ps(r->k);
 	r->wall_ns = wall_now_ns() - t0;

@@ -70,6 +70,7 @@ struct run {
 	uint64_t wall_ns;
 	uint64_t reordered;                  /* frames finished after a later frame of their flow */
 	bool is_flow_order;                  /* per-flow queue and order kept at delivery (on_deliver) */
+	bool is_toe;                         /* toe.enable: the engine and the host's chimney (host/chimney.h) */
 	struct timeline *tl;                 /* opts->timeline */
 };
 

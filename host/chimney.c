@@ -1,0 +1,1031 @@
+/*
+ * host/chimney.c — the host's side of TCP Chimney (chimney.h, docs/toe.md).
+ */
+#include "host/chimney.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "host/driver_priv.h"
+#include "sim/check.h"
+
+const struct param_def chimney_params[] = {
+	{
+		.key = "toe.enable", .type = PARAM_BOOL, .offset = offsetof(struct chimney_cfg, enable), .unit = "",
+		.defval = "false",
+		.desc = "The NIC's TCP offload engine on, and the host offloading established connections to it (TCP Chimney).",
+		.source = "Windows: Chimney off by default, in the OS and the adapter both (specs §2.1, KB 951037)",
+	},
+	{
+		.key = "toe.offload_after_bytes", .type = PARAM_U32,
+		.offset = offsetof(struct chimney_cfg, offload_after_bytes), .unit = "bytes", .defval = "133120",
+		.max = 1u << 31,
+		.desc = "Payload bytes a connection carries (both ways) before the host offloads it; 0 at once.",
+		.source = "130 KB, the commonly cited Automatic-mode threshold: [R] in specs §2.2, not found in a primary "
+			  "source, a design parameter",
+	},
+	{
+		.key = "toe.track_conns", .type = PARAM_U32, .offset = offsetof(struct chimney_cfg, track_conns),
+		.unit = "connections", .defval = "65536", .min = 16, .max = 1u << 24,
+		.desc = "TCP connections the host's offload policy follows at once (its memory bound); beyond it, "
+			"half-open ones are evicted, then new ones are not followed (counted).",
+		.source = "choice: nicsim's bound, so a SYN flood keeps memory flat",
+	},
+	{ 0 }
+};
+
+static const char *const inel_names[CHIM_INEL_COUNT] = {
+	"no_handshake", "ip_options", "fragments", "urgent", "tcp_options", "vlan", "link", "ipv6_ext",
+};
+const char *chim_inel_name(enum chim_inel r) { return (unsigned)r < CHIM_INEL_COUNT ? inel_names[r] : "?"; }
+
+const struct stat_def chimney_stat_defs[] = {
+	STAT_DEF(struct chimney_stats, conns_tracked, "conns_tracked", "connections", "TCP connections the host followed."),
+	STAT_DEF(struct chimney_stats, track_full, "track_full", "connections",
+		 "Connections not followed: the table (toe.track_conns) was full of established ones."),
+	STAT_DEF(struct chimney_stats, track_evicted, "track_evicted", "connections",
+		 "Half-open connections dropped from the table to make room."),
+	STAT_DEF(struct chimney_stats, ipsec_frames, "ipsec_frames", "frames",
+		 "AH/ESP frames: their connections stay on the host (specs §2.2)."),
+	STAT_DEF(struct chimney_stats, offloads, "offloads", "connections", "Offloads the host started."),
+	STAT_DEF(struct chimney_stats, offloads_done, "offloads_done", "connections", "Offloads the engine completed."),
+	STAT_DEF(struct chimney_stats, offloads_refused, "offloads_refused", "connections",
+		 "Offloads the engine refused (its table full)."),
+	STAT_DEF(struct chimney_stats, table_full, "table_full", "connections",
+		 "Eligible connections not offloaded because every slot of the engine (TOE_CAPS) was in use."),
+	STAT_DEF(struct chimney_stats, upload_reqs, "upload_reqs", "requests", "Uploads the engine asked for."),
+	STAT_DEF(struct chimney_stats, uploads, "uploads", "connections", "Connections taken back by the host."),
+	STAT_DEF(struct chimney_stats, held_frames, "held_frames", "frames",
+		 "Frames of a connection being offloaded that reached the host, held and forwarded."),
+	STAT_DEF(struct chimney_stats, forwarded_frames, "forwarded_frames", "frames", "Of them, forwarded to the engine."),
+	STAT_DEF(struct chimney_stats, sends, "sends", "requests", "SEND requests posted to the engine."),
+	STAT_DEF(struct chimney_stats, send_bytes, "send_bytes", "bytes", "Their bytes."),
+	STAT_DEF(struct chimney_stats, closes, "closes", "requests", "CLOSE requests (the host's FIN)."),
+	STAT_DEF(struct chimney_stats, capture_acks_skipped, "capture_acks_skipped", "frames",
+		 "The capture's pure ACKs from the host on offloaded connections: not replayed, the engine ACKs."),
+	STAT_DEF(struct chimney_stats, capture_data_segs, "capture_data_segs", "frames",
+		 "The capture's host data segments on offloaded connections, sent as SEND requests."),
+	STAT_DEF(struct chimney_stats, rx_indicated_bytes, "rx_indicated_bytes", "bytes",
+		 "Received bytes the engine indicated (copied by the host)."),
+	STAT_DEF(struct chimney_stats, rx_placed_bytes, "rx_placed_bytes", "bytes",
+		 "Received bytes placed in posted buffers (zero copy)."),
+	STAT_DEF(struct chimney_stats, events, "events", "entries", "Event queue entries the host processed."),
+	STAT_DEF(struct chimney_stats, replay_held, "replay_held", "frames",
+		 "Peer frames the replay held until the engine had sent the data they acknowledge."),
+	STAT_DEF(struct chimney_stats, replay_held_at_end, "replay_held_at_end", "frames",
+		 "Of them, still held when the run ended (the engine never sent that data)."),
+	STAT_DEF(struct chimney_stats, cycles_offload, "cycles_offload", "cycles", "Host cycles for offloads (cost.toe_offload_cycles)."),
+	STAT_DEF(struct chimney_stats, cycles_upload, "cycles_upload", "cycles", "Host cycles for uploads (cost.toe_upload_cycles)."),
+	STAT_DEF(struct chimney_stats, cycles_io, "cycles_io", "cycles",
+		 "Host cycles per offloaded request completed (cost.toe_io_cycles)."),
+	STAT_DEF(struct chimney_stats, cycles_copy, "cycles_copy", "cycles", "Host cycles copying indicated bytes."),
+	{ 0 }
+};
+
+/* The host's view of a connection. */
+enum chim_state {
+	CS_FREE = 0,
+	CS_HALF_OPEN,      /* a SYN seen, not both */
+	CS_HOST,           /* established, the host's stack runs it */
+	CS_INELIGIBLE,     /* the host's for good */
+	CS_OFFLOADING,     /* OFFLOAD posted, not completed */
+	CS_OFFLOADED,
+	CS_UPLOADING,
+	CS_DONE,           /* closed, or back from the engine: never offloaded again */
+};
+
+#define CHIM_POST_BYTES 65536u       /* a posted receive buffer */
+#define CHIM_POSTS 2u                /* posted per connection */
+#define CHIM_ARENA_BYTES (8u << 20)  /* the send and forward arena, a ring (docs/toe.md) */
+#define CHIM_EQ_ENTRIES 4096u
+#define CHIM_IND_BYTES (1u << 20)
+
+struct chim_conn {
+	uint8_t state;             /* enum chim_state */
+	bool is_ipv6;
+	uint8_t local_ip[16], remote_ip[16];
+	uint16_t lport, rport;
+	uint8_t local_mac[6], remote_mac[6];
+	bool has_syn_peer, has_syn_host;
+	uint16_t mss_peer;
+	uint8_t ws_peer, ws_host;
+	bool has_ws_peer, has_ws_host, has_ts_peer, has_ts_host, has_sack_peer, has_sack_host;
+	bool has_fin;
+	uint8_t ttl, tos;
+	uint32_t rcv_nxt, snd_max, snd_una;
+	uint32_t peer_seq, peer_wnd, host_wnd;
+	uint32_t ts_recent, host_tsval;
+	uint64_t t_host_ts_ps;
+	uint64_t bytes;
+	uint32_t rss_hash;
+	uint16_t queue;
+	int32_t id;                /* offload id, -1 */
+	uint32_t slot;             /* its slot while offloaded */
+	int32_t hash_next;
+	/* during the handoff: the frames the host received, held */
+	struct pkt *held, *held_tail;
+	/* sends not yet posted (waiting for the handoff, or for the engine's room) */
+	uint8_t *backlog;
+	uint32_t bl_len, bl_cap;
+	bool is_close_due;
+	uint32_t post_rot;         /* which posted buffer completes next */
+	uint64_t posted, acked;    /* send bytes posted to / acknowledged by the engine */
+	/* the replay rule: what the wire has shown of the host's side, and the
+	 * peer frames held for it */
+	uint32_t wire_snd_max;
+	bool has_wire;
+	struct pkt *rp_held, *rp_tail;
+	bool is_rp_dirty;
+	int32_t rec;               /* its record (chimney_rec), -1 */
+	int32_t dirty_next;
+};
+
+struct chimney {
+	struct chimney_cfg cfg;
+	struct chimney_stats st;
+	uint32_t caps;             /* the engine's slots */
+	uint32_t snd_buf;          /* what the engine holds of a connection's sends (toe.snd_buf_bytes) */
+	struct chim_conn *conns;
+	int32_t *hash_head;
+	uint32_t hash_mask;
+	uint32_t *free_list, n_free;
+	uint32_t evict_cursor;
+	uint32_t *slot_free, n_slot_free;   /* the engine's slots: state blocks, posted buffers */
+	int32_t *id_conn;          /* offload id (one per offload, never reused) -> connection, -1 when over */
+	uint32_t n_ids, cap_ids;
+	uint64_t state_addr;       /* caps state blocks */
+	uint8_t *state_mem;
+	uint64_t arena_addr;
+	uint8_t *arena;
+	uint32_t arena_off;
+	uint64_t post_addr;        /* caps x CHIM_POSTS buffers, not backed (zero copy lands there) */
+	uint64_t ind_addr;
+	uint8_t **eq_mem;          /* per queue */
+	uint64_t *eq_addr;
+	uint32_t *eq_head, *eq_acked;
+	struct chimney_rec *recs;
+	uint32_t n_recs, cap_recs;
+	chimney_release_fn release;
+	void *release_ctx;
+	int32_t dirty;             /* connections with replay frames to look at */
+	struct sim_event release_ev;
+};
+
+static uint32_t rd32be(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
+static uint16_t rd16be(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static bool seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
+
+static uint32_t tuple_hash(bool is_ipv6, const uint8_t *l, const uint8_t *r, uint16_t lp, uint16_t rp)
+{
+	uint32_t h = 2166136261u;
+	size_t n = is_ipv6 ? 16 : 4;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ l[i]) * 16777619u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ r[i]) * 16777619u;
+	h = (h ^ lp) * 16777619u;
+	return (h ^ rp) * 16777619u;
+}
+
+static int32_t lookup(const struct chimney *c, bool is_ipv6, const uint8_t *l, const uint8_t *r, uint16_t lp,
+		      uint16_t rp)
+{
+	size_t n = is_ipv6 ? 16 : 4;
+	for (int32_t i = c->hash_head[tuple_hash(is_ipv6, l, r, lp, rp) & c->hash_mask]; i >= 0; i = c->conns[i].hash_next) {
+		const struct chim_conn *x = &c->conns[i];
+		if (x->is_ipv6 == is_ipv6 && x->lport == lp && x->rport == rp && !memcmp(x->local_ip, l, n) &&
+		    !memcmp(x->remote_ip, r, n))
+			return i;
+	}
+	return -1;
+}
+
+static void unlink_conn(struct chimney *c, int32_t i)
+{
+	struct chim_conn *x = &c->conns[i];
+	int32_t *p = &c->hash_head[tuple_hash(x->is_ipv6, x->local_ip, x->remote_ip, x->lport, x->rport) & c->hash_mask];
+	while (*p >= 0 && *p != i)
+		p = &c->conns[*p].hash_next;
+	if (*p == i)
+		*p = x->hash_next;
+	free(x->backlog);
+	memset(x, 0, sizeof *x);
+	c->free_list[c->n_free++] = (uint32_t)i;
+}
+
+/* A slot for a new connection: a free one, else a half-open one evicted
+ * (a clock hand over the table), else none. */
+static int32_t new_conn(struct chimney *c)
+{
+	if (!c->n_free) {
+		uint32_t n = c->cfg.track_conns;
+		for (uint32_t k = 0; k < 64 && !c->n_free; k++) {
+			uint32_t i = c->evict_cursor++ % n;
+			uint8_t s = c->conns[i].state;
+			if (s == CS_HALF_OPEN || s == CS_DONE || s == CS_INELIGIBLE) {
+				if (s == CS_HALF_OPEN)
+					c->st.track_evicted++;
+				unlink_conn(c, (int32_t)i);
+			}
+		}
+		if (!c->n_free) {
+			c->st.track_full++;
+			return -1;
+		}
+	}
+	int32_t i = (int32_t)c->free_list[--c->n_free];
+	memset(&c->conns[i], 0, sizeof c->conns[i]);
+	c->conns[i].id = -1;
+	c->conns[i].rec = -1;
+	c->conns[i].dirty_next = -2;
+	return i;
+}
+
+static void insert_conn(struct chimney *c, int32_t i)
+{
+	struct chim_conn *x = &c->conns[i];
+	uint32_t b = tuple_hash(x->is_ipv6, x->local_ip, x->remote_ip, x->lport, x->rport) & c->hash_mask;
+	x->hash_next = c->hash_head[b];
+	c->hash_head[b] = i;
+	c->st.conns_tracked++;
+}
+
+static void set_ineligible(struct chimney *c, struct chim_conn *x, enum chim_inel r)
+{
+	if (x->state == CS_INELIGIBLE || x->state >= CS_OFFLOADING)
+		return;
+	x->state = CS_INELIGIBLE;
+	c->st.ineligible[r]++;
+}
+
+/* TCP options of a segment: what a SYN negotiates, and whether every
+ * option is one the engine supports. */
+struct tcp_opts {
+	bool has_mss, has_ws, has_sack_perm, has_ts, is_unsupported;
+	uint16_t mss;
+	uint8_t ws;
+	uint32_t tsval;
+};
+
+static void parse_opts(const uint8_t *tcp, uint32_t doff, struct tcp_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	for (uint32_t i = 20; i < doff;) {
+		uint8_t k = tcp[i];
+		if (k == 0)
+			break;
+		if (k == 1) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= doff || tcp[i + 1] < 2 || i + tcp[i + 1] > doff)
+			break;
+		uint8_t l = tcp[i + 1];
+		switch (k) {
+		case 2: if (l == 4) { o->has_mss = true; o->mss = rd16be(tcp + i + 2); } break;
+		case 3: if (l == 3) { o->has_ws = true; o->ws = tcp[i + 2] > 14 ? 14 : tcp[i + 2]; } break;
+		case 4: o->has_sack_perm = true; break;
+		case 5: break;   /* SACK blocks: the engine ignores them (specs §2.4) */
+		case 8: if (l == 10) { o->has_ts = true; o->tsval = rd32be(tcp + i + 2); } break;
+		default: o->is_unsupported = true; break;
+		}
+		i += l;
+	}
+}
+
+/* The connection a frame belongs to, from the host's side (is_rx: the
+ * peer sent it); created at a SYN. */
+static int32_t conn_of(struct driver *d, const uint8_t *f, const struct parse_result *pr, bool is_rx, bool may_create)
+{
+	struct chimney *c = d->chim;
+	bool v6 = pr->l3 == PARSE_L3_IPV6;
+	const uint8_t *l = is_rx ? pr->dst : pr->src, *r = is_rx ? pr->src : pr->dst;
+	uint16_t lp = is_rx ? pr->dport : pr->sport, rp = is_rx ? pr->sport : pr->dport;
+	int32_t i = lookup(c, v6, l, r, lp, rp);
+	if (i >= 0 || !may_create)
+		return i;
+	if ((i = new_conn(c)) < 0)
+		return -1;
+	struct chim_conn *x = &c->conns[i];
+	x->is_ipv6 = v6;
+	memcpy(x->local_ip, l, v6 ? 16 : 4);
+	memcpy(x->remote_ip, r, v6 ? 16 : 4);
+	x->lport = lp;
+	x->rport = rp;
+	x->state = CS_HALF_OPEN;
+	insert_conn(c, i);
+	if (!(pr->tcp_flags & TCP_FLAG_SYN))
+		set_ineligible(c, x, CHIM_INEL_NO_HANDSHAKE);
+	(void)f;
+	return i;
+}
+
+/* What every frame of the connection says, either way. */
+static void follow(struct driver *d, struct chim_conn *x, const uint8_t *f, const struct parse_result *pr, bool is_rx,
+		   uint64_t now)
+{
+	struct chimney *c = d->chim;
+	const uint8_t *tcp = f + pr->l4_off;
+	uint32_t doff = (uint32_t)(tcp[12] >> 4) * 4;
+	uint32_t seq = rd32be(tcp + 4), ack = rd32be(tcp + 8), wnd = rd16be(tcp + 14);
+	uint8_t fl = pr->tcp_flags;
+	struct tcp_opts o;
+	parse_opts(tcp, doff, &o);
+	if (d->link != PARSE_LINK_ETH)
+		set_ineligible(c, x, CHIM_INEL_LINK);
+	if (pr->flags & PARSE_F_IP_OPTIONS)
+		set_ineligible(c, x, CHIM_INEL_IP_OPTIONS);
+	if (pr->flags & PARSE_F_FRAG)
+		set_ineligible(c, x, CHIM_INEL_FRAGMENTS);
+	if (pr->flags & PARSE_F_IPV6_EXT)
+		set_ineligible(c, x, CHIM_INEL_IPV6_EXT);
+	if (pr->vlan_count)
+		set_ineligible(c, x, CHIM_INEL_VLAN);
+	if (fl & TCP_FLAG_URG)
+		set_ineligible(c, x, CHIM_INEL_URGENT);
+	if (o.is_unsupported)
+		set_ineligible(c, x, CHIM_INEL_TCP_OPTIONS);
+	if (fl & (TCP_FLAG_FIN | TCP_FLAG_RST))
+		x->has_fin = true;
+	uint32_t len = pr->payload_len + ((fl & TCP_FLAG_SYN) ? 1 : 0) + ((fl & TCP_FLAG_FIN) ? 1 : 0);
+	x->bytes += pr->payload_len;
+	if (is_rx) {
+		if (d->link == PARSE_LINK_ETH)
+			memcpy(x->remote_mac, f + 6, 6);
+		if (fl & TCP_FLAG_SYN) {
+			x->has_syn_peer = true;
+			x->mss_peer = o.has_mss ? o.mss : 0;
+			x->has_ws_peer = o.has_ws;
+			x->ws_peer = o.ws;
+			x->has_ts_peer = o.has_ts;
+			x->has_sack_peer = o.has_sack_perm;
+			x->rcv_nxt = seq;
+		}
+		if (!seq_lt(seq + len, x->rcv_nxt) || (fl & TCP_FLAG_SYN))
+			x->rcv_nxt = seq + len;
+		if (fl & TCP_FLAG_ACK && (!x->snd_una || seq_lt(x->snd_una, ack)))
+			x->snd_una = ack;
+		x->peer_seq = seq;
+		x->peer_wnd = wnd;
+		if (o.has_ts)
+			x->ts_recent = o.tsval;
+	} else {
+		if (d->link == PARSE_LINK_ETH)
+			memcpy(x->local_mac, f + 6, 6);
+		const uint8_t *ip = f + pr->l3_off;
+		x->ttl = x->is_ipv6 ? ip[7] : ip[8];
+		x->tos = x->is_ipv6 ? (uint8_t)(rd16be(ip) >> 4) : ip[1];
+		if (fl & TCP_FLAG_SYN) {
+			x->has_syn_host = true;
+			x->has_ws_host = o.has_ws;
+			x->ws_host = o.ws;
+			x->has_ts_host = o.has_ts;
+			x->has_sack_host = o.has_sack_perm;
+			x->snd_max = seq;
+			x->snd_una = seq;
+		}
+		if (seq_lt(x->snd_max, seq + len) || (fl & TCP_FLAG_SYN))
+			x->snd_max = seq + len;
+		x->host_wnd = wnd;
+		if (o.has_ts) {
+			x->host_tsval = o.tsval;
+			x->t_host_ts_ps = now;
+		}
+	}
+	if (x->state == CS_HALF_OPEN && x->has_syn_peer && x->has_syn_host)
+		x->state = CS_HOST;
+}
+
+/* ---- handing over ---- */
+
+static void cmd(struct driver *d, uint32_t op, uint32_t id, uint64_t addr, uint32_t len)
+{
+	uint64_t t = sim_now_ps(d->k);
+	bus_reg_write(d->bus, t, NIC_REG_TOE_CMD_ADDRL, (uint32_t)addr);
+	bus_reg_write(d->bus, t, NIC_REG_TOE_CMD_ADDRH, (uint32_t)(addr >> 32));
+	bus_reg_write(d->bus, t, NIC_REG_TOE_CMD_LEN, len);
+	bus_reg_write(d->bus, t, NIC_REG_TOE_CMD, op << NIC_TOE_CMD_SHIFT | id);
+}
+
+/* Bytes into the arena ring (the NIC reads them by DMA when their command
+ * comes: long before the ring wraps, docs/toe.md). */
+static uint64_t arena_put(struct chimney *c, const uint8_t *data, uint32_t len)
+{
+	if (c->arena_off + len > CHIM_ARENA_BYTES)
+		c->arena_off = 0;
+	memcpy(c->arena + c->arena_off, data, len);
+	uint64_t a = c->arena_addr + c->arena_off;
+	c->arena_off += (len + 63) & ~63u;
+	return a;
+}
+
+static void offload(struct driver *d, int32_t ci, uint64_t now)
+{
+	struct chimney *c = d->chim;
+	struct chim_conn *x = &c->conns[ci];
+	if (!c->n_slot_free) {
+		c->st.table_full++;
+		return;
+	}
+	if (c->n_ids == c->cap_ids) {
+		uint32_t cap = c->cap_ids ? c->cap_ids * 2 : 256;
+		int32_t *ni = realloc(c->id_conn, (size_t)cap * sizeof *ni);
+		sim_check(ni, "out of memory for the offload ids");
+		c->id_conn = ni;
+		c->cap_ids = cap;
+	}
+	sim_check(c->n_ids <= NIC_TOE_ID_MASK, "more offloads than the command's id field counts");
+	uint32_t id = c->n_ids++;
+	x->slot = c->slot_free[--c->n_slot_free];
+	x->id = (int32_t)id;
+	c->id_conn[id] = ci;
+	uint32_t slot = x->slot;
+	struct toe_state s;
+	memset(&s, 0, sizeof s);
+	s.is_ipv6 = x->is_ipv6;
+	memcpy(s.local_ip, x->local_ip, 16);
+	memcpy(s.remote_ip, x->remote_ip, 16);
+	s.local_port = x->lport;
+	s.remote_port = x->rport;
+	memcpy(s.local_mac, x->local_mac, 6);
+	memcpy(s.remote_mac, x->remote_mac, 6);
+	bool ws = x->has_ws_peer && x->has_ws_host;   /* RFC 7323 §2.2: both or neither */
+	s.snd_wscale = ws ? x->ws_peer : 0;
+	s.rcv_wscale = ws ? x->ws_host : 0;
+	s.remote_mss = x->mss_peer ? x->mss_peer : (x->is_ipv6 ? 1220 : 536);   /* RFC 9293 §3.7.1 */
+	s.has_timestamps = x->has_ts_peer && x->has_ts_host;
+	s.has_sack = x->has_sack_peer && x->has_sack_host;
+	s.rss_hash = x->rss_hash;
+	s.path_mtu = (uint16_t)d->mtu;
+	s.ttl = x->ttl ? x->ttl : 64;
+	s.tos = x->tos;
+	uint32_t w = x->host_wnd << s.rcv_wscale;
+	s.rcv_wnd_max = w > 65535 ? w : 65535;
+	s.is_nagle = true;
+	s.tcp_state = TOE_TCP_ESTABLISHED;
+	s.rcv_nxt = x->rcv_nxt;
+	s.rcv_wnd = s.rcv_wnd_max;
+	s.snd_una = s.snd_nxt = s.snd_max = x->snd_max;
+	s.snd_wnd = s.max_snd_wnd = x->peer_wnd << s.snd_wscale;
+	s.snd_wl1 = x->peer_seq;
+	s.snd_wl2 = x->snd_una;
+	/* The host's congestion state is not in the capture: the initial
+	 * window of RFC 6928 (10 segments), no threshold yet. */
+	s.cwnd = 10u * s.remote_mss;
+	s.ssthresh = 0x3fffffffu;
+	s.ts_recent = x->ts_recent;
+	/* Keep the host's timestamp clock going: TSval = ms + offset (toe.h). */
+	s.ts_offset = x->host_tsval + (uint32_t)((now - x->t_host_ts_ps) / SIM_PS_PER_MS) -
+		      (uint32_t)(now / SIM_PS_PER_MS);
+	uint64_t addr = c->state_addr + (uint64_t)slot * sizeof s;
+	memcpy(c->state_mem + (size_t)slot * sizeof s, &s, sizeof s);
+	x->state = CS_OFFLOADING;
+	x->posted = x->acked = 0;
+	c->st.offloads++;
+	if (c->n_recs == c->cap_recs) {
+		uint32_t cap = c->cap_recs ? c->cap_recs * 2 : 64;
+		struct chimney_rec *nr = realloc(c->recs, (size_t)cap * sizeof *nr);
+		sim_check(nr, "out of memory for the offload records");
+		c->recs = nr;
+		c->cap_recs = cap;
+	}
+	struct chimney_rec *rec = &c->recs[c->n_recs];
+	memset(rec, 0, sizeof *rec);
+	rec->id = id;
+	rec->is_ipv6 = x->is_ipv6;
+	memcpy(rec->local_ip, x->local_ip, 16);
+	memcpy(rec->remote_ip, x->remote_ip, 16);
+	rec->local_port = x->lport;
+	rec->remote_port = x->rport;
+	rec->t_offload_ps = now;
+	x->rec = (int32_t)c->n_recs++;
+	cmd(d, NIC_TOE_OP_OFFLOAD, id, addr, sizeof s);
+}
+
+static bool is_eligible_now(const struct chimney *c, const struct chim_conn *x)
+{
+	return x->state == CS_HOST && !x->has_fin && x->snd_una == x->snd_max && x->bytes >= c->cfg.offload_after_bytes &&
+	       x->remote_mac[0] | x->remote_mac[1] | x->remote_mac[2] | x->remote_mac[3] | x->remote_mac[4] | x->remote_mac[5];
+}
+
+/* Post what the engine has room for. */
+static void post_sends(struct driver *d, struct chim_conn *x)
+{
+	struct chimney *c = d->chim;
+	if (x->state != CS_OFFLOADED)
+		return;
+	uint32_t off = 0;
+	while (off < x->bl_len) {
+		uint64_t held = x->posted - x->acked;
+		uint64_t room = held < (uint64_t)c->snd_buf ? c->snd_buf - held : 0;
+		uint32_t n = x->bl_len - off;
+		if (n > 16384)
+			n = 16384;
+		if (n > room)
+			n = (uint32_t)room;
+		if (!n)
+			break;
+		uint64_t a = arena_put(c, x->backlog + off, n);
+		cmd(d, NIC_TOE_OP_SEND, (uint32_t)x->id, a, n);
+		x->posted += n;
+		off += n;
+		c->st.sends++;
+		c->st.send_bytes += n;
+		if (x->rec >= 0)
+			c->recs[x->rec].send_bytes += n;
+	}
+	if (off) {
+		memmove(x->backlog, x->backlog + off, x->bl_len - off);
+		x->bl_len -= off;
+	}
+	if (!x->bl_len && x->is_close_due) {
+		x->is_close_due = false;
+		cmd(d, NIC_TOE_OP_CLOSE, (uint32_t)x->id, 0, 0);
+		c->st.closes++;
+	}
+}
+
+static void replay_release_all(struct driver *d, struct chim_conn *x, uint64_t now);
+
+static void back_to_host(struct driver *d, struct chim_conn *x, uint64_t now)
+{
+	struct chimney *c = d->chim;
+	if (x->id >= 0) {
+		c->id_conn[x->id] = -1;
+		c->slot_free[c->n_slot_free++] = x->slot;
+		x->id = -1;
+	}
+	x->state = CS_DONE;
+	if (x->rec >= 0)
+		c->recs[x->rec].t_upload_ps = now;
+	replay_release_all(d, x, now);
+}
+
+/* ---- events ---- */
+
+bool chimney_eq_pending(const struct driver *d, const struct drv_q *q)
+{
+	const struct chimney *c = d->chim;
+	const struct nic_toe_eq_entry *e =
+		(const void *)(c->eq_mem[q->index] + (size_t)(c->eq_head[q->index] % CHIM_EQ_ENTRIES) * NIC_TOE_EQ_ENTRY_BYTES);
+	return e->seq == c->eq_head[q->index] + 1;
+}
+
+void chimney_eq_step(struct driver *d, struct drv_q *q, struct cost_charge *next)
+{
+	struct chimney *c = d->chim;
+	uint32_t qi = q->index;
+	struct nic_toe_eq_entry e;
+	memcpy(&e, c->eq_mem[qi] + (size_t)(c->eq_head[qi] % CHIM_EQ_ENTRIES) * NIC_TOE_EQ_ENTRY_BYTES, sizeof e);
+	c->eq_head[qi]++;
+	c->st.events++;
+	memset(next, 0, sizeof *next);
+	uint64_t now = sim_now_ps(d->k);
+	int32_t ci = e.id < c->n_ids ? c->id_conn[e.id] : -1;
+	struct chim_conn *x = ci >= 0 ? &c->conns[ci] : NULL;
+	next->cycles[CPU_DRIVER] = d->cost.rx_pkt_cycles;   /* reading the entry, as a descriptor */
+	if (!x)
+		return;
+	uint64_t io = d->cost.toe_io_cycles;
+	switch (e.type) {
+	case NIC_TOE_EV_OFFLOADED:
+		if (e.arg) {   /* refused: the host keeps it */
+			c->st.offloads_refused++;
+			x->state = CS_HOST;
+			c->id_conn[e.id] = -1;
+			c->slot_free[c->n_slot_free++] = x->slot;
+			x->id = -1;
+			for (struct pkt *p = x->held, *n; p; p = n) {
+				n = p->next;
+				pkt_release(p);
+			}
+			x->held = x->held_tail = NULL;
+			replay_release_all(d, x, now);
+			break;
+		}
+		c->st.offloads_done++;
+		x->state = CS_OFFLOADED;
+		next->cycles[CPU_PROTOCOL] += d->cost.toe_offload_cycles;
+		c->st.cycles_offload += d->cost.toe_offload_cycles;
+		/* Frames that reached the host during the handoff, in order. */
+		for (struct pkt *p = x->held, *n; p; p = n) {
+			n = p->next;
+			uint64_t a = arena_put(c, p->data, p->cap_len);
+			cmd(d, NIC_TOE_OP_FORWARD, e.id, a, p->cap_len);
+			c->st.forwarded_frames++;
+			pkt_release(p);
+		}
+		x->held = x->held_tail = NULL;
+		for (uint32_t k = 0; k < CHIM_POSTS; k++)
+			cmd(d, NIC_TOE_OP_POST, e.id,
+			    c->post_addr + ((uint64_t)x->slot * CHIM_POSTS + k) * CHIM_POST_BYTES, CHIM_POST_BYTES);
+		post_sends(d, x);
+		break;
+	case NIC_TOE_EV_RX_IND:
+		next->cycles[CPU_PROTOCOL] += io;
+		next->cycles[CPU_COPY] += cost_per_byte(e.arg, d->cost.copy_mcyc_per_byte);
+		c->st.cycles_io += io;
+		c->st.cycles_copy += cost_per_byte(e.arg, d->cost.copy_mcyc_per_byte);
+		c->st.rx_indicated_bytes += e.arg;
+		cmd(d, NIC_TOE_OP_CREDIT, e.id, 0, e.arg);
+		break;
+	case NIC_TOE_EV_RX_DONE: {
+		/* A posted buffer completed: zero copy. The application takes it
+		 * and posts it again. */
+		next->cycles[CPU_PROTOCOL] += io;
+		c->st.cycles_io += io;
+		c->st.rx_placed_bytes += e.arg;
+		cmd(d, NIC_TOE_OP_CREDIT, e.id, 0, e.arg);
+		cmd(d, NIC_TOE_OP_POST, e.id,
+		    c->post_addr + ((uint64_t)x->slot * CHIM_POSTS + x->post_rot++ % CHIM_POSTS) * CHIM_POST_BYTES,
+		    CHIM_POST_BYTES);
+		break;
+	}
+	case NIC_TOE_EV_SEND_DONE:
+		next->cycles[CPU_PROTOCOL] += io;
+		c->st.cycles_io += io;
+		x->acked += e.arg;
+		post_sends(d, x);
+		break;
+	case NIC_TOE_EV_FIN:
+		next->cycles[CPU_PROTOCOL] += io;
+		c->st.cycles_io += io;
+		break;
+	case NIC_TOE_EV_RST:
+	case NIC_TOE_EV_UPLOAD_REQ:
+		if (e.type == NIC_TOE_EV_UPLOAD_REQ) {
+			c->st.upload_reqs++;
+			if (x->rec >= 0)
+				c->recs[x->rec].upload_reason = e.reason;
+		}
+		if (x->state == CS_OFFLOADED) {
+			x->state = CS_UPLOADING;
+			cmd(d, NIC_TOE_OP_UPLOAD, e.id, c->state_addr + (uint64_t)x->slot * sizeof(struct toe_state),
+			    sizeof(struct toe_state));
+		}
+		break;
+	case NIC_TOE_EV_UPLOADED: {
+		struct toe_state s;
+		memcpy(&s, c->state_mem + (size_t)x->slot * sizeof s, sizeof s);
+		x->rcv_nxt = s.rcv_nxt;
+		x->snd_una = s.snd_una;
+		x->snd_max = s.snd_max;
+		next->cycles[CPU_PROTOCOL] += d->cost.toe_upload_cycles;
+		c->st.cycles_upload += d->cost.toe_upload_cycles;
+		c->st.uploads++;
+		back_to_host(d, x, now);
+		break;
+	}
+	default: break;
+	}
+}
+
+void chimney_eq_flush(struct driver *d, struct drv_q *q, uint64_t now)
+{
+	struct chimney *c = d->chim;
+	if (c->eq_acked[q->index] != c->eq_head[q->index]) {
+		c->eq_acked[q->index] = c->eq_head[q->index];
+		bus_reg_write(d->bus, now, NIC_REG_TOE_EQ(q->index) + NIC_TOE_EQH, c->eq_head[q->index]);
+	}
+}
+
+/* ---- the host's receive and send paths ---- */
+
+bool chimney_rx(struct driver *d, struct drv_q *q, struct pkt *p, const struct parse_result *pr, bool has_hash,
+		uint32_t hash)
+{
+	struct chimney *c = d->chim;
+	if (pr->ip_proto == 50 || pr->ip_proto == 51)
+		c->st.ipsec_frames++;
+	if (pr->l4 != PARSE_L4_TCP || !(pr->flags & PARSE_F_HAS_PORTS) || pr->status != PARSE_OK)
+		return false;
+	int32_t ci = conn_of(d, p->data, pr, true, true);
+	if (ci < 0)
+		return false;
+	struct chim_conn *x = &c->conns[ci];
+	uint64_t now = sim_now_ps(d->k);
+	if (x->state == CS_OFFLOADING) {   /* the handoff: hold it, forward it when done */
+		pkt_ref(p);
+		p->next = NULL;
+		if (x->held_tail)
+			x->held_tail->next = p;
+		else
+			x->held = p;
+		x->held_tail = p;
+		c->st.held_frames++;
+		return true;
+	}
+	if (x->state == CS_OFFLOADED) {
+		/* It reached the host's ring before the engine held the
+		 * connection (or the engine left it to the host: a fragment, IP
+		 * options, for which it has asked for upload): the engine's. */
+		uint64_t a = arena_put(c, p->data, p->cap_len);
+		cmd(d, NIC_TOE_OP_FORWARD, (uint32_t)x->id, a, p->cap_len);
+		c->st.forwarded_frames++;
+		return true;
+	}
+	if (x->state == CS_UPLOADING)
+		return true;   /* counted in the engine's state handed back: the host's stack resumes from it */
+	if (has_hash)
+		x->rss_hash = hash;
+	x->queue = (uint16_t)q->index;
+	follow(d, x, p->data, pr, true, now);
+	if (is_eligible_now(c, x))
+		offload(d, ci, now);
+	return false;
+}
+
+bool chimney_host_send(struct driver *d, struct pkt *p, const struct parse_result *pr)
+{
+	struct chimney *c = d->chim;
+	if (!c || pr->l4 != PARSE_L4_TCP || !(pr->flags & PARSE_F_HAS_PORTS) || pr->status != PARSE_OK)
+		return false;
+	int32_t ci = conn_of(d, p->data, pr, false, true);
+	if (ci < 0)
+		return false;
+	struct chim_conn *x = &c->conns[ci];
+	uint64_t now = sim_now_ps(d->k);
+	if (x->state != CS_OFFLOADING && x->state != CS_OFFLOADED) {
+		follow(d, x, p->data, pr, false, now);
+		return false;
+	}
+	struct chimney_rec *rec = x->rec >= 0 ? &c->recs[x->rec] : NULL;
+	uint8_t fl = pr->tcp_flags;
+	uint32_t len = pr->payload_len;
+	if (pr->payload_off + len > p->cap_len)
+		len = p->cap_len > pr->payload_off ? p->cap_len - pr->payload_off : 0;
+	if (!len && !(fl & (TCP_FLAG_FIN | TCP_FLAG_RST | TCP_FLAG_SYN))) {
+		c->st.capture_acks_skipped++;   /* the engine makes its own */
+		if (rec)
+			rec->capture_acks++;
+		return true;
+	}
+	/* Only new data: the capture's own retransmissions are the engine's business now. */
+	const uint8_t *tcp = p->data + pr->l4_off;
+	uint32_t seq = rd32be(tcp + 4), skip = 0;
+	uint32_t next_seq = x->snd_max;
+	if (seq_lt(seq, next_seq))
+		skip = next_seq - seq < len ? next_seq - seq : len;
+	if (len > skip) {
+		uint32_t n = len - skip;
+		if (x->bl_len + n > x->bl_cap) {
+			uint32_t cap = x->bl_cap ? x->bl_cap : 16384;
+			while (cap < x->bl_len + n)
+				cap *= 2;
+			uint8_t *nb = realloc(x->backlog, cap);
+			sim_check(nb, "out of memory for an offloaded connection's sends");
+			x->backlog = nb;
+			x->bl_cap = cap;
+		}
+		memcpy(x->backlog + x->bl_len, p->data + pr->payload_off + skip, n);
+		x->bl_len += n;
+		x->snd_max += n;
+	}
+	if (len) {
+		c->st.capture_data_segs++;
+		if (rec)
+			rec->capture_data_segs++;
+	}
+	if (fl & TCP_FLAG_FIN)
+		x->is_close_due = true;
+	post_sends(d, x);
+	return true;
+}
+
+/* ---- the replay rule ---- */
+
+void chimney_on_release(struct driver *d, chimney_release_fn fn, void *ctx)
+{
+	if (!d->chim)
+		return;
+	d->chim->release = fn;
+	d->chim->release_ctx = ctx;
+}
+
+static uint32_t ack_of(const struct pkt *p, const struct parse_result *pr)
+{
+	return rd32be(p->data + pr->l4_off + 8);
+}
+
+bool chimney_hold_peer(struct driver *d, uint64_t t_ps, struct pkt *p)
+{
+	(void)t_ps;
+	struct chimney *c = d->chim;
+	struct parse_result pr;
+	if (parse_frame(p->data, p->cap_len, p->wire_len, d->link, &pr) != PARSE_OK || pr.l4 != PARSE_L4_TCP ||
+	    !(pr.flags & PARSE_F_HAS_PORTS))
+		return false;
+	int32_t ci = conn_of(d, p->data, &pr, true, false);
+	if (ci < 0)
+		return false;
+	struct chim_conn *x = &c->conns[ci];
+	if (x->state != CS_OFFLOADING && x->state != CS_OFFLOADED && x->state != CS_UPLOADING)
+		return false;
+	if (x->rec >= 0)
+		c->recs[x->rec].capture_peer_bytes += pr.payload_len;
+	/* In order: once one waits, those behind it wait too. */
+	if (!x->rp_held && (!(pr.tcp_flags & TCP_FLAG_ACK) || !x->has_wire || !seq_lt(x->wire_snd_max, ack_of(p, &pr))))
+		return false;
+	pkt_ref(p);
+	p->next = NULL;
+	if (x->rp_tail)
+		x->rp_tail->next = p;
+	else
+		x->rp_held = p;
+	x->rp_tail = p;
+	c->st.replay_held++;
+	if (x->rec >= 0)
+		c->recs[x->rec].replay_held++;
+	return true;
+}
+
+static void release_conn(struct driver *d, struct chim_conn *x, uint64_t now, bool is_all)
+{
+	struct chimney *c = d->chim;
+	while (x->rp_held) {
+		struct pkt *p = x->rp_held;
+		struct parse_result pr;
+		parse_frame(p->data, p->cap_len, p->wire_len, d->link, &pr);
+		if (!is_all && seq_lt(x->wire_snd_max, ack_of(p, &pr)))
+			break;
+		x->rp_held = p->next;
+		if (!x->rp_held)
+			x->rp_tail = NULL;
+		p->next = NULL;
+		if (c->release)
+			c->release(c->release_ctx, now, p);
+		pkt_release(p);
+	}
+}
+
+static void replay_release_all(struct driver *d, struct chim_conn *x, uint64_t now)
+{
+	release_conn(d, x, now, true);
+}
+
+static void release_fire(struct sim_kernel *k, struct sim_event *ev, void *arg)
+{
+	(void)ev;
+	struct driver *d = arg;
+	struct chimney *c = d->chim;
+	uint64_t now = sim_now_ps(k);
+	while (c->dirty >= 0) {
+		struct chim_conn *x = &c->conns[c->dirty];
+		c->dirty = x->dirty_next;
+		x->dirty_next = -2;
+		release_conn(d, x, now, false);
+	}
+}
+
+void chimney_wire_frame(struct driver *d, uint64_t t_ps, const struct pkt *p)
+{
+	(void)t_ps;
+	struct chimney *c = d->chim;
+	struct parse_result pr;
+	if (parse_frame(p->data, p->cap_len, p->wire_len, d->link, &pr) != PARSE_OK || pr.l4 != PARSE_L4_TCP ||
+	    !(pr.flags & PARSE_F_HAS_PORTS))
+		return;
+	int32_t ci = conn_of(d, p->data, &pr, false, false);
+	if (ci < 0)
+		return;
+	struct chim_conn *x = &c->conns[ci];
+	const uint8_t *tcp = p->data + pr.l4_off;
+	uint32_t end = rd32be(tcp + 4) + pr.payload_len + ((pr.tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_FIN)) ? 1 : 0);
+	if (!x->has_wire || seq_lt(x->wire_snd_max, end)) {
+		x->wire_snd_max = end;
+		x->has_wire = true;
+	}
+	if (x->rp_held && x->dirty_next == -2) {
+		x->dirty_next = c->dirty;
+		c->dirty = ci;
+		if (!sim_event_is_pending(&c->release_ev))
+			sim_schedule_in(d->k, &c->release_ev, 0);
+	}
+}
+
+/* ---- life cycle ---- */
+
+int chimney_enable(struct driver *d, const struct chimney_cfg *cfg, uint32_t engine_snd_buf, char *err,
+		   size_t err_len)
+{
+	uint32_t caps = (uint32_t)bus_reg_read(d->bus, sim_now_ps(d->k), NIC_REG_TOE_CAPS);
+	if (!caps) {
+		snprintf(err, err_len, "toe.enable: the NIC reports no offload engine (TOE_CAPS 0)");
+		return -1;
+	}
+	struct chimney *c = calloc(1, sizeof *c);
+	if (!c)
+		goto nomem;
+	d->chim = c;
+	c->cfg = *cfg;
+	c->caps = caps;
+	c->snd_buf = engine_snd_buf;
+	c->dirty = -1;
+	uint32_t n = cfg->track_conns, nh = 1;
+	while (nh < n * 2)
+		nh <<= 1;
+	c->conns = calloc(n, sizeof *c->conns);
+	c->hash_head = malloc(nh * sizeof *c->hash_head);
+	c->free_list = malloc(n * sizeof *c->free_list);
+	c->slot_free = malloc(caps * sizeof *c->slot_free);
+	c->eq_mem = calloc(d->nq, sizeof *c->eq_mem);
+	c->eq_addr = calloc(d->nq, sizeof *c->eq_addr);
+	c->eq_head = calloc(d->nq, sizeof *c->eq_head);
+	c->eq_acked = calloc(d->nq, sizeof *c->eq_acked);
+	if (!c->conns || !c->hash_head || !c->free_list || !c->slot_free || !c->eq_mem || !c->eq_addr ||
+	    !c->eq_head || !c->eq_acked)
+		goto nomem;
+	c->hash_mask = nh - 1;
+	for (uint32_t i = 0; i < nh; i++)
+		c->hash_head[i] = -1;
+	for (uint32_t i = 0; i < n; i++)
+		c->free_list[i] = n - 1 - i;
+	c->n_free = n;
+	for (uint32_t i = 0; i < caps; i++)
+		c->slot_free[i] = caps - 1 - i;
+	c->n_slot_free = caps;
+	c->state_addr = hostmem_alloc(d->mem, (uint64_t)caps * sizeof(struct toe_state), true, NULL, NULL);
+	c->arena_addr = hostmem_alloc(d->mem, CHIM_ARENA_BYTES, true, NULL, NULL);
+	c->post_addr = hostmem_alloc(d->mem, (uint64_t)caps * CHIM_POSTS * CHIM_POST_BYTES, false, NULL, NULL);
+	c->ind_addr = hostmem_alloc(d->mem, CHIM_IND_BYTES, false, NULL, NULL);
+	if (!c->state_addr || !c->arena_addr || !c->post_addr || !c->ind_addr)
+		goto nomem;
+	c->state_mem = hostmem_ptr(d->mem, c->state_addr, (uint64_t)caps * sizeof(struct toe_state));
+	c->arena = hostmem_ptr(d->mem, c->arena_addr, CHIM_ARENA_BYTES);
+	for (uint32_t q = 0; q < d->nq; q++) {
+		c->eq_addr[q] = hostmem_alloc(d->mem, (uint64_t)CHIM_EQ_ENTRIES * NIC_TOE_EQ_ENTRY_BYTES, true, NULL, NULL);
+		if (!c->eq_addr[q])
+			goto nomem;
+		c->eq_mem[q] = hostmem_ptr(d->mem, c->eq_addr[q], (uint64_t)CHIM_EQ_ENTRIES * NIC_TOE_EQ_ENTRY_BYTES);
+	}
+	sim_event_init(&c->release_ev, "chimney.replay_release", SIM_PRIO_WIRE, release_fire, d);
+	return 0;
+nomem:
+	snprintf(err, err_len, "toe: out of memory for the host's offload tables (toe.track_conns %u)", cfg->track_conns);
+	return -1;
+}
+
+void chimney_start(struct driver *d)
+{
+	struct chimney *c = d->chim;
+	uint64_t t = sim_now_ps(d->k);
+	for (uint32_t q = 0; q < d->nq; q++) {
+		bus_reg_write(d->bus, t, NIC_REG_TOE_EQ(q) + NIC_TOE_EQBAL, (uint32_t)c->eq_addr[q]);
+		bus_reg_write(d->bus, t, NIC_REG_TOE_EQ(q) + NIC_TOE_EQBAH, (uint32_t)(c->eq_addr[q] >> 32));
+		bus_reg_write(d->bus, t, NIC_REG_TOE_EQ(q) + NIC_TOE_EQLEN, CHIM_EQ_ENTRIES * NIC_TOE_EQ_ENTRY_BYTES);
+	}
+	bus_reg_write(d->bus, t, NIC_REG_TOE_INDL, (uint32_t)c->ind_addr);
+	bus_reg_write(d->bus, t, NIC_REG_TOE_INDH, (uint32_t)(c->ind_addr >> 32));
+	bus_reg_write(d->bus, t, NIC_REG_TOE_INDLEN, CHIM_IND_BYTES);
+	bus_reg_write(d->bus, t, NIC_REG_TOE_CTL, 1);
+}
+
+void chimney_free(struct driver *d)
+{
+	struct chimney *c = d->chim;
+	if (!c)
+		return;
+	sim_cancel(d->k, &c->release_ev);
+	if (c->conns)
+		for (uint32_t i = 0; i < c->cfg.track_conns; i++) {
+			struct chim_conn *x = &c->conns[i];
+			for (struct pkt *p = x->held, *n; p; p = n) {
+				n = p->next;
+				pkt_release(p);
+			}
+			for (struct pkt *p = x->rp_held, *n; p; p = n) {
+				n = p->next;
+				c->st.replay_held_at_end++;
+				pkt_release(p);
+			}
+			free(x->backlog);
+		}
+	free(c->conns);
+	free(c->hash_head);
+	free(c->free_list);
+	free(c->slot_free);
+	free(c->id_conn);
+	free(c->eq_mem);
+	free(c->eq_addr);
+	free(c->eq_head);
+	free(c->eq_acked);
+	free(c->recs);
+	free(c);
+	d->chim = NULL;
+}
+
+/* Frames the replay rule still holds (the run's end: they count). */
+void chimney_count_held(struct driver *d)
+{
+	struct chimney *c = d->chim;
+	if (!c)
+		return;
+	c->st.replay_held_at_end = 0;
+	for (uint32_t i = 0; i < c->cfg.track_conns; i++)
+		for (struct pkt *p = c->conns[i].rp_held; p; p = p->next)
+			c->st.replay_held_at_end++;
+}
+
+uint32_t chimney_recs(const struct driver *d) { return d->chim ? d->chim->n_recs : 0; }
+const struct chimney_rec *chimney_rec(const struct driver *d, uint32_t i) { return &d->chim->recs[i]; }
+const struct chimney_stats *chimney_stats(const struct driver *d) { return d->chim ? &d->chim->st : NULL; }
