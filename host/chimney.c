@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "host/driver_priv.h"
+#include "models/pkt/csum.h"
 #include "sim/check.h"
 
 const struct param_def chimney_params[] = {
@@ -35,7 +36,7 @@ const struct param_def chimney_params[] = {
 };
 
 static const char *const inel_names[CHIM_INEL_COUNT] = {
-	"no_handshake", "ip_options", "fragments", "urgent", "tcp_options", "vlan", "link", "ipv6_ext",
+	"no_handshake", "ip_options", "fragments", "urgent", "tcp_options", "vlan", "link", "ipv6_ext", "bad_checksum",
 };
 const char *chim_inel_name(enum chim_inel r) { return (unsigned)r < CHIM_INEL_COUNT ? inel_names[r] : "?"; }
 
@@ -72,6 +73,8 @@ const struct stat_def chimney_stat_defs[] = {
 	STAT_DEF(struct chimney_stats, events, "events", "entries", "Event queue entries the host processed."),
 	STAT_DEF(struct chimney_stats, replay_held, "replay_held", "frames",
 		 "Peer frames the replay held until the engine had sent the data they acknowledge."),
+	STAT_DEF(struct chimney_stats, replay_changed, "replay_changed", "frames",
+		 "Peer frames whose ACK the replay lowered to what the engine had sent (docs/toe.md)."),
 	STAT_DEF(struct chimney_stats, replay_held_at_end, "replay_held_at_end", "frames",
 		 "Of them, still held when the run ended (the engine never sent that data)."),
 	STAT_DEF(struct chimney_stats, cycles_offload, "cycles_offload", "cycles", "Host cycles for offloads (cost.toe_offload_cycles)."),
@@ -134,6 +137,8 @@ struct chim_conn {
 	 * peer frames held for it */
 	uint32_t wire_snd_max;
 	bool has_wire;
+	uint32_t peer_ack_sent;    /* the highest ACK of the peer's frames let through */
+	bool has_peer_ack;
 	struct pkt *rp_held, *rp_tail;
 	bool is_rp_dirty;
 	int32_t rec;               /* its record (chimney_rec), -1 */
@@ -692,7 +697,7 @@ void chimney_eq_flush(struct driver *d, struct drv_q *q, uint64_t now)
 /* ---- the host's receive and send paths ---- */
 
 bool chimney_rx(struct driver *d, struct drv_q *q, struct pkt *p, const struct parse_result *pr, bool has_hash,
-		uint32_t hash)
+		uint32_t hash, bool is_l4_bad)
 {
 	struct chimney *c = d->chim;
 	if (pr->ip_proto == 50 || pr->ip_proto == 51)
@@ -730,6 +735,8 @@ bool chimney_rx(struct driver *d, struct drv_q *q, struct pkt *p, const struct p
 		x->rss_hash = hash;
 	x->queue = (uint16_t)q->index;
 	follow(d, x, p->data, pr, true, now);
+	if (is_l4_bad)
+		set_ineligible(c, x, CHIM_INEL_BAD_CSUM);
 	if (is_eligible_now(c, x))
 		offload(d, ci, now);
 	return false;
@@ -807,6 +814,51 @@ static uint32_t ack_of(const struct pkt *p, const struct parse_result *pr)
 	return rd32be(p->data + pr->l4_off + 8);
 }
 
+/* Lower a peer frame's ACK to what the wire has shown of the host's side,
+ * its TCP checksum mended to match (RFC 1624), counted. */
+static void clamp_ack(struct chimney *c, struct chim_conn *x, struct pkt *p, const struct parse_result *pr)
+{
+	uint8_t *tcp = p->data + pr->l4_off;
+	uint32_t old = rd32be(tcp + 8), nw = x->wire_snd_max;
+	if (!seq_lt(nw, old))
+		return;
+	uint16_t cs = rd16be(tcp + 16);
+	cs = csum_update16(cs, (uint16_t)(old >> 16), (uint16_t)(nw >> 16));
+	cs = csum_update16(cs, (uint16_t)old, (uint16_t)nw);
+	tcp[8] = (uint8_t)(nw >> 24);
+	tcp[9] = (uint8_t)(nw >> 16);
+	tcp[10] = (uint8_t)(nw >> 8);
+	tcp[11] = (uint8_t)nw;
+	tcp[16] = (uint8_t)(cs >> 8);
+	tcp[17] = (uint8_t)cs;
+	c->st.replay_changed++;
+	if (x->rec >= 0)
+		c->recs[x->rec].replay_changed++;
+}
+
+/* Whether a peer frame goes now (its ACK lowered if need be), or waits:
+ * a pure ACK that, lowered, would acknowledge nothing new waits until the
+ * wire shows more (so the engine sees no duplicate ACK the capture's peer
+ * never sent). Frames with data, SYN, FIN or RST always go. */
+static bool goes_now(struct chimney *c, struct chim_conn *x, struct pkt *p, const struct parse_result *pr)
+{
+	uint32_t ack = ack_of(p, pr);
+	if (!(pr->tcp_flags & TCP_FLAG_ACK) || !x->has_wire || !seq_lt(x->wire_snd_max, ack)) {
+		if ((pr->tcp_flags & TCP_FLAG_ACK) && (!x->has_peer_ack || seq_lt(x->peer_ack_sent, ack))) {
+			x->peer_ack_sent = ack;
+			x->has_peer_ack = true;
+		}
+		return true;
+	}
+	bool is_pure = !pr->payload_len && !(pr->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_FIN | TCP_FLAG_RST));
+	if (is_pure && x->has_peer_ack && !seq_lt(x->peer_ack_sent, x->wire_snd_max))
+		return false;
+	clamp_ack(c, x, p, pr);
+	x->peer_ack_sent = x->wire_snd_max;
+	x->has_peer_ack = true;
+	return true;
+}
+
 bool chimney_hold_peer(struct driver *d, uint64_t t_ps, struct pkt *p)
 {
 	(void)t_ps;
@@ -824,7 +876,7 @@ bool chimney_hold_peer(struct driver *d, uint64_t t_ps, struct pkt *p)
 	if (x->rec >= 0)
 		c->recs[x->rec].capture_peer_bytes += pr.payload_len;
 	/* In order: once one waits, those behind it wait too. */
-	if (!x->rp_held && (!(pr.tcp_flags & TCP_FLAG_ACK) || !x->has_wire || !seq_lt(x->wire_snd_max, ack_of(p, &pr))))
+	if (!x->rp_held && goes_now(c, x, p, &pr))
 		return false;
 	pkt_ref(p);
 	p->next = NULL;
@@ -839,6 +891,8 @@ bool chimney_hold_peer(struct driver *d, uint64_t t_ps, struct pkt *p)
 	return true;
 }
 
+/* The held frames that may go now, in order (all of them when the
+ * connection is the host's again). */
 static void release_conn(struct driver *d, struct chim_conn *x, uint64_t now, bool is_all)
 {
 	struct chimney *c = d->chim;
@@ -846,7 +900,7 @@ static void release_conn(struct driver *d, struct chim_conn *x, uint64_t now, bo
 		struct pkt *p = x->rp_held;
 		struct parse_result pr;
 		parse_frame(p->data, p->cap_len, p->wire_len, d->link, &pr);
-		if (!is_all && seq_lt(x->wire_snd_max, ack_of(p, &pr)))
+		if (!is_all && !goes_now(c, x, p, &pr))
 			break;
 		x->rp_held = p->next;
 		if (!x->rp_held)

@@ -51,6 +51,8 @@ enum chim_inel {
 	CHIM_INEL_VLAN,             /* VLAN-tagged: the engine builds untagged frames */
 	CHIM_INEL_LINK,             /* the capture is not Ethernet: the engine builds Ethernet frames */
 	CHIM_INEL_IPV6_EXT,         /* IPv6 extension headers */
+	CHIM_INEL_BAD_CSUM,         /* the peer's TCP checksums fail: a capture taken before checksum offload
+	                             * finished them; the engine would drop every segment */
 	CHIM_INEL_COUNT
 };
 const char *chim_inel_name(enum chim_inel r);
@@ -67,7 +69,7 @@ struct chimney_stats {
 	uint64_t capture_data_segs;         /* the capture's host data segments, sent by the engine instead */
 	uint64_t rx_indicated_bytes, rx_placed_bytes;
 	uint64_t events;
-	uint64_t replay_held, replay_held_at_end;   /* the replay rule: peer frames held for the engine's data */
+	uint64_t replay_held, replay_changed, replay_held_at_end;   /* the replay rule (docs/toe.md) */
 	uint64_t cycles_offload, cycles_upload, cycles_io, cycles_copy;
 };
 extern const struct stat_def chimney_stat_defs[];
@@ -83,7 +85,7 @@ struct chimney_rec {
 	uint64_t capture_acks, capture_data_segs;   /* the capture's host frames of it after the offload */
 	uint64_t capture_peer_bytes;      /* payload the peer sent after the offload (the capture's) */
 	uint64_t send_bytes;              /* the host's data handed to the engine */
-	uint64_t replay_held;             /* its peer frames the replay rule held */
+	uint64_t replay_held, replay_changed;   /* its peer frames the replay rule held, whose ACK it lowered */
 };
 
 struct driver;

@@ -440,7 +440,8 @@ static void dpc_frame_done(struct driver *d, struct drv_q *q)
 	q->n_landed--;
 	const struct nic_rx_desc_wb *wb0 = desc_wb(q, i);
 	if (d->chim)
-		(void)chimney_rx(d, q, p, &q->cur_pr, wb0->status & NIC_RXD_STAT_RSS, wb0->rss_hash);
+		(void)chimney_rx(d, q, p, &q->cur_pr, wb0->status & NIC_RXD_STAT_RSS, wb0->rss_hash,
+				 (wb0->status & NIC_RXD_STAT_L4CS) && (wb0->errors & NIC_RXD_ERR_L4E));
 	if (d->deliver) {
 		/* Its descriptor is the driver's until reposted below. */
 		const struct nic_rx_desc_wb *wb = desc_wb(q, i);

@@ -154,6 +154,6 @@ void chimney_eq_flush(struct driver *d, struct drv_q *q, uint64_t now);
 /* A frame the host's receive path processed: followed for the offload
  * policy; true when the chimney kept it (a handoff in progress). */
 bool chimney_rx(struct driver *d, struct drv_q *q, struct pkt *p, const struct parse_result *pr, bool has_hash,
-		uint32_t hash);
+		uint32_t hash, bool is_l4_bad);
 
 #endif

@@ -129,14 +129,18 @@ static void push_fire(struct sim_kernel *k, struct sim_event *ev, void *arg)
 		post_complete(n, id, o, false);
 }
 
-static void toe_deliver(void *ctx, uint64_t t_ps, uint32_t conn, const uint8_t *data, uint32_t len, bool is_push)
+/* Payload in order: into the application's posted buffers (taken at once,
+ * returned to the engine as consumed), the rest indicated (the host copies
+ * it and gives it back with CREDIT). */
+static uint32_t toe_deliver(void *ctx, uint64_t t_ps, uint32_t conn, const uint8_t *data, uint32_t len, bool is_push)
 {
 	struct nic *n = ctx;
 	struct nic_toe *t = n->toe;
 	int32_t id = t->conn_id[conn];
 	struct nic_toe_off *o = id >= 0 ? off_of(t, (uint32_t)id) : NULL;
+	uint32_t placed = 0;
 	if (!o)
-		return;
+		return 0;
 	while (len) {
 		if (o->post_n) {
 			/* Zero copy: straight into the application's buffer. */
@@ -150,6 +154,7 @@ static void toe_deliver(void *ctx, uint64_t t_ps, uint32_t conn, const uint8_t *
 				sim_schedule_in(n->k, &o->push_ev, NIC_TOE_PUSH_PS);
 			b->filled += take;
 			o->rec.placed_bytes += take;
+			placed += take;
 			data += take;
 			len -= take;
 			if (b->filled == b->len || (is_push && !len))
@@ -174,6 +179,7 @@ static void toe_deliver(void *ctx, uint64_t t_ps, uint32_t conn, const uint8_t *
 		data += take;
 		len -= take;
 	}
+	return placed;
 }
 
 static void toe_event(void *ctx, uint64_t t_ps, uint32_t conn, enum toe_event ev, uint32_t arg)

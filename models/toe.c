@@ -797,9 +797,9 @@ static bool deliver(struct toe *t, uint64_t t_ps, struct toe_conn *c, const stru
 	}
 	if (n) {
 		s->rcv_nxt += n;
-		c->unconsumed += n;
 		c->stats.rx_bytes += n;
-		t->ops.deliver(t->ops.ctx, t_ps, c->index, g->data + skip, n, (g->flags & TCP_FLAG_PSH) != 0);
+		uint32_t took = t->ops.deliver(t->ops.ctx, t_ps, c->index, g->data + skip, n, (g->flags & TCP_FLAG_PSH) != 0);
+		c->unconsumed += n - (took < n ? took : n);
 	}
 	if (has_fin)
 		fin_received(t, t_ps, c);
@@ -810,9 +810,9 @@ static bool deliver(struct toe *t, uint64_t t_ps, struct toe_conn *c, const stru
 		if (seq_lt(s->rcv_nxt, end)) {
 			uint32_t k = seq_diff(s->rcv_nxt, o->seq), m = o->len - k;
 			s->rcv_nxt += m;
-			c->unconsumed += m;
 			c->stats.rx_bytes += m;
-			t->ops.deliver(t->ops.ctx, t_ps, c->index, o->data + k, m, false);
+			uint32_t took = t->ops.deliver(t->ops.ctx, t_ps, c->index, o->data + k, m, false);
+			c->unconsumed += m - (took < m ? took : m);
 		}
 		filled = true;
 		c->ooo = o->next;

@@ -95,8 +95,11 @@ struct toe_ops {
 	/* A frame for the wire, built whole; lent for the call. */
 	void (*xmit)(void *ctx, uint64_t t_ps, uint32_t conn, const uint8_t *frame, uint32_t len,
 		     enum toe_seg_kind kind);
-	/* In-order payload for the application, in order, lent for the call. */
-	void (*deliver)(void *ctx, uint64_t t_ps, uint32_t conn, const uint8_t *data, uint32_t len, bool is_push);
+	/* In-order payload for the application, in order, lent for the call.
+	 * Returns how many of the bytes the application took at once (placed
+	 * into a buffer it had posted: zero copy); the rest it holds until
+	 * toe_conn_rcv_credit, and they close the window meanwhile. */
+	uint32_t (*deliver)(void *ctx, uint64_t t_ps, uint32_t conn, const uint8_t *data, uint32_t len, bool is_push);
 	void (*event)(void *ctx, uint64_t t_ps, uint32_t conn, enum toe_event ev, uint32_t arg);
 };
 

@@ -94,7 +94,7 @@ static void on_xmit(void *ctx, uint64_t t_ps, uint32_t conn, const uint8_t *f, u
 	}
 }
 
-static void on_deliver(void *ctx, uint64_t t_ps, uint32_t conn, const uint8_t *data, uint32_t len, bool is_push)
+static uint32_t on_deliver(void *ctx, uint64_t t_ps, uint32_t conn, const uint8_t *data, uint32_t len, bool is_push)
 {
 	struct h *h = ctx;
 	(void)t_ps;
@@ -104,6 +104,7 @@ static void on_deliver(void *ctx, uint64_t t_ps, uint32_t conn, const uint8_t *d
 	h->ndlv += len;
 	h->n_deliver++;
 	h->n_push += is_push;
+	return 0;   /* no buffer posted: the bytes wait for toe_conn_rcv_credit, the window closes by them */
 }
 
 static void on_event(void *ctx, uint64_t t_ps, uint32_t conn, enum toe_event ev, uint32_t arg)

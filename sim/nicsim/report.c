@@ -225,6 +225,7 @@ static json_t *toe_json(const struct run *r)
 		json_object_set_new(cap, "host_send_bytes", jint(h->send_bytes));
 		json_object_set_new(o, "capture", cap);
 		json_object_set_new(o, "replay_held", jint(h->replay_held));
+		json_object_set_new(o, "replay_changed", jint(h->replay_changed));
 		json_array_append_new(conns, o);
 	}
 	json_object_set_new(t, "connections", conns);
@@ -529,6 +530,53 @@ static void tx_text(FILE *f, const struct run *r)
 	fputc('\n', f);
 }
 
+/* The offload engine's part of the summary: the host's side, then a row
+ * per offloaded connection (the first REPORT_TOE_ROWS), the engine's
+ * frames next to the capture's host frames they replaced. */
+#define REPORT_TOE_ROWS 20
+static void toe_text(const struct run *r, FILE *f)
+{
+	const struct chimney_stats *cs = chimney_stats(r->drv);
+	uint64_t inel = 0;
+	for (int i = 0; i < CHIM_INEL_COUNT; i++)
+		inel += cs->ineligible[i];
+	fprintf(f, "\ntoe: %" PRIu64 " connections followed, %" PRIu64 " offloaded (%" PRIu64 " refused, %" PRIu64
+		   " not for a full table), %" PRIu64 " uploaded; %" PRIu64 " kept on the host as ineligible",
+		cs->conns_tracked, cs->offloads_done, cs->offloads_refused, cs->table_full, cs->uploads, inel);
+	for (int i = 0; i < CHIM_INEL_COUNT; i++)
+		if (cs->ineligible[i])
+			fprintf(f, " (%s %" PRIu64 ")", chim_inel_name((enum chim_inel)i), cs->ineligible[i]);
+	fprintf(f, "\ntoe host cycles: offload %" PRIu64 ", upload %" PRIu64 ", requests %" PRIu64 ", copies %" PRIu64
+		   "; received %" PRIu64 " bytes zero copy, %" PRIu64 " indicated\n",
+		cs->cycles_offload, cs->cycles_upload, cs->cycles_io, cs->cycles_copy, cs->rx_placed_bytes,
+		cs->rx_indicated_bytes);
+	fprintf(f, "toe replay: %" PRIu64 " of the capture's host ACKs and %" PRIu64 " host data segments replaced by the "
+		   "engine; %" PRIu64 " peer frames held, %" PRIu64 " with their ACK lowered, %" PRIu64 " held at the end\n",
+		cs->capture_acks_skipped, cs->capture_data_segs, cs->replay_held, cs->replay_changed,
+		cs->replay_held_at_end);
+	uint32_t n = chimney_recs(r->drv);
+	if (!n)
+		return;
+	fprintf(f, "%-28s %10s %10s %9s %9s %9s %9s %7s %5s %s\n", "offloaded connection (peer)", "rx bytes", "tx bytes",
+		"toe acks", "cap acks", "toe data", "cap data", "retrans", "ooo", "upload");
+	for (uint32_t i = 0; i < n && i < REPORT_TOE_ROWS; i++) {
+		const struct chimney_rec *h = chimney_rec(r->drv, i);
+		const struct nic_toe_rec *nr = nic_toe_record(r->nic, h->id);
+		const struct toe_conn_stats *c = nr ? &nr->conn : NULL;
+		char ep[80];
+		endpoint_text(ep, sizeof ep, h->is_ipv6, h->remote_ip, h->remote_port);
+		uint64_t acks = c ? c->tx_segs_by_kind[TOE_SEG_ACK] + c->tx_segs_by_kind[TOE_SEG_WINDOW_UPDATE] : 0;
+		uint64_t data = c ? c->tx_segs_by_kind[TOE_SEG_DATA] + c->tx_segs_by_kind[TOE_SEG_FIN] : 0;
+		fprintf(f, "%-28s %10" PRIu64 " %10" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %7" PRIu64
+			   " %5" PRIu64 " %s\n",
+			ep, c ? c->rx_bytes : 0, c ? c->tx_bytes : 0, acks, h->capture_acks, data, h->capture_data_segs,
+			c ? c->tx_segs_by_kind[TOE_SEG_RETRANS] : 0, c ? c->ooo_segs : 0,
+			h->t_upload_ps ? toe_upload_reason_name((enum toe_upload_reason)h->upload_reason) : "-");
+	}
+	if (n > REPORT_TOE_ROWS)
+		fprintf(f, "... %u more in the JSON report (toe.connections)\n", n - REPORT_TOE_ROWS);
+}
+
 void report_text(const struct run *r, FILE *f)
 {
 	const struct replay_stats *rs = replay_stats(r->rep);
@@ -655,6 +703,8 @@ void report_text(const struct run *r, FILE *f)
 			span ? 100.0 * (double)busy / (double)span : 0.0, st->cycles[CPU_ISR], st->cycles[CPU_DRIVER],
 			st->cycles[CPU_PROTOCOL], st->cycles[CPU_COPY], st->items[CPU_WORK_DPC]);
 	}
+	if (r->is_toe)
+		toe_text(r, f);
 }
 
 /* ---- docs/report.md, from the same declarations ---- */
@@ -716,7 +766,7 @@ void report_write_docs(FILE *f)
 	      "(with window updates), `data_segs` (with FINs), `retrans_segs`, `probes`, `retrans_bytes`; what it "
 	      "received: `ooo_segs`, `ooo_dropped`, `dup_segs`, `bad_segs`; `placed_bytes` zero copy, "
 	      "`indicated_bytes` copied), `capture` (the capture's frames of it after the offload: `host_acks`, "
-	      "`host_data_segs` and `peer_bytes`; `host_send_bytes` handed to the engine), `replay_held`) |\n"
+	      "`host_data_segs` and `peer_bytes`; `host_send_bytes` handed to the engine), `replay_held` and `replay_changed` (the replay rule) |\n"
 	      "| `warnings` | what the text report warns of, as strings: more than half the TCP/UDP checksums checked on "
 	      "receive bad (the host was probably guessed wrong: set `host.ip`) |\n\n",
 	      f);
