@@ -32,6 +32,15 @@ const struct param_def chimney_params[] = {
 			"half-open ones are evicted, then new ones are not followed (counted).",
 		.source = "choice: nicsim's bound, so a SYN flood keeps memory flat",
 	},
+	{
+		.key = "toe.replay_hold_us", .type = PARAM_U32, .offset = offsetof(struct chimney_cfg, replay_hold_us),
+		.unit = "us", .defval = "100", .min = 1, .max = 1000000,
+		.desc = "The replay rule's patience: a peer frame whose ACK covers host data the engine has not put on "
+			"the wire yet waits up to this long, then goes with its ACK lowered to what the wire shows "
+			"(docs/toe.md).",
+		.source = "choice: longer than the engine's frames take to leave a 10 Gb/s wire after an ACK opens "
+			  "its window (a 64 KB burst: 53 us), shorter than an RTO",
+	},
 	{ 0 }
 };
 
@@ -45,7 +54,7 @@ const struct stat_def chimney_stat_defs[] = {
 	STAT_DEF(struct chimney_stats, track_full, "track_full", "connections",
 		 "Connections not followed: the table (toe.track_conns) was full of established ones."),
 	STAT_DEF(struct chimney_stats, track_evicted, "track_evicted", "connections",
-		 "Half-open connections dropped from the table to make room."),
+		 "Connections dropped from the table to make room: half-open, closed or ineligible ones."),
 	STAT_DEF(struct chimney_stats, ipsec_frames, "ipsec_frames", "frames",
 		 "AH/ESP frames: their connections stay on the host (specs §2.2)."),
 	STAT_DEF(struct chimney_stats, offloads, "offloads", "connections", "Offloads the host started."),
@@ -75,6 +84,8 @@ const struct stat_def chimney_stat_defs[] = {
 		 "Peer frames the replay held until the engine had sent the data they acknowledge."),
 	STAT_DEF(struct chimney_stats, replay_changed, "replay_changed", "frames",
 		 "Peer frames whose ACK the replay lowered to what the engine had sent (docs/toe.md)."),
+	STAT_DEF(struct chimney_stats, replay_dropped, "replay_dropped", "frames",
+		 "Held pure ACKs the replay dropped: lowered, they would have acknowledged nothing new."),
 	STAT_DEF(struct chimney_stats, replay_held_at_end, "replay_held_at_end", "frames",
 		 "Of them, still held when the run ended (the engine never sent that data)."),
 	STAT_DEF(struct chimney_stats, cycles_offload, "cycles_offload", "cycles", "Host cycles for offloads (cost.toe_offload_cycles)."),
@@ -127,6 +138,12 @@ struct chim_conn {
 	int32_t hash_next;
 	/* during the handoff: the frames the host received, held */
 	struct pkt *held, *held_tail;
+	/* the host's sent and unacknowledged bytes, [ua_seq, ua_seq + ua_len),
+	 * kept once the connection nears the offload threshold: they go with
+	 * the state block, so a sender can be offloaded mid-stream */
+	uint8_t *ua;
+	uint32_t ua_seq, ua_len, ua_cap;
+	bool is_ua_valid;
 	/* sends not yet posted (waiting for the handoff, or for the engine's room) */
 	uint8_t *backlog;
 	uint32_t bl_len, bl_cap;
@@ -135,10 +152,13 @@ struct chim_conn {
 	uint64_t posted, acked;    /* send bytes posted to / acknowledged by the engine */
 	/* the replay rule: what the wire has shown of the host's side, and the
 	 * peer frames held for it */
-	uint32_t wire_snd_max;
-	bool has_wire;
+	uint32_t wire_snd_max;     /* without holes */
+	bool has_wire, has_island;
+	uint32_t island_start, island_end;
 	uint32_t peer_ack_sent;    /* the highest ACK of the peer's frames let through */
 	bool has_peer_ack;
+	uint64_t rp_head_t;        /* when the first held frame became first */
+	struct sim_event rp_ev;    /* its patience runs out */
 	struct pkt *rp_held, *rp_tail;
 	bool is_rp_dirty;
 	int32_t rec;               /* its record (chimney_rec), -1 */
@@ -148,6 +168,7 @@ struct chim_conn {
 struct chimney {
 	struct chimney_cfg cfg;
 	struct chimney_stats st;
+	struct sim_kernel *k;
 	uint32_t caps;             /* the engine's slots */
 	uint32_t snd_buf;          /* what the engine holds of a connection's sends (toe.snd_buf_bytes) */
 	struct chim_conn *conns;
@@ -173,6 +194,7 @@ struct chimney {
 	chimney_release_fn release;
 	void *release_ctx;
 	int32_t dirty;             /* connections with replay frames to look at */
+	struct driver *drv;
 	struct sim_event release_ev;
 };
 
@@ -208,15 +230,19 @@ static int32_t lookup(const struct chimney *c, bool is_ipv6, const uint8_t *l, c
 static void unlink_conn(struct chimney *c, int32_t i)
 {
 	struct chim_conn *x = &c->conns[i];
+	sim_cancel(c->k, &x->rp_ev);
 	int32_t *p = &c->hash_head[tuple_hash(x->is_ipv6, x->local_ip, x->remote_ip, x->lport, x->rport) & c->hash_mask];
 	while (*p >= 0 && *p != i)
 		p = &c->conns[*p].hash_next;
 	if (*p == i)
 		*p = x->hash_next;
 	free(x->backlog);
+	free(x->ua);
 	memset(x, 0, sizeof *x);
 	c->free_list[c->n_free++] = (uint32_t)i;
 }
+
+static void rp_fire(struct sim_kernel *k, struct sim_event *ev, void *arg);
 
 /* A slot for a new connection: a free one, else a half-open one evicted
  * (a clock hand over the table), else none. */
@@ -228,8 +254,7 @@ static int32_t new_conn(struct chimney *c)
 			uint32_t i = c->evict_cursor++ % n;
 			uint8_t s = c->conns[i].state;
 			if (s == CS_HALF_OPEN || s == CS_DONE || s == CS_INELIGIBLE) {
-				if (s == CS_HALF_OPEN)
-					c->st.track_evicted++;
+				c->st.track_evicted++;
 				unlink_conn(c, (int32_t)i);
 			}
 		}
@@ -243,6 +268,7 @@ static int32_t new_conn(struct chimney *c)
 	c->conns[i].id = -1;
 	c->conns[i].rec = -1;
 	c->conns[i].dirty_next = -2;
+	sim_event_init(&c->conns[i].rp_ev, "chimney.replay_hold", SIM_PRIO_WIRE, rp_fire, c->drv);
 	return i;
 }
 
@@ -325,9 +351,50 @@ static int32_t conn_of(struct driver *d, const uint8_t *f, const struct parse_re
 	return i;
 }
 
+/* The host's payload past snd_una, from its first byte (or any moment
+ * nothing is in flight) while the connection is the host's: what an
+ * offload hands over with the state. A copy that cannot be kept whole (a
+ * gap, more than the engine would hold) is given up: such a sender waits
+ * until the peer has acknowledged all. The buffer goes when it empties. */
+static void keep_unacked(struct chimney *c, struct chim_conn *x, const uint8_t *f, uint32_t cap_len,
+			 const struct parse_result *pr, uint32_t seq)
+{
+	uint32_t len = pr->payload_len;
+	if (!len || x->state != CS_HOST)
+		return;
+	if (!x->is_ua_valid) {
+		if (seq != x->snd_max || x->snd_una != x->snd_max)
+			return;   /* start where nothing is in flight */
+		x->is_ua_valid = true;
+		x->ua_seq = seq;
+		x->ua_len = 0;
+	}
+	uint32_t end = x->ua_seq + x->ua_len;
+	if ((int32_t)(seq + len - end) <= 0)
+		return;   /* the capture's retransmission */
+	if (seq != end || x->ua_len + len > c->snd_buf || pr->payload_off + len > cap_len) {
+		x->is_ua_valid = false;
+		return;
+	}
+	if (x->ua_len + len > x->ua_cap) {
+		uint32_t cap = x->ua_cap ? x->ua_cap : 16384;
+		while (cap < x->ua_len + len)
+			cap *= 2;
+		uint8_t *nb = realloc(x->ua, cap);
+		if (!nb) {
+			x->is_ua_valid = false;
+			return;
+		}
+		x->ua = nb;
+		x->ua_cap = cap;
+	}
+	memcpy(x->ua + x->ua_len, f + pr->payload_off, len);
+	x->ua_len += len;
+}
+
 /* What every frame of the connection says, either way. */
-static void follow(struct driver *d, struct chim_conn *x, const uint8_t *f, const struct parse_result *pr, bool is_rx,
-		   uint64_t now)
+static void follow(struct driver *d, struct chim_conn *x, const uint8_t *f, uint32_t cap_len,
+		   const struct parse_result *pr, bool is_rx, uint64_t now)
 {
 	struct chimney *c = d->chim;
 	const uint8_t *tcp = f + pr->l4_off;
@@ -370,6 +437,19 @@ static void follow(struct driver *d, struct chim_conn *x, const uint8_t *f, cons
 			x->rcv_nxt = seq + len;
 		if (fl & TCP_FLAG_ACK && (!x->snd_una || seq_lt(x->snd_una, ack)))
 			x->snd_una = ack;
+		if (x->is_ua_valid && seq_lt(x->ua_seq, x->snd_una)) {
+			uint32_t k = x->snd_una - x->ua_seq;
+			if (k >= x->ua_len) {
+				x->ua_len = 0;
+				free(x->ua);
+				x->ua = NULL;
+				x->ua_cap = 0;
+			} else {
+				memmove(x->ua, x->ua + k, x->ua_len - k);
+				x->ua_len -= k;
+			}
+			x->ua_seq = x->snd_una;
+		}
 		x->peer_seq = seq;
 		x->peer_wnd = wnd;
 		if (o.has_ts)
@@ -389,6 +469,7 @@ static void follow(struct driver *d, struct chim_conn *x, const uint8_t *f, cons
 			x->snd_max = seq;
 			x->snd_una = seq;
 		}
+		keep_unacked(c, x, f, cap_len, pr, seq);
 		if (seq_lt(x->snd_max, seq + len) || (fl & TCP_FLAG_SYN))
 			x->snd_max = seq + len;
 		x->host_wnd = wnd;
@@ -470,7 +551,8 @@ static void offload(struct driver *d, int32_t ci, uint64_t now)
 	s.tcp_state = TOE_TCP_ESTABLISHED;
 	s.rcv_nxt = x->rcv_nxt;
 	s.rcv_wnd = s.rcv_wnd_max;
-	s.snd_una = s.snd_nxt = s.snd_max = x->snd_max;
+	s.snd_una = x->snd_una;
+	s.snd_nxt = s.snd_max = x->snd_max;
 	s.snd_wnd = s.max_snd_wnd = x->peer_wnd << s.snd_wscale;
 	s.snd_wl1 = x->peer_seq;
 	s.snd_wl2 = x->snd_una;
@@ -482,10 +564,20 @@ static void offload(struct driver *d, int32_t ci, uint64_t now)
 	/* Keep the host's timestamp clock going: TSval = ms + offset (toe.h). */
 	s.ts_offset = x->host_tsval + (uint32_t)((now - x->t_host_ts_ps) / SIM_PS_PER_MS) -
 		      (uint32_t)(now / SIM_PS_PER_MS);
-	uint64_t addr = c->state_addr + (uint64_t)slot * sizeof s;
+	/* The block goes in the arena, the bytes in flight after it; the slot's
+	 * block is where the upload writes it back. */
+	uint32_t flight = x->snd_max - x->snd_una;
+	sim_check(flight <= CHIM_ARENA_BYTES / 2, "an offload's bytes in flight beyond the arena");
+	if (c->arena_off + sizeof s + flight > CHIM_ARENA_BYTES)
+		c->arena_off = 0;
+	uint64_t addr = c->arena_addr + c->arena_off;
+	memcpy(c->arena + c->arena_off, &s, sizeof s);
+	if (flight)
+		memcpy(c->arena + c->arena_off + sizeof s, x->ua, flight);
+	c->arena_off += ((uint32_t)sizeof s + flight + 63) & ~63u;
 	memcpy(c->state_mem + (size_t)slot * sizeof s, &s, sizeof s);
 	x->state = CS_OFFLOADING;
-	x->posted = x->acked = 0;
+	x->acked = 0;
 	c->st.offloads++;
 	if (c->n_recs == c->cap_recs) {
 		uint32_t cap = c->cap_recs ? c->cap_recs * 2 : 64;
@@ -504,12 +596,17 @@ static void offload(struct driver *d, int32_t ci, uint64_t now)
 	rec->remote_port = x->rport;
 	rec->t_offload_ps = now;
 	x->rec = (int32_t)c->n_recs++;
-	cmd(d, NIC_TOE_OP_OFFLOAD, id, addr, sizeof s);
+	cmd(d, NIC_TOE_OP_OFFLOAD, id, addr, (uint32_t)sizeof s + flight);
+	x->posted = flight;   /* the engine holds them: they count against its send buffer */
+	x->is_ua_valid = false;
+	x->ua_len = 0;
 }
 
 static bool is_eligible_now(const struct chimney *c, const struct chim_conn *x)
 {
-	return x->state == CS_HOST && !x->has_fin && x->snd_una == x->snd_max && x->bytes >= c->cfg.offload_after_bytes &&
+	bool is_flight_known = x->snd_una == x->snd_max ||
+			       (x->is_ua_valid && x->ua_seq == x->snd_una && x->ua_seq + x->ua_len == x->snd_max);
+	return x->state == CS_HOST && !x->has_fin && is_flight_known && x->bytes >= c->cfg.offload_after_bytes &&
 	       x->remote_mac[0] | x->remote_mac[1] | x->remote_mac[2] | x->remote_mac[3] | x->remote_mac[4] | x->remote_mac[5];
 }
 
@@ -594,9 +691,9 @@ void chimney_eq_step(struct driver *d, struct drv_q *q, struct cost_charge *next
 	uint64_t io = d->cost.toe_io_cycles;
 	switch (e.type) {
 	case NIC_TOE_EV_OFFLOADED:
-		if (e.arg) {   /* refused: the host keeps it */
+		if (e.arg) {   /* refused: the host keeps it, for good */
 			c->st.offloads_refused++;
-			x->state = CS_HOST;
+			x->state = CS_DONE;
 			c->id_conn[e.id] = -1;
 			c->slot_free[c->n_slot_free++] = x->slot;
 			x->id = -1;
@@ -720,10 +817,11 @@ bool chimney_rx(struct driver *d, struct drv_q *q, struct pkt *p, const struct p
 		c->st.held_frames++;
 		return true;
 	}
+	if (x->state == CS_OFFLOADED && (pr->flags & (PARSE_F_FRAG | PARSE_F_IP_OPTIONS)))
+		return true;   /* the engine left it to the host and asked for upload: TCP resends it after */
 	if (x->state == CS_OFFLOADED) {
 		/* It reached the host's ring before the engine held the
-		 * connection (or the engine left it to the host: a fragment, IP
-		 * options, for which it has asked for upload): the engine's. */
+		 * connection: the engine's. */
 		uint64_t a = arena_put(c, p->data, p->cap_len);
 		cmd(d, NIC_TOE_OP_FORWARD, (uint32_t)x->id, a, p->cap_len);
 		c->st.forwarded_frames++;
@@ -734,7 +832,7 @@ bool chimney_rx(struct driver *d, struct drv_q *q, struct pkt *p, const struct p
 	if (has_hash)
 		x->rss_hash = hash;
 	x->queue = (uint16_t)q->index;
-	follow(d, x, p->data, pr, true, now);
+	follow(d, x, p->data, p->cap_len, pr, true, now);
 	if (is_l4_bad)
 		set_ineligible(c, x, CHIM_INEL_BAD_CSUM);
 	if (is_eligible_now(c, x))
@@ -753,7 +851,7 @@ bool chimney_host_send(struct driver *d, struct pkt *p, const struct parse_resul
 	struct chim_conn *x = &c->conns[ci];
 	uint64_t now = sim_now_ps(d->k);
 	if (x->state != CS_OFFLOADING && x->state != CS_OFFLOADED) {
-		follow(d, x, p->data, pr, false, now);
+		follow(d, x, p->data, p->cap_len, pr, false, now);
 		return false;
 	}
 	struct chimney_rec *rec = x->rec >= 0 ? &c->recs[x->rec] : NULL;
@@ -836,11 +934,14 @@ static void clamp_ack(struct chimney *c, struct chim_conn *x, struct pkt *p, con
 		c->recs[x->rec].replay_changed++;
 }
 
-/* Whether a peer frame goes now (its ACK lowered if need be), or waits:
- * a pure ACK that, lowered, would acknowledge nothing new waits until the
- * wire shows more (so the engine sees no duplicate ACK the capture's peer
- * never sent). Frames with data, SYN, FIN or RST always go. */
-static bool goes_now(struct chimney *c, struct chim_conn *x, struct pkt *p, const struct parse_result *pr)
+/* Whether a peer frame goes now. Its ACK within what the wire has shown:
+ * as it is. Beyond it: it waits, up to toe.replay_hold_us once it is the
+ * first waiting, then goes with its ACK lowered to what the wire shows;
+ * a pure ACK that, lowered, would acknowledge nothing new is dropped then
+ * instead (it would be a duplicate ACK the capture's peer never sent). */
+enum rp_verdict { RP_GO, RP_WAIT, RP_DROP };
+static enum rp_verdict rp_judge(struct chimney *c, struct chim_conn *x, struct pkt *p, const struct parse_result *pr,
+				bool is_patience_out)
 {
 	uint32_t ack = ack_of(p, pr);
 	if (!(pr->tcp_flags & TCP_FLAG_ACK) || !x->has_wire || !seq_lt(x->wire_snd_max, ack)) {
@@ -848,20 +949,21 @@ static bool goes_now(struct chimney *c, struct chim_conn *x, struct pkt *p, cons
 			x->peer_ack_sent = ack;
 			x->has_peer_ack = true;
 		}
-		return true;
+		return RP_GO;
 	}
+	if (!is_patience_out)
+		return RP_WAIT;
 	bool is_pure = !pr->payload_len && !(pr->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_FIN | TCP_FLAG_RST));
 	if (is_pure && x->has_peer_ack && !seq_lt(x->peer_ack_sent, x->wire_snd_max))
-		return false;
+		return RP_DROP;
 	clamp_ack(c, x, p, pr);
 	x->peer_ack_sent = x->wire_snd_max;
 	x->has_peer_ack = true;
-	return true;
+	return RP_GO;
 }
 
 bool chimney_hold_peer(struct driver *d, uint64_t t_ps, struct pkt *p)
 {
-	(void)t_ps;
 	struct chimney *c = d->chim;
 	struct parse_result pr;
 	if (parse_frame(p->data, p->cap_len, p->wire_len, d->link, &pr) != PARSE_OK || pr.l4 != PARSE_L4_TCP ||
@@ -876,14 +978,18 @@ bool chimney_hold_peer(struct driver *d, uint64_t t_ps, struct pkt *p)
 	if (x->rec >= 0)
 		c->recs[x->rec].capture_peer_bytes += pr.payload_len;
 	/* In order: once one waits, those behind it wait too. */
-	if (!x->rp_held && goes_now(c, x, p, &pr))
+	if (!x->rp_held && rp_judge(c, x, p, &pr, false) == RP_GO)
 		return false;
 	pkt_ref(p);
 	p->next = NULL;
-	if (x->rp_tail)
+	if (x->rp_tail) {
 		x->rp_tail->next = p;
-	else
+	} else {
 		x->rp_held = p;
+		x->rp_head_t = t_ps;
+		sim_cancel(d->k, &x->rp_ev);
+		sim_schedule_at(d->k, &x->rp_ev, t_ps + (uint64_t)c->cfg.replay_hold_us * SIM_PS_PER_US);
+	}
 	x->rp_tail = p;
 	c->st.replay_held++;
 	if (x->rec >= 0)
@@ -891,25 +997,41 @@ bool chimney_hold_peer(struct driver *d, uint64_t t_ps, struct pkt *p)
 	return true;
 }
 
-/* The held frames that may go now, in order (all of them when the
- * connection is the host's again). */
+/* The held frames that may go now, in order (all of them, as they are,
+ * when the connection is the host's again). */
 static void release_conn(struct driver *d, struct chim_conn *x, uint64_t now, bool is_all)
 {
 	struct chimney *c = d->chim;
+	uint64_t hold = (uint64_t)c->cfg.replay_hold_us * SIM_PS_PER_US;
 	while (x->rp_held) {
 		struct pkt *p = x->rp_held;
 		struct parse_result pr;
 		parse_frame(p->data, p->cap_len, p->wire_len, d->link, &pr);
-		if (!is_all && !goes_now(c, x, p, &pr))
+		enum rp_verdict v = is_all ? RP_GO : rp_judge(c, x, p, &pr, now >= x->rp_head_t + hold);
+		if (v == RP_WAIT)
 			break;
 		x->rp_held = p->next;
 		if (!x->rp_held)
 			x->rp_tail = NULL;
 		p->next = NULL;
-		if (c->release)
+		x->rp_head_t = now;
+		if (v == RP_DROP) {
+			c->st.replay_dropped++;
+		} else if (c->release) {
 			c->release(c->release_ctx, now, p);
+		}
 		pkt_release(p);
 	}
+	sim_cancel(d->k, &x->rp_ev);
+	if (x->rp_held)
+		sim_schedule_at(d->k, &x->rp_ev, x->rp_head_t + hold);
+}
+
+static void rp_fire(struct sim_kernel *k, struct sim_event *ev, void *arg)
+{
+	struct driver *d = arg;
+	struct chim_conn *x = (struct chim_conn *)(void *)((char *)ev - offsetof(struct chim_conn, rp_ev));
+	release_conn(d, x, sim_now_ps(k), false);
 }
 
 static void replay_release_all(struct driver *d, struct chim_conn *x, uint64_t now)
@@ -944,10 +1066,33 @@ void chimney_wire_frame(struct driver *d, uint64_t t_ps, const struct pkt *p)
 		return;
 	struct chim_conn *x = &c->conns[ci];
 	const uint8_t *tcp = p->data + pr.l4_off;
-	uint32_t end = rd32be(tcp + 4) + pr.payload_len + ((pr.tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_FIN)) ? 1 : 0);
-	if (!x->has_wire || seq_lt(x->wire_snd_max, end)) {
+	uint32_t seq = rd32be(tcp + 4);
+	uint32_t end = seq + pr.payload_len + ((pr.tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_FIN)) ? 1 : 0);
+	/* What the wire has shown of the host's side, without holes: the host's
+	 * path may still send what was queued before the offload after the
+	 * engine's newer frames, so one island beyond a hole is kept and joined
+	 * when the hole fills. */
+	if (!x->has_wire) {
 		x->wire_snd_max = end;
 		x->has_wire = true;
+	} else if (!seq_lt(x->wire_snd_max, seq)) {
+		if (seq_lt(x->wire_snd_max, end))
+			x->wire_snd_max = end;
+		if (x->has_island && !seq_lt(x->wire_snd_max, x->island_start)) {
+			if (seq_lt(x->wire_snd_max, x->island_end))
+				x->wire_snd_max = x->island_end;
+			x->has_island = false;
+		}
+	} else if (!x->has_island) {
+		x->has_island = true;
+		x->island_start = seq;
+		x->island_end = end;
+	} else if (!seq_lt(x->island_end, seq)) {
+		if (seq_lt(x->island_end, end))
+			x->island_end = end;
+	} else {
+		x->island_start = seq;   /* a second hole: keep the newest island */
+		x->island_end = end;
 	}
 	if (x->rp_held && x->dirty_next == -2) {
 		x->dirty_next = c->dirty;
@@ -973,6 +1118,8 @@ int chimney_enable(struct driver *d, const struct chimney_cfg *cfg, uint32_t eng
 	d->chim = c;
 	c->cfg = *cfg;
 	c->caps = caps;
+	c->k = d->k;
+	c->drv = d;
 	c->snd_buf = engine_snd_buf;
 	c->dirty = -1;
 	uint32_t n = cfg->track_conns, nh = 1;
@@ -1053,6 +1200,7 @@ void chimney_free(struct driver *d)
 				pkt_release(p);
 			}
 			free(x->backlog);
+			free(x->ua);
 		}
 	free(c->conns);
 	free(c->hash_head);

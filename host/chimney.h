@@ -19,8 +19,11 @@
  *
  * The replay's rule for offloaded connections (docs/toe.md "Replay") lives
  * here too, because it needs the connection table: a peer frame whose ACK
- * covers host data the wire has not shown yet is held until the engine has
- * sent that much (chimney_hold_peer, chimney_wire_frame), and counted.
+ * covers host data the wire has not shown yet (without holes) waits until
+ * the engine has sent that much, or at most toe.replay_hold_us, then goes
+ * with its ACK lowered to what the wire shows (a pure ACK that would then
+ * acknowledge nothing new is dropped); each is counted
+ * (chimney_hold_peer, chimney_wire_frame).
  */
 #ifndef NICSIM_HOST_CHIMNEY_H
 #define NICSIM_HOST_CHIMNEY_H
@@ -38,6 +41,7 @@ struct chimney_cfg {
 	bool enable;                  /* toe.enable: the engine on and the host offloading */
 	uint32_t offload_after_bytes; /* payload bytes both ways before a connection is offloaded */
 	uint32_t track_conns;         /* connections the host's table follows (its memory bound) */
+	uint32_t replay_hold_us;      /* the replay rule's patience (docs/toe.md) */
 };
 extern const struct param_def chimney_params[];
 
@@ -69,7 +73,7 @@ struct chimney_stats {
 	uint64_t capture_data_segs;         /* the capture's host data segments, sent by the engine instead */
 	uint64_t rx_indicated_bytes, rx_placed_bytes;
 	uint64_t events;
-	uint64_t replay_held, replay_changed, replay_held_at_end;   /* the replay rule (docs/toe.md) */
+	uint64_t replay_held, replay_changed, replay_dropped, replay_held_at_end;   /* the replay rule (docs/toe.md) */
 	uint64_t cycles_offload, cycles_upload, cycles_io, cycles_copy;
 };
 extern const struct stat_def chimney_stat_defs[];

@@ -127,7 +127,8 @@
 
 /* Commands (CMD bits 31:28). */
 enum nic_toe_op {
-	NIC_TOE_OP_OFFLOAD = 1,  /* ADDR: the state block (struct toe_state), LEN its bytes: read, install */
+	NIC_TOE_OP_OFFLOAD = 1,  /* ADDR: the state block (struct toe_state, models/toe_state.h) then the bytes
+	                          * the host has in flight [snd_una, snd_max); LEN both: read, install */
 	NIC_TOE_OP_UPLOAD = 2,   /* ADDR: where to write the state block back */
 	NIC_TOE_OP_SEND = 3,     /* ADDR, LEN: application bytes to send (read when their turn comes) */
 	NIC_TOE_OP_POST = 4,     /* ADDR, LEN: a receive buffer the application posted (zero copy) */

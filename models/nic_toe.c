@@ -354,7 +354,7 @@ static void do_offload(struct nic *n, const struct nic_toe_cmd *c, const uint8_t
 	}
 	struct nic_toe_off *o = t->offs[c->id];
 	struct toe_state st;
-	if (c->len < sizeof st) {
+	if (c->len < sizeof st) {   /* ADDR: the state block, then the bytes in flight (LEN covers both) */
 		eq_post(n, 0, NIC_TOE_EV_OFFLOADED, c->id, 1, 0, 0);
 		t->st.bad_commands++;
 		return;
@@ -372,6 +372,13 @@ static void do_offload(struct nic *n, const struct nic_toe_cmd *c, const uint8_t
 	o->is_upload_asked = false;
 	o->post_head = o->post_n = 0;
 	t->conn_id[conn] = (int32_t)c->id;
+	/* The bytes the host had in flight follow the state block. */
+	if (c->len > sizeof st) {
+		uint32_t took = toe_conn_send(t->eng, sim_now_ps(n->k), (uint32_t)conn, data + sizeof st,
+					      c->len - (uint32_t)sizeof st);
+		if (took < c->len - sizeof st)
+			t->st.send_overflow_bytes += c->len - sizeof st - took;
+	}
 	eq_post(n, o->queue, NIC_TOE_EV_OFFLOADED, c->id, 0, 0, 0);
 }
 

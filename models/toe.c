@@ -580,9 +580,12 @@ int toe_conn_install(struct toe *t, uint64_t t_ps, const struct toe_state *st)
 	c->index = i;
 	c->st = *st;
 	struct toe_state *s = &c->st;
-	/* Bytes sent before the offload are the host's to hand over again
-	 * (toe_conn_send from snd_una): sending restarts there. */
-	s->snd_nxt = s->snd_una;
+	/* Bytes sent before the offload, [snd_una, snd_nxt), are in flight:
+	 * the host hands them over with the state (toe_conn_send right after
+	 * install, specs §2.3 "send data regions"), and they are sent again only
+	 * if the retransmission timer says so. */
+	if (seq_lt(s->snd_nxt, s->snd_una) || seq_lt(s->snd_max, s->snd_nxt))
+		s->snd_nxt = s->snd_max = s->snd_una;
 	if (!s->rto_us)
 		s->rto_us = t->cfg.rto_initial_us;
 	if (!s->cwnd)
@@ -600,6 +603,8 @@ int toe_conn_install(struct toe *t, uint64_t t_ps, const struct toe_state *st)
 	hash_insert(t, c);
 	t->live++;
 	t->stats.installs++;
+	if (s->snd_una != s->snd_max)
+		arm_rto(t, c);
 	return (int)i;
 }
 
@@ -906,6 +911,8 @@ static bool take_ack(struct toe *t, uint64_t t_ps, struct toe_conn *c, const str
 				s->tcp_state = TOE_TCP_TIME_WAIT;
 			else if (s->tcp_state == TOE_TCP_LAST_ACK)
 				s->tcp_state = TOE_TCP_CLOSED;
+			if (s->tcp_state == TOE_TCP_CLOSED)
+				ask_upload(t, t_ps, c, TOE_UP_REQUESTED);   /* closed both ways: the slot goes back */
 		}
 		if (data)
 			t->ops.event(t->ops.ctx, t_ps, c->index, TOE_EV_SEND_DONE, data);

@@ -142,7 +142,9 @@ int toe_new(struct toe **out, struct sim_kernel *k, const struct toe_cfg *cfg, c
 void toe_free(struct toe *t);
 
 /* Install a connection (offload). Returns its index (< cfg.conns), or -1 when
- * the table is full or the 4-tuple is already there. */
+ * the table is full or the 4-tuple is already there. Data the host had in
+ * flight, [snd_una, snd_max), must follow at once through toe_conn_send (the
+ * engine counts it as sent and keeps it for retransmission). */
 int toe_conn_install(struct toe *t, uint64_t t_ps, const struct toe_state *st);
 /* Take a connection out (upload): its delegated state into *st, then the
  * out-of-order segments it kept, oldest first, to fn as TCP payload with

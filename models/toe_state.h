@@ -30,9 +30,11 @@ const char *toe_tcp_state_name(enum toe_tcp_state s);
 /* Why the engine asks the host to take a connection back: the values of
  * NDIS TCP_UPLOAD_REASON (ndischimney.h; specs §2.5), and 0 for none. The
  * engine's own triggers map onto them as docs/toe.md lists (IP options and
- * fragments: HighFragmentation; an in-order SYN: InvalidState; TIME_WAIT:
- * UploadRequested; no room for a send or out-of-order data:
- * UploadRequested). */
+ * fragments: HighFragmentation; an in-window SYN: InvalidState; TIME_WAIT
+ * or CLOSED: UploadRequested; urgent data: ReceivedUrgentData; too many
+ * out-of-order segments (toe.ooo_upload_segs): HighOutOfOrderPackets;
+ * toe.max_retrans retransmissions: TimeoutExpiration). A full send buffer or
+ * out-of-order store is counted, not a reason. */
 enum toe_upload_reason {
 	TOE_UP_NONE = 0,
 	TOE_UP_LOW_ACTIVITY = 1,

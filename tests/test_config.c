@@ -107,6 +107,7 @@ static const struct {
 	{ "toe.enable", "on", "true" },
 	{ "toe.offload_after_bytes", "0", "0" },
 	{ "toe.track_conns", "100", "100" },
+	{ "toe.replay_hold_us", "250", "250" },
 	{ "toe.conns", "77", "77" },
 	{ "toe.reasm_bytes", "1000", "1000" },
 	{ "toe.ooo_upload_segs", "9", "9" },
