@@ -148,6 +148,7 @@ struct chim_conn {
 	uint8_t *backlog;
 	uint32_t bl_len, bl_cap;
 	bool is_close_due;
+	bool is_table_full_counted;
 	uint32_t post_rot;         /* which posted buffer completes next */
 	uint64_t posted, acked;    /* send bytes posted to / acknowledged by the engine */
 	/* the replay rule: what the wire has shown of the host's side, and the
@@ -510,7 +511,10 @@ static void offload(struct driver *d, int32_t ci, uint64_t now)
 	struct chimney *c = d->chim;
 	struct chim_conn *x = &c->conns[ci];
 	if (!c->n_slot_free) {
-		c->st.table_full++;
+		if (!x->is_table_full_counted) {   /* once a connection: it is tried again when a slot frees */
+			x->is_table_full_counted = true;
+			c->st.table_full++;
+		}
 		return;
 	}
 	if (c->n_ids == c->cap_ids) {

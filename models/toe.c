@@ -281,6 +281,14 @@ static uint32_t rcv_window(const struct toe_conn *c)
 	return w > adv ? w : adv;
 }
 
+/* len bytes of a ring of cap bytes from offset at (at < cap). */
+static void ring_read(const uint8_t *ring, uint32_t cap, uint32_t at, uint8_t *out, uint32_t len)
+{
+	uint32_t first = len < cap - at ? len : cap - at;
+	memcpy(out, ring + at, first);
+	memcpy(out + first, ring, len - first);
+}
+
 /* Build and transmit one segment: flags, seq, payload (len bytes of the
  * send buffer from offset off), with the ACK of rcv_nxt and the window. */
 static void emit(struct toe *t, uint64_t t_ps, struct toe_conn *c, uint8_t flags, uint32_t seq, uint32_t off,
@@ -336,8 +344,7 @@ static void emit(struct toe *t, uint64_t t_ps, struct toe_conn *c, uint8_t flags
 		wr32(tcp + 24, (uint32_t)(t_ps / SIM_PS_PER_MS) + s->ts_offset);
 		wr32(tcp + 28, s->ts_recent);
 	}
-	for (uint32_t i = 0; i < len; i++)   /* the send ring, from off */
-		f[pay + i] = c->sbuf[(c->sbuf_head + off + i) % t->cfg.snd_buf_bytes];
+	ring_read(c->sbuf, t->cfg.snd_buf_bytes, (c->sbuf_head + off) % t->cfg.snd_buf_bytes, f + pay, len);
 	/* The TCP checksum over the pseudo-header (RFC 9293 §3.1; RFC 8200 §8.1). */
 	uint32_t sum = 0;
 	uint8_t ph[8];
@@ -655,8 +662,10 @@ uint32_t toe_conn_send(struct toe *t, uint64_t t_ps, uint32_t conn, const uint8_
 	uint32_t room = toe_conn_send_room(t, conn);
 	if (len > room)
 		len = room;
-	for (uint32_t i = 0; i < len; i++)
-		c->sbuf[(c->sbuf_head + c->sbuf_len + i) % t->cfg.snd_buf_bytes] = data[i];
+	uint32_t cap = t->cfg.snd_buf_bytes, at = (c->sbuf_head + c->sbuf_len) % cap;
+	uint32_t first = len < cap - at ? len : cap - at;   /* up to the ring's end, then from its start */
+	memcpy(c->sbuf + at, data, first);
+	memcpy(c->sbuf, data + first, len - first);
 	c->sbuf_len += len;
 	if (len)
 		output(t, t_ps, c);

@@ -42,6 +42,13 @@ if want run; then
 measure "nicsim run, plain, capture timing" $n "$nicsim" run --quiet --loops "$loops" "$plain"
 measure "nicsim run, gzip, capture timing" $n "$nicsim" run --quiet --loops "$loops" "$gz"
 measure "nicsim run, plain, back to back at line rate" $n "$nicsim" run --quiet --loops "$loops" --set replay.timing=linerate "$plain"
+measure "nicsim run, plain, capture timing, toe.enable=true" $n "$nicsim" run --quiet --loops "$loops" --set toe.enable=true "$plain"
+# Bulk TCP both ways, every connection offloaded (nicsim gen: 64 flows of 2 MB, half of them sent by the host).
+bulk=$tmp/bulk.pcap
+"$nicsim" gen --flows 64 --concurrent 16 --flow-size fixed:2000000 --host-sends 50 --seed 1 -o "$bulk" >/dev/null
+bulk_pkts=$("$nicsim" info --top 0 "$bulk" | awk '/^packets/ {print $2}')
+measure "nicsim run, generated bulk TCP both ways, toe off" "$bulk_pkts" "$nicsim" run --quiet "$bulk"
+measure "nicsim run, generated bulk TCP both ways, toe on" "$bulk_pkts" "$nicsim" run --quiet --set toe.enable=true "$bulk"
 fi
 # Queue scaling (issue #3). Per round, each queue count runs LOOPS passes
 # back to back; its per-frame cost is (time - setup) / frames, setup being
