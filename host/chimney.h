@@ -32,7 +32,7 @@
 #include <stdint.h>
 
 #include "models/pkt/parse.h"
-#include "models/toe_state.h"
+#include "models/nic_regs.h"   /* the state block, struct toe_state */
 #include "sim/param.h"
 #include "sim/pkt.h"
 #include "sim/stats.h"

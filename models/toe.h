@@ -47,7 +47,7 @@
 #include <stdint.h>
 
 #include "models/pkt/parse.h"
-#include "models/toe_state.h"
+#include "models/nic_regs.h"   /* the state block, struct toe_state */
 #include "sim/kernel.h"
 #include "sim/param.h"
 #include "sim/stats.h"
@@ -57,6 +57,10 @@
  * a design parameter, docs/toe.md). A connection's index fits 16 bits, and
  * the table is allocated whole at toe_new. */
 #define TOE_CONNS_MAX 65536u
+
+const char *toe_tcp_state_name(enum toe_tcp_state s);
+/* "urgent_data", "high_out_of_order", ...: stable names for reports. */
+const char *toe_upload_reason_name(enum toe_upload_reason r);
 
 struct toe_cfg {
 	uint32_t conns;              /* connection table capacity (<= TOE_CONNS_MAX) */
