@@ -199,27 +199,13 @@ struct chimney {
 	struct sim_event release_ev;
 };
 
-static uint32_t rd32be(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
-static uint16_t rd16be(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 static bool seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
-
-static uint32_t tuple_hash(bool is_ipv6, const uint8_t *l, const uint8_t *r, uint16_t lp, uint16_t rp)
-{
-	uint32_t h = 2166136261u;
-	size_t n = is_ipv6 ? 16 : 4;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ l[i]) * 16777619u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ r[i]) * 16777619u;
-	h = (h ^ lp) * 16777619u;
-	return (h ^ rp) * 16777619u;
-}
 
 static int32_t lookup(const struct chimney *c, bool is_ipv6, const uint8_t *l, const uint8_t *r, uint16_t lp,
 		      uint16_t rp)
 {
 	size_t n = is_ipv6 ? 16 : 4;
-	for (int32_t i = c->hash_head[tuple_hash(is_ipv6, l, r, lp, rp) & c->hash_mask]; i >= 0; i = c->conns[i].hash_next) {
+	for (int32_t i = c->hash_head[parse_tuple_hash(is_ipv6, l, r, lp, rp) & c->hash_mask]; i >= 0; i = c->conns[i].hash_next) {
 		const struct chim_conn *x = &c->conns[i];
 		if (x->is_ipv6 == is_ipv6 && x->lport == lp && x->rport == rp && !memcmp(x->local_ip, l, n) &&
 		    !memcmp(x->remote_ip, r, n))
@@ -232,7 +218,7 @@ static void unlink_conn(struct chimney *c, int32_t i)
 {
 	struct chim_conn *x = &c->conns[i];
 	sim_cancel(c->k, &x->rp_ev);
-	int32_t *p = &c->hash_head[tuple_hash(x->is_ipv6, x->local_ip, x->remote_ip, x->lport, x->rport) & c->hash_mask];
+	int32_t *p = &c->hash_head[parse_tuple_hash(x->is_ipv6, x->local_ip, x->remote_ip, x->lport, x->rport) & c->hash_mask];
 	while (*p >= 0 && *p != i)
 		p = &c->conns[*p].hash_next;
 	if (*p == i)
@@ -276,7 +262,7 @@ static int32_t new_conn(struct chimney *c)
 static void insert_conn(struct chimney *c, int32_t i)
 {
 	struct chim_conn *x = &c->conns[i];
-	uint32_t b = tuple_hash(x->is_ipv6, x->local_ip, x->remote_ip, x->lport, x->rport) & c->hash_mask;
+	uint32_t b = parse_tuple_hash(x->is_ipv6, x->local_ip, x->remote_ip, x->lport, x->rport) & c->hash_mask;
 	x->hash_next = c->hash_head[b];
 	c->hash_head[b] = i;
 	c->st.conns_tracked++;
@@ -288,41 +274,6 @@ static void set_ineligible(struct chimney *c, struct chim_conn *x, enum chim_ine
 		return;
 	x->state = CS_INELIGIBLE;
 	c->st.ineligible[r]++;
-}
-
-/* TCP options of a segment: what a SYN negotiates, and whether every
- * option is one the engine supports. */
-struct tcp_opts {
-	bool has_mss, has_ws, has_sack_perm, has_ts, is_unsupported;
-	uint16_t mss;
-	uint8_t ws;
-	uint32_t tsval;
-};
-
-static void parse_opts(const uint8_t *tcp, uint32_t doff, struct tcp_opts *o)
-{
-	memset(o, 0, sizeof *o);
-	for (uint32_t i = 20; i < doff;) {
-		uint8_t k = tcp[i];
-		if (k == 0)
-			break;
-		if (k == 1) {
-			i++;
-			continue;
-		}
-		if (i + 1 >= doff || tcp[i + 1] < 2 || i + tcp[i + 1] > doff)
-			break;
-		uint8_t l = tcp[i + 1];
-		switch (k) {
-		case 2: if (l == 4) { o->has_mss = true; o->mss = rd16be(tcp + i + 2); } break;
-		case 3: if (l == 3) { o->has_ws = true; o->ws = tcp[i + 2] > 14 ? 14 : tcp[i + 2]; } break;
-		case 4: o->has_sack_perm = true; break;
-		case 5: break;   /* SACK blocks: the engine ignores them (specs §2.4) */
-		case 8: if (l == 10) { o->has_ts = true; o->tsval = rd32be(tcp + i + 2); } break;
-		default: o->is_unsupported = true; break;
-		}
-		i += l;
-	}
 }
 
 /* The connection a frame belongs to, from the host's side (is_rx: the
@@ -400,10 +351,10 @@ static void follow(struct driver *d, struct chim_conn *x, const uint8_t *f, uint
 	struct chimney *c = d->chim;
 	const uint8_t *tcp = f + pr->l4_off;
 	uint32_t doff = (uint32_t)(tcp[12] >> 4) * 4;
-	uint32_t seq = rd32be(tcp + 4), ack = rd32be(tcp + 8), wnd = rd16be(tcp + 14);
+	uint32_t seq = parse_be32(tcp + 4), ack = parse_be32(tcp + 8), wnd = parse_be16(tcp + 14);
 	uint8_t fl = pr->tcp_flags;
 	struct tcp_opts o;
-	parse_opts(tcp, doff, &o);
+	tcp_opts_parse(tcp, doff, &o);
 	if (d->link != PARSE_LINK_ETH)
 		set_ineligible(c, x, CHIM_INEL_LINK);
 	if (pr->flags & PARSE_F_IP_OPTIONS)
@@ -460,7 +411,7 @@ static void follow(struct driver *d, struct chim_conn *x, const uint8_t *f, uint
 			memcpy(x->local_mac, f + 6, 6);
 		const uint8_t *ip = f + pr->l3_off;
 		x->ttl = x->is_ipv6 ? ip[7] : ip[8];
-		x->tos = x->is_ipv6 ? (uint8_t)(rd16be(ip) >> 4) : ip[1];
+		x->tos = x->is_ipv6 ? (uint8_t)(parse_be16(ip) >> 4) : ip[1];
 		if (fl & TCP_FLAG_SYN) {
 			x->has_syn_host = true;
 			x->has_ws_host = o.has_ws;
@@ -871,7 +822,7 @@ bool chimney_host_send(struct driver *d, struct pkt *p, const struct parse_resul
 	}
 	/* Only new data: the capture's own retransmissions are the engine's business now. */
 	const uint8_t *tcp = p->data + pr->l4_off;
-	uint32_t seq = rd32be(tcp + 4), skip = 0;
+	uint32_t seq = parse_be32(tcp + 4), skip = 0;
 	uint32_t next_seq = x->snd_max;
 	if (seq_lt(seq, next_seq))
 		skip = next_seq - seq < len ? next_seq - seq : len;
@@ -913,7 +864,7 @@ void chimney_on_release(struct driver *d, chimney_release_fn fn, void *ctx)
 
 static uint32_t ack_of(const struct pkt *p, const struct parse_result *pr)
 {
-	return rd32be(p->data + pr->l4_off + 8);
+	return parse_be32(p->data + pr->l4_off + 8);
 }
 
 /* Lower a peer frame's ACK to what the wire has shown of the host's side,
@@ -921,18 +872,14 @@ static uint32_t ack_of(const struct pkt *p, const struct parse_result *pr)
 static void clamp_ack(struct chimney *c, struct chim_conn *x, struct pkt *p, const struct parse_result *pr)
 {
 	uint8_t *tcp = p->data + pr->l4_off;
-	uint32_t old = rd32be(tcp + 8), nw = x->wire_snd_max;
+	uint32_t old = parse_be32(tcp + 8), nw = x->wire_snd_max;
 	if (!seq_lt(nw, old))
 		return;
-	uint16_t cs = rd16be(tcp + 16);
+	uint16_t cs = parse_be16(tcp + 16);
 	cs = csum_update16(cs, (uint16_t)(old >> 16), (uint16_t)(nw >> 16));
 	cs = csum_update16(cs, (uint16_t)old, (uint16_t)nw);
-	tcp[8] = (uint8_t)(nw >> 24);
-	tcp[9] = (uint8_t)(nw >> 16);
-	tcp[10] = (uint8_t)(nw >> 8);
-	tcp[11] = (uint8_t)nw;
-	tcp[16] = (uint8_t)(cs >> 8);
-	tcp[17] = (uint8_t)cs;
+	parse_put_be32(tcp + 8, nw);
+	parse_put_be16(tcp + 16, cs);
 	c->st.replay_changed++;
 	if (x->rec >= 0)
 		c->recs[x->rec].replay_changed++;
@@ -1070,7 +1017,7 @@ void chimney_wire_frame(struct driver *d, uint64_t t_ps, const struct pkt *p)
 		return;
 	struct chim_conn *x = &c->conns[ci];
 	const uint8_t *tcp = p->data + pr.l4_off;
-	uint32_t seq = rd32be(tcp + 4);
+	uint32_t seq = parse_be32(tcp + 4);
 	uint32_t end = seq + pr.payload_len + ((pr.tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_FIN)) ? 1 : 0);
 	/* What the wire has shown of the host's side, without holes: the host's
 	 * path may still send what was queued before the offload after the

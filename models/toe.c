@@ -175,29 +175,11 @@ static uint32_t seq_diff(uint32_t a, uint32_t b) { return a - b; }
 static bool seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
 static bool seq_le(uint32_t a, uint32_t b) { return (int32_t)(a - b) <= 0; }
 
-static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static uint32_t rd32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
-static void wr16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-static void wr32(uint8_t *p, uint32_t v) { p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v; }
-
-static uint32_t tuple_hash(bool is_ipv6, const uint8_t *local, const uint8_t *remote, uint16_t lport, uint16_t rport)
-{
-	uint32_t h = 2166136261u;   /* FNV-1a */
-	size_t n = is_ipv6 ? 16 : 4;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ local[i]) * 16777619u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ remote[i]) * 16777619u;
-	h = (h ^ lport) * 16777619u;
-	h = (h ^ rport) * 16777619u;
-	return h;
-}
-
 static int find(const struct toe *t, bool is_ipv6, const uint8_t *local, const uint8_t *remote, uint16_t lport,
 		uint16_t rport)
 {
 	size_t n = is_ipv6 ? 16 : 4;
-	for (int32_t i = t->hash_head[tuple_hash(is_ipv6, local, remote, lport, rport) & t->hash_mask]; i >= 0;
+	for (int32_t i = t->hash_head[parse_tuple_hash(is_ipv6, local, remote, lport, rport) & t->hash_mask]; i >= 0;
 	     i = t->conns[i].hash_next) {
 		const struct toe_state *s = &t->conns[i].st;
 		if (s->is_ipv6 == is_ipv6 && s->local_port == lport && s->remote_port == rport &&
@@ -300,11 +282,11 @@ static void emit(struct toe *t, uint64_t t_ps, struct toe_conn *c, uint8_t flags
 	uint32_t l4 = l3 + ip_len, tcp_len = 20 + opt + len, pay = l4 + 20 + opt;
 	memcpy(f, s->remote_mac, 6);
 	memcpy(f + 6, s->local_mac, 6);
-	wr16(f + 12, s->is_ipv6 ? 0x86dd : 0x0800);
+	parse_put_be16(f + 12, s->is_ipv6 ? 0x86dd : 0x0800);
 	uint8_t *ip = f + l3;
 	if (s->is_ipv6) {
-		wr32(ip, 0x60000000u | (uint32_t)s->tos << 20);
-		wr16(ip + 4, (uint16_t)tcp_len);
+		parse_put_be32(ip, 0x60000000u | (uint32_t)s->tos << 20);
+		parse_put_be16(ip + 4, (uint16_t)tcp_len);
 		ip[6] = IPPROTO_TCP_;
 		ip[7] = s->ttl;
 		memcpy(ip + 8, s->local_ip, 16);
@@ -312,37 +294,37 @@ static void emit(struct toe *t, uint64_t t_ps, struct toe_conn *c, uint8_t flags
 	} else {
 		ip[0] = 0x45;
 		ip[1] = s->tos;
-		wr16(ip + 2, (uint16_t)(20 + tcp_len));
+		parse_put_be16(ip + 2, (uint16_t)(20 + tcp_len));
 		/* IDs from the upper half, the host's stack using the lower;
 		 * DF always (specs §2.4). */
-		wr16(ip + 4, (uint16_t)(0x8000u | t->ip_id++));
-		wr16(ip + 6, 0x4000);
+		parse_put_be16(ip + 4, (uint16_t)(0x8000u | t->ip_id++));
+		parse_put_be16(ip + 6, 0x4000);
 		ip[8] = s->ttl;
 		ip[9] = IPPROTO_TCP_;
-		wr16(ip + 10, 0);
+		parse_put_be16(ip + 10, 0);
 		memcpy(ip + 12, s->local_ip, 4);
 		memcpy(ip + 16, s->remote_ip, 4);
-		wr16(ip + 10, csum_finish(csum_partial(ip, 20, 0)));
+		parse_put_be16(ip + 10, csum_finish(csum_partial(ip, 20, 0)));
 	}
 	uint8_t *tcp = f + l4;
-	wr16(tcp, s->local_port);
-	wr16(tcp + 2, s->remote_port);
-	wr32(tcp + 4, seq);
-	wr32(tcp + 8, s->rcv_nxt);
+	parse_put_be16(tcp, s->local_port);
+	parse_put_be16(tcp + 2, s->remote_port);
+	parse_put_be32(tcp + 4, seq);
+	parse_put_be32(tcp + 8, s->rcv_nxt);
 	tcp[12] = (uint8_t)((20 + opt) / 4 << 4);
 	tcp[13] = flags | TCP_FLAG_ACK;
 	uint32_t wnd = rcv_window(c);
 	uint32_t field = wnd >> s->rcv_wscale;
-	wr16(tcp + 14, (uint16_t)(field > 0xffff ? 0xffff : field));
-	wr16(tcp + 16, 0);
-	wr16(tcp + 18, 0);
+	parse_put_be16(tcp + 14, (uint16_t)(field > 0xffff ? 0xffff : field));
+	parse_put_be16(tcp + 16, 0);
+	parse_put_be16(tcp + 18, 0);
 	if (opt) {   /* NOP, NOP, timestamps (RFC 7323 appendix A layout) */
 		tcp[20] = 1;
 		tcp[21] = 1;
 		tcp[22] = 8;
 		tcp[23] = 10;
-		wr32(tcp + 24, (uint32_t)(t_ps / SIM_PS_PER_MS) + s->ts_offset);
-		wr32(tcp + 28, s->ts_recent);
+		parse_put_be32(tcp + 24, (uint32_t)(t_ps / SIM_PS_PER_MS) + s->ts_offset);
+		parse_put_be32(tcp + 28, s->ts_recent);
 	}
 	ring_read(c->sbuf, t->cfg.snd_buf_bytes, (c->sbuf_head + off) % t->cfg.snd_buf_bytes, f + pay, len);
 	/* The TCP checksum over the pseudo-header (RFC 9293 §3.1; RFC 8200 §8.1). */
@@ -350,18 +332,18 @@ static void emit(struct toe *t, uint64_t t_ps, struct toe_conn *c, uint8_t flags
 	uint8_t ph[8];
 	if (s->is_ipv6) {
 		sum = csum_partial(ip + 8, 32, 0);
-		wr32(ph, tcp_len);
-		wr32(ph + 4, IPPROTO_TCP_);
+		parse_put_be32(ph, tcp_len);
+		parse_put_be32(ph + 4, IPPROTO_TCP_);
 		sum = csum_partial(ph, 8, sum);
 	} else {
 		sum = csum_partial(ip + 12, 8, 0);
 		ph[0] = 0;
 		ph[1] = IPPROTO_TCP_;
-		wr16(ph + 2, (uint16_t)tcp_len);
+		parse_put_be16(ph + 2, (uint16_t)tcp_len);
 		sum = csum_partial(ph, 4, sum);
 	}
 	sum = csum_partial(tcp, tcp_len, sum);
-	wr16(tcp + 16, csum_finish(sum));
+	parse_put_be16(tcp + 16, csum_finish(sum));
 	uint32_t n = pay + len;
 	if (n < ETH_MIN_FRAME_NO_FCS) {   /* pad to Ethernet's minimum */
 		memset(f + n, 0, ETH_MIN_FRAME_NO_FCS - n);
@@ -550,7 +532,7 @@ static void persist_fire(struct sim_kernel *k, struct sim_event *ev, void *arg)
 static void hash_insert(struct toe *t, struct toe_conn *c)
 {
 	const struct toe_state *s = &c->st;
-	uint32_t b = tuple_hash(s->is_ipv6, s->local_ip, s->remote_ip, s->local_port, s->remote_port) & t->hash_mask;
+	uint32_t b = parse_tuple_hash(s->is_ipv6, s->local_ip, s->remote_ip, s->local_port, s->remote_port) & t->hash_mask;
 	c->hash_next = t->hash_head[b];
 	t->hash_head[b] = (int32_t)c->index;
 }
@@ -558,7 +540,7 @@ static void hash_insert(struct toe *t, struct toe_conn *c)
 static void hash_remove(struct toe *t, struct toe_conn *c)
 {
 	const struct toe_state *s = &c->st;
-	int32_t *p = &t->hash_head[tuple_hash(s->is_ipv6, s->local_ip, s->remote_ip, s->local_port, s->remote_port) &
+	int32_t *p = &t->hash_head[parse_tuple_hash(s->is_ipv6, s->local_ip, s->remote_ip, s->local_port, s->remote_port) &
 				   t->hash_mask];
 	while (*p >= 0 && *p != (int32_t)c->index)
 		p = &t->conns[*p].hash_next;
@@ -720,31 +702,17 @@ static bool parse_seg(const struct toe_conn *c, const uint8_t *frame, uint32_t l
 	uint32_t doff = (uint32_t)(tcp[12] >> 4) * 4;
 	if (doff < 20 || pr->l4_off + doff > len || pr->payload_off + (uint64_t)pr->payload_len > len)
 		return false;
-	g->seq = rd32(tcp + 4);
-	g->ack = rd32(tcp + 8);
+	g->seq = parse_be32(tcp + 4);
+	g->ack = parse_be32(tcp + 8);
 	g->flags = tcp[13];
-	g->wnd = (uint32_t)rd16(tcp + 14) << c->st.snd_wscale;
+	g->wnd = (uint32_t)parse_be16(tcp + 14) << c->st.snd_wscale;
 	g->len = pr->payload_len;
 	g->data = frame + pr->payload_off;
-	g->has_ts = false;
-	g->tsval = g->tsecr = 0;
-	for (uint32_t i = 20; i < doff;) {   /* options: only the timestamps matter here */
-		uint8_t kind = tcp[i];
-		if (kind == 0)
-			break;
-		if (kind == 1) {
-			i++;
-			continue;
-		}
-		if (i + 1 >= doff || tcp[i + 1] < 2 || i + tcp[i + 1] > doff)
-			break;
-		if (kind == 8 && tcp[i + 1] == 10) {
-			g->has_ts = true;
-			g->tsval = rd32(tcp + i + 2);
-			g->tsecr = rd32(tcp + i + 6);
-		}
-		i += tcp[i + 1];
-	}
+	struct tcp_opts o;   /* only the timestamps matter here */
+	tcp_opts_parse(tcp, doff, &o);
+	g->has_ts = o.has_ts;
+	g->tsval = o.tsval;
+	g->tsecr = o.tsecr;
 	return true;
 }
 

@@ -607,3 +607,57 @@ const struct stat_def parse_kind_stat_defs[] = {
 	STAT_DEF(struct parse_stats, fragments, "fragments", "frames", "IP fragments (first ones included)."),
 	{ NULL },
 };
+
+void tcp_opts_parse(const uint8_t *tcp, uint32_t doff, struct tcp_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	for (uint32_t i = TCP_HDR_MIN_BYTES; i < doff;) {
+		uint8_t kind = tcp[i];
+		if (kind == 0)   /* EOL */
+			break;
+		if (kind == 1) { /* NOP */
+			i++;
+			continue;
+		}
+		if (i + 1 >= doff || tcp[i + 1] < 2 || i + tcp[i + 1] > doff)
+			break;
+		uint8_t len = tcp[i + 1];
+		switch (kind) {
+		case 2:
+			if (len == 4) {
+				o->has_mss = true;
+				o->mss = parse_be16(tcp + i + 2);
+			}
+			break;
+		case 3:
+			if (len == 3) {
+				o->has_ws = true;
+				o->ws = tcp[i + 2] > 14 ? 14 : tcp[i + 2];
+			}
+			break;
+		case 4: o->has_sack_perm = true; break;
+		case 5: break;
+		case 8:
+			if (len == 10) {
+				o->has_ts = true;
+				o->tsval = parse_be32(tcp + i + 2);
+				o->tsecr = parse_be32(tcp + i + 6);
+			}
+			break;
+		default: o->is_unsupported = true; break;
+		}
+		i += len;
+	}
+}
+
+uint32_t parse_tuple_hash(bool is_ipv6, const uint8_t *local, const uint8_t *remote, uint16_t lport, uint16_t rport)
+{
+	uint32_t h = 2166136261u;
+	size_t n = is_ipv6 ? 16 : 4;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ local[i]) * 16777619u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ remote[i]) * 16777619u;
+	h = (h ^ lport) * 16777619u;
+	return (h ^ rport) * 16777619u;
+}

@@ -83,11 +83,23 @@ enum parse_l4 { PARSE_L4_NONE = 0, PARSE_L4_TCP, PARSE_L4_UDP, PARSE_L4_OTHER };
 #define IPPROTO_TCP_ 6u
 #define IPPROTO_UDP_ 17u
 
-/* Big-endian 16- and 32-bit fields at p. */
+/* Big-endian 16- and 32-bit fields at p: read, and written. */
 static inline uint16_t parse_be16(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
 static inline uint32_t parse_be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+static inline void parse_put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+static inline void parse_put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
 }
 
 #define ETH_MIN_FRAME_NO_FCS 60u  /* IEEE 802.3: 64-byte minimum frame including the FCS */
@@ -149,6 +161,25 @@ enum parse_status parse_frame(const uint8_t *frame, uint32_t caplen, uint32_t wi
  * is tested against. */
 enum parse_status parse_frame_general(const uint8_t *frame, uint32_t caplen, uint32_t wire_len,
 				      enum parse_link link, struct parse_result *out);
+
+/* The TCP options of a header (doff: its length in bytes, 20..60), as an
+ * offload engine and the host's offload policy read them: MSS (kind 2),
+ * window scale (3, its shift capped at 14, RFC 7323 §2.3), SACK permitted
+ * (4), SACK blocks (5, noted, not kept), timestamps (8); any other kind but
+ * EOL and NOP is is_unsupported. A malformed length ends the walk. */
+struct tcp_opts {
+	bool has_mss, has_ws, has_sack_perm, has_ts, is_unsupported;
+	uint16_t mss;
+	uint8_t ws;
+	uint32_t tsval, tsecr;
+};
+void tcp_opts_parse(const uint8_t *tcp, uint32_t doff, struct tcp_opts *o);
+
+/* A connection's 4-tuple as a table's hash: FNV-1a 32 (Fowler/Noll/Vo,
+ * draft-eastlake-fnv §6.1.1: offset basis 2166136261, prime 16777619) over
+ * the local address, the remote address (4 bytes, or 16 for IPv6), then the
+ * ports. */
+uint32_t parse_tuple_hash(bool is_ipv6, const uint8_t *local, const uint8_t *remote, uint16_t lport, uint16_t rport);
 
 /* Short stable names for reports: "ok", "trunc_l2", "bad_l3", ... */
 const char *parse_status_name(enum parse_status s);

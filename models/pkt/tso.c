@@ -35,20 +35,6 @@
 #define TCP_CSUM_OFF 16u
 #define UDP_CSUM_OFF 6u                /* RFC 768 */
 
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 static bool is_tcp_or_udp(const struct tx_offload *o)
 {
 	return o->l4 == PARSE_L4_TCP || o->l4 == PARSE_L4_UDP;
@@ -85,8 +71,8 @@ static bool is_segmenting(const struct tx_offload *o)
 static void insert_ip_csum(const struct tx_offload *o, uint8_t *frame)
 {
 	uint8_t *ip = frame + o->l2_len;
-	put_be16(ip + IPV4_CSUM_OFF, 0);
-	put_be16(ip + IPV4_CSUM_OFF, csum_finish(csum_partial(ip, o->l3_len, 0)));
+	parse_put_be16(ip + IPV4_CSUM_OFF, 0);
+	parse_put_be16(ip + IPV4_CSUM_OFF, csum_finish(csum_partial(ip, o->l3_len, 0)));
 }
 
 /* The TCP/UDP checksum over the pseudo-header and l4_bytes from the L4
@@ -104,11 +90,11 @@ static bool insert_l4_csum(const struct tx_offload *o, uint8_t *frame, uint32_t 
 	uint32_t sum = o->is_ipv6 ? csum_partial(ip + IPV6_ADDRS_OFF, 32, 0) : csum_partial(ip + IPV4_ADDRS_OFF, 8, 0);
 	sum += (is_tcp ? IPPROTO_TCP_ : IPPROTO_UDP_) + (l4_bytes >> 16) + (l4_bytes & 0xffffu);
 	uint8_t *field = l4 + (is_tcp ? TCP_CSUM_OFF : UDP_CSUM_OFF);
-	put_be16(field, 0);
+	parse_put_be16(field, 0);
 	uint16_t c = csum_finish(csum_partial(l4, l4_bytes, sum));
 	if (!is_tcp && c == 0)
 		c = 0xffffu;   /* RFC 768: 0 means "no checksum"; -0 is sent instead */
-	put_be16(field, c);
+	parse_put_be16(field, c);
 	return true;
 }
 
@@ -174,12 +160,12 @@ static void rewrite_headers(const struct tx_offload *o, uint8_t *out, uint32_t i
 	uint8_t *tcp = ip + o->l3_len;
 	if (o->is_ipv6) {
 		/* Extension headers count in the payload length (RFC 8200 §3). */
-		put_be16(ip + IPV6_PLEN_OFF, (uint16_t)(o->l3_len - IPV6_HDR_BYTES + o->l4_len + seg));
+		parse_put_be16(ip + IPV6_PLEN_OFF, (uint16_t)(o->l3_len - IPV6_HDR_BYTES + o->l4_len + seg));
 	} else {
-		put_be16(ip + IPV4_TOTLEN_OFF, (uint16_t)(o->l3_len + o->l4_len + seg));
-		put_be16(ip + IPV4_ID_OFF, (uint16_t)(parse_be16(ip + IPV4_ID_OFF) + i));   /* mod 2^16 */
+		parse_put_be16(ip + IPV4_TOTLEN_OFF, (uint16_t)(o->l3_len + o->l4_len + seg));
+		parse_put_be16(ip + IPV4_ID_OFF, (uint16_t)(parse_be16(ip + IPV4_ID_OFF) + i));   /* mod 2^16 */
 	}
-	put_be32(tcp + TCP_SEQ_OFF, parse_be32(tcp + TCP_SEQ_OFF) + i * o->mss);   /* mod 2^32 */
+	parse_put_be32(tcp + TCP_SEQ_OFF, parse_be32(tcp + TCP_SEQ_OFF) + i * o->mss);   /* mod 2^32 */
 	/* The send's FIN and PSH belong to its last byte, so only the last frame
 	 * carries them; CWR marks the first data after a window cut, so only the
 	 * first frame (82599 DTXTCPFLGL/H defaults; Linux tcp_gso_segment). */
