@@ -108,9 +108,19 @@ enum chim_state {
 	CS_DONE,           /* closed, or back from the engine: never offloaded again */
 };
 
-#define CHIM_POST_BYTES 65536u       /* a posted receive buffer */
-#define CHIM_POSTS 2u                /* posted per connection */
-#define CHIM_ARENA_BYTES (8u << 20)  /* the send and forward arena, a ring (docs/toe.md) */
+/* The host's buffers, nicsim's choices (docs/toe.md "fixed in the code"):
+ * two posted receive buffers of 64 KB a connection, so one fills while the
+ * host takes the other, each the unscaled TCP window (RFC 9293 §3.1); a send
+ * request of at most 16 KB, and buffers that start at that and double; an
+ * 8 MiB arena for send data and forwarded frames, a ring that takes 6.7 ms
+ * to wrap at 10 Gb/s, where the NIC reads a command's bytes within
+ * microseconds; a 1 MiB indication area (16 windows); 4096 event entries a
+ * queue, more than a DPC's budget of events between two flushes. */
+#define CHIM_POST_BYTES 65536u
+#define CHIM_POSTS 2u
+#define CHIM_SEND_CHUNK 16384u
+#define CHIM_BUF_FIRST 16384u
+#define CHIM_ARENA_BYTES (8u << 20)
 #define CHIM_EQ_ENTRIES 4096u
 #define CHIM_IND_BYTES (1u << 20)
 
@@ -171,7 +181,7 @@ struct chimney {
 	struct chimney_stats st;
 	struct sim_kernel *k;
 	uint32_t caps;             /* the engine's slots */
-	uint32_t snd_buf;          /* what the engine holds of a connection's sends (toe.snd_buf_bytes) */
+	uint32_t snd_buf;          /* what the engine holds of a connection's sends (TOE_SNDBUF) */
 	struct chim_conn *conns;
 	int32_t *hash_head;
 	uint32_t hash_mask;
@@ -278,7 +288,7 @@ static void set_ineligible(struct chimney *c, struct chim_conn *x, enum chim_ine
 
 /* The connection a frame belongs to, from the host's side (is_rx: the
  * peer sent it); created at a SYN. */
-static int32_t conn_of(struct driver *d, const uint8_t *f, const struct parse_result *pr, bool is_rx, bool may_create)
+static int32_t conn_of(struct driver *d, const struct parse_result *pr, bool is_rx, bool may_create)
 {
 	struct chimney *c = d->chim;
 	bool v6 = pr->l3 == PARSE_L3_IPV6;
@@ -299,8 +309,23 @@ static int32_t conn_of(struct driver *d, const uint8_t *f, const struct parse_re
 	insert_conn(c, i);
 	if (!(pr->tcp_flags & TCP_FLAG_SYN))
 		set_ineligible(c, x, CHIM_INEL_NO_HANDSHAKE);
-	(void)f;
 	return i;
+}
+
+/* Room for need bytes in *buf (capacity *cap, doubling from CHIM_BUF_FIRST). */
+static bool grow(uint8_t **buf, uint32_t *cap, uint32_t need)
+{
+	if (need <= *cap)
+		return true;
+	uint32_t n = *cap ? *cap : CHIM_BUF_FIRST;
+	while (n < need)
+		n *= 2;
+	uint8_t *nb = realloc(*buf, n);
+	if (!nb)
+		return false;
+	*buf = nb;
+	*cap = n;
+	return true;
 }
 
 /* The host's payload past snd_una, from its first byte (or any moment
@@ -328,17 +353,9 @@ static void keep_unacked(struct chimney *c, struct chim_conn *x, const uint8_t *
 		x->is_ua_valid = false;
 		return;
 	}
-	if (x->ua_len + len > x->ua_cap) {
-		uint32_t cap = x->ua_cap ? x->ua_cap : 16384;
-		while (cap < x->ua_len + len)
-			cap *= 2;
-		uint8_t *nb = realloc(x->ua, cap);
-		if (!nb) {
-			x->is_ua_valid = false;
-			return;
-		}
-		x->ua = nb;
-		x->ua_cap = cap;
+	if (!grow(&x->ua, &x->ua_cap, x->ua_len + len)) {
+		x->is_ua_valid = false;
+		return;
 	}
 	memcpy(x->ua + x->ua_len, f + pr->payload_off, len);
 	x->ua_len += len;
@@ -480,7 +497,6 @@ static void offload(struct driver *d, int32_t ci, uint64_t now)
 	x->slot = c->slot_free[--c->n_slot_free];
 	x->id = (int32_t)id;
 	c->id_conn[id] = ci;
-	uint32_t slot = x->slot;
 	struct toe_state s;
 	memset(&s, 0, sizeof s);
 	s.is_ipv6 = x->is_ipv6;
@@ -530,7 +546,6 @@ static void offload(struct driver *d, int32_t ci, uint64_t now)
 	if (flight)
 		memcpy(c->arena + c->arena_off + sizeof s, x->ua, flight);
 	c->arena_off += ((uint32_t)sizeof s + flight + 63) & ~63u;
-	memcpy(c->state_mem + (size_t)slot * sizeof s, &s, sizeof s);
 	x->state = CS_OFFLOADING;
 	x->acked = 0;
 	c->st.offloads++;
@@ -576,8 +591,8 @@ static void post_sends(struct driver *d, struct chim_conn *x)
 		uint64_t held = x->posted - x->acked;
 		uint64_t room = held < (uint64_t)c->snd_buf ? c->snd_buf - held : 0;
 		uint32_t n = x->bl_len - off;
-		if (n > 16384)
-			n = 16384;
+		if (n > CHIM_SEND_CHUNK)
+			n = CHIM_SEND_CHUNK;
 		if (n > room)
 			n = (uint32_t)room;
 		if (!n)
@@ -756,7 +771,7 @@ bool chimney_rx(struct driver *d, struct drv_q *q, struct pkt *p, const struct p
 		c->st.ipsec_frames++;
 	if (pr->l4 != PARSE_L4_TCP || !(pr->flags & PARSE_F_HAS_PORTS) || pr->status != PARSE_OK)
 		return false;
-	int32_t ci = conn_of(d, p->data, pr, true, true);
+	int32_t ci = conn_of(d, pr, true, true);
 	if (ci < 0)
 		return false;
 	struct chim_conn *x = &c->conns[ci];
@@ -800,7 +815,7 @@ bool chimney_host_send(struct driver *d, struct pkt *p, const struct parse_resul
 	struct chimney *c = d->chim;
 	if (!c || pr->l4 != PARSE_L4_TCP || !(pr->flags & PARSE_F_HAS_PORTS) || pr->status != PARSE_OK)
 		return false;
-	int32_t ci = conn_of(d, p->data, pr, false, true);
+	int32_t ci = conn_of(d, pr, false, true);
 	if (ci < 0)
 		return false;
 	struct chim_conn *x = &c->conns[ci];
@@ -828,15 +843,7 @@ bool chimney_host_send(struct driver *d, struct pkt *p, const struct parse_resul
 		skip = next_seq - seq < len ? next_seq - seq : len;
 	if (len > skip) {
 		uint32_t n = len - skip;
-		if (x->bl_len + n > x->bl_cap) {
-			uint32_t cap = x->bl_cap ? x->bl_cap : 16384;
-			while (cap < x->bl_len + n)
-				cap *= 2;
-			uint8_t *nb = realloc(x->backlog, cap);
-			sim_check(nb, "out of memory for an offloaded connection's sends");
-			x->backlog = nb;
-			x->bl_cap = cap;
-		}
+		sim_check(grow(&x->backlog, &x->bl_cap, x->bl_len + n), "out of memory for an offloaded connection's sends");
 		memcpy(x->backlog + x->bl_len, p->data + pr->payload_off + skip, n);
 		x->bl_len += n;
 		x->snd_max += n;
@@ -920,7 +927,7 @@ bool chimney_hold_peer(struct driver *d, uint64_t t_ps, struct pkt *p)
 	if (parse_frame(p->data, p->cap_len, p->wire_len, d->link, &pr) != PARSE_OK || pr.l4 != PARSE_L4_TCP ||
 	    !(pr.flags & PARSE_F_HAS_PORTS))
 		return false;
-	int32_t ci = conn_of(d, p->data, &pr, true, false);
+	int32_t ci = conn_of(d, &pr, true, false);
 	if (ci < 0)
 		return false;
 	struct chim_conn *x = &c->conns[ci];
@@ -1012,7 +1019,7 @@ void chimney_wire_frame(struct driver *d, uint64_t t_ps, const struct pkt *p)
 	if (parse_frame(p->data, p->cap_len, p->wire_len, d->link, &pr) != PARSE_OK || pr.l4 != PARSE_L4_TCP ||
 	    !(pr.flags & PARSE_F_HAS_PORTS))
 		return;
-	int32_t ci = conn_of(d, p->data, &pr, false, false);
+	int32_t ci = conn_of(d, &pr, false, false);
 	if (ci < 0)
 		return;
 	struct chim_conn *x = &c->conns[ci];
@@ -1055,8 +1062,7 @@ void chimney_wire_frame(struct driver *d, uint64_t t_ps, const struct pkt *p)
 
 /* ---- life cycle ---- */
 
-int chimney_enable(struct driver *d, const struct chimney_cfg *cfg, uint32_t engine_snd_buf, char *err,
-		   size_t err_len)
+int chimney_enable(struct driver *d, const struct chimney_cfg *cfg, char *err, size_t err_len)
 {
 	uint32_t caps = (uint32_t)bus_reg_read(d->bus, sim_now_ps(d->k), NIC_REG_TOE_CAPS);
 	if (!caps) {
@@ -1071,7 +1077,7 @@ int chimney_enable(struct driver *d, const struct chimney_cfg *cfg, uint32_t eng
 	c->caps = caps;
 	c->k = d->k;
 	c->drv = d;
-	c->snd_buf = engine_snd_buf;
+	c->snd_buf = (uint32_t)bus_reg_read(d->bus, sim_now_ps(d->k), NIC_REG_TOE_SNDBUF);
 	c->dirty = -1;
 	uint32_t n = cfg->track_conns, nh = 1;
 	while (nh < n * 2)
@@ -1147,8 +1153,7 @@ void chimney_free(struct driver *d)
 			}
 			for (struct pkt *p = x->rp_held, *n; p; p = n) {
 				n = p->next;
-				c->st.replay_held_at_end++;
-				pkt_release(p);
+				pkt_release(p);   /* counted already (chimney_count_held) */
 			}
 			free(x->backlog);
 			free(x->ua);

@@ -98,11 +98,10 @@ uint32_t chimney_recs(const struct driver *d);
 const struct chimney_rec *chimney_rec(const struct driver *d, uint32_t i);
 const struct chimney_stats *chimney_stats(const struct driver *d);   /* NULL when off */
 
-/* Set up (before driver_start); reads the engine's size from TOE_CAPS.
- * engine_snd_buf: the bytes of a connection's sends the engine holds
- * (toe.snd_buf_bytes): the host posts no more than that unacknowledged. */
-int chimney_enable(struct driver *d, const struct chimney_cfg *cfg, uint32_t engine_snd_buf, char *err,
-		   size_t err_len);
+/* Set up (before driver_start); reads from the NIC how many connections
+ * its engine holds (TOE_CAPS) and how many send bytes a connection
+ * (TOE_SNDBUF: the host posts no more than that unacknowledged). */
+int chimney_enable(struct driver *d, const struct chimney_cfg *cfg, char *err, size_t err_len);
 /* At the run's end, before the report: count what the replay rule still holds. */
 void chimney_count_held(struct driver *d);
 /* A frame the capture shows the host sending: true when the chimney takes

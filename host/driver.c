@@ -335,6 +335,17 @@ static bool dpc_has_work(struct drv_q *q)
 	       (q->d->chim && chimney_eq_pending(q->d, q));
 }
 
+/* The run's fixed cost (dispatch, doorbell, re-arm) and the cleaning of its
+ * sends, charged with its first step (a frame or an offload event), so the
+ * end of the run needs no event of its own: one event per step. */
+static void charge_run_overhead(const struct driver *d, struct drv_q *q, struct cost_charge *next)
+{
+	if (!q->is_dpc_overhead_due)
+		return;
+	next->cycles[CPU_DRIVER] += cost_dpc_run(&d->cost).cycles[CPU_DRIVER] + q->tx_clean_cycles;
+	q->is_dpc_overhead_due = false;
+}
+
 /* The next step of a DPC run: the next completed descriptor, or the run's
  * fixed cost when it found none. Returns false at the end of the run. */
 static bool dpc_next_step(struct driver *d, struct drv_q *q, struct cost_charge *next)
@@ -374,13 +385,7 @@ static bool dpc_next_step(struct driver *d, struct drv_q *q, struct cost_charge 
 		/* Each further buffer is driver work of its own (ixgbe_clean_rx_irq
 		 * walks every descriptor). */
 		next->cycles[CPU_DRIVER] += (uint64_t)(nd - 1) * d->cost.rx_pkt_cycles;
-		/* The run's fixed cost (dispatch, doorbell, re-arm) is charged
-		 * with its first frame, so the end of the run needs no event of
-		 * its own: one event per frame. */
-		if (q->is_dpc_overhead_due) {
-			next->cycles[CPU_DRIVER] += cost_dpc_run(&d->cost).cycles[CPU_DRIVER] + q->tx_clean_cycles;
-			q->is_dpc_overhead_due = false;
-		}
+		charge_run_overhead(d, q, next);
 		q->cur_pkt = p;
 		p->t_ps[PKT_T_DPC] = sim_now_ps(d->k);
 		return true;
@@ -390,19 +395,15 @@ static bool dpc_next_step(struct driver *d, struct drv_q *q, struct cost_charge 
 	if (d->chim && q->dpc_done < d->cfg.dpc_budget_pkts && chimney_eq_pending(d, q)) {
 		/* An offload event: a step of its own (host/chimney.c). */
 		chimney_eq_step(d, q, next);
-		if (q->is_dpc_overhead_due) {
-			next->cycles[CPU_DRIVER] += cost_dpc_run(&d->cost).cycles[CPU_DRIVER] + q->tx_clean_cycles;
-			q->is_dpc_overhead_due = false;
-		}
+		charge_run_overhead(d, q, next);
 		q->is_cur_eq = true;
 		q->dpc_done++;
 		return true;
 	}
 	if (q->is_dpc_overhead_due) {
 		/* A run that found nothing still costs its fixed part. */
-		q->is_dpc_overhead_due = false;
-		*next = cost_dpc_run(&d->cost);
-		next->cycles[CPU_DRIVER] += q->tx_clean_cycles;
+		memset(next, 0, sizeof *next);
+		charge_run_overhead(d, q, next);
 		return true;
 	}
 	return false;

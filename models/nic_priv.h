@@ -144,6 +144,7 @@ struct nic_rx_frame {
 	uint8_t is_parsed;            /* headers parsed to the transport layer */
 	uint8_t csum_ip, csum_l4;     /* enum csum_verdict */
 	bool is_toe;                  /* an offloaded connection's: to the engine after the pipeline */
+	struct parse_result toe_pr;   /* with is_toe: the pipeline's parse, for the engine */
 };
 
 struct nic_rx_frame_list {

@@ -110,6 +110,7 @@
  * like receive; the queue is the one RSS gives the connection's hash. */
 #define NIC_REG_TOE_CTL      0x50000u  /* bit 0 EN */
 #define NIC_REG_TOE_CAPS     0x50004u  /* read-only: connections the engine holds (toe.conns) */
+#define NIC_REG_TOE_SNDBUF   0x50008u  /* read-only: send bytes the engine holds a connection (toe.snd_buf_bytes) */
 #define NIC_REG_TOE_CMD_ADDRL 0x50010u
 #define NIC_REG_TOE_CMD_ADDRH 0x50014u
 #define NIC_REG_TOE_CMD_LEN  0x50018u

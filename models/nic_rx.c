@@ -93,6 +93,8 @@ static uint32_t rx_classify(struct nic *n, struct nic_rx_frame *f)
 		f->csum_l4 = cr.l4;
 	}
 	f->is_toe = n->toe && f->is_parsed && pr.l4 == PARSE_L4_TCP && nic_toe_lookup(n, &pr) >= 0;
+	if (f->is_toe)
+		f->toe_pr = pr;   /* the engine works from this parse, not a second one */
 	f->has_hash = 0;
 	if (n->mrqc & NIC_MRQC_RSS_EN) {
 		uint8_t in[RSS_INPUT_BYTES_MAX];

@@ -552,8 +552,8 @@ bool nic_toe_reg_read(const struct nic *n, uint64_t addr, uint32_t *v)
 	}
 	if (!t)
 		return false;
-	if (addr == NIC_REG_TOE_CTL) {
-		*v = t->ctl;
+	if (addr == NIC_REG_TOE_CTL || addr == NIC_REG_TOE_SNDBUF) {
+		*v = addr == NIC_REG_TOE_CTL ? t->ctl : t->cfg.snd_buf_bytes;
 		return true;
 	}
 	return false;
@@ -575,10 +575,8 @@ bool nic_toe_rx(struct nic *n, struct nic_rx_frame *f)
 {
 	struct nic_toe *t = n->toe;
 	const struct pkt *p = f->pkt;
-	struct parse_result pr;
-	parse_frame(p->data, p->cap_len, p->wire_len, n->link, &pr);
 	bool is_l4_ok = f->csum_l4 != CSUM_BAD;
-	enum toe_rx_verdict v = toe_rx(t->eng, sim_now_ps(n->k), p->data, p->cap_len, &pr, is_l4_ok);
+	enum toe_rx_verdict v = toe_rx(t->eng, sim_now_ps(n->k), p->data, p->cap_len, &f->toe_pr, is_l4_ok);
 	if (v == TOE_RX_TO_HOST || v == TOE_RX_NOT_MINE) {
 		t->st.rx_to_host++;
 		return false;

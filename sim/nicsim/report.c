@@ -164,6 +164,17 @@ static void endpoint_text(char *b, size_t n, bool is_v6, const uint8_t *ip, uint
 	snprintf(b, n, is_v6 ? "[%s]:%u" : "%s:%u", a, port);
 }
 
+/* What the engine sent on a connection: ACKs (window updates with them),
+ * and data segments (FINs with them). */
+static uint64_t toe_acks_sent(const struct toe_conn_stats *c)
+{
+	return c ? c->tx_segs_by_kind[TOE_SEG_ACK] + c->tx_segs_by_kind[TOE_SEG_WINDOW_UPDATE] : 0;
+}
+static uint64_t toe_data_sent(const struct toe_conn_stats *c)
+{
+	return c ? c->tx_segs_by_kind[TOE_SEG_DATA] + c->tx_segs_by_kind[TOE_SEG_FIN] : 0;
+}
+
 /* The TCP offload engine's section (toe.enable): the host's side, the
  * NIC's, the engine's, and one row per connection offloaded. */
 static json_t *toe_json(const struct run *r)
@@ -206,8 +217,8 @@ static json_t *toe_json(const struct run *r)
 		json_object_set_new(o, "rx_bytes", jint(c ? c->rx_bytes : 0));
 		json_object_set_new(o, "tx_bytes", jint(c ? c->tx_bytes : 0));
 		json_t *te = json_object();
-		json_object_set_new(te, "acks", jint(c ? c->tx_segs_by_kind[TOE_SEG_ACK] + c->tx_segs_by_kind[TOE_SEG_WINDOW_UPDATE] : 0));
-		json_object_set_new(te, "data_segs", jint(c ? c->tx_segs_by_kind[TOE_SEG_DATA] + c->tx_segs_by_kind[TOE_SEG_FIN] : 0));
+		json_object_set_new(te, "acks", jint(toe_acks_sent(c)));
+		json_object_set_new(te, "data_segs", jint(toe_data_sent(c)));
 		json_object_set_new(te, "retrans_segs", jint(c ? c->tx_segs_by_kind[TOE_SEG_RETRANS] : 0));
 		json_object_set_new(te, "probes", jint(c ? c->tx_segs_by_kind[TOE_SEG_PROBE] : 0));
 		json_object_set_new(te, "retrans_bytes", jint(c ? c->retrans_bytes : 0));
@@ -565,8 +576,7 @@ static void toe_text(const struct run *r, FILE *f)
 		const struct toe_conn_stats *c = nr ? &nr->conn : NULL;
 		char ep[80];
 		endpoint_text(ep, sizeof ep, h->is_ipv6, h->remote_ip, h->remote_port);
-		uint64_t acks = c ? c->tx_segs_by_kind[TOE_SEG_ACK] + c->tx_segs_by_kind[TOE_SEG_WINDOW_UPDATE] : 0;
-		uint64_t data = c ? c->tx_segs_by_kind[TOE_SEG_DATA] + c->tx_segs_by_kind[TOE_SEG_FIN] : 0;
+		uint64_t acks = toe_acks_sent(c), data = toe_data_sent(c);
 		fprintf(f, "%-28s %10" PRIu64 " %10" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %7" PRIu64
 			   " %5" PRIu64 " %s\n",
 			ep, c ? c->rx_bytes : 0, c ? c->tx_bytes : 0, acks, h->capture_acks, data, h->capture_data_segs,

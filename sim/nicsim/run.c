@@ -179,7 +179,7 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 		goto fail;
 	driver_attach(r->drv, &r->bus);
 	if (r->is_toe) {
-		if (chimney_enable(r->drv, &cfg->chimney, cfg->toe.snd_buf_bytes, err, err_len))
+		if (chimney_enable(r->drv, &cfg->chimney, err, err_len))
 			goto fail;
 		chimney_on_release(r->drv, toe_release, r);
 		replay_on_rx_gate(r->rep, toe_gate, r);
