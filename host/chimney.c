@@ -205,6 +205,7 @@ struct chimney {
 	chimney_release_fn release;
 	void *release_ctx;
 	int32_t dirty;             /* connections with replay frames to look at */
+	uint32_t n_engine;         /* connections being offloaded, offloaded or being uploaded */
 	struct driver *drv;
 	struct sim_event release_ev;
 };
@@ -547,6 +548,7 @@ static void offload(struct driver *d, int32_t ci, uint64_t now)
 		memcpy(c->arena + c->arena_off + sizeof s, x->ua, flight);
 	c->arena_off += ((uint32_t)sizeof s + flight + 63) & ~63u;
 	x->state = CS_OFFLOADING;
+	c->n_engine++;
 	x->acked = 0;
 	c->st.offloads++;
 	if (c->n_recs == c->cap_recs) {
@@ -627,6 +629,7 @@ static void back_to_host(struct driver *d, struct chim_conn *x, uint64_t now)
 		c->slot_free[c->n_slot_free++] = x->slot;
 		x->id = -1;
 	}
+	c->n_engine--;
 	x->state = CS_DONE;
 	if (x->rec >= 0)
 		c->recs[x->rec].t_upload_ps = now;
@@ -663,6 +666,7 @@ void chimney_eq_step(struct driver *d, struct drv_q *q, struct cost_charge *next
 	case NIC_TOE_EV_OFFLOADED:
 		if (e.arg) {   /* refused: the host keeps it, for good */
 			c->st.offloads_refused++;
+			c->n_engine--;
 			x->state = CS_DONE;
 			c->id_conn[e.id] = -1;
 			c->slot_free[c->n_slot_free++] = x->slot;
@@ -923,6 +927,8 @@ static enum rp_verdict rp_judge(struct chimney *c, struct chim_conn *x, struct p
 bool chimney_hold_peer(struct driver *d, uint64_t t_ps, struct pkt *p)
 {
 	struct chimney *c = d->chim;
+	if (!c->n_engine)
+		return false;   /* no connection the rule applies to: no parse on the way in */
 	struct parse_result pr;
 	if (parse_frame(p->data, p->cap_len, p->wire_len, d->link, &pr) != PARSE_OK || pr.l4 != PARSE_L4_TCP ||
 	    !(pr.flags & PARSE_F_HAS_PORTS))

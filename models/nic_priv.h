@@ -172,6 +172,12 @@ struct nic_rxq {
 
 
 /* ---- the offload engine's shell (models/nic_toe.c) ---- */
+/* The shell's sizes, nicsim's choices (docs/toe.md): 64 DMA reads in flight,
+ * twice the 32 read tags of pcie.tags so commands never wait on the shell
+ * (its reads do not take those tags, a simplification docs/toe.md states);
+ * 4 posted buffers a connection, twice what host/chimney.c posts; 1024
+ * engine frames queued for the wire, more than a full 256 KB send buffer
+ * (toe.snd_buf_bytes) cut into 1448-byte segments (182). */
 #define NIC_TOE_READS 64u            /* its DMA reads in flight */
 #define NIC_TOE_TAG_BASE (1ull << 32) /* bus_dma tags at and above: the shell's reads */
 #define NIC_TOE_POSTS 4u             /* receive buffers a connection may have posted */
