@@ -658,7 +658,7 @@ void chimney_eq_step(struct driver *d, struct drv_q *q, struct cost_charge *next
 	uint64_t now = sim_now_ps(d->k);
 	int32_t ci = e.id < c->n_ids ? c->id_conn[e.id] : -1;
 	struct chim_conn *x = ci >= 0 ? &c->conns[ci] : NULL;
-	next->cycles[CPU_DRIVER] = d->cost.rx_pkt_cycles;   /* reading the entry, as a descriptor */
+	next->cycles[COST_T_RX_DRIVER] = d->cost.rx_pkt_cycles;   /* reading the entry, as a descriptor */
 	if (!x)
 		return;
 	uint64_t io = d->cost.toe_io_cycles;
@@ -681,7 +681,7 @@ void chimney_eq_step(struct driver *d, struct drv_q *q, struct cost_charge *next
 		}
 		c->st.offloads_done++;
 		x->state = CS_OFFLOADED;
-		next->cycles[CPU_PROTOCOL] += d->cost.toe_offload_cycles;
+		next->cycles[COST_T_TOE] += d->cost.toe_offload_cycles;
 		c->st.cycles_offload += d->cost.toe_offload_cycles;
 		/* Frames that reached the host during the handoff, in order. */
 		for (struct pkt *p = x->held, *n; p; p = n) {
@@ -698,8 +698,8 @@ void chimney_eq_step(struct driver *d, struct drv_q *q, struct cost_charge *next
 		post_sends(d, x);
 		break;
 	case NIC_TOE_EV_RX_IND:
-		next->cycles[CPU_PROTOCOL] += io;
-		next->cycles[CPU_COPY] += cost_per_byte(e.arg, d->cost.copy_mcyc_per_byte);
+		next->cycles[COST_T_TOE] += io;
+		next->cycles[COST_T_COPY_RX] += cost_per_byte(e.arg, d->cost.copy_mcyc_per_byte);
 		c->st.cycles_io += io;
 		c->st.cycles_copy += cost_per_byte(e.arg, d->cost.copy_mcyc_per_byte);
 		c->st.rx_indicated_bytes += e.arg;
@@ -708,7 +708,7 @@ void chimney_eq_step(struct driver *d, struct drv_q *q, struct cost_charge *next
 	case NIC_TOE_EV_RX_DONE: {
 		/* A posted buffer completed: zero copy. The application takes it
 		 * and posts it again. */
-		next->cycles[CPU_PROTOCOL] += io;
+		next->cycles[COST_T_TOE] += io;
 		c->st.cycles_io += io;
 		c->st.rx_placed_bytes += e.arg;
 		cmd(d, NIC_TOE_OP_CREDIT, e.id, 0, e.arg);
@@ -718,13 +718,13 @@ void chimney_eq_step(struct driver *d, struct drv_q *q, struct cost_charge *next
 		break;
 	}
 	case NIC_TOE_EV_SEND_DONE:
-		next->cycles[CPU_PROTOCOL] += io;
+		next->cycles[COST_T_TOE] += io;
 		c->st.cycles_io += io;
 		x->acked += e.arg;
 		post_sends(d, x);
 		break;
 	case NIC_TOE_EV_FIN:
-		next->cycles[CPU_PROTOCOL] += io;
+		next->cycles[COST_T_TOE] += io;
 		c->st.cycles_io += io;
 		break;
 	case NIC_TOE_EV_RST:
@@ -746,7 +746,7 @@ void chimney_eq_step(struct driver *d, struct drv_q *q, struct cost_charge *next
 		x->rcv_nxt = s.rcv_nxt;
 		x->snd_una = s.snd_una;
 		x->snd_max = s.snd_max;
-		next->cycles[CPU_PROTOCOL] += d->cost.toe_upload_cycles;
+		next->cycles[COST_T_TOE] += d->cost.toe_upload_cycles;
 		c->st.cycles_upload += d->cost.toe_upload_cycles;
 		c->st.uploads++;
 		back_to_host(d, x, now);
@@ -833,6 +833,7 @@ bool chimney_host_send(struct driver *d, struct pkt *p, const struct parse_resul
 	uint32_t len = pr->payload_len;
 	if (pr->payload_off + len > p->cap_len)
 		len = p->cap_len > pr->payload_off ? p->cap_len - pr->payload_off : 0;
+	driver_tx_book_base(d, p, pr);   /* the software path would have sent it */
 	if (!len && !(fl & (TCP_FLAG_FIN | TCP_FLAG_RST | TCP_FLAG_SYN))) {
 		c->st.capture_acks_skipped++;   /* the engine makes its own */
 		if (rec)

@@ -57,6 +57,8 @@ static inline bool core_call(struct cpu *cpu, enum cpu_work kind, uint32_t core,
 		return cpu->fn[CPU_WORK_DPC](cpu->owner[CPU_WORK_DPC], core, item, is_start, next);
 	case CPU_WORK_TX:
 		return cpu->fn[CPU_WORK_TX](cpu->owner[CPU_WORK_TX], core, item, is_start, next);
+	case CPU_WORK_APP:
+		return cpu->fn[CPU_WORK_APP](cpu->owner[CPU_WORK_APP], core, item, is_start, next);
 	default:
 		sim_check(0, "a work item of a kind the CPU has no handler for");
 		return false;
@@ -67,10 +69,13 @@ static inline bool core_call(struct cpu *cpu, enum cpu_work kind, uint32_t core,
 static inline void core_run_step(struct cpu_core *c, const struct cost_charge *ch)
 {
 	uint64_t total = 0;
-	for (int i = 0; i < CPU_CAT_COUNT; i++) {
-		c->st.cycles[i] += ch->cycles[i];
+	for (int i = 0; i < COST_TERM_COUNT; i++) {
+		c->st.term[i] += ch->cycles[i];
 		total += ch->cycles[i];
 	}
+	if (COST_SHADOW)
+		for (int i = 0; i < COST_TERM_COUNT; i++)
+			c->st.base[i] += ch->base[i];
 	sim_schedule_in(c->cpu->k, &c->ev, sim_clock_cycles_to_ps(&c->cpu->clk, total));
 }
 
@@ -190,20 +195,35 @@ bool cpu_is_running_item(const struct cpu *cpu, uint32_t core, uint32_t item)
 }
 
 uint32_t cpu_cores(const struct cpu *cpu) { return cpu->ncores; }
-const struct host_cpu_stats *cpu_stats(const struct cpu *cpu, uint32_t core) { return &cpu->cores[core].st; }
+const struct host_cpu_stats *cpu_stats(const struct cpu *cpu, uint32_t core)
+{
+	struct host_cpu_stats *st = &cpu->cores[core].st;
+	for (int i = 0; i < CPU_CAT_COUNT; i++)
+		st->cycles[i] = 0;
+	for (int t = 0; t < COST_TERM_COUNT; t++)
+		st->cycles[cost_term_cat[t]] += st->term[t];
+	return st;
+}
+
+void cpu_book_base(struct cpu *cpu, uint32_t core, enum cost_term t, uint64_t cycles)
+{
+	if (COST_SHADOW)
+		cpu->cores[core].st.base[t] += cycles;
+}
 
 const struct stat_def cpu_cycle_stat_defs[] = {
 	STAT_DEF(struct host_cpu_stats, cycles[CPU_ISR], "isr", "cycles", "Interrupt service routines."),
 	STAT_DEF(struct host_cpu_stats, cycles[CPU_DRIVER], "driver", "cycles", "Driver work: descriptors, buffers, DPC runs."),
 	STAT_DEF(struct host_cpu_stats, cycles[CPU_PROTOCOL], "protocol", "cycles",
 		 "TCP/IP stack work, with software checksums where the NIC did not check."),
-	STAT_DEF(struct host_cpu_stats, cycles[CPU_COPY], "copy", "cycles", "Copies of payload to the application."),
+	STAT_DEF(struct host_cpu_stats, cycles[CPU_COPY], "copy", "cycles", "Copies of payload to and from the application, NetDMA submits and stalls."),
 	{ NULL },
 };
 static const char *const cpu_work_names[CPU_WORK_KINDS] = {
 	[CPU_WORK_ISR] = "ISR",
 	[CPU_WORK_DPC] = "DPC",
 	[CPU_WORK_TX] = "TX",
+	[CPU_WORK_APP] = "APP",
 };
 const char *cpu_work_name(enum cpu_work kind) { return cpu_work_names[kind]; }
 
@@ -211,5 +231,7 @@ const struct stat_def cpu_item_stat_defs[] = {
 	STAT_DEF(struct host_cpu_stats, items[CPU_WORK_ISR], "isrs", "items", "ISRs the core ran."),
 	STAT_DEF(struct host_cpu_stats, items[CPU_WORK_DPC], "dpcs", "items", "DPC runs the core ran."),
 	STAT_DEF(struct host_cpu_stats, items[CPU_WORK_TX], "tx_runs", "items", "Transmit work items the core ran."),
+	STAT_DEF(struct host_cpu_stats, items[CPU_WORK_APP], "app_runs", "items",
+		 "Application receive work items the core ran (recv work and copies)."),
 	{ NULL },
 };

@@ -26,13 +26,16 @@
 /* In the order a core picks them: interrupts, then DPCs, then transmit work
  * (sends are posted below DISPATCH level, where an application thread calls
  * into the stack). */
-enum cpu_work { CPU_WORK_ISR = 0, CPU_WORK_DPC, CPU_WORK_TX, CPU_WORK_KINDS };
-/* A kind's short name, as a timeline labels a run: "ISR", "DPC", "TX". */
+enum cpu_work { CPU_WORK_ISR = 0, CPU_WORK_DPC, CPU_WORK_TX, CPU_WORK_APP, CPU_WORK_KINDS };
+/* A kind's short name, as a timeline labels a run: "ISR", "DPC", "TX",
+ * "APP" (the application's receive: its recv work and copies). */
 const char *cpu_work_name(enum cpu_work kind);
 
 struct host_cpu_stats {
-	uint64_t cycles[CPU_CAT_COUNT];
+	uint64_t cycles[CPU_CAT_COUNT];   /* by category: the sums of the terms' (cost_term_cat) */
 	uint64_t items[CPU_WORK_KINDS];   /* work items started, by kind (ISRs, DPC runs) */
+	uint64_t term[COST_TERM_COUNT];   /* cycles spent, by term */
+	uint64_t base[COST_TERM_COUNT];   /* what the software path would have spent, by term */
 };
 /* A core's counters, declared once (sim/stats.h): cycles by category and
  * work items by kind. */
@@ -63,6 +66,9 @@ void cpu_post(struct cpu *c, uint32_t core, enum cpu_work kind, uint32_t item);
 bool cpu_is_running_item(const struct cpu *c, uint32_t core, uint32_t item);
 uint32_t cpu_cores(const struct cpu *c);
 const struct host_cpu_stats *cpu_stats(const struct cpu *c, uint32_t core);
+/* Book what the software path would have spent on work this core did not
+ * do at all (frames the TOE took, sends it made): shadow only, no time. */
+void cpu_book_base(struct cpu *c, uint32_t core, enum cost_term t, uint64_t cycles);
 
 /* An observer of the cores' work (the timeline, sim/nicsim/timeline.h):
  * called when a core starts an item (is_start) and when the item ends, with

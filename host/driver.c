@@ -78,6 +78,27 @@ const struct param_def host_params[] = {
 			  "flow control), off with one queue",
 	},
 	{
+		.key = "host.gro", .type = PARAM_BOOL,
+		.offset = offsetof(struct host_cfg, is_gro), .unit = "", .defval = "false",
+		.desc = "Generic receive offload in the host's stack: within a DPC run, in-order TCP data segments of "
+			"one connection merge into an aggregate of up to 64 KiB, which TCP processes once "
+			"(cost.rx_tcp_cycles and cost.rx_app_cycles per aggregate, cost.gro_seg_cycles per merged "
+			"segment). Software, so the baseline turns it off too.",
+		.source = "Linux net/core/gro.c (skb_gro_receive: 64 KiB, GRO_MAX_SIZE), flushed at the end of a NAPI "
+			  "poll (napi_complete_done); off by default to keep the calibrated no-offload baseline (Cai et "
+			  "al., SIGCOMM'21, 'no-opts')",
+	},
+	{
+		.key = "host.app_cpu", .type = PARAM_ENUM,
+		.offset = offsetof(struct host_cfg, app_cpu), .unit = "", .defval = "other", .choices = "other,same",
+		.desc = "Where the application reads its data: other, another core than its queue's DPC (the cores "
+			"no queue uses, round robin, else the core after the queue's; receive protocol and copies cost "
+			"cost.x_remote_permille more); same, the DPC's core (aRFS, or a pinned thread). With one core "
+			"both are the same.",
+		.source = "cpu-cost.md §6 (locality L); Cai et al., SIGCOMM'21: aRFS off by default, the application "
+			  "on another core than its flow's softirq",
+	},
+	{
 		.key = "host.ip", .type = PARAM_STR,
 		.offset = offsetof(struct host_cfg, ip), .unit = "",
 		.defval = "auto", .min = 1, .max = 128,
@@ -272,7 +293,7 @@ static bool isr_work(void *owner, uint32_t core, uint32_t qi, bool is_start, str
 		q->is_itr_due = false;
 		bus_reg_write(d->bus, sim_now_ps(d->k), NIC_REG_EITR(qi), q->itr_eitr);
 	}
-	*next = cost_isr(&d->cost);
+	cost_isr(&d->cost, next);
 	return true;
 }
 
@@ -342,8 +363,132 @@ static void charge_run_overhead(const struct driver *d, struct drv_q *q, struct 
 {
 	if (!q->is_dpc_overhead_due)
 		return;
-	next->cycles[CPU_DRIVER] += cost_dpc_run(&d->cost).cycles[CPU_DRIVER] + q->tx_clean_cycles;
+	next->cycles[COST_T_DPC] += cost_dpc_run(&d->cost);
+	for (int t = 0; t < COST_TERM_COUNT; t++) {
+		next->cycles[t] += q->tx_clean.cycles[t];
+		next->base[t] += q->tx_clean.base[t];
+	}
 	q->is_dpc_overhead_due = false;
+}
+
+/* ---- the application's receive (host.app_cpu) ---- */
+
+static void app_post(struct driver *d, struct drv_q *q)
+{
+	if (q->app.is_queued || q->app.is_waiting)
+		return;
+	q->app.is_queued = true;
+	cpu_post(d->cpu, q->app_core, CPU_WORK_APP, q->index);
+}
+
+/* A unit the stack hands the application: a TCP segment or aggregate, or a
+ * UDP datagram. Its copy goes to NetDMA at or above the copy-break (TCP:
+ * NET_DMA served tcp_recvmsg only). The application's work item is posted
+ * when the DPC's step that made the unit ends (app_post). */
+static void app_unit(struct driver *d, struct drv_q *q, uint32_t bytes, bool is_tcp)
+{
+	struct drv_app *a = &q->app;
+	if (is_tcp)
+		a->proto_cycles += cost_permille(d->cost.rx_app_cycles, q->locality);
+	if (d->dma && is_tcp && bytes >= netdma_cfg(d->dma)->copybreak_bytes) {
+		a->dma_copies++;
+		a->dma_bytes += bytes;
+	} else {
+		a->copy_cycles += cost_permille(cost_per_byte(bytes, d->cost.copy_mcyc_per_byte), q->locality);
+		if (d->dma)
+			netdma_cpu_copy(d->dma, bytes);
+	}
+}
+
+static void gro_close(struct driver *d, struct drv_q *q)
+{
+	if (!q->is_gro_open)
+		return;
+	q->is_gro_open = false;
+	app_unit(d, q, q->gro_bytes, true);
+}
+
+/* GRO's verdict on a frame (host.gro): merged into the open aggregate, or
+ * not (the open one closes; a data segment opens the next). A segment
+ * merges when it continues the aggregate's connection in order, carries
+ * only ACK (and PSH, which closes the aggregate after it), and keeps it
+ * within 64 KiB. */
+static bool gro_frame(struct driver *d, struct drv_q *q, const struct pkt *p, const struct parse_result *pr,
+		      bool is_tcp_data)
+{
+	uint32_t seq = 0;
+	if (is_tcp_data)
+		seq = parse_be32(p->data + pr->l4_off + 4);
+	bool is_merged = is_tcp_data && q->is_gro_open && q->gro_sport == pr->sport && q->gro_dport == pr->dport &&
+			 q->gro_next_seq == seq && q->gro_bytes + pr->payload_len <= 65536 &&
+			 !memcmp(q->gro_src, pr->src, sizeof q->gro_src);
+	if (is_merged) {
+		q->gro_bytes += pr->payload_len;
+		q->gro_next_seq += pr->payload_len;
+	} else {
+		gro_close(d, q);
+		if (is_tcp_data) {
+			q->is_gro_open = true;
+			q->gro_sport = pr->sport;
+			q->gro_dport = pr->dport;
+			memcpy(q->gro_src, pr->src, sizeof q->gro_src);
+			q->gro_next_seq = seq + pr->payload_len;
+			q->gro_bytes = pr->payload_len;
+		}
+	}
+	if (q->is_gro_open && (pr->tcp_flags & TCP_FLAG_PSH))
+		gro_close(d, q);
+	return is_merged;
+}
+
+/* A batch's completion: the application saw it after waiting; its core's
+ * share of the wait is a stall (netdma.overlap_pct). */
+static void app_dma_done(struct sim_kernel *k, struct sim_event *ev, void *arg)
+{
+	(void)ev;
+	struct drv_q *q = arg;
+	struct driver *d = q->d;
+	struct drv_app *a = &q->app;
+	const struct netdma_cfg *nc = netdma_cfg(d->dma);
+	uint64_t wait = sim_now_ps(k) - a->t_wait;
+	netdma_waited(d->dma, wait);
+	uint64_t wait_cycles = wait * d->cfg.clock_mhz / SIM_PS_PER_US;
+	a->stall_cycles += wait_cycles * (100 - nc->overlap_pct) / 100;
+	if (nc->completion == NETDMA_INTERRUPT)
+		a->irq_cycles += d->cost.irq_cycles;
+	a->is_waiting = false;
+	app_post(d, q);
+}
+
+static bool app_work(void *owner, uint32_t core, uint32_t qi, bool is_start, struct cost_charge *next)
+{
+	struct driver *d = owner;
+	struct drv_q *q = &d->q[qi];
+	struct drv_app *a = &q->app;
+	if (is_start) {
+		a->is_queued = false;
+		if (a->is_waiting)
+			return false;   /* posted before its batch went out: the completion posts it again */
+		memset(next, 0, sizeof *next);
+		next->cycles[COST_T_RX_PROTO] = a->proto_cycles;
+		next->cycles[COST_T_COPY_RX] = a->copy_cycles;
+		next->cycles[COST_T_DMA] = a->dma_copies * d->cost.dma_cycles + a->stall_cycles;
+		next->cycles[COST_T_IRQ] = a->irq_cycles;
+		a->sub_copies = a->dma_copies;
+		a->sub_bytes = a->dma_bytes;
+		a->proto_cycles = a->copy_cycles = a->dma_copies = a->dma_bytes = a->stall_cycles = a->irq_cycles = 0;
+		return true;
+	}
+	if (a->sub_copies) {
+		/* Submitted as the step ends; the application waits for them. */
+		uint64_t now = sim_now_ps(d->k);
+		uint64_t t_done = netdma_submit(d->dma, core, (uint32_t)a->sub_copies, a->sub_bytes, now);
+		a->sub_copies = a->sub_bytes = 0;
+		a->is_waiting = true;
+		a->t_wait = now;
+		sim_schedule_at(d->k, &a->ev, t_done);
+	}
+	return false;
 }
 
 /* The next step of a DPC run: the next completed descriptor, or the run's
@@ -369,22 +514,46 @@ static bool dpc_next_step(struct driver *d, struct drv_q *q, struct cost_charge 
 		if (placed > p->cap_len)
 			placed = p->cap_len;
 		parse_frame(p->data, placed, wb->frame_len, d->link, &q->cur_pr);
+		const struct parse_result *pr = &q->cur_pr;
 		struct cost_rx_frame f = {
 			.is_tcp = wb->pkt_type & NIC_PTYPE_TCP,
 			.is_udp = wb->pkt_type & NIC_PTYPE_UDP,
 			.is_l4_csum_checked = wb->status & NIC_RXD_STAT_L4CS,
-			.payload_bytes = q->cur_pr.payload_len < wb->frame_len ? q->cur_pr.payload_len : wb->frame_len,
+			.payload_bytes = pr->payload_len < wb->frame_len ? pr->payload_len : wb->frame_len,
+			.buffers = nd,
+			.locality = q->locality,
 		};
 		/* A pure ACK: TCP, no payload, no SYN/FIN/RST (cost.ack_rx_cycles). */
-		f.is_pure_ack = f.is_tcp && q->cur_pr.status == PARSE_OK && !q->cur_pr.payload_len &&
-				(q->cur_pr.tcp_flags & (TCP_FLAG_ACK | TCP_FLAG_SYN | TCP_FLAG_FIN | TCP_FLAG_RST)) == TCP_FLAG_ACK;
+		f.is_pure_ack = f.is_tcp && pr->status == PARSE_OK && !pr->payload_len &&
+				(pr->tcp_flags & (TCP_FLAG_ACK | TCP_FLAG_SYN | TCP_FLAG_FIN | TCP_FLAG_RST)) == TCP_FLAG_ACK;
 		d->tx_st.ack_rx += f.is_pure_ack;
 		if (wb->status & NIC_RXD_STAT_RSS)
 			d->entry_frames[wb->rss_hash & (d->table_size - 1)]++;
-		*next = cost_rx_frame(&d->cost, &f);
-		/* Each further buffer is driver work of its own (ixgbe_clean_rx_irq
-		 * walks every descriptor). */
-		next->cycles[CPU_DRIVER] += (uint64_t)(nd - 1) * d->cost.rx_pkt_cycles;
+		/* What the application gets of it: TCP data (through GRO) or a
+		 * UDP datagram. */
+		bool is_tcp_data = f.is_tcp && pr->status == PARSE_OK && f.payload_bytes &&
+				   !(pr->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_FIN | TCP_FLAG_RST | TCP_FLAG_URG)) &&
+				   pr->l4_off + 8u <= placed;
+		if (d->cfg.is_gro)
+			f.is_merged = gro_frame(d, q, p, pr, is_tcp_data);
+		if (!d->cfg.is_gro || !is_tcp_data) {
+			if ((f.is_tcp || f.is_udp) && f.payload_bytes)
+				app_unit(d, q, f.payload_bytes, f.is_tcp);
+		}
+		if ((f.is_tcp || f.is_udp) && f.payload_bytes) {
+			d->rx_payload_bytes += f.payload_bytes;
+			if (COST_SHADOW) {
+				/* The application's side on the software path: every
+				 * segment its own unit, every copy a core's. */
+				if (f.is_tcp)
+					cpu_book_base(d->cpu, q->app_core, COST_T_RX_PROTO,
+						      cost_permille(d->cost.rx_app_cycles, q->locality));
+				cpu_book_base(d->cpu, q->app_core, COST_T_COPY_RX,
+					      cost_permille(cost_per_byte(f.payload_bytes, d->cost.copy_mcyc_per_byte),
+							    q->locality));
+			}
+		}
+		cost_rx_frame(&d->cost, &f, next);
 		charge_run_overhead(d, q, next);
 		q->cur_pkt = p;
 		p->t_ps[PKT_T_DPC] = sim_now_ps(d->k);
@@ -451,6 +620,8 @@ static void dpc_frame_done(struct driver *d, struct drv_q *q)
 		d->deliver(d->deliver_ctx, p, &info);
 	}
 	pkt_release(p);
+	if (q->app.proto_cycles | q->app.copy_cycles | q->app.dma_copies)
+		app_post(d, q);
 	for (uint32_t j = 0; j < q->cur_ndesc; j++)
 		repost(q, (i + j) % q->count);
 	q->next_to_clean = (i + q->cur_ndesc) % q->count;
@@ -464,6 +635,9 @@ static void dpc_frame_done(struct driver *d, struct drv_q *q)
 static void dpc_end(struct driver *d, struct drv_q *q)
 {
 	uint64_t now = sim_now_ps(d->k);
+	gro_close(d, q);   /* napi_complete_done flushes GRO */
+	if (q->app.proto_cycles | q->app.copy_cycles | q->app.dma_copies)
+		app_post(d, q);
 	uint32_t tail = (q->next_to_clean + q->count - 1) % q->count;
 	bus_reg_write(d->bus, now, NIC_REG_RXQ(q->index) + NIC_RXQ_RDT, tail);
 	if (d->chim)
@@ -489,7 +663,7 @@ static bool dpc_work(void *owner, uint32_t core, uint32_t qi, bool is_start, str
 		q->is_dpc_overhead_due = true;
 		/* The queue pair's completed sends first (ixgbe_poll cleans TX
 		 * before RX), charged with the run's fixed part. */
-		q->tx_clean_cycles = driver_tx_clean(d, q);
+		driver_tx_clean(d, q);
 	} else if (q->cur_pkt) {
 		dpc_frame_done(d, q);
 	} else if (q->is_cur_eq) {
@@ -502,6 +676,33 @@ static bool dpc_work(void *owner, uint32_t core, uint32_t qi, bool is_start, str
 		return true;
 	dpc_end(d, q);
 	return false;
+}
+
+/* host.app_cpu: where each queue's flows' application reads. other: the
+ * cores no queue uses, round robin (what rss.base_cpu and rss.max_cpus
+ * leave the applications, as NDIS means them to), or with none the core
+ * after the queue's; same: the queue's core. */
+static void place_apps(struct driver *d)
+{
+	uint32_t *free_cores = calloc(d->ncpu, sizeof *free_cores);
+	bool *is_used = calloc(d->ncpu, sizeof *is_used);
+	uint32_t n_free = 0;
+	sim_check(free_cores && is_used, "out of memory placing the applications");
+	for (uint32_t i = 0; i < d->nq; i++)
+		is_used[d->q[i].cpu] = true;
+	for (uint32_t c = 0; c < d->ncpu; c++)
+		if (!is_used[c])
+			free_cores[n_free++] = c;
+	for (uint32_t i = 0; i < d->nq; i++) {
+		struct drv_q *q = &d->q[i];
+		if (d->cfg.app_cpu == HOST_APP_SAME)
+			q->app_core = q->cpu;
+		else
+			q->app_core = n_free ? free_cores[i % n_free] : (q->cpu + 1) % d->ncpu;
+		q->locality = cost_locality(&d->cost, q->app_core != q->cpu);
+	}
+	free(free_cores);
+	free(is_used);
 }
 
 static void host_dma(void *opaque, uint64_t t_ps, struct bus_dma *op)
@@ -523,7 +724,7 @@ int driver_new(struct driver **out, struct sim_kernel *k, struct bus *bus, struc
 	d->bus = bus;
 	d->cpu = cpu;
 	d->cfg = *cfg;
-	d->cost = *cost;
+	d->cost = cost_at_clock(cost, cfg->clock_mhz);
 	d->rss = *rss;
 	d->irq = *irq;
 	d->tx = *tx;
@@ -575,9 +776,12 @@ int driver_new(struct driver **out, struct sim_kernel *k, struct bus *bus, struc
 			goto nomem;
 		for (uint32_t s = 0; s < q->count; s++)
 			repost(q, s);
+		sim_event_init(&q->app.ev, "netdma-done", SIM_PRIO_HOST, app_dma_done, q);
 	}
+	place_apps(d);
 	cpu_set_handler(cpu, CPU_WORK_ISR, isr_work, d);
 	cpu_set_handler(cpu, CPU_WORK_DPC, dpc_work, d);
+	cpu_set_handler(cpu, CPU_WORK_APP, app_work, d);
 	if (driver_tx_new(d))
 		goto nomem;
 	*out = d;
@@ -671,6 +875,8 @@ void driver_free(struct driver *d)
 	if (!d)
 		return;
 	chimney_free(d);
+	for (uint32_t i = 0; d->q && i < d->nq; i++)
+		sim_cancel(d->k, &d->q[i].app.ev);
 	for (uint32_t i = 0; d->q && i < d->nq; i++) {
 		for (struct pkt *p = d->q[i].landed.head, *next; p; p = next) {
 			next = p->next;
@@ -678,6 +884,7 @@ void driver_free(struct driver *d)
 		}
 	}
 	driver_tx_free(d);
+	netdma_free(d->dma);
 	free(d->q);
 	free(d->reta);
 	free(d->entry_frames);
@@ -686,6 +893,33 @@ void driver_free(struct driver *d)
 	hostmem_free(d->mem);
 	free(d);
 }
+
+int driver_netdma_enable(struct driver *d, const struct netdma_cfg *cfg, char *err, size_t err_len)
+{
+	return netdma_new(&d->dma, cfg, err, err_len);
+}
+const struct netdma_stats *driver_netdma_stats(const struct driver *d) { return d->dma ? netdma_stats(d->dma) : NULL; }
+
+void driver_book_offloaded_rx(struct driver *d, uint32_t qi, uint64_t frames, uint64_t buffers, uint64_t pure_acks,
+			      uint64_t payload_bytes)
+{
+	const struct drv_q *q = &d->q[qi];
+	const struct cost_cfg *c = &d->cost;
+	uint64_t segs = frames - pure_acks;
+	d->rx_payload_bytes += payload_bytes;
+	cpu_book_base(d->cpu, q->cpu, COST_T_RX_DRIVER, buffers * c->rx_pkt_cycles);
+	cpu_book_base(d->cpu, q->cpu, COST_T_ACK_RX, pure_acks * c->ack_rx_cycles);
+	cpu_book_base(d->cpu, q->cpu, COST_T_RX_PROTO, segs * cost_permille(c->rx_tcp_cycles, q->locality));
+	cpu_book_base(d->cpu, q->cpu, COST_T_RX_CSUM, cost_per_byte(payload_bytes, c->csum_mcyc_per_byte));
+	cpu_book_base(d->cpu, q->cpu, COST_T_IRQ, frames * c->irq_cycles);
+	cpu_book_base(d->cpu, q->cpu, COST_T_DPC, frames * c->dpc_cycles);
+	cpu_book_base(d->cpu, q->app_core, COST_T_RX_PROTO, segs * cost_permille(c->rx_app_cycles, q->locality));
+	cpu_book_base(d->cpu, q->app_core, COST_T_COPY_RX,
+		      cost_permille(cost_per_byte(payload_bytes, c->copy_mcyc_per_byte), q->locality));
+}
+uint64_t driver_rx_payload_bytes(const struct driver *d) { return d->rx_payload_bytes; }
+uint64_t driver_tx_payload_bytes(const struct driver *d) { return d->tx_payload_bytes; }
+uint32_t driver_queue_app_cpu(const struct driver *d, uint32_t q) { return d->q[q].app_core; }
 
 uint32_t driver_queues(const struct driver *d) { return d->nq; }
 uint32_t driver_cpus(const struct driver *d) { return d->ncpu; }

@@ -36,6 +36,7 @@
 #include "sim/stats.h"
 #include "host/cost.h"
 #include "host/cpu.h"
+#include "host/netdma.h"
 #include "host/hostmem.h"
 #include "host/itr.h"
 #include "models/bus.h"
@@ -59,6 +60,8 @@ struct host_cfg {
 	uint32_t tx_ring_entries;   /* TX descriptors per queue */
 	uint32_t tx_backlog_pkts;   /* sends the software queue holds per TX queue */
 	uint32_t rx_drop_en;        /* enum host_drop_en: each queue's SRRCTL.DROP_EN */
+	bool is_gro;                /* host.gro: the stack coalesces received segments (GRO) */
+	uint32_t app_cpu;           /* enum host_app_cpu: where the application's receive runs */
 	char ip[128];               /* host address(es), comma-separated, or "auto" */
 	char mac[32];               /* host MAC or "auto" */
 };
@@ -87,6 +90,13 @@ static inline uint32_t host_queues(const struct host_cfg *cfg, uint32_t nic_queu
 
 /* host.rx_drop_en */
 enum host_drop_en { HOST_DROP_EN_AUTO = 0, HOST_DROP_EN_ON, HOST_DROP_EN_OFF };
+/* host.app_cpu: other, the application's receive runs on another core than
+ * its queue's DPC (plain RSS: the scheduler, not the flow, places the
+ * thread): the cores no queue uses, round robin, or with none the core
+ * after the queue's; it pays cost.x_remote_permille on receive protocol and
+ * copies. same: on the DPC's core (aRFS, or a thread pinned beside its
+ * queue). */
+enum host_app_cpu { HOST_APP_OTHER = 0, HOST_APP_SAME };
 
 /* A frame's receive latency cut into consecutive stages, from its first bit
  * on the wire to the end of the host's work on it, and end to end (the
@@ -197,6 +207,20 @@ int driver_new(struct driver **out, struct sim_kernel *k, struct bus *bus, struc
 /* A send from the stack (host/txstack.h), now: queued on the queue pair
  * its connection receives on, posted by that queue's CPU. The record is lent. */
 void driver_send(struct driver *d, const struct tx_send *s);
+/* NetDMA (host/netdma.h): the application's receive copies at or above the
+ * copy-break go to the engine. Before driver_start. */
+int driver_netdma_enable(struct driver *d, const struct netdma_cfg *cfg, char *err, size_t err_len);
+/* NULL when NetDMA is off. */
+const struct netdma_stats *driver_netdma_stats(const struct driver *d);
+/* The software path's cost of frames the TOE took from queue q instead of
+ * the host (the NIC's nic_toe_rx_work): booked once, at the end of a run. */
+void driver_book_offloaded_rx(struct driver *d, uint32_t q, uint64_t frames, uint64_t buffers, uint64_t pure_acks,
+			      uint64_t payload_bytes);
+/* The application's payload bytes: received (by the host's path and through
+ * the TOE) and sent (the capture's host frames, also those the TOE sent). */
+uint64_t driver_rx_payload_bytes(const struct driver *d);
+uint64_t driver_tx_payload_bytes(const struct driver *d);
+uint32_t driver_queue_app_cpu(const struct driver *d, uint32_t q);
 /* Transmit work still in the host (waiting, posted and not cleaned). */
 uint64_t driver_tx_in_flight(const struct driver *d);
 void driver_free(struct driver *d);

@@ -8,6 +8,7 @@
 
 #include "host/chimney.h"
 #include "host/driver.h"
+#include "host/netdma.h"
 #include "host/txstack.h"
 #include "models/pkt/rss_toeplitz.h"
 #include "sim/bytering.h"
@@ -21,6 +22,7 @@ struct drv_tx_posted {
 	uint64_t t_first, t_submit, t_posted;   /* stamps for the host's transmit stages */
 	uint64_t t_irq;                         /* the interrupt that covered its write-back, */
 	bool has_irq;                           /* once one has */
+	uint32_t segments;                      /* the capture's frames it covers (the software path's sends) */
 };
 
 /* A send waiting for room in the ring (the software queue, a qdisc). */
@@ -30,6 +32,7 @@ struct drv_tx_pending {
 	struct tx_offload off;
 	bool has_offload, is_pure_ack;
 	uint32_t payload_bytes;
+	uint32_t segments;          /* struct tx_send.segments */
 	uint64_t t_first, t_submit;
 };
 
@@ -53,6 +56,22 @@ struct drv_txq {
 	bool is_tx_queued;          /* a TX work item is on the CPU */
 	bool is_doorbell_due;       /* descriptors posted in this item, tail not written yet */
 	struct host_txq_stats st;
+};
+
+/* The application's receive work of a queue's flows, waiting for its core
+ * (host.app_cpu): TCP units (segments, or aggregates with host.gro) and
+ * their copies, by a core or NetDMA (host/netdma.h). */
+struct drv_app {
+	uint64_t proto_cycles;      /* recv work of the units waiting */
+	uint64_t copy_cycles;       /* copies a core does */
+	uint64_t dma_copies, dma_bytes;   /* copies for the engine */
+	uint64_t stall_cycles;      /* the part of a wait the core could not fill */
+	uint64_t irq_cycles;        /* completion interrupts taken (netdma.completion=interrupt) */
+	uint64_t sub_copies, sub_bytes;   /* the batch of the step running, submitted at its end */
+	uint64_t t_wait;            /* when the batch waited on was submitted */
+	bool is_queued;             /* its work item is on the core */
+	bool is_waiting;            /* waiting for a batch's completion */
+	struct sim_event ev;        /* the batch's completion */
 };
 
 /* Ordered by use: what a frame's DPC step reads first, then the counters,
@@ -93,7 +112,16 @@ struct drv_q {
 	bool is_itr_due;            /* itr_eitr is waiting to be written */
 	uint64_t ring_addr, buf_addr;
 	struct drv_txq tx;          /* the queue pair's transmit side */
-	uint64_t tx_clean_cycles;   /* cleaning charged with the DPC run's fixed part */
+	struct cost_charge tx_clean; /* cleaning charged with the DPC run's fixed part */
+	/* GRO (host.gro): the aggregate open in this DPC run */
+	bool is_gro_open;
+	uint16_t gro_sport, gro_dport;
+	uint32_t gro_next_seq, gro_bytes;
+	uint8_t gro_src[16];
+	/* the application's side */
+	uint32_t app_core;          /* host.app_cpu's core for this queue's flows */
+	uint32_t locality;          /* cost_locality: permille on receive protocol and copies */
+	struct drv_app app;
 } __attribute__((aligned(64)));
 
 struct driver {
@@ -129,6 +157,9 @@ struct driver {
 	struct hist_group *tx_lat;  /* host transmit stages, all queues */
 	struct host_tx_stats tx_st;
 	struct chimney *chim;       /* TCP Chimney (host/chimney.c), NULL when off */
+	struct netdma *dma;         /* NetDMA (host/netdma.h), NULL when off */
+	uint64_t rx_payload_bytes, tx_payload_bytes;   /* the application's bytes: received (also by the
+							 * TOE), sent (also through it) */
 };
 
 
@@ -137,8 +168,12 @@ int driver_tx_new(struct driver *d);
 void driver_tx_free(struct driver *d);
 void driver_tx_start(struct driver *d);
 /* In the DPC, before its receive work: clean the queue pair's completed
- * sends; returns the cycles to charge. */
-uint64_t driver_tx_clean(struct driver *d, struct drv_q *q);
+ * sends; their charge goes into q->tx_clean. */
+void driver_tx_clean(struct driver *d, struct drv_q *q);
+/* A frame of the capture the host did not send (the TOE's connection): what
+ * the software path would have spent sending it as a send of its own, booked
+ * on its queue pair's core (shadow only). */
+void driver_tx_book_base(struct driver *d, const struct pkt *p, const struct parse_result *pr);
 /* The queue pair's interrupt reached the host: stamps the sends it covers. */
 void driver_tx_on_msix(struct driver *d, struct drv_q *q, uint64_t now);
 

@@ -166,8 +166,8 @@ void driver_send(struct driver *d, const struct tx_send *s)
 	t->bl_n++;
 	*e = (struct drv_tx_pending){ .pkt = pkt_ref(s->pkt), .len = s->len, .off = s->off,
 				      .has_offload = s->has_offload, .is_pure_ack = s->is_pure_ack,
-				      .payload_bytes = s->payload_bytes, .t_first = s->t_first_ps,
-				      .t_submit = sim_now_ps(d->k) };
+				      .payload_bytes = s->payload_bytes, .segments = s->segments ? s->segments : 1,
+				      .t_first = s->t_first_ps, .t_submit = sim_now_ps(d->k) };
 	if (!t->is_tx_queued) {
 		t->is_tx_queued = true;
 		cpu_post(d->cpu, q->cpu, CPU_WORK_TX, qi);
@@ -301,7 +301,7 @@ static struct cost_charge tx_post(struct driver *d, struct drv_txq *t, const str
 	}
 	t->free_desc -= pl->descs;
 	*po = (struct drv_tx_posted){ .pkt = e->pkt, .eop_slot = eop, .ndesc = pl->descs, .arena_room = arena_room,
-				      .t_first = e->t_first, .t_submit = e->t_submit };
+				      .t_first = e->t_first, .t_submit = e->t_submit, .segments = e->segments };
 	t->st.sends++;
 	t->st.frames += pl->frames;
 	t->st.bytes += wire_bytes;
@@ -316,13 +316,23 @@ static struct cost_charge tx_post(struct driver *d, struct drv_txq *t, const str
 		d->tx_st.sw_csum_bytes += csum_bytes;
 	}
 	d->tx_st.copy_bytes += e->payload_bytes;
+	d->tx_payload_bytes += e->payload_bytes;
+	/* The software path: each of the capture's segments a send of its own
+	 * (a super-frame, one send the host cuts), every frame checksummed by
+	 * the host. */
+	uint32_t base_frames = e->segments > 1 ? e->segments : pl->frames;
+	uint32_t base_csum = 0;
+	if (e->has_offload && e->pkt->cap_len == e->pkt->wire_len)
+		base_csum = e->payload_bytes +
+			    base_frames * ((uint32_t)e->off.l4_len + (e->off.is_ipv6 ? 0u : e->off.l3_len));
 	struct cost_tx_send cs = { .is_pure_ack = e->is_pure_ack, .is_nic_segmented = pl->is_nic_seg,
-				   .frames = pl->frames, .payload_bytes = e->payload_bytes, .csum_bytes = csum_bytes };
-	struct cost_charge ch = cost_tx_send(&d->cost, &cs);
-	uint64_t csum_cycles = cost_per_byte(csum_bytes, d->cost.csum_mcyc_per_byte);   /* its part of protocol */
-	d->tx_st.cycles_output += ch.cycles[CPU_PROTOCOL] - csum_cycles;
-	d->tx_st.cycles_csum += csum_cycles;
-	d->tx_st.cycles_copy += ch.cycles[CPU_COPY];
+				   .frames = pl->frames, .payload_bytes = e->payload_bytes, .csum_bytes = csum_bytes,
+				   .base_frames = base_frames, .base_csum_bytes = base_csum };
+	struct cost_charge ch;
+	cost_tx_send(&d->cost, &cs, &ch);
+	d->tx_st.cycles_output += ch.cycles[COST_T_TX_OUTPUT] + ch.cycles[COST_T_ACK_TX];
+	d->tx_st.cycles_csum += ch.cycles[COST_T_TX_CSUM];
+	d->tx_st.cycles_copy += ch.cycles[COST_T_COPY_TX];
 	return ch;
 }
 
@@ -398,10 +408,10 @@ static bool tx_work(void *owner, uint32_t core, uint32_t qi, bool is_start, stru
 	return false;
 }
 
-uint64_t driver_tx_clean(struct driver *d, struct drv_q *q)
+void driver_tx_clean(struct driver *d, struct drv_q *q)
 {
 	struct drv_txq *t = &q->tx;
-	uint64_t cycles = 0, now = sim_now_ps(d->k);
+	uint64_t cycles = 0, sends = 0, base_sends = 0, now = sim_now_ps(d->k);
 	while (t->posted_n) {
 		struct drv_tx_posted *po = &t->posted[t->posted_head];
 		if (!t->posted_rung || !posted_is_done(t, po))
@@ -423,14 +433,52 @@ uint64_t driver_tx_clean(struct driver *d, struct drv_q *q)
 		if (t->irq_scan)
 			t->irq_scan--;
 		t->st.cleaned++;
-		cycles += d->cost.tx_clean_cycles;
+		sends++;
+		base_sends += po->segments;
 	}
+	cycles = sends * d->cost.tx_clean_cycles;
 	d->tx_st.cycles_clean += cycles;
+	struct cost_charge *ch = &q->tx_clean;
+	memset(ch, 0, sizeof *ch);
+	ch->cycles[COST_T_TX_CLEAN] = cycles;
+	if (d->cost.is_irq_per_frame) {
+		ch->cycles[COST_T_IRQ] = sends * d->cost.irq_cycles;
+		ch->cycles[COST_T_DPC] = sends * d->cost.dpc_cycles;
+	}
+	if (COST_SHADOW) {
+		ch->base[COST_T_TX_CLEAN] = base_sends * d->cost.tx_clean_cycles;
+		ch->base[COST_T_IRQ] = base_sends * d->cost.irq_cycles;
+		ch->base[COST_T_DPC] = base_sends * d->cost.dpc_cycles;
+	}
 	if (t->bl_n && !t->is_tx_queued) {
 		t->is_tx_queued = true;
 		cpu_post(d->cpu, q->cpu, CPU_WORK_TX, q->index);
 	}
-	return cycles;
+}
+
+void driver_tx_book_base(struct driver *d, const struct pkt *p, const struct parse_result *pr)
+{
+	uint32_t payload = pr->payload_len;
+	d->tx_payload_bytes += payload;
+	if (!COST_SHADOW)
+		return;
+	uint32_t core = d->q[tx_queue_of(d, p)].cpu;
+	bool is_pure_ack = !payload && (pr->tcp_flags & (TCP_FLAG_ACK | TCP_FLAG_SYN | TCP_FLAG_FIN | TCP_FLAG_RST)) ==
+					       TCP_FLAG_ACK;
+	const struct cost_cfg *c = &d->cost;
+	if (is_pure_ack)
+		cpu_book_base(d->cpu, core, COST_T_ACK_TX, c->ack_tx_cycles);
+	else
+		cpu_book_base(d->cpu, core, COST_T_TX_OUTPUT, c->tx_wire_cycles);
+	if (p->cap_len == p->wire_len) {
+		uint32_t l4_bytes = pr->l3_len > (uint32_t)(pr->l4_off - pr->l3_off) ? pr->l3_len - (pr->l4_off - pr->l3_off) : 0;
+		uint32_t v4_hdr = pr->l3 == PARSE_L3_IPV4 ? (uint32_t)(pr->l4_off - pr->l3_off) : 0;
+		cpu_book_base(d->cpu, core, COST_T_TX_CSUM, cost_per_byte(l4_bytes + v4_hdr, c->csum_mcyc_per_byte));
+	}
+	cpu_book_base(d->cpu, core, COST_T_COPY_TX, cost_per_byte(payload, c->tx_copy_mcyc_per_byte));
+	cpu_book_base(d->cpu, core, COST_T_TX_CLEAN, c->tx_clean_cycles);
+	cpu_book_base(d->cpu, core, COST_T_IRQ, c->irq_cycles);
+	cpu_book_base(d->cpu, core, COST_T_DPC, c->dpc_cycles);
 }
 
 void driver_tx_on_msix(struct driver *d, struct drv_q *q, uint64_t now)

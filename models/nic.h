@@ -184,6 +184,14 @@ const struct nic_toe_stats *nic_toe_stats(const struct nic *n);
 const struct toe_stats *nic_toe_engine_stats(const struct nic *n);
 /* NULL for an id never offloaded. */
 const struct nic_toe_rec *nic_toe_record(const struct nic *n, uint32_t id);
+/* The frames the engine took from a receive queue, counted as the host's
+ * path would have received them (its buffers at the queue's buffer size,
+ * pure ACKs, L4 payload): the software path the cost model's savings
+ * compare with (docs/cost-model.md). NULL without an engine. */
+struct nic_toe_rx_work {
+	uint64_t frames, buffers, pure_acks, payload_bytes;
+};
+const struct nic_toe_rx_work *nic_toe_rx_work(const struct nic *n, uint32_t q);
 /* Frames inside the NIC (FIFO, pipeline, DMA); 0 after a drained run. */
 uint64_t nic_in_flight(const struct nic *n);
 

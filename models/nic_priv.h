@@ -228,6 +228,7 @@ struct nic_toe {
 	uint64_t ind_base;
 	uint32_t ind_bytes, ind_off;
 	struct nic_toe_eq *eq;        /* per receive queue */
+	struct nic_toe_rx_work *rxw;  /* per receive queue */
 	int32_t *conn_id;             /* engine index -> the host's id (-1) */
 	struct nic_toe_off **offs;    /* by id */
 	uint32_t n_offs;

@@ -582,7 +582,20 @@ bool nic_toe_rx(struct nic *n, struct nic_rx_frame *f)
 		return false;
 	}
 	t->st.rx_frames++;
+	struct nic_toe_rx_work *w = &t->rxw[f->queue];
+	const struct parse_result *pr = &f->toe_pr;
+	uint32_t b = n->q[f->queue].buf_bytes ? n->q[f->queue].buf_bytes : 1;
+	w->frames++;
+	w->buffers += (p->wire_len + b - 1) / b;
+	w->pure_acks += !pr->payload_len && (pr->tcp_flags & (TCP_FLAG_ACK | TCP_FLAG_SYN | TCP_FLAG_FIN | TCP_FLAG_RST)) ==
+						    TCP_FLAG_ACK;
+	w->payload_bytes += pr->payload_len;
 	return true;
+}
+
+const struct nic_toe_rx_work *nic_toe_rx_work(const struct nic *n, uint32_t q)
+{
+	return n->toe && q < n->nq ? &n->toe->rxw[q] : NULL;
 }
 
 /* ---- life cycle ---- */
@@ -600,9 +613,10 @@ int nic_toe_enable(struct nic *n, const struct toe_cfg *cfg, char *err, size_t e
 	ops.ctx = n;
 	t->slot_bytes = n->mac.cfg.mtu + NIC_TX_L2_MAX;
 	t->eq = calloc(n->nq, sizeof *t->eq);
+	t->rxw = calloc(n->nq, sizeof *t->rxw);
 	t->conn_id = malloc((size_t)cfg->conns * sizeof *t->conn_id);
 	t->wire_mem = malloc((size_t)NIC_TOE_WIRE_SLOTS * t->slot_bytes);
-	if (!t->eq || !t->conn_id || !t->wire_mem) {
+	if (!t->eq || !t->rxw || !t->conn_id || !t->wire_mem) {
 		snprintf(err, err_len, "nic: out of memory for the offload engine");
 		goto fail;
 	}
@@ -618,6 +632,7 @@ int nic_toe_enable(struct nic *n, const struct toe_cfg *cfg, char *err, size_t e
 	return 0;
 fail:
 	free(t->eq);
+	free(t->rxw);
 	free(t->conn_id);
 	free(t->wire_mem);
 	free(t);
@@ -642,6 +657,7 @@ void nic_toe_free(struct nic *n)
 		}
 	toe_free(t->eng);
 	free(t->eq);
+	free(t->rxw);
 	free(t->conn_id);
 	free(t->wire_mem);
 	free(t->offs);

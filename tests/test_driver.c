@@ -214,13 +214,20 @@ static void test_driver_legacy_mode_uses_one_queue_and_turns_rss_off(void **stat
 }
 
 /* One 1514-byte TCP frame on queue 1 (payload 1460), interrupt at t = 0.
- * Host at 3.4 GHz, cost defaults: ISR 5000 cycles; then one DPC step of
- * driver 850 + DPC fixed 1000, protocol 3800 (TCP, checksum checked by the
- * NIC: no software checksum), copy ceil(1460 * 0.350) = 511:
- *   ISR ends at 5000 / 3.4 GHz = 1470.588 ns -> 1470589 ps (rounded up);
- *   the frame is delivered 6161 cycles later, 1812.059 ns -> 1812059 ps,
- *   at 3282648 ps; its driver stage ends 1850 cycles into the step.
- * Queue 1's CPU is CPU 1 (RSS: queue q on CPU q). */
+ * Host at 3.4 GHz, cost defaults. Queue 1's CPU is CPU 1 (RSS: queue q on
+ * CPU q); its application runs on CPU 5 (host.app_cpu=other: the cores no
+ * queue uses, 4..7, round robin), so receive protocol and copy pay
+ * x_remote 1.6:
+ *   ISR 5000 cycles, ends at 5000 / 3.4 GHz = 1470.588 ns -> 1470589 ps
+ *   (rounded up);
+ *   one DPC step of driver 850 + DPC fixed 1000 + TCP 1900 * 1.6 = 3040
+ *   (checksum checked by the NIC: none in software) = 4890 cycles,
+ *   1438.235 ns -> 1438236 ps: the frame is delivered at 2908825 ps;
+ *   then on CPU 5 the application's recv 1900 * 1.6 = 3040 and its copy
+ *   ceil(1460 * 0.350) = 511 * 1.6 = 817.6 -> 818: 3858 cycles,
+ *   1134.706 ns -> 1134706 ps, ending at 4043531 ps.
+ * The software path beside it (shadow): the same, plus the checksum in
+ * software, ceil(1460 * 0.25) = 365 cycles. */
 static void test_driver_isr_then_dpc_charge_the_cost_model_and_give_the_buffer_back(void **state)
 {
 	(void)state;
@@ -238,15 +245,23 @@ static void test_driver_isr_then_dpc_charge_the_cost_model_and_give_the_buffer_b
 	const struct host_cpu_stats *c1 = driver_cpu_stats(g.drv, 1);
 	assert_int_equal(c1->cycles[CPU_ISR], 5000);
 	assert_int_equal(c1->cycles[CPU_DRIVER], 850 + 1000);
-	assert_int_equal(c1->cycles[CPU_PROTOCOL], 3800);
-	assert_int_equal(c1->cycles[CPU_COPY], 511);
+	assert_int_equal(c1->cycles[CPU_PROTOCOL], 3040);
+	assert_int_equal(c1->cycles[CPU_COPY], 0);
 	assert_int_equal(c1->items[CPU_WORK_ISR], 1);
 	assert_int_equal(c1->items[CPU_WORK_DPC], 1);
+	assert_int_equal(c1->base[COST_T_RX_CSUM], 365);
+	assert_int_equal(c1->base[COST_T_IRQ] + c1->base[COST_T_DPC], 5000 + 1000);
+	assert_int_equal(c1->base[COST_T_RX_PROTO], 3040);
+	const struct host_cpu_stats *c5 = driver_cpu_stats(g.drv, 5);
+	assert_int_equal(c5->cycles[CPU_PROTOCOL], 3040);
+	assert_int_equal(c5->cycles[CPU_COPY], 818);
+	assert_int_equal(c5->items[CPU_WORK_APP], 1);
+	assert_int_equal(c5->base[COST_T_RX_PROTO] + c5->base[COST_T_COPY_RX], 3040 + 818);
 	assert_int_equal(host_cpu_busy_cycles(driver_cpu_stats(g.drv, 0)), 0);
-	assert_int_equal(sim_now_ps(g.k), 1470589 + 1812059);
+	assert_int_equal(sim_now_ps(g.k), 1470589 + 1438236 + 1134706);
 	const struct hist *e2e = driver_queue_lat(g.drv, 1, LAT_E2E);
 	assert_int_equal(hist_count(e2e), 1);
-	assert_int_equal(hist_max(e2e), 1470589 + 1812059);
+	assert_int_equal(hist_max(e2e), 1470589 + 1438236);
 	/* The buffer went back: tail one behind next_to_clean (1), i.e. 0; and
 	 * the vector is re-armed once the ring is empty. */
 	assert_int_equal(g.nic.rdt[1], 0);

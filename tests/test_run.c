@@ -235,18 +235,25 @@ static void test_run_legacy_saturates_one_cpu_where_eight_rss_queues_do_not(void
 {
 	(void)state;
 	/* Independent arithmetic: at 10 Gb/s a 1514-byte frame arrives every
-	 * (1514+4+20)*8/10 ns = 1.23 us. One core pays per TCP frame
-	 * 850 (driver) + 3800 (TCP) + 1448*0.35 (copy) ~= 5157 cycles = 1.52 us
-	 * at 3.4 GHz: one core cannot keep up (legacy mode), eight share it
+	 * (1514+4+20)*8/10 ns = 1.23 us. With all of TCP's receive work in the
+	 * DPC (cost.rx_tcp_cycles=3800, cost.rx_app_cycles=0) and the
+	 * application on the DPC's core (host.app_cpu=same), one core pays per
+	 * TCP frame 850 (driver) + 3800 (TCP) in the DPC = 1.37 us at 3.4 GHz,
+	 * and the copy, 1448*0.35 ~= 507 cycles, after: one core cannot keep up (legacy mode), eight share it
 	 * easily. The one queue's backlog grows by 0.29 us a frame. With
 	 * DROP_EN set, the 512-descriptor ring runs dry after about 2700 frames
 	 * and the NIC drops (no_descriptor); with one queue DROP_EN is clear by
 	 * default (ixgbe) and the 512 KB packet buffer holds 340 more such frames
 	 * besides: this capture's 3126 do not overflow it, they only wait. */
 	struct run *legacy = run_with(MANY_FLOWS, (const char *[]){ "replay.timing=linerate", "host.mode=legacy",
-								   "host.rx_drop_en=on", NULL });
-	struct run *waits = run_with(MANY_FLOWS, (const char *[]){ "replay.timing=linerate", "host.mode=legacy", NULL });
-	struct run *rss = run_with(MANY_FLOWS, (const char *[]){ "replay.timing=linerate", "rss.queues=8", NULL });
+								   "host.rx_drop_en=on", "host.app_cpu=same",
+								   "cost.rx_tcp_cycles=3800", "cost.rx_app_cycles=0", NULL });
+	struct run *waits = run_with(MANY_FLOWS, (const char *[]){ "replay.timing=linerate", "host.mode=legacy",
+								  "host.app_cpu=same", "cost.rx_tcp_cycles=3800",
+								  "cost.rx_app_cycles=0", NULL });
+	struct run *rss = run_with(MANY_FLOWS, (const char *[]){ "replay.timing=linerate", "rss.queues=8",
+								"host.app_cpu=same", "cost.rx_tcp_cycles=3800",
+								"cost.rx_app_cycles=0", NULL });
 
 	assert_true(max_util_ppm(legacy) > 900000);     /* the one CPU is (nearly) always busy */
 	assert_true(nic_queue_stats(legacy->nic, 0)->drop_no_desc > 0);   /* its ring ran dry */
@@ -431,14 +438,16 @@ static void test_run_rebalancer_narrows_the_queue_imbalance(void **state)
 }
 
 /* Six queues on eight CPUs: two CPUs serve no queue and are idle in every
- * interval; the policy must still move entries, onto the least busy CPU
- * that has a queue, and narrow the spread. */
+ * interval (the applications beside their queues, host.app_cpu=same); the
+ * policy must still move entries, onto the least busy CPU that has a
+ * queue, and narrow the spread. */
 static void test_run_rebalancer_moves_onto_cpus_that_have_queues(void **state)
 {
 	(void)state;
-	struct run *base = run_with(MANY_FLOWS, (const char *[]){ "replay.timing=linerate", "rss.queues=6", NULL });
+	struct run *base = run_with(MANY_FLOWS, (const char *[]){ "replay.timing=linerate", "rss.queues=6",
+								 "host.app_cpu=same", NULL });
 	struct run *bal = run_with(MANY_FLOWS, (const char *[]){ "replay.timing=linerate", "rss.queues=6",
-							     "rebalance.policy=busiest_to_idlest",
+							     "host.app_cpu=same", "rebalance.policy=busiest_to_idlest",
 							     "rebalance.interval_us=200", NULL });
 	assert_true(rebalance_stats(bal->rebal)->entries_moved > 0);
 	assert_true(max_queue_packets(bal) < max_queue_packets(base));
@@ -477,13 +486,20 @@ static void test_run_queues_stay_on_the_cpus_from_rss_base_cpu_up(void **state)
 	(void)state;
 	/* 4 CPUs, RSS from CPU 2 up (max_cpus 0 = to the last CPU): CPUs 2 and 3,
 	 * round robin, so queues 0..3 go to CPUs 2, 3, 2, 3; CPUs 0 and 1 are the
-	 * applications' and do no receive work. */
+	 * applications' (host.app_cpu=other: the cores no queue uses) and take
+	 * no interrupt and run no DPC, only the applications' receive work. */
 	struct run *r = run_with("bulk-ipv6.pcap", (const char *[]){ "host.cpus=4", "rss.queues=4", "rss.base_cpu=2", NULL });
 	static const uint32_t want[] = { 2, 3, 2, 3 };
 	for (uint32_t q = 0; q < 4; q++)
 		assert_int_equal(driver_queue_cpu(r->drv, q), want[q]);
-	for (uint32_t c = 0; c < 2; c++)
-		assert_int_equal(host_cpu_busy_cycles(driver_cpu_stats(r->drv, c)), 0);
+	for (uint32_t c = 0; c < 2; c++) {
+		const struct host_cpu_stats *st = driver_cpu_stats(r->drv, c);
+		assert_int_equal(st->items[CPU_WORK_ISR] + st->items[CPU_WORK_DPC], 0);
+		assert_int_equal(st->cycles[CPU_ISR] + st->cycles[CPU_DRIVER], 0);
+		assert_true(st->items[CPU_WORK_APP] > 0);
+	}
+	for (uint32_t q = 0; q < 4; q++)
+		assert_int_equal(driver_queue_app_cpu(r->drv, q), q % 2);
 	run_free(r);
 }
 

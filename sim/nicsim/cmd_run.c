@@ -48,6 +48,11 @@ const char cli_usage_run[] =
 	"  --backend B       compute engines: c (default) or rtl:BLOCKS, BLOCKS a subset of\n"
 	"                    rss,reta,csum (the Verilated twins, if built; e.g. rtl:rss,reta,csum)\n"
 	"  --vcd FILE        with an rtl backend: dump waves of the RTL blocks (GTKWave)\n"
+	"  --baseline        run the plain software path the savings compare with: every offload off\n"
+	"                    (nic.rx_csum, tx.csum, tx.lso, toe.enable, netdma.enable, host.gro false),\n"
+	"                    irq.mode=off and cost.irq_per_frame=true (an interrupt and a DPC run per\n"
+	"                    frame), over --config and --set; its host_cycles is what an offloaded run\n"
+	"                    reports as baseline_cycles (docs/cost-model.md)\n"
 	"  --loops N         shorthand for --set replay.loops=N (replay the capture N times; a\n"
 	"                    pipe cannot be replayed twice)\n"
 	"  --quiet           no summary on stdout, no progress on stderr\n"
@@ -73,7 +78,7 @@ int cli_run(int argc, char **argv, const struct run_kernel *kernel)
 	struct nicsim_cfg cfg;
 	config_defaults(&cfg);
 	const char *json_path = NULL, *flows_path = NULL, *trace = NULL, *backend = "c", *vcd = NULL, *plot_dir = NULL;
-	bool quiet = false;
+	bool quiet = false, is_baseline = false;
 	const char *tl_path = NULL;
 	const char *tx_pcap = NULL, *wire_pcap = NULL;
 	uint64_t tl_from_us = 0, tl_us = TIMELINE_DEFAULT_US;
@@ -128,12 +133,16 @@ int cli_run(int argc, char **argv, const struct run_kernel *kernel)
 			i++;
 		} else if (!strcmp(a, "--quiet")) {
 			quiet = true;
+		} else if (!strcmp(a, "--baseline")) {
+			is_baseline = true;
 		} else if (cli_take_trace(a, &trace, "run")) {
 			return CLI_EXIT_USAGE;
 		}
 	}
 	if (!trace)
 		return cli_usage_err("%sno trace given", "", "run");
+	if (is_baseline)
+		config_baseline(&cfg);
 
 	{
 		char cerr[600];

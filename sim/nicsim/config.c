@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "sim/check.h"
 #include "sim/nicsim/ini.h"
 
 static const struct param_def run_params[] = {
@@ -39,6 +40,8 @@ const struct param_group config_groups[] = {
 	  "TCP offload engine (TCP Chimney: models/toe, host/chimney, docs/toe.md)" },
 	{ "toe", toe_params, offsetof(struct nicsim_cfg, toe),
 	  "TCP offload engine (TCP Chimney: models/toe, host/chimney, docs/toe.md)" },
+	{ "netdma", netdma_params, offsetof(struct nicsim_cfg, netdma),
+	  "NetDMA: the host's receive-copy engine (host/netdma, docs/cost-model.md)" },
 	{ NULL },
 };
 
@@ -508,3 +511,21 @@ void config_write_ini(const struct nicsim_cfg *cfg, FILE *f, bool only_changed)
 		}
 	}
 }
+
+const char *const config_baseline_settings[] = {
+	"nic.rx_csum=false", "tx.csum=false", "tx.lso=false", "toe.enable=false", "netdma.enable=false",
+	"host.gro=false", "irq.mode=off", "cost.irq_per_frame=true",
+	/* rings deep enough that the slower path drops nothing the offloaded
+	 * run kept: the same work, its cost compared */
+	"host.ring_entries=65536", "host.tx_backlog_pkts=1000000", NULL,
+};
+
+void config_baseline(struct nicsim_cfg *cfg)
+{
+	char err[256];
+	for (const char *const *a = config_baseline_settings; *a; a++) {
+		int rc = config_set(cfg, *a, err, sizeof err);
+		sim_check(rc == 0, "a baseline setting is refused");
+	}
+}
+

@@ -18,6 +18,7 @@
 #include "host/chimney.h"
 #include "host/cost.h"
 #include "host/driver.h"
+#include "host/netdma.h"
 #include "host/rebalance.h"
 #include "host/replay.h"
 #include "host/itr.h"
@@ -47,6 +48,7 @@ struct nicsim_cfg {
 	struct tx_cfg tx;                /* the host's sends from the capture (tx.*) */
 	struct chimney_cfg chimney;      /* TCP Chimney, the host's side (toe.enable, toe.offload_after_bytes, ...) */
 	struct toe_cfg toe;              /* the NIC's offload engine (the other toe.* keys) */
+	struct netdma_cfg netdma;        /* NetDMA, the host's copy engine (netdma.*) */
 };
 
 extern const struct param_group config_groups[];
@@ -65,6 +67,11 @@ int config_set_kv(struct nicsim_cfg *cfg, const char *key, const char *value, ch
 int config_load(struct nicsim_cfg *cfg, const char *path, char *err, size_t err_len);
 /* Cross-key checks before a run (the whole config is known). */
 int config_validate(const struct nicsim_cfg *cfg, char *err, size_t err_len);
+/* The software path (nicsim run --baseline, docs/cost-model.md): every
+ * offload off, an interrupt per frame. The settings, NULL-terminated, and
+ * applying them over a configuration. */
+extern const char *const config_baseline_settings[];
+void config_baseline(struct nicsim_cfg *cfg);
 /* Settings allowed together that probably do not mean what was meant: a key
  * set away from its default that another key makes meaningless, more queues
  * than CPUs for them. Each message names both keys. Writes up to max

@@ -13,6 +13,7 @@
 #include "sim/hist.h"
 #include "sim/nicsim/peak_rss.h"
 #include "sim/nicsim/run.h"
+#include "sim/nicsim/savings.h"
 
 static const struct {
 	const char *name;
@@ -426,6 +427,7 @@ json_t *report_json(const struct run *r)
 		json_array_append_new(cpus, o);
 	}
 	json_object_set_new(root, "cpus", cpus);
+	savings_json(r, root);
 	if (r->is_toe)
 		json_object_set_new(root, "toe", toe_json(r));
 	json_t *warnings = json_array();
@@ -713,6 +715,7 @@ void report_text(const struct run *r, FILE *f)
 			span ? 100.0 * (double)busy / (double)span : 0.0, st->cycles[CPU_ISR], st->cycles[CPU_DRIVER],
 			st->cycles[CPU_PROTOCOL], st->cycles[CPU_COPY], st->items[CPU_WORK_DPC]);
 	}
+	savings_text(r, f);
 	if (r->is_toe)
 		toe_text(r, f);
 }
@@ -767,6 +770,9 @@ void report_write_docs(FILE *f)
 	      "| `flow_reordered_frames` | frames the host finished after a later frame of the same flow (null "
 	      "unless --flows or table updates keep per-flow state) |\n"
 	      "| `cpus[]` | per CPU: `cpu`, `cycles` by category and `idle`, `utilisation_ppm`, work items (below) |\n"
+	      "| `host_cycles`, `baseline_cycles`, `savings` | cycles spent, what the software path would have spent, "
+	      "and the savings by line of the cost model and per CPU (below, Savings) |\n"
+	      "| `netdma` | with `netdma.enable` (below, Savings) |\n"
 	      "| `toe` | with `toe.enable` only (docs/toe.md): `host` (the host's chimney: connections followed, "
 	      "`ineligible` by reason, offloads and uploads, the handoff, the capture's host frames the engine "
 	      "replaced, the replay rule, the cycles charged), `nic` (the engine's shell: commands, DMA, events, "
@@ -821,6 +827,7 @@ void report_write_docs(FILE *f)
 	for (int i = 1; i < TOE_UP_REASON_COUNT; i++)
 		fprintf(f, "%s`%s`", i > 1 ? ", " : "", toe_upload_reason_name((enum toe_upload_reason)i));
 	fputs(" |\n", f);
+	savings_write_docs(f);
 	fputs("\n## Latency\n\n"
 	      "Each `latency_ps` object (per queue, and merged over the queues in `latency_ps_all_queues`) cuts a "
 	      "frame's receive latency into consecutive stages, whose sum is `end_to_end` frame by frame:\n\n",

@@ -161,7 +161,13 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 		goto fail;
 	if (opts && opts->engines)
 		nic_set_engines(r->nic, opts->engines);
+	/* The SNP rule (specs.md §2.6): with NetDMA and Chimney both on, NetDMA
+	 * is used and Chimney is not, unless netdma.with_chimney. */
 	r->is_toe = cfg->chimney.enable;
+	if (r->is_toe && cfg->netdma.is_enable && !cfg->netdma.with_chimney) {
+		r->is_toe = false;
+		r->is_toe_yielded = true;
+	}
 	if (r->is_toe && nic_toe_enable(r->nic, &cfg->toe, err, err_len))
 		goto fail;
 	if (opts && opts->is_nic_fast_path_off)
@@ -178,6 +184,8 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 		       cfg->mac.mtu, link, err, err_len))
 		goto fail;
 	driver_attach(r->drv, &r->bus);
+	if (cfg->netdma.is_enable && driver_netdma_enable(r->drv, &cfg->netdma, err, err_len))
+		goto fail;
 	if (r->is_toe) {
 		if (chimney_enable(r->drv, &cfg->chimney, err, err_len))
 			goto fail;
@@ -247,8 +255,15 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 		rc = REPLAY_E_SETTINGS;
 		goto fail;
 	}
-	if (r->is_toe)
+	if (r->is_toe) {
 		chimney_count_held(r->drv);
+		/* The software path's cost of the frames the engine took. */
+		for (uint32_t q = 0; q < driver_queues(r->drv); q++) {
+			const struct nic_toe_rx_work *w = nic_toe_rx_work(r->nic, q);
+			if (w)
+				driver_book_offloaded_rx(r->drv, q, w->frames, w->buffers, w->pure_acks, w->payload_bytes);
+		}
+	}
 	r->events = sim_events_fired(r->k);
 	r->sim_end_ps = sim_now_ps(r->k);
 	r->wall_ns = wall_now_ns() - t0;

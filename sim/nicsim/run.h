@@ -71,6 +71,7 @@ struct run {
 	uint64_t reordered;                  /* frames finished after a later frame of their flow */
 	bool is_flow_order;                  /* per-flow queue and order kept at delivery (on_deliver) */
 	bool is_toe;                         /* toe.enable: the engine and the host's chimney (host/chimney.h) */
+	bool is_toe_yielded;                 /* toe.enable, but NetDMA took precedence (netdma.with_chimney off) */
 	struct timeline *tl;                 /* opts->timeline */
 };
 
