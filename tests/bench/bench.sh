@@ -4,10 +4,11 @@
 # plain and gzipped, next to `zcat FILE >/dev/null`, the queue-count scaling
 # of issue #3, if built, the run with the RTL twins in the loop and the
 # RTL shims' operations per second, and nicsim-systemc at three quanta next to
-# nicsim run (issue #19).
+# nicsim run (issue #19), and the savings accounting on against a build
+# without it (issue #18).
 # Medians of RUNS runs; the capture is replayed LOOPS times per run.
 # usage: tests/bench/bench.sh [BUILD_DIR] [LOOPS] [RUNS]
-#   BENCH_PARTS="run scale rtl systemc info" (the default: all) picks the parts.
+#   BENCH_PARTS="run scale rtl systemc savings info" (the default: all) picks the parts.
 # Wall-clock figures on a shared virtual machine drift by tens of percent from
 # minute to minute: compare figures taken in the same invocation.
 set -euo pipefail
@@ -34,7 +35,7 @@ measure() { # label packets cmd...
   local t; t=$(median_s "$@")
   awk -v l="$label" -v n="$n" -v t="$t" 'BEGIN {printf "%-52s %10.0f packets/s %8.0f ns/packet (median %.3f s)\n", l, n/t, t*1e9/n, t}'
 }
-parts=" ${BENCH_PARTS:-run scale rtl systemc info} "
+parts=" ${BENCH_PARTS:-run scale rtl systemc savings info} "
 want() { [[ $parts == *" $1 "* ]]; }
 echo "capture: $gz ($pkts packets; nicsim run loops it $loops times; median of $runs runs)"
 n=$((pkts * loops))
@@ -134,6 +135,37 @@ if want systemc && [ -x "$build/nicsim-systemc" ]; then
         printf "  %-32s %5.2f M frames/s  %5.2f x nicsim run (median of per-round ratios)\n", (q == "native" ? "nicsim run" : "nicsim-systemc --quantum " q), n / med * 1000, rat
       }
     }' "$tmp/sc"
+fi
+# The savings accounting (issue #18): per round, this build's nicsim run and
+# the same source built with -DNICSIM_SAVINGS=OFF (no shadow accounting),
+# back to back; printed: the median of the per-round time ratios. The second
+# build is made here, in the temporary directory, unless NOSAVINGS_BUILD
+# names one.
+if want savings; then
+  nos=${NOSAVINGS_BUILD:-}
+  if [ -z "$nos" ]; then
+    nos=$tmp/nosavings
+    cmake -S "$here" -B "$nos" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNICSIM_SAVINGS=OFF -DNICSIM_RTL=OFF \
+      -DNICSIM_TESTS=OFF -DNICSIM_SYSTEMC=OFF >/dev/null
+    cmake --build "$nos" -j2 --target nicsim >/dev/null
+  fi
+  echo "savings accounting on vs off (plain capture, $runs rounds, interleaved):"
+  : >"$tmp/sav"
+  for r in $(seq "$runs"); do
+    for v in on off; do
+      if [ "$v" = on ]; then b="$nicsim"; else b="$nos/nicsim"; fi
+      s=$(now_ns); "$b" run --quiet --loops "$loops" "$plain" >/dev/null; e=$(now_ns)
+      echo "$v $r $((e - s))" >>"$tmp/sav"
+    done
+  done
+  awk -v n="$n" '
+    function median(a, k,   i, j, t) { for (i = 2; i <= k; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+                                       return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
+    { t[$1, $2] = $3; if ($2 > nr) nr = $2 }
+    END {
+      for (r = 1; r <= nr; r++) { a[r] = t["on", r]; b[r] = t["off", r]; c[r] = t["on", r] / t["off", r] }
+      printf "  accounting on   %5.2f M frames/s\n  accounting off  %5.2f M frames/s\n  on / off time   %5.3f (median of per-round ratios)\n", n / median(a, nr) * 1000, n / median(b, nr) * 1000, median(c, nr)
+    }' "$tmp/sav"
 fi
 if want info; then
 measure "nicsim info, plain" "$pkts" "$nicsim" info --top 0 "$plain"
