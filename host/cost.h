@@ -7,24 +7,32 @@
  * number follows from it. Per-byte costs are in millicycles per byte so the state stays
  * integral (0.35 cycles/byte = 350).
  *
- * Each kind of work has a function that returns its charge by category;
- * the CPUs (host/cpu.h) spend it. Charged on the receive path (per packet
- * unless said):
+ * Each kind of work has a function that returns its charge by term (enum
+ * cost_term below, each in one of the report's categories); the CPUs
+ * (host/cpu.h) spend it. Charged on the receive path (per frame unless said):
  *   ISR:      irq_cycles per interrupt (hard IRQ + DPC/NAPI schedule);
- *   driver:   rx_pkt_cycles (descriptor, buffer, netdev work);
- *   protocol: rx_tcp_cycles for TCP, rx_other_cycles for other IP/non-IP;
- *             + csum_mcyc_per_byte over the IP payload when the NIC did not
- *             verify the checksum;
- *   copy:     copy_mcyc_per_byte over the L4 payload (to the application).
+ *   driver:   rx_pkt_cycles per buffer (descriptor, buffer, netdev work),
+ *             dpc_cycles per DPC run;
+ *   protocol: in the DPC, rx_tcp_cycles per TCP segment (gro_seg_cycles for
+ *             one GRO merged), ack_rx_cycles for a pure ACK, rx_other_cycles
+ *             for UDP and the rest; + csum_mcyc_per_byte over the L4 payload
+ *             when the NIC did not verify the checksum; in the application
+ *             (host.app_cpu's core), rx_app_cycles per TCP segment or
+ *             aggregate;
+ *   copy:     copy_mcyc_per_byte over the L4 payload to the application, or
+ *             with NetDMA at or above the copy-break dma_cycles a copy and
+ *             the stall of its wait.
+ *   TCP and UDP receive protocol and copies are multiplied by the locality
+ *   factor x_remote_permille when the application's core is not the DPC's.
  * Charged on the transmit path (host/driver_tx.c): per send, its first wire
  * frame (tx_wire_cycles, or ack_tx_cycles for a pure ACK) and each further
  * frame (tx_wire_cycles when the host segments, tx_wire_tso_cycles when the
  * NIC does), the copy of its payload (tx_copy_mcyc_per_byte), the software
  * checksum when insertion is off (csum_mcyc_per_byte over the L4 bytes),
- * and tx_clean_cycles when its completion is cleaned. A pure ACK received
- * costs ack_rx_cycles instead of rx_tcp_cycles.
- * Left out for now: locality (x_remote), clock scaling, TOE and NetDMA
- * terms (later issues).
+ * and tx_clean_cycles when its completion is cleaned. The TOE's handoffs
+ * and requests (toe_*_cycles) are charged by host/chimney.c. At another
+ * clock than ref_clock_mhz every figure is scaled (cost_at_clock).
+ * docs/cost-model.md has the whole model, its sources and its calibration.
  */
 #ifndef NICSIM_HOST_COST_H
 #define NICSIM_HOST_COST_H
