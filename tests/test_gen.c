@@ -159,6 +159,9 @@ static void test_gen_flow_and_frame_counts_equal_the_spec(void **state)
 	(void)state;
 	/* 1518-byte frames: 1460 bytes of TCP/IPv4 payload, 14600 = 10 segments. */
 	expect_counts("--flows 5 --flow-size fixed:14600", 5 * 14, 5 * 7, 5, 0, 0);
+	/* --ack-every 4: an ACK after the 4th and 8th of the 10 segments, the
+	 * FIN-ACK covers the rest: 1 + 10 / 4 + 1 = 4 from the host. */
+	expect_counts("--flows 5 --flow-size fixed:14600 --ack-every 4", 5 * 14, 5 * 4, 5, 0, 0);
 	/* IPv6: 1440 bytes a segment; 14401 = 11 segments (the last of 1 byte). */
 	expect_counts("--flows 3 --ipv6 100 --flow-size fixed:14401", 3 * 15, 3 * 7, 3, 0, 3);
 	/* UDP/IPv4: 1472 bytes a datagram, 10 each, nothing back. */

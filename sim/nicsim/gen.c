@@ -22,7 +22,7 @@
  * unit: a generated trace is never faster than its line rate.
  *
  * The receiver model: the host ACKs every second in-order segment
- * (RFC 9293 §3.8.6.3, RFC 1122 §4.2.3.2), at once for a segment beyond a hole
+ * (RFC 9293 §3.8.6.3, RFC 1122 §4.2.3.2; every --ack-every-th), at once for a segment beyond a hole
  * (a duplicate ACK) and for one that fills a hole (RFC 5681 §4.2). A segment
  * lost before the capture point is not in the capture; the client resends it
  * after three later segments (three duplicate ACKs, RFC 5681 §3.2) or when it
@@ -237,6 +237,7 @@ struct gen_spec {
 	uint32_t rate_mbps;
 	uint32_t ipv6_ppm, udp_ppm, host_sends_ppm, loss_ppm, reorder_ppm;
 	uint64_t rtt_ps, turnaround_ps;
+	uint32_t ack_every;              /* the host ACKs every ack_every-th in-order segment */
 	uint64_t frames_max;             /* 0: no limit */
 	uint64_t duration_ps;            /* 0: no limit */
 	uint64_t ts_unit_ps;             /* 1000 (ns) or 10^6 (us) */
@@ -561,6 +562,9 @@ static const struct gen_opt gen_opts[] = {
 	{ "turnaround-ns", "N", "1000", "the host's reply time after the frame it answers has arrived, ns",
 	  OPT_WHOLE_FIELD(turnaround_ps, 0, 1000000000u, SIM_PS_PER_NS,
 			  "needs a time in nanoseconds from %" PRIu64 " to %" PRIu64) },
+	{ "ack-every", "N", "2", "the host ACKs every N-th in-order segment it receives (2: the delayed ACK of "
+	  "RFC 1122 §4.2.3.2; a receiver with GRO ACKs about once an aggregate, 64 KiB / MSS segments)",
+	  OPT_WHOLE_FIELD(ack_every, 1, 1000, 1, "needs a whole number of segments from %" PRIu64 " to %" PRIu64) },
 	{ "frames", "N", "0", "stop after N frames, both directions (0: when every flow has closed)",
 	  OPT_WHOLE_FIELD(frames_max, 0, GEN_WHOLE_MAX, 1, "needs a whole number of frames (0: no limit)") },
 	{ "duration-us", "N", "0", "stop before the first frame at or after N microseconds (0: no limit)",
@@ -1268,7 +1272,7 @@ static void host_receive(struct gen *g, struct flow *f, const struct seg *sg, ui
 		f->rcv_nxt = hi;
 		ooo_absorb(f);
 		if (!is_ack_now)
-			is_ack_now = ++f->since_ack >= 2;
+			is_ack_now = ++f->since_ack >= g->s->ack_every;
 	} else {
 		if (lo > f->rcv_nxt)
 			ooo_add(f, lo, hi);
