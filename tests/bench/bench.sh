@@ -35,6 +35,9 @@ measure() { # label packets cmd...
   local t; t=$(median_s "$@")
   awk -v l="$label" -v n="$n" -v t="$t" 'BEGIN {printf "%-52s %10.0f packets/s %8.0f ns/packet (median %.3f s)\n", l, n/t, t*1e9/n, t}'
 }
+# median(a, k): the median of a[1..k] (sorts a in place); for the awk scripts below.
+awk_median='function median(a, k,   i, j, t) { for (i = 2; i <= k; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+  return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }'
 parts=" ${BENCH_PARTS:-run scale rtl systemc savings info} "
 want() { [[ $parts == *" $1 "* ]]; }
 echo "capture: $gz ($pkts packets; nicsim run loops it $loops times; median of $runs runs)"
@@ -81,8 +84,7 @@ for mode in "irq.mode=off" "irq.mode=fixed"; do
     done
   done
   awk -v n="$n" -v mode="$mode" -v loops="$loops" '
-    function median(a, k,   i, j, t) { for (i = 2; i <= k; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-                                       return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
+    '"$awk_median"'
     $1 == "S" { ns[$2]++; sv[$2, ns[$2]] = $3; events[$2] = $4 }
     $1 == "T" { t[$2, $4] = $3; if (!($2 in seen)) { seen[$2] = 1; order[++nq] = $2 }; if ($4 > nr) nr = $4 }
     END {
@@ -124,8 +126,7 @@ if want systemc && [ -x "$build/nicsim-systemc" ]; then
     done
   done
   awk -v n="$n" '
-    function median(a, k,   i, j, t) { for (i = 2; i <= k; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-                                       return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
+    '"$awk_median"'
     { t[$1, $2] = $3; if (!($1 in seen)) { seen[$1] = 1; order[++nq] = $1 }; if ($2 > nr) nr = $2 }
     END {
       for (i = 1; i <= nq; i++) {
@@ -159,8 +160,7 @@ if want savings; then
     done
   done
   awk -v n="$n" '
-    function median(a, k,   i, j, t) { for (i = 2; i <= k; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-                                       return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
+    '"$awk_median"'
     { t[$1, $2] = $3; if ($2 > nr) nr = $2 }
     END {
       for (r = 1; r <= nr; r++) { a[r] = t["on", r]; b[r] = t["off", r]; c[r] = t["on", r] / t["off", r] }
