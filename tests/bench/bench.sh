@@ -69,17 +69,18 @@ scale_cfgs=("1" "8" "64" "1024")
 for mode in "irq.mode=off" "irq.mode=fixed"; do
   : >"$tmp/scale"
   for q in "${scale_cfgs[@]}"; do
-    extra=(--set rss.queues="$q" --set "$mode")
-    "$nicsim" run --quiet --json "$tmp/ev.json" "${extra[@]}" "$plain" >/dev/null
+    extra=(--set rss.queues="$q" --set rss.table_size=$((q > 128 ? q : 128)) --set "$mode")
+    "$nicsim" run --quiet --json "$tmp/ev.json" "${extra[@]}" "$plain" 2>/dev/null >/dev/null
     ev=$(grep -o '"events": *[0-9]*' "$tmp/ev.json" | head -1 | tr -dc 0-9)
     for i in 1 2 3 4 5; do
-      s=$(now_ns); "$nicsim" run --quiet --set run.stop_us=1 "${extra[@]}" "$plain" >/dev/null; e=$(now_ns)
+      s=$(now_ns); "$nicsim" run --quiet --set run.stop_us=1 "${extra[@]}" "$plain" 2>/dev/null >/dev/null; e=$(now_ns)
       echo "S $q $((e - s)) $ev"
     done >>"$tmp/scale"
   done
   for r in $(seq "$runs"); do
     for q in "${scale_cfgs[@]}"; do
-      s=$(now_ns); "$nicsim" run --quiet --loops "$loops" --set rss.queues="$q" --set "$mode" "$plain" >/dev/null; e=$(now_ns)
+      s=$(now_ns); "$nicsim" run --quiet --loops "$loops" --set rss.queues="$q" --set rss.table_size=$((q > 128 ? q : 128)) \
+        --set "$mode" "$plain" 2>/dev/null >/dev/null; e=$(now_ns)
       echo "T $q $((e - s)) $r" >>"$tmp/scale"
     done
   done
