@@ -46,7 +46,7 @@
 /* What a core's cycles are spent on (the report's per-CPU categories). */
 enum cpu_cat { CPU_ISR = 0, CPU_DRIVER, CPU_PROTOCOL, CPU_COPY, CPU_CAT_COUNT };
 
-/* The terms of the cost model (cpu-cost.md §6): what a charge is made of.
+/* The terms of the cost model (docs/cost-model.md): what a charge is made of.
  * Each belongs to one category (cost_term_cat) and one line of the savings
  * (cost_term_feature). */
 enum cost_term {
@@ -147,7 +147,7 @@ static inline uint64_t cost_permille(uint64_t x, uint32_t permille)
 /* The cost figures at the host's clock: each cycle count scaled by
  * (1 - m) + m * f / f_ref, m the memory-bound share of its side (receive
  * or transmit), since memory stalls take the same time at any clock and so
- * more cycles at a faster one (cpu-cost.md §6; docs/cost-model.md). */
+ * more cycles at a faster one (docs/cost-model.md). */
 struct cost_cfg cost_at_clock(const struct cost_cfg *c, uint32_t clock_mhz);
 
 /* The locality factor of receive protocol and copy work, in permille:
@@ -187,8 +187,8 @@ struct cost_rx_frame {
  * software checksum when the NIC did not check it), and with cost.irq_per_frame
  * its own interrupt and DPC run; beside it the software path's (every
  * checksum in software, no GRO, an interrupt and a DPC run of its own). The
- * application's side (its copy and recv) is cost_rx_app's. Inline: it is
- * charged once a frame. */
+ * application's side (its copy and recv) is host/driver.c's (app_unit).
+ * Inline: it is charged once a frame. */
 static inline void cost_rx_frame(const struct cost_cfg *c, const struct cost_rx_frame *f, struct cost_charge *ch)
 {
 	memset(ch, 0, sizeof *ch);
@@ -218,16 +218,6 @@ static inline void cost_rx_frame(const struct cost_cfg *c, const struct cost_rx_
 		ch->base[COST_T_IRQ] = c->irq_cycles;
 		ch->base[COST_T_DPC] = c->dpc_cycles;
 	}
-}
-
-/* The application's side of received data: per TCP segment or aggregate
- * (units) its recv work, and the copy of bytes by a core, with the
- * locality factor. Returns the cycles of each term through ch (added). */
-static inline void cost_rx_app(const struct cost_cfg *c, uint64_t units, uint64_t copy_bytes, uint32_t locality,
-			       uint64_t *proto, uint64_t *copy)
-{
-	*proto += cost_permille(units * c->rx_app_cycles, locality);
-	*copy += cost_permille(cost_per_byte(copy_bytes, c->copy_mcyc_per_byte), locality);
 }
 
 /* A send the driver posts. frames: the wire frames it becomes; the first
@@ -266,13 +256,6 @@ static inline void cost_tx_send(const struct cost_cfg *c, const struct cost_tx_s
 		ch->base[COST_T_TX_CSUM] = cost_per_byte(s->base_csum_bytes, c->csum_mcyc_per_byte);
 		ch->base[COST_T_COPY_TX] = copy;
 	}
-}
-
-/* What the software path spends completing one send: its cleaning, its
- * interrupt and its DPC run. */
-static inline uint64_t cost_tx_done_base(const struct cost_cfg *c)
-{
-	return (uint64_t)c->tx_clean_cycles + c->irq_cycles + c->dpc_cycles;
 }
 
 #endif

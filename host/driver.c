@@ -95,7 +95,7 @@ const struct param_def host_params[] = {
 			"no queue uses, round robin, else the core after the queue's; receive protocol and copies cost "
 			"cost.x_remote_permille more); same, the DPC's core (aRFS, or a pinned thread). With one core "
 			"both are the same.",
-		.source = "cpu-cost.md §6 (locality L); Cai et al., SIGCOMM'21: aRFS off by default, the application "
+		.source = "docs/cost-model.md (locality L); Cai et al., SIGCOMM'21: aRFS off by default, the application "
 			  "on another core than its flow's softirq",
 	},
 	{
@@ -901,7 +901,7 @@ int driver_netdma_enable(struct driver *d, const struct netdma_cfg *cfg, char *e
 const struct netdma_stats *driver_netdma_stats(const struct driver *d) { return d->dma ? netdma_stats(d->dma) : NULL; }
 
 void driver_book_offloaded_rx(struct driver *d, uint32_t qi, uint64_t frames, uint64_t buffers, uint64_t pure_acks,
-			      uint64_t payload_bytes)
+			      uint64_t data_frames, uint64_t payload_bytes)
 {
 	const struct drv_q *q = &d->q[qi];
 	const struct cost_cfg *c = &d->cost;
@@ -913,7 +913,7 @@ void driver_book_offloaded_rx(struct driver *d, uint32_t qi, uint64_t frames, ui
 	cpu_book_base(d->cpu, q->cpu, COST_T_RX_CSUM, cost_per_byte(payload_bytes, c->csum_mcyc_per_byte));
 	cpu_book_base(d->cpu, q->cpu, COST_T_IRQ, frames * c->irq_cycles);
 	cpu_book_base(d->cpu, q->cpu, COST_T_DPC, frames * c->dpc_cycles);
-	cpu_book_base(d->cpu, q->app_core, COST_T_RX_PROTO, segs * cost_permille(c->rx_app_cycles, q->locality));
+	cpu_book_base(d->cpu, q->app_core, COST_T_RX_PROTO, data_frames * cost_permille(c->rx_app_cycles, q->locality));
 	cpu_book_base(d->cpu, q->app_core, COST_T_COPY_RX,
 		      cost_permille(cost_per_byte(payload_bytes, c->copy_mcyc_per_byte), q->locality));
 }

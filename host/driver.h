@@ -213,9 +213,11 @@ int driver_netdma_enable(struct driver *d, const struct netdma_cfg *cfg, char *e
 /* NULL when NetDMA is off. */
 const struct netdma_stats *driver_netdma_stats(const struct driver *d);
 /* The software path's cost of frames the TOE took from queue q instead of
- * the host (the NIC's nic_toe_rx_work): booked once, at the end of a run. */
+ * the host (the NIC's nic_toe_rx_work): booked once, at the end of a run,
+ * its per-byte terms rounded once over the bytes (per frame on the host's
+ * path: at most a cycle a frame apart). */
 void driver_book_offloaded_rx(struct driver *d, uint32_t q, uint64_t frames, uint64_t buffers, uint64_t pure_acks,
-			      uint64_t payload_bytes);
+			      uint64_t data_frames, uint64_t payload_bytes);
 /* The application's payload bytes: received (by the host's path and through
  * the TOE) and sent (the capture's host frames, also those the TOE sent). */
 uint64_t driver_rx_payload_bytes(const struct driver *d);

@@ -189,7 +189,7 @@ const struct nic_toe_rec *nic_toe_record(const struct nic *n, uint32_t id);
  * pure ACKs, L4 payload): the software path the cost model's savings
  * compare with (docs/cost-model.md). NULL without an engine. */
 struct nic_toe_rx_work {
-	uint64_t frames, buffers, pure_acks, payload_bytes;
+	uint64_t frames, buffers, pure_acks, data_frames, payload_bytes;   /* data_frames: with payload */
 };
 const struct nic_toe_rx_work *nic_toe_rx_work(const struct nic *n, uint32_t q);
 /* Frames inside the NIC (FIFO, pipeline, DMA); 0 after a drained run. */

@@ -589,6 +589,7 @@ bool nic_toe_rx(struct nic *n, struct nic_rx_frame *f)
 	w->buffers += (p->wire_len + b - 1) / b;
 	w->pure_acks += !pr->payload_len && (pr->tcp_flags & (TCP_FLAG_ACK | TCP_FLAG_SYN | TCP_FLAG_FIN | TCP_FLAG_RST)) ==
 						    TCP_FLAG_ACK;
+	w->data_frames += pr->payload_len > 0;
 	w->payload_bytes += pr->payload_len;
 	return true;
 }

@@ -55,6 +55,7 @@ static void test_calibration_receiver_matches_the_published_rows(void **state)
 		savings_totals(r, by, &all);
 		uint64_t bytes = driver_rx_payload_bytes(r->drv);
 		assert_int_equal(run_frames_dropped(r), 0);
+		assert_int_equal(driver_tx_stats(r->drv)->backlog_drops, 0);
 		double cpb = (double)all.spent / (double)bytes;
 		double copy = 100.0 * (double)by[COST_F_COPIES].spent / (double)all.spent;
 		double gbps_core = 8.0 * 3.4e9 / cpb / 1e9;

@@ -161,7 +161,7 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 		goto fail;
 	if (opts && opts->engines)
 		nic_set_engines(r->nic, opts->engines);
-	/* The SNP rule (specs.md §2.6): with NetDMA and Chimney both on, NetDMA
+	/* The SNP rule (docs/cost-model.md, NetDMA): with NetDMA and Chimney both on, NetDMA
 	 * is used and Chimney is not, unless netdma.with_chimney. */
 	r->is_toe = cfg->chimney.enable;
 	if (r->is_toe && cfg->netdma.is_enable && !cfg->netdma.with_chimney) {
@@ -261,7 +261,8 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 		for (uint32_t q = 0; q < driver_queues(r->drv); q++) {
 			const struct nic_toe_rx_work *w = nic_toe_rx_work(r->nic, q);
 			if (w)
-				driver_book_offloaded_rx(r->drv, q, w->frames, w->buffers, w->pure_acks, w->payload_bytes);
+				driver_book_offloaded_rx(r->drv, q, w->frames, w->buffers, w->pure_acks, w->data_frames,
+							 w->payload_bytes);
 		}
 	}
 	r->events = sim_events_fired(r->k);
