@@ -757,6 +757,7 @@ static const char *const metric_names[] = {
 	"rx_frames", "delivered", "drop_buffer_full", "drop_no_descriptor", "drop_rx_disabled",
 	"e2e_p50_ps", "e2e_p99_ps", "e2e_p99_9_ps", "e2e_max_ps", "worst_queue_p99_ps",
 	"cpu_util_max_ppm", "cpu_util_mean_ppm", "interrupts_per_s", "pcie_up_ppm", "pcie_down_ppm",
+	"host_cycles", "baseline_cycles",
 };
 enum { N_METRICS = sizeof metric_names / sizeof metric_names[0] };
 
@@ -799,6 +800,7 @@ static void metrics_of(json_t *rep, uint64_t m[N_METRICS], json_t *row)
 		json_array_size(cpus) ? usum / json_array_size(cpus) : 0,
 		sim_ps ? (uint64_t)((sim_u128)irqs * SIM_PS_PER_S / sim_ps) : 0,
 		jget(rep, "pcie.up.utilisation_ppm"), jget(rep, "pcie.down.utilisation_ppm"),
+		jget(rep, "host_cycles"), jget(rep, "baseline_cycles"),
 	};
 	memcpy(m, v, sizeof v);
 	for (int k = 0; k < N_METRICS; k++)
