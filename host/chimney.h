@@ -15,7 +15,7 @@
  * capture's host data as SEND requests, posts receive buffers and gives
  * indicated bytes back (CREDIT); and uploads a connection when the engine
  * asks (UPLOAD_REQ). Every request and completion costs host cycles
- * (cost.toe_*: cpu-cost.md §6), charged in the queue's DPC.
+ * (cost.toe_*: docs/cost-model.md), charged in the queue's DPC.
  *
  * The replay's rule for offloaded connections (docs/toe.md "Replay") lives
  * here too, because it needs the connection table: a peer frame whose ACK

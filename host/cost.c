@@ -51,7 +51,8 @@ const struct param_def cost_params[] = {
 		.offset = offsetof(struct cost_cfg, rx_other_cycles), .unit = "cycles",
 		.defval = "1900", .max = 10000000,
 		.desc = "Stack cycles per received non-TCP frame (UDP, ICMP, ARP, ...).",
-		.source = "assumption [A]: half of C_rx_tcp (no connection state, no ACK generation); no published figure",
+		.source = "assumption [A]: half of the 3,800 cycles a TCP segment costs in the DPC and the recv together "
+			  "(no connection state, no ACK generation); no published figure",
 	},
 	{
 		.key = "cost.copy_mcyc_per_byte", .type = PARAM_U32,
@@ -127,7 +128,7 @@ const struct param_def cost_params[] = {
 		.offset = offsetof(struct cost_cfg, toe_offload_cycles), .unit = "cycles",
 		.defval = "30000", .max = 100000000,
 		.desc = "Host cycles to hand one connection to the offload engine (C_toe_off).",
-		.source = "cpu-cost.md §6, assumption [A] (range 10k-100k): chosen so that offload breaks even around "
+		.source = "assumption [A] (range 10k-100k, docs/cost-model.md): chosen so that offload breaks even around "
 			  "100-130 KB a connection, the [R] Microsoft policy",
 	},
 	{
@@ -135,7 +136,7 @@ const struct param_def cost_params[] = {
 		.offset = offsetof(struct cost_cfg, toe_upload_cycles), .unit = "cycles",
 		.defval = "30000", .max = 100000000,
 		.desc = "Host cycles to take one connection back from the engine (C_toe_up).",
-		.source = "cpu-cost.md §6, assumption [A] (range 10k-100k)",
+		.source = "assumption [A] (range 10k-100k, docs/cost-model.md)",
 	},
 	{
 		.key = "cost.toe_io_cycles", .type = PARAM_U32,
@@ -143,14 +144,14 @@ const struct param_def cost_params[] = {
 		.defval = "3000", .max = 10000000,
 		.desc = "Host cycles per offloaded request completed (a send acknowledged, received data indicated or "
 			"a posted buffer completed): post and completion (C_toe_io).",
-		.source = "cpu-cost.md §6, assumption [A]",
+		.source = "assumption [A] (docs/cost-model.md); no published figure",
 	},
 	{
 		.key = "cost.dma_cycles", .type = PARAM_U32,
 		.offset = offsetof(struct cost_cfg, dma_cycles), .unit = "cycles",
 		.defval = "1500", .max = 10000000,
 		.desc = "Host cycles per NetDMA copy: descriptor setup and submit, and taking its completion (C_dma).",
-		.source = "cpu-cost.md §6 [D], range 900-4,000: the copy-break (2-4 KB, ioatdma) times a CPU copy's "
+		.source = "derived [D], range 900-4,000: the copy-break (2-4 KB, ioatdma) times a CPU copy's "
 			  "0.45-1.0 cycles/byte, where the engine starts to pay",
 	},
 	{
@@ -160,7 +161,7 @@ const struct param_def cost_params[] = {
 		.desc = "Locality: receive protocol and copy work cost this much more when the application runs on "
 			"another core than the DPC (host.app_cpu=other) - cache lines of the socket and the data move.",
 		.source = "derived from Cai et al., SIGCOMM'21: aRFS gives 1.58x throughput per core with jumbo frames and "
-			  "1.89x with TSO/GRO; cpu-cost.md §6 takes 1.6 (range 1.45-1.9)",
+			  "1.89x with TSO/GRO: 1.6 (range 1.45-1.9)",
 	},
 	{
 		.key = "cost.ref_clock_mhz", .type = PARAM_U32,
@@ -176,7 +177,7 @@ const struct param_def cost_params[] = {
 		.max = 100, .defval = "50",
 		.desc = "Memory-bound share of receive-side cycles: at clock f each receive figure is scaled by "
 			"(1 - m) + m * f / cost.ref_clock_mhz.",
-		.source = "assumption [A], cpu-cost.md §6: receive is memory-bound (Makineni and Iyer, HPCA'04) and "
+		.source = "assumption [A]: receive is memory-bound (Makineni and Iyer, HPCA'04) and "
 			  "network throughput scales only 33-68% with the clock (Freimuth et al., USENIX'05)",
 	},
 	{
@@ -184,7 +185,7 @@ const struct param_def cost_params[] = {
 		.offset = offsetof(struct cost_cfg, tx_mem_pct), .unit = "%",
 		.max = 100, .defval = "20",
 		.desc = "Memory-bound share of transmit-side cycles (as cost.rx_mem_pct).",
-		.source = "assumption [A], cpu-cost.md §6: transmit is compute-bound (Makineni and Iyer, HPCA'04)",
+		.source = "assumption [A]: transmit is compute-bound (Makineni and Iyer, HPCA'04)",
 	},
 	{
 		.key = "cost.irq_per_frame", .type = PARAM_BOOL,

@@ -33,14 +33,14 @@ const struct param_def netdma_params[] = {
 		.unit = "Mb/s", .defval = "16000", .min = 1, .max = 10000000,
 		.desc = "One channel's copy rate (host memory to host memory).",
 		.source = "assumption [A]: 2 GB/s a channel, so that four channels beat a core's copy at 16 KB and "
-			  "not at 1 KB (Vaidyanathan et al., IPDPS'07, as summarised in specs.md §3.2); sweep it",
+			  "not at 1 KB (Vaidyanathan et al., IPDPS'07, as summarised by a secondary source); sweep it",
 	},
 	{
 		.key = "netdma.latency_ns", .type = PARAM_U32, .offset = offsetof(struct netdma_cfg, latency_ns),
 		.unit = "ns", .defval = "1000", .max = 10000000,
 		.desc = "A batch's fixed time: the engine fetching its descriptors and writing its completion status.",
 		.source = "assumption [A]: two host-memory round trips and the engine's start; no published figure "
-			  "(specs.md §7 gap 3)",
+			  "(docs/cost-model.md)",
 	},
 	{
 		.key = "netdma.completion", .type = PARAM_ENUM, .offset = offsetof(struct netdma_cfg, completion),
@@ -61,7 +61,7 @@ const struct param_def netdma_params[] = {
 		.key = "netdma.with_chimney", .type = PARAM_BOOL, .offset = offsetof(struct netdma_cfg, with_chimney),
 		.defval = "false",
 		.desc = "Keep TCP Chimney on beside NetDMA. Off: with both enabled, NetDMA is used and Chimney is not.",
-		.source = "specs.md §2.6: 'Windows will choose NetDMA if it detects that both NetDMA and TCP Chimney "
+		.source = "a 2007 account (smallvoid.com, Windows NDIS 6 network features): 'Windows will choose NetDMA if it detects that both NetDMA and TCP Chimney "
 			  "Offload is supported' [S]",
 	},
 	{ .key = NULL },
@@ -128,7 +128,7 @@ const struct netdma_stats *netdma_stats(const struct netdma *e) { return &e->st;
 const struct stat_def netdma_stat_defs[] = {
 	STAT_DEF(struct netdma_stats, dma_copies, "dma_copies", "copies", "Receive copies the engine did (at or above the copy-break)."),
 	STAT_DEF(struct netdma_stats, dma_bytes, "dma_bytes", "bytes", "Their bytes."),
-	STAT_DEF(struct netdma_stats, cpu_copies, "cpu_copies", "copies", "Receive copies below the copy-break, left to a core."),
+	STAT_DEF(struct netdma_stats, cpu_copies, "cpu_copies", "copies", "Receive copies left to a core: TCP's below the copy-break, and every UDP datagram's (NET_DMA served TCP only)."),
 	STAT_DEF(struct netdma_stats, cpu_bytes, "cpu_bytes", "bytes", "Their bytes."),
 	STAT_DEF(struct netdma_stats, batches, "batches", "batches", "Submissions: one application run's copies together."),
 	STAT_DEF(struct netdma_stats, interrupts, "interrupts", "interrupts", "Completion interrupts (netdma.completion=interrupt)."),

@@ -11,14 +11,15 @@
  * completion, waiting) is the driver's (host/driver.c, the application's
  * receive work) and is charged by the cost model (cost.dma_cycles).
  *
- * Which copies go to the engine (specs.md §3.2): a receive copy of at least
+ * Which copies go to the engine: a receive copy of at least
  * netdma.copybreak_bytes (Linux's tcp_dma_copybreak, NET_DMA_DEFAULT_COPYBREAK
  * 4096 in net/core/user_dma.c); smaller ones stay on the CPU. A "receive
  * copy" is one unit the stack hands the application: a TCP segment, or an
  * aggregate with host.gro. Linux asked instead that the application's read
  * be longer than the copy-break; nicsim has no reads, only the data.
  *
- * The SNP rule (specs.md §2.6): with NetDMA and the TOE both enabled and
+ * The SNP rule (a 2007 account, smallvoid.com "Windows NDIS 6 network
+ * features"; no Microsoft primary text was found): with NetDMA and the TOE both enabled and
  * supported, Windows uses NetDMA and not Chimney; netdma.with_chimney
  * overrides it (sim/nicsim/run.c applies it).
  */
@@ -50,7 +51,7 @@ extern const struct param_def netdma_params[];
 
 struct netdma_stats {
 	uint64_t dma_copies, dma_bytes;     /* receive copies the engine did */
-	uint64_t cpu_copies, cpu_bytes;     /* receive copies below the copy-break, left to the CPU */
+	uint64_t cpu_copies, cpu_bytes;     /* receive copies left to the CPU: TCP's below the copy-break, UDP's */
 	uint64_t batches;                   /* submissions (an application's run's copies together) */
 	uint64_t interrupts;                /* completion interrupts (netdma.completion=interrupt) */
 	uint64_t waits, wait_ps, wait_max_ps;   /* an application waiting for a batch's completion */

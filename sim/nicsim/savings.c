@@ -172,7 +172,7 @@ void savings_text(const struct run *r, FILE *f)
 	const struct netdma_stats *ns = driver_netdma_stats(r->drv);
 	if (r->is_toe_yielded)
 		fprintf(f, "toe: not used: NetDMA and Chimney were both enabled and Windows then uses NetDMA (SNP rule, "
-			   "specs.md §2.6); set netdma.with_chimney=true to keep both\n");
+			   "docs/cost-model.md); set netdma.with_chimney=true to keep both\n");
 	if (ns) {
 		uint64_t span = r->sim_end_ps ? r->sim_end_ps : 1, busy = 0;
 		for (uint32_t ch = 0; ch < r->cfg.netdma.channels && ch < NETDMA_CHANNELS_MAX; ch++)
