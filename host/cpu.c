@@ -19,6 +19,12 @@ struct cpu_core {
 	/* Waiting items, a ring per kind. */
 	uint32_t *fifo[CPU_WORK_KINDS];
 	uint32_t head[CPU_WORK_KINDS], n[CPU_WORK_KINDS];
+	/* A passive-level step an interrupt or DPC preempted (at most one: those
+	 * are never preempted): its item and the time it still needs. */
+	bool has_suspended;
+	enum cpu_work susp_kind;
+	uint32_t susp_item;
+	uint64_t susp_left_ps;
 	struct host_cpu_stats st;
 };
 
@@ -101,9 +107,20 @@ static void core_kick(struct cpu_core *c)
 	struct cpu *cpu = c->cpu;
 	while (!c->is_busy) {
 		int kind = 0;
-		while (!c->n[kind])
-			if (++kind == CPU_WORK_KINDS)
-				return;
+		while (kind < CPU_WORK_KINDS && !c->n[kind])
+			kind++;
+		if (c->has_suspended && kind >= CPU_WORK_TX) {
+			/* The preempted step goes on where it stopped. */
+			c->has_suspended = false;
+			c->is_busy = true;
+			c->cur_kind = c->susp_kind;
+			c->cur_item = c->susp_item;
+			core_note(cpu, (uint32_t)(c - cpu->cores), c->cur_kind, c->cur_item, true);
+			sim_schedule_in(cpu->k, &c->ev, c->susp_left_ps);
+			return;
+		}
+		if (kind == CPU_WORK_KINDS)
+			return;
 		uint32_t item = c->fifo[kind][c->head[kind]];
 		c->head[kind] = (c->head[kind] + 1) % cpu->cap;
 		c->n[kind]--;
@@ -129,6 +146,20 @@ void cpu_post(struct cpu *cpu, uint32_t core, enum cpu_work kind, uint32_t item)
 	sim_check(c->n[kind] < cpu->cap, "cpu_post: more items waiting on a core than items_max");
 	c->fifo[kind][(c->head[kind] + c->n[kind]) % cpu->cap] = item;
 	c->n[kind]++;
+	if (c->is_busy && kind < CPU_WORK_TX && c->cur_kind >= CPU_WORK_TX) {
+		/* An interrupt or a DPC preempts a step at passive level (a send,
+		 * the application's receive), as DIRQL and DISPATCH_LEVEL do a
+		 * thread: the step's cycles are charged already, its end waits. */
+		uint64_t now = sim_now_ps(cpu->k);
+		c->susp_left_ps = c->ev.time_ps > now ? c->ev.time_ps - now : 0;
+		sim_cancel(cpu->k, &c->ev);
+		c->has_suspended = true;
+		c->susp_kind = c->cur_kind;
+		c->susp_item = c->cur_item;
+		c->is_busy = false;
+		c->st.preemptions++;
+		core_note(cpu, core, c->cur_kind, c->cur_item, false);
+	}
 	if (!c->is_busy)
 		core_kick(c);
 }
@@ -191,7 +222,7 @@ void cpu_on_item(struct cpu *cpu, cpu_item_fn fn, void *ctx)
 bool cpu_is_running_item(const struct cpu *cpu, uint32_t core, uint32_t item)
 {
 	const struct cpu_core *c = &cpu->cores[core];
-	return c->is_busy && c->cur_item == item;
+	return (c->is_busy && c->cur_item == item) || (c->has_suspended && c->susp_item == item);
 }
 
 uint32_t cpu_cores(const struct cpu *cpu) { return cpu->ncores; }
@@ -233,5 +264,7 @@ const struct stat_def cpu_item_stat_defs[] = {
 	STAT_DEF(struct host_cpu_stats, items[CPU_WORK_TX], "tx_runs", "items", "Transmit work items the core ran."),
 	STAT_DEF(struct host_cpu_stats, items[CPU_WORK_APP], "app_runs", "items",
 		 "Application receive work items the core ran (recv work and copies)."),
+	STAT_DEF(struct host_cpu_stats, preemptions, "preemptions", "steps",
+		 "Steps of sends or of the application's receive that an interrupt or a DPC preempted."),
 	{ NULL },
 };

@@ -1,10 +1,13 @@
 /*
  * host/cpu.h — the host's cores: servers of typed work items.
  *
- * Each core runs one work item at a time, to completion, and picks the next
- * by kind: every pending interrupt (ISR) before any deferred procedure call
- * (DPC), each kind in the order posted, as Windows runs ISRs above DPC level
- * and DPCs from a per-CPU queue. An item is a sequence of steps; its owner's
+ * Each core runs one work item at a time and picks the next by kind: every
+ * pending interrupt (ISR) before any deferred procedure call (DPC), then
+ * sends, then the application's receive, each kind in the order posted, as
+ * Windows runs ISRs above DPC level and DPCs from a per-CPU queue. ISRs and
+ * DPCs run to completion; a step of a send or of the application's receive
+ * (passive level, a thread's work) is preempted by an ISR or DPC posted to
+ * its core and goes on where it stopped once they are done. An item is a sequence of steps; its owner's
  * handler says what each step costs (struct cost_charge, from host/cost.h),
  * the core charges the cycles to their categories and the step takes their
  * sum at the core's clock. The owner learns each step's end through the same
@@ -34,6 +37,7 @@ const char *cpu_work_name(enum cpu_work kind);
 struct host_cpu_stats {
 	uint64_t cycles[CPU_CAT_COUNT];   /* by category: the sums of the terms' (cost_term_cat) */
 	uint64_t items[CPU_WORK_KINDS];   /* work items started, by kind (ISRs, DPC runs) */
+	uint64_t preemptions;             /* passive-level steps an ISR or DPC preempted */
 	uint64_t term[COST_TERM_COUNT];   /* cycles spent, by term */
 	uint64_t base[COST_TERM_COUNT];   /* what the software path would have spent, by term */
 };
