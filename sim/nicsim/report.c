@@ -602,6 +602,9 @@ void report_text(const struct run *r, FILE *f)
 	fprintf(f, "host %s (%s); mode %s, %u queue(s) on %u cpu(s), backend %s\n", ipb, r->host.how,
 		r->cfg.host.mode == HOST_MODE_LEGACY ? "legacy (NDIS 5.1)" : "rss", driver_queues(r->drv),
 		r->cfg.host.cpus, r->backend);
+	if (r->cfg.cost.is_irq_per_frame)
+		fprintf(f, "the software path (cost.irq_per_frame: an interrupt and a DPC run charged per frame and per "
+			   "send; with --baseline every offload off too): docs/cost-model.md\n");
 	fprintf(f, "records %" PRIu64 " (passes %" PRIu32 "): rx %" PRIu64 " frames / %" PRIu64
 		   " bytes, tx %" PRIu64 " frames / %" PRIu64 " bytes, foreign %" PRIu64 "\n",
 		rs->records, rs->passes, rs->rx_frames, rs->rx_bytes, rs->tx_frames, rs->tx_bytes, rs->foreign_frames);
