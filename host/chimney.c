@@ -767,6 +767,19 @@ void chimney_eq_flush(struct driver *d, struct drv_q *q, uint64_t now)
 
 /* ---- the host's receive and send paths ---- */
 
+bool chimney_rx_keeps(const struct driver *d, const struct parse_result *pr)
+{
+	const struct chimney *c = d->chim;
+	if (pr->l4 != PARSE_L4_TCP || !(pr->flags & PARSE_F_HAS_PORTS) || pr->status != PARSE_OK || !c->n_engine)
+		return false;
+	bool v6 = pr->l3 == PARSE_L3_IPV6;
+	int32_t i = lookup(c, v6, pr->dst, pr->src, pr->dport, pr->sport);
+	if (i < 0)
+		return false;
+	uint8_t st = c->conns[i].state;
+	return st == CS_OFFLOADING || st == CS_OFFLOADED || st == CS_UPLOADING;
+}
+
 bool chimney_rx(struct driver *d, struct drv_q *q, struct pkt *p, const struct parse_result *pr, bool has_hash,
 		uint32_t hash, bool is_l4_bad)
 {

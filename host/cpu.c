@@ -22,6 +22,7 @@ struct cpu_core {
 	/* A passive-level step an interrupt or DPC preempted (at most one: those
 	 * are never preempted): its item and the time it still needs. */
 	bool has_suspended;
+	bool is_in_call;             /* inside an owner's handler: a post then waits (no preemption) */
 	enum cpu_work susp_kind;
 	uint32_t susp_item;
 	uint64_t susp_left_ps;
@@ -53,8 +54,8 @@ static inline void core_note(struct cpu *cpu, uint32_t core, enum cpu_work kind,
  * indirect call then always goes to the same handler, which the branch
  * predictor learns (a shared site alternating between ISR and DPC handlers
  * mispredicts on nearly every step). */
-static inline bool core_call(struct cpu *cpu, enum cpu_work kind, uint32_t core, uint32_t item, bool is_start,
-			     struct cost_charge *next)
+static inline bool core_call_kind(struct cpu *cpu, enum cpu_work kind, uint32_t core, uint32_t item, bool is_start,
+				  struct cost_charge *next)
 {
 	switch (kind) {
 	case CPU_WORK_ISR:
@@ -71,6 +72,18 @@ static inline bool core_call(struct cpu *cpu, enum cpu_work kind, uint32_t core,
 	}
 }
 
+/* A handler's call, marked so that work it posts to its own core does not
+ * preempt the step it is deciding. */
+static inline bool core_call(struct cpu *cpu, enum cpu_work kind, uint32_t core, uint32_t item, bool is_start,
+			     struct cost_charge *next)
+{
+	struct cpu_core *c = &cpu->cores[core];
+	c->is_in_call = true;
+	bool r = core_call_kind(cpu, kind, core, item, is_start, next);
+	c->is_in_call = false;
+	return r;
+}
+
 /* Charge a step and schedule its end. */
 static inline void core_run_step(struct cpu_core *c, const struct cost_charge *ch)
 {
@@ -79,6 +92,7 @@ static inline void core_run_step(struct cpu_core *c, const struct cost_charge *c
 		c->st.term[i] += ch->cycles[i];
 		total += ch->cycles[i];
 	}
+	c->st.kind_cycles[c->cur_kind] += total;
 	if (COST_SHADOW)
 		for (int i = 0; i < COST_TERM_COUNT; i++)
 			c->st.base[i] += ch->base[i];
@@ -146,7 +160,7 @@ void cpu_post(struct cpu *cpu, uint32_t core, enum cpu_work kind, uint32_t item)
 	sim_check(c->n[kind] < cpu->cap, "cpu_post: more items waiting on a core than items_max");
 	c->fifo[kind][(c->head[kind] + c->n[kind]) % cpu->cap] = item;
 	c->n[kind]++;
-	if (c->is_busy && kind < CPU_WORK_TX && c->cur_kind >= CPU_WORK_TX) {
+	if (c->is_busy && kind < CPU_WORK_TX && c->cur_kind >= CPU_WORK_TX && !c->is_in_call) {
 		/* An interrupt or a DPC preempts a step at passive level (a send,
 		 * the application's receive), as DIRQL and DISPATCH_LEVEL do a
 		 * thread: the step's cycles are charged already, its end waits. */
@@ -219,10 +233,11 @@ void cpu_on_item(struct cpu *cpu, cpu_item_fn fn, void *ctx)
 	cpu->on_item_ctx = ctx;
 }
 
-bool cpu_is_running_item(const struct cpu *cpu, uint32_t core, uint32_t item)
+bool cpu_is_running_item(const struct cpu *cpu, uint32_t core, enum cpu_work kind, uint32_t item)
 {
 	const struct cpu_core *c = &cpu->cores[core];
-	return (c->is_busy && c->cur_item == item) || (c->has_suspended && c->susp_item == item);
+	return (c->is_busy && c->cur_kind == kind && c->cur_item == item) ||
+	       (c->has_suspended && c->susp_kind == kind && c->susp_item == item);
 }
 
 uint32_t cpu_cores(const struct cpu *cpu) { return cpu->ncores; }

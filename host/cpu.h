@@ -38,6 +38,7 @@ struct host_cpu_stats {
 	uint64_t cycles[CPU_CAT_COUNT];   /* by category: the sums of the terms' (cost_term_cat) */
 	uint64_t items[CPU_WORK_KINDS];   /* work items started, by kind (ISRs, DPC runs) */
 	uint64_t preemptions;             /* passive-level steps an ISR or DPC preempted */
+	uint64_t kind_cycles[CPU_WORK_KINDS];   /* cycles spent, by the kind of item that spent them */
 	uint64_t term[COST_TERM_COUNT];   /* cycles spent, by term */
 	uint64_t base[COST_TERM_COUNT];   /* what the software path would have spent, by term */
 };
@@ -66,8 +67,9 @@ void cpu_free(struct cpu *c);
 void cpu_set_handler(struct cpu *c, enum cpu_work kind, cpu_work_fn fn, void *owner);
 /* Queue an item on a core; it starts now if the core is idle. */
 void cpu_post(struct cpu *c, uint32_t core, enum cpu_work kind, uint32_t item);
-/* Whether the core is running (not merely holding) that item of either kind. */
-bool cpu_is_running_item(const struct cpu *c, uint32_t core, uint32_t item);
+/* Whether the core is running (not merely holding) that item of that kind,
+ * or holds a step of it an interrupt preempted. */
+bool cpu_is_running_item(const struct cpu *c, uint32_t core, enum cpu_work kind, uint32_t item);
 uint32_t cpu_cores(const struct cpu *c);
 const struct host_cpu_stats *cpu_stats(const struct cpu *c, uint32_t core);
 /* Book what the software path would have spent on work this core did not

@@ -534,9 +534,12 @@ static bool dpc_next_step(struct driver *d, struct drv_q *q, struct cost_charge 
 		bool is_tcp_data = f.is_tcp && pr->status == PARSE_OK && f.payload_bytes &&
 				   !(pr->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_FIN | TCP_FLAG_RST | TCP_FLAG_URG)) &&
 				   pr->l4_off + 8u <= placed;
+		/* A frame the chimney keeps (a handoff, the engine's connection)
+		 * reaches no application from here: the engine indicates its data. */
+		bool is_kept = d->chim && chimney_rx_keeps(d, pr);
 		if (d->cfg.is_gro)
-			f.is_merged = gro_frame(d, q, p, pr, is_tcp_data);
-		if (!d->cfg.is_gro || !is_tcp_data) {
+			f.is_merged = gro_frame(d, q, p, pr, is_tcp_data && !is_kept);
+		if ((!d->cfg.is_gro || !is_tcp_data) && !is_kept) {
 			if ((f.is_tcp || f.is_udp) && f.payload_bytes)
 				app_unit(d, q, f.payload_bytes, f.is_tcp);
 		}
@@ -957,7 +960,7 @@ void driver_reta_set(struct driver *d, uint32_t e, uint16_t queue)
 bool driver_queue_is_drained(struct driver *d, uint32_t qi)
 {
 	struct drv_q *q = &d->q[qi];
-	if (q->landed.head || q->is_dpc_queued || cpu_is_running_item(d->cpu, q->cpu, qi))
+	if (q->landed.head || q->is_dpc_queued || cpu_is_running_item(d->cpu, q->cpu, CPU_WORK_DPC, qi))
 		return false;
 	return bus_reg_read(d->bus, sim_now_ps(d->k), NIC_REG_RXQ(qi) + NIC_RXQ_INFLIGHT) == 0;
 }

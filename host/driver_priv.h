@@ -186,6 +186,11 @@ bool chimney_eq_pending(const struct driver *d, const struct drv_q *q);
 void chimney_eq_step(struct driver *d, struct drv_q *q, struct cost_charge *next);
 /* End of the DPC run: tell the NIC how far the host has read (EQH). */
 void chimney_eq_flush(struct driver *d, struct drv_q *q, uint64_t now);
+/* Whether chimney_rx will keep the frame (its connection is being handed
+ * over, with the engine or coming back): then no application gets it from
+ * the host's path. No side effects; its answer holds until the frame's
+ * step ends (only the connection's own queue's DPC changes that state). */
+bool chimney_rx_keeps(const struct driver *d, const struct parse_result *pr);
 /* A frame the host's receive path processed: followed for the offload
  * policy; true when the chimney kept it (a handoff in progress). */
 bool chimney_rx(struct driver *d, struct drv_q *q, struct pkt *p, const struct parse_result *pr, bool has_hash,

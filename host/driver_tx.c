@@ -466,14 +466,24 @@ void driver_tx_book_base(struct driver *d, const struct pkt *p, const struct par
 	bool is_pure_ack = !payload && (pr->tcp_flags & (TCP_FLAG_ACK | TCP_FLAG_SYN | TCP_FLAG_FIN | TCP_FLAG_RST)) ==
 					       TCP_FLAG_ACK;
 	const struct cost_cfg *c = &d->cost;
+	/* A super-frame (a TSO send captured on the sending host, longer than
+	 * the MTU) is several wire frames the software path cuts, as tx_plan_of
+	 * plans it with LSO off. */
+	uint32_t l3_hdr = (uint32_t)(pr->l4_off - pr->l3_off), l4_hdr = (uint32_t)(pr->payload_off - pr->l4_off);
+	bool is_whole = p->cap_len == p->wire_len;
+	uint32_t frames = 1;
+	if (pr->l4 == PARSE_L4_TCP && is_whole && pr->l3_len > d->mtu && d->mtu > l3_hdr + l4_hdr && payload) {
+		uint32_t mss = d->mtu - l3_hdr - l4_hdr;
+		frames = (payload + mss - 1) / mss;
+	}
 	if (is_pure_ack)
 		cpu_book_base(d->cpu, core, COST_T_ACK_TX, c->ack_tx_cycles);
 	else
-		cpu_book_base(d->cpu, core, COST_T_TX_OUTPUT, c->tx_wire_cycles);
-	if (p->cap_len == p->wire_len) {
-		uint32_t l4_bytes = pr->l3_len > (uint32_t)(pr->l4_off - pr->l3_off) ? pr->l3_len - (pr->l4_off - pr->l3_off) : 0;
-		uint32_t v4_hdr = pr->l3 == PARSE_L3_IPV4 ? (uint32_t)(pr->l4_off - pr->l3_off) : 0;
-		cpu_book_base(d->cpu, core, COST_T_TX_CSUM, cost_per_byte(l4_bytes + v4_hdr, c->csum_mcyc_per_byte));
+		cpu_book_base(d->cpu, core, COST_T_TX_OUTPUT, (uint64_t)frames * c->tx_wire_cycles);
+	if (is_whole) {
+		uint32_t v4_hdr = pr->l3 == PARSE_L3_IPV4 ? l3_hdr : 0;
+		cpu_book_base(d->cpu, core, COST_T_TX_CSUM,
+			      cost_per_byte(payload + (uint64_t)frames * (l4_hdr + v4_hdr), c->csum_mcyc_per_byte));
 	}
 	cpu_book_base(d->cpu, core, COST_T_COPY_TX, cost_per_byte(payload, c->tx_copy_mcyc_per_byte));
 	cpu_book_base(d->cpu, core, COST_T_TX_CLEAN, c->tx_clean_cycles);

@@ -311,15 +311,18 @@ static void tick_fire(struct sim_kernel *k, struct sim_event *ev, void *arg)
 	struct driver *d = r->drv;
 	uint32_t ncpu = driver_cpus(d), size = driver_reta_size(d), nq = driver_queues(d);
 	r->st.policy_runs++;
-	/* Busy cycles of each CPU in the interval. */
+	/* Busy cycles of each CPU in the interval, for the queues' work the
+	 * table moves (interrupts, DPCs and the queue pairs' sends; not the
+	 * applications', which run where host.app_cpu put them). The busiest
+	 * and the least busy are both CPUs that serve a queue. */
 	uint32_t busiest = 0, idlest = 0;
 	uint64_t max = 0, min = UINT64_MAX;
 	for (uint32_t c = 0; c < ncpu; c++) {
 		const struct host_cpu_stats *s = driver_cpu_stats(d, c);
-		uint64_t busy = host_cpu_busy_cycles(s);
+		uint64_t busy = s->kind_cycles[CPU_WORK_ISR] + s->kind_cycles[CPU_WORK_DPC] + s->kind_cycles[CPU_WORK_TX];
 		uint64_t delta = busy - r->last_cpu_busy[c];
 		r->last_cpu_busy[c] = busy;
-		if (delta > max) {
+		if (r->is_rss_cpu[c] && delta > max) {
 			max = delta;
 			busiest = c;
 		}

@@ -4,6 +4,7 @@
 
 #include "host/netdma.h"
 #include "sim/check.h"
+#include "sim/kernel.h"
 
 static json_t *jint(uint64_t v)
 {
@@ -118,7 +119,7 @@ void savings_json(const struct run *r, json_t *root)
 			uint64_t span = r->sim_end_ps ? r->sim_end_ps : 1;
 			json_t *u = json_array();
 			for (uint32_t ch = 0; ch < r->cfg.netdma.channels && ch < NETDMA_CHANNELS_MAX; ch++)
-				json_array_append_new(u, jint(ns->busy_ps[ch] * 1000000 / span));
+				json_array_append_new(u, jint((uint64_t)((sim_u128)ns->busy_ps[ch] * 1000000u / span)));
 			json_object_set_new(o, "channel_utilisation_ppm", u);
 		}
 		json_object_set_new(root, "netdma", o);
