@@ -7,7 +7,9 @@
  *   - a policy (rebalance.policy=busiest_to_idlest): every interval_us, the
  *     CPU with the most busy cycles in the interval gives the table entry that
  *     carried the most frames in the interval to a queue of the CPU with the
- *     fewest, if that entry's share of the busiest CPU's frames is below half
+ *     fewest (both among the CPUs that serve a queue, counting the queues'
+ *     own work: interrupts, DPCs and sends, not the applications' receive,
+ *     which the table does not move), if that entry's share of the busiest CPU's frames is below half
  *     (so the move narrows the gap instead of swapping the hot spot).
  *     Modelled on RSS++ (Barbette et al., CoNEXT'19), which moves entries
  *     from overloaded to underloaded cores; the one-entry-per-interval rule is
