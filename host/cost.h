@@ -258,4 +258,33 @@ static inline void cost_tx_send(const struct cost_cfg *c, const struct cost_tx_s
 	}
 }
 
+/* Sends completed: each cleaned (tx_clean_cycles), with cost.irq_per_frame
+ * its own interrupt and DPC run; beside them the software path's
+ * base_sends, each cleaned and with an interrupt and a DPC run of its own
+ * (an LSO send is the capture's segments' sends there). Added to ch. */
+static inline void cost_tx_done(const struct cost_cfg *c, uint64_t sends, uint64_t base_sends, struct cost_charge *ch)
+{
+	ch->cycles[COST_T_TX_CLEAN] += sends * c->tx_clean_cycles;
+	if (c->is_irq_per_frame) {
+		ch->cycles[COST_T_IRQ] += sends * c->irq_cycles;
+		ch->cycles[COST_T_DPC] += sends * c->dpc_cycles;
+	}
+	if (COST_SHADOW) {
+		ch->base[COST_T_TX_CLEAN] += base_sends * c->tx_clean_cycles;
+		ch->base[COST_T_IRQ] += base_sends * c->irq_cycles;
+		ch->base[COST_T_DPC] += base_sends * c->dpc_cycles;
+	}
+}
+
+/* The application's side of received data, per unit (a TCP segment or
+ * aggregate) and per byte copied by a core, with the locality factor. */
+static inline uint64_t cost_rx_app(const struct cost_cfg *c, uint32_t locality)
+{
+	return cost_permille(c->rx_app_cycles, locality);
+}
+static inline uint64_t cost_rx_copy(const struct cost_cfg *c, uint64_t bytes, uint32_t locality)
+{
+	return cost_permille(cost_per_byte(bytes, c->copy_mcyc_per_byte), locality);
+}
+
 #endif

@@ -257,6 +257,13 @@ void cpu_book_base(struct cpu *cpu, uint32_t core, enum cost_term t, uint64_t cy
 		cpu->cores[core].st.base[t] += cycles;
 }
 
+void cpu_book_charge_base(struct cpu *cpu, uint32_t core, const struct cost_charge *ch)
+{
+	if (COST_SHADOW)
+		for (int t = 0; t < COST_TERM_COUNT; t++)
+			cpu->cores[core].st.base[t] += ch->base[t];
+}
+
 const struct stat_def cpu_cycle_stat_defs[] = {
 	STAT_DEF(struct host_cpu_stats, cycles[CPU_ISR], "isr", "cycles", "Interrupt service routines."),
 	STAT_DEF(struct host_cpu_stats, cycles[CPU_DRIVER], "driver", "cycles", "Driver work: descriptors, buffers, DPC runs."),

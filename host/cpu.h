@@ -75,6 +75,8 @@ const struct host_cpu_stats *cpu_stats(const struct cpu *c, uint32_t core);
 /* Book what the software path would have spent on work this core did not
  * do at all (frames the TOE took, sends it made): shadow only, no time. */
 void cpu_book_base(struct cpu *c, uint32_t core, enum cost_term t, uint64_t cycles);
+/* The same for every term of a charge's base (its cycles are ignored). */
+void cpu_book_charge_base(struct cpu *c, uint32_t core, const struct cost_charge *ch);
 
 /* An observer of the cores' work (the timeline, sim/nicsim/timeline.h):
  * called when a core starts an item (is_start) and when the item ends, with

@@ -373,9 +373,13 @@ static void charge_run_overhead(const struct driver *d, struct drv_q *q, struct 
 
 /* ---- the application's receive (host.app_cpu) ---- */
 
+/* Put the application's work item on its core, unless it is there or
+ * waiting for NetDMA already, or there is nothing for it to do. */
 static void app_post(struct driver *d, struct drv_q *q)
 {
-	if (q->app.is_queued || q->app.is_waiting)
+	const struct drv_app *a = &q->app;
+	bool has_work = a->proto_cycles | a->copy_cycles | a->dma_copies | a->stall_cycles | a->irq_cycles;
+	if (a->is_queued || a->is_waiting || !has_work)
 		return;
 	q->app.is_queued = true;
 	cpu_post(d->cpu, q->app_core, CPU_WORK_APP, q->index);
@@ -389,12 +393,12 @@ static void app_unit(struct driver *d, struct drv_q *q, uint32_t bytes, bool is_
 {
 	struct drv_app *a = &q->app;
 	if (is_tcp)
-		a->proto_cycles += cost_permille(d->cost.rx_app_cycles, q->locality);
+		a->proto_cycles += cost_rx_app(&d->cost, q->locality);
 	if (d->dma && is_tcp && bytes >= netdma_cfg(d->dma)->copybreak_bytes) {
 		a->dma_copies++;
 		a->dma_bytes += bytes;
 	} else {
-		a->copy_cycles += cost_permille(cost_per_byte(bytes, d->cost.copy_mcyc_per_byte), q->locality);
+		a->copy_cycles += cost_rx_copy(&d->cost, bytes, q->locality);
 		if (d->dma)
 			netdma_cpu_copy(d->dma, bytes);
 	}
@@ -523,9 +527,7 @@ static bool dpc_next_step(struct driver *d, struct drv_q *q, struct cost_charge 
 			.buffers = nd,
 			.locality = q->locality,
 		};
-		/* A pure ACK: TCP, no payload, no SYN/FIN/RST (cost.ack_rx_cycles). */
-		f.is_pure_ack = f.is_tcp && pr->status == PARSE_OK && !pr->payload_len &&
-				(pr->tcp_flags & (TCP_FLAG_ACK | TCP_FLAG_SYN | TCP_FLAG_FIN | TCP_FLAG_RST)) == TCP_FLAG_ACK;
+		f.is_pure_ack = f.is_tcp && parse_is_pure_ack(pr);   /* cost.ack_rx_cycles */
 		d->tx_st.ack_rx += f.is_pure_ack;
 		if (wb->status & NIC_RXD_STAT_RSS)
 			d->entry_frames[wb->rss_hash & (d->table_size - 1)]++;
@@ -537,24 +539,18 @@ static bool dpc_next_step(struct driver *d, struct drv_q *q, struct cost_charge 
 		/* A frame the chimney keeps (a handoff, the engine's connection)
 		 * reaches no application from here: the engine indicates its data. */
 		bool is_kept = d->chim && chimney_rx_keeps(d, pr);
+		bool has_app_bytes = (f.is_tcp || f.is_udp) && f.payload_bytes;
 		if (d->cfg.is_gro)
 			f.is_merged = gro_frame(d, q, p, pr, is_tcp_data && !is_kept);
-		if ((!d->cfg.is_gro || !is_tcp_data) && !is_kept) {
-			if ((f.is_tcp || f.is_udp) && f.payload_bytes)
-				app_unit(d, q, f.payload_bytes, f.is_tcp);
-		}
-		if ((f.is_tcp || f.is_udp) && f.payload_bytes) {
+		if ((!d->cfg.is_gro || !is_tcp_data) && !is_kept && has_app_bytes)
+			app_unit(d, q, f.payload_bytes, f.is_tcp);
+		if (has_app_bytes) {
 			d->rx_payload_bytes += f.payload_bytes;
-			if (COST_SHADOW) {
-				/* The application's side on the software path: every
-				 * segment its own unit, every copy a core's. */
-				if (f.is_tcp)
-					cpu_book_base(d->cpu, q->app_core, COST_T_RX_PROTO,
-						      cost_permille(d->cost.rx_app_cycles, q->locality));
-				cpu_book_base(d->cpu, q->app_core, COST_T_COPY_RX,
-					      cost_permille(cost_per_byte(f.payload_bytes, d->cost.copy_mcyc_per_byte),
-							    q->locality));
-			}
+			/* The application's side on the software path: every
+			 * segment its own unit, every copy a core's. */
+			if (f.is_tcp)
+				cpu_book_base(d->cpu, q->app_core, COST_T_RX_PROTO, cost_rx_app(&d->cost, q->locality));
+			cpu_book_base(d->cpu, q->app_core, COST_T_COPY_RX, cost_rx_copy(&d->cost, f.payload_bytes, q->locality));
 		}
 		cost_rx_frame(&d->cost, &f, next);
 		charge_run_overhead(d, q, next);
@@ -623,8 +619,7 @@ static void dpc_frame_done(struct driver *d, struct drv_q *q)
 		d->deliver(d->deliver_ctx, p, &info);
 	}
 	pkt_release(p);
-	if (q->app.proto_cycles | q->app.copy_cycles | q->app.dma_copies)
-		app_post(d, q);
+	app_post(d, q);
 	for (uint32_t j = 0; j < q->cur_ndesc; j++)
 		repost(q, (i + j) % q->count);
 	q->next_to_clean = (i + q->cur_ndesc) % q->count;
@@ -639,8 +634,7 @@ static void dpc_end(struct driver *d, struct drv_q *q)
 {
 	uint64_t now = sim_now_ps(d->k);
 	gro_close(d, q);   /* napi_complete_done flushes GRO */
-	if (q->app.proto_cycles | q->app.copy_cycles | q->app.dma_copies)
-		app_post(d, q);
+	app_post(d, q);
 	uint32_t tail = (q->next_to_clean + q->count - 1) % q->count;
 	bus_reg_write(d->bus, now, NIC_REG_RXQ(q->index) + NIC_RXQ_RDT, tail);
 	if (d->chim)
@@ -916,9 +910,8 @@ void driver_book_offloaded_rx(struct driver *d, uint32_t qi, uint64_t frames, ui
 	cpu_book_base(d->cpu, q->cpu, COST_T_RX_CSUM, cost_per_byte(payload_bytes, c->csum_mcyc_per_byte));
 	cpu_book_base(d->cpu, q->cpu, COST_T_IRQ, frames * c->irq_cycles);
 	cpu_book_base(d->cpu, q->cpu, COST_T_DPC, frames * c->dpc_cycles);
-	cpu_book_base(d->cpu, q->app_core, COST_T_RX_PROTO, data_frames * cost_permille(c->rx_app_cycles, q->locality));
-	cpu_book_base(d->cpu, q->app_core, COST_T_COPY_RX,
-		      cost_permille(cost_per_byte(payload_bytes, c->copy_mcyc_per_byte), q->locality));
+	cpu_book_base(d->cpu, q->app_core, COST_T_RX_PROTO, data_frames * cost_rx_app(c, q->locality));
+	cpu_book_base(d->cpu, q->app_core, COST_T_COPY_RX, cost_rx_copy(c, payload_bytes, q->locality));
 }
 uint64_t driver_rx_payload_bytes(const struct driver *d) { return d->rx_payload_bytes; }
 uint64_t driver_tx_payload_bytes(const struct driver *d) { return d->tx_payload_bytes; }

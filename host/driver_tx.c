@@ -260,6 +260,14 @@ static uint32_t post_packet(struct drv_txq *t, const struct tx_offload *o, bool 
 	return eop;
 }
 
+/* The bytes the host's software checksum covers in a send of payload bytes
+ * cut into frames: every frame's L4 header and, over IPv4, its IP header,
+ * besides the payload (what tx_post sums frame by frame). */
+static uint32_t sw_csum_bytes(uint32_t payload, uint32_t frames, uint32_t l4_hdr, uint32_t l3_hdr, bool is_ipv6)
+{
+	return payload + frames * (l4_hdr + (is_ipv6 ? 0u : l3_hdr));
+}
+
 /* Post the send of the step that starts: bytes into the arena, descriptors
  * onto the ring. Returns its charge. */
 static struct cost_charge tx_post(struct driver *d, struct drv_txq *t, const struct drv_tx_pending *e,
@@ -321,10 +329,9 @@ static struct cost_charge tx_post(struct driver *d, struct drv_txq *t, const str
 	 * (a super-frame, one send the host cuts), every frame checksummed by
 	 * the host. */
 	uint32_t base_frames = e->segments > 1 ? e->segments : pl->frames;
-	uint32_t base_csum = 0;
-	if (e->has_offload && e->pkt->cap_len == e->pkt->wire_len)
-		base_csum = e->payload_bytes +
-			    base_frames * ((uint32_t)e->off.l4_len + (e->off.is_ipv6 ? 0u : e->off.l3_len));
+	uint32_t base_csum = e->has_offload && e->pkt->cap_len == e->pkt->wire_len
+				     ? sw_csum_bytes(e->payload_bytes, base_frames, e->off.l4_len, e->off.l3_len, e->off.is_ipv6)
+				     : 0;
 	struct cost_tx_send cs = { .is_pure_ack = e->is_pure_ack, .is_nic_segmented = pl->is_nic_seg,
 				   .frames = pl->frames, .payload_bytes = e->payload_bytes, .csum_bytes = csum_bytes,
 				   .base_frames = base_frames, .base_csum_bytes = base_csum };
@@ -411,7 +418,7 @@ static bool tx_work(void *owner, uint32_t core, uint32_t qi, bool is_start, stru
 void driver_tx_clean(struct driver *d, struct drv_q *q)
 {
 	struct drv_txq *t = &q->tx;
-	uint64_t cycles = 0, sends = 0, base_sends = 0, now = sim_now_ps(d->k);
+	uint64_t sends = 0, base_sends = 0, now = sim_now_ps(d->k);
 	while (t->posted_n) {
 		struct drv_tx_posted *po = &t->posted[t->posted_head];
 		if (!t->posted_rung || !posted_is_done(t, po))
@@ -436,20 +443,10 @@ void driver_tx_clean(struct driver *d, struct drv_q *q)
 		sends++;
 		base_sends += po->segments;
 	}
-	cycles = sends * d->cost.tx_clean_cycles;
-	d->tx_st.cycles_clean += cycles;
 	struct cost_charge *ch = &q->tx_clean;
 	memset(ch, 0, sizeof *ch);
-	ch->cycles[COST_T_TX_CLEAN] = cycles;
-	if (d->cost.is_irq_per_frame) {
-		ch->cycles[COST_T_IRQ] = sends * d->cost.irq_cycles;
-		ch->cycles[COST_T_DPC] = sends * d->cost.dpc_cycles;
-	}
-	if (COST_SHADOW) {
-		ch->base[COST_T_TX_CLEAN] = base_sends * d->cost.tx_clean_cycles;
-		ch->base[COST_T_IRQ] = base_sends * d->cost.irq_cycles;
-		ch->base[COST_T_DPC] = base_sends * d->cost.dpc_cycles;
-	}
+	cost_tx_done(&d->cost, sends, base_sends, ch);
+	d->tx_st.cycles_clean += ch->cycles[COST_T_TX_CLEAN];
 	if (t->bl_n && !t->is_tx_queued) {
 		t->is_tx_queued = true;
 		cpu_post(d->cpu, q->cpu, CPU_WORK_TX, q->index);
@@ -462,10 +459,6 @@ void driver_tx_book_base(struct driver *d, const struct pkt *p, const struct par
 	d->tx_payload_bytes += payload;
 	if (!COST_SHADOW)
 		return;
-	uint32_t core = d->q[tx_queue_of(d, p)].cpu;
-	bool is_pure_ack = !payload && (pr->tcp_flags & (TCP_FLAG_ACK | TCP_FLAG_SYN | TCP_FLAG_FIN | TCP_FLAG_RST)) ==
-					       TCP_FLAG_ACK;
-	const struct cost_cfg *c = &d->cost;
 	/* A super-frame (a TSO send captured on the sending host, longer than
 	 * the MTU) is several wire frames the software path cuts, as tx_plan_of
 	 * plans it with LSO off. */
@@ -476,19 +469,14 @@ void driver_tx_book_base(struct driver *d, const struct pkt *p, const struct par
 		uint32_t mss = d->mtu - l3_hdr - l4_hdr;
 		frames = (payload + mss - 1) / mss;
 	}
-	if (is_pure_ack)
-		cpu_book_base(d->cpu, core, COST_T_ACK_TX, c->ack_tx_cycles);
-	else
-		cpu_book_base(d->cpu, core, COST_T_TX_OUTPUT, (uint64_t)frames * c->tx_wire_cycles);
-	if (is_whole) {
-		uint32_t v4_hdr = pr->l3 == PARSE_L3_IPV4 ? l3_hdr : 0;
-		cpu_book_base(d->cpu, core, COST_T_TX_CSUM,
-			      cost_per_byte(payload + (uint64_t)frames * (l4_hdr + v4_hdr), c->csum_mcyc_per_byte));
-	}
-	cpu_book_base(d->cpu, core, COST_T_COPY_TX, cost_per_byte(payload, c->tx_copy_mcyc_per_byte));
-	cpu_book_base(d->cpu, core, COST_T_TX_CLEAN, c->tx_clean_cycles);
-	cpu_book_base(d->cpu, core, COST_T_IRQ, c->irq_cycles);
-	cpu_book_base(d->cpu, core, COST_T_DPC, c->dpc_cycles);
+	struct cost_tx_send cs = {
+		.is_pure_ack = parse_is_bare_ack(pr), .payload_bytes = payload, .base_frames = frames,
+		.base_csum_bytes = is_whole ? sw_csum_bytes(payload, frames, l4_hdr, l3_hdr, pr->l3 != PARSE_L3_IPV4) : 0,
+	};
+	struct cost_charge ch;
+	cost_tx_send(&d->cost, &cs, &ch);
+	cost_tx_done(&d->cost, 0, 1, &ch);
+	cpu_book_charge_base(d->cpu, d->q[tx_queue_of(d, p)].cpu, &ch);
 }
 
 void driver_tx_on_msix(struct driver *d, struct drv_q *q, uint64_t now)

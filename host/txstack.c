@@ -406,7 +406,6 @@ void txstack_frame(struct txstack *s, struct pkt *p, const struct parse_result *
 		s->st.partial_csum++;
 	struct tx_offload off = { 0 };
 	bool is_parsed = pr->status == PARSE_OK && tx_offload_from_parse(pr, &off);
-	bool is_tcp = pr->status == PARSE_OK && pr->l4 == PARSE_L4_TCP;
 	bool is_whole = p->cap_len >= p->wire_len && (uint32_t)pr->payload_off + pr->payload_len <= p->cap_len;
 	bool is_super = pr->l4 == PARSE_L4_TCP && pr->l3 != PARSE_L3_NONE && !(pr->flags & PARSE_F_FRAG) &&
 			pr->l3_len > s->mtu;
@@ -456,8 +455,7 @@ void txstack_frame(struct txstack *s, struct pkt *p, const struct parse_result *
 		.len = len,
 		.has_offload = is_parsed && is_whole,
 		.is_l4_partial = is_partial,
-		.is_pure_ack = is_tcp && pr->payload_len == 0 && (f & TCP_FLAG_ACK) &&
-			       !(f & ~(TCP_FLAG_ACK | TCP_FLAG_ECE | TCP_FLAG_CWR)),
+		.is_pure_ack = parse_is_bare_ack(pr),
 		.segments = 1,
 		.payload_bytes = pr->status == PARSE_OK && (pr->l4 == PARSE_L4_TCP || pr->l4 == PARSE_L4_UDP)
 					 ? pr->payload_len : 0,

@@ -587,8 +587,7 @@ bool nic_toe_rx(struct nic *n, struct nic_rx_frame *f)
 	uint32_t b = n->q[f->queue].buf_bytes ? n->q[f->queue].buf_bytes : 1;
 	w->frames++;
 	w->buffers += (p->wire_len + b - 1) / b;
-	w->pure_acks += !pr->payload_len && (pr->tcp_flags & (TCP_FLAG_ACK | TCP_FLAG_SYN | TCP_FLAG_FIN | TCP_FLAG_RST)) ==
-						    TCP_FLAG_ACK;
+	w->pure_acks += parse_is_pure_ack(pr);
 	w->data_frames += pr->payload_len > 0;
 	w->payload_bytes += pr->payload_len;
 	return true;

@@ -152,6 +152,23 @@ struct parse_result {
 	uint8_t src[16], dst[16];/* IP addresses in network order; IPv4 uses the first 4 bytes */
 };
 
+/* A pure ACK as a receiver counts it (cost.ack_rx_cycles, the TOE's
+ * frames the host would have received): TCP parsed whole, no payload, ACK
+ * set and none of SYN, FIN, RST. */
+static inline bool parse_is_pure_ack(const struct parse_result *pr)
+{
+	return pr->status == PARSE_OK && pr->l4 == PARSE_L4_TCP && !pr->payload_len &&
+	       (pr->tcp_flags & (TCP_FLAG_ACK | TCP_FLAG_SYN | TCP_FLAG_FIN | TCP_FLAG_RST)) == TCP_FLAG_ACK;
+}
+/* A pure ACK as a sender's stack builds it (cost.ack_tx_cycles, a send of
+ * its own in host/txstack.h): TCP parsed whole, no payload, only ACK (with
+ * ECE or CWR, RFC 3168). */
+static inline bool parse_is_bare_ack(const struct parse_result *pr)
+{
+	return pr->status == PARSE_OK && pr->l4 == PARSE_L4_TCP && !pr->payload_len && (pr->tcp_flags & TCP_FLAG_ACK) &&
+	       !(pr->tcp_flags & ~(TCP_FLAG_ACK | TCP_FLAG_ECE | TCP_FLAG_CWR));
+}
+
 /* Parse frame[0 .. caplen). wire_len is the original length (>= caplen).
  * Always fills *out (zeroed first) and returns out->status. */
 enum parse_status parse_frame(const uint8_t *frame, uint32_t caplen, uint32_t wire_len,

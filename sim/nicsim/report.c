@@ -31,17 +31,15 @@ static const char *const pcie_class_names[PCIE_CLASSES] = {
  * queues that saw traffic (a choice: one screen). */
 #define REPORT_QUEUES_ALL_MAX 16u
 
-static json_t *jint(uint64_t v)
+json_t *report_jint(uint64_t v)
 {
 	sim_check(v <= (uint64_t)INT64_MAX, "a reported count or time does not fit a JSON integer");
 	return json_integer((json_int_t)v);
 }
-
-/* The counters of a declared table (sim/stats.h). */
-static void stats_set(json_t *o, const struct stat_def *defs, const void *st)
+void report_stats_set(json_t *o, const struct stat_def *defs, const void *st)
 {
 	for (const struct stat_def *d = defs; d->name; d++)
-		json_object_set_new(o, d->name, jint(stat_value(d, st)));
+		json_object_set_new(o, d->name, report_jint(stat_value(d, st)));
 }
 
 static const char *base_name(const char *path)
@@ -53,12 +51,12 @@ static const char *base_name(const char *path)
 static json_t *hist_json(const struct hist *h)
 {
 	json_t *o = json_object();
-	json_object_set_new(o, "count", jint(hist_count(h)));
-	json_object_set_new(o, "min", jint(hist_min(h)));
+	json_object_set_new(o, "count", report_jint(hist_count(h)));
+	json_object_set_new(o, "min", report_jint(hist_min(h)));
 	for (size_t i = 0; i < sizeof pcts / sizeof pcts[0]; i++)
-		json_object_set_new(o, pcts[i].name, jint(hist_percentile(h, pcts[i].ppm)));
-	json_object_set_new(o, "max", jint(hist_max(h)));
-	json_object_set_new(o, "mean", jint(hist_mean(h)));
+		json_object_set_new(o, pcts[i].name, report_jint(hist_percentile(h, pcts[i].ppm)));
+	json_object_set_new(o, "max", report_jint(hist_max(h)));
+	json_object_set_new(o, "mean", report_jint(hist_mean(h)));
 	return o;
 }
 
@@ -183,21 +181,21 @@ static json_t *toe_json(const struct run *r)
 	json_t *t = json_object();
 	const struct chimney_stats *cs = chimney_stats(r->drv);
 	json_t *host = json_object();
-	stats_set(host, chimney_stat_defs, cs);
+	report_stats_set(host, chimney_stat_defs, cs);
 	json_t *inel = json_object();
 	for (int i = 0; i < CHIM_INEL_COUNT; i++)
-		json_object_set_new(inel, chim_inel_name((enum chim_inel)i), jint(cs->ineligible[i]));
+		json_object_set_new(inel, chim_inel_name((enum chim_inel)i), report_jint(cs->ineligible[i]));
 	json_object_set_new(host, "ineligible", inel);
 	json_object_set_new(t, "host", host);
 	json_t *nic = json_object();
-	stats_set(nic, nic_toe_stat_defs, nic_toe_stats(r->nic));
+	report_stats_set(nic, nic_toe_stat_defs, nic_toe_stats(r->nic));
 	json_object_set_new(t, "nic", nic);
 	const struct toe_stats *es = nic_toe_engine_stats(r->nic);
 	json_t *eng = json_object();
-	stats_set(eng, toe_stat_defs, es);
+	report_stats_set(eng, toe_stat_defs, es);
 	json_t *ur = json_object();
 	for (int i = 1; i < TOE_UP_REASON_COUNT; i++)
-		json_object_set_new(ur, toe_upload_reason_name((enum toe_upload_reason)i), jint(es->upload_reqs_by_reason[i]));
+		json_object_set_new(ur, toe_upload_reason_name((enum toe_upload_reason)i), report_jint(es->upload_reqs_by_reason[i]));
 	json_object_set_new(eng, "upload_reqs_by_reason", ur);
 	json_object_set_new(t, "engine", eng);
 	json_t *conns = json_array();
@@ -206,38 +204,38 @@ static json_t *toe_json(const struct run *r)
 		const struct nic_toe_rec *n = nic_toe_record(r->nic, h->id);
 		json_t *o = json_object();
 		char b[80];
-		json_object_set_new(o, "id", jint(h->id));
+		json_object_set_new(o, "id", report_jint(h->id));
 		endpoint_text(b, sizeof b, h->is_ipv6, h->local_ip, h->local_port);
 		json_object_set_new(o, "local", json_string(b));
 		endpoint_text(b, sizeof b, h->is_ipv6, h->remote_ip, h->remote_port);
 		json_object_set_new(o, "remote", json_string(b));
-		json_object_set_new(o, "offloaded_at_ps", jint(h->t_offload_ps));
-		json_object_set_new(o, "uploaded_at_ps", h->t_upload_ps ? jint(h->t_upload_ps) : json_null());
+		json_object_set_new(o, "offloaded_at_ps", report_jint(h->t_offload_ps));
+		json_object_set_new(o, "uploaded_at_ps", h->t_upload_ps ? report_jint(h->t_upload_ps) : json_null());
 		json_object_set_new(o, "upload_reason", json_string(toe_upload_reason_name((enum toe_upload_reason)h->upload_reason)));
 		const struct toe_conn_stats *c = n ? &n->conn : NULL;
-		json_object_set_new(o, "rx_bytes", jint(c ? c->rx_bytes : 0));
-		json_object_set_new(o, "tx_bytes", jint(c ? c->tx_bytes : 0));
+		json_object_set_new(o, "rx_bytes", report_jint(c ? c->rx_bytes : 0));
+		json_object_set_new(o, "tx_bytes", report_jint(c ? c->tx_bytes : 0));
 		json_t *te = json_object();
-		json_object_set_new(te, "acks", jint(toe_acks_sent(c)));
-		json_object_set_new(te, "data_segs", jint(toe_data_sent(c)));
-		json_object_set_new(te, "retrans_segs", jint(c ? c->tx_segs_by_kind[TOE_SEG_RETRANS] : 0));
-		json_object_set_new(te, "probes", jint(c ? c->tx_segs_by_kind[TOE_SEG_PROBE] : 0));
-		json_object_set_new(te, "retrans_bytes", jint(c ? c->retrans_bytes : 0));
-		json_object_set_new(te, "ooo_segs", jint(c ? c->ooo_segs : 0));
-		json_object_set_new(te, "ooo_dropped", jint(c ? c->ooo_dropped : 0));
-		json_object_set_new(te, "dup_segs", jint(c ? c->dup_segs : 0));
-		json_object_set_new(te, "bad_segs", jint(c ? c->bad_segs : 0));
-		json_object_set_new(te, "placed_bytes", jint(n ? n->placed_bytes : 0));
-		json_object_set_new(te, "indicated_bytes", jint(n ? n->indicated_bytes : 0));
+		json_object_set_new(te, "acks", report_jint(toe_acks_sent(c)));
+		json_object_set_new(te, "data_segs", report_jint(toe_data_sent(c)));
+		json_object_set_new(te, "retrans_segs", report_jint(c ? c->tx_segs_by_kind[TOE_SEG_RETRANS] : 0));
+		json_object_set_new(te, "probes", report_jint(c ? c->tx_segs_by_kind[TOE_SEG_PROBE] : 0));
+		json_object_set_new(te, "retrans_bytes", report_jint(c ? c->retrans_bytes : 0));
+		json_object_set_new(te, "ooo_segs", report_jint(c ? c->ooo_segs : 0));
+		json_object_set_new(te, "ooo_dropped", report_jint(c ? c->ooo_dropped : 0));
+		json_object_set_new(te, "dup_segs", report_jint(c ? c->dup_segs : 0));
+		json_object_set_new(te, "bad_segs", report_jint(c ? c->bad_segs : 0));
+		json_object_set_new(te, "placed_bytes", report_jint(n ? n->placed_bytes : 0));
+		json_object_set_new(te, "indicated_bytes", report_jint(n ? n->indicated_bytes : 0));
 		json_object_set_new(o, "toe", te);
 		json_t *cap = json_object();
-		json_object_set_new(cap, "host_acks", jint(h->capture_acks));
-		json_object_set_new(cap, "host_data_segs", jint(h->capture_data_segs));
-		json_object_set_new(cap, "peer_bytes", jint(h->capture_peer_bytes));
-		json_object_set_new(cap, "host_send_bytes", jint(h->send_bytes));
+		json_object_set_new(cap, "host_acks", report_jint(h->capture_acks));
+		json_object_set_new(cap, "host_data_segs", report_jint(h->capture_data_segs));
+		json_object_set_new(cap, "peer_bytes", report_jint(h->capture_peer_bytes));
+		json_object_set_new(cap, "host_send_bytes", report_jint(h->send_bytes));
 		json_object_set_new(o, "capture", cap);
-		json_object_set_new(o, "replay_held", jint(h->replay_held));
-		json_object_set_new(o, "replay_changed", jint(h->replay_changed));
+		json_object_set_new(o, "replay_held", report_jint(h->replay_held));
+		json_object_set_new(o, "replay_changed", report_jint(h->replay_changed));
 		json_array_append_new(conns, o);
 	}
 	json_object_set_new(t, "connections", conns);
@@ -247,7 +245,7 @@ static json_t *toe_json(const struct run *r)
 json_t *report_json(const struct run *r)
 {
 	json_t *root = json_object();
-	json_object_set_new(root, "schema_version", jint(REPORT_SCHEMA_VERSION));
+	json_object_set_new(root, "schema_version", report_jint(REPORT_SCHEMA_VERSION));
 	json_object_set_new(root, "generator", json_string("nicsim " NICSIM_VERSION));
 
 	const struct replay_stats *rs = replay_stats(r->rep);
@@ -260,17 +258,17 @@ json_t *report_json(const struct run *r)
 	json_object_set_new(tr, "gzip", json_boolean(ti->is_gzip));
 	json_object_set_new(tr, "link_type", json_string(ti->linktype_name));
 	json_object_set_new(tr, "digest_fnv1a64", json_string(digest));
-	json_object_set_new(tr, "records", jint(rs->records));
-	json_object_set_new(tr, "passes", jint(rs->passes));
+	json_object_set_new(tr, "records", report_jint(rs->records));
+	json_object_set_new(tr, "passes", report_jint(rs->passes));
 	json_t *sk = json_object();
-	json_object_set_new(sk, "zero_length", jint(rs->trace.skipped_zero_len));
-	json_object_set_new(sk, "caplen_over_length", jint(rs->trace.skipped_caplen_gt_len));
-	json_object_set_new(sk, "original_length_absurd", jint(rs->trace.skipped_len_absurd));
+	json_object_set_new(sk, "zero_length", report_jint(rs->trace.skipped_zero_len));
+	json_object_set_new(sk, "caplen_over_length", report_jint(rs->trace.skipped_caplen_gt_len));
+	json_object_set_new(sk, "original_length_absurd", report_jint(rs->trace.skipped_len_absurd));
 	json_object_set_new(tr, "skipped_records", sk);
-	json_object_set_new(tr, "timestamps_backwards", jint(rs->trace.ts_backwards));
-	json_object_set_new(tr, "timestamps_out_of_range", jint(rs->trace.ts_clamped));
+	json_object_set_new(tr, "timestamps_backwards", report_jint(rs->trace.ts_backwards));
+	json_object_set_new(tr, "timestamps_out_of_range", report_jint(rs->trace.ts_clamped));
 	json_object_set_new(tr, "truncated_tail", json_boolean(rs->truncated_tail));
-	json_object_set_new(tr, "span_ps", jint(rs->last_ts_ps >= rs->first_ts_ps ? rs->last_ts_ps - rs->first_ts_ps : 0));
+	json_object_set_new(tr, "span_ps", report_jint(rs->last_ts_ps >= rs->first_ts_ps ? rs->last_ts_ps - rs->first_ts_ps : 0));
 	json_object_set_new(root, "trace", tr);
 
 	json_t *h = json_object();
@@ -291,16 +289,16 @@ json_t *report_json(const struct run *r)
 	json_t *kn = json_object();
 	json_object_set_new(kn, "name", json_string(r->kernel ? r->kernel->name : "native"));
 	if (r->kernel)
-		json_object_set_new(kn, "quantum_ps", jint(r->kernel->quantum_ps));
+		json_object_set_new(kn, "quantum_ps", report_jint(r->kernel->quantum_ps));
 	json_object_set_new(run, "kernel", kn);
-	json_object_set_new(run, "peak_rss_bytes", jint(peak_rss_bytes()));
-	json_object_set_new(run, "sim_time_ps", jint(r->sim_end_ps));
-	json_object_set_new(run, "events", jint(r->events));
-	json_object_set_new(run, "frames_in_flight_at_end", jint(run_frames_in_flight(r)));
+	json_object_set_new(run, "peak_rss_bytes", report_jint(peak_rss_bytes()));
+	json_object_set_new(run, "sim_time_ps", report_jint(r->sim_end_ps));
+	json_object_set_new(run, "events", report_jint(r->events));
+	json_object_set_new(run, "frames_in_flight_at_end", report_jint(run_frames_in_flight(r)));
 	json_object_set_new(root, "run", run);
 
 	json_t *rp = json_object();
-	stats_set(rp, replay_stat_defs, rs);
+	report_stats_set(rp, replay_stat_defs, rs);
 	json_object_set_new(root, "replay", rp);
 
 	const struct nic_stats *ns = nic_stats(r->nic);
@@ -308,17 +306,17 @@ json_t *report_json(const struct run *r)
 	json_t *nic = json_object();
 	json_t *ps = json_object();
 	for (int s = 0; s < PARSE_STATUS_COUNT; s++)
-		json_object_set_new(ps, parse_status_name((enum parse_status)s), jint(ns->parse.by_status[s]));
+		json_object_set_new(ps, parse_status_name((enum parse_status)s), report_jint(ns->parse.by_status[s]));
 	json_object_set_new(nic, "parse_status", ps);
 	json_t *kinds = json_object();
-	stats_set(kinds, parse_kind_stat_defs, &ns->parse);
+	report_stats_set(kinds, parse_kind_stat_defs, &ns->parse);
 	json_object_set_new(nic, "frames_by_kind", kinds);
 	json_t *cs = json_object();
-	stats_set(cs, nic_csum_stat_defs, ns);
+	report_stats_set(cs, nic_csum_stat_defs, ns);
 	json_object_set_new(nic, "rx_checksum", cs);
-	stats_set(nic, mac_stat_defs, ms);
-	stats_set(nic, nic_stat_defs, ns);
-	json_object_set_new(nic, "unknown_register_accesses", jint(ns->unknown_reg_reads + ns->unknown_reg_writes));
+	report_stats_set(nic, mac_stat_defs, ms);
+	report_stats_set(nic, nic_stat_defs, ns);
+	json_object_set_new(nic, "unknown_register_accesses", report_jint(ns->unknown_reg_reads + ns->unknown_reg_writes));
 	json_object_set_new(root, "nic", nic);
 
 	/* Drops by cause: the queues' summed, then the NIC's own. */
@@ -327,10 +325,10 @@ json_t *report_json(const struct run *r)
 		for (const struct stat_def *d = nic_queue_drop_stat_defs; d->name; d++)
 			*(uint64_t *)(void *)((char *)&sum + d->offset) += stat_value(d, nic_queue_stats(r->nic, q));
 	json_t *drops = json_object();
-	stats_set(drops, nic_queue_drop_stat_defs, &sum);
-	stats_set(drops, nic_drop_stat_defs, ns);
+	report_stats_set(drops, nic_queue_drop_stat_defs, &sum);
+	report_stats_set(drops, nic_drop_stat_defs, ns);
 	json_t *by = json_object();
-	stats_set(by, nic_buffer_full_stat_defs, ns);
+	report_stats_set(by, nic_buffer_full_stat_defs, ns);
 	json_object_set_new(drops, "buffer_full_by", by);
 	json_object_set_new(root, "drops", drops);
 
@@ -338,29 +336,29 @@ json_t *report_json(const struct run *r)
 	json_t *pl = json_object();
 	for (int d = 0; d < PCIE_DIRS; d++) {
 		json_t *dir = json_object();
-		json_object_set_new(dir, "utilisation_ppm", jint(link_ppm(link_busy_ps(ls, d), r->sim_end_ps)));
+		json_object_set_new(dir, "utilisation_ppm", report_jint(link_ppm(link_busy_ps(ls, d), r->sim_end_ps)));
 		for (int c = 0; c < PCIE_CLASSES; c++) {
 			json_t *cl = json_object();
-			json_object_set_new(cl, "tlps", jint(ls->tlps[d][c]));
-			json_object_set_new(cl, "bytes", jint(ls->bytes[d][c]));
-			json_object_set_new(cl, "busy_ps", jint(ls->busy_ps[d][c]));
+			json_object_set_new(cl, "tlps", report_jint(ls->tlps[d][c]));
+			json_object_set_new(cl, "bytes", report_jint(ls->bytes[d][c]));
+			json_object_set_new(cl, "busy_ps", report_jint(ls->busy_ps[d][c]));
 			json_object_set_new(dir, pcie_class_names[c], cl);
 		}
 		json_object_set_new(pl, pcie_dir_names[d], dir);
 	}
-	json_object_set_new(pl, "reads", jint(ls->reads));
+	json_object_set_new(pl, "reads", report_jint(ls->reads));
 	json_object_set_new(root, "pcie", pl);
 
 	/* The transmit path: the stack's sends, the driver's work, the NIC's. */
 	json_t *tx = json_object();
 	json_t *txs = json_object();
-	stats_set(txs, txstack_stat_defs, txstack_stats(r->txs));
+	report_stats_set(txs, txstack_stat_defs, txstack_stats(r->txs));
 	json_object_set_new(tx, "stack", txs);
 	json_t *txh = json_object();
-	stats_set(txh, host_tx_stat_defs, driver_tx_stats(r->drv));
+	report_stats_set(txh, host_tx_stat_defs, driver_tx_stats(r->drv));
 	json_object_set_new(tx, "host", txh);
 	json_t *txn = json_object();
-	stats_set(txn, nic_tx_stat_defs, nic_tx_stats(r->nic));
+	report_stats_set(txn, nic_tx_stat_defs, nic_tx_stats(r->nic));
 	json_object_set_new(tx, "nic", txn);
 	json_t *txl = json_object();
 	for (int s = 0; s < HTX_COUNT; s++)
@@ -375,19 +373,19 @@ json_t *report_json(const struct run *r)
 		const struct host_queue_stats *hq = driver_queue_stats(r->drv, q);
 		const struct nic_queue_stats *nq = nic_queue_stats(r->nic, q);
 		json_t *o = json_object();
-		json_object_set_new(o, "queue", jint(q));
-		json_object_set_new(o, "cpu", jint(driver_queue_cpu(r->drv, q)));
-		stats_set(o, host_queue_stat_defs, hq);
+		json_object_set_new(o, "queue", report_jint(q));
+		json_object_set_new(o, "cpu", report_jint(driver_queue_cpu(r->drv, q)));
+		report_stats_set(o, host_queue_stat_defs, hq);
 		json_t *dq = json_object();
-		stats_set(dq, nic_queue_drop_stat_defs, nq);
+		report_stats_set(dq, nic_queue_drop_stat_defs, nq);
 		json_object_set_new(o, "drops", dq);
-		stats_set(o, nic_queue_stat_defs, nq);
+		report_stats_set(o, nic_queue_stat_defs, nq);
 		struct irq_vec_stats iv = nic_irq_stats(r->nic, q);
-		stats_set(o, irq_vec_stat_defs, &iv);
-		stats_set(o, host_queue_dpc_stat_defs, hq);
-		stats_set(o, host_txq_stat_defs, driver_txq_stats(r->drv, q));
+		report_stats_set(o, irq_vec_stat_defs, &iv);
+		report_stats_set(o, host_queue_dpc_stat_defs, hq);
+		report_stats_set(o, host_txq_stat_defs, driver_txq_stats(r->drv, q));
 		json_t *ntx = json_object();
-		stats_set(ntx, nic_txq_stat_defs, nic_txq_stats(r->nic, q));
+		report_stats_set(ntx, nic_txq_stat_defs, nic_txq_stats(r->nic, q));
 		json_object_set_new(o, "nic_tx", ntx);
 		json_t *lat = json_object();
 		for (int s = 0; s < LAT_COUNT; s++)
@@ -402,14 +400,14 @@ json_t *report_json(const struct run *r)
 	for (int s = 0; s < LAT_COUNT; s++)
 		json_object_set_new(tot, driver_lat_stage_name((enum lat_stage)s), hist_json(&all[s]));
 	json_object_set_new(root, "latency_ps_all_queues", tot);
-	json_object_set_new(root, "queue_imbalance_max_over_mean_permille", jint(imbalance_permille(r)));
+	json_object_set_new(root, "queue_imbalance_max_over_mean_permille", report_jint(imbalance_permille(r)));
 	if (r->rebal) {
 		json_t *o = json_object();
-		stats_set(o, rebalance_stat_defs, rebalance_stats(r->rebal));
+		report_stats_set(o, rebalance_stat_defs, rebalance_stats(r->rebal));
 		json_object_set_new(root, "rebalance", o);
 	}
 	/* Counted only with --flows or table updates (per-flow state); null otherwise. */
-	json_object_set_new(root, "flow_reordered_frames", r->flows && flows_count(r->flows) ? jint(r->reordered) : json_null());
+	json_object_set_new(root, "flow_reordered_frames", r->flows && flows_count(r->flows) ? report_jint(r->reordered) : json_null());
 
 	json_t *cpus = json_array();
 	for (uint32_t c = 0; c < driver_cpus(r->drv); c++) {
@@ -417,13 +415,13 @@ json_t *report_json(const struct run *r)
 		uint64_t busy, span;
 		report_cpu_busy(r, c, &busy, &span);
 		json_t *o = json_object();
-		json_object_set_new(o, "cpu", jint(c));
+		json_object_set_new(o, "cpu", report_jint(c));
 		json_t *cy = json_object();
-		stats_set(cy, cpu_cycle_stat_defs, st);
-		json_object_set_new(cy, "idle", jint(span - busy));
+		report_stats_set(cy, cpu_cycle_stat_defs, st);
+		json_object_set_new(cy, "idle", report_jint(span - busy));
 		json_object_set_new(o, "cycles", cy);
-		json_object_set_new(o, "utilisation_ppm", jint(span ? busy * 1000000u / span : 0));
-		stats_set(o, cpu_item_stat_defs, st);
+		json_object_set_new(o, "utilisation_ppm", report_jint(span ? busy * 1000000u / span : 0));
+		report_stats_set(o, cpu_item_stat_defs, st);
 		json_array_append_new(cpus, o);
 	}
 	json_object_set_new(root, "cpus", cpus);
@@ -725,7 +723,7 @@ void report_text(const struct run *r, FILE *f)
 
 /* ---- docs/report.md, from the same declarations ---- */
 
-static void docs_counters(FILE *f, const char *where, const struct stat_def *defs)
+void report_docs_counters(FILE *f, const char *where, const struct stat_def *defs)
 {
 	for (const struct stat_def *d = defs; d->name; d++)
 		fprintf(f, "| `%s%s` | %s | %s |\n", where, d->name, d->unit, d->desc);
@@ -790,42 +788,42 @@ void report_write_docs(FILE *f)
 	      "receive bad (the host was probably guessed wrong: set `host.ip`) |\n\n",
 	      f);
 	fputs("## Counters\n\n| key | unit | what it counts |\n|---|---|---|\n", f);
-	docs_counters(f, "replay.", replay_stat_defs);
+	report_docs_counters(f, "replay.", replay_stat_defs);
 	fputs("| `nic.parse_status.NAME` | frames | frames by parse verdict: ", f);
 	for (int st = 0; st < PARSE_STATUS_COUNT; st++)
 		fprintf(f, "%s`%s`", st ? ", " : "", parse_status_name((enum parse_status)st));
 	fputs(" |\n", f);
-	docs_counters(f, "nic.frames_by_kind.", parse_kind_stat_defs);
-	docs_counters(f, "nic.rx_checksum.", nic_csum_stat_defs);
-	docs_counters(f, "nic.", mac_stat_defs);
-	docs_counters(f, "nic.", nic_stat_defs);
+	report_docs_counters(f, "nic.frames_by_kind.", parse_kind_stat_defs);
+	report_docs_counters(f, "nic.rx_checksum.", nic_csum_stat_defs);
+	report_docs_counters(f, "nic.", mac_stat_defs);
+	report_docs_counters(f, "nic.", nic_stat_defs);
 	fputs("| `nic.unknown_register_accesses` | accesses | reads and writes of no register, or refused "
 	      "(the text report names the last address) |\n",
 	      f);
-	docs_counters(f, "drops.", nic_queue_drop_stat_defs);
-	docs_counters(f, "drops.", nic_drop_stat_defs);
-	docs_counters(f, "drops.buffer_full_by.", nic_buffer_full_stat_defs);
-	docs_counters(f, "tx.stack.", txstack_stat_defs);
-	docs_counters(f, "tx.host.", host_tx_stat_defs);
-	docs_counters(f, "tx.nic.", nic_tx_stat_defs);
-	docs_counters(f, "queues[].", host_queue_stat_defs);
-	docs_counters(f, "queues[].drops.", nic_queue_drop_stat_defs);
-	docs_counters(f, "queues[].", nic_queue_stat_defs);
-	docs_counters(f, "queues[].", irq_vec_stat_defs);
-	docs_counters(f, "queues[].", host_queue_dpc_stat_defs);
-	docs_counters(f, "queues[].", host_txq_stat_defs);
-	docs_counters(f, "queues[].nic_tx.", nic_txq_stat_defs);
-	docs_counters(f, "rebalance.", rebalance_stat_defs);
-	docs_counters(f, "cpus[].cycles.", cpu_cycle_stat_defs);
+	report_docs_counters(f, "drops.", nic_queue_drop_stat_defs);
+	report_docs_counters(f, "drops.", nic_drop_stat_defs);
+	report_docs_counters(f, "drops.buffer_full_by.", nic_buffer_full_stat_defs);
+	report_docs_counters(f, "tx.stack.", txstack_stat_defs);
+	report_docs_counters(f, "tx.host.", host_tx_stat_defs);
+	report_docs_counters(f, "tx.nic.", nic_tx_stat_defs);
+	report_docs_counters(f, "queues[].", host_queue_stat_defs);
+	report_docs_counters(f, "queues[].drops.", nic_queue_drop_stat_defs);
+	report_docs_counters(f, "queues[].", nic_queue_stat_defs);
+	report_docs_counters(f, "queues[].", irq_vec_stat_defs);
+	report_docs_counters(f, "queues[].", host_queue_dpc_stat_defs);
+	report_docs_counters(f, "queues[].", host_txq_stat_defs);
+	report_docs_counters(f, "queues[].nic_tx.", nic_txq_stat_defs);
+	report_docs_counters(f, "rebalance.", rebalance_stat_defs);
+	report_docs_counters(f, "cpus[].cycles.", cpu_cycle_stat_defs);
 	fputs("| `cpus[].cycles.idle` | cycles | the run's length in the core's cycles, less the busy ones |\n", f);
-	docs_counters(f, "cpus[].", cpu_item_stat_defs);
-	docs_counters(f, "toe.host.", chimney_stat_defs);
+	report_docs_counters(f, "cpus[].", cpu_item_stat_defs);
+	report_docs_counters(f, "toe.host.", chimney_stat_defs);
 	fputs("| `toe.host.ineligible.NAME` | connections | connections kept on the host, by the first reason: ", f);
 	for (int i = 0; i < CHIM_INEL_COUNT; i++)
 		fprintf(f, "%s`%s`", i ? ", " : "", chim_inel_name((enum chim_inel)i));
 	fputs(" |\n", f);
-	docs_counters(f, "toe.nic.", nic_toe_stat_defs);
-	docs_counters(f, "toe.engine.", toe_stat_defs);
+	report_docs_counters(f, "toe.nic.", nic_toe_stat_defs);
+	report_docs_counters(f, "toe.engine.", toe_stat_defs);
 	fputs("| `toe.engine.upload_reqs_by_reason.NAME` | requests | upload requests by NDIS TCP_UPLOAD_REASON: ", f);
 	for (int i = 1; i < TOE_UP_REASON_COUNT; i++)
 		fprintf(f, "%s`%s`", i > 1 ? ", " : "", toe_upload_reason_name((enum toe_upload_reason)i));

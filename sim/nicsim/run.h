@@ -107,6 +107,13 @@ static inline uint64_t run_frames_in_flight(const struct run *r)
 
 /* Reports. */
 json_t *report_json(const struct run *r);
+/* Pieces the report's parts share (sim/nicsim/report.c, savings.c): a
+ * count as a JSON integer (it must fit an int64), the counters of a
+ * declared table (sim/stats.h) set on an object, and their rows in
+ * docs/report.md under the key prefix where. */
+json_t *report_jint(uint64_t v);
+void report_stats_set(json_t *o, const struct stat_def *defs, const void *st);
+void report_docs_counters(FILE *f, const char *where, const struct stat_def *defs);
 /* A core's busy cycles and the run's length in its cycles (at least the
  * busy ones): utilisation is busy / span, in the report and the plots. */
 void report_cpu_busy(const struct run *r, uint32_t cpu, uint64_t *busy, uint64_t *span);

@@ -3,30 +3,27 @@
 #include <inttypes.h>
 
 #include "host/netdma.h"
-#include "sim/check.h"
 #include "sim/kernel.h"
 
-static json_t *jint(uint64_t v)
+/* Baseline less spent, signed. */
+static int64_t saved_of(const struct savings_line *l)
 {
-	sim_check(v <= (uint64_t)INT64_MAX, "a reported count does not fit a JSON integer");
-	return json_integer((json_int_t)v);
-}
-static json_t *jsigned(uint64_t base, uint64_t spent)
-{
-	return json_integer(base >= spent ? (json_int_t)(base - spent) : -(json_int_t)(spent - base));
+	return l->base >= l->spent ? (int64_t)(l->base - l->spent) : -(int64_t)(l->spent - l->base);
 }
 
-static void stats_set_defs(json_t *o, const struct stat_def *defs, const void *st)
+/* One core's lines by feature, and their sum. */
+static void core_lines(const struct run *r, uint32_t c, struct savings_line by[COST_FEATURE_COUNT],
+		       struct savings_line *all)
 {
-	for (const struct stat_def *d = defs; d->name; d++)
-		json_object_set_new(o, d->name, jint(stat_value(d, st)));
-}
-
-static void add_core(const struct host_cpu_stats *st, struct savings_line by[COST_FEATURE_COUNT])
-{
+	const struct host_cpu_stats *st = driver_cpu_stats(r->drv, c);
+	for (int f = 0; f < COST_FEATURE_COUNT; f++)
+		by[f] = (struct savings_line){ 0 };
+	*all = (struct savings_line){ 0 };
 	for (int t = 0; t < COST_TERM_COUNT; t++) {
 		by[cost_term_feature[t]].spent += st->term[t];
 		by[cost_term_feature[t]].base += st->base[t];
+		all->spent += st->term[t];
+		all->base += st->base[t];
 	}
 }
 
@@ -34,12 +31,16 @@ void savings_totals(const struct run *r, struct savings_line by[COST_FEATURE_COU
 {
 	for (int f = 0; f < COST_FEATURE_COUNT; f++)
 		by[f] = (struct savings_line){ 0 };
-	for (uint32_t c = 0; c < driver_cpus(r->drv); c++)
-		add_core(driver_cpu_stats(r->drv, c), by);
 	*all = (struct savings_line){ 0 };
-	for (int f = 0; f < COST_FEATURE_COUNT; f++) {
-		all->spent += by[f].spent;
-		all->base += by[f].base;
+	for (uint32_t c = 0; c < driver_cpus(r->drv); c++) {
+		struct savings_line cb[COST_FEATURE_COUNT], ca;
+		core_lines(r, c, cb, &ca);
+		for (int f = 0; f < COST_FEATURE_COUNT; f++) {
+			by[f].spent += cb[f].spent;
+			by[f].base += cb[f].base;
+		}
+		all->spent += ca.spent;
+		all->base += ca.base;
 	}
 }
 
@@ -60,16 +61,16 @@ static json_int_t saved_ppm(const struct savings_line *l)
 static json_t *line_json(const struct savings_line *l, uint64_t bytes, bool with_rates)
 {
 	json_t *o = json_object();
-	json_object_set_new(o, "cycles", jint(l->spent));
-	json_object_set_new(o, "baseline_cycles", jint(l->base));
-	json_object_set_new(o, "saved_cycles", jsigned(l->base, l->spent));
+	json_object_set_new(o, "cycles", report_jint(l->spent));
+	json_object_set_new(o, "baseline_cycles", report_jint(l->base));
+	json_object_set_new(o, "saved_cycles", json_integer((json_int_t)saved_of(l)));
 	json_object_set_new(o, "saved_ppm", json_integer(saved_ppm(l)));
 	if (with_rates) {
 		/* millicycles a byte; millihertz per bit/s = millicycles a bit */
-		json_object_set_new(o, "mcyc_per_byte", jint(bytes ? l->spent * 1000 / bytes : 0));
-		json_object_set_new(o, "baseline_mcyc_per_byte", jint(bytes ? l->base * 1000 / bytes : 0));
-		json_object_set_new(o, "millihz_per_bps", jint(bytes ? l->spent * 1000 / (8 * bytes) : 0));
-		json_object_set_new(o, "baseline_millihz_per_bps", jint(bytes ? l->base * 1000 / (8 * bytes) : 0));
+		json_object_set_new(o, "mcyc_per_byte", report_jint(bytes ? l->spent * 1000 / bytes : 0));
+		json_object_set_new(o, "baseline_mcyc_per_byte", report_jint(bytes ? l->base * 1000 / bytes : 0));
+		json_object_set_new(o, "millihz_per_bps", report_jint(bytes ? l->spent * 1000 / (8 * bytes) : 0));
+		json_object_set_new(o, "baseline_millihz_per_bps", report_jint(bytes ? l->base * 1000 / (8 * bytes) : 0));
 	}
 	return o;
 }
@@ -79,11 +80,11 @@ void savings_json(const struct run *r, json_t *root)
 	struct savings_line by[COST_FEATURE_COUNT], all;
 	savings_totals(r, by, &all);
 	uint64_t bytes = savings_bytes(r);
-	json_object_set_new(root, "host_cycles", jint(all.spent));
-	json_object_set_new(root, "baseline_cycles", jint(all.base));
+	json_object_set_new(root, "host_cycles", report_jint(all.spent));
+	json_object_set_new(root, "baseline_cycles", report_jint(all.base));
 	json_t *s = json_object();
-	json_object_set_new(s, "rx_payload_bytes", jint(driver_rx_payload_bytes(r->drv)));
-	json_object_set_new(s, "tx_payload_bytes", jint(driver_tx_payload_bytes(r->drv)));
+	json_object_set_new(s, "rx_payload_bytes", report_jint(driver_rx_payload_bytes(r->drv)));
+	json_object_set_new(s, "tx_payload_bytes", report_jint(driver_tx_payload_bytes(r->drv)));
 	json_object_set_new(s, "total", line_json(&all, bytes, true));
 	json_t *feat = json_object();
 	for (int f = 0; f < COST_FEATURE_COUNT; f++)
@@ -91,17 +92,15 @@ void savings_json(const struct run *r, json_t *root)
 	json_object_set_new(s, "features", feat);
 	json_t *cpus = json_array();
 	for (uint32_t c = 0; c < driver_cpus(r->drv); c++) {
-		struct savings_line cb[COST_FEATURE_COUNT] = { { 0 } }, ca = { 0 };
-		add_core(driver_cpu_stats(r->drv, c), cb);
+		struct savings_line cb[COST_FEATURE_COUNT], ca;
+		core_lines(r, c, cb, &ca);
 		json_t *o = json_object();
-		json_object_set_new(o, "cpu", jint(c));
+		json_object_set_new(o, "cpu", report_jint(c));
 		json_t *cf = json_object();
 		for (int f = 0; f < COST_FEATURE_COUNT; f++) {
-			ca.spent += cb[f].spent;
-			ca.base += cb[f].base;
 			json_t *l = json_object();
-			json_object_set_new(l, "cycles", jint(cb[f].spent));
-			json_object_set_new(l, "baseline_cycles", jint(cb[f].base));
+			json_object_set_new(l, "cycles", report_jint(cb[f].spent));
+			json_object_set_new(l, "baseline_cycles", report_jint(cb[f].base));
 			json_object_set_new(cf, cost_feature_name((enum cost_feature)f), l);
 		}
 		json_object_update_new(o, line_json(&ca, 0, false));
@@ -115,11 +114,11 @@ void savings_json(const struct run *r, json_t *root)
 		json_t *o = json_object();
 		json_object_set_new(o, "chimney_yielded", json_boolean(r->is_toe_yielded));
 		if (ns) {
-			stats_set_defs(o, netdma_stat_defs, ns);
+			report_stats_set(o, netdma_stat_defs, ns);
 			uint64_t span = r->sim_end_ps ? r->sim_end_ps : 1;
 			json_t *u = json_array();
 			for (uint32_t ch = 0; ch < r->cfg.netdma.channels && ch < NETDMA_CHANNELS_MAX; ch++)
-				json_array_append_new(u, jint((uint64_t)((sim_u128)ns->busy_ps[ch] * 1000000u / span)));
+				json_array_append_new(u, report_jint((uint64_t)((sim_u128)ns->busy_ps[ch] * 1000000u / span)));
 			json_object_set_new(o, "channel_utilisation_ppm", u);
 		}
 		json_object_set_new(root, "netdma", o);
@@ -147,10 +146,9 @@ void savings_text(const struct run *r, FILE *f)
 		const char *name = i < COST_FEATURE_COUNT ? cost_feature_name((enum cost_feature)i) : "total";
 		char p[16];
 		pct(p, sizeof p, l);
-		long long saved = l->base >= l->spent ? (long long)(l->base - l->spent) : -(long long)(l->spent - l->base);
 		double cpb = bytes ? (double)l->spent / (double)bytes : 0.0;
-		fprintf(f, "%-13s %14" PRIu64 " %14" PRIu64 " %14lld %8s %9.3f %9.3f\n", name, l->spent, l->base, saved, p,
-			cpb, cpb / 8.0);
+		fprintf(f, "%-13s %14" PRIu64 " %14" PRIu64 " %14" PRId64 " %8s %9.3f %9.3f\n", name, l->spent, l->base,
+			saved_of(l), p, cpb, cpb / 8.0);
 	}
 	fprintf(f, "per byte of the application's payload (%" PRIu64 " received, %" PRIu64 " sent); the software path: "
 		   "%.3f cycles/B, %.3f Hz per bit/s\n",
@@ -158,12 +156,8 @@ void savings_text(const struct run *r, FILE *f)
 		bytes ? (double)all.base / (double)bytes : 0.0, bytes ? (double)all.base / (double)bytes / 8.0 : 0.0);
 	fprintf(f, "%4s %14s %14s %8s\n", "cpu", "spent", "baseline", "saved");
 	for (uint32_t c = 0; c < driver_cpus(r->drv); c++) {
-		struct savings_line cb[COST_FEATURE_COUNT] = { { 0 } }, ca = { 0 };
-		add_core(driver_cpu_stats(r->drv, c), cb);
-		for (int i = 0; i < COST_FEATURE_COUNT; i++) {
-			ca.spent += cb[i].spent;
-			ca.base += cb[i].base;
-		}
+		struct savings_line cb[COST_FEATURE_COUNT], ca;
+		core_lines(r, c, cb, &ca);
 		if (!ca.spent && !ca.base)
 			continue;
 		char p[16];
@@ -210,6 +204,5 @@ void savings_write_docs(FILE *f)
 	      "was set but the SNP rule kept Chimney off), the counters below, and `channel_utilisation_ppm` per "
 	      "channel.\n\n| key | unit | what it counts |\n|---|---|---|\n",
 	      f);
-	for (const struct stat_def *d = netdma_stat_defs; d->name; d++)
-		fprintf(f, "| `netdma.%s` | %s | %s |\n", d->name, d->unit, d->desc);
+	report_docs_counters(f, "netdma.", netdma_stat_defs);
 }
