@@ -142,7 +142,6 @@ struct chim_conn {
 	uint64_t t_host_ts_ps;
 	uint64_t bytes;
 	uint32_t rss_hash;
-	uint16_t queue;
 	int32_t id;                /* offload id, -1 */
 	uint32_t slot;             /* its slot while offloaded */
 	int32_t hash_next;
@@ -171,7 +170,6 @@ struct chim_conn {
 	uint64_t rp_head_t;        /* when the first held frame became first */
 	struct sim_event rp_ev;    /* its patience runs out */
 	struct pkt *rp_held, *rp_tail;
-	bool is_rp_dirty;
 	int32_t rec;               /* its record (chimney_rec), -1 */
 	int32_t dirty_next;
 };
@@ -180,7 +178,6 @@ struct chimney {
 	struct chimney_cfg cfg;
 	struct chimney_stats st;
 	struct sim_kernel *k;
-	uint32_t caps;             /* the engine's slots */
 	uint32_t snd_buf;          /* what the engine holds of a connection's sends (TOE_SNDBUF) */
 	struct chim_conn *conns;
 	int32_t *hash_head;
@@ -210,7 +207,6 @@ struct chimney {
 	struct sim_event release_ev;
 };
 
-static bool seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
 
 static int32_t lookup(const struct chimney *c, bool is_ipv6, const uint8_t *l, const uint8_t *r, uint16_t lp,
 		      uint16_t rp)
@@ -348,7 +344,7 @@ static void keep_unacked(struct chimney *c, struct chim_conn *x, const uint8_t *
 		x->ua_len = 0;
 	}
 	uint32_t end = x->ua_seq + x->ua_len;
-	if ((int32_t)(seq + len - end) <= 0)
+	if (tcp_seq_le(seq + len, end))
 		return;   /* the capture's retransmission */
 	if (seq != end || x->ua_len + len > c->snd_buf || pr->payload_off + len > cap_len) {
 		x->is_ua_valid = false;
@@ -403,11 +399,11 @@ static void follow(struct driver *d, struct chim_conn *x, const uint8_t *f, uint
 			x->has_sack_peer = o.has_sack_perm;
 			x->rcv_nxt = seq;
 		}
-		if (!seq_lt(seq + len, x->rcv_nxt) || (fl & TCP_FLAG_SYN))
+		if (!tcp_seq_lt(seq + len, x->rcv_nxt) || (fl & TCP_FLAG_SYN))
 			x->rcv_nxt = seq + len;
-		if (fl & TCP_FLAG_ACK && (!x->snd_una || seq_lt(x->snd_una, ack)))
+		if (fl & TCP_FLAG_ACK && (!x->snd_una || tcp_seq_lt(x->snd_una, ack)))
 			x->snd_una = ack;
-		if (x->is_ua_valid && seq_lt(x->ua_seq, x->snd_una)) {
+		if (x->is_ua_valid && tcp_seq_lt(x->ua_seq, x->snd_una)) {
 			uint32_t k = x->snd_una - x->ua_seq;
 			if (k >= x->ua_len) {
 				x->ua_len = 0;
@@ -440,7 +436,7 @@ static void follow(struct driver *d, struct chim_conn *x, const uint8_t *f, uint
 			x->snd_una = seq;
 		}
 		keep_unacked(c, x, f, cap_len, pr, seq);
-		if (seq_lt(x->snd_max, seq + len) || (fl & TCP_FLAG_SYN))
+		if (tcp_seq_lt(x->snd_max, seq + len) || (fl & TCP_FLAG_SYN))
 			x->snd_max = seq + len;
 		x->host_wnd = wnd;
 		if (o.has_ts) {
@@ -515,6 +511,8 @@ static void offload(struct driver *d, int32_t ci, uint64_t now)
 	s.has_sack = x->has_sack_peer && x->has_sack_host;
 	s.rss_hash = x->rss_hash;
 	s.path_mtu = (uint16_t)d->mtu;
+	/* No host frame seen to copy the TTL from: 64, the default RFC 1700
+	 * recommended (Linux's ip_default_ttl; Windows' DefaultTTL is 128). */
 	s.ttl = x->ttl ? x->ttl : 64;
 	s.tos = x->tos;
 	uint32_t w = x->host_wnd << s.rcv_wscale;
@@ -780,17 +778,17 @@ bool chimney_rx_keeps(const struct driver *d, const struct parse_result *pr)
 	return st == CS_OFFLOADING || st == CS_OFFLOADED || st == CS_UPLOADING;
 }
 
-bool chimney_rx(struct driver *d, struct drv_q *q, struct pkt *p, const struct parse_result *pr, bool has_hash,
-		uint32_t hash, bool is_l4_bad)
+void chimney_rx(struct driver *d, struct pkt *p, const struct parse_result *pr, bool has_hash, uint32_t hash,
+		bool is_l4_bad)
 {
 	struct chimney *c = d->chim;
-	if (pr->ip_proto == 50 || pr->ip_proto == 51)
+	if (pr->ip_proto == IPPROTO_ESP_ || pr->ip_proto == IPPROTO_AH_)
 		c->st.ipsec_frames++;
 	if (pr->l4 != PARSE_L4_TCP || !(pr->flags & PARSE_F_HAS_PORTS) || pr->status != PARSE_OK)
-		return false;
+		return;
 	int32_t ci = conn_of(d, pr, true, true);
 	if (ci < 0)
-		return false;
+		return;
 	struct chim_conn *x = &c->conns[ci];
 	uint64_t now = sim_now_ps(d->k);
 	if (x->state == CS_OFFLOADING) {   /* the handoff: hold it, forward it when done */
@@ -802,29 +800,27 @@ bool chimney_rx(struct driver *d, struct drv_q *q, struct pkt *p, const struct p
 			x->held = p;
 		x->held_tail = p;
 		c->st.held_frames++;
-		return true;
+		return;
 	}
 	if (x->state == CS_OFFLOADED && (pr->flags & (PARSE_F_FRAG | PARSE_F_IP_OPTIONS)))
-		return true;   /* the engine left it to the host and asked for upload: TCP resends it after */
+		return;   /* the engine left it to the host and asked for upload: TCP resends it after */
 	if (x->state == CS_OFFLOADED) {
 		/* It reached the host's ring before the engine held the
 		 * connection: the engine's. */
 		uint64_t a = arena_put(c, p->data, p->cap_len);
 		cmd(d, NIC_TOE_OP_FORWARD, (uint32_t)x->id, a, p->cap_len);
 		c->st.forwarded_frames++;
-		return true;
+		return;
 	}
 	if (x->state == CS_UPLOADING)
-		return true;   /* counted in the engine's state handed back: the host's stack resumes from it */
+		return;   /* counted in the engine's state handed back: the host's stack resumes from it */
 	if (has_hash)
 		x->rss_hash = hash;
-	x->queue = (uint16_t)q->index;
 	follow(d, x, p->data, p->cap_len, pr, true, now);
 	if (is_l4_bad)
 		set_ineligible(c, x, CHIM_INEL_BAD_CSUM);
 	if (is_eligible_now(c, x))
 		offload(d, ci, now);
-	return false;
 }
 
 bool chimney_host_send(struct driver *d, struct pkt *p, const struct parse_result *pr)
@@ -857,7 +853,7 @@ bool chimney_host_send(struct driver *d, struct pkt *p, const struct parse_resul
 	const uint8_t *tcp = p->data + pr->l4_off;
 	uint32_t seq = parse_be32(tcp + 4), skip = 0;
 	uint32_t next_seq = x->snd_max;
-	if (seq_lt(seq, next_seq))
+	if (tcp_seq_lt(seq, next_seq))
 		skip = next_seq - seq < len ? next_seq - seq : len;
 	if (len > skip) {
 		uint32_t n = len - skip;
@@ -898,7 +894,7 @@ static void clamp_ack(struct chimney *c, struct chim_conn *x, struct pkt *p, con
 {
 	uint8_t *tcp = p->data + pr->l4_off;
 	uint32_t old = parse_be32(tcp + 8), nw = x->wire_snd_max;
-	if (!seq_lt(nw, old))
+	if (!tcp_seq_lt(nw, old))
 		return;
 	uint16_t cs = parse_be16(tcp + 16);
 	cs = csum_update16(cs, (uint16_t)(old >> 16), (uint16_t)(nw >> 16));
@@ -920,8 +916,8 @@ static enum rp_verdict rp_judge(struct chimney *c, struct chim_conn *x, struct p
 				bool is_patience_out)
 {
 	uint32_t ack = ack_of(p, pr);
-	if (!(pr->tcp_flags & TCP_FLAG_ACK) || !x->has_wire || !seq_lt(x->wire_snd_max, ack)) {
-		if ((pr->tcp_flags & TCP_FLAG_ACK) && (!x->has_peer_ack || seq_lt(x->peer_ack_sent, ack))) {
+	if (!(pr->tcp_flags & TCP_FLAG_ACK) || !x->has_wire || !tcp_seq_lt(x->wire_snd_max, ack)) {
+		if ((pr->tcp_flags & TCP_FLAG_ACK) && (!x->has_peer_ack || tcp_seq_lt(x->peer_ack_sent, ack))) {
 			x->peer_ack_sent = ack;
 			x->has_peer_ack = true;
 		}
@@ -930,7 +926,7 @@ static enum rp_verdict rp_judge(struct chimney *c, struct chim_conn *x, struct p
 	if (!is_patience_out)
 		return RP_WAIT;
 	bool is_pure = !pr->payload_len && !(pr->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_FIN | TCP_FLAG_RST));
-	if (is_pure && x->has_peer_ack && !seq_lt(x->peer_ack_sent, x->wire_snd_max))
+	if (is_pure && x->has_peer_ack && !tcp_seq_lt(x->peer_ack_sent, x->wire_snd_max))
 		return RP_DROP;
 	clamp_ack(c, x, p, pr);
 	x->peer_ack_sent = x->wire_snd_max;
@@ -1053,11 +1049,11 @@ void chimney_wire_frame(struct driver *d, uint64_t t_ps, const struct pkt *p)
 	if (!x->has_wire) {
 		x->wire_snd_max = end;
 		x->has_wire = true;
-	} else if (!seq_lt(x->wire_snd_max, seq)) {
-		if (seq_lt(x->wire_snd_max, end))
+	} else if (!tcp_seq_lt(x->wire_snd_max, seq)) {
+		if (tcp_seq_lt(x->wire_snd_max, end))
 			x->wire_snd_max = end;
-		if (x->has_island && !seq_lt(x->wire_snd_max, x->island_start)) {
-			if (seq_lt(x->wire_snd_max, x->island_end))
+		if (x->has_island && !tcp_seq_lt(x->wire_snd_max, x->island_start)) {
+			if (tcp_seq_lt(x->wire_snd_max, x->island_end))
 				x->wire_snd_max = x->island_end;
 			x->has_island = false;
 		}
@@ -1065,8 +1061,8 @@ void chimney_wire_frame(struct driver *d, uint64_t t_ps, const struct pkt *p)
 		x->has_island = true;
 		x->island_start = seq;
 		x->island_end = end;
-	} else if (!seq_lt(x->island_end, seq)) {
-		if (seq_lt(x->island_end, end))
+	} else if (!tcp_seq_lt(x->island_end, seq)) {
+		if (tcp_seq_lt(x->island_end, end))
 			x->island_end = end;
 	} else {
 		x->island_start = seq;   /* a second hole: keep the newest island */
@@ -1094,7 +1090,6 @@ int chimney_enable(struct driver *d, const struct chimney_cfg *cfg, char *err, s
 		goto nomem;
 	d->chim = c;
 	c->cfg = *cfg;
-	c->caps = caps;
 	c->k = d->k;
 	c->drv = d;
 	c->snd_buf = (uint32_t)bus_reg_read(d->bus, sim_now_ps(d->k), NIC_REG_TOE_SNDBUF);
@@ -1155,7 +1150,7 @@ void chimney_start(struct driver *d)
 	bus_reg_write(d->bus, t, NIC_REG_TOE_INDL, (uint32_t)c->ind_addr);
 	bus_reg_write(d->bus, t, NIC_REG_TOE_INDH, (uint32_t)(c->ind_addr >> 32));
 	bus_reg_write(d->bus, t, NIC_REG_TOE_INDLEN, CHIM_IND_BYTES);
-	bus_reg_write(d->bus, t, NIC_REG_TOE_CTL, 1);
+	bus_reg_write(d->bus, t, NIC_REG_TOE_CTL, NIC_TOE_CTL_EN);
 }
 
 void chimney_free(struct driver *d)

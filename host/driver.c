@@ -194,10 +194,6 @@ const struct lat_stage_stamps lat_stage_stamps[LAT_COUNT] = {
 const char *driver_lat_stage_name(enum lat_stage s) { return lat_stages[s].name; }
 const char *driver_lat_stage_desc(enum lat_stage s) { return lat_stages[s].desc; }
 
-/* x86 MSI address: 0xFEE in bits 31:20, destination APIC ID in bits 19:12
- * (Intel SDM Vol. 3, "Message Address Register Format"). Only its form
- * matters here: the host routes a message by its data (the vector). */
-#define MSI_ADDR_BASE 0xFEE00000ull
 
 /* Up to this many queues, their latency groups stay in cache and a fold
  * does without prefetching (measured at 8 queues: 1.8 % of a run faster;
@@ -609,7 +605,7 @@ static void dpc_frame_done(struct driver *d, struct drv_q *q)
 	q->n_landed--;
 	const struct nic_rx_desc_wb *wb0 = desc_wb(q, i);
 	if (d->chim)
-		(void)chimney_rx(d, q, p, &q->cur_pr, wb0->status & NIC_RXD_STAT_RSS, wb0->rss_hash,
+		chimney_rx(d, p, &q->cur_pr, wb0->status & NIC_RXD_STAT_RSS, wb0->rss_hash,
 				 (wb0->status & NIC_RXD_STAT_L4CS) && (wb0->errors & NIC_RXD_ERR_L4E));
 	if (d->deliver) {
 		/* Its descriptor is the driver's until reposted below. */
@@ -826,7 +822,9 @@ void driver_start(struct driver *d)
 		bus_reg_write(b, t, base + NIC_RXQ_RDLEN, q->count * NIC_RX_DESC_BYTES);
 		bool is_drop_en = d->cfg.rx_drop_en == HOST_DROP_EN_ON || (d->cfg.rx_drop_en == HOST_DROP_EN_AUTO && d->nq > 1);
 		bus_reg_write(b, t, base + NIC_RXQ_SRRCTL, is_drop_en ? NIC_SRRCTL_DROP_EN : 0);
-		uint64_t msi = MSI_ADDR_BASE | ((uint64_t)(q->cpu & 0xff) << 12);
+		/* Only the address's form matters here: the host routes a
+		 * message by its data (the vector). */
+		uint64_t msi = BUS_MSI_WINDOW_BASE | ((uint64_t)(q->cpu & 0xff) << 12);
 		bus_reg_write(b, t, NIC_REG_MSIX(i) + NIC_MSIX_ADDR_LO, (uint32_t)msi);
 		bus_reg_write(b, t, NIC_REG_MSIX(i) + NIC_MSIX_ADDR_HI, (uint32_t)(msi >> 32));
 		bus_reg_write(b, t, NIC_REG_MSIX(i) + NIC_MSIX_DATA, i);

@@ -192,8 +192,9 @@ void chimney_eq_flush(struct driver *d, struct drv_q *q, uint64_t now);
  * step ends (only the connection's own queue's DPC changes that state). */
 bool chimney_rx_keeps(const struct driver *d, const struct parse_result *pr);
 /* A frame the host's receive path processed: followed for the offload
- * policy; true when the chimney kept it (a handoff in progress). */
-bool chimney_rx(struct driver *d, struct drv_q *q, struct pkt *p, const struct parse_result *pr, bool has_hash,
-		uint32_t hash, bool is_l4_bad);
+ * policy, or kept (held during a handoff, forwarded to the engine, left
+ * to TCP's resend): chimney_rx_keeps said which. */
+void chimney_rx(struct driver *d, struct pkt *p, const struct parse_result *pr, bool has_hash, uint32_t hash,
+		bool is_l4_bad);
 
 #endif

@@ -38,6 +38,14 @@
 
 struct pkt;
 
+/* The x86 MSI window: a memory write to an address with 0xFEE in bits 31:20
+ * (the destination APIC ID in bits 19:12) is an interrupt message (Intel SDM
+ * Vol. 3, "Message Address Register Format"). The driver programs its
+ * vectors there; a platform's memory decodes the window as the interrupt
+ * controller (sim/systemc/). */
+#define BUS_MSI_WINDOW_BASE 0xFEE00000ull
+#define BUS_MSI_WINDOW_BYTES 0x100000ull
+
 /* One DMA transaction issued by the NIC. For a write, data holds len bytes
  * and the NIC issues it when it lands (after its time on the link); for a
  * read, the host fills data, which stays valid until the NIC has taken the

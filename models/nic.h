@@ -174,10 +174,6 @@ struct nic_toe_rec {
 	struct toe_conn_stats conn;   /* the engine's counters (at upload, or now if still offloaded) */
 	uint64_t placed_bytes;        /* received bytes written into posted buffers (zero copy) */
 	uint64_t indicated_bytes;     /* into the indication area (the host copies them) */
-	uint64_t rx_completions;      /* posted buffers completed */
-	uint64_t ooo_returned_bytes;  /* out-of-order bytes handed back at upload */
-	uint8_t upload_reason;        /* the engine's request (enum toe_upload_reason), 0 if none */
-	bool is_uploaded;
 };
 /* NULL without an engine. */
 const struct nic_toe_stats *nic_toe_stats(const struct nic *n);

@@ -109,6 +109,7 @@
  * memory, struct nic_toe_eq_entry) and that queue's MSI-X vector, moderated
  * like receive; the queue is the one RSS gives the connection's hash. */
 #define NIC_REG_TOE_CTL      0x50000u  /* bit 0 EN */
+#define NIC_TOE_CTL_EN       1u
 #define NIC_REG_TOE_CAPS     0x50004u  /* read-only: connections the engine holds (toe.conns) */
 #define NIC_REG_TOE_SNDBUF   0x50008u  /* read-only: send bytes the engine holds a connection (toe.snd_buf_bytes) */
 #define NIC_REG_TOE_CMD_ADDRL 0x50010u

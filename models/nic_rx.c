@@ -225,9 +225,7 @@ static void rx_pipe_done(struct sim_kernel *k, struct sim_event *ev, void *arg)
 	if (f->is_toe && nic_toe_rx(n, f)) {
 		/* The engine took it: its room in the packet buffer comes free. */
 		mac_fifo_release(&n->mac, f->pkt->wire_len);
-		n->in_flight--;
-		n->q[f->queue].inflight--;
-		nic_rx_frame_put(n, f);
+		nic_rx_drop(n, f);
 		return;
 	}
 	nic_dma_enqueue(n, f);

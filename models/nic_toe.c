@@ -111,7 +111,6 @@ static void post_complete(struct nic *n, uint32_t id, struct nic_toe_off *o, boo
 {
 	struct nic_toe_post *b = &o->post[o->post_head];
 	eq_post(n, o->queue, NIC_TOE_EV_RX_DONE, id, b->filled, 0, is_push ? NIC_TOE_EQF_PUSH : 0);
-	o->rec.rx_completions++;
 	o->post_head = (uint8_t)((o->post_head + 1) % NIC_TOE_POSTS);
 	o->post_n--;
 	sim_cancel(n->k, &o->push_ev);
@@ -203,7 +202,6 @@ static void toe_event(void *ctx, uint64_t t_ps, uint32_t conn, enum toe_event ev
 	case TOE_EV_UPLOAD_REQ:
 		if (!o->is_upload_asked) {   /* once: the host answers with an upload */
 			o->is_upload_asked = true;
-			o->rec.upload_reason = (uint8_t)arg;
 			eq_post(n, o->queue, NIC_TOE_EV_UPLOAD_REQ, (uint32_t)id, 0, (uint8_t)arg, 0);
 		}
 		break;
@@ -382,14 +380,6 @@ static void do_offload(struct nic *n, const struct nic_toe_cmd *c, const uint8_t
 	eq_post(n, o->queue, NIC_TOE_EV_OFFLOADED, c->id, 0, 0, 0);
 }
 
-static void ooo_count(void *ctx, uint32_t seq, const uint8_t *data, uint32_t len)
-{
-	(void)seq;
-	(void)data;
-	struct nic_toe_off *o = ctx;
-	o->rec.ooo_returned_bytes += len;
-}
-
 static void do_upload(struct nic *n, const struct nic_toe_cmd *c, struct nic_toe_off *o)
 {
 	struct nic_toe *t = n->toe;
@@ -398,11 +388,10 @@ static void do_upload(struct nic *n, const struct nic_toe_cmd *c, struct nic_toe
 	memset(&st, 0, sizeof st);
 	o->rec.conn = *toe_conn_stats(t->eng, (uint32_t)o->conn);
 	if (toe_conn_is_live(t->eng, (uint32_t)o->conn))
-		toe_conn_upload(t->eng, now, (uint32_t)o->conn, &st, ooo_count, o);
+		toe_conn_upload(t->eng, now, (uint32_t)o->conn, &st, NULL, NULL);
 	t->conn_id[o->conn] = -1;
 	o->conn = -1;
 	o->is_live = false;
-	o->rec.is_uploaded = true;
 	sim_cancel(n->k, &o->push_ev);
 	if (o->post_n && o->post[o->post_head].filled)
 		post_complete(n, c->id, o, false);
@@ -532,7 +521,7 @@ bool nic_toe_reg_write(struct nic *n, uint64_t addr, uint32_t v)
 	case NIC_REG_TOE_CMD_LEN: t->cmd_len = v; return true;
 	case NIC_REG_TOE_CMD_ARG: t->cmd_arg = v; return true;
 	case NIC_REG_TOE_CMD:
-		if (!(t->ctl & 1u))
+		if (!(t->ctl & NIC_TOE_CTL_EN))
 			return false;
 		cmd_push(n, v);
 		return true;
@@ -563,7 +552,7 @@ bool nic_toe_reg_read(const struct nic *n, uint64_t addr, uint32_t *v)
 
 int32_t nic_toe_lookup(const struct nic *n, const struct parse_result *pr)
 {
-	if (!(n->toe->ctl & 1u))
+	if (!(n->toe->ctl & NIC_TOE_CTL_EN))
 		return -1;
 	return toe_conn_lookup(n->toe->eng, pr);
 }

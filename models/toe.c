@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "models/pkt/csum.h"
+#include "models/pkt/tso.h"
 #include "sim/check.h"
 
 const struct param_def toe_params[] = {
@@ -168,12 +169,12 @@ struct toe {
 	uint64_t reasm_bytes;       /* the out-of-order store's fill */
 	uint16_t ip_id;
 	struct toe_stats stats;
-	uint8_t frame[14 + 40 + 60 + 65536];
+	/* the frame emit builds: Ethernet 14 + IPv6 40 + TCP with the most options
+	 * 60 (a 4-bit data offset in words, RFC 9293 §3.1) + a 64 KiB payload */
+	uint8_t frame[14 + IPV6_HDR_BYTES + 60 + TSO_SEND_MAX_PAYLOAD];
 };
 
 static uint32_t seq_diff(uint32_t a, uint32_t b) { return a - b; }
-static bool seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
-static bool seq_le(uint32_t a, uint32_t b) { return (int32_t)(a - b) <= 0; }
 
 static int find(const struct toe *t, bool is_ipv6, const uint8_t *local, const uint8_t *remote, uint16_t lport,
 		uint16_t rport)
@@ -259,7 +260,7 @@ static uint32_t rcv_window(const struct toe_conn *c)
 {
 	uint32_t w = c->st.rcv_wnd_max > c->unconsumed ? c->st.rcv_wnd_max - c->unconsumed : 0;
 	/* Never shrink what was advertised (RFC 9293 §3.8.6.2.2 MUST-... "SHOULD NOT shrink"). */
-	uint32_t adv = seq_lt(c->st.rcv_nxt, c->rcv_adv) ? seq_diff(c->rcv_adv, c->st.rcv_nxt) : 0;
+	uint32_t adv = tcp_seq_lt(c->st.rcv_nxt, c->rcv_adv) ? seq_diff(c->rcv_adv, c->st.rcv_nxt) : 0;
 	return w > adv ? w : adv;
 }
 
@@ -354,7 +355,7 @@ static void emit(struct toe *t, uint64_t t_ps, struct toe_conn *c, uint8_t flags
 	c->is_ack_owed = false;
 	sim_cancel(t->k, &c->delack_ev);
 	uint32_t edge = s->rcv_nxt + wnd;
-	if (seq_lt(c->rcv_adv, edge))
+	if (tcp_seq_lt(c->rcv_adv, edge))
 		c->rcv_adv = edge;
 	s->rcv_wnd = wnd;
 	c->last_ack_sent = s->rcv_nxt;
@@ -379,8 +380,6 @@ static void ask_upload(struct toe *t, uint64_t t_ps, struct toe_conn *c, enum to
 	if (c->upload_asked & (1u << r))
 		return;
 	c->upload_asked |= 1u << r;
-	c->stats.upload_reqs++;
-	c->stats.last_upload_reason = (uint8_t)r;
 	t->stats.upload_reqs_by_reason[r]++;
 	t->ops.event(t->ops.ctx, t_ps, c->index, TOE_EV_UPLOAD_REQ, r);
 }
@@ -432,7 +431,7 @@ static void output(struct toe *t, uint64_t t_ps, struct toe_conn *c)
 		if (len < left && is_fin)
 			is_fin = false;
 		uint32_t seq = s->snd_nxt;
-		bool is_retrans = seq_lt(seq, s->snd_max);
+		bool is_retrans = tcp_seq_lt(seq, s->snd_max);
 		uint8_t flags = (is_last && len ? TCP_FLAG_PSH : 0) | (is_fin ? TCP_FLAG_FIN : 0);
 		enum toe_seg_kind kind = is_fin ? TOE_SEG_FIN : is_retrans ? TOE_SEG_RETRANS : TOE_SEG_DATA;
 		if (!is_retrans && !c->is_rtt_timing && len) {
@@ -446,7 +445,7 @@ static void output(struct toe *t, uint64_t t_ps, struct toe_conn *c)
 		else
 			c->stats.tx_bytes += len;
 		s->snd_nxt = seq + len + (is_fin ? 1 : 0);
-		if (seq_lt(s->snd_max, s->snd_nxt))
+		if (tcp_seq_lt(s->snd_max, s->snd_nxt))
 			s->snd_max = s->snd_nxt;
 		if (is_fin) {
 			c->is_fin_sent = true;
@@ -573,7 +572,7 @@ int toe_conn_install(struct toe *t, uint64_t t_ps, const struct toe_state *st)
 	 * the host hands them over with the state (toe_conn_send right after
 	 * install, specs §2.3 "send data regions"), and they are sent again only
 	 * if the retransmission timer says so. */
-	if (seq_lt(s->snd_nxt, s->snd_una) || seq_lt(s->snd_max, s->snd_nxt))
+	if (tcp_seq_lt(s->snd_nxt, s->snd_una) || tcp_seq_lt(s->snd_max, s->snd_nxt))
 		s->snd_nxt = s->snd_max = s->snd_una;
 	if (!s->rto_us)
 		s->rto_us = t->cfg.rto_initial_us;
@@ -676,7 +675,7 @@ void toe_conn_rcv_credit(struct toe *t, uint64_t t_ps, uint32_t conn, uint32_t l
 	/* RFC 9293 §3.8.6.2.2 (RFC 1122 §4.2.3.3): move the right edge when it
 	 * moves by at least min(buffer / 2, MSS). */
 	uint32_t step = c->st.rcv_wnd_max / 2 < c->mss ? c->st.rcv_wnd_max / 2 : c->mss;
-	if (seq_lt(c->rcv_adv, edge) && seq_diff(edge, c->rcv_adv) >= step &&
+	if (tcp_seq_lt(c->rcv_adv, edge) && seq_diff(edge, c->rcv_adv) >= step &&
 	    c->st.tcp_state != TOE_TCP_CLOSED)
 		send_ack(t, t_ps, c, TOE_SEG_WINDOW_UPDATE);
 }
@@ -723,7 +722,7 @@ static bool ooo_keep(struct toe *t, struct toe_conn *c, uint32_t seq, const uint
 	if (t->reasm_bytes + len > t->cfg.reasm_bytes)
 		return false;
 	struct ooo_seg **p = &c->ooo;
-	while (*p && seq_lt((*p)->seq, seq))
+	while (*p && tcp_seq_lt((*p)->seq, seq))
 		p = &(*p)->next;
 	if (*p && (*p)->seq == seq && (*p)->len >= len)
 		return true;   /* already held */
@@ -786,10 +785,10 @@ static bool deliver(struct toe *t, uint64_t t_ps, struct toe_conn *c, const stru
 	if (has_fin)
 		fin_received(t, t_ps, c);
 	bool filled = false;
-	while (c->ooo && seq_le(c->ooo->seq, s->rcv_nxt) && !has_fin) {
+	while (c->ooo && tcp_seq_le(c->ooo->seq, s->rcv_nxt) && !has_fin) {
 		struct ooo_seg *o = c->ooo;
 		uint32_t end = o->seq + o->len;
-		if (seq_lt(s->rcv_nxt, end)) {
+		if (tcp_seq_lt(s->rcv_nxt, end)) {
 			uint32_t k = seq_diff(s->rcv_nxt, o->seq), m = o->len - k;
 			s->rcv_nxt += m;
 			c->stats.rx_bytes += m;
@@ -813,17 +812,17 @@ static bool deliver(struct toe *t, uint64_t t_ps, struct toe_conn *c, const stru
 static bool take_ack(struct toe *t, uint64_t t_ps, struct toe_conn *c, const struct seg *g)
 {
 	struct toe_state *s = &c->st;
-	if (c->probe_end && seq_lt(s->snd_max, c->probe_end) && seq_le(g->ack, c->probe_end) &&
-	    seq_lt(s->snd_max, g->ack))
+	if (c->probe_end && tcp_seq_lt(s->snd_max, c->probe_end) && tcp_seq_le(g->ack, c->probe_end) &&
+	    tcp_seq_lt(s->snd_max, g->ack))
 		s->snd_max = g->ack;   /* the peer took the probe's byte */
-	if (seq_lt(s->snd_max, g->ack)) {
+	if (tcp_seq_lt(s->snd_max, g->ack)) {
 		send_ack(t, t_ps, c, TOE_SEG_ACK);
 		c->stats.bad_segs++;
 		return false;
 	}
 	bool is_window_update = false;
 	/* The send window from the newest segment (SND.WL1/WL2). */
-	if (seq_lt(s->snd_wl1, g->seq) || (s->snd_wl1 == g->seq && seq_le(s->snd_wl2, g->ack))) {
+	if (tcp_seq_lt(s->snd_wl1, g->seq) || (s->snd_wl1 == g->seq && tcp_seq_le(s->snd_wl2, g->ack))) {
 		is_window_update = g->wnd != s->snd_wnd;
 		s->snd_wnd = g->wnd;
 		if (g->wnd > s->max_snd_wnd)
@@ -831,7 +830,7 @@ static bool take_ack(struct toe *t, uint64_t t_ps, struct toe_conn *c, const str
 		s->snd_wl1 = g->seq;
 		s->snd_wl2 = g->ack;
 	}
-	if (seq_lt(s->snd_una, g->ack)) {
+	if (tcp_seq_lt(s->snd_una, g->ack)) {
 		uint32_t acked = seq_diff(g->ack, s->snd_una);
 		bool fin_acked = c->is_fin_sent && g->ack == s->snd_max;
 		uint32_t data = fin_acked ? acked - 1 : acked;
@@ -840,10 +839,10 @@ static bool take_ack(struct toe *t, uint64_t t_ps, struct toe_conn *c, const str
 		c->sbuf_head = (c->sbuf_head + data) % t->cfg.snd_buf_bytes;
 		c->sbuf_len -= data;
 		s->snd_una = g->ack;
-		if (seq_lt(s->snd_nxt, s->snd_una))
+		if (tcp_seq_lt(s->snd_nxt, s->snd_una))
 			s->snd_nxt = s->snd_una;   /* a probe's byte, or data resent after an RTO, taken */
 		/* RTT (RFC 6298 §2.2-2.3; alpha 1/8, beta 1/4, K 4; G 1 ms). */
-		if (c->is_rtt_timing && seq_lt(c->rtt_seq, g->ack)) {
+		if (c->is_rtt_timing && tcp_seq_lt(c->rtt_seq, g->ack)) {
 			c->is_rtt_timing = false;
 			uint32_t r = (uint32_t)((t_ps - c->rtt_t_ps) / SIM_PS_PER_US);
 			if (!s->srtt_us) {
@@ -866,7 +865,7 @@ static bool take_ack(struct toe *t, uint64_t t_ps, struct toe_conn *c, const str
 		 * congestion avoidance by SMSS^2/cwnd; §3.2 step 6: a full ACK ends
 		 * recovery with cwnd = ssthresh). */
 		if (c->in_recovery) {
-			if (seq_le(c->recover, g->ack)) {
+			if (tcp_seq_le(c->recover, g->ack)) {
 				c->in_recovery = false;
 				s->cwnd = s->ssthresh;
 			}
@@ -959,10 +958,10 @@ enum toe_rx_verdict toe_rx(struct toe *t, uint64_t t_ps, const uint8_t *frame, u
 	/* Acceptability (RFC 9293 §3.10.7.4, the four cases). */
 	bool ok;
 	if (!seg_len)
-		ok = wnd ? seq_le(s->rcv_nxt, g.seq) && seq_lt(g.seq, s->rcv_nxt + wnd) : g.seq == s->rcv_nxt;
+		ok = wnd ? tcp_seq_le(s->rcv_nxt, g.seq) && tcp_seq_lt(g.seq, s->rcv_nxt + wnd) : g.seq == s->rcv_nxt;
 	else
-		ok = wnd && ((seq_le(s->rcv_nxt, g.seq) && seq_lt(g.seq, s->rcv_nxt + wnd)) ||
-			     (seq_le(s->rcv_nxt, g.seq + seg_len - 1) && seq_lt(g.seq + seg_len - 1, s->rcv_nxt + wnd)));
+		ok = wnd && ((tcp_seq_le(s->rcv_nxt, g.seq) && tcp_seq_lt(g.seq, s->rcv_nxt + wnd)) ||
+			     (tcp_seq_le(s->rcv_nxt, g.seq + seg_len - 1) && tcp_seq_lt(g.seq + seg_len - 1, s->rcv_nxt + wnd)));
 	if (g.flags & TCP_FLAG_RST) {
 		/* RFC 5961 §3.2: an RST at rcv_nxt resets; one elsewhere in the
 		 * window gets a challenge ACK; outside it, nothing. */
@@ -980,7 +979,7 @@ enum toe_rx_verdict toe_rx(struct toe *t, uint64_t t_ps, const uint8_t *frame, u
 	if (!ok) {
 		/* Old data again is a duplicate; the rest is outside the window.
 		 * Either way an ACK says where we are (RFC 9293 §3.10.7.4). */
-		if (seg_len && seq_le(g.seq + seg_len, s->rcv_nxt))
+		if (seg_len && tcp_seq_le(g.seq + seg_len, s->rcv_nxt))
 			c->stats.dup_segs++;
 		else
 			c->stats.bad_segs++;
@@ -989,7 +988,7 @@ enum toe_rx_verdict toe_rx(struct toe *t, uint64_t t_ps, const uint8_t *frame, u
 	}
 	/* PAWS (RFC 7323 §5.3): a timestamp older than ts_recent is an old
 	 * duplicate. */
-	if (s->has_timestamps && g.has_ts && seq_lt(g.tsval, s->ts_recent)) {
+	if (s->has_timestamps && g.has_ts && tcp_seq_lt(g.tsval, s->ts_recent)) {
 		c->stats.dup_segs++;
 		send_ack(t, t_ps, c, TOE_SEG_ACK);
 		return TOE_RX_CONSUMED;
@@ -1007,8 +1006,8 @@ enum toe_rx_verdict toe_rx(struct toe *t, uint64_t t_ps, const uint8_t *frame, u
 	/* RFC 7323 §4.3 (2): TS.Recent from the segment that holds
 	 * Last.ACK.sent, so a delayed ACK echoes the earliest segment it
 	 * acknowledges. */
-	if (s->has_timestamps && g.has_ts && seq_le(g.seq, c->last_ack_sent) &&
-	    (seq_lt(c->last_ack_sent, g.seq + seg_len) || (!seg_len && g.seq == c->last_ack_sent)))
+	if (s->has_timestamps && g.has_ts && tcp_seq_le(g.seq, c->last_ack_sent) &&
+	    (tcp_seq_lt(c->last_ack_sent, g.seq + seg_len) || (!seg_len && g.seq == c->last_ack_sent)))
 		s->ts_recent = g.tsval;
 	if (!take_ack(t, t_ps, c, &g))
 		return TOE_RX_CONSUMED;
@@ -1025,7 +1024,7 @@ enum toe_rx_verdict toe_rx(struct toe *t, uint64_t t_ps, const uint8_t *frame, u
 		return TOE_RX_CONSUMED;
 	}
 	if (seg_len) {
-		if (seq_le(g.seq, s->rcv_nxt)) {
+		if (tcp_seq_le(g.seq, s->rcv_nxt)) {
 			bool had_hole = c->ooo != NULL;
 			bool filled = deliver(t, t_ps, c, &g);
 			if (g.len >= c->mss)

@@ -118,8 +118,6 @@ struct toe_conn_stats {
 	uint64_t dup_segs;                   /* duplicates dropped (entirely old data) */
 	uint64_t bad_segs;                   /* unacceptable (outside the window, ACK of unsent data, bad checksum) */
 	uint64_t fast_retrans, rto_fired, probes;
-	uint64_t upload_reqs;                /* upload requests made */
-	uint8_t last_upload_reason;          /* enum toe_upload_reason */
 };
 
 /* Engine-wide counters. */

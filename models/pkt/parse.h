@@ -82,6 +82,8 @@ enum parse_l4 { PARSE_L4_NONE = 0, PARSE_L4_TCP, PARSE_L4_UDP, PARSE_L4_OTHER };
 #define UDP_HDR_BYTES 8u
 #define IPPROTO_TCP_ 6u
 #define IPPROTO_UDP_ 17u
+#define IPPROTO_ESP_ 50u   /* IPsec ESP, RFC 4303 */
+#define IPPROTO_AH_ 51u    /* IPsec AH, RFC 4302 */
 
 /* Big-endian 16- and 32-bit fields at p: read, and written. */
 static inline uint16_t parse_be16(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
@@ -151,6 +153,11 @@ struct parse_result {
 	uint16_t sport, dport;   /* host byte order; valid with PARSE_F_HAS_PORTS */
 	uint8_t src[16], dst[16];/* IP addresses in network order; IPv4 uses the first 4 bytes */
 };
+
+/* TCP sequence numbers compared modulo 2^32 (RFC 9293 §3.4): a before b,
+ * a at or before b. */
+static inline bool tcp_seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
+static inline bool tcp_seq_le(uint32_t a, uint32_t b) { return (int32_t)(a - b) <= 0; }
 
 /* A pure ACK as a receiver counts it (cost.ack_rx_cycles, the TOE's
  * frames the host would have received): TCP parsed whole, no payload, ACK

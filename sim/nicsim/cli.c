@@ -10,11 +10,30 @@
 
 #include "traces/reader.h"
 
+/* Another program offering a command (nicsim-systemc's run), by its name. */
+static const char *cli_who_name;
+
+void cli_set_who(const char *who) { cli_who_name = who; }
+
+/* "nicsim CMD" (or the program cli_set_who named) into b. */
+static const char *who(char *b, size_t n, const char *cmd)
+{
+	if (cli_who_name)
+		snprintf(b, n, "%s", cli_who_name);
+	else
+		snprintf(b, n, "nicsim%s%s", cmd ? " " : "", cmd ? cmd : "");
+	return b;
+}
+
 int cli_usage_err(const char *fmt, const char *arg, const char *cmd)
 {
-	fprintf(stderr, "nicsim%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	char w[64];
+	fprintf(stderr, "%s: ", who(w, sizeof w, cmd));
 	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n(see: nicsim help %s)\n", cmd ? cmd : "");
+	if (cli_who_name)
+		fprintf(stderr, "\n(see: %s --help)\n", cli_who_name);
+	else
+		fprintf(stderr, "\n(see: nicsim help %s)\n", cmd ? cmd : "");
 	return CLI_EXIT_USAGE;
 }
 
@@ -25,7 +44,8 @@ int cli_apply_cfg_opt(struct nicsim_cfg *cfg, const char *opt, const char *val, 
 		return cli_usage_err("%s needs a value", opt, cmd);
 	int rc = !strcmp(opt, "--config") ? config_load(cfg, val, err, sizeof err) : config_set(cfg, val, err, sizeof err);
 	if (rc) {
-		fprintf(stderr, "nicsim %s: %s\n", cmd, err);
+		char w[64];
+		fprintf(stderr, "%s: %s\n", who(w, sizeof w, cmd), err);
 		return CLI_EXIT_USAGE;
 	}
 	return 0;
@@ -37,12 +57,12 @@ int cli_apply_cfg_opt(struct nicsim_cfg *cfg, const char *opt, const char *val, 
 
 void cli_print_cfg_warnings(const struct nicsim_cfg *cfg, const char *cmd)
 {
-	char w[CLI_WARNINGS_SHOWN][CONFIG_WARNING_CHARS];
+	char w[CLI_WARNINGS_SHOWN][CONFIG_WARNING_CHARS], wb[64];
 	size_t n = config_warnings(cfg, w, CLI_WARNINGS_SHOWN);
 	for (size_t i = 0; i < n && i < CLI_WARNINGS_SHOWN; i++)
-		fprintf(stderr, "nicsim %s: warning: %s\n", cmd, w[i]);
+		fprintf(stderr, "%s: warning: %s\n", who(wb, sizeof wb, cmd), w[i]);
 	if (n > CLI_WARNINGS_SHOWN)
-		fprintf(stderr, "nicsim %s: warning: %zu more\n", cmd, n - CLI_WARNINGS_SHOWN);
+		fprintf(stderr, "%s: warning: %zu more\n", who(wb, sizeof wb, cmd), n - CLI_WARNINGS_SHOWN);
 }
 
 uint64_t cli_mono_ns(void)
@@ -83,7 +103,8 @@ void cli_progress_show(struct cli_progress *pg, bool has_share, uint32_t share_p
 	pg->has_shown = true;
 	double secs = (double)wall / 1e9;
 	char line[256];
-	int n = snprintf(line, sizeof line, "nicsim %s: ", pg->cmd);
+	char w[64];
+	int n = snprintf(line, sizeof line, "%s: ", who(w, sizeof w, pg->cmd));
 	if (has_share)
 		n += snprintf(line + n, sizeof line - (size_t)n, "%.1f%% of %s read, ", share_ppm / 1e4, pg->name);
 	n += snprintf(line + n, sizeof line - (size_t)n, "%.2f M frames", (double)frames / 1e6);

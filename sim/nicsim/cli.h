@@ -4,8 +4,8 @@
  * the --config and --set options, the configuration's warnings, the progress
  * line and the wall clock it reads. They print on stderr: this is the
  * program, not the library. And the run command itself, which nicsim and
- * nicsim-systemc (sim/systemc/) both offer: cmd_run.c is compiled into each
- * (not into the library: nicsim's has the RTL backend); cli_run.h declares it.
+ * nicsim-systemc (sim/systemc/) both offer: cmd_run.c, the library
+ * nicsim_cli that both link; cli_run.h declares it.
  */
 #ifndef NICSIM_SIM_NICSIM_CLI_H
 #define NICSIM_SIM_NICSIM_CLI_H
@@ -19,6 +19,9 @@
 /* "nicsim CMD: " fmt (with arg), then "(see: nicsim help CMD)"; returns
  * CLI_EXIT_USAGE. */
 int cli_usage_err(const char *fmt, const char *arg, const char *cmd);
+/* The program these messages name instead of "nicsim CMD" (another program
+ * offering a command: nicsim-systemc's run); NULL: nicsim's own. */
+void cli_set_who(const char *who);
 /* --config FILE or --set KEY=VALUE (opt), applied to cfg: 0, or
  * CLI_EXIT_USAGE after the message. */
 int cli_apply_cfg_opt(struct nicsim_cfg *cfg, const char *opt, const char *val, const char *cmd);
@@ -26,6 +29,20 @@ int cli_apply_cfg_opt(struct nicsim_cfg *cfg, const char *opt, const char *val, 
 void cli_print_cfg_warnings(const struct nicsim_cfg *cfg, const char *cmd);
 /* CLOCK_MONOTONIC in ns: wall time for progress lines, never for results. */
 uint64_t cli_mono_ns(void);
+
+/* A compute backend `nicsim run --backend` may name besides "c": nicsim's
+ * RTL twins (rtl/backend_rtl.h), which main.c registers where they are
+ * built. open: the backend spec ("rtl:rss,csum"), the run's settings and
+ * the --vcd file (or NULL); 0 with *h set, or <0 with err. Unregistered
+ * (NULL, the default), --backend names only "c". */
+struct nic_engines;
+struct cli_backend {
+	int (*open)(void **h, const char *spec, const struct nicsim_cfg *cfg, const char *vcd, char *err, size_t err_len);
+	const struct nic_engines *(*engines)(void *h);
+	uint64_t (*mismatches)(void *h);   /* sums the twins disagreed on */
+	void (*close)(void *h);
+};
+void cli_set_backend(const struct cli_backend *b);
 
 /* A command-line word that is not one of cmd's options: the trace (one),
  * or an unknown option. 0, or CLI_EXIT_USAGE after the message. */

@@ -1,9 +1,10 @@
 /*
  * sim/nicsim/cmd_run.c — `nicsim run`: options, the run, its reports.
  *
- * Compiled into each program that offers the command (nicsim, and
- * nicsim-systemc with its SystemC kernel) rather than into the library,
- * because nicsim's build adds the RTL backend (NICSIM_HAVE_RTL).
+ * The library nicsim_cli, which each program offering the command links
+ * (nicsim, and nicsim-systemc with its SystemC kernel). A compute backend
+ * other than the C twins is the program's to register (cli_set_backend:
+ * nicsim's RTL twins).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -17,10 +18,6 @@
 #include "sim/nicsim/run.h"
 #include "sim/nicsim/timeline.h"
 #include "traces/flows.h"
-
-#ifdef NICSIM_HAVE_RTL
-#include "rtl/backend_rtl.h"
-#endif
 
 const char cli_usage_run[] =
 	"usage: nicsim run [options] TRACE\n"
@@ -48,11 +45,10 @@ const char cli_usage_run[] =
 	"  --backend B       compute engines: c (default) or rtl:BLOCKS, BLOCKS a subset of\n"
 	"                    rss,reta,csum (the Verilated twins, if built; e.g. rtl:rss,reta,csum)\n"
 	"  --vcd FILE        with an rtl backend: dump waves of the RTL blocks (GTKWave)\n"
-	"  --baseline        run the plain software path the savings compare with: every offload off\n"
-	"                    (nic.rx_csum, tx.csum, tx.lso, toe.enable, netdma.enable, host.gro false),\n"
-	"                    irq.mode=off and cost.irq_per_frame=true (an interrupt and a DPC run per\n"
-	"                    frame), over --config and --set; its host_cycles is what an offloaded run\n"
-	"                    reports as baseline_cycles (docs/cost-model.md)\n"
+	"  --baseline        run the plain software path the savings compare with, over --config and\n"
+	"                    --set: every offload off, an interrupt and a DPC run per frame, rings deep\n"
+	"                    enough to drop nothing (the settings: docs/cost-model.md, section 5); its\n"
+	"                    host_cycles is what an offloaded run reports as baseline_cycles\n"
 	"  --loops N         shorthand for --set replay.loops=N (replay the capture N times; a\n"
 	"                    pipe cannot be replayed twice)\n"
 	"  --quiet           no summary on stdout, no progress on stderr\n"
@@ -67,6 +63,17 @@ const char cli_usage_run[] =
 	"  nicsim run --set host.mode=legacy --json legacy.json traces/many-flows-ipv4.pcap.gz\n"
 	"  nicsim run --set rss.queues=4 --set host.cpus=4 --set irq.mode=adaptive TRACE\n";
 
+/* The backend --backend may name besides "c" (cli_set_backend), or NULL. */
+static const struct cli_backend *cli_backend_ops;
+
+void cli_set_backend(const struct cli_backend *b) { cli_backend_ops = b; }
+
+static void backend_close(void *bh)
+{
+	if (bh)
+		cli_backend_ops->close(bh);
+}
+
 static void run_progress(void *ctx, const struct replay_progress *p)
 {
 	cli_progress_show(ctx, p->has_share, p->share_ppm, p->records, true, p->sim_now_ps);
@@ -75,6 +82,7 @@ static void run_progress(void *ctx, const struct replay_progress *p)
 int cli_run(int argc, char **argv, const struct run_kernel *kernel)
 {
 	const char *who = kernel && kernel->cli_name ? kernel->cli_name : "nicsim run";
+	cli_set_who(kernel ? kernel->cli_name : NULL);   /* the shared messages name the same program */
 	struct nicsim_cfg cfg;
 	config_defaults(&cfg);
 	const char *json_path = NULL, *flows_path = NULL, *trace = NULL, *backend = "c", *vcd = NULL, *plot_dir = NULL;
@@ -159,29 +167,26 @@ int cli_run(int argc, char **argv, const struct run_kernel *kernel)
 	bool is_json_stdout = json_path && !strcmp(json_path, "-");
 	struct cli_progress pg;
 	cli_progress_init(&pg, "run", trace, quiet);
-	struct run_opts opts = { .kernel = kernel, .want_flows = flows_path != NULL, .backend_name = "c", .tx_pcap = tx_pcap,
+	struct run_opts opts = { .kernel = kernel, .want_flows = flows_path != NULL, .tx_pcap = tx_pcap,
 				 .wire_pcap = wire_pcap };
 	if (pg.is_on) {
 		opts.on_progress = run_progress;
 		opts.progress_ctx = &pg;
 	}
-#ifdef NICSIM_HAVE_RTL
-	struct backend_rtl *brtl = NULL;
-#endif
+	void *bh = NULL;   /* the backend's handle, when not "c" */
 	if (strcmp(backend, "c") != 0) {
-#ifdef NICSIM_HAVE_RTL
+		if (!cli_backend_ops) {
+			fprintf(stderr, "%s: --backend %s: this nicsim was built without the RTL twins "
+					"(configure with -DNICSIM_RTL=ON and Verilator installed)\n", who, backend);
+			return CLI_EXIT_USAGE;
+		}
 		char berr[300];
-		if (backend_rtl_open(&brtl, backend, &cfg.nic, &cfg.rss, vcd, berr, sizeof berr)) {
+		if (cli_backend_ops->open(&bh, backend, &cfg, vcd, berr, sizeof berr)) {
 			fprintf(stderr, "%s: --backend %s: %s\n", who, backend, berr);
 			return CLI_EXIT_USAGE;
 		}
-		opts.engines = backend_rtl_engines(brtl);
+		opts.engines = cli_backend_ops->engines(bh);
 		opts.backend_name = backend;
-#else
-		fprintf(stderr, "%s: --backend %s: this nicsim was built without the RTL twins "
-				"(configure with -DNICSIM_RTL=ON and Verilator installed)\n", who, backend);
-		return CLI_EXIT_USAGE;
-#endif
 	} else if (vcd) {
 		fprintf(stderr, "%s: --vcd needs an rtl backend (e.g. --backend rtl:rss,reta,csum)\n", who);
 		return CLI_EXIT_USAGE;
@@ -194,9 +199,7 @@ int cli_run(int argc, char **argv, const struct run_kernel *kernel)
 				     sizeof tl_err)) {
 		fprintf(stderr, "%s: %s\n", who, tl_err);
 		cli_progress_end(&pg);
-#ifdef NICSIM_HAVE_RTL
-		backend_rtl_close(brtl);
-#endif
+		backend_close(bh);
 		return CLI_EXIT_USAGE;
 	}
 	int rc = run_trace(&cfg, trace, &opts, &r, err, sizeof err);
@@ -207,9 +210,7 @@ int cli_run(int argc, char **argv, const struct run_kernel *kernel)
 		fprintf(stderr, "%s: %s\n", who, tl_err);
 	if (rc) {
 		fprintf(stderr, "%s: %s\n", who, err);
-#ifdef NICSIM_HAVE_RTL
-		backend_rtl_close(brtl);
-#endif
+		backend_close(bh);
 		/* The config was valid on its own: either it cannot replay this
 		 * trace (named keys), or the trace (or memory) failed. */
 		return rc == REPLAY_E_SETTINGS ? CLI_EXIT_USAGE : CLI_EXIT_TRACE;
@@ -229,9 +230,8 @@ int cli_run(int argc, char **argv, const struct run_kernel *kernel)
 	}
 	if (json_path) {
 		json_t *j = report_json(r);
-		int jr = !strcmp(json_path, "-") ? json_dumpf(j, stdout, JSON_INDENT(1)) :
-						  json_dump_file(j, json_path, JSON_INDENT(1));
-		if (!strcmp(json_path, "-"))
+		int jr = is_json_stdout ? json_dumpf(j, stdout, JSON_INDENT(1)) : json_dump_file(j, json_path, JSON_INDENT(1));
+		if (is_json_stdout)
 			fputc('\n', stdout);
 		json_decref(j);
 		if (jr) {
@@ -254,14 +254,12 @@ int cli_run(int argc, char **argv, const struct run_kernel *kernel)
 		}
 	}
 	run_free(r);
-#ifdef NICSIM_HAVE_RTL
-	if (brtl && backend_rtl_mismatches(brtl)) {
+	if (bh && cli_backend_ops->mismatches(bh)) {
 		/* The RTL and C twins disagreed: a bug in one of them. */
 		fprintf(stderr, "%s: warning: %llu sums differed between the RTL and C twins (the RTL's were used)\n", who,
-			(unsigned long long)backend_rtl_mismatches(brtl));
+			(unsigned long long)cli_backend_ops->mismatches(bh));
 		status = CLI_EXIT_RTL_MISMATCH;
 	}
-	backend_rtl_close(brtl);
-#endif
+	backend_close(bh);
 	return status;
 }

@@ -512,11 +512,12 @@ void config_write_ini(const struct nicsim_cfg *cfg, FILE *f, bool only_changed)
 	}
 }
 
-const char *const config_baseline_settings[] = {
+static const char *const config_baseline_settings[] = {
 	"nic.rx_csum=false", "tx.csum=false", "tx.lso=false", "toe.enable=false", "netdma.enable=false",
 	"host.gro=false", "irq.mode=off", "cost.irq_per_frame=true",
 	/* rings deep enough that the slower path drops nothing the offloaded
-	 * run kept: the same work, its cost compared */
+	 * run kept: the same work, its cost compared (the largest values the
+	 * two keys take, host/driver.c) */
 	"host.ring_entries=65536", "host.tx_backlog_pkts=1000000", NULL,
 };
 

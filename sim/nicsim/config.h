@@ -68,9 +68,7 @@ int config_load(struct nicsim_cfg *cfg, const char *path, char *err, size_t err_
 /* Cross-key checks before a run (the whole config is known). */
 int config_validate(const struct nicsim_cfg *cfg, char *err, size_t err_len);
 /* The software path (nicsim run --baseline, docs/cost-model.md): every
- * offload off, an interrupt per frame. The settings, NULL-terminated, and
- * applying them over a configuration. */
-extern const char *const config_baseline_settings[];
+ * offload off, an interrupt per frame, applied over a configuration. */
 void config_baseline(struct nicsim_cfg *cfg);
 /* Settings allowed together that probably do not mean what was meant: a key
  * set away from its default that another key makes meaningless, more queues

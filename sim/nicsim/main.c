@@ -17,16 +17,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "sim/nicsim/cli.h"
 #include "sim/nicsim/config.h"
 #include "sim/nicsim/gen.h"
 #include "sim/nicsim/jsondiff.h"
-#include "sim/nicsim/plot_run.h"
 #include "sim/nicsim/run.h"
 #include "sim/nicsim/sweep.h"
-#include "sim/nicsim/timeline.h"
 #include "traces/flows.h"
 #include "traces/reader.h"
 
@@ -546,8 +543,27 @@ static int cmd_pcie(int argc, char **argv)
 	return 0;
 }
 
+#ifdef NICSIM_HAVE_RTL
+/* --backend rtl:...: the Verilated twins (rtl/backend_rtl.h) for `run`. */
+static int rtl_open(void **h, const char *spec, const struct nicsim_cfg *cfg, const char *vcd, char *err,
+		    size_t err_len)
+{
+	struct backend_rtl *b = NULL;
+	int rc = backend_rtl_open(&b, spec, &cfg->nic, &cfg->rss, vcd, err, err_len);
+	*h = b;
+	return rc;
+}
+static const struct nic_engines *rtl_engines(void *h) { return backend_rtl_engines(h); }
+static uint64_t rtl_mismatches(void *h) { return backend_rtl_mismatches(h); }
+static void rtl_close(void *h) { backend_rtl_close(h); }
+static const struct cli_backend rtl_backend = { rtl_open, rtl_engines, rtl_mismatches, rtl_close };
+#endif
+
 int main(int argc, char **argv)
 {
+#ifdef NICSIM_HAVE_RTL
+	cli_set_backend(&rtl_backend);
+#endif
 	if (argc < 2) {
 		fputs(usage_main, stderr);
 		return EXIT_USAGE;

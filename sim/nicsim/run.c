@@ -191,8 +191,6 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 			goto fail;
 		chimney_on_release(r->drv, toe_release, r);
 		replay_on_rx_gate(r->rep, toe_gate, r);
-		r->bus.host.frame_out = wire_out;
-		r->bus.host.wire = r;
 	}
 	/* The host's sends: the capture's frames from the host, through its
 	 * stack (coalesced for LSO) to the driver. */
@@ -203,10 +201,14 @@ int run_trace(const struct nicsim_cfg *cfg, const char *trace_path, const struct
 	if (opts && (opts->tx_pcap || opts->wire_pcap)) {
 		if (open_writers(r, opts, err, err_len))
 			goto fail;
-		r->bus.host.frame_out = wire_out;
-		r->bus.host.wire = r;
 		if (r->wire_pcap)
 			replay_on_wire(r->rep, wire_in, r);
+	}
+	/* The NIC's wire out: to the chimney (what the engine sent) and the
+	 * captures written. */
+	if (r->is_toe || r->tx_pcap || r->wire_pcap) {
+		r->bus.host.frame_out = wire_out;
+		r->bus.host.wire = r;
 	}
 	if (rebalance_is_active(&cfg->rebalance) &&
 	    rebalance_new(&r->rebal, r->k, r->drv, &cfg->rebalance, err, err_len))

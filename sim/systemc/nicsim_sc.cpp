@@ -176,7 +176,7 @@ void host_module::reg_write(uint64_t t_ps, uint64_t addr, uint64_t val)
 void host_module::mem_transport(tlm_generic_payload &gp, sc_time &delay)
 {
 	uint64_t t = now_ps() + delay.value(), addr = gp.get_address();
-	if (addr >= msi_window_base && addr < msi_window_base + msi_window_bytes) {
+	if (addr >= BUS_MSI_WINDOW_BASE && addr < BUS_MSI_WINDOW_BASE + BUS_MSI_WINDOW_BYTES) {
 		if (!gp.is_write() || gp.get_data_length() != 4) {
 			gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
 			return;

@@ -64,11 +64,6 @@ extern "C" {
 
 namespace nicsim_sc {
 
-/* The x86 MSI window (Intel SDM vol. 3, §11.11.1: address bits 31:20 are
- * 0xFEE); host/driver.c programs its vectors' addresses in it. */
-constexpr uint64_t msi_window_base = 0xFEE00000ull;
-constexpr uint64_t msi_window_bytes = 0x100000ull;
-
 /* Picoseconds <-> sc_time (the resolution must be 1 ps: kernel_module checks). */
 inline sc_core::sc_time ps_time(uint64_t ps) { return sc_core::sc_time::from_value(ps); }
 inline uint64_t now_ps() { return sc_core::sc_time_stamp().value(); }
