@@ -3,6 +3,15 @@
  * measurements: the receiver of Cai et al., SIGCOMM'21's single-flow rows
  * (tests/calibration/README.md), each on a synthetic bulk flow at that
  * row's rate and MTU; and the clock scaling worked by hand.
+ *
+ * A fit check, not a validation: the defaults were derived from these two
+ * rows (cost.copy_mcyc_per_byte from all-opts' copy share, cost.rx_tcp_cycles
+ * and cost.rx_app_cycles from no-opts, cost.gro_seg_cycles fitted to
+ * all-opts; host/cost.c), so the test holds the model, its traces and its
+ * configurations to the rows they were fitted on. The tolerances, 15% on
+ * cycles a byte and 5 points on the copy share, are the savings issue's
+ * (#18). docs/cost-model.md gives the configurations between the rows, which
+ * nothing here fits.
  */
 #include "testutil.h"
 
@@ -76,6 +85,16 @@ static void test_calibration_clock_scaling_follows_the_memory_bound_share(void *
 	(void)state;
 	struct nicsim_cfg cfg;
 	config_defaults(&cfg);
+	/* the figures worked below, pinned */
+	cfg.cost.rx_pkt_cycles = 850;
+	cfg.cost.irq_cycles = 5000;
+	cfg.cost.copy_mcyc_per_byte = 350;
+	cfg.cost.rx_tcp_cycles = 1900;
+	cfg.cost.tx_wire_cycles = 4200;
+	cfg.cost.ack_tx_cycles = 1500;
+	cfg.cost.rx_mem_pct = 50;
+	cfg.cost.tx_mem_pct = 20;
+	cfg.cost.ref_clock_mhz = 3400;
 	struct cost_cfg c = cost_at_clock(&cfg.cost, 1700);
 	assert_int_equal(c.rx_pkt_cycles, 638);          /* 850 * 0.75 = 637.5, rounded */
 	assert_int_equal(c.irq_cycles, 3750);            /* 5000 * 0.75 */
@@ -83,8 +102,8 @@ static void test_calibration_clock_scaling_follows_the_memory_bound_share(void *
 	assert_int_equal(c.tx_wire_cycles, 3780);        /* 4200 * 0.9 */
 	assert_int_equal(c.ack_tx_cycles, 1350);         /* 1500 * 0.9 */
 	c = cost_at_clock(&cfg.cost, 6800);              /* twice: receive 1.5, transmit 1.2 */
-	assert_int_equal(c.rx_tcp_cycles, 2850);
-	assert_int_equal(c.tx_wire_cycles, 5040);
+	assert_int_equal(c.rx_tcp_cycles, 2850);         /* 1900 * 1.5 */
+	assert_int_equal(c.tx_wire_cycles, 5040);         /* 4200 * 1.2 */
 	c = cost_at_clock(&cfg.cost, 3400);
 	assert_memory_equal(&c, &cfg.cost, sizeof c);
 }

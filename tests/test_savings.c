@@ -13,12 +13,12 @@
  * TOE drops frames that arrive during an upload, which the software path
  * receives; sends still in flight when the trace ends are cleaned by
  * neither. Measured: within 0.003% on every capture under every
- * configuration below.
+ * configuration below; the allowance, 1%, is the one the savings issue
+ * (#18) sets.
  */
 #include "testutil.h"
 
 #include <inttypes.h>
-#include <pcap/pcap.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,7 +74,8 @@ static void agree_one(const char *path, void *arg)
 		config_baseline(&cfg);
 		struct run *base = must_run(&cfg, path);
 		savings_totals(base, by, &all_base);
-		/* The software path run: what it spent is what it would have spent. */
+		/* An internal invariant: on the software path, what a run spent is
+		 * what it would have spent. */
 		assert_int_equal(all_base.spent, all_base.base);
 		uint64_t want = all_base.spent, got = all_off.base;
 		double pct = want ? 100.0 * ((double)got - (double)want) / (double)want : 0.0;
@@ -107,39 +108,34 @@ static void test_savings_baseline_run_agrees_with_every_offloaded_runs_baseline_
 
 /* ---- the baseline's lines from the capture ---- */
 
-/* What libpcap shows of a capture, for one host address: frames to it and
- * from it, and the receive checksum's bytes (the L4 payload of every TCP or
- * UDP frame to it, each rounded up to whole cycles at csum_mcyc). */
+/* What libpcap shows of a capture, for one IPv6 host address: frames to
+ * it and from it, the L4 payload of the TCP ones to it, and
+ * the receive checksum's cycles over that payload, each frame's rounded up
+ * to whole cycles at csum_mcyc (bulk-ipv6 carries nothing else). */
 struct pcap_counts {
+	const uint8_t *host6;
+	uint32_t csum_mcyc;
 	uint64_t rx_frames, tx_frames, rx_csum_cycles, rx_payload;
 };
 
+static void count_one(const struct tu_l4 *l, void *arg)
+{
+	struct pcap_counts *c = arg;
+	if (!l->is_ipv6)
+		return;
+	bool is_rx = !memcmp(l->dst, c->host6, 16), is_tx = !memcmp(l->src, c->host6, 16);
+	c->rx_frames += is_rx;
+	c->tx_frames += is_tx;
+	if (is_rx && l->proto == 6) {
+		c->rx_payload += l->payload_len;
+		c->rx_csum_cycles += ((uint64_t)l->payload_len * c->csum_mcyc + 999) / 1000;
+	}
+}
+
 static void count_capture(const char *path, const uint8_t host6[16], uint32_t csum_mcyc, struct pcap_counts *c)
 {
-	char eb[PCAP_ERRBUF_SIZE];
-	pcap_t *p = pcap_open_offline(path, eb);
-	if (!p)
-		fail_msg("%s: %s", path, eb);
-	struct pcap_pkthdr *h;
-	const u_char *d;
-	memset(c, 0, sizeof *c);
-	while (pcap_next_ex(p, &h, &d) == 1) {
-		/* Ethernet, IPv6 (bulk-ipv6 is nothing else) */
-		if (h->caplen < 54 || d[12] != 0x86 || d[13] != 0xdd)
-			continue;
-		const u_char *ip = d + 14;
-		bool is_rx = !memcmp(ip + 24, host6, 16), is_tx = !memcmp(ip + 8, host6, 16);
-		c->rx_frames += is_rx;
-		c->tx_frames += is_tx;
-		if (is_rx && ip[6] == 6) {
-			uint32_t plen = (uint32_t)ip[4] << 8 | ip[5];
-			uint32_t doff = (uint32_t)(ip[40 + 12] >> 4) * 4;
-			uint32_t pay = plen - doff;
-			c->rx_payload += pay;
-			c->rx_csum_cycles += ((uint64_t)pay * csum_mcyc + 999) / 1000;
-		}
-	}
-	pcap_close(p);
+	*c = (struct pcap_counts){ .host6 = host6, .csum_mcyc = csum_mcyc };
+	tu_pcap_l4_walk(path, count_one, c);
 }
 
 /* bulk-ipv6 (host fd77::1) under the defaults: the NIC checks every
@@ -166,7 +162,8 @@ static void test_savings_lines_match_the_capture_worked_by_hand(void **state)
 	assert_int_equal(by[COST_F_RX_CSUM].base, pc.rx_csum_cycles);
 	assert_int_equal(by[COST_F_INTERRUPTS].base, (pc.rx_frames + pc.tx_frames) * (5000 + 1000));
 	assert_int_equal(driver_rx_payload_bytes(r->drv), pc.rx_payload);
-	/* The lines add up to the totals, and the totals to the cores'. */
+	/* Internal invariants: the lines add up to the totals, the totals to
+	 * the cores', the JSON and the text say the same. */
 	uint64_t spent = 0, base = 0, cores = 0;
 	for (int f = 0; f < COST_FEATURE_COUNT; f++) {
 		spent += by[f].spent;
@@ -214,11 +211,17 @@ static void test_savings_toe_saves_protocol_acks_and_interrupts(void **state)
 	struct savings_line bt[COST_FEATURE_COUNT], bp[COST_FEATURE_COUNT], at, ap;
 	savings_totals(toe, bt, &at);
 	savings_totals(plain, bp, &ap);
-	assert_true(at.spent * 5 < ap.spent);   /* the engine did most of the work */
+	/* The engine took 2630 of the capture's 2741 frames to the host (96%;
+	 * test_toe_run counts them): what the host spends falls to well under a
+	 * fifth. */
+	assert_true(at.spent * 5 < ap.spent);
 	assert_true(bt[COST_F_PROTOCOL].spent < bp[COST_F_PROTOCOL].spent);
 	assert_true(bt[COST_F_ACKS].spent < bp[COST_F_ACKS].spent);
 	assert_true(bt[COST_F_INTERRUPTS].spent < bp[COST_F_INTERRUPTS].spent);
-	/* the same work on the software path, within the rounding of per-byte charges */
+	/* The same work on the software path, within the rounding of per-byte
+	 * charges: at most a cycle a frame for each of the three (checksum,
+	 * copy, the copy's locality), 3 x 2741 cycles, against some 40 M: under
+	 * a thousandth. */
 	uint64_t d = at.base > ap.base ? at.base - ap.base : ap.base - at.base;
 	assert_true(d * 1000 < ap.base);
 	run_free(toe);

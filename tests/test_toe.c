@@ -73,7 +73,7 @@ static void on_xmit(void *ctx, uint64_t t_ps, uint32_t conn, const uint8_t *f, u
 	struct csum_rx_result cr = csum_rx_check(f, len, &pr);
 	assert_int_equal(cr.ip, CSUM_GOOD);
 	assert_int_equal(cr.l4, CSUM_GOOD);
-	/* DF and an ID from the upper half (specs §2.4). */
+	/* DF and an ID from the upper half (docs/toe.md [WDK-toe]). */
 	assert_int_equal(f[14 + 6] & 0x40, 0x40);
 	assert_true(f[14 + 4] & 0x80);
 	assert_true(h->ntx < 64);
@@ -383,7 +383,7 @@ static void test_toe_a_lost_ack_brings_one_retransmission_at_the_rto(void **stat
 	teardown(&h);
 }
 
-/* Zero window and persist (RFC 1122 §4.2.2.17; specs §2.4: probes back off
+/* Zero window and persist (RFC 1122 §4.2.2.17; docs/toe.md [WDK-toe]: probes back off
  * as RTO << count): the peer's window is 0 at offload. 100 bytes queued at
  * 0 wait; a 1-byte probe at 1 s (the RTO), answered with window 0 at
  * 1.01 s; the next probe 2 s later, at 3 s; the window opens at 3.5 s and
@@ -454,7 +454,7 @@ static void test_toe_three_duplicate_acks_bring_a_fast_retransmit(void **state)
 	teardown(&h);
 }
 
-/* Urgent data (specs §2.5): the segment is validated, upload is asked for
+/* Urgent data (docs/toe.md [WDK-upload]): the segment is validated, upload is asked for
  * (ReceivedUrgentData, 5), the engine stops ACKing and holds this and every
  * later byte; at upload they go to the host with their sequence numbers, and
  * rcv_nxt is where the host's stack takes over. */
@@ -558,10 +558,11 @@ static void test_toe_an_ack_of_unsent_data_is_answered_and_dropped(void **state)
 	teardown(&h);
 }
 
-/* The engine does not process IP fragments or IPv4 options (specs §2.4):
+/* The engine does not process IP fragments or IPv4 options (docs/toe.md [WDK-toe]):
  * such a frame of an offloaded connection goes to the host's path
- * (TOE_RX_TO_HOST) and the engine asks for upload (HighFragmentation);
- * frames of no offloaded connection are not its own. */
+ * (TOE_RX_TO_HOST) and the engine asks for upload once (HighFragmentation);
+ * frames of no offloaded connection are not its own. Here a frame with
+ * IPv4 options; a fragment takes the same branch (PARSE_F_FRAG). */
 static void test_toe_ip_options_go_to_the_host_with_an_upload_request(void **state)
 {
 	(void)state;
@@ -569,6 +570,7 @@ static void test_toe_ip_options_go_to_the_host_with_an_upload_request(void **sta
 	setup(&h);
 	assert_int_equal(peer_ts(&h, 0, 1000, OUR_ISS, F_ACK, 65535, 100, true, false, 0, 0), TOE_RX_TO_HOST);
 	assert_int_equal(h.last_ev_arg[TOE_EV_UPLOAD_REQ], TOE_UP_HIGH_FRAGMENTATION);
+	assert_int_equal(h.ev_count[TOE_EV_UPLOAD_REQ], 1);
 	assert_int_equal(toe_stats(h.toe)->rx_to_host, 1);
 	assert_int_equal(h.ndlv, 0);
 	struct toe_state out;

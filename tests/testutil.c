@@ -9,6 +9,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <pcap/pcap.h>
+
+#include "sim/nicsim/config.h"
+#include "sim/nicsim/run.h"
+#include "traces/reader.h"
+
 const char *tu_src_dir(void) { return NICSIM_SRC; }
 const char *tu_ref_dir(void) { return NICSIM_SRC "/traces/ref"; }
 const char *tu_vectors_dir(void) { return NICSIM_SRC "/tests/vectors"; }
@@ -232,4 +238,61 @@ uint32_t tu_toeplitz(const uint8_t *key, size_t key_len, const uint8_t *in, size
 		window = (window << 1) | key_bit(key, key_len, next++);
 	}
 	return result;
+}
+
+struct run *tu_run_sets(const char *path, const char *const *sets)
+{
+	struct nicsim_cfg cfg;
+	config_defaults(&cfg);
+	char err[TRACE_ERR_MAX + 128] = "";
+	for (; sets && *sets; sets++)
+		if (config_set(&cfg, *sets, err, sizeof err))
+			fail_msg("%s: %s", *sets, err);
+	struct run *r = NULL;
+	if (run_trace(&cfg, path, NULL, &r, err, sizeof err))
+		fail_msg("%s: %s", path, err);
+	return r;
+}
+
+void tu_pcap_l4_walk(const char *path, void (*fn)(const struct tu_l4 *l, void *ctx), void *ctx)
+{
+	char eb[PCAP_ERRBUF_SIZE];
+	pcap_t *p = pcap_open_offline(path, eb);
+	if (!p)
+		fail_msg("%s: %s", path, eb);
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	while (pcap_next_ex(p, &h, &d) == 1) {
+		if (h->caplen < 14 + 40 || (d[12] != 0x08 && d[12] != 0x86))
+			continue;
+		const u_char *ip = d + 14;
+		struct tu_l4 l = { 0 };
+		uint32_t l4_off, ip_end;
+		if (d[12] == 0x08 && d[13] == 0x00 && (ip[0] >> 4) == 4) {
+			uint32_t ihl = (uint32_t)(ip[0] & 15) * 4;
+			ip_end = (uint32_t)ip[2] << 8 | ip[3];
+			l.proto = ip[9];
+			l.src = ip + 12;
+			l.dst = ip + 16;
+			l4_off = ihl;
+		} else if (d[12] == 0x86 && d[13] == 0xdd && (ip[0] >> 4) == 6) {
+			l.is_ipv6 = true;
+			ip_end = 40 + ((uint32_t)ip[4] << 8 | ip[5]);
+			l.proto = ip[6];
+			l.src = ip + 8;
+			l.dst = ip + 24;
+			l4_off = 40;
+		} else {
+			continue;
+		}
+		if (l.proto == 6 && h->caplen >= 14 + l4_off + 20) {
+			uint32_t doff = (uint32_t)(ip[l4_off + 12] >> 4) * 4;
+			l.tcp_flags = ip[l4_off + 13];
+			l.payload_len = ip_end - l4_off - doff;
+		} else if (l.proto == 17 && h->caplen >= 14 + l4_off + 8) {
+			l.payload_len = ip_end - l4_off - 8;
+		}
+		fn(&l, ctx);
+	}
+	pcap_close(p);
 }

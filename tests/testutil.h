@@ -9,6 +9,7 @@
 #define NICSIM_TESTS_TESTUTIL_H
 
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -67,5 +68,24 @@ size_t tu_pcap_header(uint8_t *out);
  * flags, at ts_us. Checksums are left zero. Writes and returns 16 + frame_len. */
 size_t tu_pcap_tcp4(uint8_t *out, uint32_t ts_us, uint32_t frame_len, const uint8_t src[4], uint16_t sport,
 		    const uint8_t dst[4], uint16_t dport, uint8_t tcp_flags);
+
+/* A run of the trace at path with the defaults and then each
+ * "KEY=VALUE" of sets (NULL-terminated; sets itself may be NULL); fails
+ * the test naming the setting or the run's error. run_free it. */
+struct run;
+struct run *tu_run_sets(const char *path, const char *const *sets);
+
+/* libpcap's reading of an Ethernet capture, for tests to count with
+ * independently of nicsim's parser: for every IPv4 or IPv6 record, fn gets
+ * its addresses (4 or 16 bytes) and IP protocol (the fixed header's next
+ * header for IPv6), and for TCP and UDP their flags (TCP) and L4 payload
+ * length from the IP and L4 headers (0 for anything else). */
+struct tu_l4 {
+	bool is_ipv6;
+	const uint8_t *src, *dst;
+	uint8_t proto, tcp_flags;
+	uint32_t payload_len;
+};
+void tu_pcap_l4_walk(const char *path, void (*fn)(const struct tu_l4 *l, void *ctx), void *ctx);
 
 #endif
