@@ -15,14 +15,14 @@ const struct param_def chimney_params[] = {
 		.key = "toe.enable", .type = PARAM_BOOL, .offset = offsetof(struct chimney_cfg, enable), .unit = "",
 		.defval = "false",
 		.desc = "The NIC's TCP offload engine on, and the host offloading established connections to it (TCP Chimney).",
-		.source = "Windows: Chimney off by default, in the OS and the adapter both (specs §2.1, KB 951037)",
+		.source = "Windows: Chimney off by default, in the OS and the adapter both (docs/toe.md [MS-policy], KB 951037)",
 	},
 	{
 		.key = "toe.offload_after_bytes", .type = PARAM_U32,
 		.offset = offsetof(struct chimney_cfg, offload_after_bytes), .unit = "bytes", .defval = "133120",
 		.max = 1u << 31,
 		.desc = "Payload bytes a connection carries (both ways) before the host offloads it; 0 at once.",
-		.source = "130 KB, the commonly cited Automatic-mode threshold: [R] in specs §2.2, not found in a primary "
+		.source = "130 KB, the commonly cited Automatic-mode threshold: [R] in docs/toe.md [MS-policy], not found in a primary "
 			  "source, a design parameter",
 	},
 	{
@@ -56,7 +56,7 @@ const struct stat_def chimney_stat_defs[] = {
 	STAT_DEF(struct chimney_stats, track_evicted, "track_evicted", "connections",
 		 "Connections dropped from the table to make room: half-open, closed or ineligible ones."),
 	STAT_DEF(struct chimney_stats, ipsec_frames, "ipsec_frames", "frames",
-		 "AH/ESP frames: their connections stay on the host (specs §2.2)."),
+		 "AH/ESP frames: their connections stay on the host (docs/toe.md [MS-policy])."),
 	STAT_DEF(struct chimney_stats, offloads, "offloads", "connections", "Offloads the host started."),
 	STAT_DEF(struct chimney_stats, offloads_done, "offloads_done", "connections", "Offloads the engine completed."),
 	STAT_DEF(struct chimney_stats, offloads_refused, "offloads_refused", "connections",

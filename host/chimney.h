@@ -7,7 +7,7 @@
  * NIC through the TOE registers of models/nic_regs.h and reads the NIC's
  * event queues in host memory). It tracks every TCP connection the host's
  * stack sees (both SYNs and their options, the sequence numbers, windows and
- * timestamps), decides by the policy of specs §2.2 which established ones
+ * timestamps), decides by the policy of docs/toe.md [MS-policy] which established ones
  * go (after toe.offload_after_bytes, never an ineligible one, never beyond
  * the engine's table), writes the state block (struct toe_state) to host
  * memory and posts OFFLOAD; holds the connection's frames that reach the
@@ -48,8 +48,8 @@ extern const struct param_def chimney_params[];
 /* Why a connection stays on the host (counted once per connection). */
 enum chim_inel {
 	CHIM_INEL_NO_HANDSHAKE = 0, /* first seen after its SYNs: options unknown */
-	CHIM_INEL_IP_OPTIONS,       /* IPv4 options (specs §2.2) */
-	CHIM_INEL_FRAGMENTS,        /* IP fragments (specs §2.4: the engine does not reassemble) */
+	CHIM_INEL_IP_OPTIONS,       /* IPv4 options (docs/toe.md [MS-policy]) */
+	CHIM_INEL_FRAGMENTS,        /* IP fragments (docs/toe.md [WDK-toe]: the engine does not reassemble) */
 	CHIM_INEL_URGENT,           /* urgent data before the offload */
 	CHIM_INEL_TCP_OPTIONS,      /* an option the engine does not support (MSS, WS, SACK, TS are) */
 	CHIM_INEL_VLAN,             /* VLAN-tagged: the engine builds untagged frames */
@@ -64,7 +64,7 @@ const char *chim_inel_name(enum chim_inel r);
 struct chimney_stats {
 	uint64_t conns_tracked, track_full, track_evicted;
 	uint64_t ineligible[CHIM_INEL_COUNT];
-	uint64_t ipsec_frames;        /* AH/ESP frames: IPsec keeps its connections on the host (specs §2.2) */
+	uint64_t ipsec_frames;        /* AH/ESP frames: IPsec keeps its connections on the host (docs/toe.md [MS-policy]) */
 	uint64_t offloads, offloads_done, offloads_refused, table_full;
 	uint64_t upload_reqs, uploads;
 	uint64_t held_frames, forwarded_frames;

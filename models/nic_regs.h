@@ -166,7 +166,7 @@ enum nic_toe_ev {
 
 /* The offloaded connection's state block (OFFLOAD reads it, UPLOAD writes it
  * back): both sides of the bus know it, as they know the descriptors. Its
- * layout follows specs §2.3 (constant, cached and delegated variables); its
+ * layout follows docs/toe.md [WDK-state] (constant, cached and delegated variables); its
  * states and the reasons an engine asks for an upload are NDIS's. In host
  * byte order: the host and the NIC model share one (docs/toe.md). */
 /* RFC 9293 states an offloaded connection can be in (never SYN_*, LISTEN:
@@ -184,7 +184,7 @@ enum toe_tcp_state {
 };
 
 /* Why the engine asks the host to take a connection back: the values of
- * NDIS TCP_UPLOAD_REASON (ndischimney.h; specs §2.5), and 0 for none. The
+ * NDIS TCP_UPLOAD_REASON (ndischimney.h; docs/toe.md [WDK-upload]), and 0 for none. The
  * engine's own triggers map onto them as docs/toe.md lists (IP options and
  * fragments: HighFragmentation; an in-window SYN: InvalidState; TIME_WAIT
  * or CLOSED: UploadRequested; urgent data: ReceivedUrgentData; too many
@@ -207,7 +207,7 @@ enum toe_upload_reason {
 	TOE_UP_REASON_COUNT
 };
 
-/* The offloaded state (specs §2.3): what the host hands over at offload and
+/* The offloaded state (docs/toe.md [WDK-state]): what the host hands over at offload and
  * gets back at upload. Sequence numbers are absolute (as on the wire).
  * Windows are in bytes, already scaled. RTT values in microseconds. */
 struct toe_state {

@@ -34,13 +34,13 @@ const struct param_def toe_params[] = {
 		.unit = "segments", .defval = "0", .max = 1u << 30,
 		.desc = "Out-of-order segments on one connection after which the engine asks for upload "
 			"(HighOutOfOrderPackets); 0 never.",
-		.source = "choice: the NDIS reason exists (specs §2.5) but no threshold is documented",
+		.source = "choice: the NDIS reason exists (docs/toe.md [WDK-upload]) but no threshold is documented",
 	},
 	{
 		.key = "toe.delack_us", .type = PARAM_U32, .offset = offsetof(struct toe_cfg, delack_us), .unit = "us",
 		.defval = "200000", .min = 1, .max = 500000,
 		.desc = "Delayed-ACK timer.",
-		.source = "Windows TcpDelAckTicks 2 x 100 ms (specs §2.4); RFC 1122 §4.2.3.2 caps it at 500 ms",
+		.source = "Windows TcpDelAckTicks 2 x 100 ms (docs/toe.md [WDK-toe]); RFC 1122 §4.2.3.2 caps it at 500 ms",
 	},
 	{
 		.key = "toe.ack_every_segs", .type = PARAM_U32, .offset = offsetof(struct toe_cfg, ack_every_segs),
@@ -70,7 +70,7 @@ const struct param_def toe_params[] = {
 		.key = "toe.max_retrans", .type = PARAM_U32, .offset = offsetof(struct toe_cfg, max_retrans),
 		.unit = "retransmissions", .defval = "5", .min = 1, .max = 255,
 		.desc = "Retransmissions of one segment after which the engine asks for upload (TimeoutExpiration).",
-		.source = "Windows TcpMaxDataRetransmissions default 5 (specs §2.4: TcpMaximumRetransmissions, MaxRT)",
+		.source = "Windows TcpMaxDataRetransmissions default 5 (docs/toe.md [WDK-toe]: TcpMaximumRetransmissions, MaxRT)",
 	},
 	{
 		.key = "toe.snd_buf_bytes", .type = PARAM_U32, .offset = offsetof(struct toe_cfg, snd_buf_bytes),
@@ -152,7 +152,7 @@ struct toe_conn {
 	bool is_ack_owed;          /* data or a FIN received and not yet acknowledged */
 	struct ooo_seg *ooo;
 	uint32_t ooo_count;        /* out-of-order segments taken, for ooo_upload_segs */
-	bool is_urgent_hold;       /* urgent data seen: no more ACKs, every later byte held (specs §2.5) */
+	bool is_urgent_hold;       /* urgent data seen: no more ACKs, every later byte held (docs/toe.md [WDK-upload]) */
 	uint32_t upload_asked;     /* bit per reason already asked for */
 	struct sim_event delack_ev, rto_ev, persist_ev;
 };
@@ -297,7 +297,7 @@ static void emit(struct toe *t, uint64_t t_ps, struct toe_conn *c, uint8_t flags
 		ip[1] = s->tos;
 		parse_put_be16(ip + 2, (uint16_t)(20 + tcp_len));
 		/* IDs from the upper half, the host's stack using the lower;
-		 * DF always (specs §2.4). */
+		 * DF always (docs/toe.md [WDK-toe]). */
 		parse_put_be16(ip + 4, (uint16_t)(0x8000u | t->ip_id++));
 		parse_put_be16(ip + 6, 0x4000);
 		ip[8] = s->ttl;
@@ -366,12 +366,12 @@ static void emit(struct toe *t, uint64_t t_ps, struct toe_conn *c, uint8_t flags
 static void send_ack(struct toe *t, uint64_t t_ps, struct toe_conn *c, enum toe_seg_kind kind)
 {
 	if (c->is_urgent_hold)
-		return;   /* after urgent data: stop ACKing (specs §2.5) */
+		return;   /* after urgent data: stop ACKing (docs/toe.md [WDK-upload]) */
 	emit(t, t_ps, c, 0, c->st.snd_nxt, 0, 0, kind);
 }
 
 /* Ask the host to take the connection back, once per reason. Not in
- * FIN_WAIT_1, FIN_WAIT_2 or CLOSE_WAIT (specs §2.5). */
+ * FIN_WAIT_1, FIN_WAIT_2 or CLOSE_WAIT (docs/toe.md [WDK-upload]). */
 static void ask_upload(struct toe *t, uint64_t t_ps, struct toe_conn *c, enum toe_upload_reason r)
 {
 	uint8_t st = c->st.tcp_state;
@@ -508,7 +508,7 @@ static void rto_fire(struct sim_kernel *k, struct sim_event *ev, void *arg)
 }
 
 /* A zero-window probe: one byte beyond the window (RFC 1122 §4.2.2.17),
- * then again after an RTO doubled each time (specs §2.4: RTO << count). */
+ * then again after an RTO doubled each time (docs/toe.md [WDK-toe]: RTO << count). */
 static void persist_fire(struct sim_kernel *k, struct sim_event *ev, void *arg)
 {
 	(void)ev;
@@ -570,7 +570,7 @@ int toe_conn_install(struct toe *t, uint64_t t_ps, const struct toe_state *st)
 	struct toe_state *s = &c->st;
 	/* Bytes sent before the offload, [snd_una, snd_nxt), are in flight:
 	 * the host hands them over with the state (toe_conn_send right after
-	 * install, specs §2.3 "send data regions"), and they are sent again only
+	 * install, docs/toe.md [WDK-state] "send data regions"), and they are sent again only
 	 * if the retransmission timer says so. */
 	if (tcp_seq_lt(s->snd_nxt, s->snd_una) || tcp_seq_lt(s->snd_max, s->snd_nxt))
 		s->snd_nxt = s->snd_max = s->snd_una;
@@ -760,7 +760,7 @@ static void fin_received(struct toe *t, uint64_t t_ps, struct toe_conn *c)
 	}
 	t->ops.event(t->ops.ctx, t_ps, c->index, TOE_EV_FIN, 0);
 	if (s->tcp_state == TOE_TCP_TIME_WAIT)
-		ask_upload(t, t_ps, c, TOE_UP_REQUESTED);   /* specs §2.4: a TIME_WAIT connection goes back to the host */
+		ask_upload(t, t_ps, c, TOE_UP_REQUESTED);   /* docs/toe.md [WDK-toe]: a TIME_WAIT connection goes back to the host */
 }
 
 /* In-order bytes to the host: the part of [seq, seq + len) at rcv_nxt
@@ -938,7 +938,7 @@ enum toe_rx_verdict toe_rx(struct toe *t, uint64_t t_ps, const uint8_t *frame, u
 	struct toe_state *s = &c->st;
 	/* The engine does not reassemble IP fragments nor process IPv4
 	 * options: the host's path does, and is asked to take the connection
-	 * (specs §2.4, §2.5: HighFragmentation). */
+	 * (docs/toe.md [WDK-toe], §2.5: HighFragmentation). */
 	if (pr->flags & (PARSE_F_FRAG | PARSE_F_IP_OPTIONS)) {
 		t->stats.rx_to_host++;
 		ask_upload(t, t_ps, c, TOE_UP_HIGH_FRAGMENTATION);
@@ -995,7 +995,7 @@ enum toe_rx_verdict toe_rx(struct toe *t, uint64_t t_ps, const uint8_t *frame, u
 	}
 	if (g.flags & TCP_FLAG_SYN) {
 		/* An in-window SYN on an established connection: the host's to
-		 * handle (specs §2.4: upload, InvalidState); RFC 5961 §4 answers
+		 * handle (docs/toe.md [WDK-toe]: upload, InvalidState); RFC 5961 §4 answers
 		 * it with a challenge ACK meanwhile. */
 		ask_upload(t, t_ps, c, TOE_UP_INVALID_STATE);
 		send_ack(t, t_ps, c, TOE_SEG_ACK);
@@ -1012,7 +1012,7 @@ enum toe_rx_verdict toe_rx(struct toe *t, uint64_t t_ps, const uint8_t *frame, u
 	if (!take_ack(t, t_ps, c, &g))
 		return TOE_RX_CONSUMED;
 	if (g.flags & TCP_FLAG_URG) {
-		/* Urgent data (specs §2.5): validated above; ask for upload, stop
+		/* Urgent data (docs/toe.md [WDK-upload]): validated above; ask for upload, stop
 		 * ACKing, hold this and every later byte for the host. */
 		ask_upload(t, t_ps, c, TOE_UP_URGENT);
 		c->is_urgent_hold = true;

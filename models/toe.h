@@ -28,7 +28,7 @@
  *     (RFC 5681 §3.2), a persist timer with 1-byte window probes on a zero
  *     window (RFC 1122 §4.2.2.17);
  *   upload requests (ops.event TOE_EV_UPLOAD_REQ with a reason) for the
- *     triggers of specs §2.5.
+ *     triggers of docs/toe.md [WDK-upload]
  *
  * The engine builds every frame it sends whole (Ethernet II, IPv4 with DF and
  * an ID from 0x8000-0xFFFF, or IPv6; TCP with the timestamp option when
