@@ -146,7 +146,7 @@ struct chim_conn {
 	uint32_t slot;             /* its slot while offloaded */
 	int32_t hash_next;
 	/* during the handoff: the frames the host received, held */
-	struct pkt *held, *held_tail;
+	struct pkt_list held;
 	/* the host's sent and unacknowledged bytes, [ua_seq, ua_seq + ua_len),
 	 * kept once the connection nears the offload threshold: they go with
 	 * the state block, so a sender can be offloaded mid-stream */
@@ -169,7 +169,7 @@ struct chim_conn {
 	bool has_peer_ack;
 	uint64_t rp_head_t;        /* when the first held frame became first */
 	struct sim_event rp_ev;    /* its patience runs out */
-	struct pkt *rp_held, *rp_tail;
+	struct pkt_list rp_held;
 	int32_t rec;               /* its record (chimney_rec), -1 */
 	int32_t dirty_next;
 };
@@ -461,6 +461,12 @@ static void cmd(struct driver *d, uint32_t op, uint32_t id, uint64_t addr, uint3
 
 /* Bytes into the arena ring (the NIC reads them by DMA when their command
  * comes: long before the ring wraps, docs/toe.md). */
+static void release_list(struct pkt_list *l)
+{
+	for (struct pkt *p; (p = pkt_list_pop(l));)
+		pkt_release(p);
+}
+
 static uint64_t arena_put(struct chimney *c, const uint8_t *data, uint32_t len)
 {
 	if (c->arena_off + len > CHIM_ARENA_BYTES)
@@ -469,6 +475,20 @@ static uint64_t arena_put(struct chimney *c, const uint8_t *data, uint32_t len)
 	uint64_t a = c->arena_addr + c->arena_off;
 	c->arena_off += (len + 63) & ~63u;
 	return a;
+}
+
+/* A frame of the engine's connection the host received: to the engine. */
+static void forward(struct driver *d, struct chim_conn *x, const struct pkt *p)
+{
+	struct chimney *c = d->chim;
+	cmd(d, NIC_TOE_OP_FORWARD, (uint32_t)x->id, arena_put(c, p->data, p->cap_len), p->cap_len);
+	c->st.forwarded_frames++;
+}
+
+/* The connection's k-th posted receive buffer. */
+static uint64_t post_buf(const struct chimney *c, const struct chim_conn *x, uint32_t k)
+{
+	return c->post_addr + ((uint64_t)x->slot * CHIM_POSTS + k) * CHIM_POST_BYTES;
 }
 
 static void offload(struct driver *d, int32_t ci, uint64_t now)
@@ -619,7 +639,9 @@ static void post_sends(struct driver *d, struct chim_conn *x)
 
 static void replay_release_all(struct driver *d, struct chim_conn *x, uint64_t now);
 
-static void back_to_host(struct driver *d, struct chim_conn *x, uint64_t now)
+/* The connection leaves the engine for good: its id and slot are free, and
+ * the peer frames the replay held go. */
+static void leave_engine(struct driver *d, struct chim_conn *x, uint64_t now)
 {
 	struct chimney *c = d->chim;
 	if (x->id >= 0) {
@@ -629,9 +651,16 @@ static void back_to_host(struct driver *d, struct chim_conn *x, uint64_t now)
 	}
 	c->n_engine--;
 	x->state = CS_DONE;
+	replay_release_all(d, x, now);
+}
+
+/* Uploaded: the host's stack has it again. */
+static void back_to_host(struct driver *d, struct chim_conn *x, uint64_t now)
+{
+	struct chimney *c = d->chim;
 	if (x->rec >= 0)
 		c->recs[x->rec].t_upload_ps = now;
-	replay_release_all(d, x, now);
+	leave_engine(d, x, now);
 }
 
 /* ---- events ---- */
@@ -659,22 +688,19 @@ void chimney_eq_step(struct driver *d, struct drv_q *q, struct cost_charge *next
 	next->cycles[COST_T_RX_DRIVER] = d->cost.rx_pkt_cycles;   /* reading the entry, as a descriptor */
 	if (!x)
 		return;
-	uint64_t io = d->cost.toe_io_cycles;
+	/* A request completed (data indicated, a posted buffer, a send, a FIN)
+	 * costs its post and completion (C_toe_io). */
+	if (e.type == NIC_TOE_EV_RX_IND || e.type == NIC_TOE_EV_RX_DONE || e.type == NIC_TOE_EV_SEND_DONE ||
+	    e.type == NIC_TOE_EV_FIN) {
+		next->cycles[COST_T_TOE] += d->cost.toe_io_cycles;
+		c->st.cycles_io += d->cost.toe_io_cycles;
+	}
 	switch (e.type) {
 	case NIC_TOE_EV_OFFLOADED:
 		if (e.arg) {   /* refused: the host keeps it, for good */
 			c->st.offloads_refused++;
-			c->n_engine--;
-			x->state = CS_DONE;
-			c->id_conn[e.id] = -1;
-			c->slot_free[c->n_slot_free++] = x->slot;
-			x->id = -1;
-			for (struct pkt *p = x->held, *n; p; p = n) {
-				n = p->next;
-				pkt_release(p);
-			}
-			x->held = x->held_tail = NULL;
-			replay_release_all(d, x, now);
+			release_list(&x->held);
+			leave_engine(d, x, now);
 			break;
 		}
 		c->st.offloads_done++;
@@ -682,48 +708,35 @@ void chimney_eq_step(struct driver *d, struct drv_q *q, struct cost_charge *next
 		next->cycles[COST_T_TOE] += d->cost.toe_offload_cycles;
 		c->st.cycles_offload += d->cost.toe_offload_cycles;
 		/* Frames that reached the host during the handoff, in order. */
-		for (struct pkt *p = x->held, *n; p; p = n) {
-			n = p->next;
-			uint64_t a = arena_put(c, p->data, p->cap_len);
-			cmd(d, NIC_TOE_OP_FORWARD, e.id, a, p->cap_len);
-			c->st.forwarded_frames++;
+		for (struct pkt *p; (p = pkt_list_pop(&x->held));) {
+			forward(d, x, p);
 			pkt_release(p);
 		}
-		x->held = x->held_tail = NULL;
 		for (uint32_t k = 0; k < CHIM_POSTS; k++)
-			cmd(d, NIC_TOE_OP_POST, e.id,
-			    c->post_addr + ((uint64_t)x->slot * CHIM_POSTS + k) * CHIM_POST_BYTES, CHIM_POST_BYTES);
+			cmd(d, NIC_TOE_OP_POST, e.id, post_buf(c, x, k), CHIM_POST_BYTES);
 		post_sends(d, x);
 		break;
-	case NIC_TOE_EV_RX_IND:
-		next->cycles[COST_T_TOE] += io;
-		next->cycles[COST_T_COPY_RX] += cost_per_byte(e.arg, d->cost.copy_mcyc_per_byte);
-		c->st.cycles_io += io;
-		c->st.cycles_copy += cost_per_byte(e.arg, d->cost.copy_mcyc_per_byte);
+	case NIC_TOE_EV_RX_IND: {
+		uint64_t copy = cost_per_byte(e.arg, d->cost.copy_mcyc_per_byte);
+		next->cycles[COST_T_COPY_RX] += copy;
+		c->st.cycles_copy += copy;
 		c->st.rx_indicated_bytes += e.arg;
 		cmd(d, NIC_TOE_OP_CREDIT, e.id, 0, e.arg);
 		break;
+	}
 	case NIC_TOE_EV_RX_DONE: {
 		/* A posted buffer completed: zero copy. The application takes it
 		 * and posts it again. */
-		next->cycles[COST_T_TOE] += io;
-		c->st.cycles_io += io;
 		c->st.rx_placed_bytes += e.arg;
 		cmd(d, NIC_TOE_OP_CREDIT, e.id, 0, e.arg);
-		cmd(d, NIC_TOE_OP_POST, e.id,
-		    c->post_addr + ((uint64_t)x->slot * CHIM_POSTS + x->post_rot++ % CHIM_POSTS) * CHIM_POST_BYTES,
-		    CHIM_POST_BYTES);
+		cmd(d, NIC_TOE_OP_POST, e.id, post_buf(c, x, x->post_rot++ % CHIM_POSTS), CHIM_POST_BYTES);
 		break;
 	}
 	case NIC_TOE_EV_SEND_DONE:
-		next->cycles[COST_T_TOE] += io;
-		c->st.cycles_io += io;
 		x->acked += e.arg;
 		post_sends(d, x);
 		break;
 	case NIC_TOE_EV_FIN:
-		next->cycles[COST_T_TOE] += io;
-		c->st.cycles_io += io;
 		break;
 	case NIC_TOE_EV_RST:
 	case NIC_TOE_EV_UPLOAD_REQ:
@@ -792,13 +805,7 @@ void chimney_rx(struct driver *d, struct pkt *p, const struct parse_result *pr, 
 	struct chim_conn *x = &c->conns[ci];
 	uint64_t now = sim_now_ps(d->k);
 	if (x->state == CS_OFFLOADING) {   /* the handoff: hold it, forward it when done */
-		pkt_ref(p);
-		p->next = NULL;
-		if (x->held_tail)
-			x->held_tail->next = p;
-		else
-			x->held = p;
-		x->held_tail = p;
+		pkt_list_push(&x->held, pkt_ref(p));
 		c->st.held_frames++;
 		return;
 	}
@@ -807,9 +814,7 @@ void chimney_rx(struct driver *d, struct pkt *p, const struct parse_result *pr, 
 	if (x->state == CS_OFFLOADED) {
 		/* It reached the host's ring before the engine held the
 		 * connection: the engine's. */
-		uint64_t a = arena_put(c, p->data, p->cap_len);
-		cmd(d, NIC_TOE_OP_FORWARD, (uint32_t)x->id, a, p->cap_len);
-		c->st.forwarded_frames++;
+		forward(d, x, p);
 		return;
 	}
 	if (x->state == CS_UPLOADING)
@@ -952,19 +957,14 @@ bool chimney_hold_peer(struct driver *d, uint64_t t_ps, struct pkt *p)
 	if (x->rec >= 0)
 		c->recs[x->rec].capture_peer_bytes += pr.payload_len;
 	/* In order: once one waits, those behind it wait too. */
-	if (!x->rp_held && rp_judge(c, x, p, &pr, false) == RP_GO)
+	if (!x->rp_held.head && rp_judge(c, x, p, &pr, false) == RP_GO)
 		return false;
-	pkt_ref(p);
-	p->next = NULL;
-	if (x->rp_tail) {
-		x->rp_tail->next = p;
-	} else {
-		x->rp_held = p;
+	if (!x->rp_held.head) {
 		x->rp_head_t = t_ps;
 		sim_cancel(d->k, &x->rp_ev);
 		sim_schedule_at(d->k, &x->rp_ev, t_ps + (uint64_t)c->cfg.replay_hold_us * SIM_PS_PER_US);
 	}
-	x->rp_tail = p;
+	pkt_list_push(&x->rp_held, pkt_ref(p));
 	c->st.replay_held++;
 	if (x->rec >= 0)
 		c->recs[x->rec].replay_held++;
@@ -977,16 +977,14 @@ static void release_conn(struct driver *d, struct chim_conn *x, uint64_t now, bo
 {
 	struct chimney *c = d->chim;
 	uint64_t hold = (uint64_t)c->cfg.replay_hold_us * SIM_PS_PER_US;
-	while (x->rp_held) {
-		struct pkt *p = x->rp_held;
+	while (x->rp_held.head) {
+		struct pkt *p = x->rp_held.head;
 		struct parse_result pr;
 		parse_frame(p->data, p->cap_len, p->wire_len, d->link, &pr);
 		enum rp_verdict v = is_all ? RP_GO : rp_judge(c, x, p, &pr, now >= x->rp_head_t + hold);
 		if (v == RP_WAIT)
 			break;
-		x->rp_held = p->next;
-		if (!x->rp_held)
-			x->rp_tail = NULL;
+		(void)pkt_list_pop(&x->rp_held);
 		p->next = NULL;
 		x->rp_head_t = now;
 		if (v == RP_DROP) {
@@ -997,7 +995,7 @@ static void release_conn(struct driver *d, struct chim_conn *x, uint64_t now, bo
 		pkt_release(p);
 	}
 	sim_cancel(d->k, &x->rp_ev);
-	if (x->rp_held)
+	if (x->rp_held.head)
 		sim_schedule_at(d->k, &x->rp_ev, x->rp_head_t + hold);
 }
 
@@ -1068,7 +1066,7 @@ void chimney_wire_frame(struct driver *d, uint64_t t_ps, const struct pkt *p)
 		x->island_start = seq;   /* a second hole: keep the newest island */
 		x->island_end = end;
 	}
-	if (x->rp_held && x->dirty_next == -2) {
+	if (x->rp_held.head && x->dirty_next == -2) {
 		x->dirty_next = c->dirty;
 		c->dirty = ci;
 		if (!sim_event_is_pending(&c->release_ev))
@@ -1162,14 +1160,8 @@ void chimney_free(struct driver *d)
 	if (c->conns)
 		for (uint32_t i = 0; i < c->cfg.track_conns; i++) {
 			struct chim_conn *x = &c->conns[i];
-			for (struct pkt *p = x->held, *n; p; p = n) {
-				n = p->next;
-				pkt_release(p);
-			}
-			for (struct pkt *p = x->rp_held, *n; p; p = n) {
-				n = p->next;
-				pkt_release(p);   /* counted already (chimney_count_held) */
-			}
+			release_list(&x->held);
+			release_list(&x->rp_held);   /* counted already (chimney_count_held) */
 			free(x->backlog);
 			free(x->ua);
 		}
@@ -1195,7 +1187,7 @@ void chimney_count_held(struct driver *d)
 		return;
 	c->st.replay_held_at_end = 0;
 	for (uint32_t i = 0; i < c->cfg.track_conns; i++)
-		for (struct pkt *p = c->conns[i].rp_held; p; p = p->next)
+		for (struct pkt *p = c->conns[i].rp_held.head; p; p = p->next)
 			c->st.replay_held_at_end++;
 }
 

@@ -40,6 +40,22 @@ static struct nic_toe_off *off_of(struct nic_toe *t, uint32_t id)
 	return id < t->n_offs ? t->offs[id] : NULL;
 }
 
+/* A full ring of n elements from *head, twice as large (256 to start: the
+ * rings follow the host's bursts, no bound of their own), its elements
+ * from 0 on. */
+static void *ring_grow(void *ring, size_t elem, uint32_t *cap, uint32_t *head, uint32_t n, const char *what)
+{
+	uint32_t nc = *cap ? *cap * 2 : 256;
+	uint8_t *nr = malloc((size_t)nc * elem);
+	sim_check(nr, what);
+	for (uint32_t i = 0; i < n; i++)
+		memcpy(nr + (size_t)i * elem, (uint8_t *)ring + (size_t)((*head + i) % *cap) * elem, elem);
+	free(ring);
+	*cap = nc;
+	*head = 0;
+	return nr;
+}
+
 /* ---- event queues ---- */
 
 static void eq_land(struct sim_kernel *k, struct sim_event *ev, void *arg);
@@ -59,17 +75,9 @@ static void eq_post(struct nic *n, uint32_t q, uint8_t type, uint32_t id, uint32
 		t->st.eq_overflows++;
 		return;
 	}
-	if (t->pend_n == t->pend_cap) {
-		uint32_t cap = t->pend_cap ? t->pend_cap * 2 : 256;
-		struct nic_toe_pend *np = malloc((size_t)cap * sizeof *np);
-		sim_check(np, "out of memory for the offload engine's event writes");
-		for (uint32_t i = 0; i < t->pend_n; i++)
-			np[i] = t->pend[(t->pend_head + i) % t->pend_cap];
-		free(t->pend);
-		t->pend = np;
-		t->pend_cap = cap;
-		t->pend_head = 0;
-	}
+	if (t->pend_n == t->pend_cap)
+		t->pend = ring_grow(t->pend, sizeof *t->pend, &t->pend_cap, &t->pend_head, t->pend_n,
+				    "out of memory for the offload engine's event writes");
 	struct nic_toe_pend *p = &t->pend[(t->pend_head + t->pend_n++) % t->pend_cap];
 	uint64_t addr = eq->base + (uint64_t)(eq->tail % eq->entries) * NIC_TOE_EQ_ENTRY_BYTES;
 	eq->tail++;
@@ -473,17 +481,9 @@ static void cmd_run(struct nic *n)
 static void cmd_push(struct nic *n, uint32_t word)
 {
 	struct nic_toe *t = n->toe;
-	if (t->cmd_n == t->cmd_cap) {
-		uint32_t cap = t->cmd_cap ? t->cmd_cap * 2 : 256;
-		struct nic_toe_cmd *nc = malloc((size_t)cap * sizeof *nc);
-		sim_check(nc, "out of memory for the offload engine's commands");
-		for (uint32_t i = 0; i < t->cmd_n; i++)
-			nc[i] = t->cmd[(t->cmd_head + i) % t->cmd_cap];
-		free(t->cmd);
-		t->cmd = nc;
-		t->cmd_cap = cap;
-		t->cmd_head = 0;
-	}
+	if (t->cmd_n == t->cmd_cap)
+		t->cmd = ring_grow(t->cmd, sizeof *t->cmd, &t->cmd_cap, &t->cmd_head, t->cmd_n,
+				   "out of memory for the offload engine's commands");
 	struct nic_toe_cmd *c = &t->cmd[(t->cmd_head + t->cmd_n++) % t->cmd_cap];
 	*c = (struct nic_toe_cmd){ .op = word >> NIC_TOE_CMD_SHIFT, .id = word & NIC_TOE_ID_MASK, .addr = t->cmd_addr,
 				   .len = t->cmd_len, .arg = t->cmd_arg, .read = UINT32_MAX };

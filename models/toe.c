@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/pkt/csum.h"
 #include "models/pkt/tso.h"
 #include "sim/check.h"
 
@@ -305,7 +304,6 @@ static void emit(struct toe *t, uint64_t t_ps, struct toe_conn *c, uint8_t flags
 		parse_put_be16(ip + 10, 0);
 		memcpy(ip + 12, s->local_ip, 4);
 		memcpy(ip + 16, s->remote_ip, 4);
-		parse_put_be16(ip + 10, csum_finish(csum_partial(ip, 20, 0)));
 	}
 	uint8_t *tcp = f + l4;
 	parse_put_be16(tcp, s->local_port);
@@ -328,23 +326,11 @@ static void emit(struct toe *t, uint64_t t_ps, struct toe_conn *c, uint8_t flags
 		parse_put_be32(tcp + 28, s->ts_recent);
 	}
 	ring_read(c->sbuf, t->cfg.snd_buf_bytes, (c->sbuf_head + off) % t->cfg.snd_buf_bytes, f + pay, len);
-	/* The TCP checksum over the pseudo-header (RFC 9293 §3.1; RFC 8200 §8.1). */
-	uint32_t sum = 0;
-	uint8_t ph[8];
-	if (s->is_ipv6) {
-		sum = csum_partial(ip + 8, 32, 0);
-		parse_put_be32(ph, tcp_len);
-		parse_put_be32(ph + 4, IPPROTO_TCP_);
-		sum = csum_partial(ph, 8, sum);
-	} else {
-		sum = csum_partial(ip + 12, 8, 0);
-		ph[0] = 0;
-		ph[1] = IPPROTO_TCP_;
-		parse_put_be16(ph + 2, (uint16_t)tcp_len);
-		sum = csum_partial(ph, 4, sum);
-	}
-	sum = csum_partial(tcp, tcp_len, sum);
-	parse_put_be16(tcp + 16, csum_finish(sum));
+	/* The IPv4 header and TCP checksums, as the NIC's transmit path inserts
+	 * them (models/pkt/tso.h). */
+	struct tx_offload o = { .l2_len = (uint16_t)l3, .l3_len = (uint16_t)ip_len, .l4_len = (uint16_t)(20 + opt),
+				.l4 = PARSE_L4_TCP, .is_ipv6 = s->is_ipv6, .do_ip_csum = !s->is_ipv6, .do_l4_csum = true };
+	tx_csum_insert(&o, f, pay + len);
 	uint32_t n = pay + len;
 	if (n < ETH_MIN_FRAME_NO_FCS) {   /* pad to Ethernet's minimum */
 		memset(f + n, 0, ETH_MIN_FRAME_NO_FCS - n);
