@@ -924,7 +924,7 @@ enum toe_rx_verdict toe_rx(struct toe *t, uint64_t t_ps, const uint8_t *frame, u
 	struct toe_state *s = &c->st;
 	/* The engine does not reassemble IP fragments nor process IPv4
 	 * options: the host's path does, and is asked to take the connection
-	 * (docs/toe.md [WDK-toe], §2.5: HighFragmentation). */
+	 * (docs/toe.md [WDK-toe]; the upload reason HighFragmentation, [WDK-upload]). */
 	if (pr->flags & (PARSE_F_FRAG | PARSE_F_IP_OPTIONS)) {
 		t->stats.rx_to_host++;
 		ask_upload(t, t_ps, c, TOE_UP_HIGH_FRAGMENTATION);
